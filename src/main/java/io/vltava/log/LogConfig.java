@@ -1,0 +1,35 @@
+package io.vltava.log;
+
+import org.apache.kafka.common.record.TimestampType;
+
+/**
+ * The per-partition settings of a log, with Kafka's topic-config names in the comments.
+ * Immutable; a config change replaces the whole value ({@link PartitionLog#updateConfig}).
+ */
+public record LogConfig(
+    int segmentBytes, // segment.bytes
+    long segmentMs, // segment.ms
+    long retentionMs, // retention.ms, -1 = unlimited
+    long retentionBytes, // retention.bytes, -1 = unlimited
+    int maxMessageBytes, // max.message.bytes: the largest record batch accepted
+    int indexIntervalBytes, // index.interval.bytes
+    int segmentIndexBytes, // segment.index.bytes: bound of each index file
+    long flushMessages, // flush.messages, Long.MAX_VALUE = leave it to the OS
+    long flushMs, // flush.ms, Long.MAX_VALUE = leave it to the OS
+    TimestampType timestampType) { // message.timestamp.type
+
+  /** Kafka's defaults. */
+  public static LogConfig defaults() {
+    return new LogConfig(
+        1024 * 1024 * 1024,
+        7L * 24 * 60 * 60 * 1000,
+        7L * 24 * 60 * 60 * 1000,
+        -1L,
+        1024 * 1024 + 12,
+        4096,
+        10 * 1024 * 1024,
+        Long.MAX_VALUE,
+        Long.MAX_VALUE,
+        TimestampType.CREATE_TIME);
+  }
+}
