@@ -1,0 +1,26 @@
+package io.vltava.kafka;
+
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/**
+ * Serves one Kafka API key. ApiVersions advertises exactly the range each handler declares, so a
+ * handler only declares versions it implements and that are tested.
+ */
+public interface ApiHandler {
+
+  ApiKeys apiKey();
+
+  short oldestVersion();
+
+  short latestVersion();
+
+  /**
+   * Completes with the response to send, or with {@code null} when the request gets no response
+   * (a produce with acks=0). Must not block the calling thread.
+   */
+  CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request);
+}
