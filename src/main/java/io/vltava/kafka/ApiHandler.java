@@ -14,9 +14,14 @@ public interface ApiHandler {
 
   ApiKeys apiKey();
 
-  short oldestVersion();
+  /** Defaults to every version kafka-clients' message classes know; override to narrow. */
+  default short oldestVersion() {
+    return apiKey().oldestVersion();
+  }
 
-  short latestVersion();
+  default short latestVersion() {
+    return apiKey().latestVersion();
+  }
 
   /**
    * Completes with the response to send, or with {@code null} when the request gets no response

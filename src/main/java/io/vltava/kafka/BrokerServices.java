@@ -1,0 +1,103 @@
+package io.vltava.kafka;
+
+import io.vltava.controller.Controller;
+import io.vltava.controller.TopicOutcome;
+import io.vltava.log.TopicConfigs;
+import io.vltava.metadata.BrokerInfo;
+import io.vltava.metadata.ClusterState;
+import io.vltava.metadata.MetadataCache;
+import io.vltava.metadata.TopicState;
+import io.vltava.replica.ReplicaManager;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.kafka.common.Uuid;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * What the API handlers share: the node's metadata view, its replicas, the controller, and the
+ * checks every handler makes the same way (topic lookup by name or id, auto-creation).
+ */
+public final class BrokerServices {
+  private final ActorSystem<?> system;
+  private final MetadataCache metadata;
+  private final ReplicaManager replicas;
+  private final ActorRef<Controller.Command> controller;
+  private final TopicConfigs topicConfigs;
+  private final boolean autoCreateTopics;
+  private final Duration controllerTimeout;
+
+  public BrokerServices(
+      ActorSystem<?> system, MetadataCache metadata, ReplicaManager replicas, ActorRef<Controller.Command> controller,
+      TopicConfigs topicConfigs, boolean autoCreateTopics, Duration controllerTimeout) {
+    this.system = system;
+    this.metadata = metadata;
+    this.replicas = replicas;
+    this.controller = controller;
+    this.topicConfigs = topicConfigs;
+    this.autoCreateTopics = autoCreateTopics;
+    this.controllerTimeout = controllerTimeout;
+  }
+
+  public ClusterState cluster() {
+    return metadata.current();
+  }
+
+  public MetadataCache metadata() {
+    return metadata;
+  }
+
+  public ReplicaManager replicas() {
+    return replicas;
+  }
+
+  public TopicConfigs topicConfigs() {
+    return topicConfigs;
+  }
+
+  /** Runs continuations of handler futures: the actor system's default dispatcher, never the common pool. */
+  public Executor executor() {
+    return system.executionContext();
+  }
+
+  public int localNodeId() {
+    return metadata.localNodeId();
+  }
+
+  public Optional<BrokerInfo> localBroker() {
+    return Optional.ofNullable(cluster().brokers().get(localNodeId()));
+  }
+
+  public <T> CompletionStage<T> askController(org.apache.pekko.japi.function.Function<ActorRef<T>, Controller.Command> request) {
+    return AskPattern.ask(controller, request, controllerTimeout, system.scheduler());
+  }
+
+  /** Creates the missing ones among {@code names} with the broker defaults, if auto-creation is on. */
+  public CompletionStage<List<TopicOutcome>> autoCreate(Collection<String> names) {
+    if (!autoCreateTopics || names.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    List<Controller.NewTopic> topics = names.stream().map(name -> new Controller.NewTopic(name, -1, -1, Map.of())).toList();
+    return askController(replyTo -> new Controller.CreateTopics(topics, false, replyTo));
+  }
+
+  public Optional<TopicState> topicById(Uuid topicId) {
+    return cluster().topicById(toJava(topicId));
+  }
+
+  public static Uuid toKafka(UUID id) {
+    return new Uuid(id.getMostSignificantBits(), id.getLeastSignificantBits());
+  }
+
+  public static UUID toJava(Uuid id) {
+    return new UUID(id.getMostSignificantBits(), id.getLeastSignificantBits());
+  }
+}

@@ -1,0 +1,109 @@
+package io.vltava.kafka;
+
+import io.vltava.metadata.BrokerInfo;
+import io.vltava.metadata.ClusterState;
+import io.vltava.metadata.PartitionState;
+import io.vltava.metadata.TopicState;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponsePartition;
+import org.apache.kafka.common.message.MetadataResponseData.MetadataResponseTopic;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/** Metadata: brokers, controller, and topics with their partitions; creates missing topics when allowed. */
+final class MetadataHandler implements ApiHandler {
+  private final BrokerServices broker;
+
+  MetadataHandler(BrokerServices broker) {
+    this.broker = broker;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.METADATA;
+  }
+
+  @Override
+  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+    MetadataRequestData data = ((MetadataRequest) request).data();
+    if (data.topics() == null) {
+      return CompletableFuture.completedFuture(response(broker.cluster(), null, header.apiVersion()));
+    }
+    Set<String> missing = new LinkedHashSet<>();
+    for (MetadataRequestData.MetadataRequestTopic topic : data.topics()) {
+      if (topic.name() != null && Topic.isValid(topic.name()) && broker.cluster().topic(topic.name()).isEmpty()) {
+        missing.add(topic.name());
+      }
+    }
+    CompletionStage<?> created = data.allowAutoTopicCreation()
+        ? broker.autoCreate(missing)
+        : CompletableFuture.completedFuture(null);
+    return created.thenApplyAsync(ignored -> response(broker.cluster(), data.topics(), header.apiVersion()), broker.executor());
+  }
+
+  private AbstractResponse response(ClusterState cluster, List<MetadataRequestData.MetadataRequestTopic> requested, short version) {
+    MetadataResponseData response = new MetadataResponseData()
+        .setClusterId(cluster.clusterId())
+        .setControllerId(broker.metadata().controllerId());
+    for (BrokerInfo node : cluster.brokers().values()) {
+      response.brokers().add(new MetadataResponseData.MetadataResponseBroker()
+          .setNodeId(node.nodeId()).setHost(node.host()).setPort(node.port()));
+    }
+    if (requested == null) {
+      cluster.topics().values().forEach(topic -> response.topics().add(describe(topic)));
+    } else {
+      for (MetadataRequestData.MetadataRequestTopic wanted : requested) {
+        response.topics().add(describeRequested(cluster, wanted));
+      }
+    }
+    return new MetadataResponse(response, version);
+  }
+
+  private MetadataResponseTopic describeRequested(ClusterState cluster, MetadataRequestData.MetadataRequestTopic wanted) {
+    if (wanted.name() == null) {
+      return broker.topicById(wanted.topicId()).map(this::describe).orElseGet(() -> new MetadataResponseTopic()
+          .setTopicId(wanted.topicId()).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
+    }
+    if (!Topic.isValid(wanted.name())) {
+      return new MetadataResponseTopic().setName(wanted.name()).setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code());
+    }
+    return cluster.topic(wanted.name()).map(this::describe).orElseGet(() -> new MetadataResponseTopic()
+        .setName(wanted.name()).setTopicId(Uuid.ZERO_UUID).setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()));
+  }
+
+  private MetadataResponseTopic describe(TopicState topic) {
+    MetadataResponseTopic described = new MetadataResponseTopic()
+        .setName(topic.name())
+        .setTopicId(BrokerServices.toKafka(topic.topicId()))
+        .setIsInternal(Topic.isInternal(topic.name()));
+    List<MetadataResponsePartition> partitions = new ArrayList<>();
+    for (int p = 0; p < topic.partitionCount(); p++) {
+      PartitionState state = topic.partitions().get(p);
+      List<Integer> offline = state.replicas().stream()
+          .filter(id -> !broker.cluster().brokers().containsKey(id)).toList();
+      partitions.add(new MetadataResponsePartition()
+          .setPartitionIndex(p)
+          .setErrorCode(state.isOnline() ? Errors.NONE.code() : Errors.LEADER_NOT_AVAILABLE.code())
+          .setLeaderId(state.leader())
+          .setLeaderEpoch(state.leaderEpoch())
+          .setReplicaNodes(new ArrayList<>(state.replicas()))
+          .setIsrNodes(new ArrayList<>(state.isr()))
+          .setOfflineReplicas(new ArrayList<>(offline)));
+    }
+    return described.setPartitions(partitions);
+  }
+}

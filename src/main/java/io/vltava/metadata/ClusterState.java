@@ -1,0 +1,119 @@
+package io.vltava.metadata;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.kafka.common.errors.InvalidPartitionsException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.internals.Topic;
+
+/**
+ * The cluster's metadata at one {@code version}: its id, live brokers, topics and their partitions,
+ * and the first producer id not yet handed out.
+ * Immutable; every change returns a new state with the version incremented, so a reader can tell
+ * which of two states is newer. Changes validate their input and throw Kafka's error types.
+ */
+public record ClusterState(
+    long version, String clusterId, Map<Integer, BrokerInfo> brokers, Map<String, TopicState> topics, long nextProducerId) {
+
+  public ClusterState {
+    brokers = Map.copyOf(brokers);
+    topics = Map.copyOf(topics);
+  }
+
+  public static ClusterState empty() {
+    return new ClusterState(0, "", Map.of(), Map.of(), 0);
+  }
+
+  /** A new cluster's first state, named by {@code clusterId}. */
+  public static ClusterState initial(String clusterId) {
+    return new ClusterState(1, clusterId, Map.of(), Map.of(), 0);
+  }
+
+  /** Hands out producer ids {@code nextProducerId .. nextProducerId+count-1}. */
+  public ClusterState withProducerIdsAllocated(int count) {
+    return new ClusterState(version + 1, clusterId, brokers, topics, nextProducerId + count);
+  }
+
+  public Optional<TopicState> topic(String name) {
+    return Optional.ofNullable(topics.get(name));
+  }
+
+  public Optional<TopicState> topicById(UUID topicId) {
+    return topics.values().stream().filter(t -> t.topicId().equals(topicId)).findFirst();
+  }
+
+  public ClusterState withBroker(BrokerInfo broker) {
+    if (broker.equals(brokers.get(broker.nodeId()))) {
+      return this;
+    }
+    Map<Integer, BrokerInfo> next = new HashMap<>(brokers);
+    next.put(broker.nodeId(), broker);
+    return new ClusterState(version + 1, clusterId, next, topics, nextProducerId);
+  }
+
+  /** Validates a new topic against this state and returns it, without adding it. */
+  public TopicState newTopic(String name, int partitions, int replicationFactor, Map<String, String> configs, UUID topicId) {
+    Topic.validate(name);
+    if (topics.containsKey(name)) {
+      throw new TopicExistsException("Topic '" + name + "' already exists.");
+    }
+    for (String existing : topics.keySet()) {
+      if (Topic.hasCollision(name, existing)) {
+        throw new org.apache.kafka.common.errors.InvalidTopicException(
+            "Topic '" + name + "' collides with existing topic '" + existing + "' ('.' and '_' are interchangeable in metric names).");
+      }
+    }
+    if (partitions <= 0) {
+      throw new InvalidPartitionsException("Number of partitions must be larger than 0.");
+    }
+    List<List<Integer>> replicas =
+        ReplicaAssignment.assign(sortedBrokerIds(), 0, partitions, replicationFactor, topics.size());
+    return new TopicState(name, topicId, configs, replicas.stream().map(PartitionState::initial).toList());
+  }
+
+  public ClusterState withTopic(TopicState topic) {
+    Map<String, TopicState> next = new HashMap<>(topics);
+    next.put(topic.name(), topic);
+    return new ClusterState(version + 1, clusterId, brokers, next, nextProducerId);
+  }
+
+  public ClusterState withoutTopic(String name) {
+    requireTopic(name);
+    Map<String, TopicState> next = new HashMap<>(topics);
+    next.remove(name);
+    return new ClusterState(version + 1, clusterId, brokers, next, nextProducerId);
+  }
+
+  /** Grows a topic to {@code newCount} partitions; Kafka never shrinks one. */
+  public TopicState withPartitionCount(String name, int newCount) {
+    TopicState topic = requireTopic(name);
+    int current = topic.partitionCount();
+    if (newCount <= current) {
+      throw new InvalidPartitionsException(
+          "Topic currently has " + current + " partitions, which is higher than or equal to the requested " + newCount + ".");
+    }
+    int replicationFactor = topic.partitions().get(0).replicas().size();
+    List<PartitionState> partitions = new ArrayList<>(topic.partitions());
+    ReplicaAssignment.assign(sortedBrokerIds(), current, newCount - current, replicationFactor, topics.size())
+        .forEach(replicas -> partitions.add(PartitionState.initial(replicas)));
+    return topic.withPartitions(partitions);
+  }
+
+  public TopicState requireTopic(String name) {
+    TopicState topic = topics.get(name);
+    if (topic == null) {
+      throw new UnknownTopicOrPartitionException("Topic '" + name + "' does not exist.");
+    }
+    return topic;
+  }
+
+  public List<Integer> sortedBrokerIds() {
+    return List.copyOf(new TreeMap<>(brokers).keySet());
+  }
+}

@@ -1,0 +1,182 @@
+package io.vltava.replica;
+
+import io.vltava.log.LogConfig;
+import io.vltava.log.TopicConfigs;
+import io.vltava.metadata.ClusterState;
+import io.vltava.metadata.MetadataCache;
+import io.vltava.metadata.PartitionState;
+import io.vltava.metadata.TopicState;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * Keeps this node's partition replicas in line with the metadata: starts a {@link PartitionReplica}
+ * for each partition this node holds, stops and deletes the ones of deleted topics, passes config
+ * changes on; and routes produce, delete-records and long-poll waits to them.
+ */
+public final class ReplicaManager {
+  public static final String LOG_DISPATCHER = "vltava.log-dispatcher";
+
+  private final ActorSystem<?> system;
+  private final MetadataCache metadata;
+  private final TopicConfigs topicConfigs;
+  private final Path dataDir;
+  private final Duration maintenanceInterval;
+  private final Clock clock;
+  private final Executor ioExecutor;
+  private final DataArrivals arrivals = new DataArrivals();
+  private final ConcurrentHashMap<TopicPartition, LocalReplica> replicas = new ConcurrentHashMap<>();
+  private final Map<TopicPartition, LogConfig> configs = new HashMap<>();
+  /** Replicas of deleted topics whose files are still being removed; a re-created partition waits for them. */
+  private final Map<TopicPartition, CompletionStage<Void>> deleting = new HashMap<>();
+
+  public ReplicaManager(
+      ActorSystem<?> system, MetadataCache metadata, TopicConfigs topicConfigs, Path dataDir,
+      Duration maintenanceInterval, Clock clock) {
+    this.system = system;
+    this.metadata = metadata;
+    this.topicConfigs = topicConfigs;
+    this.dataDir = dataDir;
+    this.maintenanceInterval = maintenanceInterval;
+    this.clock = clock;
+    this.ioExecutor = system.dispatchers().lookup(DispatcherSelector.fromConfig(LOG_DISPATCHER));
+  }
+
+  public void start() {
+    metadata.subscribe(this::onMetadata);
+  }
+
+  /** Blocking log reads belong on this executor, not on the default dispatcher. */
+  public Executor ioExecutor() {
+    return ioExecutor;
+  }
+
+  public Optional<LocalReplica> replica(TopicPartition partition) {
+    return Optional.ofNullable(replicas.get(partition));
+  }
+
+  /**
+   * Why this node cannot serve {@code partition} as its leader, or NONE if it can: an unknown topic
+   * or partition, a leader elsewhere or none, or a local replica still opening its log.
+   */
+  public Errors leaderError(TopicPartition partition) {
+    Optional<PartitionState> state = metadata.current().topic(partition.topic())
+        .filter(t -> partition.partition() >= 0 && partition.partition() < t.partitionCount())
+        .map(t -> t.partitions().get(partition.partition()));
+    if (state.isEmpty()) {
+      return Errors.UNKNOWN_TOPIC_OR_PARTITION;
+    }
+    if (!state.get().isOnline()) {
+      return Errors.LEADER_NOT_AVAILABLE;
+    }
+    if (state.get().leader() != metadata.localNodeId()) {
+      return Errors.NOT_LEADER_OR_FOLLOWER;
+    }
+    LocalReplica replica = replicas.get(partition);
+    return replica == null || replica.log() == null ? Errors.LEADER_NOT_AVAILABLE : Errors.NONE;
+  }
+
+  public CompletionStage<AppendOutcome> append(TopicPartition partition, MemoryRecords records, Duration timeout) {
+    return askWriter(partition, timeout, replyTo -> new PartitionReplica.Append(records, replyTo));
+  }
+
+  /** Advances the log start offset; -1 means up to the high watermark, as DeleteRecords defines. */
+  public CompletionStage<AppendOutcome> deleteRecordsBefore(TopicPartition partition, long offset, Duration timeout) {
+    return askWriter(partition, timeout, replyTo -> new PartitionReplica.DeleteRecordsBefore(offset, replyTo));
+  }
+
+  /** Completes when any of {@code partitions} gets new data, or after {@code maxWait}. */
+  public CompletionStage<Void> awaitData(Collection<TopicPartition> partitions, Duration maxWait) {
+    return arrivals.await(partitions, maxWait);
+  }
+
+  /** Closes every log cleanly; completes when all are closed. */
+  public CompletionStage<Void> shutdown() {
+    CompletableFuture<?>[] closing = replicas.values().stream()
+        .filter(replica -> replica.writer() != null)
+        .map(replica -> {
+          replica.writer().tell(new PartitionReplica.Close());
+          return replica.whenClosed().toCompletableFuture();
+        })
+        .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(closing);
+  }
+
+  private CompletionStage<AppendOutcome> askWriter(
+      TopicPartition partition,
+      Duration timeout,
+      org.apache.pekko.japi.function.Function<org.apache.pekko.actor.typed.ActorRef<AppendOutcome>, PartitionReplica.Command> request) {
+    Errors error = leaderError(partition);
+    if (error != Errors.NONE) {
+      return CompletableFuture.completedFuture(AppendOutcome.failed(error, null));
+    }
+    LocalReplica replica = replicas.get(partition);
+    if (replica == null || replica.writer() == null) {
+      return CompletableFuture.completedFuture(AppendOutcome.failed(Errors.LEADER_NOT_AVAILABLE, null));
+    }
+    return AskPattern.ask(replica.writer(), request, timeout, system.scheduler())
+        .exceptionally(AppendOutcome::failed);
+  }
+
+  private synchronized void onMetadata(ClusterState state) {
+    Map<TopicPartition, TopicState> wanted = new HashMap<>();
+    for (TopicState topic : state.topics().values()) {
+      for (int p = 0; p < topic.partitionCount(); p++) {
+        if (topic.partitions().get(p).replicas().contains(metadata.localNodeId())) {
+          wanted.put(new TopicPartition(topic.name(), p), topic);
+        }
+      }
+    }
+    replicas.forEach((partition, replica) -> {
+      TopicState topic = wanted.get(partition);
+      if (topic == null || !topic.topicId().equals(replica.topicId())) {
+        replicas.remove(partition, replica);
+        configs.remove(partition);
+        replica.writer().tell(new PartitionReplica.Delete());
+        deleting.put(partition, replica.whenClosed());
+      }
+    });
+    wanted.forEach((partition, topic) -> {
+      LogConfig config = topicConfigs.logConfig(topic.configs());
+      LocalReplica existing = replicas.get(partition);
+      if (existing == null) {
+        start(partition, topic, config);
+      } else if (!config.equals(configs.get(partition))) {
+        existing.writer().tell(new PartitionReplica.UpdateConfig(config));
+      }
+      configs.put(partition, config);
+    });
+  }
+
+  private void start(TopicPartition partition, TopicState topic, LogConfig config) {
+    PartitionState state = topic.partitions().get(partition.partition());
+    LocalReplica replica = new LocalReplica(partition, topic.topicId(), state.leaderEpoch());
+    Path dir = dataDir.resolve(partition.topic() + "-" + partition.partition());
+    replicas.put(partition, replica);
+    CompletionStage<Void> previous = deleting.remove(partition);
+    Runnable spawn = () -> replica.writer(system.systemActorOf(
+        PartitionReplica.create(replica, dir, config, clock, arrivals, maintenanceInterval),
+        "replica-" + partition + "-" + topic.topicId(),
+        DispatcherSelector.fromConfig(LOG_DISPATCHER)));
+    if (previous == null) {
+      spawn.run();
+    } else {
+      previous.thenRun(spawn);
+    }
+  }
+}
