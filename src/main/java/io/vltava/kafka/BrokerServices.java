@@ -93,6 +93,24 @@ public final class BrokerServices {
     return cluster().topicById(toJava(topicId));
   }
 
+  /**
+   * The topic a request names: by id when the request version carries ids (a non-zero id), else by
+   * name. Empty when unknown; {@link #unknownTopicError} says which error that is.
+   */
+  public Optional<TopicState> resolveTopic(String name, Uuid topicId) {
+    return usesId(topicId) ? topicById(topicId) : cluster().topic(name);
+  }
+
+  public static org.apache.kafka.common.protocol.Errors unknownTopicError(Uuid topicId) {
+    return usesId(topicId)
+        ? org.apache.kafka.common.protocol.Errors.UNKNOWN_TOPIC_ID
+        : org.apache.kafka.common.protocol.Errors.UNKNOWN_TOPIC_OR_PARTITION;
+  }
+
+  private static boolean usesId(Uuid topicId) {
+    return topicId != null && !topicId.equals(Uuid.ZERO_UUID);
+  }
+
   public static Uuid toKafka(UUID id) {
     return new Uuid(id.getMostSignificantBits(), id.getLeastSignificantBits());
   }

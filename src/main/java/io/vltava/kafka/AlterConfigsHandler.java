@@ -1,0 +1,55 @@
+package io.vltava.kafka;
+
+import io.vltava.controller.Controller;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.AlterConfigsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.AlterConfigsRequest;
+import org.apache.kafka.common.requests.AlterConfigsResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/** AlterConfigs (the legacy, whole-set form): a topic's overrides become exactly the given set. */
+final class AlterConfigsHandler implements ApiHandler {
+  private final BrokerServices broker;
+
+  AlterConfigsHandler(BrokerServices broker) {
+    this.broker = broker;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.ALTER_CONFIGS;
+  }
+
+  @Override
+  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+    AlterConfigsRequestData data = ((AlterConfigsRequest) request).data();
+    List<ConfigAlterations.Resource> resources = new ArrayList<>();
+    for (AlterConfigsRequestData.AlterConfigsResource resource : data.resources()) {
+      if (resource.resourceType() != ConfigResource.Type.TOPIC.id()) {
+        resources.add(ConfigAlterations.nonTopic(resource.resourceType(), resource.resourceName()));
+        continue;
+      }
+      Map<String, Optional<String>> changes = new HashMap<>();
+      resource.configs().forEach(config -> changes.put(config.name(), Optional.ofNullable(config.value())));
+      resources.add(ConfigAlterations.Resource.topic(resource.resourceName(),
+          new Controller.ConfigChange(resource.resourceName(), changes, true)));
+    }
+    return ConfigAlterations.apply(broker, resources, data.validateOnly()).thenApply(results -> {
+      AlterConfigsResponseData response = new AlterConfigsResponseData();
+      results.forEach(result -> response.responses().add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
+          .setResourceType(result.type()).setResourceName(result.name())
+          .setErrorCode(result.errorCode()).setErrorMessage(result.errorMessage())));
+      return new AlterConfigsResponse(response);
+    });
+  }
+}

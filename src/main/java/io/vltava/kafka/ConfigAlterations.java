@@ -1,0 +1,56 @@
+package io.vltava.kafka;
+
+import io.vltava.controller.Controller;
+import io.vltava.controller.TopicOutcome;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.protocol.Errors;
+
+/**
+ * What AlterConfigs and IncrementalAlterConfigs share: topic resources become one controller
+ * request; any other resource type is refused, since broker settings live in the node's config file.
+ */
+final class ConfigAlterations {
+  private ConfigAlterations() {}
+
+  /** One resource of a request: the change to make, or {@code refusal} when there is none to make. */
+  record Resource(byte type, String name, Controller.ConfigChange change, Errors refusal, String refusalMessage) {
+    static Resource topic(String name, Controller.ConfigChange change) {
+      return new Resource(ConfigResource.Type.TOPIC.id(), name, change, Errors.NONE, null);
+    }
+
+    static Resource refused(byte type, String name, Errors error, String message) {
+      return new Resource(type, name, null, error, message);
+    }
+  }
+
+  record Result(byte type, String name, short errorCode, String errorMessage) {}
+
+  static Resource nonTopic(byte type, String name) {
+    return Resource.refused(type, name, Errors.INVALID_REQUEST,
+        "Only topic configs can be altered; broker settings are read from the node's configuration file.");
+  }
+
+  static CompletionStage<List<Result>> apply(BrokerServices broker, List<Resource> resources, boolean validateOnly) {
+    List<Controller.ConfigChange> changes = resources.stream().filter(r -> r.change() != null).map(Resource::change).toList();
+    CompletionStage<List<TopicOutcome>> outcomes = changes.isEmpty()
+        ? CompletableFuture.completedFuture(List.of())
+        : broker.askController(replyTo -> new Controller.AlterTopicConfigs(changes, validateOnly, replyTo));
+    return outcomes.thenApply(topicOutcomes -> {
+      List<Result> results = new ArrayList<>();
+      int next = 0;
+      for (Resource resource : resources) {
+        if (resource.change() == null) {
+          results.add(new Result(resource.type(), resource.name(), resource.refusal().code(), resource.refusalMessage()));
+        } else {
+          TopicOutcome outcome = topicOutcomes.get(next++);
+          results.add(new Result(resource.type(), resource.name(), outcome.errorCode(), outcome.errorMessage()));
+        }
+      }
+      return results;
+    });
+  }
+}

@@ -1,0 +1,60 @@
+package io.vltava.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.DeleteRecordsRequestData;
+import org.apache.kafka.common.message.DeleteRecordsResponseData;
+import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsPartitionResult;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.DeleteRecordsRequest;
+import org.apache.kafka.common.requests.DeleteRecordsResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/** DeleteRecords: advances each partition's log start offset; returns the new low watermark. */
+final class DeleteRecordsHandler implements ApiHandler {
+  private final BrokerServices broker;
+
+  DeleteRecordsHandler(BrokerServices broker) {
+    this.broker = broker;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.DELETE_RECORDS;
+  }
+
+  @Override
+  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+    DeleteRecordsRequestData data = ((DeleteRecordsRequest) request).data();
+    Duration timeout = Duration.ofMillis(Math.max(1, data.timeoutMs()));
+    DeleteRecordsResponseData response = new DeleteRecordsResponseData();
+    List<CompletableFuture<Void>> pending = new ArrayList<>();
+    for (DeleteRecordsRequestData.DeleteRecordsTopic topic : data.topics()) {
+      DeleteRecordsResponseData.DeleteRecordsTopicResult topicResult =
+          new DeleteRecordsResponseData.DeleteRecordsTopicResult().setName(topic.name());
+      response.topics().add(topicResult);
+      for (DeleteRecordsRequestData.DeleteRecordsPartition partition : topic.partitions()) {
+        DeleteRecordsPartitionResult result = new DeleteRecordsPartitionResult()
+            .setPartitionIndex(partition.partitionIndex()).setLowWatermark(-1);
+        topicResult.partitions().add(result);
+        pending.add(broker.replicas()
+            .deleteRecordsBefore(new TopicPartition(topic.name(), partition.partitionIndex()), partition.offset(), timeout)
+            .thenAccept(outcome -> {
+              result.setErrorCode(outcome.error().code());
+              if (outcome.info() != null) {
+                result.setLowWatermark(outcome.info().logStartOffset());
+              }
+            })
+            .toCompletableFuture());
+      }
+    }
+    return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+        .thenApply(done -> new DeleteRecordsResponse(response));
+  }
+}

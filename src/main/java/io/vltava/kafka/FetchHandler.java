@@ -1,0 +1,139 @@
+package io.vltava.kafka;
+
+import io.vltava.log.FetchedRecords;
+import io.vltava.log.PartitionLog;
+import io.vltava.metadata.TopicState;
+import io.vltava.replica.LocalReplica;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fetch: whole batches below each partition's high watermark, bounded by the request's byte limits.
+ * A fetch that finds fewer than min_bytes waits up to max_wait_ms for new data, then reads again.
+ * Fetch sessions are refused (session id 0), so clients send full fetches.
+ */
+final class FetchHandler implements ApiHandler {
+  private static final Logger log = LoggerFactory.getLogger(FetchHandler.class);
+
+  private final BrokerServices broker;
+
+  FetchHandler(BrokerServices broker) {
+    this.broker = broker;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.FETCH;
+  }
+
+  /** One partition of the request, with the slot of the response it fills. */
+  private record Wanted(TopicPartition partition, FetchRequestData.FetchPartition request, PartitionData response) {}
+
+  @Override
+  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+    FetchRequestData data = ((FetchRequest) request).data();
+    FetchResponseData response = new FetchResponseData().setSessionId(0);
+    if (data.sessionId() != 0) {
+      return CompletableFuture.completedFuture(
+          FetchResponse.of(response.setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code())));
+    }
+    List<Wanted> wanted = new ArrayList<>();
+    for (FetchRequestData.FetchTopic topicData : data.topics()) {
+      FetchResponseData.FetchableTopicResponse topicResponse = new FetchResponseData.FetchableTopicResponse()
+          .setTopic(topicData.topic()).setTopicId(topicData.topicId());
+      response.responses().add(topicResponse);
+      Optional<TopicState> topic = broker.resolveTopic(topicData.topic(), topicData.topicId());
+      for (FetchRequestData.FetchPartition partitionData : topicData.partitions()) {
+        PartitionData partitionResponse = new PartitionData().setPartitionIndex(partitionData.partition());
+        topicResponse.partitions().add(partitionResponse);
+        if (topic.isEmpty()) {
+          empty(partitionResponse, BrokerServices.unknownTopicError(topicData.topicId()));
+        } else {
+          wanted.add(new Wanted(new TopicPartition(topic.get().name(), partitionData.partition()), partitionData, partitionResponse));
+        }
+      }
+    }
+    return CompletableFuture
+        .supplyAsync(() -> readAll(wanted, data.maxBytes()), broker.replicas().ioExecutor())
+        .thenCompose(bytesRead -> {
+          if (bytesRead >= data.minBytes() || data.maxWaitMs() <= 0 || wanted.isEmpty() || anyError(wanted)) {
+            return CompletableFuture.completedFuture(bytesRead);
+          }
+          return broker.replicas()
+              .awaitData(wanted.stream().map(Wanted::partition).toList(), Duration.ofMillis(data.maxWaitMs()))
+              .thenApplyAsync(arrived -> readAll(wanted, data.maxBytes()), broker.replicas().ioExecutor());
+        })
+        .thenApply(bytesRead -> FetchResponse.of(response));
+  }
+
+  /** Fills every partition's slot; returns the bytes of records read. */
+  private int readAll(List<Wanted> wanted, int responseMaxBytes) {
+    int remaining = responseMaxBytes;
+    int total = 0;
+    for (Wanted w : wanted) {
+      int read = read(w, remaining <= 0 ? 0 : Math.min(remaining, w.request().partitionMaxBytes()));
+      remaining -= read;
+      total += read;
+    }
+    return total;
+  }
+
+  private int read(Wanted w, int maxBytes) {
+    PartitionData response = w.response();
+    Errors error = broker.replicas().leaderError(w.partition());
+    Optional<LocalReplica> replica = broker.replicas().replica(w.partition());
+    PartitionLog partitionLog = replica.map(LocalReplica::log).orElse(null);
+    if (error != Errors.NONE || partitionLog == null) {
+      empty(response, error == Errors.NONE ? Errors.LEADER_NOT_AVAILABLE : error);
+      return 0;
+    }
+    long highWatermark = replica.get().highWatermark();
+    response.setHighWatermark(highWatermark).setLastStableOffset(highWatermark).setPreferredReadReplica(-1);
+    try {
+      if (maxBytes <= 0) {
+        response.setErrorCode(Errors.NONE.code()).setLogStartOffset(partitionLog.logStartOffset()).setRecords(MemoryRecords.EMPTY);
+        return 0;
+      }
+      FetchedRecords fetched = partitionLog.read(w.request().fetchOffset(), maxBytes, highWatermark);
+      response.setErrorCode(Errors.NONE.code()).setLogStartOffset(fetched.logStartOffset()).setRecords(fetched.records());
+      return fetched.sizeInBytes();
+    } catch (OffsetOutOfRangeException e) {
+      response.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()).setLogStartOffset(partitionLog.logStartOffset())
+          .setRecords(MemoryRecords.EMPTY);
+      return 0;
+    } catch (IOException | RuntimeException e) {
+      log.warn("Fetch from {} at offset {} failed", w.partition(), w.request().fetchOffset(), e);
+      empty(response, Errors.forException(e));
+      return 0;
+    }
+  }
+
+  private static boolean anyError(List<Wanted> wanted) {
+    return wanted.stream().anyMatch(w -> w.response().errorCode() != Errors.NONE.code());
+  }
+
+  private static void empty(PartitionData response, Errors error) {
+    response.setErrorCode(error.code()).setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1)
+        .setRecords(MemoryRecords.EMPTY);
+  }
+}

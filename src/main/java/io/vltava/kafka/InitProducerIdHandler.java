@@ -1,0 +1,64 @@
+package io.vltava.kafka;
+
+import io.vltava.controller.Controller;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import org.apache.kafka.common.message.InitProducerIdResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.InitProducerIdRequest;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/**
+ * InitProducerId for idempotent producers: a fresh producer id at epoch 0, taken from a block the
+ * controller reserved for this broker so ids stay unique across brokers and restarts.
+ * Transactional ids are refused: transactions are not implemented.
+ */
+final class InitProducerIdHandler implements ApiHandler {
+  private static final int BLOCK_SIZE = 1000;
+
+  private final BrokerServices broker;
+  private long nextId;
+  private long blockEnd;
+
+  InitProducerIdHandler(BrokerServices broker) {
+    this.broker = broker;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.INIT_PRODUCER_ID;
+  }
+
+  @Override
+  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+    InitProducerIdRequestData data = ((InitProducerIdRequest) request).data();
+    InitProducerIdResponseData response = new InitProducerIdResponseData().setProducerId(-1).setProducerEpoch((short) -1);
+    if (data.transactionalId() != null) {
+      return CompletableFuture.completedFuture(
+          new InitProducerIdResponse(response.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())));
+    }
+    return nextProducerId().thenApply(id ->
+        new InitProducerIdResponse(response.setProducerId(id).setProducerEpoch((short) 0)));
+  }
+
+  private synchronized CompletionStage<Long> nextProducerId() {
+    if (nextId < blockEnd) {
+      return CompletableFuture.completedFuture(nextId++);
+    }
+    return broker.<Long>askController(replyTo -> new Controller.AllocateProducerIds(BLOCK_SIZE, replyTo))
+        .thenApply(this::takeFromNewBlock);
+  }
+
+  private synchronized long takeFromNewBlock(long first) {
+    if (nextId >= blockEnd) {
+      nextId = first;
+      blockEnd = first + BLOCK_SIZE;
+    }
+    return nextId++;
+  }
+}

@@ -1,0 +1,128 @@
+package io.vltava.kafka;
+
+import io.vltava.metadata.PartitionState;
+import io.vltava.metadata.TopicState;
+import io.vltava.replica.AppendOutcome;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.internals.Topic;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
+import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/**
+ * Produce: appends each partition's batches through its replica and answers with the offsets.
+ * acks=0 gets no response; acks=1 and acks=-1 answer once the append is done.
+ */
+final class ProduceHandler implements ApiHandler {
+  private final BrokerServices broker;
+
+  ProduceHandler(BrokerServices broker) {
+    this.broker = broker;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.PRODUCE;
+  }
+
+  /** librdkafka disables compression unless Produce v0 is advertised; v0–2 still fail to parse and close the connection. */
+  @Override
+  public short oldestVersion() {
+    return 0;
+  }
+
+  @Override
+  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+    ProduceRequestData data = ((ProduceRequest) request).data();
+    Set<String> missing = new LinkedHashSet<>();
+    for (ProduceRequestData.TopicProduceData topic : data.topicData()) {
+      if (topic.name() != null && !topic.name().isEmpty() && Topic.isValid(topic.name())
+          && broker.cluster().topic(topic.name()).isEmpty()) {
+        missing.add(topic.name());
+      }
+    }
+    return broker.autoCreate(missing).thenComposeAsync(created -> produce(data), broker.executor());
+  }
+
+  private CompletionStage<AbstractResponse> produce(ProduceRequestData data) {
+    short acks = data.acks();
+    Duration timeout = Duration.ofMillis(Math.max(1, data.timeoutMs()));
+    ProduceResponseData response = new ProduceResponseData();
+    List<CompletableFuture<Void>> pending = new ArrayList<>();
+    for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
+      ProduceResponseData.TopicProduceResponse topicResponse = new ProduceResponseData.TopicProduceResponse()
+          .setName(topicData.name()).setTopicId(topicData.topicId());
+      response.responses().add(topicResponse);
+      Optional<TopicState> topic = broker.resolveTopic(topicData.name(), topicData.topicId());
+      for (ProduceRequestData.PartitionProduceData partitionData : topicData.partitionData()) {
+        PartitionProduceResponse partitionResponse = new PartitionProduceResponse()
+            .setIndex(partitionData.index()).setBaseOffset(ProduceResponse.INVALID_OFFSET);
+        topicResponse.partitionResponses().add(partitionResponse);
+        Errors error = validate(acks, topic, topicData, partitionData);
+        if (error != Errors.NONE) {
+          partitionResponse.setErrorCode(error.code());
+          continue;
+        }
+        TopicPartition partition = new TopicPartition(topic.get().name(), partitionData.index());
+        pending.add(broker.replicas()
+            .append(partition, (MemoryRecords) partitionData.records(), timeout)
+            .thenAccept(outcome -> fill(partitionResponse, outcome))
+            .toCompletableFuture());
+      }
+    }
+    if (acks == 0) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+        .thenApply(done -> new ProduceResponse(response));
+  }
+
+  private Errors validate(
+      short acks, Optional<TopicState> topic, ProduceRequestData.TopicProduceData topicData,
+      ProduceRequestData.PartitionProduceData partitionData) {
+    if (acks != 0 && acks != 1 && acks != -1) {
+      return Errors.INVALID_REQUIRED_ACKS;
+    }
+    if (topic.isEmpty()) {
+      return topicData.name() != null && !topicData.name().isEmpty() && !Topic.isValid(topicData.name())
+          ? Errors.INVALID_TOPIC_EXCEPTION
+          : BrokerServices.unknownTopicError(topicData.topicId());
+    }
+    if (partitionData.index() < 0 || partitionData.index() >= topic.get().partitionCount()) {
+      return Errors.UNKNOWN_TOPIC_OR_PARTITION;
+    }
+    if (!(partitionData.records() instanceof MemoryRecords)) {
+      return Errors.CORRUPT_MESSAGE;
+    }
+    PartitionState state = topic.get().partitions().get(partitionData.index());
+    if (acks == -1 && state.isr().size() < broker.topicConfigs().minInsyncReplicas(topic.get().configs())) {
+      return Errors.NOT_ENOUGH_REPLICAS;
+    }
+    return Errors.NONE;
+  }
+
+  private static void fill(PartitionProduceResponse response, AppendOutcome outcome) {
+    response.setErrorCode(outcome.error().code()).setErrorMessage(outcome.errorMessage());
+    if (outcome.info() != null) {
+      response.setBaseOffset(outcome.info().firstOffset())
+          .setLogAppendTimeMs(outcome.info().logAppendTimeMs())
+          .setLogStartOffset(outcome.info().logStartOffset());
+    }
+  }
+}
