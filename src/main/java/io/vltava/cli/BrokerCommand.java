@@ -1,28 +1,81 @@
 package io.vltava.cli;
 
-import java.util.concurrent.CountDownLatch;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import io.vltava.node.NodeSettings;
+import io.vltava.node.VltavaNode;
+import java.io.File;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
-/** `vltava broker`: runs one node until SIGTERM or Ctrl-C. */
-@Command(name = "broker", mixinStandardHelpOptions = true, description = "Start a Vltava node.")
-final class BrokerCommand implements java.util.concurrent.Callable<Integer> {
+/** `vltava broker`: runs one node until SIGTERM or Ctrl-C, then shuts it down in order and exits 0. */
+@Command(name = "broker", mixinStandardHelpOptions = true,
+    description = "Start a Vltava node. With no options: a one-node cluster on 127.0.0.1:9092, data in ./vltava-data.")
+final class BrokerCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(BrokerCommand.class);
 
-  @Option(names = "--host", description = "Kafka listener host (default: ${DEFAULT-VALUE}).", defaultValue = "127.0.0.1")
+  @Option(names = "--config", paramLabel = "FILE", description = "HOCON file layered over the defaults (see application.conf).")
+  File configFile;
+
+  @Option(names = "--node-id", paramLabel = "N", description = "Stable broker id (vltava.node-id).")
+  Integer nodeId;
+
+  @Option(names = "--host", paramLabel = "H", description = "Kafka listener interface (vltava.listener.host).")
   String host;
 
-  @Option(names = "--port", description = "Kafka listener port (default: ${DEFAULT-VALUE}).", defaultValue = "9092")
-  int port;
+  @Option(names = "--port", paramLabel = "P", description = "Kafka listener port (vltava.listener.port).")
+  Integer port;
+
+  @Option(names = "--advertised-host", paramLabel = "H", description = "Host given to clients (vltava.listener.advertised-host).")
+  String advertisedHost;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Where logs and node state live (vltava.data-dir).")
+  File dataDir;
 
   @Override
-  public Integer call() throws InterruptedException {
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown));
-    log.info("Vltava node will listen for Kafka clients on {}:{}", host, port);
-    stopped.await();
+  public Integer call() throws Exception {
+    Config config;
+    try {
+      config = NodeSettings.load(overrides().withFallback(userConfig()));
+      NodeSettings.from(config);
+    } catch (ConfigException | org.apache.kafka.common.errors.InvalidConfigurationException e) {
+      System.err.println("Invalid configuration: " + e.getMessage());
+      return 2;
+    }
+    VltavaNode node = VltavaNode.start(config);
+    // Handling the signals ourselves (instead of a JVM shutdown hook) lets the orderly shutdown finish and the process exit 0.
+    Signal.handle(new Signal("TERM"), signal -> node.shutdown());
+    Signal.handle(new Signal("INT"), signal -> node.shutdown());
+    node.system().getWhenTerminated().toCompletableFuture().join();
+    log.info("Vltava node {} stopped", node.settings().nodeId());
     return 0;
+  }
+
+  private Config userConfig() {
+    if (configFile == null) {
+      return ConfigFactory.empty();
+    }
+    if (!configFile.isFile()) {
+      throw new ConfigException.IO(ConfigFactory.empty().origin(), "config file " + configFile + " does not exist");
+    }
+    return ConfigFactory.parseFile(configFile);
+  }
+
+  /** Command-line options win over the file. */
+  private Config overrides() {
+    Map<String, Object> values = new HashMap<>();
+    if (nodeId != null) values.put("vltava.node-id", nodeId);
+    if (host != null) values.put("vltava.listener.host", host);
+    if (port != null) values.put("vltava.listener.port", port);
+    if (advertisedHost != null) values.put("vltava.listener.advertised-host", advertisedHost);
+    if (dataDir != null) values.put("vltava.data-dir", dataDir.getPath());
+    return ConfigFactory.parseMap(values, "command line");
   }
 }

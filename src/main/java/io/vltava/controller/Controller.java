@@ -49,7 +49,8 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   public record AlterTopicConfigs(List<ConfigChange> changes, boolean validateOnly, ActorRef<List<TopicOutcome>> replyTo)
       implements Command {}
 
-  public record RegisterBroker(BrokerInfo broker) implements Command {}
+  /** Records a broker's Kafka endpoint; replies once the change is stored and published. */
+  public record RegisterBroker(BrokerInfo broker, ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
 
   /** Reserves {@code count} producer ids; replies with the first. */
   public record AllocateProducerIds(int count, ActorRef<Long> replyTo) implements Command {}
@@ -84,7 +85,11 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(RegisterBroker.class, m -> commit(state.withBroker(m.broker())))
+        .onMessage(RegisterBroker.class, m -> {
+          commit(state.withBroker(m.broker()));
+          m.replyTo().tell(org.apache.pekko.Done.getInstance());
+          return this;
+        })
         .onMessage(AllocateProducerIds.class, m -> {
           long first = state.nextProducerId();
           commit(state.withProducerIdsAllocated(m.count()));

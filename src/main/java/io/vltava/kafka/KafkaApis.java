@@ -1,0 +1,25 @@
+package io.vltava.kafka;
+
+import java.util.List;
+
+/** The APIs a broker serves: one handler per API key. ApiVersions is added by {@link ApiHandlers}. */
+public final class KafkaApis {
+  private KafkaApis() {}
+
+  public static List<ApiHandler> handlers(BrokerServices broker) {
+    return List.of(
+        new MetadataHandler(broker),
+        new ProduceHandler(broker),
+        new FetchHandler(broker),
+        new ListOffsetsHandler(broker),
+        new CreateTopicsHandler(broker),
+        new DeleteTopicsHandler(broker),
+        new CreatePartitionsHandler(broker),
+        new DescribeConfigsHandler(broker),
+        new AlterConfigsHandler(broker),
+        new IncrementalAlterConfigsHandler(broker),
+        new DeleteRecordsHandler(broker),
+        new InitProducerIdHandler(broker),
+        new DescribeClusterHandler(broker));
+  }
+}

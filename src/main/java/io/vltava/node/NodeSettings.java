@@ -1,0 +1,63 @@
+package io.vltava.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValue;
+import io.vltava.log.TopicConfigs;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * The typed reading of a node's {@code vltava} configuration, and the checks that refuse to start
+ * on a setting that is unknown or of the wrong type, naming it.
+ */
+public record NodeSettings(
+    int nodeId,
+    Path dataDir,
+    Config listener,
+    String advertisedHost,
+    int numPartitions,
+    boolean autoCreateTopics,
+    int defaultReplicationFactor,
+    Duration retentionCheckInterval,
+    TopicConfigs topicConfigs) {
+
+  /** Reads and checks {@code config} (the user's settings already layered over reference.conf). */
+  public static NodeSettings from(Config config) {
+    Config vltava = config.getConfig("vltava");
+    Config topics = vltava.getConfig("topics");
+    Config listener = vltava.getConfig("listener");
+    String advertised = listener.getString("advertised-host");
+    return new NodeSettings(
+        vltava.getInt("node-id"),
+        Path.of(vltava.getString("data-dir")),
+        listener,
+        advertised.isEmpty() ? listener.getString("host") : advertised,
+        topics.getInt("num.partitions"),
+        topics.getBoolean("auto.create.topics.enable"),
+        topics.getInt("default.replication.factor"),
+        Duration.ofMillis(topics.getLong("log.retention.check.interval.ms")),
+        TopicConfigs.fromConfig(vltava.getConfig("topic-defaults")));
+  }
+
+  /**
+   * Layers {@code user} over reference.conf and rejects any {@code vltava} key that reference.conf
+   * does not have, or whose type differs, so a typo stops start-up instead of being ignored.
+   */
+  public static Config load(Config user) {
+    Config reference = ConfigFactory.defaultReference();
+    if (user.hasPath("vltava")) {
+      for (Map.Entry<String, ConfigValue> entry : user.getConfig("vltava").entrySet()) {
+        String path = "vltava." + entry.getKey();
+        if (!reference.hasPathOrNull(path)) {
+          throw new ConfigException.BadPath(path, "unknown setting (not in reference.conf); check its spelling");
+        }
+      }
+    }
+    Config merged = ConfigFactory.defaultOverrides().withFallback(user).withFallback(reference).resolve();
+    merged.checkValid(reference, "vltava");
+    return merged;
+  }
+}

@@ -1,0 +1,52 @@
+package io.vltava.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class NodeSettingsTest {
+
+  @Test
+  void noConfigAtAllGivesTheDocumentedDefaults() {
+    NodeSettings settings = NodeSettings.from(NodeSettings.load(ConfigFactory.empty()));
+    assertEquals(1, settings.nodeId());
+    assertEquals(Path.of("vltava-data"), settings.dataDir());
+    assertEquals("127.0.0.1", settings.advertisedHost());
+    assertEquals(9092, settings.listener().getInt("port"));
+    assertEquals(1, settings.numPartitions());
+    assertTrue(settings.autoCreateTopics());
+    assertEquals("604800000", settings.topicConfigs().defaultValue("retention.ms"));
+  }
+
+  @Test
+  void anUnknownSettingStopsStartUpNamingIt() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> NodeSettings.load(ConfigFactory.parseString("vltava.topics.num.partitons = 3")));
+    assertTrue(e.getMessage().contains("vltava.topics.num.partitons"), e.getMessage());
+  }
+
+  @Test
+  void anIllTypedSettingStopsStartUpNamingIt() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> NodeSettings.load(ConfigFactory.parseString("vltava.listener.port = ninety")));
+    assertTrue(e.getMessage().contains("listener.port"), e.getMessage());
+  }
+
+  @Test
+  void anInvalidTopicDefaultStopsStartUpNamingIt() {
+    Exception e = assertThrows(RuntimeException.class, () -> NodeSettings.from(
+        NodeSettings.load(ConfigFactory.parseString("vltava.topic-defaults.message.timestamp.type = Whenever"))));
+    assertTrue(e.getMessage().contains("message.timestamp.type"), e.getMessage());
+  }
+
+  @Test
+  void theExampleApplicationConfIsValid() {
+    NodeSettings settings = NodeSettings.from(NodeSettings.load(ConfigFactory.parseFile(Path.of("application.conf").toFile())));
+    assertEquals(1, settings.nodeId());
+  }
+}

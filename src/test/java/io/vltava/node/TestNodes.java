@@ -1,0 +1,57 @@
+package io.vltava.node;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** Starts single nodes for tests: loopback, a free Kafka port, the given data dir and settings. */
+public final class TestNodes {
+  private TestNodes() {}
+
+  public static Config config(Path dataDir, Map<String, Object> settings) {
+    Map<String, Object> values = new HashMap<>(settings);
+    values.put("vltava.data-dir", dataDir.toString());
+    values.putIfAbsent("vltava.listener.port", 0);
+    return NodeSettings.load(ConfigFactory.parseMap(values));
+  }
+
+  public static VltavaNode start(Path dataDir, Map<String, Object> settings) throws Exception {
+    return VltavaNode.start(config(dataDir, settings));
+  }
+
+  public static VltavaNode start(Path dataDir) throws Exception {
+    return start(dataDir, Map.of());
+  }
+
+  public static Properties adminProps(String bootstrap) {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    return props;
+  }
+
+  /** A producer with kafka-clients' defaults (idempotent, acks=all) and byte-array serializers. */
+  public static Properties producerProps(String bootstrap) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    return props;
+  }
+
+  public static Properties consumerProps(String bootstrap) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    return props;
+  }
+}
