@@ -92,6 +92,10 @@ final class RequestDispatcher {
       }
       throw new ProtocolViolation(key + " v" + version + " is not supported");
     }
+    if (version < key.oldestVersion()) {
+      // Advertised for old clients' sake (Produce from v0), but kafka-clients cannot read it.
+      throw new ProtocolViolation(key + " v" + version + " is advertised but not served");
+    }
     try {
       return AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(buffer)).request;
     } catch (RuntimeException e) {

@@ -11,6 +11,7 @@ import java.net.ConnectException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -293,12 +294,21 @@ class KafkaListenerTest {
                     new HeartbeatRequest.Builder(new HeartbeatRequestData().setGroupId("g"))
                         .build((short) 0)
                         .serializeWithHeader(header(ApiKeys.HEARTBEAT, (short) 0, 1))))),
-        Arguments.of("truncated body", sizePrefixed(truncatedHeartbeat())));
+        Arguments.of("truncated body", sizePrefixed(truncatedHeartbeat())),
+        Arguments.of(
+            "advertised version kafka-clients cannot parse",
+            sizePrefixed(
+                ByteBuffer.allocate(10)
+                    .putShort(ApiKeys.PRODUCE.id)
+                    .putShort((short) 2)
+                    .putInt(1)
+                    .putShort((short) -1)
+                    .array())));
   }
 
   private static byte[] truncatedHeartbeat() {
     byte[] whole = KafkaSocket.bytesOf(heartbeat("g").serializeWithHeader(heartbeatHeader(1)));
-    return java.util.Arrays.copyOf(whole, whole.length - 3);
+    return Arrays.copyOf(whole, whole.length - 3);
   }
 
   private static byte[] sizePrefixed(byte[] frame) {
@@ -308,7 +318,13 @@ class KafkaListenerTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("badInput")
   void badInputClosesOnlyItsOwnConnection(String what, byte[] bytes) throws Exception {
-    try (KafkaSocket before = start(answeringNone());
+    ApiHandler produceFromV0 =
+        new ScriptedHandler(
+            ApiKeys.PRODUCE,
+            (short) 0,
+            ApiKeys.PRODUCE.latestVersion(),
+            (header, request) -> CompletableFuture.completedFuture(null));
+    try (KafkaSocket before = start(answeringNone(), produceFromV0);
         KafkaSocket bad = connect()) {
       bad.sendRaw(bytes);
       assertTrue(bad.closedByPeer(), what + " must close the connection");
