@@ -55,17 +55,12 @@ public final class KafkaListener {
 
   private static final int LENGTH_FIELD_BYTES = Integer.BYTES;
 
-  private final ActorSystem<?> system;
   private final Tcp.ServerBinding binding;
   private final CompletionStage<Done> accepting;
   private final Connections connections;
 
   private KafkaListener(
-      ActorSystem<?> system,
-      Tcp.ServerBinding binding,
-      CompletionStage<Done> accepting,
-      Connections connections) {
-    this.system = system;
+      Tcp.ServerBinding binding, CompletionStage<Done> accepting, Connections connections) {
     this.binding = binding;
     this.accepting = accepting;
     this.connections = connections;
@@ -75,17 +70,18 @@ public final class KafkaListener {
   public static CompletionStage<KafkaListener> bind(
       ActorSystem<?> system, ListenerSettings settings, ApiHandlers handlers) {
     Connections connections =
-        new Connections(settings, new RequestDispatcher(handlers, system.executionContext()));
+        new Connections(
+            system, settings, new RequestDispatcher(handlers, system.executionContext()));
     // halfClose on, so that reading can stop (draining, bad input) while responses are written;
     // the connection closes when the response stream ends.
     Pair<CompletionStage<Tcp.ServerBinding>, CompletionStage<Done>> bound =
         Tcp.get(system)
             .bind(settings.host(), settings.port(), BACKLOG, List.of(), true, Optional.empty())
-            .toMat(Sink.foreach(connection -> connections.serve(connection, system)), Keep.both())
+            .toMat(Sink.foreach(connection -> connections.serve(connection)), Keep.both())
             .run(system);
     return bound
         .first()
-        .thenApply(binding -> new KafkaListener(system, binding, bound.second(), connections));
+        .thenApply(binding -> new KafkaListener(binding, bound.second(), connections));
   }
 
   public InetSocketAddress boundAddress() {
@@ -106,12 +102,13 @@ public final class KafkaListener {
     return unbind()
         // Once the accept stream is done, every connection it accepted is registered.
         .thenCompose(unbound -> accepting)
-        .thenCompose(accepted -> connections.drain(deadline, system));
+        .thenCompose(accepted -> connections.drain(deadline));
   }
 
   /** The open connections and the switches that end them. */
   private static final class Connections {
 
+    private final ActorSystem<?> system;
     private final ListenerSettings settings;
     private final RequestDispatcher dispatcher;
     /** Stops reading requests; the ones already read are still answered. */
@@ -121,23 +118,26 @@ public final class KafkaListener {
 
     private final Set<CompletionStage<Done>> open = ConcurrentHashMap.newKeySet();
 
-    Connections(ListenerSettings settings, RequestDispatcher dispatcher) {
+    Connections(ActorSystem<?> system, ListenerSettings settings, RequestDispatcher dispatcher) {
+      this.system = system;
       this.settings = settings;
       this.dispatcher = dispatcher;
     }
 
-    void serve(Tcp.IncomingConnection connection, ActorSystem<?> system) {
-      CompletionStage<Done> closed = connection.handleWith(flow(connection.remoteAddress()), system);
+    void serve(Tcp.IncomingConnection connection) {
+      CompletionStage<Done> closed =
+          connection.handleWith(flow(connection.remoteAddress()), system);
       open.add(closed);
       closed.whenComplete((done, failure) -> open.remove(closed));
     }
 
-    CompletionStage<Done> drain(Duration deadline, ActorSystem<?> system) {
+    CompletionStage<Done> drain(Duration deadline) {
       draining.shutdown();
       Cancellable forceClose =
           system.scheduler().scheduleOnce(deadline, closing::shutdown, system.executionContext());
-      return CompletableFuture.allOf(
-              open.stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new))
+      CompletableFuture<?>[] closed =
+          open.stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new);
+      return CompletableFuture.allOf(closed)
           .handle(
               (allClosed, failure) -> {
                 forceClose.cancel();
@@ -169,13 +169,16 @@ public final class KafkaListener {
                   .join(requests))
           .via(closing.flow())
           // Ending the output normally closes the socket with a FIN after the pending writes.
-          .recoverWithRetries(1, new PFBuilder<Throwable, Graph<SourceShape<ByteString>, NotUsed>>()
-              .matchAny(failure -> closeAfter(failure, peer))
-              .build())
+          .recoverWithRetries(
+              1,
+              new PFBuilder<Throwable, Graph<SourceShape<ByteString>, NotUsed>>()
+                  .matchAny(failure -> closeAfter(failure, peer))
+                  .build())
           .watchTermination(Keep.right());
     }
 
-    private static Source<ByteString, NotUsed> closeAfter(Throwable failure, InetSocketAddress peer) {
+    private static Source<ByteString, NotUsed> closeAfter(
+        Throwable failure, InetSocketAddress peer) {
       if (failure instanceof TimeoutException) {
         log.debug("Closing idle Kafka connection from {}", peer);
       } else if (failure instanceof StreamTcpException) {
@@ -192,7 +195,8 @@ public final class KafkaListener {
    * TCP stage answers a cancellation carrying a failure with a reset, and a client that sent bad
    * input or went idle should see an orderly close.
    */
-  private static final class CancelWithoutFailure extends GraphStage<FlowShape<ByteString, ByteString>> {
+  private static final class CancelWithoutFailure
+      extends GraphStage<FlowShape<ByteString, ByteString>> {
 
     private final Inlet<ByteString> in = Inlet.create("CancelWithoutFailure.in");
     private final Outlet<ByteString> out = Outlet.create("CancelWithoutFailure.out");

@@ -55,7 +55,8 @@ class KafkaClientCompatibilityTest {
     KafkaListener listener =
         KafkaListener.bind(
                 testKit.system(),
-                new ListenerSettings("127.0.0.1", 0, "127.0.0.1", 1 << 20, Duration.ofMinutes(1), 16),
+                new ListenerSettings(
+                    "127.0.0.1", 0, "127.0.0.1", 1 << 20, Duration.ofMinutes(1), 16),
                 ApiHandlers.of(List.of(heartbeats)))
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);

@@ -339,7 +339,8 @@ class KafkaListenerTest {
   @Test
   void anIdleConnectionIsClosed() throws Exception {
     ListenerSettings shortIdle =
-        new ListenerSettings("127.0.0.1", 0, "127.0.0.1", MAX_REQUEST_BYTES, Duration.ofMillis(300), 16);
+        new ListenerSettings(
+            "127.0.0.1", 0, "127.0.0.1", MAX_REQUEST_BYTES, Duration.ofMillis(300), 16);
     try (KafkaSocket socket = start(shortIdle, answeringNone())) {
       assertEquals(Errors.NONE, heartbeatRoundTrip(socket, 1, "g"));
       long start = System.nanoTime();
@@ -363,8 +364,11 @@ class KafkaListenerTest {
       socket.send(header, heartbeat("g"));
       assertTrue(received.await(10, TimeUnit.SECONDS));
 
-      CompletableFuture<?> shutdown = listener.shutdown(Duration.ofSeconds(30)).toCompletableFuture();
-      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThrows(ConnectException.class, this::connect));
+      CompletableFuture<?> shutdown =
+          listener.shutdown(Duration.ofSeconds(30)).toCompletableFuture();
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .untilAsserted(() -> assertThrows(ConnectException.class, this::connect));
       assertFalse(shutdown.isDone());
 
       release.complete(answer(Errors.NONE).toCompletableFuture().join());

@@ -48,7 +48,7 @@ final class KafkaSocket implements AutoCloseable {
     return ByteBuffer.wrap(frame);
   }
 
-  /** The next response, which must answer {@code header} (kafka-clients checks the correlation id). */
+  /** The response to {@code header}; kafka-clients checks the correlation id. */
   @SuppressWarnings("unchecked")
   <T extends AbstractResponse> T receive(RequestHeader header) throws IOException {
     return (T) AbstractResponse.parseResponse(receiveFrame(), header);
