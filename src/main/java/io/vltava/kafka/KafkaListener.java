@@ -32,6 +32,7 @@ import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.Tcp;
+import org.apache.pekko.stream.scaladsl.Framing.FramingException;
 import org.apache.pekko.stream.stage.AbstractInHandler;
 import org.apache.pekko.stream.stage.AbstractOutHandler;
 import org.apache.pekko.stream.stage.GraphStage;
@@ -177,9 +178,15 @@ public final class KafkaListener {
           .watchTermination(Keep.right());
     }
 
-    private static Source<ByteString, NotUsed> closeAfter(
-        Throwable failure, InetSocketAddress peer) {
-      if (failure instanceof TimeoutException) {
+    private Source<ByteString, NotUsed> closeAfter(Throwable failure, InetSocketAddress peer) {
+      if (failure instanceof FramingException) {
+        // Pekko's message counts the length field in both the size and the limit.
+        log.warn(
+            "Closing Kafka connection from {}: request size negative or over {} bytes ({})",
+            peer,
+            settings.socketRequestMaxBytes(),
+            failure.getMessage());
+      } else if (failure instanceof TimeoutException) {
         log.debug("Closing idle Kafka connection from {}", peer);
       } else if (failure instanceof StreamTcpException) {
         log.debug("Kafka connection from {} failed: {}", peer, failure.getMessage());

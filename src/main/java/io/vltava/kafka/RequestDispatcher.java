@@ -77,7 +77,7 @@ final class RequestDispatcher {
     try {
       return RequestHeader.parse(buffer);
     } catch (InvalidRequestException e) {
-      throw new ProtocolViolation(e.getMessage());
+      throw new ProtocolViolation("unreadable request header: " + e.getMessage());
     }
   }
 

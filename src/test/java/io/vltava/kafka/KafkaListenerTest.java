@@ -3,6 +3,7 @@ package io.vltava.kafka;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 import java.util.stream.Collectors;
@@ -43,6 +45,7 @@ import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.RequestUtils;
 import org.apache.kafka.common.requests.ResponseHeader;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.stream.BindFailedException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -334,6 +337,25 @@ class KafkaListenerTest {
         assertEquals(Errors.NONE, heartbeatRoundTrip(after, 1, "g"));
       }
     }
+  }
+
+  @Test
+  void bindingAnAddressInUseFails() throws Exception {
+    start(answeringNone()).close();
+    ListenerSettings samePort =
+        new ListenerSettings(
+            "127.0.0.1",
+            listener.boundAddress().getPort(),
+            "127.0.0.1",
+            MAX_REQUEST_BYTES,
+            Duration.ofSeconds(30),
+            16);
+    CompletableFuture<KafkaListener> second =
+        KafkaListener.bind(testKit.system(), samePort, ApiHandlers.of(List.of()))
+            .toCompletableFuture();
+    ExecutionException failure =
+        assertThrows(ExecutionException.class, () -> second.get(10, TimeUnit.SECONDS));
+    assertInstanceOf(BindFailedException.class, failure.getCause());
   }
 
   @Test
