@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
@@ -191,7 +192,8 @@ public final class KafkaListener {
       } else if (failure instanceof StreamTcpException) {
         log.debug("Kafka connection from {} failed: {}", peer, failure.getMessage());
       } else {
-        log.warn("Closing Kafka connection from {}: {}", peer, failure.getMessage());
+        Throwable reason = failure instanceof CompletionException ? failure.getCause() : failure;
+        log.warn("Closing Kafka connection from {}: {}", peer, reason.getMessage());
       }
       return Source.empty();
     }

@@ -16,6 +16,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.RequestUtils;
 import org.apache.kafka.common.requests.ResponseHeader;
@@ -59,6 +60,11 @@ final class RequestDispatcher {
             (response, failure) -> {
               if (failure != null) {
                 Throwable cause = unwrap(failure);
+                if (expectsNoResponse(request)) {
+                  // As Kafka does: an error response would pass for the answer to a later request.
+                  throw new ProtocolViolation(
+                      "acks=0 " + header.apiKey() + " failed, closing to signal it: " + cause);
+                }
                 log.warn(
                     "{} v{} from {} failed, answering {}: {}",
                     header.apiKey(),
@@ -110,6 +116,10 @@ final class RequestDispatcher {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  private static boolean expectsNoResponse(AbstractRequest request) {
+    return request instanceof ProduceRequest produce && produce.acks() == 0;
   }
 
   private static Throwable unwrap(Throwable failure) {

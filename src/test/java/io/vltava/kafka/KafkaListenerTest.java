@@ -26,11 +26,13 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
 import org.apache.kafka.common.errors.NotCoordinatorException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
 import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
@@ -41,6 +43,7 @@ import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.HeartbeatRequest;
 import org.apache.kafka.common.requests.HeartbeatResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.RequestUtils;
 import org.apache.kafka.common.requests.ResponseHeader;
@@ -266,6 +269,25 @@ class KafkaListenerTest {
       assertEquals(Errors.COORDINATOR_NOT_AVAILABLE, heartbeatRoundTrip(socket, 1, "throws"));
       assertEquals(Errors.NOT_COORDINATOR, heartbeatRoundTrip(socket, 2, "fails"));
       assertEquals(Errors.NONE, heartbeatRoundTrip(socket, 3, "g"));
+    }
+  }
+
+  @Test
+  void aFailedProduceWithAcksZeroClosesTheConnectionInsteadOfAnswering() throws Exception {
+    ApiHandler failingProduce =
+        new ScriptedHandler(
+            ApiKeys.PRODUCE,
+            (short) 3,
+            ApiKeys.PRODUCE.latestVersion(),
+            (header, request) ->
+                CompletableFuture.failedFuture(new NotLeaderOrFollowerException("moved")));
+    try (KafkaSocket socket = start(failingProduce)) {
+      short version = 9;
+      socket.send(
+          header(ApiKeys.PRODUCE, version, 1),
+          ProduceRequest.builder(new ProduceRequestData().setAcks((short) 0).setTimeoutMs(1000))
+              .build(version));
+      assertTrue(socket.closedByPeer());
     }
   }
 
