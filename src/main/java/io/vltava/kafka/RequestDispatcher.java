@@ -1,0 +1,149 @@
+package io.vltava.kafka;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.RequestUtils;
+import org.apache.kafka.common.requests.ResponseHeader;
+import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns one request into the bytes of its response: decode with kafka-clients' classes, call the
+ * key's handler, encode. Input the connection cannot survive throws {@link ProtocolViolation}.
+ */
+final class RequestDispatcher {
+
+  private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
+
+  private final ApiHandlers handlers;
+  private final Executor executor;
+
+  /** {@code executor} runs response encoding; never the common pool, which has one thread here. */
+  RequestDispatcher(ApiHandlers handlers, Executor executor) {
+    this.handlers = handlers;
+    this.executor = executor;
+  }
+
+  /**
+   * The size-prefixed response to a request (its frame without the length field), or empty when
+   * the handler sends none (a produce with acks=0).
+   */
+  CompletionStage<Optional<ByteString>> respond(ByteString requestBytes, InetSocketAddress peer) {
+    // A writable copy: handlers may rewrite record batches in place (offsets, leader epoch).
+    ByteBuffer buffer = requestBytes.toByteBuffer();
+    RequestHeader header = parseHeader(buffer);
+    ApiHandler handler =
+        handlers
+            .handlerFor(header.apiKey())
+            .orElseThrow(() -> new ProtocolViolation("no handler for " + header.apiKey()));
+    AbstractRequest request = parseBody(header, handler, buffer);
+    return call(handler, header, request)
+        .handleAsync(
+            (response, failure) -> {
+              if (failure != null) {
+                Throwable cause = unwrap(failure);
+                if (expectsNoResponse(request)) {
+                  // As Kafka does: an error response would pass for the answer to a later request.
+                  throw new ProtocolViolation(
+                      "acks=0 " + header.apiKey() + " failed, closing to signal it: " + cause);
+                }
+                log.warn(
+                    "{} v{} from {} failed, answering {}: {}",
+                    header.apiKey(),
+                    header.apiVersion(),
+                    peer,
+                    Errors.forException(cause),
+                    cause.toString());
+                return Optional.of(encode(header, request, request.getErrorResponse(cause)));
+              }
+              return Optional.ofNullable(response).map(r -> encode(header, request, r));
+            },
+            executor);
+  }
+
+  private static RequestHeader parseHeader(ByteBuffer buffer) {
+    try {
+      return RequestHeader.parse(buffer);
+    } catch (InvalidRequestException e) {
+      throw new ProtocolViolation("unreadable request header: " + e.getMessage());
+    }
+  }
+
+  private static AbstractRequest parseBody(
+      RequestHeader header, ApiHandler handler, ByteBuffer buffer) {
+    ApiKeys key = header.apiKey();
+    short version = header.apiVersion();
+    if (version < handler.oldestVersion() || version > handler.latestVersion()) {
+      if (key == ApiKeys.API_VERSIONS) {
+        // As Kafka does: a body we cannot read, answered at v0 so that any client can read it.
+        return new ApiVersionsRequest(new ApiVersionsRequestData(), (short) 0, version);
+      }
+      throw new ProtocolViolation(key + " v" + version + " is not supported");
+    }
+    if (version < key.oldestVersion()) {
+      // Advertised for old clients' sake (Produce from v0), but kafka-clients cannot read it.
+      throw new ProtocolViolation(key + " v" + version + " is advertised but not served");
+    }
+    try {
+      return AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(buffer)).request;
+    } catch (RuntimeException e) {
+      throw new ProtocolViolation("malformed " + key + " v" + version + " request: " + e);
+    }
+  }
+
+  private static CompletionStage<AbstractResponse> call(
+      ApiHandler handler, RequestHeader header, AbstractRequest request) {
+    try {
+      return handler.handle(header, request);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private static boolean expectsNoResponse(AbstractRequest request) {
+    return request instanceof ProduceRequest produce && produce.acks() == 0;
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
+  }
+
+  /**
+   * Encodes at the request's version, which for an ApiVersions request at an unknown version is
+   * 0; the response header version follows from key and version (ApiVersions always uses v0).
+   */
+  private static ByteString encode(
+      RequestHeader header, AbstractRequest request, AbstractResponse response) {
+    ResponseHeader responseHeader = header.toResponseHeader();
+    ByteBuffer bytes =
+        RequestUtils.serialize(
+            responseHeader.data(),
+            responseHeader.headerVersion(),
+            response.data(),
+            request.version());
+    return new ByteStringBuilder()
+        .putInt(bytes.remaining(), ByteOrder.BIG_ENDIAN)
+        .append(ByteString.fromByteBuffer(bytes))
+        .result();
+  }
+}

@@ -1,0 +1,72 @@
+package io.vltava.kafka;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/** A blocking Kafka-protocol client over a plain socket, encoding with kafka-clients' classes. */
+final class KafkaSocket implements AutoCloseable {
+
+  private static final int READ_TIMEOUT_MS = 10_000;
+
+  private final Socket socket;
+  private final DataInputStream in;
+  private final DataOutputStream out;
+
+  KafkaSocket(InetSocketAddress address) throws IOException {
+    socket = new Socket(address.getAddress(), address.getPort());
+    socket.setSoTimeout(READ_TIMEOUT_MS);
+    in = new DataInputStream(socket.getInputStream());
+    out = new DataOutputStream(socket.getOutputStream());
+  }
+
+  void send(RequestHeader header, AbstractRequest request) throws IOException {
+    sendFrame(request.serializeWithHeader(header));
+  }
+
+  /** Writes a size-prefixed frame of exactly these bytes. */
+  void sendFrame(ByteBuffer frame) throws IOException {
+    out.writeInt(frame.remaining());
+    sendRaw(bytesOf(frame));
+  }
+
+  void sendRaw(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
+  /** The next response frame without its size field. */
+  ByteBuffer receiveFrame() throws IOException {
+    byte[] frame = new byte[in.readInt()];
+    in.readFully(frame);
+    return ByteBuffer.wrap(frame);
+  }
+
+  /** The response to {@code header}; kafka-clients checks the correlation id. */
+  @SuppressWarnings("unchecked")
+  <T extends AbstractResponse> T receive(RequestHeader header) throws IOException {
+    return (T) AbstractResponse.parseResponse(receiveFrame(), header);
+  }
+
+  /** True when the broker has closed the connection with nothing more to read. */
+  boolean closedByPeer() throws IOException {
+    return in.read() == -1;
+  }
+
+  static byte[] bytesOf(ByteBuffer buffer) {
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.duplicate().get(bytes);
+    return bytes;
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
