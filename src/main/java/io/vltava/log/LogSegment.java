@@ -198,7 +198,8 @@ final class LogSegment {
   }
 
   /**
-   * Re-validates every batch (framing, magic, CRC, offsets increasing from the base offset) and
+   * Re-validates every batch (framing, magic, CRC, offsets contiguous from the base offset — the
+   * base offset field is outside the CRC, and the leader assigns offsets without gaps) and
    * rebuilds both indexes. Returns the position of the first invalid batch — the caller truncates
    * there — or -1 if every byte belongs to a valid batch.
    */
@@ -220,7 +221,7 @@ final class LogSegment {
       ByteBuffer batch = ByteBuffer.allocate(batchSize);
       readFully(batch, pos);
       batch.flip();
-      if (!BatchHeader.crcMatches(batch, 0, scratch) || BatchHeader.baseOffset(batch, 0) < nextOffset
+      if (!BatchHeader.crcMatches(batch, 0, scratch) || BatchHeader.baseOffset(batch, 0) != nextOffset
           || BatchHeader.lastOffset(batch, 0) - baseOffset > Integer.MAX_VALUE) {
         return pos;
       }
