@@ -323,7 +323,8 @@ public final class PartitionLog implements AutoCloseable {
    *
    * <p>A batch is returned only if its last offset is below {@code maxOffsetExclusive} (Kafka's
    * high-watermark rule: a consumer never sees an offset at or above the bound, so a batch that
-   * straddles it waits). Every returned batch passed its CRC check.
+   * straddles it waits). Batches come from one segment, like Kafka's reads: a fetch at a segment's
+   * end gets the rest with its next fetch. Every returned batch passed its CRC check.
    */
   public FetchedRecords read(long fetchOffset, int maxBytes, long maxOffsetExclusive) throws IOException {
     long endOffset = logEndOffset;
