@@ -1,24 +1,197 @@
 package io.vltava.log;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.common.record.internal.MemoryRecords;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.errors.FencedLeaderEpochException;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.DefaultRecordBatch;
 import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
  * The append-only log of one partition replica: a directory of segments.
- * One writer (the partition's actor), many concurrent readers.
- * API contract; the implementation lands with the storage-engine work.
+ * Invariants: segments are ordered by base offset and contiguous; logStartOffset <= logEndOffset;
+ * every byte below a segment's published size is a whole batch that passed validation.
+ *
+ * <p>Thread-safety: one writer at a time (the partition's actor; callers serialise every method
+ * but the read-only ones), many concurrent readers of {@link #read}, {@link #logStartOffset},
+ * {@link #logEndOffset}, {@link #offsetForTimestamp}, {@link #offsetOfMaxTimestamp}. The writer
+ * publishes a batch by advancing the segment's volatile size and then the volatile log end offset;
+ * a reader reads the log end offset first and never returns a batch at or above it.
  */
 public final class PartitionLog implements AutoCloseable {
+  static final String CLEAN_SHUTDOWN_FILE = "clean-shutdown";
+  static final String LOG_START_OFFSET_FILE = "log-start-offset";
+  static final String RECOVERY_POINT_FILE = "recovery-point";
+  private static final int ATTRIBUTES_OFFSET = DefaultRecordBatch.CRC_OFFSET + 4;
+  private static final int TRANSACTIONAL_FLAG = 0x10;
+  private static final int CONTROL_FLAG = 0x20;
+  private static final int PRODUCER_ID_OFFSET = 43;
+  private static final int PRODUCER_EPOCH_OFFSET = 51;
+  private static final int BASE_SEQUENCE_OFFSET = 53;
+  private static final int PARTITION_LEADER_EPOCH_OFFSET = 12;
 
-  private PartitionLog() {}
+  private final Path dir;
+  private final Clock clock;
+  private volatile LogConfig config;
+  private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+  private volatile long logStartOffset;
+  private volatile long logEndOffset;
+  /** Every offset below it is fsynced; an unclean open re-validates from the segment holding it. */
+  private long recoveryPoint;
+  private final CheckpointFile logStartOffsetCheckpoint;
+  private final CheckpointFile recoveryPointCheckpoint;
+  private final LeaderEpochCache epochCache;
+  private final ProducerStateManager producerState;
+  private final CRC32C writerCrc = new CRC32C();
+  private long unflushedMessages;
+  private long lastFlushMs;
+  private boolean closed;
+
+  private PartitionLog(Path dir, LogConfig config, Clock clock) throws IOException {
+    this.dir = dir;
+    this.config = config;
+    this.clock = clock;
+    this.logStartOffsetCheckpoint = new CheckpointFile(dir.resolve(LOG_START_OFFSET_FILE));
+    this.recoveryPointCheckpoint = new CheckpointFile(dir.resolve(RECOVERY_POINT_FILE));
+    this.epochCache = LeaderEpochCache.load(dir, () -> logEndOffset);
+    this.producerState = new ProducerStateManager(dir);
+    this.lastFlushMs = clock.millis();
+  }
 
   /** Opens (and, after an unclean shutdown, recovers) the log in {@code dir}, creating it if absent. */
   public static PartitionLog open(Path dir, LogConfig config, Clock clock) throws IOException {
-    throw new UnsupportedOperationException("not yet");
+    Files.createDirectories(dir);
+    Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
+    boolean cleanShutdown = Files.exists(marker);
+    // Removed before loading, so a crash from now on is detected by the next open.
+    Files.deleteIfExists(marker);
+    CheckpointFile.fsyncDirectory(dir);
+    PartitionLog log = new PartitionLog(dir, config, clock);
+    log.load(cleanShutdown);
+    return log;
+  }
+
+  private void load(boolean cleanShutdown) throws IOException {
+    long checkpointedStart = readOffset(logStartOffsetCheckpoint).orElse(0L);
+    recoveryPoint = cleanShutdown ? Long.MAX_VALUE : readOffset(recoveryPointCheckpoint).orElse(0L);
+    List<Long> baseOffsets = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path file : files) {
+        if (file.getFileName().toString().endsWith(".tmp")) {
+          Files.deleteIfExists(file);
+        } else if (LogSegment.isLogFile(file)) {
+          baseOffsets.add(LogSegment.baseOffsetOf(file));
+        }
+      }
+    }
+    baseOffsets.sort(Comparator.naturalOrder());
+    long nowMs = clock.millis();
+    boolean recovered = false;
+    boolean truncated = false;
+    for (int i = 0; i < baseOffsets.size(); i++) {
+      long baseOffset = baseOffsets.get(i);
+      LogSegment segment = LogSegment.open(dir, baseOffset, config.segmentIndexBytes(), nowMs);
+      if (truncated || (!segments.isEmpty() && baseOffset < segments.lastEntry().getValue().nextOffset())) {
+        // After a cut (or an overlap), later segments cannot continue the valid prefix.
+        segment.closeAndDelete();
+        continue;
+      }
+      boolean wasFlushed = i + 1 < baseOffsets.size() && baseOffsets.get(i + 1) <= recoveryPoint;
+      int invalidPosition = wasFlushed || cleanShutdown
+          ? segment.loadTrusted(config.indexIntervalBytes(), writerCrc)
+          : segment.recover(config.indexIntervalBytes(), writerCrc);
+      recovered |= !(wasFlushed || cleanShutdown);
+      if (invalidPosition >= 0) {
+        segment.truncateToPosition(invalidPosition, config.indexIntervalBytes(), writerCrc);
+        truncated = true;
+        recovered = true;
+      }
+      segments.put(baseOffset, segment);
+    }
+    if (segments.isEmpty()) {
+      segments.put(checkpointedStart, LogSegment.create(dir, checkpointedStart, config.segmentIndexBytes(), nowMs));
+    }
+    logEndOffset = activeSegment().nextOffset();
+    logStartOffset = Math.max(checkpointedStart, segments.firstKey());
+    if (logStartOffset > logEndOffset) {
+      // The suffix holding the log start was lost in a crash; nothing below it may reappear.
+      truncateFullyAndStartAt(logStartOffset);
+    }
+    if (epochCache.isEmpty()) {
+      rebuildEpochCache();
+    }
+    epochCache.truncateFromEnd(logEndOffset);
+    epochCache.truncateFromStart(logStartOffset);
+    if (!(cleanShutdown && producerState.loadSnapshot(logEndOffset))) {
+      rebuildProducerState();
+    }
+    producerState.retireBelow(logStartOffset);
+    if (recovered || !cleanShutdown) {
+      flush();
+    }
+    recoveryPoint = logEndOffset;
+    writeOffset(recoveryPointCheckpoint, recoveryPoint);
+  }
+
+  private static Optional<Long> readOffset(CheckpointFile file) throws IOException {
+    Optional<List<String>> lines = file.read();
+    try {
+      return lines.filter(l -> l.size() == 1).map(l -> Long.parseLong(l.get(0)));
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static void writeOffset(CheckpointFile file, long offset) throws IOException {
+    file.write(List.of(Long.toString(offset)));
+  }
+
+  private void rebuildEpochCache() throws IOException {
+    for (LogSegment segment : segments.values()) {
+      segment.scanHeaders(header -> {
+        int epoch = header.getInt(PARTITION_LEADER_EPOCH_OFFSET);
+        OptionalInt latest = epochCache.latestEpoch();
+        if (epoch >= 0 && (latest.isEmpty() || epoch > latest.getAsInt())) {
+          epochCache.assign(epoch, BatchHeader.baseOffset(header, 0));
+        }
+      });
+    }
+  }
+
+  private void rebuildProducerState() throws IOException {
+    producerState.clear();
+    for (LogSegment segment : segments.values()) {
+      segment.scanHeaders(header -> {
+        long producerId = header.getLong(PRODUCER_ID_OFFSET);
+        if (producerId >= 0) {
+          int firstSeq = header.getInt(BASE_SEQUENCE_OFFSET);
+          producerState.replay(producerId, header.getShort(PRODUCER_EPOCH_OFFSET), firstSeq,
+              DefaultRecordBatch.incrementSequence(firstSeq, BatchHeader.lastOffsetDelta(header, 0)),
+              BatchHeader.baseOffset(header, 0), BatchHeader.lastOffset(header, 0));
+        }
+      });
+    }
   }
 
   /**
@@ -26,54 +199,394 @@ public final class PartitionLog implements AutoCloseable {
    * offset and stamps {@code leaderEpoch}. Writes nothing if any batch is rejected.
    * Throws Kafka's own exception types (CorruptRecordException, RecordTooLargeException,
    * InvalidRecordException, OutOfOrderSequenceException, InvalidProducerEpochException) naming the reason.
+   * The batches of {@code records} are rewritten in place (offsets, leader epoch, LogAppendTime).
    */
   public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch) throws IOException {
-    throw new UnsupportedOperationException("not yet");
+    ensureOpen();
+    LogConfig cfg = config;
+    long nowMs = clock.millis();
+    OptionalInt latestEpoch = epochCache.latestEpoch();
+    if (latestEpoch.isPresent() && leaderEpoch < latestEpoch.getAsInt()) {
+      throw new FencedLeaderEpochException("leader epoch " + leaderEpoch + " is older than the log's latest epoch "
+          + latestEpoch.getAsInt() + " in " + dir);
+    }
+    ByteBuffer buf = records.buffer();
+    int start = buf.position();
+    int end = buf.limit();
+    if (start == end) {
+      throw new InvalidRecordException("no record batches to append at offset " + logEndOffset + " in " + dir);
+    }
+    long firstOffset = logEndOffset;
+    long nextOffset = firstOffset;
+    long messages = 0;
+    ProducerStateManager.Staged staged = producerState.stage();
+    for (int pos = start; pos < end; pos += BatchHeader.sizeBytes(buf, pos)) {
+      validateBatch(buf, pos, end, nextOffset, cfg);
+      int lastOffsetDelta = BatchHeader.lastOffsetDelta(buf, pos);
+      long producerId = buf.getLong(pos + PRODUCER_ID_OFFSET);
+      if (producerId >= 0) {
+        int firstSeq = buf.getInt(pos + BASE_SEQUENCE_OFFSET);
+        Optional<ProducerStateManager.BatchMetadata> duplicate = staged.append(producerId,
+            buf.getShort(pos + PRODUCER_EPOCH_OFFSET), firstSeq,
+            DefaultRecordBatch.incrementSequence(firstSeq, lastOffsetDelta), nextOffset, nextOffset + lastOffsetDelta);
+        if (duplicate.isPresent()) {
+          // Like Kafka: the producer resent a batch it already wrote; answer with the original offsets.
+          return new LogAppendInfo(duplicate.get().firstOffset(), duplicate.get().lastOffset(),
+              RecordBatch.NO_TIMESTAMP, logStartOffset, true);
+        }
+      }
+      nextOffset += lastOffsetDelta + 1L;
+      messages += lastOffsetDelta + 1L;
+    }
+    LogSegment active = activeSegment();
+    if (shouldRoll(active, end - start, nextOffset - 1, nowMs, cfg)) {
+      active = roll(nowMs);
+    }
+    long appendTimeMs = cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? nowMs : RecordBatch.NO_TIMESTAMP;
+    long offset = firstOffset;
+    for (MutableRecordBatch batch : records.batches()) {
+      long lastOffsetDelta = batch.lastOffset() - batch.baseOffset();
+      batch.setLastOffset(offset + lastOffsetDelta);
+      batch.setPartitionLeaderEpoch(leaderEpoch);
+      if (appendTimeMs != RecordBatch.NO_TIMESTAMP) {
+        batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, appendTimeMs);
+      }
+      offset += lastOffsetDelta + 1;
+    }
+    if (latestEpoch.isEmpty() || leaderEpoch > latestEpoch.getAsInt()) {
+      epochCache.assign(leaderEpoch, firstOffset);
+    }
+    active.append(buf, cfg.indexIntervalBytes(), nowMs);
+    logEndOffset = nextOffset;
+    producerState.commit(staged);
+    unflushedMessages += messages;
+    if (unflushedMessages >= cfg.flushMessages() || nowMs - lastFlushMs >= cfg.flushMs()) {
+      flush();
+    }
+    return new LogAppendInfo(firstOffset, nextOffset - 1, appendTimeMs, logStartOffset, false);
+  }
+
+  private void validateBatch(ByteBuffer buf, int pos, int end, long offset, LogConfig cfg) {
+    if (end - pos >= BatchHeader.FRAMING_BYTES && BatchHeader.magic(buf, pos) != RecordBatch.MAGIC_VALUE_V2) {
+      throw new InvalidRecordException("batch for offset " + offset + " has magic " + BatchHeader.magic(buf, pos)
+          + "; only v2 record batches are accepted");
+    }
+    String framingError = BatchHeader.framingError(buf, pos, end);
+    if (framingError != null) {
+      throw new CorruptRecordException("batch for offset " + offset + ": " + framingError);
+    }
+    int sizeBytes = BatchHeader.sizeBytes(buf, pos);
+    if (sizeBytes > cfg.maxMessageBytes()) {
+      throw new RecordTooLargeException("batch for offset " + offset + " is " + sizeBytes
+          + " bytes, above max.message.bytes " + cfg.maxMessageBytes());
+    }
+    if (!BatchHeader.crcMatches(buf, pos, writerCrc)) {
+      throw new CorruptRecordException("batch for offset " + offset + " fails its CRC check");
+    }
+    if (BatchHeader.recordCount(buf, pos) != BatchHeader.lastOffsetDelta(buf, pos) + 1) {
+      throw new InvalidRecordException("batch for offset " + offset + " has " + BatchHeader.recordCount(buf, pos)
+          + " records but lastOffsetDelta " + BatchHeader.lastOffsetDelta(buf, pos));
+    }
+    short attributes = buf.getShort(pos + ATTRIBUTES_OFFSET);
+    if ((attributes & CONTROL_FLAG) != 0) {
+      throw new InvalidRecordException("batch for offset " + offset + " is a control batch; clients may not write those");
+    }
+    if ((attributes & TRANSACTIONAL_FLAG) != 0) {
+      throw new InvalidRecordException("batch for offset " + offset + " is transactional; transactions are not supported");
+    }
+  }
+
+  private boolean shouldRoll(LogSegment active, int appendBytes, long lastOffset, long nowMs, LogConfig cfg) {
+    return active.sizeBytes() > 0
+        && ((long) active.sizeBytes() + appendBytes > cfg.segmentBytes()
+            || nowMs - active.rollingBaseMs() > cfg.segmentMs()
+            || active.indexesFull()
+            || lastOffset - active.baseOffset() > Integer.MAX_VALUE);
+  }
+
+  /** Flushes the active segment and starts a new one at the log end offset. */
+  private LogSegment roll(long nowMs) throws IOException {
+    flush();
+    LogSegment next = LogSegment.create(dir, logEndOffset, config.segmentIndexBytes(), nowMs);
+    segments.put(next.baseOffset(), next);
+    return next;
+  }
+
+  private LogSegment activeSegment() {
+    return segments.lastEntry().getValue();
   }
 
   /**
    * Whole batches from the one containing {@code fetchOffset}, up to {@code maxBytes} (at least one
    * batch), never including offsets at or above {@code maxOffsetExclusive}.
    * Throws OffsetOutOfRangeException below the log start offset or above the log end offset.
+   *
+   * <p>A batch is returned only if its last offset is below {@code maxOffsetExclusive} (Kafka's
+   * high-watermark rule: a consumer never sees an offset at or above the bound, so a batch that
+   * straddles it waits). Batches come from one segment, like Kafka's reads: a fetch at a segment's
+   * end gets the rest with its next fetch. Every returned batch passed its CRC check.
    */
   public FetchedRecords read(long fetchOffset, int maxBytes, long maxOffsetExclusive) throws IOException {
-    throw new UnsupportedOperationException("not yet");
+    long endOffset = logEndOffset;
+    long startOffset = logStartOffset;
+    if (fetchOffset < startOffset || fetchOffset > endOffset) {
+      throw new OffsetOutOfRangeException("fetch offset " + fetchOffset + " is outside [" + startOffset + ", "
+          + endOffset + "] of " + dir);
+    }
+    long bound = Math.min(maxOffsetExclusive, endOffset);
+    if (fetchOffset >= bound) {
+      return new FetchedRecords(MemoryRecords.EMPTY, startOffset, endOffset);
+    }
+    CRC32C crc = new CRC32C();
+    try {
+      Map.Entry<Long, LogSegment> entry = segments.floorEntry(fetchOffset);
+      if (entry == null) {
+        entry = segments.firstEntry();
+      }
+      while (entry != null) {
+        ByteBuffer batches = entry.getValue().read(fetchOffset, maxBytes, bound, crc);
+        if (batches != null) {
+          return new FetchedRecords(MemoryRecords.readableRecords(batches), startOffset, endOffset);
+        }
+        entry = segments.higherEntry(entry.getKey());
+      }
+    } catch (ClosedChannelException e) {
+      // The segment was deleted under us by retention, DeleteRecords or truncation.
+      if (fetchOffset < logStartOffset || fetchOffset > logEndOffset) {
+        throw new OffsetOutOfRangeException("fetch offset " + fetchOffset + " was removed from " + dir + " while reading");
+      }
+      throw e;
+    }
+    return new FetchedRecords(MemoryRecords.EMPTY, startOffset, endOffset);
   }
 
-  public long logStartOffset() { throw new UnsupportedOperationException("not yet"); }
+  public long logStartOffset() {
+    return logStartOffset;
+  }
 
-  public long logEndOffset() { throw new UnsupportedOperationException("not yet"); }
+  public long logEndOffset() {
+    return logEndOffset;
+  }
 
-  /** The first offset whose timestamp is >= {@code timestampMs}. */
+  /** The first offset (at or above the log start offset) whose timestamp is >= {@code timestampMs}. */
   public Optional<FileRecords.TimestampAndOffset> offsetForTimestamp(long timestampMs) throws IOException {
-    throw new UnsupportedOperationException("not yet");
+    long startOffset = logStartOffset;
+    for (LogSegment segment : segments.values()) {
+      if (segment.maxTimestampMs() >= timestampMs) {
+        Optional<FileRecords.TimestampAndOffset> found = segment.findOffsetByTimestamp(timestampMs, startOffset);
+        if (found.isPresent()) {
+          return found;
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** The offset and timestamp of the record with the largest timestamp (ListOffsets MAX_TIMESTAMP). */
   public Optional<FileRecords.TimestampAndOffset> offsetOfMaxTimestamp() throws IOException {
-    throw new UnsupportedOperationException("not yet");
+    LogSegment holder = null;
+    for (LogSegment segment : segments.values()) {
+      if (segment.sizeBytes() > 0 && (holder == null || segment.maxTimestampMs() > holder.maxTimestampMs())) {
+        holder = segment;
+      }
+    }
+    return holder == null ? Optional.empty() : holder.findOffsetOfMaxTimestamp();
   }
 
-  public void truncateTo(long offset) throws IOException { throw new UnsupportedOperationException("not yet"); }
+  /**
+   * Removes every batch holding an offset >= {@code offset}. Batches are never split, so the log end
+   * offset becomes the base of the batch holding {@code offset} (equal to it when, as for follower
+   * truncation, {@code offset} is a batch boundary). Below the log start offset, the log is emptied
+   * and restarts at {@code offset}.
+   */
+  public void truncateTo(long offset) throws IOException {
+    ensureOpen();
+    if (offset >= logEndOffset) {
+      return;
+    }
+    if (offset < logStartOffset) {
+      truncateFullyAndStartAt(offset);
+    } else {
+      // Readers stop at the new bound before the bytes go.
+      logEndOffset = offset;
+      while (segments.size() > 1 && segments.lastKey() >= offset) {
+        segments.pollLastEntry().getValue().closeAndDelete();
+      }
+      LogSegment last = activeSegment();
+      last.truncateTo(offset, config.indexIntervalBytes(), writerCrc);
+      logEndOffset = last.nextOffset();
+      if (logStartOffset > logEndOffset) {
+        logStartOffset = logEndOffset;
+        writeOffset(logStartOffsetCheckpoint, logStartOffset);
+      }
+    }
+    epochCache.truncateFromEnd(logEndOffset);
+    rebuildProducerState();
+    producerState.retireBelow(logStartOffset);
+    if (recoveryPoint > logEndOffset) {
+      recoveryPoint = logEndOffset;
+      writeOffset(recoveryPointCheckpoint, recoveryPoint);
+    }
+  }
+
+  /** Deletes every segment and starts an empty one at {@code offset}, which becomes the log start. */
+  private void truncateFullyAndStartAt(long offset) throws IOException {
+    logEndOffset = Math.min(logEndOffset, offset);
+    for (LogSegment segment : new ArrayList<>(segments.values())) {
+      segments.remove(segment.baseOffset());
+      segment.closeAndDelete();
+    }
+    segments.put(offset, LogSegment.create(dir, offset, config.segmentIndexBytes(), clock.millis()));
+    logStartOffset = offset;
+    logEndOffset = offset;
+    writeOffset(logStartOffsetCheckpoint, offset);
+    epochCache.truncateFromEnd(offset);
+    producerState.clear();
+  }
 
   /** Advances the log start offset (DeleteRecords); deletes segments wholly below it. */
-  public void deleteRecordsBefore(long offset) throws IOException { throw new UnsupportedOperationException("not yet"); }
+  public void deleteRecordsBefore(long offset) throws IOException {
+    ensureOpen();
+    if (offset > logEndOffset) {
+      throw new OffsetOutOfRangeException("cannot delete records before " + offset + ": above the log end offset "
+          + logEndOffset + " of " + dir);
+    }
+    if (offset > logStartOffset) {
+      advanceLogStartOffset(offset);
+    }
+  }
+
+  /**
+   * Moves the log start offset up to {@code offset}, persists it, then deletes the segments wholly
+   * below it (rolling first if that includes the active one, so a segment always remains).
+   */
+  private void advanceLogStartOffset(long offset) throws IOException {
+    logStartOffset = offset;
+    writeOffset(logStartOffsetCheckpoint, offset);
+    if (offset == logEndOffset && activeSegment().sizeBytes() > 0) {
+      roll(clock.millis());
+    }
+    while (segments.size() > 1) {
+      Map.Entry<Long, LogSegment> first = segments.firstEntry();
+      if (segments.higherKey(first.getKey()) > offset) {
+        break;
+      }
+      segments.remove(first.getKey());
+      first.getValue().closeAndDelete();
+    }
+    epochCache.truncateFromStart(offset);
+    producerState.retireBelow(offset);
+  }
 
   /** Rolls segments by age and deletes whole segments beyond retention.ms / retention.bytes. */
-  public void runMaintenance() throws IOException { throw new UnsupportedOperationException("not yet"); }
+  public void runMaintenance() throws IOException {
+    ensureOpen();
+    LogConfig cfg = config;
+    long nowMs = clock.millis();
+    LogSegment active = activeSegment();
+    if (active.sizeBytes() > 0 && nowMs - active.rollingBaseMs() > cfg.segmentMs()) {
+      roll(nowMs);
+    }
+    if (unflushedMessages > 0 && nowMs - lastFlushMs >= cfg.flushMs()) {
+      flush();
+    }
+    long newStartOffset = logStartOffset;
+    List<LogSegment> oldestFirst = new ArrayList<>(segments.values());
+    int deletable = 0;
+    if (cfg.retentionMs() >= 0) {
+      while (deletable < oldestFirst.size() && oldestFirst.get(deletable).sizeBytes() > 0
+          && oldestFirst.get(deletable).retentionTimestampMs() < nowMs - cfg.retentionMs()) {
+        deletable++;
+      }
+    }
+    if (cfg.retentionBytes() >= 0) {
+      long excessBytes = -cfg.retentionBytes();
+      for (LogSegment segment : oldestFirst) {
+        excessBytes += segment.sizeBytes();
+      }
+      for (int i = 0; i < oldestFirst.size() - 1; i++) {
+        excessBytes -= oldestFirst.get(i).sizeBytes();
+        if (excessBytes < 0) {
+          break;
+        }
+        deletable = Math.max(deletable, i + 1);
+      }
+    }
+    if (deletable == 0) {
+      return;
+    }
+    newStartOffset = deletable < oldestFirst.size() ? oldestFirst.get(deletable).baseOffset() : logEndOffset;
+    if (newStartOffset > logStartOffset) {
+      advanceLogStartOffset(newStartOffset);
+    }
+  }
 
-  public void updateConfig(LogConfig config) { throw new UnsupportedOperationException("not yet"); }
+  public void updateConfig(LogConfig config) {
+    this.config = config;
+    activeSegment().setMaxIndexBytes(config.segmentIndexBytes());
+  }
 
-  public LogConfig config() { throw new UnsupportedOperationException("not yet"); }
+  public LogConfig config() {
+    return config;
+  }
 
-  public LeaderEpochCache leaderEpochCache() { throw new UnsupportedOperationException("not yet"); }
+  public LeaderEpochCache leaderEpochCache() {
+    return epochCache;
+  }
 
-  public void flush() throws IOException { throw new UnsupportedOperationException("not yet"); }
+  /** Fsyncs the active segment (earlier ones were flushed when rolled) and advances the recovery point. */
+  public void flush() throws IOException {
+    ensureOpen();
+    activeSegment().flush();
+    unflushedMessages = 0;
+    lastFlushMs = clock.millis();
+    if (recoveryPoint != logEndOffset) {
+      recoveryPoint = logEndOffset;
+      writeOffset(recoveryPointCheckpoint, recoveryPoint);
+    }
+  }
 
   /** Flushes and writes the clean-shutdown marker. */
   @Override
-  public void close() throws IOException { throw new UnsupportedOperationException("not yet"); }
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    flush();
+    producerState.writeSnapshot(logEndOffset);
+    closeSegments();
+    Files.createFile(dir.resolve(CLEAN_SHUTDOWN_FILE));
+    CheckpointFile.fsyncDirectory(dir);
+  }
 
   /** Closes and removes the directory (topic deletion). */
-  public void delete() throws IOException { throw new UnsupportedOperationException("not yet"); }
+  public void delete() throws IOException {
+    if (!closed) {
+      closeSegments();
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+
+  private void closeSegments() throws IOException {
+    closed = true;
+    for (LogSegment segment : segments.values()) {
+      segment.close();
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("log " + dir + " is closed");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "PartitionLog(" + dir + ", offsets [" + logStartOffset + ", " + logEndOffset + "), "
+        + segments.size() + " segments)";
+  }
 }
