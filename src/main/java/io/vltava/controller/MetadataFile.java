@@ -1,5 +1,7 @@
 package io.vltava.controller;
 
+import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.PropertyAccessor;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vltava.metadata.ClusterState;
 import java.io.IOException;
@@ -13,7 +15,9 @@ import java.nio.file.StandardCopyOption;
  * old one, so a crash leaves either the old or the new state, never a torn one.
  */
 final class MetadataFile {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  // Only record components are state; derived is-getters (PartitionState.isOnline) are not written.
+  private static final ObjectMapper JSON = new ObjectMapper()
+      .setVisibility(PropertyAccessor.IS_GETTER, JsonAutoDetect.Visibility.NONE);
 
   private final Path file;
 

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import io.vltava.kafka.ListenerSettings;
 import io.vltava.log.TopicConfigs;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,8 +17,7 @@ import java.util.Map;
 public record NodeSettings(
     int nodeId,
     Path dataDir,
-    Config listener,
-    String advertisedHost,
+    ListenerSettings listener,
     int numPartitions,
     boolean autoCreateTopics,
     int defaultReplicationFactor,
@@ -28,13 +28,10 @@ public record NodeSettings(
   public static NodeSettings from(Config config) {
     Config vltava = config.getConfig("vltava");
     Config topics = vltava.getConfig("topics");
-    Config listener = vltava.getConfig("listener");
-    String advertised = listener.getString("advertised-host");
     return new NodeSettings(
         vltava.getInt("node-id"),
         Path.of(vltava.getString("data-dir")),
-        listener,
-        advertised.isEmpty() ? listener.getString("host") : advertised,
+        ListenerSettings.fromConfig(vltava.getConfig("listener")),
         topics.getInt("num.partitions"),
         topics.getBoolean("auto.create.topics.enable"),
         topics.getInt("default.replication.factor"),
@@ -58,6 +55,18 @@ public record NodeSettings(
     }
     Config merged = ConfigFactory.defaultOverrides().withFallback(user).withFallback(reference).resolve();
     merged.checkValid(reference, "vltava");
+    if (user.hasPath("vltava")) {
+      // Read each user setting as the type reference.conf gives it, so a bad value is reported by its full path.
+      for (String key : user.getConfig("vltava").entrySet().stream().map(Map.Entry::getKey).toList()) {
+        String path = "vltava." + key;
+        switch (reference.getValue(path).valueType()) {
+          case NUMBER -> merged.getNumber(path);
+          case BOOLEAN -> merged.getBoolean(path);
+          case STRING -> merged.getString(path);
+          default -> merged.getValue(path);
+        }
+      }
+    }
     return merged;
   }
 }

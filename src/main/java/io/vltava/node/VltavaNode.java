@@ -6,7 +6,6 @@ import io.vltava.kafka.ApiHandlers;
 import io.vltava.kafka.BrokerServices;
 import io.vltava.kafka.KafkaApis;
 import io.vltava.kafka.KafkaListener;
-import io.vltava.kafka.ListenerSettings;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.MetadataCache;
 import io.vltava.replica.ReplicaManager;
@@ -68,12 +67,12 @@ public final class VltavaNode implements AutoCloseable {
       replicas.start();
       BrokerServices services = new BrokerServices(
           system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), STARTUP_TIMEOUT);
-      KafkaListener listener = KafkaListener.bind(system, ListenerSettings.fromConfig(settings.listener()), ApiHandlers.of(KafkaApis.handlers(services)))
+      KafkaListener listener = KafkaListener.bind(system, settings.listener(), ApiHandlers.of(KafkaApis.handlers(services)))
           .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
       VltavaNode node = new VltavaNode(system, settings, listener);
       node.registerShutdownTasks(replicas);
 
-      BrokerInfo self = new BrokerInfo(settings.nodeId(), settings.advertisedHost(), listener.boundAddress().getPort());
+      BrokerInfo self = new BrokerInfo(settings.nodeId(), settings.listener().advertisedHost(), listener.boundAddress().getPort());
       AskPattern.<Controller.Command, Done>ask(controller, replyTo -> new Controller.RegisterBroker(self, replyTo),
               STARTUP_TIMEOUT, system.scheduler())
           .toCompletableFuture().get();
@@ -101,7 +100,7 @@ public final class VltavaNode implements AutoCloseable {
   }
 
   public String bootstrapServers() {
-    return settings.advertisedHost() + ":" + listener.boundAddress().getPort();
+    return settings.listener().advertisedHost() + ":" + listener.boundAddress().getPort();
   }
 
   public NodeSettings settings() {
@@ -114,8 +113,9 @@ public final class VltavaNode implements AutoCloseable {
 
   /** Starts an orderly shutdown; completes when the node is down. */
   public CompletionStage<Done> shutdown() {
-    return CoordinatedShutdown.get(system).run(CoordinatedShutdown.unknownReason())
-        .thenCompose(done -> system.getWhenTerminated());
+    // Terminating the system runs CoordinatedShutdown, and with it the tasks registered above.
+    system.terminate();
+    return system.getWhenTerminated();
   }
 
   @Override

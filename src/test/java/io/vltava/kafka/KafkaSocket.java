@@ -11,7 +11,7 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /** A blocking Kafka-protocol client over a plain socket, encoding with kafka-clients' classes. */
-final class KafkaSocket implements AutoCloseable {
+public final class KafkaSocket implements AutoCloseable {
 
   private static final int READ_TIMEOUT_MS = 10_000;
 
@@ -19,7 +19,7 @@ final class KafkaSocket implements AutoCloseable {
   private final DataInputStream in;
   private final DataOutputStream out;
 
-  KafkaSocket(InetSocketAddress address) throws IOException {
+  public KafkaSocket(InetSocketAddress address) throws IOException {
     socket = new Socket(address.getAddress(), address.getPort());
     socket.setSoTimeout(READ_TIMEOUT_MS);
     in = new DataInputStream(socket.getInputStream());
@@ -52,6 +52,14 @@ final class KafkaSocket implements AutoCloseable {
   @SuppressWarnings("unchecked")
   <T extends AbstractResponse> T receive(RequestHeader header) throws IOException {
     return (T) AbstractResponse.parseResponse(receiveFrame(), header);
+  }
+
+  /** Sends {@code request} at its builder's latest version and returns the response. */
+  public <T extends AbstractResponse> T roundTrip(AbstractRequest.Builder<?> builder, int correlationId) throws IOException {
+    AbstractRequest request = builder.build();
+    RequestHeader header = new RequestHeader(builder.apiKey(), request.version(), "vltava-test", correlationId);
+    send(header, request);
+    return receive(header);
   }
 
   /** True when the broker has closed the connection with nothing more to read. */

@@ -16,8 +16,8 @@ class NodeSettingsTest {
     NodeSettings settings = NodeSettings.from(NodeSettings.load(ConfigFactory.empty()));
     assertEquals(1, settings.nodeId());
     assertEquals(Path.of("vltava-data"), settings.dataDir());
-    assertEquals("127.0.0.1", settings.advertisedHost());
-    assertEquals(9092, settings.listener().getInt("port"));
+    assertEquals("127.0.0.1", settings.listener().advertisedHost());
+    assertEquals(9092, settings.listener().port());
     assertEquals(1, settings.numPartitions());
     assertTrue(settings.autoCreateTopics());
     assertEquals("604800000", settings.topicConfigs().defaultValue("retention.ms"));
@@ -33,7 +33,7 @@ class NodeSettingsTest {
   @Test
   void anIllTypedSettingStopsStartUpNamingIt() {
     ConfigException e = assertThrows(ConfigException.class,
-        () -> NodeSettings.load(ConfigFactory.parseString("vltava.listener.port = ninety")));
+        () -> NodeSettings.from(NodeSettings.load(ConfigFactory.parseString("vltava.listener.port = ninety"))));
     assertTrue(e.getMessage().contains("listener.port"), e.getMessage());
   }
 

@@ -43,6 +43,7 @@ class RestartTest {
       List<String> more = produce(node.bootstrapServers(), "kept", 500, 100);
       List<String> all = new ArrayList<>(acknowledged);
       all.addAll(more);
+      all.sort(null);
       assertEquals(all, consume(node.bootstrapServers(), "kept", 2, all.size()));
     }
   }
