@@ -39,6 +39,18 @@ final class BrokerCommand implements Callable<Integer> {
   @Option(names = "--data-dir", paramLabel = "DIR", description = "Where logs and node state live (vltava.data-dir).")
   File dataDir;
 
+  @Option(names = "--cluster-port", paramLabel = "C", description = "Pekko cluster (Artery TCP) port (vltava.cluster.port; 0 = any free port).")
+  Integer clusterPort;
+
+  @Option(names = "--cluster-host", paramLabel = "H", description = "Pekko cluster interface (vltava.cluster.host).")
+  String clusterHost;
+
+  @Option(names = "--seed", paramLabel = "HOST:PORT", description = "A node's cluster endpoint to join through; repeat for several (vltava.cluster.seeds).")
+  java.util.List<String> seeds;
+
+  @Option(names = "--roles", paramLabel = "ROLE", split = ",", description = "broker, controller, or both (vltava.cluster.roles).")
+  java.util.List<String> roles;
+
   @Override
   public Integer call() throws Exception {
     Config config;
@@ -76,6 +88,10 @@ final class BrokerCommand implements Callable<Integer> {
     if (port != null) values.put("vltava.listener.port", port);
     if (advertisedHost != null) values.put("vltava.listener.advertised-host", advertisedHost);
     if (dataDir != null) values.put("vltava.data-dir", dataDir.getPath());
+    if (clusterPort != null) values.put("vltava.cluster.port", clusterPort);
+    if (clusterHost != null) values.put("vltava.cluster.host", clusterHost);
+    if (seeds != null) values.put("vltava.cluster.seeds", seeds);
+    if (roles != null) values.put("vltava.cluster.roles", roles);
     return ConfigFactory.parseMap(values, "command line");
   }
 }

@@ -3,102 +3,174 @@ package io.vltava.controller;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.CborSerializable;
 import io.vltava.metadata.ClusterState;
+import io.vltava.metadata.LeaderElection;
 import io.vltava.metadata.MetadataCache;
 import io.vltava.metadata.TopicState;
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.ddata.Key;
+import org.apache.pekko.cluster.ddata.LWWRegister;
+import org.apache.pekko.cluster.ddata.LWWRegisterKey;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
- * The one actor that changes cluster metadata: topics, their partitions and configs, and the
- * registered brokers. Each change is validated against the current state, stored, and only then
- * published to the {@link MetadataCache} and answered, so nobody acts on a change that could be lost.
+ * The one actor that changes cluster metadata (a cluster singleton on the {@code controller} role):
+ * topics, their partitions, leaders and ISRs, configs, and the live brokers. Each change is validated
+ * against the current state and written to Distributed Data with WriteMajority (durable on disk)
+ * before anyone is told, so no node acts on a change that could be lost. A new controller first
+ * reads the state with ReadMajority and bumps the controller epoch. Changes are written one at a
+ * time; commands that arrive meanwhile wait in the stash.
  */
-public final class Controller extends AbstractBehavior<Controller.Command> {
+public final class Controller {
+
+  public static final Key<LWWRegister<ClusterState>> STATE_KEY = LWWRegisterKey.create("cluster-metadata");
+
+  /** The state's own version orders writes, so the newest controller's write always wins. */
+  public static final LWWRegister.Clock<ClusterState> VERSION_CLOCK = (current, state) -> state.version();
 
   public sealed interface Command extends CborSerializable {}
 
   /** {@code partitions} or {@code replicationFactor} of -1 take the broker defaults. */
   public record NewTopic(String name, int partitions, int replicationFactor, Map<String, String> configs) {}
 
-  public record CreateTopics(List<NewTopic> topics, boolean validateOnly, ActorRef<List<TopicOutcome>> replyTo)
-      implements Command {}
+  public record CreateTopics(List<NewTopic> topics, boolean validateOnly, ActorRef<TopicOutcomes> replyTo) implements Command {}
 
-  public record DeleteTopics(List<String> names, ActorRef<List<TopicOutcome>> replyTo) implements Command {}
+  public record DeleteTopics(List<String> names, ActorRef<TopicOutcomes> replyTo) implements Command {}
 
   public record PartitionCount(String topic, int count) {}
 
-  public record CreatePartitions(List<PartitionCount> topics, boolean validateOnly, ActorRef<List<TopicOutcome>> replyTo)
+  public record CreatePartitions(List<PartitionCount> topics, boolean validateOnly, ActorRef<TopicOutcomes> replyTo)
       implements Command {}
 
   /** Sets (value present) or removes (value empty) config overrides; {@code replaceAll} drops every other override first. */
   public record ConfigChange(String topic, Map<String, Optional<String>> changes, boolean replaceAll) {}
 
-  public record AlterTopicConfigs(List<ConfigChange> changes, boolean validateOnly, ActorRef<List<TopicOutcome>> replyTo)
+  public record AlterTopicConfigs(List<ConfigChange> changes, boolean validateOnly, ActorRef<TopicOutcomes> replyTo)
       implements Command {}
 
-  /** Records a broker's Kafka endpoint; replies once the change is stored and published. */
-  public record RegisterBroker(BrokerInfo broker, ActorRef<org.apache.pekko.Done> replyTo) implements Command {}
+  /** Records a broker's endpoints; replies once the change is stored. */
+  public record RegisterBroker(BrokerInfo broker, ActorRef<Done> replyTo) implements Command {}
 
   /** Reserves {@code count} producer ids; replies with the first. */
   public record AllocateProducerIds(int count, ActorRef<Long> replyTo) implements Command {}
 
+  /** The answers for a request's topics, and the metadata version that holds them. */
+  public record TopicOutcomes(List<TopicOutcome> outcomes, long stateVersion) implements CborSerializable {}
+
+  private record StateRead(Replicator.GetResponse<LWWRegister<ClusterState>> response) implements Command {}
+
+  private record StateWritten(Replicator.UpdateResponse<LWWRegister<ClusterState>> response) implements Command {}
+
+  private record MemberRemoved(String address) implements Command {}
+
   /** What the controller needs besides its state: defaults and the topic-config rules. */
   public record Settings(
-      int nodeId, int defaultPartitions, int defaultReplicationFactor, Consumer<Map<String, String>> topicConfigValidator) {}
+      int nodeId,
+      int defaultPartitions,
+      int defaultReplicationFactor,
+      Consumer<Map<String, String>> topicConfigValidator,
+      LeaderElection.UncleanPolicy uncleanPolicy,
+      Duration consistencyTimeout) {}
 
+  private final ActorContext<Command> context;
+  private final StashBuffer<Command> stash;
+  private final ReplicatorMessageAdapter<Command, LWWRegister<ClusterState>> replicator;
+  private final SelfUniqueAddress self;
   private final Settings settings;
-  private final MetadataFile file;
   private final MetadataCache cache;
-  private ClusterState state;
+  private ClusterState state = ClusterState.empty();
 
-  public static Behavior<Command> create(Settings settings, Path dataDir, MetadataCache cache) {
-    return Behaviors.setup(context -> new Controller(context, settings, new MetadataFile(dataDir), cache));
+  public static Behavior<Command> create(Settings settings, MetadataCache cache) {
+    return Behaviors.setup(context -> Behaviors.withStash(10_000, stash ->
+        DistributedData.<Command, LWWRegister<ClusterState>>withReplicatorMessageAdapter(replicator ->
+            new Controller(context, stash, replicator, settings, cache).takeOver())));
   }
 
-  private Controller(ActorContext<Command> context, Settings settings, MetadataFile file, MetadataCache cache) {
-    super(context);
+  private Controller(
+      ActorContext<Command> context, StashBuffer<Command> stash,
+      ReplicatorMessageAdapter<Command, LWWRegister<ClusterState>> replicator, Settings settings, MetadataCache cache) {
+    this.context = context;
+    this.stash = stash;
+    this.replicator = replicator;
+    this.self = DistributedData.get(context.getSystem()).selfUniqueAddress();
     this.settings = settings;
-    this.file = file;
     this.cache = cache;
-    ClusterState stored = file.load();
-    if (stored.version() == 0) {
-      stored = ClusterState.initial(org.apache.kafka.common.Uuid.randomUuid().toString());
-      file.store(stored);
-    }
-    this.state = stored;
-    cache.update(state, settings.nodeId());
   }
 
-  @Override
-  public Receive<Command> createReceive() {
-    return newReceiveBuilder()
-        .onMessage(RegisterBroker.class, m -> {
-          commit(state.withBroker(m.broker()));
-          m.replyTo().tell(org.apache.pekko.Done.getInstance());
-          return this;
+  /** Reads the latest state from a majority, then claims it with a higher controller epoch. */
+  private Behavior<Command> takeOver() {
+    replicator.askGet(
+        replyTo -> new Replicator.Get<>(STATE_KEY, new Replicator.ReadMajority(settings.consistencyTimeout()), replyTo),
+        StateRead::new);
+    return Behaviors.receive(Command.class)
+        .onMessage(StateRead.class, read -> {
+          ClusterState stored;
+          if (read.response() instanceof Replicator.GetSuccess<LWWRegister<ClusterState>> success) {
+            stored = success.get(STATE_KEY).getValue();
+          } else if (read.response() instanceof Replicator.NotFound<LWWRegister<ClusterState>>) {
+            stored = ClusterState.initial(Uuid.randomUuid().toString());
+          } else {
+            context.getLog().warn("Reading cluster metadata from a majority failed; retrying");
+            return takeOver();
+          }
+          ClusterState claimed = withoutDepartedBrokers(stored.withNewController(settings.nodeId()));
+          context.getLog().info("Controller on node {} taking over at epoch {} (metadata version {})",
+              settings.nodeId(), claimed.controllerEpoch(), claimed.version());
+          Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
+              context.messageAdapter(ClusterEvent.MemberRemoved.class, removed -> new MemberRemoved(removed.member().address().toString())),
+              ClusterEvent.MemberRemoved.class));
+          return write(claimed, () -> {}, this::takeOver);
         })
+        .onAnyMessage(this::stashed)
+        .build();
+  }
+
+  private Behavior<Command> ready() {
+    return Behaviors.receive(Command.class)
+        .onMessage(RegisterBroker.class, m -> {
+          ClusterState next = LeaderElection.onBrokerRegistered(state.withBroker(m.broker()), m.broker().nodeId(), settings.uncleanPolicy());
+          return write(next, () -> m.replyTo().tell(Done.getInstance()), this::ready);
+        })
+        .onMessage(MemberRemoved.class, m -> brokerAt(m.address())
+            .map(nodeId -> {
+              context.getLog().info("Broker {} left the cluster; electing new leaders for its partitions", nodeId);
+              return write(LeaderElection.onBrokerLost(state, nodeId, settings.uncleanPolicy()), () -> {}, this::ready);
+            })
+            .orElse(Behaviors.same()))
         .onMessage(AllocateProducerIds.class, m -> {
           long first = state.nextProducerId();
-          commit(state.withProducerIdsAllocated(m.count()));
-          m.replyTo().tell(first);
-          return this;
+          return write(state.withProducerIdsAllocated(m.count()), () -> m.replyTo().tell(first), this::ready);
         })
         .onMessage(CreateTopics.class, this::onCreateTopics)
         .onMessage(DeleteTopics.class, this::onDeleteTopics)
-        .onMessage(CreatePartitions.class, this::onCreatePartitions)
+        .onMessage(CreatePartitions.class, m -> applyEach(m.topics(), PartitionCount::topic, m.validateOnly(), m.replyTo(),
+            (next, change) -> next.withPartitionCount(change.topic(), change.count())))
         .onMessage(AlterTopicConfigs.class, this::onAlterTopicConfigs)
         .build();
   }
@@ -127,14 +199,7 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         outcomes.add(TopicOutcome.failed(name, e));
       }
     }
-    commit(next);
-    request.replyTo().tell(outcomes);
-    return this;
-  }
-
-  private Behavior<Command> onCreatePartitions(CreatePartitions request) {
-    return applyEach(request.topics(), PartitionCount::topic, request.validateOnly(), request.replyTo(),
-        (next, change) -> next.withPartitionCount(change.topic(), change.count()));
+    return reply(next, outcomes, false, request.replyTo());
   }
 
   private Behavior<Command> onAlterTopicConfigs(AlterTopicConfigs request) {
@@ -159,14 +224,10 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
   }
 
   private <T> Behavior<Command> applyEach(
-      List<T> items,
-      java.util.function.Function<T, String> nameOf,
-      boolean validateOnly,
-      ActorRef<List<TopicOutcome>> replyTo,
-      TopicChange<T> change) {
+      List<T> items, Function<T, String> nameOf, boolean validateOnly, ActorRef<TopicOutcomes> replyTo, TopicChange<T> change) {
     List<TopicOutcome> outcomes = new ArrayList<>();
     ClusterState next = state;
-    java.util.Set<String> seen = new java.util.HashSet<>();
+    Set<String> seen = new HashSet<>();
     for (T item : items) {
       String name = nameOf.apply(item);
       try {
@@ -180,19 +241,72 @@ public final class Controller extends AbstractBehavior<Controller.Command> {
         outcomes.add(TopicOutcome.failed(name, e));
       }
     }
-    if (!validateOnly) {
-      commit(next);
-    }
-    replyTo.tell(outcomes);
-    return this;
+    return reply(next, outcomes, validateOnly, replyTo);
   }
 
-  private Behavior<Command> commit(ClusterState next) {
-    if (next != state) {
-      file.store(next);
-      state = next;
-      cache.update(next, settings.nodeId());
+  private Behavior<Command> reply(ClusterState next, List<TopicOutcome> outcomes, boolean validateOnly, ActorRef<TopicOutcomes> replyTo) {
+    if (validateOnly || next == state) {
+      replyTo.tell(new TopicOutcomes(outcomes, state.version()));
+      return Behaviors.same();
     }
-    return this;
+    return write(next, () -> replyTo.tell(new TopicOutcomes(outcomes, next.version())), () -> {
+      NotControllerException lost = new NotControllerException("The metadata change could not be stored on a majority of nodes.");
+      replyTo.tell(new TopicOutcomes(outcomes.stream().map(o -> TopicOutcome.failed(o.name(), lost)).toList(), state.version()));
+      return ready();
+    });
+  }
+
+  /**
+   * Stores {@code next} on a majority, then publishes it and runs {@code onStored}; if the write
+   * fails the state stays as it was and {@code onFailure} gives the behaviour to continue with.
+   */
+  private Behavior<Command> write(ClusterState next, Runnable onStored, java.util.function.Supplier<Behavior<Command>> onFailure) {
+    replicator.askUpdate(
+        replyTo -> new Replicator.Update<>(
+            STATE_KEY,
+            LWWRegister.create(self, next, VERSION_CLOCK),
+            new Replicator.WriteMajority(settings.consistencyTimeout()),
+            replyTo,
+            register -> register.withValue(self, next, VERSION_CLOCK)),
+        StateWritten::new);
+    return Behaviors.receive(Command.class)
+        .onMessage(StateWritten.class, written -> {
+          if (written.response() instanceof Replicator.UpdateSuccess<LWWRegister<ClusterState>>) {
+            state = next;
+            cache.update(next);
+            onStored.run();
+            return stash.unstashAll(ready());
+          }
+          context.getLog().warn("Writing cluster metadata version {} to a majority failed: {}", next.version(), written.response());
+          return stash.unstashAll(onFailure.get());
+        })
+        .onAnyMessage(this::stashed)
+        .build();
+  }
+
+  private Behavior<Command> stashed(Command command) {
+    stash.stash(command);
+    return Behaviors.same();
+  }
+
+  private Optional<Integer> brokerAt(String address) {
+    return state.brokers().values().stream().filter(b -> b.clusterAddress().equals(address)).map(BrokerInfo::nodeId).findFirst();
+  }
+
+  /** Brokers the stored state lists whose nodes are no longer cluster members left while no controller watched. */
+  private ClusterState withoutDepartedBrokers(ClusterState claimed) {
+    Set<String> members = new HashSet<>();
+    for (Member member : Cluster.get(context.getSystem()).state().getMembers()) {
+      if (member.status() != MemberStatus.down() && member.status() != MemberStatus.removed()) {
+        members.add(member.address().toString());
+      }
+    }
+    ClusterState next = claimed;
+    for (BrokerInfo broker : claimed.brokers().values()) {
+      if (!members.contains(broker.clusterAddress())) {
+        next = LeaderElection.onBrokerLost(next, broker.nodeId(), settings.uncleanPolicy());
+      }
+    }
+    return next;
   }
 }

@@ -80,13 +80,26 @@ public final class BrokerServices {
     return AskPattern.ask(controller, request, controllerTimeout, system.scheduler());
   }
 
+  /**
+   * Sends a topic request to the controller and completes once this node's metadata shows its
+   * outcome, so the client's next request here sees what it just changed.
+   */
+  public CompletionStage<List<TopicOutcome>> changeTopics(
+      org.apache.pekko.japi.function.Function<ActorRef<Controller.TopicOutcomes>, Controller.Command> request) {
+    return this.<Controller.TopicOutcomes>askController(request).thenCompose(outcomes -> metadata
+        .awaitVersion(outcomes.stateVersion())
+        .toCompletableFuture()
+        .completeOnTimeout(null, controllerTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .thenApply(visible -> outcomes.outcomes()));
+  }
+
   /** Creates the missing ones among {@code names} with the broker defaults, if auto-creation is on. */
   public CompletionStage<List<TopicOutcome>> autoCreate(Collection<String> names) {
     if (!autoCreateTopics || names.isEmpty()) {
       return CompletableFuture.completedFuture(List.of());
     }
     List<Controller.NewTopic> topics = names.stream().map(name -> new Controller.NewTopic(name, -1, -1, Map.of())).toList();
-    return askController(replyTo -> new Controller.CreateTopics(topics, false, replyTo));
+    return changeTopics(replyTo -> new Controller.CreateTopics(topics, false, replyTo));
   }
 
   public Optional<TopicState> topicById(Uuid topicId) {

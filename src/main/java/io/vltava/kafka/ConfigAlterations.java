@@ -38,7 +38,7 @@ final class ConfigAlterations {
     List<Controller.ConfigChange> changes = resources.stream().filter(r -> r.change() != null).map(Resource::change).toList();
     CompletionStage<List<TopicOutcome>> outcomes = changes.isEmpty()
         ? CompletableFuture.completedFuture(List.of())
-        : broker.askController(replyTo -> new Controller.AlterTopicConfigs(changes, validateOnly, replyTo));
+        : broker.changeTopics(replyTo -> new Controller.AlterTopicConfigs(changes, validateOnly, replyTo));
     return outcomes.thenApply(topicOutcomes -> {
       List<Result> results = new ArrayList<>();
       int next = 0;

@@ -43,7 +43,7 @@ final class CreatePartitionsHandler implements ApiHandler {
         counts.add(new Controller.PartitionCount(topic.name(), topic.count()));
       }
     }
-    return broker.<List<TopicOutcome>>askController(replyTo -> new Controller.CreatePartitions(counts, data.validateOnly(), replyTo))
+    return broker.changeTopics(replyTo -> new Controller.CreatePartitions(counts, data.validateOnly(), replyTo))
         .thenApply(outcomes -> {
           outcomes.forEach(outcome -> response.results().add(new CreatePartitionsTopicResult().setName(outcome.name())
               .setErrorCode(outcome.errorCode()).setErrorMessage(outcome.errorMessage())));

@@ -48,7 +48,7 @@ final class CreateTopicsHandler implements ApiHandler {
       topic.configs().forEach(config -> configs.put(config.name(), config.value()));
       topics.add(new Controller.NewTopic(topic.name(), topic.numPartitions(), topic.replicationFactor(), configs));
     }
-    return broker.<List<TopicOutcome>>askController(replyTo -> new Controller.CreateTopics(topics, data.validateOnly(), replyTo))
+    return broker.changeTopics(replyTo -> new Controller.CreateTopics(topics, data.validateOnly(), replyTo))
         .thenApply(outcomes -> {
           outcomes.forEach(outcome -> response.topics().add(result(outcome)));
           return new CreateTopicsResponse(response);

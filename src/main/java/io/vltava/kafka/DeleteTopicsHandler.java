@@ -45,7 +45,7 @@ final class DeleteTopicsHandler implements ApiHandler {
             .setErrorCode(BrokerServices.unknownTopicError(topic.topicId()).code()));
       }
     }
-    return broker.<List<TopicOutcome>>askController(replyTo -> new Controller.DeleteTopics(names, replyTo))
+    return broker.changeTopics(replyTo -> new Controller.DeleteTopics(names, replyTo))
         .thenApply(outcomes -> {
           for (TopicOutcome outcome : outcomes) {
             response.responses().add(new DeletableTopicResult().setName(outcome.name())

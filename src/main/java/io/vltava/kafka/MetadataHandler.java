@@ -97,7 +97,7 @@ final class MetadataHandler implements ApiHandler {
           .filter(id -> !broker.cluster().brokers().containsKey(id)).toList();
       partitions.add(new MetadataResponsePartition()
           .setPartitionIndex(p)
-          .setErrorCode(state.isOnline() ? Errors.NONE.code() : Errors.LEADER_NOT_AVAILABLE.code())
+          .setErrorCode(state.hasLeader() ? Errors.NONE.code() : Errors.LEADER_NOT_AVAILABLE.code())
           .setLeaderId(state.leader())
           .setLeaderEpoch(state.leaderEpoch())
           .setReplicaNodes(new ArrayList<>(state.replicas()))

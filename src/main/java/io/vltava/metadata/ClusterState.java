@@ -13,13 +13,20 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.internals.Topic;
 
 /**
- * The cluster's metadata at one {@code version}: its id, live brokers, topics and their partitions,
- * and the first producer id not yet handed out.
+ * The cluster's metadata at one {@code version}: its id, the controller that wrote it and that
+ * controller's epoch, the live brokers, topics and their partitions, and the first producer id not
+ * yet handed out.
  * Immutable; every change returns a new state with the version incremented, so a reader can tell
  * which of two states is newer. Changes validate their input and throw Kafka's error types.
  */
 public record ClusterState(
-    long version, String clusterId, Map<Integer, BrokerInfo> brokers, Map<String, TopicState> topics, long nextProducerId) {
+    long version,
+    String clusterId,
+    int controllerId,
+    long controllerEpoch,
+    Map<Integer, BrokerInfo> brokers,
+    Map<String, TopicState> topics,
+    long nextProducerId) implements CborSerializable {
 
   public ClusterState {
     brokers = Map.copyOf(brokers);
@@ -27,17 +34,22 @@ public record ClusterState(
   }
 
   public static ClusterState empty() {
-    return new ClusterState(0, "", Map.of(), Map.of(), 0);
+    return new ClusterState(0, "", -1, 0, Map.of(), Map.of(), 0);
   }
 
   /** A new cluster's first state, named by {@code clusterId}. */
   public static ClusterState initial(String clusterId) {
-    return new ClusterState(1, clusterId, Map.of(), Map.of(), 0);
+    return new ClusterState(1, clusterId, -1, 0, Map.of(), Map.of(), 0);
+  }
+
+  /** The state as a newly elected controller on {@code nodeId} takes it over: a higher epoch fences the previous one. */
+  public ClusterState withNewController(int nodeId) {
+    return new ClusterState(version + 1, clusterId, nodeId, controllerEpoch + 1, brokers, topics, nextProducerId);
   }
 
   /** Hands out producer ids {@code nextProducerId .. nextProducerId+count-1}. */
   public ClusterState withProducerIdsAllocated(int count) {
-    return new ClusterState(version + 1, clusterId, brokers, topics, nextProducerId + count);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, topics, nextProducerId + count);
   }
 
   public Optional<TopicState> topic(String name) {
@@ -48,13 +60,24 @@ public record ClusterState(
     return topics.values().stream().filter(t -> t.topicId().equals(topicId)).findFirst();
   }
 
+  public ClusterState withoutBroker(int nodeId) {
+    Map<Integer, BrokerInfo> next = new HashMap<>(brokers);
+    next.remove(nodeId);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, next, topics, nextProducerId);
+  }
+
+  /** Replaces every topic at once (leader elections touch many), as one new version. */
+  public ClusterState withTopics(Map<String, TopicState> newTopics) {
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, newTopics, nextProducerId);
+  }
+
   public ClusterState withBroker(BrokerInfo broker) {
     if (broker.equals(brokers.get(broker.nodeId()))) {
       return this;
     }
     Map<Integer, BrokerInfo> next = new HashMap<>(brokers);
     next.put(broker.nodeId(), broker);
-    return new ClusterState(version + 1, clusterId, next, topics, nextProducerId);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, next, topics, nextProducerId);
   }
 
   /** Validates a new topic against this state and returns it, without adding it. */
@@ -80,14 +103,14 @@ public record ClusterState(
   public ClusterState withTopic(TopicState topic) {
     Map<String, TopicState> next = new HashMap<>(topics);
     next.put(topic.name(), topic);
-    return new ClusterState(version + 1, clusterId, brokers, next, nextProducerId);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, next, nextProducerId);
   }
 
   public ClusterState withoutTopic(String name) {
     requireTopic(name);
     Map<String, TopicState> next = new HashMap<>(topics);
     next.remove(name);
-    return new ClusterState(version + 1, clusterId, brokers, next, nextProducerId);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, next, nextProducerId);
   }
 
   /** Grows a topic to {@code newCount} partitions; Kafka never shrinks one. */

@@ -1,6 +1,10 @@
 package io.vltava.metadata;
 
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
@@ -11,8 +15,10 @@ import java.util.function.Consumer;
 public final class MetadataCache {
   private final int localNodeId;
   private final List<Consumer<ClusterState>> listeners = new CopyOnWriteArrayList<>();
+  private final List<VersionWaiter> waiters = new ArrayList<>();
   private volatile ClusterState current = ClusterState.empty();
-  private volatile int controllerId = -1;
+
+  private record VersionWaiter(long version, CompletableFuture<ClusterState> future) {}
 
   public MetadataCache(int localNodeId) {
     this.localNodeId = localNodeId;
@@ -27,17 +33,33 @@ public final class MetadataCache {
   }
 
   public int controllerId() {
-    return controllerId;
+    return current.controllerId();
   }
 
   /** Applies {@code state} if it is newer than the current one and tells every listener. */
-  public synchronized void update(ClusterState state, int controllerNodeId) {
-    controllerId = controllerNodeId;
-    if (state.version() <= current.version() && current.version() != 0) {
+  public synchronized void update(ClusterState state) {
+    if (state.version() <= current.version()) {
       return;
     }
     current = state;
     listeners.forEach(listener -> listener.accept(state));
+    for (Iterator<VersionWaiter> it = waiters.iterator(); it.hasNext(); ) {
+      VersionWaiter waiter = it.next();
+      if (waiter.version() <= state.version()) {
+        waiter.future().complete(state);
+        it.remove();
+      }
+    }
+  }
+
+  /** Completes once this node's view holds {@code version} or a later one: read-your-writes for a node's clients. */
+  public synchronized CompletionStage<ClusterState> awaitVersion(long version) {
+    if (current.version() >= version) {
+      return CompletableFuture.completedFuture(current);
+    }
+    CompletableFuture<ClusterState> future = new CompletableFuture<>();
+    waiters.add(new VersionWaiter(version, future));
+    return future;
   }
 
   /** Calls {@code listener} with every future state, and now with the current one. */

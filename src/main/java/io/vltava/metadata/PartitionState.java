@@ -21,7 +21,7 @@ public record PartitionState(
     return new PartitionState(replicas, replicas.get(0), 0, replicas, 0);
   }
 
-  public boolean isOnline() {
+  public boolean hasLeader() {
     return leader != NO_LEADER;
   }
 }

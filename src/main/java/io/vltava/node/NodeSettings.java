@@ -22,7 +22,15 @@ public record NodeSettings(
     boolean autoCreateTopics,
     int defaultReplicationFactor,
     Duration retentionCheckInterval,
-    TopicConfigs topicConfigs) {
+    TopicConfigs topicConfigs,
+    ClusterSettings cluster) {
+
+  /** How the node joins the Pekko cluster. {@code seeds} are host:port of other nodes' cluster ports; none = a cluster of its own. */
+  public record ClusterSettings(String host, int port, java.util.List<String> seeds, java.util.List<String> roles, Duration consistencyTimeout) {
+    public boolean hasRole(String role) {
+      return roles.contains(role);
+    }
+  }
 
   /** Reads and checks {@code config} (the user's settings already layered over reference.conf). */
   public static NodeSettings from(Config config) {
@@ -36,7 +44,13 @@ public record NodeSettings(
         topics.getBoolean("auto.create.topics.enable"),
         topics.getInt("default.replication.factor"),
         Duration.ofMillis(topics.getLong("log.retention.check.interval.ms")),
-        TopicConfigs.fromConfig(vltava.getConfig("topic-defaults")));
+        TopicConfigs.fromConfig(vltava.getConfig("topic-defaults")),
+        new ClusterSettings(
+            vltava.getString("cluster.host"),
+            vltava.getInt("cluster.port"),
+            vltava.getStringList("cluster.seeds"),
+            vltava.getStringList("cluster.roles"),
+            vltava.getDuration("cluster.consistency-timeout")));
   }
 
   /**

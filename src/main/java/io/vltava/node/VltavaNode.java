@@ -1,7 +1,16 @@
 package io.vltava.node;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.vltava.controller.Controller;
+import io.vltava.controller.MetadataSubscriber;
+import io.vltava.log.TopicConfigs;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
+import org.apache.pekko.cluster.typed.SingletonActor;
 import io.vltava.kafka.ApiHandlers;
 import io.vltava.kafka.BrokerServices;
 import io.vltava.kafka.KafkaApis;
@@ -34,7 +43,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class VltavaNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VltavaNode.class);
-  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+  private static final String CONTROLLER_ROLE = "controller";
 
   private final ActorSystem<Void> system;
   private final NodeSettings settings;
@@ -50,39 +60,76 @@ public final class VltavaNode implements AutoCloseable {
   public static VltavaNode start(Config config) throws Exception {
     NodeSettings settings = NodeSettings.from(config);
     Files.createDirectories(settings.dataDir());
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "vltava", config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "vltava", clusterConfig(settings).withFallback(config));
     try {
       Cluster cluster = Cluster.get(system);
-      cluster.manager().tell(Join.create(cluster.selfMember().address()));
-
+      if (settings.cluster().seeds().isEmpty()) {
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      }
       MetadataCache metadata = new MetadataCache(settings.nodeId());
-      ActorRef<Controller.Command> controller = system.systemActorOf(
-          Controller.create(
-              new Controller.Settings(settings.nodeId(), settings.numPartitions(), settings.defaultReplicationFactor(),
-                  settings.topicConfigs()::validate),
-              settings.dataDir(), metadata),
-          "controller", Props.empty());
+      system.systemActorOf(MetadataSubscriber.create(metadata), "metadata-subscriber", Props.empty());
+      ActorRef<Controller.Command> controller = ClusterSingleton.get(system).init(
+          SingletonActor.of(Controller.create(controllerSettings(settings), metadata), "controller")
+              .withSettings(ClusterSingletonSettings.create(system).withRole(CONTROLLER_ROLE)));
+
       ReplicaManager replicas = new ReplicaManager(
           system, metadata, settings.topicConfigs(), settings.dataDir(), settings.retentionCheckInterval(), Clock.systemUTC());
       replicas.start();
       BrokerServices services = new BrokerServices(
           system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), STARTUP_TIMEOUT);
       KafkaListener listener = KafkaListener.bind(system, settings.listener(), ApiHandlers.of(KafkaApis.handlers(services)))
-          .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
+          .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       VltavaNode node = new VltavaNode(system, settings, listener);
       node.registerShutdownTasks(replicas);
 
-      BrokerInfo self = new BrokerInfo(settings.nodeId(), settings.listener().advertisedHost(), listener.boundAddress().getPort());
-      AskPattern.<Controller.Command, Done>ask(controller, replyTo -> new Controller.RegisterBroker(self, replyTo),
-              STARTUP_TIMEOUT, system.scheduler())
-          .toCompletableFuture().get();
-      log.info("Vltava node {} ready: Kafka listener on {}:{}, data in {}",
+      BrokerInfo self = new BrokerInfo(settings.nodeId(), settings.listener().advertisedHost(),
+          listener.boundAddress().getPort(), cluster.selfMember().address().toString());
+      register(system, controller, self, settings.cluster().consistencyTimeout().multipliedBy(2));
+      log.info("Vltava node {} ready: Kafka listener on {}:{}, cluster member {}, data in {}",
           settings.nodeId(), listener.boundAddress().getHostString(), listener.boundAddress().getPort(),
-          settings.dataDir().toAbsolutePath());
+          cluster.selfMember().address(), settings.dataDir().toAbsolutePath());
       return node;
     } catch (Exception e) {
       system.terminate();
       throw e;
+    }
+  }
+
+  /** Pekko settings that follow from the node's own: its cluster endpoint, seeds, roles and where durable metadata lives. */
+  private static Config clusterConfig(NodeSettings settings) {
+    NodeSettings.ClusterSettings cluster = settings.cluster();
+    Map<String, Object> values = new HashMap<>();
+    values.put("pekko.remote.artery.canonical.hostname", cluster.host());
+    values.put("pekko.remote.artery.canonical.port", cluster.port());
+    values.put("pekko.cluster.seed-nodes", cluster.seeds().stream().map(seed -> "pekko://vltava@" + seed).toList());
+    values.put("pekko.cluster.roles", cluster.roles());
+    values.put("pekko.cluster.distributed-data.durable.lmdb.dir",
+        settings.dataDir().resolve("cluster-metadata").toAbsolutePath().toString());
+    return ConfigFactory.parseMap(values, "node settings");
+  }
+
+  private static Controller.Settings controllerSettings(NodeSettings settings) {
+    return new Controller.Settings(settings.nodeId(), settings.numPartitions(), settings.defaultReplicationFactor(),
+        settings.topicConfigs()::validate,
+        topic -> Boolean.parseBoolean(settings.topicConfigs().effective(topic.configs()).get(TopicConfigs.UNCLEAN_LEADER_ELECTION_ENABLE)),
+        settings.cluster().consistencyTimeout());
+  }
+
+  /** Tells the controller this broker's endpoints, retrying while no controller is up yet. */
+  private static void register(ActorSystem<?> system, ActorRef<Controller.Command> controller, BrokerInfo self, Duration attemptTimeout)
+      throws Exception {
+    long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        AskPattern.<Controller.Command, Done>ask(controller, replyTo -> new Controller.RegisterBroker(self, replyTo),
+            attemptTimeout, system.scheduler()).toCompletableFuture().get();
+        return;
+      } catch (java.util.concurrent.ExecutionException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("No controller registered broker " + self.nodeId() + " within " + STARTUP_TIMEOUT, e);
+        }
+        log.info("Waiting for a controller to register broker {}", self.nodeId());
+      }
     }
   }
 

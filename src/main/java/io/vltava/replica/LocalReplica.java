@@ -50,6 +50,10 @@ public final class LocalReplica {
     return writer;
   }
 
+  void leaderEpoch(int epoch) {
+    this.leaderEpoch = epoch;
+  }
+
   void writer(ActorRef<PartitionReplica.Command> writer) {
     this.writer = writer;
   }

@@ -81,7 +81,7 @@ public final class ReplicaManager {
     if (state.isEmpty()) {
       return Errors.UNKNOWN_TOPIC_OR_PARTITION;
     }
-    if (!state.get().isOnline()) {
+    if (!state.get().hasLeader()) {
       return Errors.LEADER_NOT_AVAILABLE;
     }
     if (state.get().leader() != metadata.localNodeId()) {
@@ -156,8 +156,11 @@ public final class ReplicaManager {
       LocalReplica existing = replicas.get(partition);
       if (existing == null) {
         start(partition, topic, config);
-      } else if (!config.equals(configs.get(partition))) {
-        existing.writer().tell(new PartitionReplica.UpdateConfig(config));
+      } else {
+        existing.leaderEpoch(topic.partitions().get(partition.partition()).leaderEpoch());
+        if (!config.equals(configs.get(partition))) {
+          existing.writer().tell(new PartitionReplica.UpdateConfig(config));
+        }
       }
       configs.put(partition, config);
     });

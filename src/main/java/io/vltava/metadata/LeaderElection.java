@@ -1,0 +1,92 @@
+package io.vltava.metadata;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Leader election and ISR changes when brokers come and go. Leaders are chosen from the in-sync
+ * replicas that are alive, in assignment order so the preferred replica wins when it can. A lost
+ * broker leaves every ISR except where it is the last member: that replica holds everything
+ * committed, so it stays in the ISR to be elected again when it returns (rather than electing an
+ * out-of-sync replica and losing data).
+ */
+public final class LeaderElection {
+  private LeaderElection() {}
+
+  /** The leader for {@code partition} among {@code live} brokers, or empty when none may lead. */
+  public static Optional<Integer> elect(PartitionState partition, Set<Integer> live, boolean uncleanAllowed) {
+    for (int replica : partition.replicas()) {
+      if (partition.isr().contains(replica) && live.contains(replica)) {
+        return Optional.of(replica);
+      }
+    }
+    if (uncleanAllowed) {
+      return partition.replicas().stream().filter(live::contains).findFirst();
+    }
+    return Optional.empty();
+  }
+
+  /** Broker {@code nodeId} is gone: every partition loses it from its ISR and, where it led, gets a new leader or none. */
+  public static ClusterState onBrokerLost(ClusterState state, int nodeId, UncleanPolicy unclean) {
+    ClusterState without = state.brokers().containsKey(nodeId) ? state.withoutBroker(nodeId) : state;
+    Set<Integer> live = without.brokers().keySet();
+    return without.withTopics(mapPartitions(without, (topic, p) -> {
+      List<Integer> isr = p.isr();
+      if (isr.contains(nodeId) && isr.size() > 1) {
+        isr = new ArrayList<>(isr);
+        isr.remove(Integer.valueOf(nodeId));
+      }
+      PartitionState shrunk = isr.equals(p.isr()) ? p : new PartitionState(p.replicas(), p.leader(), p.leaderEpoch(), isr, p.partitionEpoch() + 1);
+      return p.leader() == nodeId ? withLeader(shrunk, elect(shrunk, live, unclean.allowedFor(topic))) : shrunk;
+    }));
+  }
+
+  /** Broker {@code nodeId} is (back) up: partitions without a leader that it may lead get it. */
+  public static ClusterState onBrokerRegistered(ClusterState state, int nodeId, UncleanPolicy unclean) {
+    Set<Integer> live = state.brokers().keySet();
+    return state.withTopics(mapPartitions(state, (topic, p) -> {
+      if (p.hasLeader() || !p.replicas().contains(nodeId)) {
+        return p;
+      }
+      return withLeader(p, elect(p, live, unclean.allowedFor(topic)));
+    }));
+  }
+
+  /** Whether a topic allows an out-of-sync replica to lead (unclean.leader.election.enable). */
+  public interface UncleanPolicy {
+    boolean allowedFor(TopicState topic);
+  }
+
+  private static PartitionState withLeader(PartitionState p, Optional<Integer> leader) {
+    int newLeader = leader.orElse(PartitionState.NO_LEADER);
+    if (newLeader == p.leader()) {
+      return p;
+    }
+    List<Integer> isr = p.isr();
+    if (leader.isPresent() && !isr.contains(newLeader)) {
+      // An unclean election: the new leader's log defines what is committed from now on.
+      isr = List.of(newLeader);
+    }
+    return new PartitionState(p.replicas(), newLeader, p.leaderEpoch() + 1, isr, p.partitionEpoch() + 1);
+  }
+
+  private interface PartitionChange {
+    PartitionState apply(TopicState topic, PartitionState partition);
+  }
+
+  private static Map<String, TopicState> mapPartitions(ClusterState state, PartitionChange change) {
+    Map<String, TopicState> topics = new HashMap<>();
+    state.topics().forEach((name, topic) -> {
+      List<PartitionState> partitions = new ArrayList<>(topic.partitionCount());
+      for (PartitionState p : topic.partitions()) {
+        partitions.add(change.apply(topic, p));
+      }
+      topics.put(name, topic.withPartitions(partitions));
+    });
+    return topics;
+  }
+}
