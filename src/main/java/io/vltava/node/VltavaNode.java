@@ -49,11 +49,18 @@ public final class VltavaNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final NodeSettings settings;
   private final KafkaListener listener;
+  private final MetadataCache metadata;
 
-  private VltavaNode(ActorSystem<Void> system, NodeSettings settings, KafkaListener listener) {
+  private VltavaNode(ActorSystem<Void> system, NodeSettings settings, KafkaListener listener, MetadataCache metadata) {
     this.system = system;
     this.settings = settings;
     this.listener = listener;
+    this.metadata = metadata;
+  }
+
+  /** This node's view of the cluster metadata. */
+  public MetadataCache metadata() {
+    return metadata;
   }
 
   /** Starts a node from a config already checked by {@link NodeSettings#load}. */
@@ -79,7 +86,7 @@ public final class VltavaNode implements AutoCloseable {
           system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), STARTUP_TIMEOUT);
       KafkaListener listener = KafkaListener.bind(system, settings.listener(), ApiHandlers.of(KafkaApis.handlers(services)))
           .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      VltavaNode node = new VltavaNode(system, settings, listener);
+      VltavaNode node = new VltavaNode(system, settings, listener, metadata);
       node.registerShutdownTasks(replicas);
 
       BrokerInfo self = new BrokerInfo(settings.nodeId(), settings.listener().advertisedHost(),
@@ -158,9 +165,18 @@ public final class VltavaNode implements AutoCloseable {
     return system;
   }
 
-  /** Starts an orderly shutdown; completes when the node is down. */
+  /** Starts an orderly shutdown (leave the cluster, drain clients, close logs); completes when the node is down. */
   public CompletionStage<Done> shutdown() {
-    // Terminating the system runs CoordinatedShutdown, and with it the tasks registered above.
+    return CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason())
+        .thenCompose(done -> system.getWhenTerminated());
+  }
+
+  /**
+   * Stops the node abruptly, as a crash would look to the rest of the cluster: it does not leave the
+   * cluster (the others must detect and down it) and clients are cut off. Only for tests and the testkit.
+   */
+  public CompletionStage<Done> crash() {
+    // With run-by-actor-system-terminate off, terminating skips CoordinatedShutdown: no leave, no drain.
     system.terminate();
     return system.getWhenTerminated();
   }

@@ -1,0 +1,200 @@
+package io.vltava.node;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vltava.metadata.ClusterState;
+import io.vltava.metadata.PartitionState;
+import io.vltava.metadata.TopicState;
+import io.vltava.testkit.VltavaCluster;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three nodes in one JVM: placement, controller failover, metadata convergence, a broker crash. */
+class ClusterTest {
+  @TempDir Path baseDir;
+
+  @Test
+  void leadersSpreadOverAllNodesAndClientsReachEveryPartitionFromOneBootstrap() throws Exception {
+    try (VltavaCluster cluster = VltavaCluster.start(3, baseDir)) {
+      String bootstrap = "127.0.0.1:" + cluster.node(1).kafkaAddress().getPort();
+      try (Admin admin = Admin.create(TestNodes.adminProps(bootstrap))) {
+        admin.createTopics(List.of(new NewTopic("spread", 6, (short) 1))).all().get();
+        TopicDescription description = admin.describeTopics(List.of("spread")).allTopicNames().get().get("spread");
+        Map<Integer, Integer> leadersPerNode = new HashMap<>();
+        description.partitions().forEach(p -> leadersPerNode.merge(p.leader().id(), 1, Integer::sum));
+        assertEquals(Map.of(1, 2, 2, 2, 3, 2), leadersPerNode);
+      }
+      Map<TopicPartition, List<String>> sent = produce(bootstrap, "spread", 600);
+      assertEquals(6, sent.size(), "every partition got records");
+      assertEquals(sent, consume(bootstrap, "spread", 6, 600));
+    }
+  }
+
+  @Test
+  void metadataConvergesOnEveryNodeAfterAChange() throws Exception {
+    try (VltavaCluster cluster = VltavaCluster.start(3, baseDir)) {
+      try (Admin admin = Admin.create(TestNodes.adminProps(cluster.bootstrapServers()))) {
+        admin.createTopics(List.of(new NewTopic("converging", 4, (short) 1))).all().get();
+      }
+      ClusterState seen = cluster.awaitMetadata(state -> state.topic("converging").isPresent(), Duration.ofSeconds(5));
+      for (int id = 1; id <= 3; id++) {
+        try (Admin admin = Admin.create(TestNodes.adminProps("127.0.0.1:" + cluster.node(id).kafkaAddress().getPort()))) {
+          TopicDescription description = admin.describeTopics(List.of("converging")).allTopicNames().get().get("converging");
+          TopicState expected = seen.topic("converging").orElseThrow();
+          for (int p = 0; p < 4; p++) {
+            assertEquals(expected.partitions().get(p).leader(), description.partitions().get(p).leader().id(),
+                "node " + id + " agrees on the leader of partition " + p);
+          }
+          assertEquals(Set.of(1, 2, 3), Set.copyOf(admin.describeCluster().nodes().get().stream().map(n -> n.id()).toList()));
+          assertEquals(seen.controllerId(), admin.describeCluster().controller().get().id());
+        }
+      }
+    }
+  }
+
+  @Test
+  void controllerFailoverKeepsEveryTopicAndRaisesTheEpoch() throws Exception {
+    try (VltavaCluster cluster = VltavaCluster.start(3, baseDir)) {
+      try (Admin admin = Admin.create(TestNodes.adminProps(cluster.bootstrapServers()))) {
+        admin.createTopics(List.of(new NewTopic("before-failover", 3, (short) 1))).all().get();
+      }
+      ClusterState before = cluster.awaitMetadata(state -> state.topic("before-failover").isPresent(), Duration.ofSeconds(5));
+      int oldController = before.controllerId();
+
+      cluster.stop(oldController);
+      ClusterState after = cluster.awaitMetadata(
+          state -> state.controllerId() != oldController && state.controllerId() != -1, Duration.ofSeconds(60));
+      assertTrue(after.controllerEpoch() > before.controllerEpoch());
+      assertEquals(before.topic("before-failover").orElseThrow().topicId(), after.topic("before-failover").orElseThrow().topicId());
+
+      int survivor = after.controllerId();
+      try (Admin admin = Admin.create(TestNodes.adminProps("127.0.0.1:" + cluster.node(survivor).kafkaAddress().getPort()))) {
+        admin.createTopics(List.of(new NewTopic("after-failover", 2, (short) 1))).all().get();
+        assertTrue(admin.listTopics().names().get().containsAll(List.of("before-failover", "after-failover")));
+      }
+    }
+  }
+
+  @Test
+  void aCrashedBrokersPartitionsGoOfflineAndComeBackWithTheirData() throws Exception {
+    try (VltavaCluster cluster = VltavaCluster.start(3, baseDir)) {
+      String bootstrap = cluster.bootstrapServers();
+      try (Admin admin = Admin.create(TestNodes.adminProps(bootstrap))) {
+        admin.createTopics(List.of(new NewTopic("fragile", 6, (short) 1))).all().get();
+      }
+      Map<TopicPartition, List<String>> sent = produce(bootstrap, "fragile", 300);
+      int victim = cluster.controllerId() == 3 ? 2 : 3;
+      cluster.crash(victim);
+
+      ClusterState degraded = cluster.awaitMetadata(state -> !state.brokers().containsKey(victim), Duration.ofSeconds(60));
+      Set<Integer> offline = new HashSet<>();
+      List<PartitionState> partitions = degraded.topic("fragile").orElseThrow().partitions();
+      for (int p = 0; p < partitions.size(); p++) {
+        PartitionState state = partitions.get(p);
+        if (state.replicas().contains(victim)) {
+          assertEquals(PartitionState.NO_LEADER, state.leader(), "an RF-1 partition of the lost broker is offline");
+          offline.add(p);
+        } else {
+          assertNotEquals(PartitionState.NO_LEADER, state.leader());
+        }
+      }
+      assertEquals(2, offline.size());
+
+      String survivors = survivorsBootstrap(cluster);
+      Map<TopicPartition, List<String>> survivingData = new HashMap<>(sent);
+      survivingData.keySet().removeIf(tp -> offline.contains(tp.partition()));
+      List<TopicPartition> online = new ArrayList<>(survivingData.keySet());
+      assertEquals(survivingData, consume(survivors, online, count(survivingData)));
+
+      cluster.restart(victim);
+      cluster.awaitFullIsr("fragile");
+      assertEquals(sent, consume(bootstrap, "fragile", 6, count(sent)));
+    }
+  }
+
+  private static String survivorsBootstrap(VltavaCluster cluster) {
+    List<String> servers = new ArrayList<>();
+    for (int id = 1; id <= cluster.size(); id++) {
+      if (cluster.isRunning(id)) {
+        servers.add("127.0.0.1:" + cluster.node(id).kafkaAddress().getPort());
+      }
+    }
+    return String.join(",", servers);
+  }
+
+  private static int count(Map<TopicPartition, List<String>> byPartition) {
+    return byPartition.values().stream().mapToInt(List::size).sum();
+  }
+
+  /** Sends {@code count} keyed records with acks=all; returns the values per partition in offset order. */
+  private static Map<TopicPartition, List<String>> produce(String bootstrap, String topic, int count) throws Exception {
+    Properties props = TestNodes.producerProps(bootstrap);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    List<Future<RecordMetadata>> futures = new ArrayList<>();
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+      for (int i = 0; i < count; i++) {
+        futures.add(producer.send(new ProducerRecord<>(topic, ("key-" + i).getBytes(StandardCharsets.UTF_8),
+            ("value-" + i).getBytes(StandardCharsets.UTF_8))));
+      }
+      producer.flush();
+    }
+    Map<TopicPartition, Map<Long, String>> byOffset = new HashMap<>();
+    for (int i = 0; i < count; i++) {
+      RecordMetadata metadata = futures.get(i).get();
+      byOffset.computeIfAbsent(new TopicPartition(topic, metadata.partition()), tp -> new java.util.TreeMap<>())
+          .put(metadata.offset(), "value-" + i);
+    }
+    Map<TopicPartition, List<String>> result = new HashMap<>();
+    byOffset.forEach((tp, values) -> result.put(tp, new ArrayList<>(values.values())));
+    return result;
+  }
+
+  private static Map<TopicPartition, List<String>> consume(String bootstrap, String topic, int partitions, int expected) {
+    List<TopicPartition> all = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      all.add(new TopicPartition(topic, p));
+    }
+    return consume(bootstrap, all, expected);
+  }
+
+  private static Map<TopicPartition, List<String>> consume(String bootstrap, List<TopicPartition> partitions, int expected) {
+    Map<TopicPartition, List<String>> result = new HashMap<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(TestNodes.consumerProps(bootstrap))) {
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      int read = 0;
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (read < expected && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          result.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), tp -> new ArrayList<>())
+              .add(new String(r.value(), StandardCharsets.UTF_8));
+          read++;
+        }
+      }
+    }
+    return result;
+  }
+}
