@@ -51,11 +51,20 @@ public final class VltavaNode implements AutoCloseable {
   private final KafkaListener listener;
   private final MetadataCache metadata;
 
-  private VltavaNode(ActorSystem<Void> system, NodeSettings settings, KafkaListener listener, MetadataCache metadata) {
+  private final ReplicaManager replicas;
+
+  private VltavaNode(ActorSystem<Void> system, NodeSettings settings, KafkaListener listener, MetadataCache metadata, ReplicaManager replicas) {
     this.system = system;
     this.settings = settings;
     this.listener = listener;
     this.metadata = metadata;
+    this.replicas = replicas;
+  }
+
+  /** The sharded entity of a partition's leader, wherever in the cluster it is. */
+  public org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<io.vltava.replica.PartitionLeader.Command> partitionLeader(
+      org.apache.kafka.common.TopicPartition partition) {
+    return replicas.leaderRef(partition);
   }
 
   /** This node's view of the cluster metadata. */
@@ -86,8 +95,8 @@ public final class VltavaNode implements AutoCloseable {
           system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), STARTUP_TIMEOUT);
       KafkaListener listener = KafkaListener.bind(system, settings.listener(), ApiHandlers.of(KafkaApis.handlers(services)))
           .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      VltavaNode node = new VltavaNode(system, settings, listener, metadata);
-      node.registerShutdownTasks(replicas);
+      VltavaNode node = new VltavaNode(system, settings, listener, metadata, replicas);
+      node.registerShutdownTasks();
 
       BrokerInfo self = new BrokerInfo(settings.nodeId(), settings.listener().advertisedHost(),
           listener.boundAddress().getPort(), cluster.selfMember().address().toString());
@@ -140,7 +149,7 @@ public final class VltavaNode implements AutoCloseable {
     }
   }
 
-  private void registerShutdownTasks(ReplicaManager replicas) {
+  private void registerShutdownTasks() {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "kafka-listener-unbind", listener::unbind);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "kafka-requests-done",

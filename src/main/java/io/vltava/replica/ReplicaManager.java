@@ -17,7 +17,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.HashSet;
+import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -31,6 +37,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  */
 public final class ReplicaManager {
   public static final String LOG_DISPATCHER = "vltava.log-dispatcher";
+  private static final Duration LEADER_APPEND_TIMEOUT = Duration.ofSeconds(30);
 
   private final ActorSystem<?> system;
   private final MetadataCache metadata;
@@ -41,6 +48,9 @@ public final class ReplicaManager {
   private final Executor ioExecutor;
   private final DataArrivals arrivals = new DataArrivals();
   private final ConcurrentHashMap<TopicPartition, LocalReplica> replicas = new ConcurrentHashMap<>();
+  private final ClusterSharding sharding;
+  /** Partitions this node led at the last metadata change: gaining one wakes its sharded entity here. */
+  private final Set<TopicPartition> led = new HashSet<>();
   private final Map<TopicPartition, LogConfig> configs = new HashMap<>();
   /** Replicas of deleted topics whose files are still being removed; a re-created partition waits for them. */
   private final Map<TopicPartition, CompletionStage<Void>> deleting = new HashMap<>();
@@ -55,10 +65,22 @@ public final class ReplicaManager {
     this.maintenanceInterval = maintenanceInterval;
     this.clock = clock;
     this.ioExecutor = system.dispatchers().lookup(DispatcherSelector.fromConfig(LOG_DISPATCHER));
+    this.sharding = ClusterSharding.get(system);
   }
 
+  /** Registers the partition-leader entities with cluster sharding, then follows the metadata. */
   public void start() {
+    sharding.init(Entity.of(PartitionLeader.TYPE_KEY,
+            context -> PartitionLeader.create(context.getEntityId(), this, metadata, LEADER_APPEND_TIMEOUT))
+        .withMessageExtractor(new PartitionShards())
+        .withAllocationStrategy(new LeaderAllocationStrategy(metadata, Cluster.get(system).selfMember().address()))
+        .withRole("broker"));
     metadata.subscribe(this::onMetadata);
+  }
+
+  /** Reaches the partition's current leader from any node of the cluster. */
+  public EntityRef<PartitionLeader.Command> leaderRef(TopicPartition partition) {
+    return sharding.entityRefFor(PartitionLeader.TYPE_KEY, PartitionLeader.entityId(partition));
   }
 
   /** Blocking log reads belong on this executor, not on the default dispatcher. */
@@ -151,7 +173,14 @@ public final class ReplicaManager {
         deleting.put(partition, replica.whenClosed());
       }
     });
+    Set<TopicPartition> nowLed = new HashSet<>();
     wanted.forEach((partition, topic) -> {
+      if (topic.partitions().get(partition.partition()).leader() == metadata.localNodeId()) {
+        nowLed.add(partition);
+        if (!led.contains(partition)) {
+          leaderRef(partition).tell(PartitionLeader.Wake.INSTANCE);
+        }
+      }
       LogConfig config = topicConfigs.logConfig(topic.configs());
       LocalReplica existing = replicas.get(partition);
       if (existing == null) {
@@ -164,6 +193,8 @@ public final class ReplicaManager {
       }
       configs.put(partition, config);
     });
+    led.clear();
+    led.addAll(nowLed);
   }
 
   private void start(TopicPartition partition, TopicState topic, LogConfig config) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.PartitionState;
 import io.vltava.metadata.TopicState;
+import io.vltava.replica.PartitionLeader;
 import io.vltava.testkit.VltavaCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -46,6 +47,12 @@ class ClusterTest {
         Map<Integer, Integer> leadersPerNode = new HashMap<>();
         description.partitions().forEach(p -> leadersPerNode.merge(p.leader().id(), 1, Integer::sum));
         assertEquals(Map.of(1, 2, 2, 2, 3, 2), leadersPerNode);
+        for (var partition : description.partitions()) {
+          TopicPartition tp = new TopicPartition("spread", partition.partition());
+          for (int id = 1; id <= 3; id++) {
+            assertEquals(partition.leader().id(), whoLeads(cluster.node(id), tp), "node " + id + " reaches the leader of " + tp);
+          }
+        }
       }
       Map<TopicPartition, List<String>> sent = produce(bootstrap, "spread", 600);
       assertEquals(6, sent.size(), "every partition got records");
@@ -133,6 +140,13 @@ class ClusterTest {
       cluster.awaitFullIsr("fragile");
       assertEquals(sent, consume(bootstrap, "fragile", 6, count(sent)));
     }
+  }
+
+  /** Asks the partition's sharded leader entity, through {@code from}, which node it runs on. */
+  private static int whoLeads(VltavaNode from, TopicPartition partition) throws Exception {
+    return from.partitionLeader(partition)
+        .<PartitionLeader.Leader>ask(PartitionLeader.WhoLeads::new, Duration.ofSeconds(20))
+        .toCompletableFuture().get().nodeId();
   }
 
   private static String survivorsBootstrap(VltavaCluster cluster) {

@@ -1,0 +1,78 @@
+package io.vltava.replica;
+
+import io.vltava.metadata.CborSerializable;
+import io.vltava.metadata.MetadataCache;
+import io.vltava.metadata.PartitionState;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * The cluster-sharding entity of a partition, placed on the node of its elected leader by
+ * {@link LeaderAllocationStrategy}: an {@code EntityRef} for "topic/partition" reaches the leader
+ * from any node. It serves in-cluster clients by handing their requests to the local replica, and
+ * checks it is still the elected leader, since a shard moves only on the next rebalance.
+ */
+public final class PartitionLeader {
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "partition");
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Starts the entity; sent by the leader's node whenever it learns it leads. */
+  public enum Wake implements Command { INSTANCE }
+
+  /** Which node serves this partition now. */
+  public record WhoLeads(ActorRef<Leader> replyTo) implements Command {}
+
+  public record Leader(int nodeId, int leaderEpoch) implements CborSerializable {}
+
+  /** Appends Kafka v2 record batches, as Produce does. */
+  public record Append(byte[] batches, ActorRef<AppendOutcome> replyTo) implements Command {}
+
+  private PartitionLeader() {}
+
+  public static String entityId(TopicPartition partition) {
+    // '/' cannot occur in a topic name, so the id splits back unambiguously.
+    return partition.topic() + "/" + partition.partition();
+  }
+
+  public static TopicPartition partitionOf(String entityId) {
+    int slash = entityId.lastIndexOf('/');
+    return new TopicPartition(entityId.substring(0, slash), Integer.parseInt(entityId.substring(slash + 1)));
+  }
+
+  static Behavior<Command> create(String entityId, ReplicaManager replicas, MetadataCache metadata, Duration appendTimeout) {
+    TopicPartition partition = partitionOf(entityId);
+    return Behaviors.receive(Command.class)
+        .onMessage(Wake.class, m -> Behaviors.same())
+        .onMessage(WhoLeads.class, m -> {
+          m.replyTo().tell(new Leader(metadata.localNodeId(), replicas.replica(partition).map(LocalReplica::leaderEpoch).orElse(-1)));
+          return Behaviors.same();
+        })
+        .onMessage(Append.class, m -> {
+          if (!leadsHere(partition, metadata)) {
+            m.replyTo().tell(AppendOutcome.failed(Errors.NOT_LEADER_OR_FOLLOWER, "node " + metadata.localNodeId() + " no longer leads " + partition));
+          } else {
+            replicas.append(partition, MemoryRecords.readableRecords(ByteBuffer.wrap(m.batches())), appendTimeout)
+                .thenAccept(m.replyTo()::tell);
+          }
+          return Behaviors.same();
+        })
+        .build();
+  }
+
+  private static boolean leadsHere(TopicPartition partition, MetadataCache metadata) {
+    return metadata.current().topic(partition.topic())
+        .filter(t -> partition.partition() < t.partitionCount())
+        .map(t -> t.partitions().get(partition.partition()))
+        .map(PartitionState::leader)
+        .filter(leader -> leader == metadata.localNodeId())
+        .isPresent();
+  }
+}
