@@ -95,11 +95,6 @@ public final class LeaderEpochCache {
     return startOffsets.isEmpty() ? OptionalInt.empty() : OptionalInt.of(startOffsets.lastKey());
   }
 
-  /** The start offset of {@code epoch}, if it is known. */
-  public synchronized Optional<Long> startOffsetOf(int epoch) {
-    return Optional.ofNullable(startOffsets.get(epoch));
-  }
-
   public synchronized List<EpochEntry> entries() {
     List<EpochEntry> entries = new ArrayList<>();
     startOffsets.forEach((epoch, offset) -> entries.add(new EpochEntry(epoch, offset)));

@@ -90,10 +90,6 @@ final class LogSegment {
     return maxTimestampMs;
   }
 
-  Path logFile() {
-    return logFile;
-  }
-
   /** The time the segment counts its age from for segment.ms: its first batch's timestamp, like Kafka. */
   long rollingBaseMs() {
     return firstBatchMaxTimestampMs >= 0 ? firstBatchMaxTimestampMs : createdMs;
@@ -123,8 +119,14 @@ final class LogSegment {
     int filePosition = sizeBytes;
     ByteBuffer toWrite = batches.duplicate();
     long writePosition = filePosition;
-    while (toWrite.hasRemaining()) {
-      writePosition += channel.write(toWrite, writePosition);
+    try {
+      while (toWrite.hasRemaining()) {
+        writePosition += channel.write(toWrite, writePosition);
+      }
+    } catch (IOException e) {
+      // Leave no partial batch behind the published size for a later append or open to trip on.
+      channel.truncate(filePosition);
+      throw e;
     }
     for (int pos = start; pos < end; pos += BatchHeader.sizeBytes(batches, pos)) {
       onBatchWritten(batches, pos, filePosition + (pos - start), indexIntervalBytes);

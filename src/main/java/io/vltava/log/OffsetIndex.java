@@ -23,12 +23,11 @@ final class OffsetIndex extends AbstractIndex {
 
   /** The indexed (offset, position) at or below {@code offset}, or (baseOffset, 0). */
   IndexEntry lookup(long offset) {
-    long[] s = slotsForRead();
     int i = lastEntryBelow(offset - baseOffset, true);
     if (i < 0) {
       return new IndexEntry(baseOffset, 0);
     }
-    long slot = s[i];
+    long slot = slotsForRead()[i]; // read after the count, so the array holds entry i
     return new IndexEntry(baseOffset + (slot >>> 32), (int) slot);
   }
 

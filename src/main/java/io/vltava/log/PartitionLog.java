@@ -121,10 +121,15 @@ public final class PartitionLog implements AutoCloseable {
       int invalidPosition = wasFlushed || cleanShutdown
           ? segment.loadTrusted(config.indexIntervalBytes(), writerCrc)
           : segment.recover(config.indexIntervalBytes(), writerCrc);
-      recovered |= !(wasFlushed || cleanShutdown);
+      boolean rebuilt = !(wasFlushed || cleanShutdown);
       if (invalidPosition >= 0) {
         segment.truncateToPosition(invalidPosition, config.indexIntervalBytes(), writerCrc);
         truncated = true;
+        rebuilt = true;
+      }
+      if (rebuilt) {
+        // Persist the rebuilt indexes and make the validated bytes durable: below the recovery point.
+        segment.flush();
         recovered = true;
       }
       segments.put(baseOffset, segment);
@@ -143,15 +148,14 @@ public final class PartitionLog implements AutoCloseable {
     }
     epochCache.truncateFromEnd(logEndOffset);
     epochCache.truncateFromStart(logStartOffset);
-    if (!(cleanShutdown && producerState.loadSnapshot(logEndOffset))) {
+    if (!producerState.loadSnapshot(logEndOffset) || !cleanShutdown) {
       rebuildProducerState();
     }
     producerState.retireBelow(logStartOffset);
-    if (recovered || !cleanShutdown) {
-      flush();
-    }
     recoveryPoint = logEndOffset;
-    writeOffset(recoveryPointCheckpoint, recoveryPoint);
+    if (recovered || !cleanShutdown) {
+      writeOffset(recoveryPointCheckpoint, recoveryPoint);
+    }
   }
 
   private static Optional<Long> readOffset(CheckpointFile file) throws IOException {
@@ -414,6 +418,7 @@ public final class PartitionLog implements AutoCloseable {
       }
       LogSegment last = activeSegment();
       last.truncateTo(offset, config.indexIntervalBytes(), writerCrc);
+      last.flush(); // persists the rebuilt indexes; truncation is rare
       logEndOffset = last.nextOffset();
       if (logStartOffset > logEndOffset) {
         logStartOffset = logEndOffset;
@@ -440,7 +445,7 @@ public final class PartitionLog implements AutoCloseable {
     logStartOffset = offset;
     logEndOffset = offset;
     writeOffset(logStartOffsetCheckpoint, offset);
-    epochCache.truncateFromEnd(offset);
+    epochCache.clear();
     producerState.clear();
   }
 

@@ -80,10 +80,6 @@ final class ProducerStateManager {
       touched.put(producerId, next);
       return Optional.empty();
     }
-
-    boolean isEmpty() {
-      return touched.isEmpty();
-    }
   }
 
   Staged stage() {
@@ -150,10 +146,6 @@ final class ProducerStateManager {
     producers.clear();
   }
 
-  Optional<ProducerEntry> entry(long producerId) {
-    return Optional.ofNullable(producers.get(producerId));
-  }
-
   /** Writes the state as of {@code logEndOffset}. */
   void writeSnapshot(long logEndOffset) throws IOException {
     List<String> lines = new ArrayList<>();
@@ -204,9 +196,5 @@ final class ProducerStateManager {
       producers.clear();
       return false;
     }
-  }
-
-  void deleteSnapshot() throws IOException {
-    snapshot.delete();
   }
 }

@@ -26,9 +26,8 @@ final class TimeIndex extends AbstractIndex {
 
   /** An offset from which a scan finds the first record with timestamp >= {@code timestampMs}. */
   long scanStartOffset(long timestampMs) {
-    long[] s = slotsForRead();
     int i = lastEntryBelow(timestampMs, false);
-    return i < 0 ? baseOffset : baseOffset + s[2 * i + 1];
+    return i < 0 ? baseOffset : baseOffset + slotsForRead()[2 * i + 1]; // read after the count
   }
 
   /** Drops entries whose offset is above {@code offset}: they speak of records no longer there. */

@@ -380,6 +380,19 @@ class PartitionLogTest {
   }
 
   @Test
+  void aFullIndexRollsTheSegment() throws Exception {
+    LogConfig c = config(1 << 20, 1);
+    open(new LogConfig(c.segmentBytes(), c.segmentMs(), -1, -1, c.maxMessageBytes(), 1, 3 * OffsetIndex.ENTRY_SIZE_BYTES,
+        Long.MAX_VALUE, Long.MAX_VALUE, TimestampType.CREATE_TIME));
+    for (int i = 0; i < 8; i++) {
+      log.appendAsLeader(batch(i, "v" + i), 0);
+    }
+    // The time index (12-byte entries) fills first: its 2 entries come with the 2nd and 3rd batch.
+    assertEquals(3, segmentCount());
+    assertEquals(8, readAll(log).size());
+  }
+
+  @Test
   void updateConfigAppliesToLaterAppends() throws Exception {
     open(config(1 << 20, 100));
     log.appendAsLeader(batch(0, "a"), 0);
