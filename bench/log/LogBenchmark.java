@@ -10,7 +10,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
 import java.util.stream.Stream;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -19,10 +22,13 @@ import org.apache.kafka.common.record.internal.SimpleRecord;
 /**
  * Appends batches of 1 KiB, 16 KiB and 256 KiB to a PartitionLog and compares the rate with a raw
  * FileChannel.write of the same bytes in the same run, then reads the log back sequentially.
- * Neither writer fsyncs (the log's default: leave it to the OS). Usage: LogBenchmark [MiB per size].
+ * Neither writer fsyncs (the log's default: leave it to the OS). Raw and log runs alternate in
+ * {@value #ROUNDS} rounds (the page cache's writeback otherwise favours whichever runs second), and
+ * the median round is reported. Usage: LogBenchmark [MiB per batch size].
  */
 public final class LogBenchmark {
   private static final int RECORD_BYTES = 1024;
+  private static final int ROUNDS = 3;
 
   public static void main(String[] args) throws IOException {
     long totalBytes = (args.length > 0 ? Long.parseLong(args[0]) : 1024L) * 1024 * 1024;
@@ -34,7 +40,12 @@ public final class LogBenchmark {
     try {
       for (int batchBytes : new int[] {1024, 16 * 1024, 256 * 1024}) {
         run(root, batchBytes, totalBytes / 8); // warm-up: JIT and page cache
-        Result r = run(root, batchBytes, totalBytes);
+        List<Result> rounds = new ArrayList<>();
+        for (int i = 0; i < ROUNDS; i++) {
+          rounds.add(run(root, batchBytes, totalBytes / ROUNDS));
+        }
+        Result r = new Result(median(rounds, Result::rawMBps), median(rounds, Result::appendMBps),
+            median(rounds, Result::readMBps));
         System.out.printf("| %d KiB | %.0f | %.0f | %.0f%% | %.0f |%n", batchBytes / 1024, r.rawMBps, r.appendMBps,
             100 * r.appendMBps / r.rawMBps, r.readMBps);
       }
@@ -108,6 +119,10 @@ public final class LogBenchmark {
       records[i] = new SimpleRecord(System.currentTimeMillis(), value);
     }
     return MemoryRecords.withRecords(Compression.NONE, records);
+  }
+
+  private static double median(List<Result> rounds, ToDoubleFunction<Result> metric) {
+    return rounds.stream().mapToDouble(metric).sorted().toArray()[rounds.size() / 2];
   }
 
   private static double mbPerSecond(long bytes, long nanos) {
