@@ -272,31 +272,31 @@ public final class PartitionLog implements AutoCloseable {
 
   private void validateBatch(ByteBuffer buf, int pos, int end, long offset, LogConfig cfg) {
     if (end - pos >= BatchHeader.FRAMING_BYTES && BatchHeader.magic(buf, pos) != RecordBatch.MAGIC_VALUE_V2) {
-      throw new InvalidRecordException("batch for offset " + offset + " has magic " + BatchHeader.magic(buf, pos)
+      throw new InvalidRecordException("batch for offset " + offset + " of " + dir + " has magic " + BatchHeader.magic(buf, pos)
           + "; only v2 record batches are accepted");
     }
     String framingError = BatchHeader.framingError(buf, pos, end);
     if (framingError != null) {
-      throw new CorruptRecordException("batch for offset " + offset + ": " + framingError);
+      throw new CorruptRecordException("batch for offset " + offset + " of " + dir + ": " + framingError);
     }
     int sizeBytes = BatchHeader.sizeBytes(buf, pos);
     if (sizeBytes > cfg.maxMessageBytes()) {
-      throw new RecordTooLargeException("batch for offset " + offset + " is " + sizeBytes
+      throw new RecordTooLargeException("batch for offset " + offset + " of " + dir + " is " + sizeBytes
           + " bytes, above max.message.bytes " + cfg.maxMessageBytes());
     }
     if (!BatchHeader.crcMatches(buf, pos, writerCrc)) {
-      throw new CorruptRecordException("batch for offset " + offset + " fails its CRC check");
+      throw new CorruptRecordException("batch for offset " + offset + " of " + dir + " fails its CRC check");
     }
     if (BatchHeader.recordCount(buf, pos) != BatchHeader.lastOffsetDelta(buf, pos) + 1) {
-      throw new InvalidRecordException("batch for offset " + offset + " has " + BatchHeader.recordCount(buf, pos)
+      throw new InvalidRecordException("batch for offset " + offset + " of " + dir + " has " + BatchHeader.recordCount(buf, pos)
           + " records but lastOffsetDelta " + BatchHeader.lastOffsetDelta(buf, pos));
     }
     short attributes = buf.getShort(pos + ATTRIBUTES_OFFSET);
     if ((attributes & CONTROL_FLAG) != 0) {
-      throw new InvalidRecordException("batch for offset " + offset + " is a control batch; clients may not write those");
+      throw new InvalidRecordException("batch for offset " + offset + " of " + dir + " is a control batch; clients may not write those");
     }
     if ((attributes & TRANSACTIONAL_FLAG) != 0) {
-      throw new InvalidRecordException("batch for offset " + offset + " is transactional; transactions are not supported");
+      throw new InvalidRecordException("batch for offset " + offset + " of " + dir + " is transactional; transactions are not supported");
     }
   }
 
