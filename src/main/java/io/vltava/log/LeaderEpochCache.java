@@ -66,7 +66,8 @@ public final class LeaderEpochCache {
         String[] fields = line.split(" ");
         int epoch = Integer.parseInt(fields[0]);
         long startOffset = Long.parseLong(fields[1]);
-        if (!startOffsets.isEmpty() && (epoch <= startOffsets.lastKey() || startOffset < startOffsets.lastEntry().getValue())) {
+        if (!startOffsets.isEmpty()
+            && (epoch <= startOffsets.lastKey() || startOffset < startOffsets.lastEntry().getValue())) {
           return false;
         }
         startOffsets.put(epoch, startOffset);

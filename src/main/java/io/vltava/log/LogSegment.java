@@ -361,10 +361,14 @@ final class LogSegment {
   Optional<TimestampAndOffset> findOffsetOfMaxTimestamp() throws IOException {
     long max = maxTimestampMs;
     int limit = sizeBytes;
-    return max < 0 || limit == 0 ? Optional.empty() : firstRecordAtOrAfter(max, baseOffset, positionOf(timeIndex.scanStartOffset(max), limit), limit);
+    if (max < 0 || limit == 0) {
+      return Optional.empty();
+    }
+    return firstRecordAtOrAfter(max, baseOffset, positionOf(timeIndex.scanStartOffset(max), limit), limit);
   }
 
-  private Optional<TimestampAndOffset> firstRecordAtOrAfter(long timestampMs, long minOffset, int startPosition, int limit) throws IOException {
+  private Optional<TimestampAndOffset> firstRecordAtOrAfter(long timestampMs, long minOffset, int startPosition,
+      int limit) throws IOException {
     ByteBuffer header = ByteBuffer.allocate(BatchHeader.OVERHEAD_BYTES);
     for (int pos = startPosition; pos >= 0 && pos < limit; pos += BatchHeader.sizeBytes(header, 0)) {
       if (!readHeader(header, pos, limit)) {

@@ -270,34 +270,40 @@ public final class PartitionLog implements AutoCloseable {
     return new LogAppendInfo(firstOffset, nextOffset - 1, appendTimeMs, logStartOffset, false);
   }
 
+  /** Checks one batch of a request; {@code offset} is the one it would get, for the message. */
   private void validateBatch(ByteBuffer buf, int pos, int end, long offset, LogConfig cfg) {
     if (end - pos >= BatchHeader.FRAMING_BYTES && BatchHeader.magic(buf, pos) != RecordBatch.MAGIC_VALUE_V2) {
-      throw new InvalidRecordException("batch for offset " + offset + " of " + dir + " has magic " + BatchHeader.magic(buf, pos)
+      throw new InvalidRecordException(batchAt(offset) + " has magic " + BatchHeader.magic(buf, pos)
           + "; only v2 record batches are accepted");
     }
     String framingError = BatchHeader.framingError(buf, pos, end);
     if (framingError != null) {
-      throw new CorruptRecordException("batch for offset " + offset + " of " + dir + ": " + framingError);
+      throw new CorruptRecordException(batchAt(offset) + ": " + framingError);
     }
     int sizeBytes = BatchHeader.sizeBytes(buf, pos);
     if (sizeBytes > cfg.maxMessageBytes()) {
-      throw new RecordTooLargeException("batch for offset " + offset + " of " + dir + " is " + sizeBytes
-          + " bytes, above max.message.bytes " + cfg.maxMessageBytes());
+      throw new RecordTooLargeException(batchAt(offset) + " is " + sizeBytes + " bytes, above max.message.bytes "
+          + cfg.maxMessageBytes());
     }
     if (!BatchHeader.crcMatches(buf, pos, writerCrc)) {
-      throw new CorruptRecordException("batch for offset " + offset + " of " + dir + " fails its CRC check");
+      throw new CorruptRecordException(batchAt(offset) + " fails its CRC check");
     }
     if (BatchHeader.recordCount(buf, pos) != BatchHeader.lastOffsetDelta(buf, pos) + 1) {
-      throw new InvalidRecordException("batch for offset " + offset + " of " + dir + " has " + BatchHeader.recordCount(buf, pos)
+      throw new InvalidRecordException(batchAt(offset) + " has " + BatchHeader.recordCount(buf, pos)
           + " records but lastOffsetDelta " + BatchHeader.lastOffsetDelta(buf, pos));
     }
     short attributes = buf.getShort(pos + ATTRIBUTES_OFFSET);
     if ((attributes & CONTROL_FLAG) != 0) {
-      throw new InvalidRecordException("batch for offset " + offset + " of " + dir + " is a control batch; clients may not write those");
+      throw new InvalidRecordException(batchAt(offset) + " is a control batch; clients may not write those");
     }
     if ((attributes & TRANSACTIONAL_FLAG) != 0) {
-      throw new InvalidRecordException("batch for offset " + offset + " of " + dir + " is transactional; transactions are not supported");
+      throw new InvalidRecordException(batchAt(offset) + " is transactional; transactions are not supported yet");
     }
+  }
+
+  /** Names a batch in an error message; built only on failure, as validation runs per batch. */
+  private String batchAt(long offset) {
+    return "batch for offset " + offset + " of " + dir;
   }
 
   private boolean shouldRoll(LogSegment active, int appendBytes, long lastOffset, long nowMs, LogConfig cfg) {
@@ -357,7 +363,8 @@ public final class PartitionLog implements AutoCloseable {
     } catch (ClosedChannelException e) {
       // The segment was deleted under us by retention, DeleteRecords or truncation.
       if (fetchOffset < logStartOffset || fetchOffset > logEndOffset) {
-        throw new OffsetOutOfRangeException("fetch offset " + fetchOffset + " was removed from " + dir + " while reading");
+        throw new OffsetOutOfRangeException("fetch offset " + fetchOffset + " was removed from " + dir
+            + " while reading");
       }
       throw e;
     }

@@ -63,7 +63,8 @@ final class ProducerStateManager {
      * Checks a batch and stages it. Returns the original of an exact duplicate of a recent batch
      * (staging nothing), or empty.
      */
-    Optional<BatchMetadata> append(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset, long lastOffset) {
+    Optional<BatchMetadata> append(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset,
+        long lastOffset) {
       ProducerEntry current = touched.containsKey(producerId) ? touched.get(producerId) : producers.get(producerId);
       if (current != null && epoch == current.epoch) {
         for (BatchMetadata batch : current.batches) {

@@ -59,7 +59,8 @@ final class TimeIndex extends AbstractIndex {
   @Override
   protected String sanityError(long[] slots, int entries, int logSizeBytes) {
     for (int i = 0; i < entries; i++) {
-      if (slots[2 * i + 1] < 0 || (i > 0 && (slots[2 * i] <= slots[2 * i - 2] || slots[2 * i + 1] < slots[2 * i - 1]))) {
+      boolean decreasing = i > 0 && (slots[2 * i] <= slots[2 * i - 2] || slots[2 * i + 1] < slots[2 * i - 1]);
+      if (slots[2 * i + 1] < 0 || decreasing) {
         return "entry " + i + " breaks the ordering";
       }
     }
