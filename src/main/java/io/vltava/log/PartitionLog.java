@@ -314,9 +314,12 @@ public final class PartitionLog implements AutoCloseable {
             || lastOffset - active.baseOffset() > Integer.MAX_VALUE);
   }
 
-  /** Flushes the active segment and starts a new one at the log end offset. */
+  /**
+   * Starts a new segment at the log end offset. The finished one is fsynced by the next
+   * {@link #runMaintenance} or {@link #flush}, not here: an fsync of a whole segment would stall
+   * the append that happened to roll (Kafka flushes it in the background for the same reason).
+   */
   private LogSegment roll(long nowMs) throws IOException {
-    flush();
     LogSegment next = LogSegment.create(dir, logEndOffset, config.segmentIndexBytes(), nowMs);
     segments.put(next.baseOffset(), next);
     return next;
@@ -436,8 +439,7 @@ public final class PartitionLog implements AutoCloseable {
     rebuildProducerState();
     producerState.retireBelow(logStartOffset);
     if (recoveryPoint > logEndOffset) {
-      recoveryPoint = logEndOffset;
-      writeOffset(recoveryPointCheckpoint, recoveryPoint);
+      moveRecoveryPoint(logEndOffset);
     }
   }
 
@@ -490,7 +492,10 @@ public final class PartitionLog implements AutoCloseable {
     producerState.retireBelow(offset);
   }
 
-  /** Rolls segments by age and deletes whole segments beyond retention.ms / retention.bytes. */
+  /**
+   * Rolls segments by age, fsyncs rolled segments (or everything, when flush.ms has passed) and
+   * deletes whole segments beyond retention.ms / retention.bytes. The owner calls it periodically.
+   */
   public void runMaintenance() throws IOException {
     ensureOpen();
     LogConfig cfg = config;
@@ -501,6 +506,9 @@ public final class PartitionLog implements AutoCloseable {
     }
     if (unflushedMessages > 0 && nowMs - lastFlushMs >= cfg.flushMs()) {
       flush();
+    } else if (recoveryPoint < activeSegment().baseOffset()) {
+      flushSegmentsBelow(activeSegment().baseOffset());
+      moveRecoveryPoint(activeSegment().baseOffset());
     }
     long newStartOffset = logStartOffset;
     List<LogSegment> oldestFirst = new ArrayList<>(segments.values());
@@ -546,15 +554,32 @@ public final class PartitionLog implements AutoCloseable {
     return epochCache;
   }
 
-  /** Fsyncs the active segment (earlier ones were flushed when rolled) and advances the recovery point. */
+  /** Fsyncs every segment not yet flushed, with its indexes, and moves the recovery point to the end. */
   public void flush() throws IOException {
     ensureOpen();
-    activeSegment().flush();
+    LogSegment active = activeSegment();
+    flushSegmentsBelow(active.baseOffset());
+    active.flush();
     unflushedMessages = 0;
     lastFlushMs = clock.millis();
-    if (recoveryPoint != logEndOffset) {
-      recoveryPoint = logEndOffset;
-      writeOffset(recoveryPointCheckpoint, recoveryPoint);
+    moveRecoveryPoint(logEndOffset);
+  }
+
+  /** Fsyncs the segments from the one holding the recovery point up to {@code baseOffset} (excluded). */
+  private void flushSegmentsBelow(long baseOffset) throws IOException {
+    Long from = segments.floorKey(recoveryPoint);
+    for (LogSegment segment : segments.tailMap(from == null ? segments.firstKey() : from).values()) {
+      if (segment.baseOffset() >= baseOffset) {
+        break;
+      }
+      segment.flush();
+    }
+  }
+
+  private void moveRecoveryPoint(long offset) throws IOException {
+    if (recoveryPoint != offset) {
+      recoveryPoint = offset;
+      writeOffset(recoveryPointCheckpoint, offset);
     }
   }
 

@@ -348,6 +348,22 @@ class PartitionLogTest {
   }
 
   @Test
+  void rolledSegmentsAreFsyncedByMaintenanceNotByTheAppend() throws Exception {
+    int batchSize = batch(0, "a0").sizeInBytes();
+    open(config(2 * batchSize, 1));
+    Path recoveryPoint = dir.resolve(PartitionLog.RECOVERY_POINT_FILE);
+    for (int i = 0; i < 5; i++) {
+      log.appendAsLeader(batch(0, "a" + i), 0);
+    }
+    assertEquals(3, segmentCount());
+    assertTrue(Files.readString(recoveryPoint).startsWith("0\n"));
+    assertFalse(Files.exists(dir.resolve(LogSegment.fileName(0, LogSegment.INDEX_SUFFIX))), "not yet flushed");
+    log.runMaintenance();
+    assertTrue(Files.readString(recoveryPoint).startsWith("4\n"), "up to the active segment's base");
+    assertTrue(Files.exists(dir.resolve(LogSegment.fileName(2, LogSegment.INDEX_SUFFIX))));
+  }
+
+  @Test
   void flushMsFlushesOnAppendAndMaintenance() throws Exception {
     LogConfig c = config(1 << 20, 100);
     open(new LogConfig(c.segmentBytes(), c.segmentMs(), -1, -1, c.maxMessageBytes(), 100, c.segmentIndexBytes(),
