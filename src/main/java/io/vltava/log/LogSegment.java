@@ -125,7 +125,11 @@ final class LogSegment {
       }
     } catch (IOException e) {
       // Leave no partial batch behind the published size for a later append or open to trip on.
-      channel.truncate(filePosition);
+      try {
+        channel.truncate(filePosition);
+      } catch (IOException truncateFailure) {
+        e.addSuppressed(truncateFailure);
+      }
       throw e;
     }
     for (int pos = start; pos < end; pos += BatchHeader.sizeBytes(batches, pos)) {

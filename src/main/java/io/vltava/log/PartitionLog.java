@@ -37,7 +37,9 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * but the read-only ones), many concurrent readers of {@link #read}, {@link #logStartOffset},
  * {@link #logEndOffset}, {@link #offsetForTimestamp}, {@link #offsetOfMaxTimestamp}. The writer
  * publishes a batch by advancing the segment's volatile size and then the volatile log end offset;
- * a reader reads the log end offset first and never returns a batch at or above it.
+ * a reader reads the log end offset first and never returns a batch at or above it. Do not
+ * interrupt a thread inside these methods: NIO closes a FileChannel whose reader is interrupted,
+ * for every user of the segment.
  */
 public final class PartitionLog implements AutoCloseable {
   static final String CLEAN_SHUTDOWN_FILE = "clean-shutdown";
