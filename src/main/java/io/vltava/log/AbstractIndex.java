@@ -127,7 +127,8 @@ abstract class AbstractIndex {
       return false;
     }
     long sizeBytes = Files.size(file);
-    if (sizeBytes % entrySizeBytes != 0 || sizeBytes / entrySizeBytes > maxEntries) {
+    // Not bounded by maxEntries: a config change or a many-batch append may have exceeded it.
+    if (sizeBytes % entrySizeBytes != 0 || sizeBytes / entrySizeBytes > Integer.MAX_VALUE / 2) {
       return false;
     }
     int n = (int) (sizeBytes / entrySizeBytes);

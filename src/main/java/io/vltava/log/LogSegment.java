@@ -228,7 +228,7 @@ final class LogSegment {
       readFully(batch, pos);
       batch.flip();
       if (!BatchHeader.crcMatches(batch, 0, scratch) || BatchHeader.baseOffset(batch, 0) != nextOffset
-          || BatchHeader.lastOffset(batch, 0) - baseOffset > Integer.MAX_VALUE) {
+          || BatchHeader.lastOffset(batch, 0) + 1 - baseOffset > Integer.MAX_VALUE) {
         return pos;
       }
       onBatchWritten(batch, 0, pos, indexIntervalBytes);

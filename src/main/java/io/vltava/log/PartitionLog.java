@@ -313,7 +313,7 @@ public final class PartitionLog implements AutoCloseable {
         && ((long) active.sizeBytes() + appendBytes > cfg.segmentBytes()
             || nowMs - active.rollingBaseMs() > cfg.segmentMs()
             || active.indexesFull()
-            || lastOffset - active.baseOffset() > Integer.MAX_VALUE);
+            || lastOffset + 1 - active.baseOffset() > Integer.MAX_VALUE);
   }
 
   /**
