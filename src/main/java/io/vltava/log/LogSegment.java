@@ -172,8 +172,7 @@ final class LogSegment {
     }
     // The tail after the last index entry is scanned for the next offset and largest timestamp.
     OffsetIndex.IndexEntry last = offsetIndex.lookup(Long.MAX_VALUE);
-    long[] timeSlots = timeIndex.slotsForRead();
-    maxTimestampMs = timeIndex.entries() > 0 ? timeSlots[2 * (timeIndex.entries() - 1)] : RecordBatch.NO_TIMESTAMP;
+    maxTimestampMs = timeIndex.lastTimestampMs();
     ByteBuffer header = ByteBuffer.allocate(BatchHeader.OVERHEAD_BYTES);
     int pos = last.position();
     while (pos < size) {
@@ -424,11 +423,22 @@ final class LogSegment {
   /** Fsyncs the log, then writes and fsyncs both indexes (with a closing time-index entry). */
   void flush() throws IOException {
     channel.force(true);
+    addClosingTimeIndexEntry();
+    offsetIndex.flush();
+    timeIndex.flush();
+  }
+
+  /** Maps the indexes of a finished, flushed segment instead of holding them on the heap. */
+  void seal() throws IOException {
+    addClosingTimeIndexEntry();
+    offsetIndex.seal();
+    timeIndex.seal();
+  }
+
+  private void addClosingTimeIndexEntry() {
     if (maxTimestampMs >= 0 && nextOffset > baseOffset) {
       timeIndex.maybeAppend(maxTimestampMs, nextOffset);
     }
-    offsetIndex.flush();
-    timeIndex.flush();
   }
 
   void close() throws IOException {

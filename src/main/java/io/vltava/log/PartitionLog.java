@@ -134,6 +134,9 @@ public final class PartitionLog implements AutoCloseable {
         segment.flush();
         recovered = true;
       }
+      if (i + 1 < baseOffsets.size()) {
+        segment.seal();
+      }
       segments.put(baseOffset, segment);
     }
     if (segments.isEmpty()) {
@@ -575,6 +578,7 @@ public final class PartitionLog implements AutoCloseable {
         break;
       }
       segment.flush();
+      segment.seal();
     }
   }
 

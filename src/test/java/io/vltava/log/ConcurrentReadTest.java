@@ -62,6 +62,9 @@ class ConcurrentReadTest {
         if (i % 300 == 299) {
           log.deleteRecordsBefore(log.logEndOffset() - 200);
         }
+        if (i % 100 == 99) {
+          log.runMaintenance(); // seals rolled segments while readers use them
+        }
       }
       done.set(true);
       for (Future<Long> reader : readers) {

@@ -361,6 +361,16 @@ class PartitionLogTest {
     log.runMaintenance();
     assertTrue(Files.readString(recoveryPoint).startsWith("4\n"), "up to the active segment's base");
     assertTrue(Files.exists(dir.resolve(LogSegment.fileName(2, LogSegment.INDEX_SUFFIX))));
+
+    // Finished segments now serve lookups from their mapped index files.
+    assertEquals(5, readAll(log).size());
+    assertEquals(3, entries((MemoryRecords) log.read(3, 1, Long.MAX_VALUE).records()).get(0).offset());
+    // A sealed segment becomes active again after truncations, and takes appends.
+    log.truncateTo(4);
+    assertEquals(4, log.appendAsLeader(batch(0, "b4"), 0).firstOffset());
+    log.truncateTo(1);
+    assertEquals(1, log.appendAsLeader(batch(0, "b1"), 0).firstOffset());
+    assertEquals(List.of(new Entry(0, "a0"), new Entry(1, "b1")), readAll(log));
   }
 
   @Test
