@@ -207,8 +207,11 @@ public final class PartitionLog implements AutoCloseable {
    * Validates every batch, checks idempotent-producer sequences, assigns offsets from the log end
    * offset and stamps {@code leaderEpoch}. Writes nothing if any batch is rejected.
    * Throws Kafka's own exception types (CorruptRecordException, RecordTooLargeException,
-   * InvalidRecordException, OutOfOrderSequenceException, InvalidProducerEpochException) naming the reason.
+   * InvalidRecordException, OutOfOrderSequenceException, InvalidProducerEpochException) naming the reason,
+   * and FencedLeaderEpochException if {@code leaderEpoch} is older than the log's latest epoch.
    * The batches of {@code records} are rewritten in place (offsets, leader epoch, LogAppendTime).
+   * An exact resend of one of a producer's last 5 batches returns the original offsets with
+   * {@code duplicate} set (and no append time) and writes nothing.
    */
   public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch) throws IOException {
     ensureOpen();
@@ -228,13 +231,14 @@ public final class PartitionLog implements AutoCloseable {
     long firstOffset = logEndOffset;
     long nextOffset = firstOffset;
     long messages = 0;
-    ProducerStateManager.Staged staged = producerState.stage();
+    ProducerStateManager.Staged staged = null; // most batches are not idempotent: allocate on demand
     for (int pos = start; pos < end; pos += BatchHeader.sizeBytes(buf, pos)) {
       validateBatch(buf, pos, end, nextOffset, cfg);
       int lastOffsetDelta = BatchHeader.lastOffsetDelta(buf, pos);
       long producerId = buf.getLong(pos + PRODUCER_ID_OFFSET);
       if (producerId >= 0) {
         int firstSeq = buf.getInt(pos + BASE_SEQUENCE_OFFSET);
+        staged = staged == null ? producerState.stage() : staged;
         Optional<ProducerStateManager.BatchMetadata> duplicate = staged.append(producerId,
             buf.getShort(pos + PRODUCER_EPOCH_OFFSET), firstSeq,
             DefaultRecordBatch.incrementSequence(firstSeq, lastOffsetDelta), nextOffset, nextOffset + lastOffsetDelta);
@@ -267,7 +271,9 @@ public final class PartitionLog implements AutoCloseable {
     }
     active.append(buf, cfg.indexIntervalBytes(), nowMs);
     logEndOffset = nextOffset;
-    producerState.commit(staged);
+    if (staged != null) {
+      producerState.commit(staged);
+    }
     unflushedMessages += messages;
     if (unflushedMessages >= cfg.flushMessages() || nowMs - lastFlushMs >= cfg.flushMs()) {
       flush();
