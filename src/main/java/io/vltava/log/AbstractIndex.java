@@ -66,6 +66,11 @@ abstract class AbstractIndex {
     return view.limit() / entrySizeBytes;
   }
 
+  /** The current buffer, for the writer's own reads: no window to allocate, nothing to unseal. */
+  protected final ByteBuffer writerBuffer() {
+    return buffer;
+  }
+
   /** The buffer to write the next entry into, at byte {@code entries() * entry size}. */
   protected final ByteBuffer bufferForAppend() {
     if (sealed) {

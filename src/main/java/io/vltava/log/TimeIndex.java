@@ -20,7 +20,8 @@ final class TimeIndex extends AbstractIndex {
 
   /** Records that the offsets below {@code batchBaseOffset} have timestamps <= {@code maxTimestampMs}. */
   void maybeAppend(long maxTimestampMs, long batchBaseOffset) {
-    if (maxTimestampMs > lastTimestampMs()) {
+    int n = entries();
+    if (n == 0 || maxTimestampMs > writerBuffer().getLong((n - 1) * ENTRY_SIZE_BYTES)) {
       ByteBuffer b = bufferForAppend();
       int at = entries() * ENTRY_SIZE_BYTES;
       b.putLong(at, maxTimestampMs).putInt(at + 8, relativeOffset(batchBaseOffset));
