@@ -521,7 +521,6 @@ public final class PartitionLog implements AutoCloseable {
       flushSegmentsBelow(activeSegment().baseOffset());
       moveRecoveryPoint(activeSegment().baseOffset());
     }
-    long newStartOffset = logStartOffset;
     List<LogSegment> oldestFirst = new ArrayList<>(segments.values());
     int deletable = 0;
     if (cfg.retentionMs() >= 0) {
@@ -546,7 +545,7 @@ public final class PartitionLog implements AutoCloseable {
     if (deletable == 0) {
       return;
     }
-    newStartOffset = deletable < oldestFirst.size() ? oldestFirst.get(deletable).baseOffset() : logEndOffset;
+    long newStartOffset = deletable < oldestFirst.size() ? oldestFirst.get(deletable).baseOffset() : logEndOffset;
     if (newStartOffset > logStartOffset) {
       advanceLogStartOffset(newStartOffset);
     }
