@@ -6,44 +6,42 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Arrays;
 
 /**
- * The sparse index of one segment, held in memory and persisted to its file when the segment is
- * flushed (an index lost in a crash is rebuilt from the log, so writing it on every append would
- * only cost syscalls). Entries are sorted by a key that strictly increases.
+ * The sparse index of one segment: fixed-size entries, sorted by a key that strictly increases,
+ * kept in the file's own byte layout. While the segment is active the entries live in a heap
+ * buffer and reach the file when the segment is flushed (an index lost in a crash is rebuilt from
+ * the log, so writing it on every append would only cost syscalls). Once the segment is finished
+ * and flushed, the index is sealed: the file is memory-mapped read-only and the heap copy dropped,
+ * so only active segments' indexes use heap.
  *
- * <p>Thread-safety: one writer, many readers. An entry is written into {@code slots} before the
- * volatile {@code entries} count that publishes it; a grown array is published before the count.
+ * <p>Thread-safety: one writer, many readers. The writer fills an entry before the volatile
+ * {@code entries} count publishes it, and publishes a grown or mapped buffer before any count
+ * that needs it; readers take a {@link #view()} (count first, then buffer) and use only it.
  */
 abstract class AbstractIndex {
   protected final Path file;
   protected final long baseOffset;
-  private final int slotsPerEntry;
   private final int entrySizeBytes;
   private int maxEntries;
-  private volatile long[] slots;
+  private volatile ByteBuffer buffer;
   private volatile int entries;
   private int persistedEntries;
+  private boolean sealed;
 
-  AbstractIndex(Path file, long baseOffset, int maxIndexBytes, int slotsPerEntry, int entrySizeBytes) {
+  AbstractIndex(Path file, long baseOffset, int maxIndexBytes, int entrySizeBytes) {
     this.file = file;
     this.baseOffset = baseOffset;
-    this.slotsPerEntry = slotsPerEntry;
     this.entrySizeBytes = entrySizeBytes;
     this.maxEntries = Math.max(1, maxIndexBytes / entrySizeBytes);
-    this.slots = new long[slotsPerEntry * 16];
+    this.buffer = ByteBuffer.allocate(16 * entrySizeBytes);
   }
 
-  /** The key entries are sorted by, of entry {@code i} in {@code slots}. */
-  protected abstract long key(long[] slots, int i);
+  /** The key of entry {@code i} of {@code view}; entries are sorted by it. */
+  protected abstract long key(ByteBuffer view, int i);
 
-  protected abstract void encode(long[] slots, int i, ByteBuffer out);
-
-  protected abstract void decode(ByteBuffer in, long[] slots, int i);
-
-  /** Why the decoded entries cannot be trusted against a log of {@code logSizeBytes}, or null. */
-  protected abstract String sanityError(long[] slots, int entries, int logSizeBytes);
+  /** Why the entries cannot be trusted against a log of {@code logSizeBytes}, or null. */
+  protected abstract String sanityError(ByteBuffer view, int entries, int logSizeBytes);
 
   final int entries() {
     return entries;
@@ -57,35 +55,51 @@ abstract class AbstractIndex {
     maxEntries = Math.max(1, maxIndexBytes / entrySizeBytes);
   }
 
-  final long[] slotsForRead() {
-    return slots;
+  /** The published entries: a window whose limit is entries × entry size; valid however the index changes after. */
+  protected final ByteBuffer view() {
+    int n = entries;
+    ByteBuffer b = buffer;
+    return b.duplicate().limit(Math.min(n * entrySizeBytes, b.capacity()));
   }
 
-  /** Appends an entry given as its slots; its key must exceed the last one's. */
-  protected final void appendSlots(long first, long second) {
-    int n = entries;
-    long[] current = slots;
-    if ((n + 1) * slotsPerEntry > current.length) {
-      current = Arrays.copyOf(current, current.length * 2);
-      slots = current;
-    }
-    current[n * slotsPerEntry] = first;
-    if (slotsPerEntry > 1) {
-      current[n * slotsPerEntry + 1] = second;
-    }
-    entries = n + 1;
+  protected final int entriesIn(ByteBuffer view) {
+    return view.limit() / entrySizeBytes;
   }
 
-  /** The index of the last entry whose key is below {@code key} (or equal, if inclusive), else -1. */
-  protected final int lastEntryBelow(long key, boolean inclusive) {
-    int n = entries;
-    long[] s = slots;
+  /** The current buffer, for the writer's own reads: no window to allocate, nothing to unseal. */
+  protected final ByteBuffer writerBuffer() {
+    return buffer;
+  }
+
+  /** The buffer to write the next entry into, at byte {@code entries() * entry size}. */
+  protected final ByteBuffer bufferForAppend() {
+    if (sealed) {
+      unseal();
+    }
+    int used = entries * entrySizeBytes;
+    ByteBuffer b = buffer;
+    if (used + entrySizeBytes > b.capacity()) {
+      ByteBuffer grown = ByteBuffer.allocate(2 * b.capacity());
+      grown.put(0, b, 0, used);
+      buffer = grown;
+      b = grown;
+    }
+    return b;
+  }
+
+  /** Publishes the entry written through {@link #bufferForAppend()}. */
+  protected final void publishAppended() {
+    entries = entries + 1;
+  }
+
+  /** The index of the last entry of {@code view} whose key is below {@code key} (or equal, if inclusive), else -1. */
+  protected final int lastEntryBelow(ByteBuffer view, long key, boolean inclusive) {
     int lo = 0;
-    int hi = n - 1;
+    int hi = entriesIn(view) - 1;
     int found = -1;
     while (lo <= hi) {
       int mid = (lo + hi) >>> 1;
-      long k = key(s, mid);
+      long k = key(view, mid);
       if (k < key || (inclusive && k == key)) {
         found = mid;
         lo = mid + 1;
@@ -100,6 +114,9 @@ abstract class AbstractIndex {
   protected final void truncateToEntries(int keep) throws IOException {
     if (keep >= entries) {
       return;
+    }
+    if (sealed) {
+      unseal();
     }
     entries = keep;
     if (persistedEntries > keep) {
@@ -116,6 +133,14 @@ abstract class AbstractIndex {
     truncateToEntries(0);
   }
 
+  /** Back to a heap copy, for a sealed segment that is active again after a truncation. */
+  private void unseal() {
+    ByteBuffer heap = ByteBuffer.allocate(Math.max(16, entries) * entrySizeBytes);
+    heap.put(0, buffer, 0, entries * entrySizeBytes);
+    buffer = heap;
+    sealed = false;
+  }
+
   /**
    * Loads the entries from the file; false if it is absent or fails a sanity check, in which case
    * the index is empty and the caller rebuilds it from the log.
@@ -123,23 +148,22 @@ abstract class AbstractIndex {
   final boolean load(int logSizeBytes) throws IOException {
     entries = 0;
     persistedEntries = 0;
+    sealed = false;
     if (!Files.exists(file)) {
       return false;
     }
     long sizeBytes = Files.size(file);
-    if (sizeBytes % entrySizeBytes != 0 || sizeBytes / entrySizeBytes > maxEntries) {
+    // Not bounded by maxEntries: a config change or a many-batch append may have exceeded it.
+    if (sizeBytes % entrySizeBytes != 0 || sizeBytes > Integer.MAX_VALUE / 2) {
       return false;
     }
     int n = (int) (sizeBytes / entrySizeBytes);
-    ByteBuffer in = ByteBuffer.wrap(Files.readAllBytes(file));
-    long[] loaded = new long[Math.max(16, n) * slotsPerEntry];
-    for (int i = 0; i < n; i++) {
-      decode(in, loaded, i);
-    }
-    if (in.position() != sizeBytes || sanityError(loaded, n, logSizeBytes) != null) {
+    ByteBuffer loaded = ByteBuffer.allocate(Math.max(16, n) * entrySizeBytes);
+    loaded.put(0, Files.readAllBytes(file), 0, (int) sizeBytes);
+    if (sanityError(loaded.duplicate().limit((int) sizeBytes), n, logSizeBytes) != null) {
       return false;
     }
-    slots = loaded;
+    buffer = loaded;
     entries = n;
     persistedEntries = n;
     return true;
@@ -150,12 +174,8 @@ abstract class AbstractIndex {
     int n = entries;
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
       if (n > persistedEntries) {
-        ByteBuffer out = ByteBuffer.allocate((n - persistedEntries) * entrySizeBytes);
-        long[] s = slots;
-        for (int i = persistedEntries; i < n; i++) {
-          encode(s, i, out);
-        }
-        out.flip();
+        ByteBuffer out = buffer.duplicate()
+            .limit(n * entrySizeBytes).position(persistedEntries * entrySizeBytes);
         long position = (long) persistedEntries * entrySizeBytes;
         while (out.hasRemaining()) {
           position += ch.write(out, position);
@@ -165,6 +185,20 @@ abstract class AbstractIndex {
       ch.truncate((long) n * entrySizeBytes);
       ch.force(true);
     }
+  }
+
+  /** Flushes if needed, maps the file read-only and drops the heap copy. */
+  final void seal() throws IOException {
+    if (sealed) {
+      return;
+    }
+    if (persistedEntries != entries) {
+      flush();
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      buffer = ch.map(FileChannel.MapMode.READ_ONLY, 0, (long) entries * entrySizeBytes);
+    }
+    sealed = true;
   }
 
   final void deleteFile() throws IOException {

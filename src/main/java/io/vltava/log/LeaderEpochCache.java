@@ -66,7 +66,8 @@ public final class LeaderEpochCache {
         String[] fields = line.split(" ");
         int epoch = Integer.parseInt(fields[0]);
         long startOffset = Long.parseLong(fields[1]);
-        if (!startOffsets.isEmpty() && (epoch <= startOffsets.lastKey() || startOffset < startOffsets.lastEntry().getValue())) {
+        if (!startOffsets.isEmpty()
+            && (epoch <= startOffsets.lastKey() || startOffset < startOffsets.lastEntry().getValue())) {
           return false;
         }
         startOffsets.put(epoch, startOffset);
@@ -93,11 +94,6 @@ public final class LeaderEpochCache {
 
   public synchronized OptionalInt latestEpoch() {
     return startOffsets.isEmpty() ? OptionalInt.empty() : OptionalInt.of(startOffsets.lastKey());
-  }
-
-  /** The start offset of {@code epoch}, if it is known. */
-  public synchronized Optional<Long> startOffsetOf(int epoch) {
-    return Optional.ofNullable(startOffsets.get(epoch));
   }
 
   public synchronized List<EpochEntry> entries() {

@@ -90,10 +90,6 @@ final class LogSegment {
     return maxTimestampMs;
   }
 
-  Path logFile() {
-    return logFile;
-  }
-
   /** The time the segment counts its age from for segment.ms: its first batch's timestamp, like Kafka. */
   long rollingBaseMs() {
     return firstBatchMaxTimestampMs >= 0 ? firstBatchMaxTimestampMs : createdMs;
@@ -123,8 +119,18 @@ final class LogSegment {
     int filePosition = sizeBytes;
     ByteBuffer toWrite = batches.duplicate();
     long writePosition = filePosition;
-    while (toWrite.hasRemaining()) {
-      writePosition += channel.write(toWrite, writePosition);
+    try {
+      while (toWrite.hasRemaining()) {
+        writePosition += channel.write(toWrite, writePosition);
+      }
+    } catch (IOException e) {
+      // Leave no partial batch behind the published size for a later append or open to trip on.
+      try {
+        channel.truncate(filePosition);
+      } catch (IOException truncateFailure) {
+        e.addSuppressed(truncateFailure);
+      }
+      throw e;
     }
     for (int pos = start; pos < end; pos += BatchHeader.sizeBytes(batches, pos)) {
       onBatchWritten(batches, pos, filePosition + (pos - start), indexIntervalBytes);
@@ -166,8 +172,7 @@ final class LogSegment {
     }
     // The tail after the last index entry is scanned for the next offset and largest timestamp.
     OffsetIndex.IndexEntry last = offsetIndex.lookup(Long.MAX_VALUE);
-    long[] timeSlots = timeIndex.slotsForRead();
-    maxTimestampMs = timeIndex.entries() > 0 ? timeSlots[2 * (timeIndex.entries() - 1)] : RecordBatch.NO_TIMESTAMP;
+    maxTimestampMs = timeIndex.lastTimestampMs();
     ByteBuffer header = ByteBuffer.allocate(BatchHeader.OVERHEAD_BYTES);
     int pos = last.position();
     while (pos < size) {
@@ -222,7 +227,7 @@ final class LogSegment {
       readFully(batch, pos);
       batch.flip();
       if (!BatchHeader.crcMatches(batch, 0, scratch) || BatchHeader.baseOffset(batch, 0) != nextOffset
-          || BatchHeader.lastOffset(batch, 0) - baseOffset > Integer.MAX_VALUE) {
+          || BatchHeader.lastOffset(batch, 0) + 1 - baseOffset > Integer.MAX_VALUE) {
         return pos;
       }
       onBatchWritten(batch, 0, pos, indexIntervalBytes);
@@ -359,10 +364,14 @@ final class LogSegment {
   Optional<TimestampAndOffset> findOffsetOfMaxTimestamp() throws IOException {
     long max = maxTimestampMs;
     int limit = sizeBytes;
-    return max < 0 || limit == 0 ? Optional.empty() : firstRecordAtOrAfter(max, baseOffset, positionOf(timeIndex.scanStartOffset(max), limit), limit);
+    if (max < 0 || limit == 0) {
+      return Optional.empty();
+    }
+    return firstRecordAtOrAfter(max, baseOffset, positionOf(timeIndex.scanStartOffset(max), limit), limit);
   }
 
-  private Optional<TimestampAndOffset> firstRecordAtOrAfter(long timestampMs, long minOffset, int startPosition, int limit) throws IOException {
+  private Optional<TimestampAndOffset> firstRecordAtOrAfter(long timestampMs, long minOffset, int startPosition,
+      int limit) throws IOException {
     ByteBuffer header = ByteBuffer.allocate(BatchHeader.OVERHEAD_BYTES);
     for (int pos = startPosition; pos >= 0 && pos < limit; pos += BatchHeader.sizeBytes(header, 0)) {
       if (!readHeader(header, pos, limit)) {
@@ -414,11 +423,22 @@ final class LogSegment {
   /** Fsyncs the log, then writes and fsyncs both indexes (with a closing time-index entry). */
   void flush() throws IOException {
     channel.force(true);
+    addClosingTimeIndexEntry();
+    offsetIndex.flush();
+    timeIndex.flush();
+  }
+
+  /** Maps the indexes of a finished, flushed segment instead of holding them on the heap. */
+  void seal() throws IOException {
+    addClosingTimeIndexEntry();
+    offsetIndex.seal();
+    timeIndex.seal();
+  }
+
+  private void addClosingTimeIndexEntry() {
     if (maxTimestampMs >= 0 && nextOffset > baseOffset) {
       timeIndex.maybeAppend(maxTimestampMs, nextOffset);
     }
-    offsetIndex.flush();
-    timeIndex.flush();
   }
 
   void close() throws IOException {

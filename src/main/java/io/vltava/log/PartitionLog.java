@@ -37,7 +37,9 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * but the read-only ones), many concurrent readers of {@link #read}, {@link #logStartOffset},
  * {@link #logEndOffset}, {@link #offsetForTimestamp}, {@link #offsetOfMaxTimestamp}. The writer
  * publishes a batch by advancing the segment's volatile size and then the volatile log end offset;
- * a reader reads the log end offset first and never returns a batch at or above it.
+ * a reader reads the log end offset first and never returns a batch at or above it. Do not
+ * interrupt a thread inside these methods: NIO closes a FileChannel whose reader is interrupted,
+ * for every user of the segment.
  */
 public final class PartitionLog implements AutoCloseable {
   static final String CLEAN_SHUTDOWN_FILE = "clean-shutdown";
@@ -121,11 +123,19 @@ public final class PartitionLog implements AutoCloseable {
       int invalidPosition = wasFlushed || cleanShutdown
           ? segment.loadTrusted(config.indexIntervalBytes(), writerCrc)
           : segment.recover(config.indexIntervalBytes(), writerCrc);
-      recovered |= !(wasFlushed || cleanShutdown);
+      boolean rebuilt = !(wasFlushed || cleanShutdown);
       if (invalidPosition >= 0) {
         segment.truncateToPosition(invalidPosition, config.indexIntervalBytes(), writerCrc);
         truncated = true;
+        rebuilt = true;
+      }
+      if (rebuilt) {
+        // Persist the rebuilt indexes and make the validated bytes durable: below the recovery point.
+        segment.flush();
         recovered = true;
+      }
+      if (i + 1 < baseOffsets.size()) {
+        segment.seal();
       }
       segments.put(baseOffset, segment);
     }
@@ -143,15 +153,14 @@ public final class PartitionLog implements AutoCloseable {
     }
     epochCache.truncateFromEnd(logEndOffset);
     epochCache.truncateFromStart(logStartOffset);
-    if (!(cleanShutdown && producerState.loadSnapshot(logEndOffset))) {
+    if (!producerState.loadSnapshot(logEndOffset) || !cleanShutdown) {
       rebuildProducerState();
     }
     producerState.retireBelow(logStartOffset);
-    if (recovered || !cleanShutdown) {
-      flush();
-    }
     recoveryPoint = logEndOffset;
-    writeOffset(recoveryPointCheckpoint, recoveryPoint);
+    if (recovered || !cleanShutdown) {
+      writeOffset(recoveryPointCheckpoint, recoveryPoint);
+    }
   }
 
   private static Optional<Long> readOffset(CheckpointFile file) throws IOException {
@@ -198,8 +207,11 @@ public final class PartitionLog implements AutoCloseable {
    * Validates every batch, checks idempotent-producer sequences, assigns offsets from the log end
    * offset and stamps {@code leaderEpoch}. Writes nothing if any batch is rejected.
    * Throws Kafka's own exception types (CorruptRecordException, RecordTooLargeException,
-   * InvalidRecordException, OutOfOrderSequenceException, InvalidProducerEpochException) naming the reason.
+   * InvalidRecordException, OutOfOrderSequenceException, InvalidProducerEpochException) naming the reason,
+   * and FencedLeaderEpochException if {@code leaderEpoch} is older than the log's latest epoch.
    * The batches of {@code records} are rewritten in place (offsets, leader epoch, LogAppendTime).
+   * An exact resend of one of a producer's last 5 batches returns the original offsets with
+   * {@code duplicate} set (and no append time) and writes nothing.
    */
   public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch) throws IOException {
     ensureOpen();
@@ -219,13 +231,14 @@ public final class PartitionLog implements AutoCloseable {
     long firstOffset = logEndOffset;
     long nextOffset = firstOffset;
     long messages = 0;
-    ProducerStateManager.Staged staged = producerState.stage();
+    ProducerStateManager.Staged staged = null; // most batches are not idempotent: allocate on demand
     for (int pos = start; pos < end; pos += BatchHeader.sizeBytes(buf, pos)) {
       validateBatch(buf, pos, end, nextOffset, cfg);
       int lastOffsetDelta = BatchHeader.lastOffsetDelta(buf, pos);
       long producerId = buf.getLong(pos + PRODUCER_ID_OFFSET);
       if (producerId >= 0) {
         int firstSeq = buf.getInt(pos + BASE_SEQUENCE_OFFSET);
+        staged = staged == null ? producerState.stage() : staged;
         Optional<ProducerStateManager.BatchMetadata> duplicate = staged.append(producerId,
             buf.getShort(pos + PRODUCER_EPOCH_OFFSET), firstSeq,
             DefaultRecordBatch.incrementSequence(firstSeq, lastOffsetDelta), nextOffset, nextOffset + lastOffsetDelta);
@@ -258,7 +271,9 @@ public final class PartitionLog implements AutoCloseable {
     }
     active.append(buf, cfg.indexIntervalBytes(), nowMs);
     logEndOffset = nextOffset;
-    producerState.commit(staged);
+    if (staged != null) {
+      producerState.commit(staged);
+    }
     unflushedMessages += messages;
     if (unflushedMessages >= cfg.flushMessages() || nowMs - lastFlushMs >= cfg.flushMs()) {
       flush();
@@ -266,34 +281,40 @@ public final class PartitionLog implements AutoCloseable {
     return new LogAppendInfo(firstOffset, nextOffset - 1, appendTimeMs, logStartOffset, false);
   }
 
+  /** Checks one batch of a request; {@code offset} is the one it would get, for the message. */
   private void validateBatch(ByteBuffer buf, int pos, int end, long offset, LogConfig cfg) {
     if (end - pos >= BatchHeader.FRAMING_BYTES && BatchHeader.magic(buf, pos) != RecordBatch.MAGIC_VALUE_V2) {
-      throw new InvalidRecordException("batch for offset " + offset + " has magic " + BatchHeader.magic(buf, pos)
+      throw new InvalidRecordException(batchAt(offset) + " has magic " + BatchHeader.magic(buf, pos)
           + "; only v2 record batches are accepted");
     }
     String framingError = BatchHeader.framingError(buf, pos, end);
     if (framingError != null) {
-      throw new CorruptRecordException("batch for offset " + offset + ": " + framingError);
+      throw new CorruptRecordException(batchAt(offset) + ": " + framingError);
     }
     int sizeBytes = BatchHeader.sizeBytes(buf, pos);
     if (sizeBytes > cfg.maxMessageBytes()) {
-      throw new RecordTooLargeException("batch for offset " + offset + " is " + sizeBytes
-          + " bytes, above max.message.bytes " + cfg.maxMessageBytes());
+      throw new RecordTooLargeException(batchAt(offset) + " is " + sizeBytes + " bytes, above max.message.bytes "
+          + cfg.maxMessageBytes());
     }
     if (!BatchHeader.crcMatches(buf, pos, writerCrc)) {
-      throw new CorruptRecordException("batch for offset " + offset + " fails its CRC check");
+      throw new CorruptRecordException(batchAt(offset) + " fails its CRC check");
     }
     if (BatchHeader.recordCount(buf, pos) != BatchHeader.lastOffsetDelta(buf, pos) + 1) {
-      throw new InvalidRecordException("batch for offset " + offset + " has " + BatchHeader.recordCount(buf, pos)
+      throw new InvalidRecordException(batchAt(offset) + " has " + BatchHeader.recordCount(buf, pos)
           + " records but lastOffsetDelta " + BatchHeader.lastOffsetDelta(buf, pos));
     }
     short attributes = buf.getShort(pos + ATTRIBUTES_OFFSET);
     if ((attributes & CONTROL_FLAG) != 0) {
-      throw new InvalidRecordException("batch for offset " + offset + " is a control batch; clients may not write those");
+      throw new InvalidRecordException(batchAt(offset) + " is a control batch; clients may not write those");
     }
     if ((attributes & TRANSACTIONAL_FLAG) != 0) {
-      throw new InvalidRecordException("batch for offset " + offset + " is transactional; transactions are not supported");
+      throw new InvalidRecordException(batchAt(offset) + " is transactional; transactions are not supported yet");
     }
+  }
+
+  /** Names a batch in an error message; built only on failure, as validation runs per batch. */
+  private String batchAt(long offset) {
+    return "batch for offset " + offset + " of " + dir;
   }
 
   private boolean shouldRoll(LogSegment active, int appendBytes, long lastOffset, long nowMs, LogConfig cfg) {
@@ -301,12 +322,15 @@ public final class PartitionLog implements AutoCloseable {
         && ((long) active.sizeBytes() + appendBytes > cfg.segmentBytes()
             || nowMs - active.rollingBaseMs() > cfg.segmentMs()
             || active.indexesFull()
-            || lastOffset - active.baseOffset() > Integer.MAX_VALUE);
+            || lastOffset + 1 - active.baseOffset() > Integer.MAX_VALUE);
   }
 
-  /** Flushes the active segment and starts a new one at the log end offset. */
+  /**
+   * Starts a new segment at the log end offset. The finished one is fsynced by the next
+   * {@link #runMaintenance} or {@link #flush}, not here: an fsync of a whole segment would stall
+   * the append that happened to roll (Kafka flushes it in the background for the same reason).
+   */
   private LogSegment roll(long nowMs) throws IOException {
-    flush();
     LogSegment next = LogSegment.create(dir, logEndOffset, config.segmentIndexBytes(), nowMs);
     segments.put(next.baseOffset(), next);
     return next;
@@ -353,7 +377,8 @@ public final class PartitionLog implements AutoCloseable {
     } catch (ClosedChannelException e) {
       // The segment was deleted under us by retention, DeleteRecords or truncation.
       if (fetchOffset < logStartOffset || fetchOffset > logEndOffset) {
-        throw new OffsetOutOfRangeException("fetch offset " + fetchOffset + " was removed from " + dir + " while reading");
+        throw new OffsetOutOfRangeException("fetch offset " + fetchOffset + " was removed from " + dir
+            + " while reading");
       }
       throw e;
     }
@@ -414,6 +439,7 @@ public final class PartitionLog implements AutoCloseable {
       }
       LogSegment last = activeSegment();
       last.truncateTo(offset, config.indexIntervalBytes(), writerCrc);
+      last.flush(); // persists the rebuilt indexes; truncation is rare
       logEndOffset = last.nextOffset();
       if (logStartOffset > logEndOffset) {
         logStartOffset = logEndOffset;
@@ -424,8 +450,7 @@ public final class PartitionLog implements AutoCloseable {
     rebuildProducerState();
     producerState.retireBelow(logStartOffset);
     if (recoveryPoint > logEndOffset) {
-      recoveryPoint = logEndOffset;
-      writeOffset(recoveryPointCheckpoint, recoveryPoint);
+      moveRecoveryPoint(logEndOffset);
     }
   }
 
@@ -440,7 +465,7 @@ public final class PartitionLog implements AutoCloseable {
     logStartOffset = offset;
     logEndOffset = offset;
     writeOffset(logStartOffsetCheckpoint, offset);
-    epochCache.truncateFromEnd(offset);
+    epochCache.clear();
     producerState.clear();
   }
 
@@ -478,7 +503,10 @@ public final class PartitionLog implements AutoCloseable {
     producerState.retireBelow(offset);
   }
 
-  /** Rolls segments by age and deletes whole segments beyond retention.ms / retention.bytes. */
+  /**
+   * Rolls segments by age, fsyncs rolled segments (or everything, when flush.ms has passed) and
+   * deletes whole segments beyond retention.ms / retention.bytes. The owner calls it periodically.
+   */
   public void runMaintenance() throws IOException {
     ensureOpen();
     LogConfig cfg = config;
@@ -489,8 +517,10 @@ public final class PartitionLog implements AutoCloseable {
     }
     if (unflushedMessages > 0 && nowMs - lastFlushMs >= cfg.flushMs()) {
       flush();
+    } else if (recoveryPoint < activeSegment().baseOffset()) {
+      flushSegmentsBelow(activeSegment().baseOffset());
+      moveRecoveryPoint(activeSegment().baseOffset());
     }
-    long newStartOffset = logStartOffset;
     List<LogSegment> oldestFirst = new ArrayList<>(segments.values());
     int deletable = 0;
     if (cfg.retentionMs() >= 0) {
@@ -515,7 +545,7 @@ public final class PartitionLog implements AutoCloseable {
     if (deletable == 0) {
       return;
     }
-    newStartOffset = deletable < oldestFirst.size() ? oldestFirst.get(deletable).baseOffset() : logEndOffset;
+    long newStartOffset = deletable < oldestFirst.size() ? oldestFirst.get(deletable).baseOffset() : logEndOffset;
     if (newStartOffset > logStartOffset) {
       advanceLogStartOffset(newStartOffset);
     }
@@ -534,15 +564,33 @@ public final class PartitionLog implements AutoCloseable {
     return epochCache;
   }
 
-  /** Fsyncs the active segment (earlier ones were flushed when rolled) and advances the recovery point. */
+  /** Fsyncs every segment not yet flushed, with its indexes, and moves the recovery point to the end. */
   public void flush() throws IOException {
     ensureOpen();
-    activeSegment().flush();
+    LogSegment active = activeSegment();
+    flushSegmentsBelow(active.baseOffset());
+    active.flush();
     unflushedMessages = 0;
     lastFlushMs = clock.millis();
-    if (recoveryPoint != logEndOffset) {
-      recoveryPoint = logEndOffset;
-      writeOffset(recoveryPointCheckpoint, recoveryPoint);
+    moveRecoveryPoint(logEndOffset);
+  }
+
+  /** Fsyncs the segments from the one holding the recovery point up to {@code baseOffset} (excluded). */
+  private void flushSegmentsBelow(long baseOffset) throws IOException {
+    Long from = segments.floorKey(recoveryPoint);
+    for (LogSegment segment : segments.tailMap(from == null ? segments.firstKey() : from).values()) {
+      if (segment.baseOffset() >= baseOffset) {
+        break;
+      }
+      segment.flush();
+      segment.seal();
+    }
+  }
+
+  private void moveRecoveryPoint(long offset) throws IOException {
+    if (recoveryPoint != offset) {
+      recoveryPoint = offset;
+      writeOffset(recoveryPointCheckpoint, offset);
     }
   }
 

@@ -63,7 +63,8 @@ final class ProducerStateManager {
      * Checks a batch and stages it. Returns the original of an exact duplicate of a recent batch
      * (staging nothing), or empty.
      */
-    Optional<BatchMetadata> append(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset, long lastOffset) {
+    Optional<BatchMetadata> append(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset,
+        long lastOffset) {
       ProducerEntry current = touched.containsKey(producerId) ? touched.get(producerId) : producers.get(producerId);
       if (current != null && epoch == current.epoch) {
         for (BatchMetadata batch : current.batches) {
@@ -79,10 +80,6 @@ final class ProducerStateManager {
       addBatch(next, new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset));
       touched.put(producerId, next);
       return Optional.empty();
-    }
-
-    boolean isEmpty() {
-      return touched.isEmpty();
     }
   }
 
@@ -150,10 +147,6 @@ final class ProducerStateManager {
     producers.clear();
   }
 
-  Optional<ProducerEntry> entry(long producerId) {
-    return Optional.ofNullable(producers.get(producerId));
-  }
-
   /** Writes the state as of {@code logEndOffset}. */
   void writeSnapshot(long logEndOffset) throws IOException {
     List<String> lines = new ArrayList<>();
@@ -204,9 +197,5 @@ final class ProducerStateManager {
       producers.clear();
       return false;
     }
-  }
-
-  void deleteSnapshot() throws IOException {
-    snapshot.delete();
   }
 }

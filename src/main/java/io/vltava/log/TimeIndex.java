@@ -1,66 +1,71 @@
 package io.vltava.log;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
- * Sparse map from time to offset in one segment: an entry (T, O) says every record at an offset
- * below O has a timestamp <= T. Entries are added beside offset-index entries, only when the
- * segment's largest timestamp grew, and once more when the segment is flushed (O = its next
- * offset), so T strictly increases and O is a batch boundary. Thread-safety as {@link AbstractIndex}.
+ * Sparse map from time to offset in one segment: a 12-byte entry (T int64, O minus the segment's
+ * base offset int32) says every record at an offset below O has a timestamp <= T. Entries are
+ * added beside offset-index entries, only when the segment's largest timestamp grew, and once more
+ * when the segment is flushed (O = its next offset), so T strictly increases and O is a batch
+ * boundary. Thread-safety as {@link AbstractIndex}.
  */
 final class TimeIndex extends AbstractIndex {
   static final int ENTRY_SIZE_BYTES = 12;
 
   TimeIndex(Path file, long baseOffset, int maxIndexBytes) {
-    super(file, baseOffset, maxIndexBytes, 2, ENTRY_SIZE_BYTES);
+    super(file, baseOffset, maxIndexBytes, ENTRY_SIZE_BYTES);
   }
 
   /** Records that the offsets below {@code batchBaseOffset} have timestamps <= {@code maxTimestampMs}. */
   void maybeAppend(long maxTimestampMs, long batchBaseOffset) {
     int n = entries();
-    if (n == 0 || maxTimestampMs > slotsForRead()[2 * (n - 1)]) {
-      appendSlots(maxTimestampMs, relativeOffset(batchBaseOffset));
+    if (n == 0 || maxTimestampMs > writerBuffer().getLong((n - 1) * ENTRY_SIZE_BYTES)) {
+      ByteBuffer b = bufferForAppend();
+      int at = entries() * ENTRY_SIZE_BYTES;
+      b.putLong(at, maxTimestampMs).putInt(at + 8, relativeOffset(batchBaseOffset));
+      publishAppended();
     }
+  }
+
+  /** The timestamp of the last entry, or -1 (no timestamp) if there is none. */
+  long lastTimestampMs() {
+    ByteBuffer view = view();
+    int n = entriesIn(view);
+    return n == 0 ? -1 : view.getLong((n - 1) * ENTRY_SIZE_BYTES);
   }
 
   /** An offset from which a scan finds the first record with timestamp >= {@code timestampMs}. */
   long scanStartOffset(long timestampMs) {
-    long[] s = slotsForRead();
-    int i = lastEntryBelow(timestampMs, false);
-    return i < 0 ? baseOffset : baseOffset + s[2 * i + 1];
+    ByteBuffer view = view();
+    int i = lastEntryBelow(view, timestampMs, false);
+    return i < 0 ? baseOffset : baseOffset + view.getInt(i * ENTRY_SIZE_BYTES + 8);
   }
 
   /** Drops entries whose offset is above {@code offset}: they speak of records no longer there. */
-  void truncateTo(long offset) throws java.io.IOException {
-    long[] s = slotsForRead();
-    int keep = entries();
-    while (keep > 0 && baseOffset + s[2 * (keep - 1) + 1] > offset) {
+  void truncateTo(long offset) throws IOException {
+    ByteBuffer view = view();
+    int keep = entriesIn(view);
+    while (keep > 0 && baseOffset + view.getInt((keep - 1) * ENTRY_SIZE_BYTES + 8) > offset) {
       keep--;
     }
     truncateToEntries(keep);
   }
 
   @Override
-  protected long key(long[] slots, int i) {
-    return slots[2 * i];
+  protected long key(ByteBuffer view, int i) {
+    return view.getLong(i * ENTRY_SIZE_BYTES);
   }
 
   @Override
-  protected void encode(long[] slots, int i, ByteBuffer out) {
-    out.putLong(slots[2 * i]).putInt((int) slots[2 * i + 1]);
-  }
-
-  @Override
-  protected void decode(ByteBuffer in, long[] slots, int i) {
-    slots[2 * i] = in.getLong();
-    slots[2 * i + 1] = in.getInt();
-  }
-
-  @Override
-  protected String sanityError(long[] slots, int entries, int logSizeBytes) {
+  protected String sanityError(ByteBuffer view, int entries, int logSizeBytes) {
     for (int i = 0; i < entries; i++) {
-      if (slots[2 * i + 1] < 0 || (i > 0 && (slots[2 * i] <= slots[2 * i - 2] || slots[2 * i + 1] < slots[2 * i - 1]))) {
+      long timestampMs = view.getLong(i * ENTRY_SIZE_BYTES);
+      int relativeOffset = view.getInt(i * ENTRY_SIZE_BYTES + 8);
+      boolean decreasing = i > 0 && (timestampMs <= view.getLong((i - 1) * ENTRY_SIZE_BYTES)
+          || relativeOffset < view.getInt((i - 1) * ENTRY_SIZE_BYTES + 8));
+      if (relativeOffset < 0 || decreasing) {
         return "entry " + i + " breaks the ordering";
       }
     }

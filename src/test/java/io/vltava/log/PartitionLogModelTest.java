@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the log start and end offsets. Fixed seeds, so a failure replays.
  */
 class PartitionLogModelTest {
-  private static final int OPERATIONS = 300;
+  private static final int OPERATIONS = 600;
   @TempDir Path root;
 
   /** A batch as the model knows it. */
@@ -45,7 +45,7 @@ class PartitionLogModelTest {
   private long logEndOffset;
 
   @ParameterizedTest
-  @ValueSource(longs = {1, 2, 3, 4})
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6})
   void randomOperationsMatchTheModel(long seed) throws IOException {
     Random random = new Random(seed);
     ManualClock clock = new ManualClock(1_000_000);

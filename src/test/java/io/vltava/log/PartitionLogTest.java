@@ -348,6 +348,32 @@ class PartitionLogTest {
   }
 
   @Test
+  void rolledSegmentsAreFsyncedByMaintenanceNotByTheAppend() throws Exception {
+    int batchSize = batch(0, "a0").sizeInBytes();
+    open(config(2 * batchSize, 1));
+    Path recoveryPoint = dir.resolve(PartitionLog.RECOVERY_POINT_FILE);
+    for (int i = 0; i < 5; i++) {
+      log.appendAsLeader(batch(0, "a" + i), 0);
+    }
+    assertEquals(3, segmentCount());
+    assertTrue(Files.readString(recoveryPoint).startsWith("0\n"));
+    assertFalse(Files.exists(dir.resolve(LogSegment.fileName(0, LogSegment.INDEX_SUFFIX))), "not yet flushed");
+    log.runMaintenance();
+    assertTrue(Files.readString(recoveryPoint).startsWith("4\n"), "up to the active segment's base");
+    assertTrue(Files.exists(dir.resolve(LogSegment.fileName(2, LogSegment.INDEX_SUFFIX))));
+
+    // Finished segments now serve lookups from their mapped index files.
+    assertEquals(5, readAll(log).size());
+    assertEquals(3, entries((MemoryRecords) log.read(3, 1, Long.MAX_VALUE).records()).get(0).offset());
+    // A sealed segment becomes active again after truncations, and takes appends.
+    log.truncateTo(4);
+    assertEquals(4, log.appendAsLeader(batch(0, "b4"), 0).firstOffset());
+    log.truncateTo(1);
+    assertEquals(1, log.appendAsLeader(batch(0, "b1"), 0).firstOffset());
+    assertEquals(List.of(new Entry(0, "a0"), new Entry(1, "b1")), readAll(log));
+  }
+
+  @Test
   void flushMsFlushesOnAppendAndMaintenance() throws Exception {
     LogConfig c = config(1 << 20, 100);
     open(new LogConfig(c.segmentBytes(), c.segmentMs(), -1, -1, c.maxMessageBytes(), 100, c.segmentIndexBytes(),
@@ -377,6 +403,19 @@ class PartitionLogTest {
     assertEquals(2, log.leaderEpochCache().latestEpoch().getAsInt());
     assertEquals(new LeaderEpochCache.EpochEndOffset(1, 20), log.leaderEpochCache().endOffsetFor(1));
     assertEquals(30, log.appendAsLeader(batch(0, "more"), 2).firstOffset());
+  }
+
+  @Test
+  void aFullIndexRollsTheSegment() throws Exception {
+    LogConfig c = config(1 << 20, 1);
+    open(new LogConfig(c.segmentBytes(), c.segmentMs(), -1, -1, c.maxMessageBytes(), 1, 3 * OffsetIndex.ENTRY_SIZE_BYTES,
+        Long.MAX_VALUE, Long.MAX_VALUE, TimestampType.CREATE_TIME));
+    for (int i = 0; i < 8; i++) {
+      log.appendAsLeader(batch(i, "v" + i), 0);
+    }
+    // The time index (12-byte entries) fills first: its 2 entries come with the 2nd and 3rd batch.
+    assertEquals(3, segmentCount());
+    assertEquals(8, readAll(log).size());
   }
 
   @Test

@@ -5,7 +5,6 @@ import static io.vltava.log.LogTestSupport.config;
 import static io.vltava.log.LogTestSupport.readAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vltava.log.LogTestSupport.Entry;
 import io.vltava.log.LogTestSupport.ManualClock;
