@@ -114,6 +114,21 @@ public final class BrokerServices {
     return usesId(topicId) ? topicById(topicId) : cluster().topic(name);
   }
 
+  /**
+   * The partition's current leader and its endpoint, for NOT_LEADER_OR_FOLLOWER answers that point
+   * the client at the leader (KIP-951); empty when the partition has no live leader.
+   */
+  public Optional<CurrentLeader> currentLeader(org.apache.kafka.common.TopicPartition partition) {
+    ClusterState state = cluster();
+    return state.topic(partition.topic())
+        .filter(t -> partition.partition() < t.partitionCount())
+        .map(t -> t.partitions().get(partition.partition()))
+        .filter(p -> state.brokers().containsKey(p.leader()))
+        .map(p -> new CurrentLeader(p.leaderEpoch(), state.brokers().get(p.leader())));
+  }
+
+  public record CurrentLeader(int leaderEpoch, BrokerInfo broker) {}
+
   public static org.apache.kafka.common.protocol.Errors unknownTopicError(Uuid topicId) {
     return usesId(topicId)
         ? org.apache.kafka.common.protocol.Errors.UNKNOWN_TOPIC_ID

@@ -83,7 +83,10 @@ final class FetchHandler implements ApiHandler {
               .awaitData(wanted.stream().map(Wanted::partition).toList(), Duration.ofMillis(data.maxWaitMs()))
               .thenApplyAsync(arrived -> readAll(wanted, data.maxBytes()), broker.replicas().ioExecutor());
         })
-        .thenApply(bytesRead -> FetchResponse.of(response));
+        .thenApply(bytesRead -> {
+          wanted.forEach(w -> pointAtLeader(w, response));
+          return FetchResponse.of(response);
+        });
   }
 
   /** Fills every partition's slot; returns the bytes of records read. */
@@ -126,6 +129,21 @@ final class FetchHandler implements ApiHandler {
       empty(response, Errors.forException(e));
       return 0;
     }
+  }
+
+  /** A NOT_LEADER_OR_FOLLOWER answer names the current leader and its endpoint (KIP-951). */
+  private void pointAtLeader(Wanted w, FetchResponseData response) {
+    if (w.response().errorCode() != Errors.NOT_LEADER_OR_FOLLOWER.code()) {
+      return;
+    }
+    broker.currentLeader(w.partition()).ifPresent(leader -> {
+      w.response().setCurrentLeader(new FetchResponseData.LeaderIdAndEpoch()
+          .setLeaderId(leader.broker().nodeId()).setLeaderEpoch(leader.leaderEpoch()));
+      if (response.nodeEndpoints().find(leader.broker().nodeId()) == null) {
+        response.nodeEndpoints().add(new FetchResponseData.NodeEndpoint()
+            .setNodeId(leader.broker().nodeId()).setHost(leader.broker().host()).setPort(leader.broker().port()));
+      }
+    });
   }
 
   private static boolean anyError(List<Wanted> wanted) {

@@ -65,6 +65,7 @@ final class ProduceHandler implements ApiHandler {
     Duration timeout = Duration.ofMillis(Math.max(1, data.timeoutMs()));
     ProduceResponseData response = new ProduceResponseData();
     List<CompletableFuture<Void>> pending = new ArrayList<>();
+    List<LeaderHint> leaderHints = new ArrayList<>();
     for (ProduceRequestData.TopicProduceData topicData : data.topicData()) {
       ProduceResponseData.TopicProduceResponse topicResponse = new ProduceResponseData.TopicProduceResponse()
           .setName(topicData.name()).setTopicId(topicData.topicId());
@@ -84,13 +85,34 @@ final class ProduceHandler implements ApiHandler {
             .append(partition, (MemoryRecords) partitionData.records(), timeout)
             .thenAccept(outcome -> fill(partitionResponse, outcome))
             .toCompletableFuture());
+        leaderHints.add(new LeaderHint(partition, partitionResponse));
       }
     }
     if (acks == 0) {
       return CompletableFuture.completedFuture(null);
     }
     return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
-        .thenApply(done -> new ProduceResponse(response));
+        .thenApply(done -> {
+          leaderHints.forEach(hint -> hint.applyTo(response, broker));
+          return new ProduceResponse(response);
+        });
+  }
+
+  /** A partition whose answer, if NOT_LEADER_OR_FOLLOWER, should name the current leader. */
+  private record LeaderHint(TopicPartition partition, PartitionProduceResponse response) {
+    void applyTo(ProduceResponseData data, BrokerServices broker) {
+      if (response.errorCode() != Errors.NOT_LEADER_OR_FOLLOWER.code()) {
+        return;
+      }
+      broker.currentLeader(partition).ifPresent(leader -> {
+        response.setCurrentLeader(new ProduceResponseData.LeaderIdAndEpoch()
+            .setLeaderId(leader.broker().nodeId()).setLeaderEpoch(leader.leaderEpoch()));
+        if (data.nodeEndpoints().find(leader.broker().nodeId()) == null) {
+          data.nodeEndpoints().add(new ProduceResponseData.NodeEndpoint()
+              .setNodeId(leader.broker().nodeId()).setHost(leader.broker().host()).setPort(leader.broker().port()));
+        }
+      });
+    }
   }
 
   private Errors validate(

@@ -7,7 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.PartitionState;
 import io.vltava.metadata.TopicState;
+import io.vltava.kafka.KafkaSocket;
 import io.vltava.replica.PartitionLeader;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.ProduceResponse;
 import io.vltava.testkit.VltavaCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -54,6 +62,7 @@ class ClusterTest {
           }
         }
       }
+      assertNonLeaderPointsAtTheLeader(cluster);
       Map<TopicPartition, List<String>> sent = produce(bootstrap, "spread", 600);
       assertEquals(6, sent.size(), "every partition got records");
       assertEquals(sent, consume(bootstrap, "spread", 6, 600));
@@ -139,6 +148,29 @@ class ClusterTest {
       cluster.restart(victim);
       cluster.awaitFullIsr("fragile");
       assertEquals(sent, consume(bootstrap, "fragile", 6, count(sent)));
+    }
+  }
+
+  /** A Produce sent to a broker that does not lead the partition names the leader and its endpoint (KIP-951). */
+  private static void assertNonLeaderPointsAtTheLeader(VltavaCluster cluster) throws Exception {
+    ClusterState state = cluster.awaitMetadata(s -> s.topic("spread").isPresent(), Duration.ofSeconds(5));
+    TopicState topic = state.topic("spread").orElseThrow();
+    PartitionState partition = topic.partitions().get(0);
+    int notLeader = partition.leader() % 3 + 1;
+    ProduceRequestData request = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5000);
+    ProduceRequestData.TopicProduceData topicData = new ProduceRequestData.TopicProduceData()
+        .setTopicId(io.vltava.kafka.BrokerServices.toKafka(topic.topicId())).setName("spread");
+    topicData.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0)
+        .setRecords(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("v".getBytes(StandardCharsets.UTF_8)))));
+    request.topicData().add(topicData);
+    try (KafkaSocket socket = new KafkaSocket(cluster.node(notLeader).kafkaAddress())) {
+      ProduceResponse response = socket.roundTrip(ProduceRequest.builder(request), 7);
+      var answer = response.data().responses().iterator().next().partitionResponses().get(0);
+      assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), answer.errorCode());
+      assertEquals(partition.leader(), answer.currentLeader().leaderId());
+      assertEquals(partition.leaderEpoch(), answer.currentLeader().leaderEpoch());
+      assertEquals(cluster.node(partition.leader()).kafkaAddress().getPort(),
+          response.data().nodeEndpoints().find(partition.leader()).port());
     }
   }
 
