@@ -67,7 +67,11 @@ public record NodeSettings(
         }
       }
     }
-    Config merged = ConfigFactory.defaultOverrides().withFallback(user).withFallback(reference).resolve();
+    Config merged = ConfigFactory.defaultOverrides()
+        .withFallback(user)
+        .withFallback(ConfigFactory.parseResources(NodeSettings.class.getClassLoader(), "vltava-node.conf"))
+        .withFallback(reference)
+        .resolve();
     merged.checkValid(reference, "vltava");
     if (user.hasPath("vltava")) {
       // Read each user setting as the type reference.conf gives it, so a bad value is reported by its full path.

@@ -27,13 +27,24 @@ final class BrokerProcess implements AutoCloseable {
     this.bootstrapServers = bootstrapServers;
   }
 
+  /** Runs {@code Main broker} from the test classpath. */
   static BrokerProcess start(Path dataDir, String... extraArgs) throws Exception {
-    List<String> command = new java.util.ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-        "-Xmx512m", "-Dlogback.configurationFile=logback.xml",
-        "-cp", System.getProperty("java.class.path"),
-        "io.vltava.cli.Main", "broker", "--port", "0", "--data-dir", dataDir.toString()));
+    return launch(List.of("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
+        "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"), "io.vltava.cli.Main"),
+        dataDir, extraArgs);
+  }
+
+  /** Runs the packaged fat jar exactly as the README's quick start does. */
+  static BrokerProcess startJar(Path jar, Path dataDir, String... extraArgs) throws Exception {
+    return launch(List.of("-jar", jar.toString()), dataDir, extraArgs);
+  }
+
+  private static BrokerProcess launch(List<String> javaArgs, Path dataDir, String... extraArgs) throws Exception {
+    List<String> command = new java.util.ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx512m");
+    command.addAll(javaArgs);
+    command.addAll(List.of("broker", "--port", "0", "--data-dir", dataDir.toString()));
     command.addAll(List.of(extraArgs));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     CompletableFuture<String> ready = new CompletableFuture<>();
