@@ -76,6 +76,7 @@ public final class VltavaNode implements AutoCloseable {
       AskPattern.<Controller.Command, Done>ask(controller, replyTo -> new Controller.RegisterBroker(self, replyTo),
               STARTUP_TIMEOUT, system.scheduler())
           .toCompletableFuture().get();
+      JournalWiring.start(system, config, controller, replicas, STARTUP_TIMEOUT);
       log.info("Vltava node {} ready: Kafka listener on {}:{}, data in {}",
           settings.nodeId(), listener.boundAddress().getHostString(), listener.boundAddress().getPort(),
           settings.dataDir().toAbsolutePath());
