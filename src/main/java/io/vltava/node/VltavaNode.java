@@ -2,6 +2,8 @@ package io.vltava.node;
 
 import com.typesafe.config.Config;
 import io.vltava.controller.Controller;
+import io.vltava.group.GroupCoordinators;
+import io.vltava.group.GroupSettings;
 import io.vltava.kafka.ApiHandlers;
 import io.vltava.kafka.BrokerServices;
 import io.vltava.kafka.KafkaApis;
@@ -65,8 +67,10 @@ public final class VltavaNode implements AutoCloseable {
       ReplicaManager replicas = new ReplicaManager(
           system, metadata, settings.topicConfigs(), settings.dataDir(), settings.retentionCheckInterval(), Clock.systemUTC());
       replicas.start();
+      GroupCoordinators groups = GroupCoordinators.start(system, GroupSettings.from(config), Clock.systemUTC());
       BrokerServices services = new BrokerServices(
-          system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), STARTUP_TIMEOUT);
+          system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), STARTUP_TIMEOUT,
+          groups);
       KafkaListener listener = KafkaListener.bind(system, settings.listener(), ApiHandlers.of(KafkaApis.handlers(services)))
           .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
       VltavaNode node = new VltavaNode(system, settings, listener);
