@@ -67,6 +67,53 @@ class ConsumerGroupTest {
     }
   }
 
+  @Test
+  void aClosedConsumersPartitionsGoToTheOthers() throws Exception {
+    String bootstrap = node.bootstrapServers();
+    GroupTestSupport.createTopic(bootstrap, "closing", 6);
+    List<PollingConsumer> consumers = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        consumers.add(new PollingConsumer(GroupTestSupport.groupConsumerProps(bootstrap, "closing"), "closing"));
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> consumers.stream().allMatch(c -> c.assignment.size() == 2));
+      consumers.remove(0).close();
+      await().atMost(Duration.ofSeconds(30)).until(() -> consumers.stream().allMatch(c -> c.assignment.size() == 3));
+      assertEquals(6, allAssigned(consumers).size());
+    } finally {
+      for (PollingConsumer c : consumers) {
+        c.close();
+      }
+    }
+  }
+
+  @Test
+  void aMemberThatStopsHeartbeatingLosesItsPartitionsAfterTheSessionTimeout() throws Exception {
+    String bootstrap = node.bootstrapServers();
+    GroupTestSupport.createTopic(bootstrap, "silent", 6);
+    List<PollingConsumer> consumers = new ArrayList<>();
+    try (RawMember silent = new RawMember(node.kafkaAddress(), "silent", null)) {
+      for (int i = 0; i < 2; i++) {
+        consumers.add(new PollingConsumer(GroupTestSupport.groupConsumerProps(bootstrap, "silent"), "silent"));
+      }
+      await().atMost(Duration.ofSeconds(30)).until(() -> consumers.stream().allMatch(c -> c.assignment.size() == 3));
+      // The third member joins and syncs like a consumer, then never heartbeats again.
+      assertEquals(org.apache.kafka.common.protocol.Errors.NONE, silent.join("silent", 1000));
+      assertEquals(2, silent.sync().size());
+      await().atMost(Duration.ofSeconds(30)).until(() -> consumers.stream().allMatch(c -> c.assignment.size() == 2));
+      long silentSince = System.nanoTime();
+      await().atMost(Duration.ofSeconds(30)).until(() -> consumers.stream().allMatch(c -> c.assignment.size() == 3));
+      assertEquals(6, allAssigned(consumers).size());
+      assertEquals(true, System.nanoTime() - silentSince >= Duration.ofMillis(900).toNanos(),
+          "the silent member kept its partitions until its session timed out");
+      assertEquals(org.apache.kafka.common.protocol.Errors.UNKNOWN_MEMBER_ID, silent.heartbeat(silent.generationId));
+    } finally {
+      for (PollingConsumer c : consumers) {
+        c.close();
+      }
+    }
+  }
+
   private static Set<TopicPartition> allAssigned(List<PollingConsumer> consumers) {
     Set<TopicPartition> all = new HashSet<>();
     consumers.forEach(c -> all.addAll(c.assignment));
