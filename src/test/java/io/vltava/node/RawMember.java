@@ -62,7 +62,7 @@ final class RawMember implements AutoCloseable {
     throw new IllegalStateException("MEMBER_ID_REQUIRED twice");
   }
 
-  /** SyncGroup as a follower; returns the partitions assigned. */
+  /** SyncGroup without assigning anything (as leader, it leaves everyone empty); returns the partitions assigned. */
   List<TopicPartition> sync() throws Exception {
     SyncGroupResponse response = socket.roundTrip(new SyncGroupRequest.Builder(new SyncGroupRequestData()
         .setGroupId(group).setMemberId(memberId).setGroupInstanceId(groupInstanceId).setGenerationId(generationId)
@@ -70,7 +70,8 @@ final class RawMember implements AutoCloseable {
     if (response.data().errorCode() != Errors.NONE.code()) {
       throw Errors.forCode(response.data().errorCode()).exception();
     }
-    return ConsumerProtocol.deserializeAssignment(ByteBuffer.wrap(response.data().assignment())).partitions();
+    byte[] assignment = response.data().assignment();
+    return assignment.length == 0 ? List.of() : ConsumerProtocol.deserializeAssignment(ByteBuffer.wrap(assignment)).partitions();
   }
 
   Errors heartbeat(int generation) throws Exception {
