@@ -20,6 +20,8 @@ import org.apache.kafka.common.requests.RequestHeader;
 final class JoinGroupHandler implements ApiHandler {
   /** Beyond the rebalance timeout, how long the coordinator has to answer. */
   private static final Duration ANSWER_MARGIN = Duration.ofSeconds(10);
+  /** Handlers do not see the connection's peer address, so DescribeGroups shows no client host. */
+  private static final String CLIENT_HOST_UNKNOWN = "";
 
   private final BrokerServices broker;
 
@@ -41,7 +43,7 @@ final class JoinGroupHandler implements ApiHandler {
     List<GroupProtocol.Protocol> protocols = new ArrayList<>();
     data.protocols().forEach(p -> protocols.add(new GroupProtocol.Protocol(p.name(), p.metadata())));
     GroupProtocol.JoinRequest join = new GroupProtocol.JoinRequest(
-        data.memberId(), data.groupInstanceId(), header.clientId(), "/" + header.clientId(), data.sessionTimeoutMs(),
+        data.memberId(), data.groupInstanceId(), header.clientId(), CLIENT_HOST_UNKNOWN, data.sessionTimeoutMs(),
         rebalanceTimeoutMs, data.protocolType(), protocols, JoinGroupRequest.requiresKnownMemberId(version));
     return broker.<GroupProtocol.JoinResult>askGroup(data.groupId(), replyTo -> new GroupCoordinator.Join(join, replyTo),
             Duration.ofMillis(Math.max(0, rebalanceTimeoutMs)).plus(ANSWER_MARGIN))
