@@ -58,7 +58,7 @@ class GroupAdminTest {
           .collect(Collectors.toMap(GroupListing::groupId, g -> g));
       assertTrue(listed.containsKey("active"), listed.toString());
       assertEquals(GroupState.STABLE, listed.get("active").groupState().orElseThrow());
-      @SuppressWarnings("deprecation")
+      @SuppressWarnings("removal")
       boolean listedAsConsumerGroup = admin.listConsumerGroups().all().get().stream()
           .anyMatch(g -> g.groupId().equals("active"));
       assertTrue(listedAsConsumerGroup);
