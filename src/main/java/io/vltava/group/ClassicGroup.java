@@ -51,6 +51,8 @@ public final class ClassicGroup {
     public final Map<String, SyncResult> syncReplies = new LinkedHashMap<>();
     /** Members gone from the group: their session timers can go. */
     public final Set<String> removedMembers = new HashSet<>();
+    /** Member ids handed out with MEMBER_ID_REQUIRED, to forget if not used within this long. */
+    public final Map<String, Duration> pendingMemberTimeouts = new HashMap<>();
     /** Complete the join phase after this long (replacing an earlier deadline); null = unchanged. */
     public Duration joinDeadline;
     /** Give up waiting for SyncGroup of this generation after this long; null = unchanged. */
@@ -204,6 +206,7 @@ public final class ClassicGroup {
     }
     if (instanceId == null && request.requireKnownMemberId()) {
       pendingMemberIds.add(newMemberId);
+      effects.pendingMemberTimeouts.put(newMemberId, Duration.ofMillis(request.sessionTimeoutMs()));
       return Joined.now(JoinResult.error(Errors.MEMBER_ID_REQUIRED.code(), newMemberId));
     }
     return addMember(new Member(newMemberId, request), request, nowMs);
@@ -525,6 +528,11 @@ public final class ClassicGroup {
       prepareRebalance(nowMs);
     }
     maybeCompleteJoin(nowMs);
+  }
+
+  /** A member id handed out with MEMBER_ID_REQUIRED was not used within the session timeout (as in Kafka). */
+  public void pendingMemberExpired(String memberId) {
+    pendingMemberIds.remove(memberId);
   }
 
   /** Forgets every member (the group was deleted while empty, so there are none to tell). */

@@ -74,6 +74,8 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
 
   private record SessionExpired(String memberId) implements Command {}
 
+  private record PendingMemberExpired(String memberId) implements Command {}
+
   private record ExpireOffsets() implements Command {}
 
   public sealed interface Event extends CborSerializable {}
@@ -169,6 +171,10 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
           group.sessionExpired(c.memberId(), clock.millis());
           apply();
           touch(c.memberId());
+          return Effect().none();
+        })
+        .onCommand(PendingMemberExpired.class, (state, c) -> {
+          group.pendingMemberExpired(c.memberId());
           return Effect().none();
         })
         .onCommand(ExpireOffsets.class, this::onExpireOffsets)
@@ -301,6 +307,8 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
         timers.cancel(sessionTimerKey(memberId));
       }
     });
+    effects.pendingMemberTimeouts.forEach((memberId, timeout) ->
+        timers.startSingleTimer("pending-" + memberId, new PendingMemberExpired(memberId), timeout));
     if (effects.joinDeadline != null) {
       timers.startSingleTimer(JOIN_TIMER, new JoinDeadline(), effects.joinDeadline);
     }

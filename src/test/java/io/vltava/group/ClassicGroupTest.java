@@ -121,6 +121,42 @@ class ClassicGroupTest {
   }
 
   @Test
+  void membersThatDoNotRejoinOrSyncInTimeAreRemoved() {
+    String a = newMember();
+    String b = newMember();
+    group.joinDeadlinePassed();
+    group.sync(new SyncRequest(a, null, 1, null, null, List.of()));
+    group.drainEffects();
+
+    group.join(join(a, null, RANGE), 0);
+    assertEquals(Duration.ofMillis(5000), group.drainEffects().joinDeadline, "the rebalance timeout");
+    group.joinDeadlinePassed();
+    ClassicGroup.Effects effects = group.drainEffects();
+    assertTrue(effects.removedMembers.contains(b), "b did not rejoin within the rebalance timeout");
+    assertEquals(2, effects.joinReplies.get(a).generationId());
+
+    String c = newMember();
+    group.drainEffects();
+    group.join(join(a, null, RANGE), 0);
+    effects = group.drainEffects();
+    assertEquals(3, effects.joinReplies.get(c).generationId());
+    assertTrue(group.sync(new SyncRequest(c, null, 3, null, null, List.of())).isEmpty());
+    group.syncDeadlinePassed(3, 0);
+    effects = group.drainEffects();
+    assertTrue(effects.removedMembers.contains(a), "the leader never synced");
+    assertEquals(Errors.REBALANCE_IN_PROGRESS.code(), effects.syncReplies.get(c).errorCode());
+    assertEquals(ClassicGroup.State.PREPARING_REBALANCE, group.state());
+  }
+
+  @Test
+  void anUnusedMemberIdIsForgotten() {
+    ClassicGroup.Joined first = group.join(join("", null, RANGE), 0);
+    assertEquals(Duration.ofMillis(1000), group.drainEffects().pendingMemberTimeouts.get(first.memberId()));
+    group.pendingMemberExpired(first.memberId());
+    assertEquals(Errors.UNKNOWN_MEMBER_ID.code(), group.join(join(first.memberId(), null, RANGE), 0).result().errorCode());
+  }
+
+  @Test
   void joinsWithBadTimeoutsOrProtocolsAreRefused() {
     newMember();
     JoinRequest tooShort = new JoinRequest("", null, "c", "/h", 10, 5000, "consumer", RANGE, true);
