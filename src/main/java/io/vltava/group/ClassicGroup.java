@@ -14,6 +14,7 @@ import io.vltava.group.GroupProtocol.SyncResult;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -104,7 +105,7 @@ public final class ClassicGroup {
       }
       for (int i = 0; i < other.size(); i++) {
         if (!other.get(i).name().equals(protocols.get(i).name())
-            || !java.util.Arrays.equals(other.get(i).metadata(), protocols.get(i).metadata())) {
+            || !Arrays.equals(other.get(i).metadata(), protocols.get(i).metadata())) {
           return false;
         }
       }

@@ -10,10 +10,12 @@ import io.vltava.group.GroupProtocol.SyncRequest;
 import io.vltava.group.GroupProtocol.SyncResult;
 import io.vltava.metadata.CborSerializable;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.protocol.Errors;
@@ -132,7 +134,7 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           timers.startTimerWithFixedDelay(EXPIRY_TIMER, new ExpireOffsets(), settings.offsetsRetentionCheckInterval());
-          timers.startSingleTimer(new ExpireOffsets(), java.time.Duration.ZERO);
+          timers.startSingleTimer(new ExpireOffsets(), Duration.ZERO);
         })
         .onSignal(PostStop.instance(), state -> running.remove(groupId))
         .build();
@@ -264,7 +266,7 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
     if (partitions == null) {
       return List.copyOf(state.byPartition().values());
     }
-    return partitions.stream().map(state.byPartition()::get).filter(java.util.Objects::nonNull).toList();
+    return partitions.stream().map(state.byPartition()::get).filter(Objects::nonNull).toList();
   }
 
   private Description describe(GroupOffsets state) {
@@ -279,7 +281,7 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
   /** Restarts the session timer of a member that showed it is alive. */
   private void touch(String memberId) {
     group.sessionTimeoutMs(memberId).ifPresent(timeoutMs ->
-        timers.startSingleTimer(sessionTimerKey(memberId), new SessionExpired(memberId), java.time.Duration.ofMillis(timeoutMs)));
+        timers.startSingleTimer(sessionTimerKey(memberId), new SessionExpired(memberId), Duration.ofMillis(timeoutMs)));
   }
 
   private static String sessionTimerKey(String memberId) {

@@ -4,7 +4,6 @@ import io.vltava.log.PartitionLog;
 import io.vltava.replica.LocalReplica;
 import io.vltava.replica.ReplicaManager;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.kafka.common.TopicPartition;
