@@ -2,6 +2,8 @@ package io.vltava.kafka;
 
 import io.vltava.controller.Controller;
 import io.vltava.controller.TopicOutcome;
+import io.vltava.group.GroupCoordinator;
+import io.vltava.group.GroupCoordinators;
 import io.vltava.log.TopicConfigs;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.ClusterState;
@@ -15,16 +17,21 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executor;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.InvalidGroupIdException;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * What the API handlers share: the node's metadata view, its replicas, the controller, and the
- * checks every handler makes the same way (topic lookup by name or id, auto-creation).
+ * checks every handler makes the same way (topic lookup by name or id, auto-creation), and the
+ * way to group coordinators.
  */
 public final class BrokerServices {
   private final ActorSystem<?> system;
@@ -34,10 +41,11 @@ public final class BrokerServices {
   private final TopicConfigs topicConfigs;
   private final boolean autoCreateTopics;
   private final Duration controllerTimeout;
+  private final GroupCoordinators groups;
 
   public BrokerServices(
       ActorSystem<?> system, MetadataCache metadata, ReplicaManager replicas, ActorRef<Controller.Command> controller,
-      TopicConfigs topicConfigs, boolean autoCreateTopics, Duration controllerTimeout) {
+      TopicConfigs topicConfigs, boolean autoCreateTopics, Duration controllerTimeout, GroupCoordinators groups) {
     this.system = system;
     this.metadata = metadata;
     this.replicas = replicas;
@@ -45,6 +53,7 @@ public final class BrokerServices {
     this.topicConfigs = topicConfigs;
     this.autoCreateTopics = autoCreateTopics;
     this.controllerTimeout = controllerTimeout;
+    this.groups = groups;
   }
 
   public ClusterState cluster() {
@@ -91,6 +100,28 @@ public final class BrokerServices {
         .toCompletableFuture()
         .completeOnTimeout(null, controllerTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .thenApply(visible -> outcomes.outcomes()));
+  }
+
+  public GroupCoordinators groups() {
+    return groups;
+  }
+
+  /** Asks the coordinator of {@code groupId}; an empty or null group id fails with INVALID_GROUP_ID. */
+  public <T> CompletionStage<T> askGroup(
+      String groupId, org.apache.pekko.japi.function.Function<ActorRef<T>, GroupCoordinator.Command> request, Duration timeout) {
+    if (groupId == null || groupId.isEmpty()) {
+      return CompletableFuture.failedFuture(new InvalidGroupIdException("the group id is empty"));
+    }
+    return groups.ask(groupId, request, timeout);
+  }
+
+  /**
+   * The Kafka error for a failed {@link #askGroup}: a coordinator that did not answer in time is
+   * reported as not available, so the client looks it up again and retries.
+   */
+  public static Errors groupError(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    return cause instanceof TimeoutException ? Errors.COORDINATOR_NOT_AVAILABLE : Errors.forException(cause);
   }
 
   /** Creates the missing ones among {@code names} with the broker defaults, if auto-creation is on. */

@@ -20,6 +20,17 @@ public final class KafkaApis {
         new IncrementalAlterConfigsHandler(broker),
         new DeleteRecordsHandler(broker),
         new InitProducerIdHandler(broker),
-        new DescribeClusterHandler(broker));
+        new DescribeClusterHandler(broker),
+        new FindCoordinatorHandler(broker),
+        new JoinGroupHandler(broker),
+        new SyncGroupHandler(broker),
+        new HeartbeatHandler(broker),
+        new LeaveGroupHandler(broker),
+        new OffsetCommitHandler(broker),
+        new OffsetFetchHandler(broker),
+        new ListGroupsHandler(broker),
+        new DescribeGroupsHandler(broker),
+        new DeleteGroupsHandler(broker),
+        new OffsetDeleteHandler(broker));
   }
 }

@@ -57,6 +57,11 @@ final class ProduceHandler implements ApiHandler {
         missing.add(topic.name());
       }
     }
+    if (missing.isEmpty()) {
+      // Appends are handed to the partitions on this thread, so pipelined produces on one connection
+      // reach each partition in request order (an async hop here could reorder them).
+      return produce(data);
+    }
     return broker.autoCreate(missing).thenComposeAsync(created -> produce(data), broker.executor());
   }
 

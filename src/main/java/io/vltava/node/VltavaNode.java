@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.SingletonActor;
+import io.vltava.group.GroupCoordinators;
+import io.vltava.group.GroupSettings;
 import io.vltava.kafka.ApiHandlers;
 import io.vltava.kafka.BrokerServices;
 import io.vltava.kafka.KafkaApis;
@@ -91,8 +93,10 @@ public final class VltavaNode implements AutoCloseable {
       ReplicaManager replicas = new ReplicaManager(
           system, metadata, settings.topicConfigs(), settings.dataDir(), settings.retentionCheckInterval(), Clock.systemUTC());
       replicas.start();
+      GroupCoordinators groups = GroupCoordinators.start(system, GroupSettings.from(config), Clock.systemUTC());
       BrokerServices services = new BrokerServices(
-          system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), STARTUP_TIMEOUT);
+          system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), STARTUP_TIMEOUT,
+          groups);
       KafkaListener listener = KafkaListener.bind(system, settings.listener(), ApiHandlers.of(KafkaApis.handlers(services)))
           .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       VltavaNode node = new VltavaNode(system, settings, listener, metadata, replicas);
@@ -101,6 +105,7 @@ public final class VltavaNode implements AutoCloseable {
       BrokerInfo self = new BrokerInfo(settings.nodeId(), settings.listener().advertisedHost(),
           listener.boundAddress().getPort(), cluster.selfMember().address().toString());
       register(system, controller, self, settings.cluster().consistencyTimeout().multipliedBy(2));
+      JournalWiring.start(system, config, controller, replicas, STARTUP_TIMEOUT);
       log.info("Vltava node {} ready: Kafka listener on {}:{}, cluster member {}, data in {}",
           settings.nodeId(), listener.boundAddress().getHostString(), listener.boundAddress().getPort(),
           cluster.selfMember().address(), settings.dataDir().toAbsolutePath());

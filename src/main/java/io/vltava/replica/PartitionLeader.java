@@ -35,6 +35,12 @@ public final class PartitionLeader {
   /** Appends Kafka v2 record batches, as Produce does. */
   public record Append(byte[] batches, ActorRef<AppendOutcome> replyTo) implements Command {}
 
+  /** Reads committed batches as Fetch does ({@code maxBytes} 0: only the bounds); keep it well below Artery's frame size. */
+  public record Read(long offset, int maxBytes, ActorRef<ReadResult> replyTo) implements Command {}
+
+  /** Whole batches from {@link Read}, and the partition's bounds when it was read. */
+  public record ReadResult(Errors error, byte[] batches, long logStartOffset, long highWatermark) implements CborSerializable {}
+
   private PartitionLeader() {}
 
   public static String entityId(TopicPartition partition) {
@@ -55,6 +61,11 @@ public final class PartitionLeader {
           m.replyTo().tell(new Leader(metadata.localNodeId(), replicas.replica(partition).map(LocalReplica::leaderEpoch).orElse(-1)));
           return Behaviors.same();
         })
+        .onMessage(Read.class, m -> {
+          java.util.concurrent.CompletableFuture.supplyAsync(() -> read(partition, replicas, m), replicas.ioExecutor())
+              .thenAccept(m.replyTo()::tell);
+          return Behaviors.same();
+        })
         .onMessage(Append.class, m -> {
           if (!leadsHere(partition, metadata)) {
             m.replyTo().tell(AppendOutcome.failed(Errors.NOT_LEADER_OR_FOLLOWER, "node " + metadata.localNodeId() + " no longer leads " + partition));
@@ -65,6 +76,27 @@ public final class PartitionLeader {
           return Behaviors.same();
         })
         .build();
+  }
+
+  private static ReadResult read(TopicPartition partition, ReplicaManager replicas, Read request) {
+    Errors error = replicas.leaderError(partition);
+    if (error != Errors.NONE) {
+      return new ReadResult(error, new byte[0], -1, -1);
+    }
+    LocalReplica replica = replicas.replica(partition).orElseThrow();
+    try {
+      io.vltava.log.PartitionLog log = replica.log();
+      if (request.maxBytes() <= 0) {
+        return new ReadResult(Errors.NONE, new byte[0], log.logStartOffset(), replica.highWatermark());
+      }
+      var fetched = log.read(request.offset(), request.maxBytes(), replica.highWatermark());
+      ByteBuffer bytes = ((MemoryRecords) fetched.records()).buffer();
+      byte[] batches = new byte[bytes.remaining()];
+      bytes.duplicate().get(batches);
+      return new ReadResult(Errors.NONE, batches, fetched.logStartOffset(), replica.highWatermark());
+    } catch (java.io.IOException | RuntimeException e) {
+      return new ReadResult(Errors.forException(e), new byte[0], -1, -1);
+    }
   }
 
   private static boolean leadsHere(TopicPartition partition, MetadataCache metadata) {

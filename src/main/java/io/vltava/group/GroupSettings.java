@@ -1,0 +1,23 @@
+package io.vltava.group;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+
+/** The typed reading of {@code vltava.groups}. */
+public record GroupSettings(
+    Duration initialRebalanceDelay,
+    int minSessionTimeoutMs,
+    int maxSessionTimeoutMs,
+    Duration offsetsRetention,
+    Duration offsetsRetentionCheckInterval) {
+
+  public static GroupSettings from(Config config) {
+    Config groups = config.getConfig("vltava.groups");
+    return new GroupSettings(
+        Duration.ofMillis(groups.getLong("group.initial.rebalance.delay.ms")),
+        groups.getInt("group.min.session.timeout.ms"),
+        groups.getInt("group.max.session.timeout.ms"),
+        Duration.ofMinutes(groups.getLong("offsets.retention.minutes")),
+        Duration.ofMillis(groups.getLong("offsets.retention.check.interval.ms")));
+  }
+}

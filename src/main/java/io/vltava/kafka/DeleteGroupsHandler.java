@@ -1,0 +1,50 @@
+package io.vltava.kafka;
+
+import io.vltava.group.GroupCoordinator;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.DeleteGroupsRequestData;
+import org.apache.kafka.common.message.DeleteGroupsResponseData;
+import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
+import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResultCollection;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.DeleteGroupsRequest;
+import org.apache.kafka.common.requests.DeleteGroupsResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/** DeleteGroups: a group without members forgets its committed offsets (NON_EMPTY_GROUP otherwise). */
+final class DeleteGroupsHandler implements ApiHandler {
+  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+
+  private final BrokerServices broker;
+
+  DeleteGroupsHandler(BrokerServices broker) {
+    this.broker = broker;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.DELETE_GROUPS;
+  }
+
+  @Override
+  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+    DeleteGroupsRequestData data = ((DeleteGroupsRequest) request).data();
+    List<CompletableFuture<DeletableGroupResult>> results = data.groupsNames().stream()
+        .map(groupId -> broker.<Errors>askGroup(groupId, GroupCoordinator.DeleteGroup::new, ANSWER_TIMEOUT)
+            .handle((error, failure) -> new DeletableGroupResult().setGroupId(groupId)
+                .setErrorCode((failure == null ? error : BrokerServices.groupError(failure)).code()))
+            .toCompletableFuture())
+        .toList();
+    return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done -> {
+      DeletableGroupResultCollection collection = new DeletableGroupResultCollection();
+      results.forEach(result -> collection.add(result.join()));
+      return new DeleteGroupsResponse(new DeleteGroupsResponseData().setResults(collection));
+    });
+  }
+}

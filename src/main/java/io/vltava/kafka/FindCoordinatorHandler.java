@@ -1,0 +1,63 @@
+package io.vltava.kafka;
+
+import io.vltava.metadata.BrokerInfo;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.FindCoordinatorResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/**
+ * FindCoordinator for groups: this broker, whatever the group, because group coordinators are
+ * sharded entities that any node reaches. Transaction coordinators do not exist (no transactions).
+ */
+final class FindCoordinatorHandler implements ApiHandler {
+  private final BrokerServices broker;
+
+  FindCoordinatorHandler(BrokerServices broker) {
+    this.broker = broker;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.FIND_COORDINATOR;
+  }
+
+  @Override
+  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+    FindCoordinatorRequestData data = ((FindCoordinatorRequest) request).data();
+    FindCoordinatorResponseData response = new FindCoordinatorResponseData();
+    if (header.apiVersion() < FindCoordinatorRequest.MIN_BATCHED_VERSION) {
+      Coordinator answer = coordinator(data.key(), data.keyType());
+      response.setErrorCode(answer.errorCode()).setErrorMessage(answer.errorMessage())
+          .setNodeId(answer.nodeId()).setHost(answer.host()).setPort(answer.port());
+    } else {
+      List<String> keys = data.coordinatorKeys();
+      keys.forEach(key -> response.coordinators().add(coordinator(key, data.keyType())));
+    }
+    return CompletableFuture.completedFuture(new FindCoordinatorResponse(response));
+  }
+
+  private Coordinator coordinator(String key, byte keyType) {
+    Coordinator coordinator = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
+    if (keyType != FindCoordinatorRequest.CoordinatorType.GROUP.id()) {
+      return coordinator.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
+          .setErrorMessage("Only group coordinators exist; transactions are not implemented.");
+    }
+    Optional<BrokerInfo> self = broker.localBroker();
+    if (self.isEmpty()) {
+      return coordinator.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code());
+    }
+    return coordinator.setErrorCode(Errors.NONE.code())
+        .setNodeId(self.get().nodeId()).setHost(self.get().host()).setPort(self.get().port());
+  }
+}

@@ -1,0 +1,41 @@
+package io.vltava.kafka;
+
+import io.vltava.group.GroupCoordinator;
+import io.vltava.group.GroupProtocol;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.HeartbeatResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.HeartbeatRequest;
+import org.apache.kafka.common.requests.HeartbeatResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/** Heartbeat: keeps a member's session alive and tells it when the group rebalances. */
+final class HeartbeatHandler implements ApiHandler {
+  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
+
+  private final BrokerServices broker;
+
+  HeartbeatHandler(BrokerServices broker) {
+    this.broker = broker;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.HEARTBEAT;
+  }
+
+  @Override
+  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+    HeartbeatRequestData data = ((HeartbeatRequest) request).data();
+    GroupProtocol.MemberGeneration member =
+        new GroupProtocol.MemberGeneration(data.memberId(), data.groupInstanceId(), data.generationId());
+    return broker.<Errors>askGroup(data.groupId(), replyTo -> new GroupCoordinator.Heartbeat(member, replyTo), ANSWER_TIMEOUT)
+        .handle((error, failure) -> new HeartbeatResponse(new HeartbeatResponseData()
+            .setErrorCode((failure == null ? error : BrokerServices.groupError(failure)).code())));
+  }
+}

@@ -1,0 +1,74 @@
+package io.vltava.kafka;
+
+import io.vltava.group.GroupCoordinator;
+import io.vltava.group.GroupProtocol;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.JoinGroupRequest;
+import org.apache.kafka.common.requests.JoinGroupResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/** JoinGroup: parks at the coordinator until the group's join phase completes (up to the rebalance timeout). */
+final class JoinGroupHandler implements ApiHandler {
+  /** Beyond the rebalance timeout, how long the coordinator has to answer. */
+  private static final Duration ANSWER_MARGIN = Duration.ofSeconds(10);
+  /** Handlers do not see the connection's peer address, so DescribeGroups shows no client host. */
+  private static final String CLIENT_HOST_UNKNOWN = "";
+
+  private final BrokerServices broker;
+
+  JoinGroupHandler(BrokerServices broker) {
+    this.broker = broker;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.JOIN_GROUP;
+  }
+
+  @Override
+  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+    JoinGroupRequestData data = ((JoinGroupRequest) request).data();
+    short version = header.apiVersion();
+    // v0 has no rebalance timeout: the session timeout is both.
+    int rebalanceTimeoutMs = version == 0 ? data.sessionTimeoutMs() : data.rebalanceTimeoutMs();
+    List<GroupProtocol.Protocol> protocols = new ArrayList<>();
+    data.protocols().forEach(p -> protocols.add(new GroupProtocol.Protocol(p.name(), p.metadata())));
+    GroupProtocol.JoinRequest join = new GroupProtocol.JoinRequest(
+        data.memberId(), data.groupInstanceId(), header.clientId(), CLIENT_HOST_UNKNOWN, data.sessionTimeoutMs(),
+        rebalanceTimeoutMs, data.protocolType(), protocols, JoinGroupRequest.requiresKnownMemberId(version));
+    return broker.<GroupProtocol.JoinResult>askGroup(data.groupId(), replyTo -> new GroupCoordinator.Join(join, replyTo),
+            Duration.ofMillis(Math.max(0, rebalanceTimeoutMs)).plus(ANSWER_MARGIN))
+        .handle((result, failure) -> {
+          if (failure != null) {
+            result = new GroupProtocol.JoinResult(
+                BrokerServices.groupError(failure).code(), -1, null, null, "", data.memberId(), List.of());
+          }
+          return new JoinGroupResponse(response(result, version), version);
+        });
+  }
+
+  private static JoinGroupResponseData response(GroupProtocol.JoinResult result, short version) {
+    JoinGroupResponseData response = new JoinGroupResponseData()
+        .setErrorCode(result.errorCode())
+        .setGenerationId(result.generationId())
+        .setProtocolType(result.protocolType())
+        // Before v7 the protocol name is not nullable.
+        .setProtocolName(result.protocolName() == null && version < 7 ? "" : result.protocolName())
+        .setLeader(result.leaderId() == null ? "" : result.leaderId())
+        .setMemberId(result.memberId());
+    if (result.errorCode() == Errors.NONE.code()) {
+      result.members().forEach(m -> response.members().add(new JoinGroupResponseData.JoinGroupResponseMember()
+          .setMemberId(m.memberId()).setGroupInstanceId(m.groupInstanceId()).setMetadata(m.metadata())));
+    }
+    return response;
+  }
+}

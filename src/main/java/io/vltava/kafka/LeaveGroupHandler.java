@@ -1,0 +1,54 @@
+package io.vltava.kafka;
+
+import io.vltava.group.GroupCoordinator;
+import io.vltava.group.GroupProtocol;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
+import org.apache.kafka.common.message.LeaveGroupResponseData.MemberResponse;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.LeaveGroupRequest;
+import org.apache.kafka.common.requests.LeaveGroupResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/** LeaveGroup: one member (v0-2) or a batch (v3+, by member or group instance id); the rest rebalance. */
+final class LeaveGroupHandler implements ApiHandler {
+  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
+
+  private final BrokerServices broker;
+
+  LeaveGroupHandler(BrokerServices broker) {
+    this.broker = broker;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.LEAVE_GROUP;
+  }
+
+  @Override
+  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+    LeaveGroupRequest leave = (LeaveGroupRequest) request;
+    List<MemberIdentity> members = leave.members();
+    List<GroupProtocol.Leaving> leaving = members.stream()
+        .map(m -> new GroupProtocol.Leaving(m.memberId(), m.groupInstanceId())).toList();
+    short version = header.apiVersion();
+    return broker.<List<Errors>>askGroup(leave.data().groupId(), replyTo -> new GroupCoordinator.Leave(leaving, replyTo),
+            ANSWER_TIMEOUT)
+        .handle((errors, failure) -> {
+          List<MemberResponse> responses = new ArrayList<>();
+          for (int i = 0; i < members.size(); i++) {
+            responses.add(new MemberResponse().setMemberId(members.get(i).memberId())
+                .setGroupInstanceId(members.get(i).groupInstanceId())
+                .setErrorCode(failure == null ? errors.get(i).code() : Errors.NONE.code()));
+          }
+          Errors topLevel = failure == null ? Errors.NONE : BrokerServices.groupError(failure);
+          return new LeaveGroupResponse(responses, topLevel, 0, version);
+        });
+  }
+}

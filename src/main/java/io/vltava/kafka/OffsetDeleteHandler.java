@@ -1,0 +1,63 @@
+package io.vltava.kafka;
+
+import io.vltava.group.CommittedOffset;
+import io.vltava.group.GroupCoordinator;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.OffsetDeleteRequestData;
+import org.apache.kafka.common.message.OffsetDeleteResponseData;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponsePartition;
+import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponseTopic;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.OffsetDeleteRequest;
+import org.apache.kafka.common.requests.OffsetDeleteResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+
+/** OffsetDelete: removes committed offsets of topics the group's members do not subscribe to. */
+final class OffsetDeleteHandler implements ApiHandler {
+  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+
+  private final BrokerServices broker;
+
+  OffsetDeleteHandler(BrokerServices broker) {
+    this.broker = broker;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.OFFSET_DELETE;
+  }
+
+  @Override
+  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+    OffsetDeleteRequestData data = ((OffsetDeleteRequest) request).data();
+    List<CommittedOffset.PartitionKey> partitions = new ArrayList<>();
+    data.topics().forEach(topic -> topic.partitions().forEach(p ->
+        partitions.add(new CommittedOffset.PartitionKey(topic.name(), p.partitionIndex()))));
+    return broker.<GroupCoordinator.OffsetDeletion>askGroup(data.groupId(),
+            replyTo -> new GroupCoordinator.DeleteOffsets(partitions, replyTo), ANSWER_TIMEOUT)
+        .handle((deletion, failure) -> {
+          OffsetDeleteResponseData response = new OffsetDeleteResponseData();
+          Errors groupError = failure == null ? deletion.groupError() : BrokerServices.groupError(failure);
+          if (groupError != Errors.NONE) {
+            return new OffsetDeleteResponse(response.setErrorCode(groupError.code()));
+          }
+          for (OffsetDeleteRequestData.OffsetDeleteRequestTopic topic : data.topics()) {
+            OffsetDeleteResponseTopic topicResponse = new OffsetDeleteResponseTopic().setName(topic.name());
+            for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : topic.partitions()) {
+              Errors error = deletion.subscribed().contains(new CommittedOffset.PartitionKey(topic.name(), p.partitionIndex()))
+                  ? Errors.GROUP_SUBSCRIBED_TO_TOPIC : Errors.NONE;
+              topicResponse.partitions().add(new OffsetDeleteResponsePartition()
+                  .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code()));
+            }
+            response.topics().add(topicResponse);
+          }
+          return new OffsetDeleteResponse(response);
+        });
+  }
+}

@@ -1,0 +1,51 @@
+package io.vltava.kafka;
+
+import io.vltava.group.GroupCoordinator;
+import io.vltava.group.GroupProtocol;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.message.SyncGroupRequestData;
+import org.apache.kafka.common.message.SyncGroupResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.SyncGroupRequest;
+import org.apache.kafka.common.requests.SyncGroupResponse;
+
+/** SyncGroup: a follower's sync parks at the coordinator until the leader's brings the assignment. */
+final class SyncGroupHandler implements ApiHandler {
+  /** Bounded by the group's rebalance timeout, which the request does not carry; Kafka's default max.poll.interval.ms. */
+  private static final Duration ANSWER_TIMEOUT = Duration.ofMinutes(5);
+
+  private final BrokerServices broker;
+
+  SyncGroupHandler(BrokerServices broker) {
+    this.broker = broker;
+  }
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.SYNC_GROUP;
+  }
+
+  @Override
+  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+    SyncGroupRequestData data = ((SyncGroupRequest) request).data();
+    GroupProtocol.SyncRequest sync = new GroupProtocol.SyncRequest(data.memberId(), data.groupInstanceId(),
+        data.generationId(), data.protocolType(), data.protocolName(),
+        data.assignments().stream().map(a -> new GroupProtocol.Assignment(a.memberId(), a.assignment())).toList());
+    return broker.<GroupProtocol.SyncResult>askGroup(data.groupId(), replyTo -> new GroupCoordinator.Sync(sync, replyTo),
+            ANSWER_TIMEOUT)
+        .handle((result, failure) -> {
+          if (failure != null) {
+            result = new GroupProtocol.SyncResult(BrokerServices.groupError(failure).code(), null, null, new byte[0]);
+          }
+          return new SyncGroupResponse(new SyncGroupResponseData()
+              .setErrorCode(result.errorCode())
+              .setProtocolType(result.protocolType())
+              .setProtocolName(result.protocolName())
+              .setAssignment(result.assignment()));
+        });
+  }
+}

@@ -1,0 +1,40 @@
+package io.vltava.persistence;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+
+/**
+ * How the journal plugin, which Pekko creates by reflection, finds the node's storage: the node
+ * registers it here once at start-up; the plugin's operations wait for that.
+ */
+public final class JournalStorageExtension implements Extension {
+
+  private static final ExtensionId<JournalStorageExtension> ID = new ExtensionId<>() {
+    @Override
+    public JournalStorageExtension createExtension(ActorSystem<?> system) {
+      return new JournalStorageExtension();
+    }
+  };
+
+  private final CompletableFuture<JournalStore> store = new CompletableFuture<>();
+
+  private JournalStorageExtension() {}
+
+  public static JournalStorageExtension get(ActorSystem<?> system) {
+    return ID.apply(system);
+  }
+
+  /** Registers the storage; a second registration is refused. */
+  public void register(JournalStorage storage) {
+    if (!store.complete(new JournalStore(storage))) {
+      throw new IllegalStateException("journal storage is already registered");
+    }
+  }
+
+  public CompletionStage<JournalStore> store() {
+    return store;
+  }
+}

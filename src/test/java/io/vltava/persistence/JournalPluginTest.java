@@ -1,0 +1,162 @@
+package io.vltava.persistence;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vltava.metadata.CborSerializable;
+import io.vltava.node.TestNodes;
+import io.vltava.node.VltavaNode;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import com.typesafe.config.ConfigFactory;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.persistence.JournalProtocol;
+import org.apache.pekko.persistence.Persistence;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The journal plugin used the way a user would: an event-sourced entity of the test's own. */
+class JournalPluginTest {
+  private static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+  @TempDir Path dataDir;
+
+  /** A user's entity: an append-only list of lines. */
+  static final class Notebook extends EventSourcedBehavior<Notebook.Command, Notebook.Written, List<String>> {
+    sealed interface Command extends CborSerializable {}
+
+    record Write(String line, ActorRef<Done> replyTo) implements Command {}
+
+    record Read(ActorRef<List<String>> replyTo) implements Command {}
+
+    record Written(String line) implements CborSerializable {}
+
+    static Behavior<Command> create(String id) {
+      return new Notebook(id);
+    }
+
+    private Notebook(String id) {
+      super(PersistenceId.of("notebook", id));
+    }
+
+    @Override
+    public List<String> emptyState() {
+      return List.of();
+    }
+
+    @Override
+    public CommandHandler<Command, Written, List<String>> commandHandler() {
+      return newCommandHandlerBuilder().forAnyState()
+          .onCommand(Write.class, (state, write) ->
+              Effect().persist(new Written(write.line())).thenReply(write.replyTo(), s -> Done.getInstance()))
+          .onCommand(Read.class, (state, read) -> Effect().reply(read.replyTo(), state))
+          .build();
+    }
+
+    @Override
+    public EventHandler<List<String>, Written> eventHandler() {
+      return newEventHandlerBuilder().forAnyState().onEvent(Written.class, (state, event) -> {
+        List<String> next = new ArrayList<>(state);
+        next.add(event.line());
+        return next;
+      }).build();
+    }
+  }
+
+  @Test
+  void eventsOfManyEntitiesSurviveARestartAndReplayPerEntity() throws Exception {
+    int entities = 40;
+    int linesEach = 25;
+    Map<String, List<String>> expected = new HashMap<>();
+    try (VltavaNode node = TestNodes.start(dataDir)) {
+      List<ActorRef<Notebook.Command>> books = spawnAll(node.system(), entities);
+      List<CompletableFuture<Done>> writes = new ArrayList<>();
+      for (int line = 0; line < linesEach; line++) {
+        for (int e = 0; e < entities; e++) {
+          String text = "book-" + e + " line-" + line;
+          expected.computeIfAbsent("book-" + e, k -> new ArrayList<>()).add(text);
+          ActorRef<Notebook.Command> book = books.get(e);
+          writes.add(JournalPluginTest.<Done>ask(node.system(), book, replyTo -> new Notebook.Write(text, replyTo)).toCompletableFuture());
+        }
+      }
+      CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+      assertEquals(expected.get("book-7"), read(node.system(), books.get(7)));
+    }
+    // 40 ids over 8 partitions: every partition holds the events of several entities.
+    try (VltavaNode node = TestNodes.start(dataDir)) {
+      JournalStore store = JournalStorageExtension.get(node.system()).store().toCompletableFuture().get();
+      assertTrue(store.partitionOf("notebook|book-0") >= 0);
+      List<ActorRef<Notebook.Command>> books = spawnAll(node.system(), entities);
+      for (int e = 0; e < entities; e++) {
+        assertEquals(expected.get("book-" + e), read(node.system(), books.get(e)), "book-" + e);
+      }
+      JournalPluginTest.<Done>ask(node.system(), books.get(3), replyTo -> new Notebook.Write("after restart", replyTo)).toCompletableFuture().get();
+      expected.get("book-3").add("after restart");
+      assertEquals(expected.get("book-3"), read(node.system(), books.get(3)));
+      Set<String> ids = store.persistenceIds().toCompletableFuture().get();
+      assertEquals(entities, ids.stream().filter(id -> id.startsWith("notebook|")).count());
+    }
+  }
+
+  @Test
+  void deletedEventsAreNotReplayedAndTheHighestSequenceNumberIsKept() throws Exception {
+    try (VltavaNode node = TestNodes.start(dataDir)) {
+      ActorRef<Notebook.Command> book = node.system().systemActorOf(Notebook.create("trimmed"), "trimmed",
+          org.apache.pekko.actor.typed.Props.empty());
+      for (int i = 1; i <= 5; i++) {
+        String line = "line-" + i;
+        JournalPluginTest.<Done>ask(node.system(), book, replyTo -> new Notebook.Write(line, replyTo)).toCompletableFuture().get();
+      }
+      // What a snapshotting entity's retention does: the journal actor is asked to delete up to 3.
+      org.apache.pekko.actor.ActorRef journal = Persistence.get(Adapter.toClassic(node.system())).journalFor(JournalSettings.PLUGIN_ID, ConfigFactory.empty());
+      org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<Object> probe =
+          org.apache.pekko.actor.testkit.typed.javadsl.TestProbe.create(node.system());
+      journal.tell(new JournalProtocol.DeleteMessagesTo("notebook|trimmed", 3, Adapter.toClassic(probe.ref())),
+          Adapter.toClassic(probe.ref()));
+      probe.expectMessageClass(org.apache.pekko.persistence.DeleteMessagesSuccess.class, TIMEOUT);
+    }
+    try (VltavaNode node = TestNodes.start(dataDir)) {
+      JournalStore store = JournalStorageExtension.get(node.system()).store().toCompletableFuture().get();
+      assertEquals(5L, store.highestSeqNr("notebook|trimmed").toCompletableFuture().get());
+      ActorRef<Notebook.Command> book = node.system().systemActorOf(Notebook.create("trimmed"), "trimmed",
+          org.apache.pekko.actor.typed.Props.empty());
+      assertEquals(List.of("line-4", "line-5"), read(node.system(), book));
+      JournalPluginTest.<Done>ask(node.system(), book, replyTo -> new Notebook.Write("line-6", replyTo)).toCompletableFuture().get();
+      assertEquals(List.of("line-4", "line-5", "line-6"), read(node.system(), book));
+    }
+  }
+
+  private static List<ActorRef<Notebook.Command>> spawnAll(ActorSystem<?> system, int count) {
+    List<ActorRef<Notebook.Command>> books = new ArrayList<>();
+    for (int e = 0; e < count; e++) {
+      books.add(system.systemActorOf(Notebook.create("book-" + e), "book-" + e, org.apache.pekko.actor.typed.Props.empty()));
+    }
+    return books;
+  }
+
+  private static List<String> read(ActorSystem<?> system, ActorRef<Notebook.Command> book) throws Exception {
+    return JournalPluginTest.<List<String>>ask(system, book, Notebook.Read::new).toCompletableFuture().get();
+  }
+
+  private static <T> CompletionStage<T> ask(
+      ActorSystem<?> system, ActorRef<Notebook.Command> book, org.apache.pekko.japi.function.Function<ActorRef<T>, Notebook.Command> message) {
+    return AskPattern.ask(book, message, TIMEOUT, system.scheduler());
+  }
+}
