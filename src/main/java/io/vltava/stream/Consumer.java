@@ -72,7 +72,10 @@ public final class Consumer {
 
   /**
    * {@code bufferedRecords}/{@code bufferedBytes}: held now, not yet pulled downstream; {@code
-   * peakBufferedBytes}: the most ever held; {@code emittedRecords}: pushed downstream so far.
+   * peakBufferedBytes}: the most ever held; {@code emittedRecords}: pushed downstream so far;
+   * {@code fetching}: a fetch is outstanding (false with records buffered means the source waits
+   * for downstream demand).
    */
-  public record Metrics(long bufferedRecords, long bufferedBytes, long peakBufferedBytes, long emittedRecords) {}
+  public record Metrics(
+      long bufferedRecords, long bufferedBytes, long peakBufferedBytes, long emittedRecords, boolean fetching) {}
 }

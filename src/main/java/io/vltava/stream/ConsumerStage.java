@@ -68,8 +68,12 @@ final class ConsumerStage<K, V, T> extends GraphStageWithMaterializedValue<Sourc
     private final Control control = new Control();
     private boolean fetching;
     private boolean stopRequested;
-    // After a truncated fetch, wait for an empty buffer rather than re-fetching what did not fit.
+    // After a truncated fetch, do not fetch again until the buffer has drained (to half the byte
+    // bound, or to empty if nothing fitted), so the records that did not fit are not re-fetched
+    // and dropped over and over.
+    private boolean waitForHalfBuffer;
     private boolean waitForEmptyBuffer;
+    private final AtomicBoolean fetchInFlight = new AtomicBoolean();
 
     Logic(ConsumerTransport<K, V> transport) {
       super(shape);
@@ -115,12 +119,16 @@ final class ConsumerStage<K, V, T> extends GraphStageWithMaterializedValue<Sourc
       if (buffer.isEmpty()) {
         waitForEmptyBuffer = false;
       }
+      if (bufferedBytes.get() <= settings.maxBufferedBytes() / 2) {
+        waitForHalfBuffer = false;
+      }
       long roomBytes = settings.maxBufferedBytes() - bufferedBytes.get();
       int roomRecords = settings.maxBufferedRecords() - buffer.size();
-      if (fetching || stopRequested || waitForEmptyBuffer || roomBytes <= 0 || roomRecords <= 0) {
+      if (fetching || stopRequested || waitForEmptyBuffer || waitForHalfBuffer || roomBytes <= 0 || roomRecords <= 0) {
         return;
       }
       fetching = true;
+      fetchInFlight.set(true);
       ConsumerTransport.FetchLimit limit = new ConsumerTransport.FetchLimit(roomRecords, roomBytes, buffer.isEmpty());
       transport.fetch(limit).whenComplete((fetched, error) -> onFetched.invoke(new FetchOutcome<>(fetched, error)));
     }
@@ -131,6 +139,7 @@ final class ConsumerStage<K, V, T> extends GraphStageWithMaterializedValue<Sourc
         return;
       }
       if (outcome.error() != null) {
+        fetchInFlight.set(false);
         failStage(outcome.error());
         return;
       }
@@ -140,9 +149,14 @@ final class ConsumerStage<K, V, T> extends GraphStageWithMaterializedValue<Sourc
         long bytes = bufferedBytes.addAndGet(ConsumerTransport.sizeInBytes(record));
         peakBufferedBytes.accumulateAndGet(bytes, Math::max);
       }
-      waitForEmptyBuffer = outcome.fetched().truncated();
+      if (outcome.fetched().truncated()) {
+        waitForEmptyBuffer = outcome.fetched().records().isEmpty();
+        waitForHalfBuffer = true;
+      }
       emit();
       maybeFetch();
+      // Published once per callback, so an observer never sees the gap between two fetches.
+      fetchInFlight.set(fetching);
     }
 
     private void stopSource() {
@@ -201,7 +215,7 @@ final class ConsumerStage<K, V, T> extends GraphStageWithMaterializedValue<Sourc
       @Override
       public Consumer.Metrics metrics() {
         return new Consumer.Metrics(bufferedRecords.get(), bufferedBytes.get(), peakBufferedBytes.get(),
-            emittedRecords.get());
+            emittedRecords.get(), fetchInFlight.get());
       }
     }
   }
