@@ -16,21 +16,21 @@ public final class Committer {
   private Committer() {}
 
   /** Commits in batches and emits each committed batch, in order. */
-  public static Flow<ConsumerMessage.Committable, ConsumerMessage.CommittableOffsetBatch, NotUsed> batchFlow(
+  public static <C extends ConsumerMessage.Committable> Flow<C, ConsumerMessage.CommittableOffsetBatch, NotUsed> batchFlow(
       CommitterSettings settings) {
-    return Flow.<ConsumerMessage.Committable>create()
+    return Flow.<C>create()
         .groupedWithin(settings.maxBatch(), settings.maxInterval())
-        .map(ConsumerMessage.CommittableOffsetBatch::of)
+        .map(committables -> ConsumerMessage.CommittableOffsetBatch.of(committables))
         .mapAsync(settings.parallelism(), batch -> batch.commit().thenApply(done -> batch));
   }
 
   /** Commits in batches; emits {@link Done} per committed batch. */
-  public static Flow<ConsumerMessage.Committable, Done, NotUsed> flow(CommitterSettings settings) {
-    return batchFlow(settings).map(batch -> Done.getInstance());
+  public static <C extends ConsumerMessage.Committable> Flow<C, Done, NotUsed> flow(CommitterSettings settings) {
+    return Committer.<C>batchFlow(settings).map(batch -> Done.getInstance());
   }
 
   /** Commits in batches; completes when upstream completed and the last batch is committed, fails with a failed commit. */
-  public static Sink<ConsumerMessage.Committable, CompletionStage<Done>> sink(CommitterSettings settings) {
-    return flow(settings).toMat(Sink.ignore(), Keep.right());
+  public static <C extends ConsumerMessage.Committable> Sink<C, CompletionStage<Done>> sink(CommitterSettings settings) {
+    return Committer.<C>flow(settings).toMat(Sink.ignore(), Keep.right());
   }
 }
