@@ -111,11 +111,19 @@ public record ConsumerSettings<K, V>(
 
   /**
    * The kafka-clients properties: {@link #properties()} with bootstrap servers and group id;
-   * auto-commit is off unless set, since offsets are committed through the stream.
+   * auto-commit is off unless set, since offsets are committed through the stream, and {@code
+   * max.poll.records} is half of {@link #maxBufferedRecords()} and {@code fetch.max.bytes} half of
+   * {@link #maxBufferedBytes()} (and {@code max.partition.fetch.bytes} no more) unless set, since a
+   * source fetches once it has room for that much: polls then rarely bring more than fits.
    */
   public Map<String, Object> kafkaProperties() {
     Map<String, Object> all = new HashMap<>();
     all.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    all.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(Math.max(1, maxBufferedRecords / 2)));
+    long halfBufferBytes = Math.min(Integer.MAX_VALUE, Math.max(1, maxBufferedBytes / 2));
+    all.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Long.toString(halfBufferBytes));
+    all.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG,
+        Long.toString(Math.min(halfBufferBytes, ConsumerConfig.DEFAULT_MAX_PARTITION_FETCH_BYTES)));
     all.putAll(properties);
     if (!bootstrapServers.isEmpty()) {
       all.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);

@@ -124,7 +124,13 @@ final class ConsumerStage<K, V, T> extends GraphStageWithMaterializedValue<Sourc
       }
       long roomBytes = settings.maxBufferedBytes() - bufferedBytes.get();
       int roomRecords = settings.maxBufferedRecords() - buffer.size();
-      if (fetching || stopRequested || waitForEmptyBuffer || waitForHalfBuffer || roomBytes <= 0 || roomRecords <= 0) {
+      // Room for half the record bound at least: with max.poll.records at that half (the default
+      // ConsumerSettings gives), a poll then always fits by count and is never cut short.
+      int minRoomRecords = Math.max(1, settings.maxBufferedRecords() / 2);
+      // Likewise room for half the byte bound, the default fetch.max.bytes.
+      long minRoomBytes = Math.max(1, settings.maxBufferedBytes() / 2);
+      if (fetching || stopRequested || waitForEmptyBuffer || waitForHalfBuffer || roomBytes < minRoomBytes
+          || roomRecords < minRoomRecords) {
         return;
       }
       fetching = true;

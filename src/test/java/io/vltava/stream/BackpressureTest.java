@@ -23,7 +23,8 @@ import org.apache.pekko.stream.javadsl.SinkQueueWithCancel;
 import org.apache.pekko.stream.javadsl.Source;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A stalled downstream stops fetching; the source's buffer stays within its byte bound. */
@@ -55,11 +56,16 @@ class BackpressureTest {
     return Integer.parseInt(new String(record.value(), 0, 10, StandardCharsets.US_ASCII));
   }
 
-  @Test
-  void aStalledDownstreamKeepsBufferedBytesUnderTheBoundAndLosesNothing() throws Exception {
-    String topic = "slow";
+  /**
+   * With the default fetch sizes (half the buffer bound) polls fit; with a large fetch.max.bytes
+   * every poll brings more than fits, and the transport seeks back to what it left out.
+   */
+  @ParameterizedTest
+  @CsvSource({"default, 4000", "1048576, 150"})
+  void aStalledDownstreamKeepsBufferedBytesUnderTheBoundAndLosesNothing(String fetchMaxBytes, int count)
+      throws Exception {
+    String topic = "slow-" + fetchMaxBytes;
     int partitions = 2;
-    int count = 4000;
     broker.createTopic(topic, partitions);
     ProducerSettings<byte[], byte[]> producerSettings =
         ProducerSettings.create(broker.testKit.system(), new ByteArraySerializer(), new ByteArraySerializer())
@@ -73,7 +79,11 @@ class BackpressureTest {
         ConsumerSettings.create(broker.testKit.system(), new ByteArrayDeserializer(), new ByteArrayDeserializer())
             .withBootstrapServers(broker.bootstrap())
             .withBufferBounds(1000, boundBytes)
-            .withProperty("max.poll.records", "500"); // one poll brings far more than the bound
+            .withProperty("max.poll.records", "500");
+    if (!fetchMaxBytes.equals("default")) {
+      consumerSettings = consumerSettings.withProperty("fetch.max.bytes", fetchMaxBytes)
+          .withProperty("max.partition.fetch.bytes", fetchMaxBytes);
+    }
     Pair<Consumer.Control, SinkQueueWithCancel<ConsumerRecord<byte[], byte[]>>> running = Consumer.plainSource(
             consumerSettings, Subscriptions.assignmentWithOffset(
                 java.util.Map.of(new TopicPartition(topic, 0), 0L, new TopicPartition(topic, 1), 0L)))
