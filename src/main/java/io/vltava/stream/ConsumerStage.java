@@ -20,10 +20,10 @@ import scala.Tuple2;
 
 /**
  * The source behind {@link Consumer}: fetches from a {@link ConsumerTransport} into a bounded
- * buffer and emits on demand. At most one fetch is outstanding, and one is asked for only while
- * the buffer is under both bounds, with a limit of the room left, so the buffer never exceeds
- * them (but for one record larger than the byte bound, fetched alone into an empty buffer). Fetch
- * results come back through an async callback; the stage never blocks.
+ * buffer and emits on demand. At most one fetch is outstanding; one is asked for once the buffer
+ * is at most half full (by records and by bytes), with a limit of the room left, so the buffer
+ * never exceeds the bounds (but for one record larger than the byte bound, fetched alone into an
+ * empty buffer). Fetch results come back through an async callback; the stage never blocks.
  */
 final class ConsumerStage<K, V, T> extends GraphStageWithMaterializedValue<SourceShape<T>, Consumer.Control> {
 
@@ -68,10 +68,8 @@ final class ConsumerStage<K, V, T> extends GraphStageWithMaterializedValue<Sourc
     private final Control control = new Control();
     private boolean fetching;
     private boolean stopRequested;
-    // After a truncated fetch, do not fetch again until the buffer has drained (to half the byte
-    // bound, or to empty if nothing fitted), so the records that did not fit are not re-fetched
-    // and dropped over and over.
-    private boolean waitForHalfBuffer;
+    // After a fetch of which nothing fitted, do not fetch again until the buffer is empty (then a
+    // first record of any size fits), so the same records are not re-fetched and dropped over and over.
     private boolean waitForEmptyBuffer;
     private final AtomicBoolean fetchInFlight = new AtomicBoolean();
 
@@ -119,9 +117,6 @@ final class ConsumerStage<K, V, T> extends GraphStageWithMaterializedValue<Sourc
       if (buffer.isEmpty()) {
         waitForEmptyBuffer = false;
       }
-      if (bufferedBytes.get() <= settings.maxBufferedBytes() / 2) {
-        waitForHalfBuffer = false;
-      }
       long roomBytes = settings.maxBufferedBytes() - bufferedBytes.get();
       int roomRecords = settings.maxBufferedRecords() - buffer.size();
       // Room for half the record bound at least: with max.poll.records at that half (the default
@@ -129,7 +124,7 @@ final class ConsumerStage<K, V, T> extends GraphStageWithMaterializedValue<Sourc
       int minRoomRecords = Math.max(1, settings.maxBufferedRecords() / 2);
       // Likewise room for half the byte bound, the default fetch.max.bytes.
       long minRoomBytes = Math.max(1, settings.maxBufferedBytes() / 2);
-      if (fetching || stopRequested || waitForEmptyBuffer || waitForHalfBuffer || roomBytes < minRoomBytes
+      if (fetching || stopRequested || waitForEmptyBuffer || roomBytes < minRoomBytes
           || roomRecords < minRoomRecords) {
         return;
       }
@@ -155,10 +150,7 @@ final class ConsumerStage<K, V, T> extends GraphStageWithMaterializedValue<Sourc
         long bytes = bufferedBytes.addAndGet(ConsumerTransport.sizeInBytes(record));
         peakBufferedBytes.accumulateAndGet(bytes, Math::max);
       }
-      if (outcome.fetched().truncated()) {
-        waitForEmptyBuffer = outcome.fetched().records().isEmpty();
-        waitForHalfBuffer = true;
-      }
+      waitForEmptyBuffer = outcome.fetched().truncated() && outcome.fetched().records().isEmpty();
       emit();
       maybeFetch();
       // Published once per callback, so an observer never sees the gap between two fetches.
