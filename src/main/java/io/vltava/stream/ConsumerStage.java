@@ -1,6 +1,8 @@
 package io.vltava.stream;
 
 import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -8,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.pekko.Done;
 import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.Outlet;
@@ -144,6 +147,9 @@ final class ConsumerStage<K, V, T> extends GraphStageWithMaterializedValue<Sourc
         failStage(outcome.error());
         return;
       }
+      if (!outcome.fetched().revoked().isEmpty()) {
+        dropRecordsOf(outcome.fetched().revoked());
+      }
       for (ConsumerRecord<K, V> record : outcome.fetched().records()) {
         buffer.add(record);
         bufferedRecords.incrementAndGet();
@@ -155,6 +161,19 @@ final class ConsumerStage<K, V, T> extends GraphStageWithMaterializedValue<Sourc
       maybeFetch();
       // Published once per callback, so an observer never sees the gap between two fetches.
       fetchInFlight.set(fetching);
+    }
+
+    /** Another group member owns these partitions now and reads them from the committed offset. */
+    private void dropRecordsOf(Set<TopicPartition> revoked) {
+      Iterator<ConsumerRecord<K, V>> held = buffer.iterator();
+      while (held.hasNext()) {
+        ConsumerRecord<K, V> record = held.next();
+        if (revoked.contains(new TopicPartition(record.topic(), record.partition()))) {
+          held.remove();
+          bufferedRecords.decrementAndGet();
+          bufferedBytes.addAndGet(-ConsumerTransport.sizeInBytes(record));
+        }
+      }
     }
 
     private void stopSource() {

@@ -3,6 +3,7 @@ package io.vltava.stream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -42,8 +43,22 @@ public interface ConsumerTransport<K, V> {
    */
   record FetchLimit(int maxRecords, long maxBytes, boolean atLeastOne) {}
 
-  /** A fetch's records; {@code truncated} when more were ready than the limit allowed. */
-  record Fetched<K, V>(List<ConsumerRecord<K, V>> records, boolean truncated) {}
+  /**
+   * A fetch's records; {@code truncated} when more were ready than the limit allowed; {@code
+   * revoked}: partitions taken from this consumer by a group rebalance since the last fetch, so
+   * records of them that the source still holds must not be emitted (the partitions' new owners
+   * read them from the committed offset). {@code records} come after the revocation.
+   */
+  record Fetched<K, V>(List<ConsumerRecord<K, V>> records, boolean truncated, Set<TopicPartition> revoked) {
+    public Fetched {
+      records = List.copyOf(records);
+      revoked = Set.copyOf(revoked);
+    }
+
+    public Fetched(List<ConsumerRecord<K, V>> records, boolean truncated) {
+      this(records, truncated, Set.of());
+    }
+  }
 
   /** Opens a transport for one materialization of a source. */
   interface Factory {

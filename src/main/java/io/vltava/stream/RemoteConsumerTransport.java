@@ -2,6 +2,9 @@ package io.vltava.stream;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -49,6 +53,7 @@ public final class RemoteConsumerTransport<K, V> implements ConsumerTransport<K,
   private KafkaConsumer<K, V> consumer;
   private RuntimeException openFailure;
   private long lastPollNanos = System.nanoTime();
+  private final Set<TopicPartition> revokedSinceFetch = new HashSet<>();
   private boolean released;
   private final AtomicBoolean closeRequested = new AtomicBoolean();
 
@@ -70,7 +75,21 @@ public final class RemoteConsumerTransport<K, V> implements ConsumerTransport<K,
     try {
       consumer = new KafkaConsumer<>(settings.kafkaProperties(), settings.keyDeserializer(), settings.valueDeserializer());
       if (subscription instanceof Subscription.Topics topics) {
-        consumer.subscribe(topics.topics());
+        consumer.subscribe(topics.topics(), new ConsumerRebalanceListener() {
+          // Called on `thread`, inside poll.
+          @Override
+          public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            revokedSinceFetch.addAll(partitions);
+          }
+
+          @Override
+          public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+
+          @Override
+          public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            revokedSinceFetch.addAll(partitions);
+          }
+        });
       } else if (subscription instanceof Subscription.Assignment assignment) {
         consumer.assign(assignment.partitions());
       } else if (subscription instanceof Subscription.AssignmentWithOffset withOffsets) {
@@ -96,7 +115,13 @@ public final class RemoteConsumerTransport<K, V> implements ConsumerTransport<K,
       } finally {
         lastPollNanos = System.nanoTime();
       }
-      return take(records, limit);
+      Fetched<K, V> fetched = take(records, limit);
+      if (revokedSinceFetch.isEmpty()) {
+        return fetched;
+      }
+      Set<TopicPartition> revoked = Set.copyOf(revokedSinceFetch);
+      revokedSinceFetch.clear();
+      return new Fetched<>(fetched.records(), fetched.truncated(), revoked);
     });
   }
 

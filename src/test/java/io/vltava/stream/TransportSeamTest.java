@@ -25,6 +25,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.junit.jupiter.api.AfterAll;
@@ -162,5 +163,82 @@ class TransportSeamTest {
     }
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> closes.get() == 1);
     assertTrue(closes.get() == 1);
+  }
+
+  @Test
+  void recordsOfRevokedPartitionsStillBufferedAreNotEmitted() throws Exception {
+    TopicPartition p1 = new TopicPartition("t", 1);
+    List<ConsumerRecord<String, String>> first = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      first.add(new ConsumerRecord<>("t", 0, i, null, "p0-" + i));
+    }
+    for (int i = 0; i < 10; i++) {
+      first.add(new ConsumerRecord<>("t", 1, i, null, "p1-" + i));
+    }
+    List<ConsumerRecord<String, String>> afterRebalance = new ArrayList<>();
+    for (int i = 10; i < 15; i++) {
+      afterRebalance.add(new ConsumerRecord<>("t", 0, i, null, "p0-" + i));
+    }
+    List<CompletableFuture<ConsumerTransport.Fetched<String, String>>> fetches =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    AtomicInteger closes = new AtomicInteger();
+    ConsumerTransport<String, String> scripted = new ConsumerTransport<>() {
+      @Override
+      public CompletionStage<Fetched<String, String>> fetch(FetchLimit limit) {
+        CompletableFuture<Fetched<String, String>> result = new CompletableFuture<>();
+        fetches.add(result);
+        return result;
+      }
+
+      @Override
+      public CompletionStage<Done> commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        return CompletableFuture.completedFuture(Done.getInstance());
+      }
+
+      @Override
+      public CompletionStage<Done> close(Duration timeout) {
+        closes.incrementAndGet();
+        return CompletableFuture.completedFuture(Done.getInstance());
+      }
+    };
+    ConsumerTransport.Factory factory = new ConsumerTransport.Factory() {
+      @Override
+      @SuppressWarnings("unchecked")
+      public <K, V> ConsumerTransport<K, V> open(ConsumerSettings<K, V> settings, Subscription subscription) {
+        return (ConsumerTransport<K, V>) scripted;
+      }
+    };
+    ConsumerSettings<String, String> settings =
+        ConsumerSettings.create(testKit.system(), new StringDeserializer(), new StringDeserializer())
+            .withGroupId("g")
+            .withTransport(factory);
+    var running = Consumer.plainSource(settings, Subscriptions.topics("t"))
+        .toMat(Sink.<ConsumerRecord<String, String>>queue().withAttributes(Attributes.inputBuffer(1, 1)),
+            org.apache.pekko.stream.javadsl.Keep.both())
+        .run(testKit.system());
+    Consumer.Control control = running.first();
+
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> fetches.size() == 1);
+    fetches.get(0).complete(new ConsumerTransport.Fetched<>(first, false));
+    // Downstream took one record; the source holds the other 19 and asks for more.
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+        fetches.size() == 2 && control.metrics().emittedRecords() == 1 && control.metrics().bufferedRecords() == 19);
+    // A rebalance took partition 1 away before the next records arrived.
+    fetches.get(1).complete(new ConsumerTransport.Fetched<>(afterRebalance, false, java.util.Set.of(p1)));
+
+    List<String> pulled = new ArrayList<>();
+    for (int i = 0; i < 15; i++) {
+      pulled.add(await(running.second().pull()).orElseThrow().value());
+    }
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 15; i++) {
+      expected.add("p0-" + i);
+    }
+    assertEquals(expected, pulled, "partition 1's held records were dropped, partition 0's kept in order");
+    assertEquals(0, control.metrics().bufferedRecords());
+    assertEquals(0, control.metrics().bufferedBytes());
+    running.second().cancel();
+    await(control.isShutdown());
+    assertEquals(1, closes.get());
   }
 }
