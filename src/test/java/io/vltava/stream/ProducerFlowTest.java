@@ -1,0 +1,108 @@
+package io.vltava.stream;
+
+import static io.vltava.stream.StreamTestBroker.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Producer.flow: a result per envelope, in order, with partition, offset and pass-through. */
+class ProducerFlowTest {
+  @TempDir static Path dataDir;
+  static StreamTestBroker broker;
+
+  @BeforeAll
+  static void start() throws Exception {
+    broker = new StreamTestBroker(dataDir);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    broker.close();
+  }
+
+  private static ProducerSettings<String, String> producerSettings() {
+    return ProducerSettings.create(broker.testKit.system(), new StringSerializer(), new StringSerializer())
+        .withBootstrapServers(broker.bootstrap());
+  }
+
+  @Test
+  void flowEmitsPartitionOffsetAndPassThroughForEveryElementInOrder() throws Exception {
+    String topic = "flow";
+    int partitions = 3;
+    int count = 3000;
+    broker.createTopic(topic, partitions);
+
+    // Every 10th element only passes through; the others are sent to partition i % 3.
+    List<ProducerMessage.Results<String, String, Integer>> results = await(Source.range(0, count - 1)
+        .map(i -> i % 10 == 9
+            ? ProducerMessage.<String, String, Integer>passThrough(i)
+            : ProducerMessage.single(new ProducerRecord<>(topic, i % partitions, "k" + i, "v" + i), i))
+        .via(Producer.flow(producerSettings()))
+        .runWith(Sink.seq(), broker.testKit.system()));
+
+    assertEquals(count, results.size());
+    Map<Integer, Long> nextOffset = new HashMap<>();
+    Map<TopicPartition, Map<Long, String>> sentAt = new HashMap<>();
+    for (int i = 0; i < count; i++) {
+      ProducerMessage.Results<String, String, Integer> result = results.get(i);
+      assertEquals(i, result.passThrough(), "results come out in the order of the envelopes");
+      if (i % 10 == 9) {
+        assertInstanceOf(ProducerMessage.PassThroughResult.class, result);
+        continue;
+      }
+      ProducerMessage.Result<String, String, Integer> sent = assertInstanceOf(ProducerMessage.Result.class, result);
+      assertEquals(i % partitions, sent.partition());
+      long expectedOffset = nextOffset.merge(sent.partition(), 1L, Long::sum) - 1;
+      assertEquals(expectedOffset, sent.offset(), "offsets are dense per partition, in send order");
+      assertEquals("v" + i, sent.message().record().value());
+      sentAt.computeIfAbsent(new TopicPartition(topic, sent.partition()), p -> new HashMap<>())
+          .put(sent.offset(), "v" + i);
+    }
+
+    // The broker has each value at the offset the flow reported.
+    Map<TopicPartition, Long> fromZero = new HashMap<>();
+    sentAt.keySet().forEach(partition -> fromZero.put(partition, 0L));
+    ConsumerSettings<String, String> consumerSettings =
+        ConsumerSettings.create(broker.testKit.system(), new StringDeserializer(), new StringDeserializer())
+            .withBootstrapServers(broker.bootstrap());
+    List<ConsumerRecord<String, String>> read = await(
+        Consumer.plainSource(consumerSettings, Subscriptions.assignmentWithOffset(fromZero))
+            .take(count - count / 10)
+            .runWith(Sink.seq(), broker.testKit.system()));
+    for (ConsumerRecord<String, String> record : read) {
+      assertEquals(sentAt.get(new TopicPartition(topic, record.partition())).get(record.offset()), record.value());
+    }
+  }
+
+  @Test
+  void aFailedSendFailsTheStream() throws Exception {
+    String topic = "small-messages";
+    broker.admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1)
+        .configs(Map.of("max.message.bytes", "1024")))).all().get();
+    ExecutionException failure = assertThrows(ExecutionException.class, () -> await(
+        Source.from(List.of("small", "x".repeat(4096), "never sent"))
+            .map(value -> new ProducerRecord<String, String>(topic, value))
+            // One send at a time: kafka-clients splits a too-large batch of several records by
+            // batch.size, which the topic's small max.message.bytes never satisfies.
+            .runWith(Producer.sink(producerSettings().withParallelism(1)), broker.testKit.system())));
+    assertInstanceOf(RecordTooLargeException.class, failure.getCause());
+  }
+}

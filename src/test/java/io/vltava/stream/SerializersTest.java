@@ -1,0 +1,80 @@
+package io.vltava.stream;
+
+import static io.vltava.stream.StreamTestBroker.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.IntegerDeserializer;
+import org.apache.kafka.common.serialization.IntegerSerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Keys and values go through the user's serializers; timestamps and headers round-trip. */
+class SerializersTest {
+  @TempDir static Path dataDir;
+  static StreamTestBroker broker;
+
+  @BeforeAll
+  static void start() throws Exception {
+    broker = new StreamTestBroker(dataDir);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    broker.close();
+  }
+
+  @Test
+  void stringKeysAndIntegerValuesRoundTripWithHeadersAndTimestamps() throws Exception {
+    String topic = "typed";
+    broker.createTopic(topic, 1);
+    long baseTimestamp = 1_700_000_000_000L;
+    List<ProducerRecord<String, Integer>> sent = new java.util.ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      RecordHeaders headers = new RecordHeaders();
+      headers.add("index", Integer.toString(i).getBytes(StandardCharsets.UTF_8));
+      headers.add("empty", null);
+      String key = i % 7 == 0 ? null : "ключ-" + i; // null keys and non-ASCII keys
+      Integer value = i % 11 == 0 ? null : i * -1000;
+      sent.add(new ProducerRecord<>(topic, 0, baseTimestamp + 1000L * i, key, value, headers));
+    }
+    ProducerSettings<String, Integer> producerSettings =
+        ProducerSettings.create(broker.testKit.system(), new StringSerializer(), new IntegerSerializer())
+            .withBootstrapServers(broker.bootstrap());
+    await(Source.from(sent).runWith(Producer.sink(producerSettings), broker.testKit.system()));
+
+    ConsumerSettings<String, Integer> consumerSettings =
+        ConsumerSettings.create(broker.testKit.system(), new StringDeserializer(), new IntegerDeserializer())
+            .withBootstrapServers(broker.bootstrap());
+    List<ConsumerRecord<String, Integer>> read = await(Consumer.plainSource(consumerSettings,
+            Subscriptions.assignmentWithOffset(new TopicPartition(topic, 0), 0))
+        .take(sent.size())
+        .runWith(Sink.seq(), broker.testKit.system()));
+
+    for (int i = 0; i < sent.size(); i++) {
+      ProducerRecord<String, Integer> want = sent.get(i);
+      ConsumerRecord<String, Integer> got = read.get(i);
+      assertEquals(i, got.offset());
+      assertEquals(want.key(), got.key());
+      assertEquals(want.value(), got.value());
+      assertEquals(want.timestamp(), got.timestamp());
+      assertArrayEquals(want.headers().lastHeader("index").value(), got.headers().lastHeader("index").value());
+      assertNull(got.headers().lastHeader("empty").value());
+      assertEquals(2, got.headers().toArray().length);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package io.vltava.stream;
+
+import io.vltava.node.TestNodes;
+import io.vltava.node.VltavaNode;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+
+/**
+ * One Vltava node (the broker) and a separate ActorSystem (the streaming application) for a test
+ * class, the way a user runs them: the application reaches the broker over the Kafka protocol.
+ */
+final class StreamTestBroker implements AutoCloseable {
+  final VltavaNode node;
+  final Admin admin;
+  final ActorTestKit testKit;
+
+  StreamTestBroker(Path dataDir) throws Exception {
+    node = TestNodes.start(dataDir);
+    admin = Admin.create(TestNodes.adminProps(node.bootstrapServers()));
+    testKit = ActorTestKit.create();
+  }
+
+  String bootstrap() {
+    return node.bootstrapServers();
+  }
+
+  void createTopic(String topic, int partitions) throws Exception {
+    admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+  }
+
+  long endOffset(TopicPartition partition) throws Exception {
+    return admin.listOffsets(Map.of(partition, OffsetSpec.latest())).all().get(30, TimeUnit.SECONDS)
+        .get(partition).offset();
+  }
+
+  static <T> T await(CompletionStage<T> stage) throws Exception {
+    return stage.toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public void close() throws Exception {
+    testKit.shutdownTestKit();
+    admin.close();
+    node.close();
+  }
+}
