@@ -77,6 +77,12 @@ public final class Controller {
   /** Records a broker's endpoints; replies once the change is stored. */
   public record RegisterBroker(BrokerInfo broker, ActorRef<Done> replyTo) implements Command {}
 
+  /** A partition leader's request to change its ISR; replies with the partition's state after it, or an error. */
+  public record AlterIsr(String topic, int partition, int leaderId, int leaderEpoch, List<Integer> isr, ActorRef<IsrChanged> replyTo)
+      implements Command {}
+
+  public record IsrChanged(short errorCode, io.vltava.metadata.PartitionState partition) implements CborSerializable {}
+
   /** Reserves {@code count} producer ids; replies with the first. */
   public record AllocateProducerIds(int count, ActorRef<Long> replyTo) implements Command {}
 
@@ -153,6 +159,7 @@ public final class Controller {
 
   private Behavior<Command> ready() {
     return Behaviors.receive(Command.class)
+        .onMessage(AlterIsr.class, this::onAlterIsr)
         .onMessage(RegisterBroker.class, m -> {
           ClusterState next = LeaderElection.onBrokerRegistered(state.withBroker(m.broker()), m.broker().nodeId(), settings.uncleanPolicy());
           return write(next, () -> m.replyTo().tell(Done.getInstance()), this::ready);
@@ -173,6 +180,20 @@ public final class Controller {
             (next, change) -> next.withPartitionCount(change.topic(), change.count())))
         .onMessage(AlterTopicConfigs.class, this::onAlterTopicConfigs)
         .build();
+  }
+
+  private Behavior<Command> onAlterIsr(AlterIsr request) {
+    ClusterState next;
+    try {
+      next = LeaderElection.restorePreferredLeaders(
+          LeaderElection.changeIsr(state, request.topic(), request.partition(), request.leaderId(), request.leaderEpoch(), request.isr()));
+    } catch (RuntimeException e) {
+      request.replyTo().tell(new IsrChanged(org.apache.kafka.common.protocol.Errors.forException(e).code(), null));
+      return Behaviors.same();
+    }
+    ClusterState changed = next;
+    return write(next, () -> request.replyTo().tell(new IsrChanged((short) 0,
+        changed.topic(request.topic()).orElseThrow().partitions().get(request.partition()))), this::ready);
   }
 
   private Behavior<Command> onCreateTopics(CreateTopics request) {

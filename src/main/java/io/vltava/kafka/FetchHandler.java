@@ -49,9 +49,17 @@ final class FetchHandler implements ApiHandler {
   /** One partition of the request, with the slot of the response it fills. */
   private record Wanted(TopicPartition partition, FetchRequestData.FetchPartition request, PartitionData response) {}
 
+  /** Who fetches: a consumer reads below the high watermark; a follower (replica id >= 0) reads the whole log and reports its position. */
+  private record Fetcher(int replicaId) {
+    boolean isFollower() {
+      return replicaId >= 0;
+    }
+  }
+
   @Override
   public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
     FetchRequestData data = ((FetchRequest) request).data();
+    Fetcher fetcher = new Fetcher(((FetchRequest) request).replicaId());
     FetchResponseData response = new FetchResponseData().setSessionId(0);
     if (data.sessionId() != 0) {
       return CompletableFuture.completedFuture(
@@ -74,14 +82,14 @@ final class FetchHandler implements ApiHandler {
       }
     }
     return CompletableFuture
-        .supplyAsync(() -> readAll(wanted, data.maxBytes()), broker.replicas().ioExecutor())
+        .supplyAsync(() -> readAll(fetcher, wanted, data.maxBytes()), broker.replicas().ioExecutor())
         .thenCompose(bytesRead -> {
           if (bytesRead >= data.minBytes() || data.maxWaitMs() <= 0 || wanted.isEmpty() || anyError(wanted)) {
             return CompletableFuture.completedFuture(bytesRead);
           }
           return broker.replicas()
               .awaitData(wanted.stream().map(Wanted::partition).toList(), Duration.ofMillis(data.maxWaitMs()))
-              .thenApplyAsync(arrived -> readAll(wanted, data.maxBytes()), broker.replicas().ioExecutor());
+              .thenApplyAsync(arrived -> readAll(fetcher, wanted, data.maxBytes()), broker.replicas().ioExecutor());
         })
         .thenApply(bytesRead -> {
           wanted.forEach(w -> pointAtLeader(w, response));
@@ -90,34 +98,40 @@ final class FetchHandler implements ApiHandler {
   }
 
   /** Fills every partition's slot; returns the bytes of records read. */
-  private int readAll(List<Wanted> wanted, int responseMaxBytes) {
+  private int readAll(Fetcher fetcher, List<Wanted> wanted, int responseMaxBytes) {
     int remaining = responseMaxBytes;
     int total = 0;
     for (Wanted w : wanted) {
-      int read = read(w, remaining <= 0 ? 0 : Math.min(remaining, w.request().partitionMaxBytes()));
+      int read = read(fetcher, w, remaining <= 0 ? 0 : Math.min(remaining, w.request().partitionMaxBytes()));
       remaining -= read;
       total += read;
     }
     return total;
   }
 
-  private int read(Wanted w, int maxBytes) {
+  private int read(Fetcher fetcher, Wanted w, int maxBytes) {
     PartitionData response = w.response();
     Errors error = broker.replicas().leaderError(w.partition());
     Optional<LocalReplica> replica = broker.replicas().replica(w.partition());
     PartitionLog partitionLog = replica.map(LocalReplica::log).orElse(null);
+    if (error == Errors.NONE && partitionLog != null) {
+      error = BrokerServices.epochError(w.request().currentLeaderEpoch(), replica.get().leaderEpoch());
+    }
     if (error != Errors.NONE || partitionLog == null) {
       empty(response, error == Errors.NONE ? Errors.LEADER_NOT_AVAILABLE : error);
       return 0;
     }
-    long highWatermark = replica.get().highWatermark();
+    long highWatermark = fetcher.isFollower()
+        ? replica.get().followerFetched(fetcher.replicaId(), w.request().fetchOffset(), System.currentTimeMillis())
+        : replica.get().highWatermark();
+    long readBound = fetcher.isFollower() ? Long.MAX_VALUE : highWatermark;
     response.setHighWatermark(highWatermark).setLastStableOffset(highWatermark).setPreferredReadReplica(-1);
     try {
       if (maxBytes <= 0) {
         response.setErrorCode(Errors.NONE.code()).setLogStartOffset(partitionLog.logStartOffset()).setRecords(MemoryRecords.EMPTY);
         return 0;
       }
-      FetchedRecords fetched = partitionLog.read(w.request().fetchOffset(), maxBytes, highWatermark);
+      FetchedRecords fetched = partitionLog.read(w.request().fetchOffset(), maxBytes, readBound);
       response.setErrorCode(Errors.NONE.code()).setLogStartOffset(fetched.logStartOffset()).setRecords(fetched.records());
       return fetched.sizeInBytes();
     } catch (OffsetOutOfRangeException e) {

@@ -21,6 +21,7 @@ public final class KafkaApis {
         new DeleteRecordsHandler(broker),
         new InitProducerIdHandler(broker),
         new DescribeClusterHandler(broker),
+        new OffsetForLeaderEpochHandler(broker),
         new FindCoordinatorHandler(broker),
         new JoinGroupHandler(broker),
         new SyncGroupHandler(broker),

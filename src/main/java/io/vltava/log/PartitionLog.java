@@ -281,6 +281,73 @@ public final class PartitionLog implements AutoCloseable {
     return new LogAppendInfo(firstOffset, nextOffset - 1, appendTimeMs, logStartOffset, false);
   }
 
+  /**
+   * Appends batches a leader already wrote, keeping their offsets, leader epochs and timestamps: a
+   * follower's copy. The first batch must start at the log end offset and the batches must be
+   * contiguous. Producer state and the leader-epoch cache follow the batches, so a follower that
+   * becomes leader deduplicates idempotent producers and answers epoch queries like the old leader.
+   */
+  public LogAppendInfo appendAsFollower(MemoryRecords records) throws IOException {
+    ensureOpen();
+    LogConfig cfg = config;
+    long nowMs = clock.millis();
+    ByteBuffer buf = records.buffer();
+    int start = buf.position();
+    int end = buf.limit();
+    if (start == end) {
+      return new LogAppendInfo(logEndOffset, logEndOffset - 1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
+    }
+    long firstOffset = logEndOffset;
+    long nextOffset = firstOffset;
+    long messages = 0;
+    for (int pos = start; pos < end; pos += BatchHeader.sizeBytes(buf, pos)) {
+      validateReplicatedBatch(buf, pos, end, nextOffset);
+      nextOffset = BatchHeader.lastOffset(buf, pos) + 1;
+      messages += BatchHeader.lastOffsetDelta(buf, pos) + 1L;
+    }
+    LogSegment active = activeSegment();
+    if (shouldRoll(active, end - start, nextOffset - 1, nowMs, cfg)) {
+      active = roll(nowMs);
+    }
+    OptionalInt latestEpoch = epochCache.latestEpoch();
+    for (int pos = start; pos < end; pos += BatchHeader.sizeBytes(buf, pos)) {
+      int epoch = buf.getInt(pos + PARTITION_LEADER_EPOCH_OFFSET);
+      if (latestEpoch.isEmpty() || epoch > latestEpoch.getAsInt()) {
+        epochCache.assign(epoch, BatchHeader.baseOffset(buf, pos));
+        latestEpoch = OptionalInt.of(epoch);
+      }
+      long producerId = buf.getLong(pos + PRODUCER_ID_OFFSET);
+      if (producerId >= 0) {
+        int firstSeq = buf.getInt(pos + BASE_SEQUENCE_OFFSET);
+        producerState.replay(producerId, buf.getShort(pos + PRODUCER_EPOCH_OFFSET), firstSeq,
+            DefaultRecordBatch.incrementSequence(firstSeq, BatchHeader.lastOffsetDelta(buf, pos)),
+            BatchHeader.baseOffset(buf, pos), BatchHeader.lastOffset(buf, pos));
+      }
+    }
+    active.append(buf, cfg.indexIntervalBytes(), nowMs);
+    logEndOffset = nextOffset;
+    unflushedMessages += messages;
+    if (unflushedMessages >= cfg.flushMessages() || nowMs - lastFlushMs >= cfg.flushMs()) {
+      flush();
+    }
+    return new LogAppendInfo(firstOffset, nextOffset - 1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
+  }
+
+  /** A replicated batch must be intact and continue the log exactly where it ends. */
+  private void validateReplicatedBatch(ByteBuffer buf, int pos, int end, long expectedBaseOffset) {
+    String framingError = BatchHeader.framingError(buf, pos, end);
+    if (framingError != null) {
+      throw new CorruptRecordException(batchAt(expectedBaseOffset) + " from the leader: " + framingError);
+    }
+    if (BatchHeader.magic(buf, pos) != RecordBatch.MAGIC_VALUE_V2 || !BatchHeader.crcMatches(buf, pos, writerCrc)) {
+      throw new CorruptRecordException(batchAt(expectedBaseOffset) + " from the leader fails its checks");
+    }
+    if (BatchHeader.baseOffset(buf, pos) != expectedBaseOffset) {
+      throw new InvalidRecordException("replicated batch starts at offset " + BatchHeader.baseOffset(buf, pos)
+          + " but " + dir + " ends at " + expectedBaseOffset);
+    }
+  }
+
   /** Checks one batch of a request; {@code offset} is the one it would get, for the message. */
   private void validateBatch(ByteBuffer buf, int pos, int end, long offset, LogConfig cfg) {
     if (end - pos >= BatchHeader.FRAMING_BYTES && BatchHeader.magic(buf, pos) != RecordBatch.MAGIC_VALUE_V2) {

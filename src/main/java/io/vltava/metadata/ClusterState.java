@@ -68,6 +68,9 @@ public record ClusterState(
 
   /** Replaces every topic at once (leader elections touch many), as one new version. */
   public ClusterState withTopics(Map<String, TopicState> newTopics) {
+    if (newTopics.equals(topics)) {
+      return this;
+    }
     return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, newTopics, nextProducerId);
   }
 

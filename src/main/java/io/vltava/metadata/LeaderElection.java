@@ -56,6 +56,46 @@ public final class LeaderElection {
     }));
   }
 
+  /**
+   * Gives leadership back to each partition's preferred replica (the first assigned) where it is
+   * alive, in sync and not leading: Kafka's auto leader rebalance, which keeps leaders spread.
+   */
+  public static ClusterState restorePreferredLeaders(ClusterState state) {
+    Set<Integer> live = state.brokers().keySet();
+    return state.withTopics(mapPartitions(state, (topic, p) -> {
+      int preferred = p.replicas().get(0);
+      if (p.leader() == preferred || !live.contains(preferred) || !p.isr().contains(preferred)) {
+        return p;
+      }
+      return withLeader(p, Optional.of(preferred));
+    }));
+  }
+
+  /**
+   * The leader's request to set a partition's ISR, accepted only from the current leader at its
+   * current epoch (a deposed leader is fenced) and only if the leader stays in it.
+   */
+  public static ClusterState changeIsr(ClusterState state, String topicName, int partition, int leaderId, int leaderEpoch, List<Integer> isr) {
+    TopicState topic = state.requireTopic(topicName);
+    if (partition < 0 || partition >= topic.partitionCount()) {
+      throw new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(topicName + "-" + partition + " does not exist");
+    }
+    PartitionState p = topic.partitions().get(partition);
+    if (p.leader() != leaderId || p.leaderEpoch() != leaderEpoch) {
+      throw new org.apache.kafka.common.errors.FencedLeaderEpochException("broker " + leaderId + " at epoch " + leaderEpoch
+          + " no longer leads " + topicName + "-" + partition + " (leader " + p.leader() + ", epoch " + p.leaderEpoch() + ")");
+    }
+    if (!isr.contains(leaderId) || !p.replicas().containsAll(isr)) {
+      throw new org.apache.kafka.common.errors.InvalidRequestException("ISR " + isr + " must hold the leader and only replicas " + p.replicas());
+    }
+    if (isr.equals(p.isr())) {
+      return state;
+    }
+    List<PartitionState> partitions = new ArrayList<>(topic.partitions());
+    partitions.set(partition, new PartitionState(p.replicas(), p.leader(), p.leaderEpoch(), isr, p.partitionEpoch() + 1));
+    return state.withTopic(topic.withPartitions(partitions));
+  }
+
   /** Whether a topic allows an out-of-sync replica to lead (unclean.leader.election.enable). */
   public interface UncleanPolicy {
     boolean allowedFor(TopicState topic);

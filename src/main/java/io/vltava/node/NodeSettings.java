@@ -22,6 +22,7 @@ public record NodeSettings(
     boolean autoCreateTopics,
     int defaultReplicationFactor,
     Duration retentionCheckInterval,
+    Duration replicaLagMax,
     TopicConfigs topicConfigs,
     ClusterSettings cluster) {
 
@@ -44,6 +45,7 @@ public record NodeSettings(
         topics.getBoolean("auto.create.topics.enable"),
         topics.getInt("default.replication.factor"),
         Duration.ofMillis(topics.getLong("log.retention.check.interval.ms")),
+        Duration.ofMillis(vltava.getLong("replication.replica.lag.time.max.ms")),
         TopicConfigs.fromConfig(vltava.getConfig("topic-defaults")),
         new ClusterSettings(
             vltava.getString("cluster.host"),

@@ -91,7 +91,8 @@ public final class VltavaNode implements AutoCloseable {
               .withSettings(ClusterSingletonSettings.create(system).withRole(CONTROLLER_ROLE)));
 
       ReplicaManager replicas = new ReplicaManager(
-          system, metadata, settings.topicConfigs(), settings.dataDir(), settings.retentionCheckInterval(), Clock.systemUTC());
+          system, metadata, settings.topicConfigs(), settings.dataDir(), settings.retentionCheckInterval(),
+          settings.replicaLagMax(), isrChangesThrough(system, controller, settings), Clock.systemUTC());
       replicas.start();
       GroupCoordinators groups = GroupCoordinators.start(system, GroupSettings.from(config), Clock.systemUTC());
       BrokerServices services = new BrokerServices(
@@ -127,6 +128,21 @@ public final class VltavaNode implements AutoCloseable {
     values.put("pekko.cluster.distributed-data.durable.lmdb.dir",
         settings.dataDir().resolve("cluster-metadata").toAbsolutePath().toString());
     return ConfigFactory.parseMap(values, "node settings");
+  }
+
+  /** Leaders propose ISR changes to the controller, which alone changes metadata. */
+  private static io.vltava.replica.IsrChanges isrChangesThrough(
+      ActorSystem<?> system, ActorRef<Controller.Command> controller, NodeSettings settings) {
+    Duration timeout = settings.cluster().consistencyTimeout().multipliedBy(2);
+    return (partition, leaderId, leaderEpoch, isr) -> AskPattern.<Controller.Command, Controller.IsrChanged>ask(controller,
+            replyTo -> new Controller.AlterIsr(partition.topic(), partition.partition(), leaderId, leaderEpoch, isr, replyTo),
+            timeout, system.scheduler())
+        .thenApply(changed -> java.util.Optional.ofNullable(changed.partition()));
+  }
+
+  /** Fault injection for tests and the testkit: stops (or resumes) this node's follower fetching. */
+  public void pauseReplication(boolean paused) {
+    replicas.pauseReplication(paused);
   }
 
   private static Controller.Settings controllerSettings(NodeSettings settings) {

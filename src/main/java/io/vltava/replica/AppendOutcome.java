@@ -6,15 +6,15 @@ import org.apache.kafka.common.protocol.Errors;
 /** One partition's answer to a produce: the offsets assigned, or a Kafka error with its message. */
 public record AppendOutcome(Errors error, String errorMessage, LogAppendInfo info) {
 
-  static AppendOutcome ok(LogAppendInfo info) {
+  public static AppendOutcome ok(LogAppendInfo info) {
     return new AppendOutcome(Errors.NONE, null, info);
   }
 
-  static AppendOutcome failed(Errors error, String message) {
+  public static AppendOutcome failed(Errors error, String message) {
     return new AppendOutcome(error, message, null);
   }
 
-  static AppendOutcome failed(Throwable cause) {
+  public static AppendOutcome failed(Throwable cause) {
     return failed(Errors.forException(cause), cause.getMessage());
   }
 }

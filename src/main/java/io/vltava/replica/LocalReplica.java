@@ -1,27 +1,48 @@
 package io.vltava.replica;
 
 import io.vltava.log.PartitionLog;
+import io.vltava.metadata.PartitionState;
+import io.vltava.metadata.ReplicationRules;
+import io.vltava.metadata.ReplicationRules.FollowerPosition;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * What the rest of the node sees of one local partition replica: the actor that writes it, and a
- * read view of its log. The log is null until the actor has opened it and after it has closed it.
+ * What the rest of the node sees of one local partition replica: the actor that writes it, a read
+ * view of its log (null until the actor has opened it and after it has closed it), and, while it
+ * leads, the replication state: where each follower is, the high watermark, and the acks=all
+ * produces waiting for it. The replication state is guarded by this object's lock, since follower
+ * fetches arrive on request threads while appends happen on the actor's.
  */
 public final class LocalReplica {
   private final TopicPartition topicPartition;
   private final UUID topicId;
+  private final int localNodeId;
+  private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private volatile ActorRef<PartitionReplica.Command> writer;
   private volatile PartitionLog log;
   private volatile long highWatermark;
-  private volatile int leaderEpoch;
-  private final java.util.concurrent.CompletableFuture<Void> closed = new java.util.concurrent.CompletableFuture<>();
+  private volatile PartitionState state;
+  private final Map<Integer, FollowerPosition> followers = new HashMap<>();
+  private final List<CommitWaiter> waiters = new ArrayList<>();
 
-  LocalReplica(TopicPartition topicPartition, UUID topicId, int leaderEpoch) {
+  /** An acks=all produce waiting until the high watermark passes {@code offset}. */
+  private record CommitWaiter(long offset, CompletableFuture<Errors> done) {}
+
+  LocalReplica(TopicPartition topicPartition, UUID topicId, int localNodeId, PartitionState state) {
     this.topicPartition = topicPartition;
     this.topicId = topicId;
-    this.leaderEpoch = leaderEpoch;
+    this.localNodeId = localNodeId;
+    this.state = state;
   }
 
   public TopicPartition topicPartition() {
@@ -43,37 +64,124 @@ public final class LocalReplica {
   }
 
   public int leaderEpoch() {
-    return leaderEpoch;
+    return state.leaderEpoch();
+  }
+
+  public PartitionState state() {
+    return state;
+  }
+
+  public boolean isLeader() {
+    return state.leader() == localNodeId;
   }
 
   ActorRef<PartitionReplica.Command> writer() {
     return writer;
   }
 
-  void leaderEpoch(int epoch) {
-    this.leaderEpoch = epoch;
-  }
-
   void writer(ActorRef<PartitionReplica.Command> writer) {
     this.writer = writer;
   }
 
-  void opened(PartitionLog openedLog, long initialHighWatermark) {
-    this.highWatermark = initialHighWatermark;
+  void opened(PartitionLog openedLog) {
     this.log = openedLog;
+    synchronized (this) {
+      // Alone in the ISR the leader's whole log is committed; otherwise followers must confirm it first.
+      highWatermark = isLeader() && state.isr().size() == 1 ? openedLog.logEndOffset() : Math.min(highWatermark, openedLog.logEndOffset());
+    }
   }
 
-  void advanceHighWatermark(long offset) {
-    highWatermark = offset;
+  /** The controller changed this partition: a new leader, epoch or ISR. A deposed leader's waiters fail. */
+  synchronized void update(PartitionState newState) {
+    boolean wasLeader = isLeader();
+    boolean epochChanged = newState.leaderEpoch() != state.leaderEpoch();
+    state = newState;
+    if (wasLeader && (!isLeader() || epochChanged)) {
+      completeAll(Errors.NOT_LEADER_OR_FOLLOWER);
+    }
+    if (epochChanged) {
+      followers.clear();
+    }
+    if (isLeader()) {
+      recomputeHighWatermark();
+    }
+  }
+
+  /** The leader appended; with no other replica in sync its new records are committed at once. */
+  synchronized void leaderAppended() {
+    recomputeHighWatermark();
+  }
+
+  /** A follower fetched from {@code fetchOffset}: it holds everything below. Returns the high watermark to send it. */
+  public synchronized long followerFetched(int replicaId, long fetchOffset, long nowMs) {
+    PartitionLog current = log;
+    if (current == null) {
+      return highWatermark;
+    }
+    followers.put(replicaId, ReplicationRules.afterFetch(followers.get(replicaId), fetchOffset, current.logEndOffset(), nowMs));
+    recomputeHighWatermark();
+    return highWatermark;
+  }
+
+  synchronized Map<Integer, FollowerPosition> followerPositions() {
+    return Map.copyOf(followers);
+  }
+
+  /** As a follower: the leader's high watermark, capped by what this replica holds. */
+  void followerHighWatermark(long leaderHighWatermark) {
+    PartitionLog current = log;
+    if (current != null) {
+      highWatermark = Math.min(leaderHighWatermark, current.logEndOffset());
+    }
+  }
+
+  /** Completes when the high watermark passes {@code offset}, or with the error that ended the wait. */
+  synchronized CompletionStage<Errors> awaitCommitted(long offset) {
+    if (highWatermark > offset) {
+      return CompletableFuture.completedFuture(Errors.NONE);
+    }
+    if (!isLeader()) {
+      return CompletableFuture.completedFuture(Errors.NOT_LEADER_OR_FOLLOWER);
+    }
+    CommitWaiter waiter = new CommitWaiter(offset, new CompletableFuture<>());
+    waiters.add(waiter);
+    return waiter.done();
   }
 
   void closed() {
     log = null;
+    synchronized (this) {
+      completeAll(Errors.NOT_LEADER_OR_FOLLOWER);
+    }
     closed.complete(null);
   }
 
   /** Completes once the log is closed (or deleted) and its files are free. */
-  java.util.concurrent.CompletionStage<Void> whenClosed() {
+  CompletionStage<Void> whenClosed() {
     return closed;
+  }
+
+  private void recomputeHighWatermark() {
+    PartitionLog current = log;
+    if (current == null) {
+      return;
+    }
+    long next = ReplicationRules.highWatermark(localNodeId, current.logEndOffset(), state.isr(), followers);
+    // Never backwards: a follower re-added at a lower position must not hide committed records.
+    if (next > highWatermark) {
+      highWatermark = next;
+      for (Iterator<CommitWaiter> it = waiters.iterator(); it.hasNext(); ) {
+        CommitWaiter waiter = it.next();
+        if (highWatermark > waiter.offset()) {
+          waiter.done().complete(Errors.NONE);
+          it.remove();
+        }
+      }
+    }
+  }
+
+  private void completeAll(Errors error) {
+    waiters.forEach(waiter -> waiter.done().complete(error));
+    waiters.clear();
   }
 }

@@ -1,13 +1,21 @@
 package io.vltava.replica;
 
+import io.vltava.log.LogAppendInfo;
 import io.vltava.log.LogConfig;
 import io.vltava.log.PartitionLog;
+import io.vltava.metadata.PartitionState;
+import io.vltava.metadata.ReplicationRules;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -18,9 +26,10 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * The single writer of one partition replica's log. It opens the log on start (recovering it if
- * needed), applies appends, record deletion and config changes in mailbox order, and closes the
- * log cleanly when stopped. Readers read the log directly through the {@link LocalReplica} view.
- * Runs on the log dispatcher: every message may block on file I/O.
+ * needed) and applies, in mailbox order: leader appends, follower appends of the leader's batches,
+ * truncation, record deletion and config changes; it closes the log cleanly when stopped. While it
+ * leads, a periodic check proposes ISR changes to the controller: followers that fell behind for
+ * {@code replica.lag.time.max.ms} leave, followers that caught up join. Runs on the log dispatcher.
  */
 public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Command> {
 
@@ -28,9 +37,18 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
 
   public record Append(MemoryRecords records, ActorRef<AppendOutcome> replyTo) implements Command {}
 
+  /** Batches fetched from the leader, with offsets already assigned. */
+  public record AppendAsFollower(MemoryRecords records, long leaderHighWatermark, ActorRef<AppendOutcome> replyTo) implements Command {}
+
+  /** Drops every offset at or above {@code offset}: a follower's divergent tail. */
+  public record TruncateTo(long offset, ActorRef<Done> replyTo) implements Command {}
+
   public record DeleteRecordsBefore(long offset, ActorRef<AppendOutcome> replyTo) implements Command {}
 
   public record UpdateConfig(LogConfig config) implements Command {}
+
+  /** The controller's latest state of this partition. */
+  public record StateChanged(PartitionState state) implements Command {}
 
   /** Stops the actor and closes the log cleanly (shutdown). */
   public record Close() implements Command {}
@@ -38,41 +56,71 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   /** Stops the actor and removes the log from disk (topic deletion). */
   public record Delete() implements Command {}
 
+  private static final Duration ISR_CHECK_MAX = Duration.ofMillis(500);
+
   private enum MaintenanceTick implements Command { INSTANCE }
+
+  private enum IsrTick implements Command { INSTANCE }
+
+  private record IsrProposed(Optional<PartitionState> result) implements Command {}
+
+  /** Settings that are the same for every replica on a node. */
+  record Settings(Duration maintenanceInterval, Duration replicaLagMax, Clock clock) {}
 
   private final LocalReplica view;
   private final PartitionLog log;
   private final DataArrivals arrivals;
+  private final IsrChanges isrChanges;
+  private final Settings settings;
   private boolean deleteOnStop;
+  private boolean isrProposalInFlight;
+  /** The log end offset when this replica became leader at its current epoch: followers must reach it to join the ISR. */
+  private long leaderEpochStartOffset;
 
   static Behavior<Command> create(
-      LocalReplica view, Path dir, LogConfig config, Clock clock, DataArrivals arrivals, Duration maintenanceInterval) {
+      LocalReplica view, Path dir, LogConfig config, DataArrivals arrivals, IsrChanges isrChanges, Settings settings) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay(MaintenanceTick.INSTANCE, maintenanceInterval);
-      return new PartitionReplica(context, view, PartitionLog.open(dir, config, clock), arrivals);
+      timers.startTimerWithFixedDelay(MaintenanceTick.INSTANCE, settings.maintenanceInterval());
+      // Shrinking needs a check every lag/2; rejoining should not wait that long.
+      Duration isrCheck = settings.replicaLagMax().dividedBy(2);
+      timers.startTimerWithFixedDelay(IsrTick.INSTANCE, isrCheck.compareTo(ISR_CHECK_MAX) < 0 ? isrCheck : ISR_CHECK_MAX);
+      return new PartitionReplica(context, view, PartitionLog.open(dir, config, settings.clock()), arrivals, isrChanges, settings);
     }));
   }
 
-  private PartitionReplica(ActorContext<Command> context, LocalReplica view, PartitionLog log, DataArrivals arrivals) {
+  private PartitionReplica(
+      ActorContext<Command> context, LocalReplica view, PartitionLog log, DataArrivals arrivals, IsrChanges isrChanges,
+      Settings settings) {
     super(context);
     this.view = view;
     this.log = log;
     this.arrivals = arrivals;
-    // One node holds every replica in sync, so everything in the log is committed.
-    view.opened(log, log.logEndOffset());
+    this.isrChanges = isrChanges;
+    this.settings = settings;
+    this.leaderEpochStartOffset = log.logEndOffset();
+    view.opened(log);
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Append.class, this::onAppend)
+        .onMessage(AppendAsFollower.class, this::onAppendAsFollower)
+        .onMessage(TruncateTo.class, this::onTruncateTo)
         .onMessage(DeleteRecordsBefore.class, this::onDeleteRecordsBefore)
+        .onMessage(StateChanged.class, this::onStateChanged)
         .onMessage(UpdateConfig.class, m -> {
           log.updateConfig(m.config());
           return this;
         })
         .onMessage(MaintenanceTick.class, m -> {
           log.runMaintenance();
+          return this;
+        })
+        .onMessage(IsrTick.class, m -> maybeProposeIsr())
+        .onMessage(IsrProposed.class, m -> {
+          isrProposalInFlight = false;
+          m.result().ifPresent(view::update);
           return this;
         })
         .onMessage(Close.class, m -> Behaviors.stopped())
@@ -85,37 +133,94 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   }
 
   private Behavior<Command> onAppend(Append append) {
-    AppendOutcome outcome;
-    try {
-      outcome = AppendOutcome.ok(log.appendAsLeader(append.records(), view.leaderEpoch()));
-      view.advanceHighWatermark(log.logEndOffset());
-      arrivals.arrived(view.topicPartition());
-    } catch (IOException e) {
-      getContext().getLog().error("Append to {} failed", view.topicPartition(), e);
-      outcome = AppendOutcome.failed(Errors.KAFKA_STORAGE_ERROR, e.getMessage());
-    } catch (RuntimeException e) {
-      outcome = AppendOutcome.failed(e);
+    if (!view.isLeader()) {
+      append.replyTo().tell(AppendOutcome.failed(Errors.NOT_LEADER_OR_FOLLOWER, null));
+      return this;
     }
+    append.replyTo().tell(write(() -> log.appendAsLeader(append.records(), view.leaderEpoch())));
+    view.leaderAppended();
+    arrivals.arrived(view.topicPartition());
+    return this;
+  }
+
+  private Behavior<Command> onAppendAsFollower(AppendAsFollower append) {
+    AppendOutcome outcome = write(() -> log.appendAsFollower(append.records()));
+    view.followerHighWatermark(append.leaderHighWatermark());
     append.replyTo().tell(outcome);
     return this;
   }
 
-  private Behavior<Command> onDeleteRecordsBefore(DeleteRecordsBefore request) {
-    AppendOutcome outcome;
+  private Behavior<Command> onTruncateTo(TruncateTo request) {
     try {
-      long target = request.offset() == -1 ? view.highWatermark() : request.offset();
+      log.truncateTo(request.offset());
+    } catch (IOException e) {
+      getContext().getLog().error("Truncating {} to {} failed", view.topicPartition(), request.offset(), e);
+    }
+    view.followerHighWatermark(view.highWatermark());
+    request.replyTo().tell(Done.getInstance());
+    return this;
+  }
+
+  private Behavior<Command> onStateChanged(StateChanged change) {
+    boolean newLeaderEpoch = change.state().leaderEpoch() != view.leaderEpoch();
+    view.update(change.state());
+    if (newLeaderEpoch && view.isLeader()) {
+      leaderEpochStartOffset = log.logEndOffset();
+    }
+    return this;
+  }
+
+  /** A log operation's outcome as the client will see it. */
+  private interface LogWrite {
+    LogAppendInfo run() throws IOException;
+  }
+
+  private AppendOutcome write(LogWrite operation) {
+    try {
+      return AppendOutcome.ok(operation.run());
+    } catch (IOException e) {
+      getContext().getLog().error("Writing to {} failed", view.topicPartition(), e);
+      return AppendOutcome.failed(Errors.KAFKA_STORAGE_ERROR, e.getMessage());
+    } catch (RuntimeException e) {
+      return AppendOutcome.failed(e);
+    }
+  }
+
+  private Behavior<Command> onDeleteRecordsBefore(DeleteRecordsBefore request) {
+    long target = request.offset() == -1 ? view.highWatermark() : request.offset();
+    request.replyTo().tell(write(() -> {
       if (target < 0 || target > view.highWatermark()) {
-        throw new org.apache.kafka.common.errors.OffsetOutOfRangeException(
-            "Cannot delete records of " + view.topicPartition() + " before " + target + ": the high watermark is " + view.highWatermark());
+        throw new OffsetOutOfRangeException("Cannot delete records of " + view.topicPartition() + " before " + target
+            + ": the high watermark is " + view.highWatermark());
       }
       log.deleteRecordsBefore(target);
-      outcome = AppendOutcome.ok(new io.vltava.log.LogAppendInfo(-1, -1, -1, log.logStartOffset(), false));
-    } catch (IOException e) {
-      outcome = AppendOutcome.failed(Errors.KAFKA_STORAGE_ERROR, e.getMessage());
-    } catch (RuntimeException e) {
-      outcome = AppendOutcome.failed(e);
+      return new LogAppendInfo(-1, -1, -1, log.logStartOffset(), false);
+    }));
+    return this;
+  }
+
+  private Behavior<Command> maybeProposeIsr() {
+    PartitionState state = view.state();
+    if (!view.isLeader() || isrProposalInFlight) {
+      return this;
     }
-    request.replyTo().tell(outcome);
+    long nowMs = settings.clock().millis();
+    var positions = view.followerPositions();
+    List<Integer> isr = new ArrayList<>(ReplicationRules.shrink(
+        state.leader(), state.isr(), positions, nowMs, settings.replicaLagMax().toMillis()));
+    for (int replica : state.replicas()) {
+      var position = positions.get(replica);
+      if (!isr.contains(replica) && position != null && nowMs - position.lastCaughtUpTimeMs() <= settings.replicaLagMax().toMillis()
+          && ReplicationRules.mayJoin(position.logEndOffset(), view.highWatermark(), leaderEpochStartOffset)) {
+        isr.add(replica);
+      }
+    }
+    if (!isr.equals(state.isr())) {
+      isrProposalInFlight = true;
+      getContext().pipeToSelf(
+          isrChanges.propose(view.topicPartition(), state.leader(), state.leaderEpoch(), isr),
+          (result, failure) -> new IsrProposed(failure == null ? result : Optional.empty()));
+    }
     return this;
   }
 

@@ -2,6 +2,7 @@ package io.vltava.replica;
 
 import io.vltava.log.LogConfig;
 import io.vltava.log.TopicConfigs;
+import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.MetadataCache;
 import io.vltava.metadata.PartitionState;
@@ -43,8 +44,11 @@ public final class ReplicaManager {
   private final MetadataCache metadata;
   private final TopicConfigs topicConfigs;
   private final Path dataDir;
-  private final Duration maintenanceInterval;
-  private final Clock clock;
+  private final PartitionReplica.Settings replicaSettings;
+  private final IsrChanges isrChanges;
+  /** Fetcher threads by the leader broker they fetch from. */
+  private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
+  private volatile boolean replicationPaused;
   private final Executor ioExecutor;
   private final DataArrivals arrivals = new DataArrivals();
   private final ConcurrentHashMap<TopicPartition, LocalReplica> replicas = new ConcurrentHashMap<>();
@@ -57,13 +61,13 @@ public final class ReplicaManager {
 
   public ReplicaManager(
       ActorSystem<?> system, MetadataCache metadata, TopicConfigs topicConfigs, Path dataDir,
-      Duration maintenanceInterval, Clock clock) {
+      Duration maintenanceInterval, Duration replicaLagMax, IsrChanges isrChanges, Clock clock) {
     this.system = system;
     this.metadata = metadata;
     this.topicConfigs = topicConfigs;
     this.dataDir = dataDir;
-    this.maintenanceInterval = maintenanceInterval;
-    this.clock = clock;
+    this.replicaSettings = new PartitionReplica.Settings(maintenanceInterval, replicaLagMax, clock);
+    this.isrChanges = isrChanges;
     this.ioExecutor = system.dispatchers().lookup(DispatcherSelector.fromConfig(LOG_DISPATCHER));
     this.sharding = ClusterSharding.get(system);
   }
@@ -122,6 +126,35 @@ public final class ReplicaManager {
     return askWriter(partition, timeout, replyTo -> new PartitionReplica.DeleteRecordsBefore(offset, replyTo));
   }
 
+  /**
+   * Completes when the high watermark passes {@code offset} (an acks=all produce is then
+   * acknowledged), or with the error that ended the wait: REQUEST_TIMED_OUT after {@code timeout},
+   * NOT_LEADER_OR_FOLLOWER if this replica stopped leading.
+   */
+  public CompletionStage<Errors> awaitCommitted(TopicPartition partition, long offset, Duration timeout) {
+    LocalReplica replica = replicas.get(partition);
+    if (replica == null) {
+      return CompletableFuture.completedFuture(Errors.NOT_LEADER_OR_FOLLOWER);
+    }
+    return replica.awaitCommitted(offset).toCompletableFuture()
+        .completeOnTimeout(Errors.REQUEST_TIMED_OUT, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  public int localNodeId() {
+    return metadata.localNodeId();
+  }
+
+  /** A live broker's endpoints, or null. */
+  BrokerInfo broker(int nodeId) {
+    return metadata.current().brokers().get(nodeId);
+  }
+
+  /** Fault injection for tests and the testkit: stop (or resume) every follower fetch of this node. */
+  public synchronized void pauseReplication(boolean paused) {
+    replicationPaused = paused;
+    fetchers.values().forEach(fetcher -> fetcher.paused(paused));
+  }
+
   /** Completes when any of {@code partitions} gets new data, or after {@code maxWait}. */
   public CompletionStage<Void> awaitData(Collection<TopicPartition> partitions, Duration maxWait) {
     return arrivals.await(partitions, maxWait);
@@ -129,6 +162,10 @@ public final class ReplicaManager {
 
   /** Closes every log cleanly; completes when all are closed. */
   public CompletionStage<Void> shutdown() {
+    synchronized (this) {
+      fetchers.values().forEach(ReplicaFetcher::shutdown);
+      fetchers.clear();
+    }
     CompletableFuture<?>[] closing = replicas.values().stream()
         .filter(replica -> replica.writer() != null)
         .map(replica -> {
@@ -186,25 +223,49 @@ public final class ReplicaManager {
       if (existing == null) {
         start(partition, topic, config);
       } else {
-        existing.leaderEpoch(topic.partitions().get(partition.partition()).leaderEpoch());
-        if (!config.equals(configs.get(partition))) {
+        PartitionState partitionState = topic.partitions().get(partition.partition());
+        if (!partitionState.equals(existing.state()) && existing.writer() != null) {
+          existing.writer().tell(new PartitionReplica.StateChanged(partitionState));
+        }
+        if (!config.equals(configs.get(partition)) && existing.writer() != null) {
           existing.writer().tell(new PartitionReplica.UpdateConfig(config));
         }
       }
       configs.put(partition, config);
+      assignFetcher(partition, topic.partitions().get(partition.partition()), state.brokers().keySet());
     });
+    fetchers.forEach((leader, fetcher) -> fetcher.retainOnly(wanted.keySet()));
     led.clear();
     led.addAll(nowLed);
   }
 
+  /** A follower replica fetches from its live leader; a leader or an offline partition fetches from nobody. */
+  private void assignFetcher(TopicPartition partition, PartitionState state, Set<Integer> liveBrokers) {
+    int leader = state.leader();
+    boolean follows = leader != metadata.localNodeId() && leader != PartitionState.NO_LEADER && liveBrokers.contains(leader);
+    fetchers.forEach((leaderId, fetcher) -> {
+      if (!follows || leaderId != leader) {
+        fetcher.unfollow(partition);
+      }
+    });
+    if (follows) {
+      fetchers.computeIfAbsent(leader, id -> {
+        ReplicaFetcher fetcher = new ReplicaFetcher(id, this, system);
+        fetcher.paused(replicationPaused);
+        fetcher.start();
+        return fetcher;
+      }).follow(partition, state.leaderEpoch());
+    }
+  }
+
   private void start(TopicPartition partition, TopicState topic, LogConfig config) {
     PartitionState state = topic.partitions().get(partition.partition());
-    LocalReplica replica = new LocalReplica(partition, topic.topicId(), state.leaderEpoch());
+    LocalReplica replica = new LocalReplica(partition, topic.topicId(), metadata.localNodeId(), state);
     Path dir = dataDir.resolve(partition.topic() + "-" + partition.partition());
     replicas.put(partition, replica);
     CompletionStage<Void> previous = deleting.remove(partition);
     Runnable spawn = () -> replica.writer(system.systemActorOf(
-        PartitionReplica.create(replica, dir, config, clock, arrivals, maintenanceInterval),
+        PartitionReplica.create(replica, dir, config, arrivals, isrChanges, replicaSettings),
         "replica-" + partition + "-" + topic.topicId(),
         DispatcherSelector.fromConfig(LOG_DISPATCHER)));
     if (previous == null) {

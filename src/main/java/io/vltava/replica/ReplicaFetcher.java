@@ -1,0 +1,257 @@
+package io.vltava.replica;
+
+import io.vltava.log.LeaderEpochCache;
+import io.vltava.log.PartitionLog;
+import io.vltava.metadata.BrokerInfo;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
+import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
+import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One thread per leader broker that this node follows partitions of (Kafka's ReplicaFetcherThread).
+ * A partition newly followed at a leader epoch first asks the leader for the end offset of its own
+ * latest epoch (OffsetForLeaderEpoch) and truncates there — never to its high watermark, which
+ * KIP-101 showed can lose or diverge data — then fetches from its log end offset. Fetched batches
+ * are appended through the partition's actor, the single writer.
+ */
+final class ReplicaFetcher implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(ReplicaFetcher.class);
+  private static final int MAX_WAIT_MS = 500;
+  private static final int PARTITION_MAX_BYTES = 1024 * 1024;
+  private static final int RESPONSE_MAX_BYTES = 16 * 1024 * 1024;
+  private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
+
+  /** What the follower knows of a followed partition; {@code truncated} once its tail matches the leader's. */
+  private record Followed(int leaderEpoch, boolean truncated) {}
+
+  private final int leaderId;
+  private final ReplicaManager replicas;
+  private final ActorSystem<?> system;
+  private final ConcurrentHashMap<TopicPartition, Followed> partitions = new ConcurrentHashMap<>();
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile boolean paused;
+  private LeaderConnection connection;
+
+  ReplicaFetcher(int leaderId, ReplicaManager replicas, ActorSystem<?> system) {
+    this.leaderId = leaderId;
+    this.replicas = replicas;
+    this.system = system;
+    this.thread = new Thread(this, "replica-fetcher-" + replicas.localNodeId() + "-from-" + leaderId);
+    thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Follows {@code partition} at {@code leaderEpoch}; a new epoch means checking the tail again. */
+  void follow(TopicPartition partition, int leaderEpoch) {
+    partitions.compute(partition, (tp, previous) ->
+        previous != null && previous.leaderEpoch() == leaderEpoch ? previous : new Followed(leaderEpoch, false));
+  }
+
+  void unfollow(TopicPartition partition) {
+    partitions.remove(partition);
+  }
+
+  /** Stops following partitions this node no longer holds. */
+  void retainOnly(java.util.Set<TopicPartition> held) {
+    partitions.keySet().retainAll(held);
+  }
+
+  /** Fault injection for tests: a paused fetcher fetches nothing, as if the follower stalled. */
+  void paused(boolean value) {
+    paused = value;
+  }
+
+  void shutdown() {
+    running = false;
+    thread.interrupt();
+    closeConnection();
+  }
+
+  @Override
+  public void run() {
+    while (running) {
+      try {
+        if (partitions.isEmpty() || paused) {
+          Thread.sleep(100); // nothing to fetch; re-check assignments shortly
+          continue;
+        }
+        LeaderConnection leader = connect();
+        if (leader == null) {
+          Thread.sleep(200); // the leader's endpoint is not known yet
+          continue;
+        }
+        truncatePending(leader);
+        fetchOnce(leader);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (Exception e) {
+        if (running) {
+          log.debug("Fetching from broker {} failed; reconnecting", leaderId, e);
+          closeConnection();
+          sleepQuietly(200);
+        }
+      }
+    }
+  }
+
+  private LeaderConnection connect() throws IOException {
+    if (connection == null) {
+      BrokerInfo leader = replicas.broker(leaderId);
+      if (leader == null) {
+        return null;
+      }
+      connection = new LeaderConnection(leader.host(), leader.port(), "replica-" + replicas.localNodeId(), MAX_WAIT_MS + 30_000);
+    }
+    return connection;
+  }
+
+  /** Asks the leader where each untruncated partition's latest local epoch ends there, and truncates to it. */
+  private void truncatePending(LeaderConnection leader) throws Exception {
+    OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection topics = new OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection();
+    Map<TopicPartition, Followed> pending = new LinkedHashMap<>();
+    partitions.forEach((tp, followed) -> {
+      PartitionLog partitionLog = logOf(tp);
+      if (!followed.truncated() && partitionLog != null) {
+        pending.put(tp, followed);
+        OffsetForLeaderEpochRequestData.OffsetForLeaderTopic topic = topics.find(tp.topic());
+        if (topic == null) {
+          topic = new OffsetForLeaderEpochRequestData.OffsetForLeaderTopic().setTopic(tp.topic());
+          topics.add(topic);
+        }
+        topic.partitions().add(new OffsetForLeaderEpochRequestData.OffsetForLeaderPartition()
+            .setPartition(tp.partition())
+            .setCurrentLeaderEpoch(followed.leaderEpoch())
+            .setLeaderEpoch(partitionLog.leaderEpochCache().latestEpoch().orElse(LeaderEpochCache.UNDEFINED_EPOCH)));
+      }
+    });
+    if (pending.isEmpty()) {
+      return;
+    }
+    OffsetsForLeaderEpochResponse response = leader.send(
+        OffsetsForLeaderEpochRequest.Builder.forFollower(topics, replicas.localNodeId()), ApiKeys.OFFSET_FOR_LEADER_EPOCH.latestVersion());
+    for (OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult topic : response.data().topics()) {
+      for (OffsetForLeaderEpochResponseData.EpochEndOffset result : topic.partitions()) {
+        TopicPartition tp = new TopicPartition(topic.topic(), result.partition());
+        Followed followed = pending.get(tp);
+        PartitionLog partitionLog = logOf(tp);
+        if (followed == null || partitionLog == null || result.errorCode() != Errors.NONE.code()) {
+          continue;
+        }
+        // No common epoch: keep nothing the leader could contradict. Else cut at the leader's end of that epoch.
+        long truncateTo = result.leaderEpoch() == LeaderEpochCache.UNDEFINED_EPOCH
+            ? partitionLog.logStartOffset()
+            : Math.min(result.endOffset(), partitionLog.logEndOffset());
+        if (truncateTo < partitionLog.logEndOffset()) {
+          log.info("Follower {} of {} truncates its divergent tail from {} to {} (leader epoch {})",
+              replicas.localNodeId(), tp, partitionLog.logEndOffset(), truncateTo, followed.leaderEpoch());
+          AskPattern.<PartitionReplica.Command, org.apache.pekko.Done>ask(writerOf(tp),
+                  replyTo -> new PartitionReplica.TruncateTo(truncateTo, replyTo), WRITE_TIMEOUT, system.scheduler())
+              .toCompletableFuture().get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        partitions.replace(tp, followed, new Followed(followed.leaderEpoch(), true));
+      }
+    }
+  }
+
+  private void fetchOnce(LeaderConnection leader) throws Exception {
+    LinkedHashMap<TopicPartition, FetchRequest.PartitionData> fetchData = new LinkedHashMap<>();
+    partitions.forEach((tp, followed) -> {
+      PartitionLog partitionLog = logOf(tp);
+      LocalReplica replica = replicas.replica(tp).orElse(null);
+      if (followed.truncated() && partitionLog != null && replica != null) {
+        fetchData.put(tp, new FetchRequest.PartitionData(
+            io.vltava.metadata.TopicIds.toKafka(replica.topicId()), partitionLog.logEndOffset(), partitionLog.logStartOffset(),
+            PARTITION_MAX_BYTES, Optional.of(followed.leaderEpoch()),
+            Optional.of(partitionLog.leaderEpochCache().latestEpoch().orElse(LeaderEpochCache.UNDEFINED_EPOCH))));
+      }
+    });
+    if (fetchData.isEmpty()) {
+      Thread.sleep(50); // partitions are still opening or truncating
+      return;
+    }
+    // Version 12 names topics, so the follower needs no topic-id lookup of its own.
+    FetchResponse response = leader.send(
+        FetchRequest.Builder.forReplica((short) 12, replicas.localNodeId(), -1, MAX_WAIT_MS, 1, fetchData).setMaxBytes(RESPONSE_MAX_BYTES),
+        (short) 12);
+    for (FetchResponseData.FetchableTopicResponse topic : response.data().responses()) {
+      for (FetchResponseData.PartitionData data : topic.partitions()) {
+        apply(new TopicPartition(topic.topic(), data.partitionIndex()), data);
+      }
+    }
+  }
+
+  private void apply(TopicPartition tp, FetchResponseData.PartitionData data) throws Exception {
+    Errors error = Errors.forCode(data.errorCode());
+    Followed followed = partitions.get(tp);
+    if (followed == null) {
+      return;
+    }
+    if (error == Errors.OFFSET_OUT_OF_RANGE) {
+      // Our log ends past the leader's (check the tail again) or starts below what the leader still keeps.
+      partitions.replace(tp, followed, new Followed(followed.leaderEpoch(), false));
+      return;
+    }
+    if (error != Errors.NONE) {
+      return; // a stale or future epoch, or a leader change: the metadata update re-assigns the partition
+    }
+    MemoryRecords records = (MemoryRecords) FetchResponse.recordsOrFail(data);
+    AppendOutcome outcome = AskPattern.<PartitionReplica.Command, AppendOutcome>ask(writerOf(tp),
+            replyTo -> new PartitionReplica.AppendAsFollower(records, data.highWatermark(), replyTo), WRITE_TIMEOUT, system.scheduler())
+        .toCompletableFuture().get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    if (outcome.error() != Errors.NONE) {
+      log.warn("Follower {} could not append {} from leader {}: {} {}", replicas.localNodeId(), tp, leaderId, outcome.error(), outcome.errorMessage());
+      partitions.replace(tp, followed, new Followed(followed.leaderEpoch(), false));
+    }
+  }
+
+  private PartitionLog logOf(TopicPartition tp) {
+    return replicas.replica(tp).map(LocalReplica::log).orElse(null);
+  }
+
+  private org.apache.pekko.actor.typed.ActorRef<PartitionReplica.Command> writerOf(TopicPartition tp) {
+    return replicas.replica(tp).map(LocalReplica::writer).orElseThrow(() -> new IllegalStateException(tp + " is not open here"));
+  }
+
+  private void closeConnection() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (IOException ignored) {
+        // closing a broken connection: nothing more to do
+      }
+      connection = null;
+    }
+  }
+
+  private static void sleepQuietly(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
