@@ -140,6 +140,11 @@ public final class VltavaNode implements AutoCloseable {
         .thenApply(changed -> java.util.Optional.ofNullable(changed.partition()));
   }
 
+  /** This node's replica of {@code partition}, if it holds one. */
+  public java.util.Optional<io.vltava.replica.LocalReplica> localReplica(org.apache.kafka.common.TopicPartition partition) {
+    return replicas.replica(partition);
+  }
+
   /** Fault injection for tests and the testkit: stops (or resumes) this node's follower fetching. */
   public void pauseReplication(boolean paused) {
     replicas.pauseReplication(paused);

@@ -197,6 +197,9 @@ final class ReplicaFetcher implements Runnable {
     FetchResponse response = leader.send(
         FetchRequest.Builder.forReplica((short) 12, replicas.localNodeId(), -1, MAX_WAIT_MS, 1, fetchData).setMaxBytes(RESPONSE_MAX_BYTES),
         (short) 12);
+    if (paused) {
+      return; // paused while the fetch was in flight: drop what it brought, as a stalled follower would not have it
+    }
     for (FetchResponseData.FetchableTopicResponse topic : response.data().responses()) {
       for (FetchResponseData.PartitionData data : topic.partitions()) {
         apply(new TopicPartition(topic.topic(), data.partitionIndex()), data);

@@ -1,0 +1,293 @@
+package io.vltava.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vltava.log.PartitionLog;
+import io.vltava.metadata.ClusterState;
+import io.vltava.metadata.PartitionState;
+import io.vltava.replica.LocalReplica;
+import io.vltava.testkit.VltavaCluster;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.NotEnoughReplicasException;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three nodes, RF 3, min.insync.replicas 2: acks, ISR changes, failover without losing acknowledged writes. */
+class ReplicationTest {
+  private static final Map<String, Object> SETTINGS = Map.of(
+      "vltava.replication.replica.lag.time.max.ms", 4000,
+      "vltava.topic-defaults.min.insync.replicas", 2);
+
+  @TempDir Path baseDir;
+
+  @Test
+  void acksAllSurvivesRepeatedLeaderCrashesWithEveryAcknowledgedRecordOnceAndInOrder() throws Exception {
+    try (VltavaCluster cluster = VltavaCluster.start(3, baseDir, SETTINGS)) {
+      TopicPartition partition = createTopic(cluster, "durable");
+      List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
+      AtomicBoolean producing = new AtomicBoolean(true);
+      Thread producer = new Thread(() -> produceUntilStopped(cluster.bootstrapServers(), partition, producing, acknowledged));
+      producer.start();
+      try {
+        for (int round = 0; round < 2; round++) {
+          awaitAcknowledged(acknowledged, (round + 1) * 200);
+          int leader = leaderOf(cluster, partition);
+          cluster.crash(leader);
+          cluster.awaitMetadata(s -> partitionState(s, partition).hasLeader() && partitionState(s, partition).leader() != leader,
+              Duration.ofSeconds(60));
+          cluster.restart(leader);
+          cluster.awaitFullIsr(partition.topic());
+        }
+        awaitAcknowledged(acknowledged, 600);
+      } finally {
+        producing.set(false);
+        producer.join(120_000);
+      }
+      List<String> log = consumeAll(cluster.bootstrapServers(), partition);
+      List<String> inLogOrder = new ArrayList<>(log);
+      assertEquals(log.size(), new java.util.HashSet<>(log).size(), "no record twice");
+      assertTrue(log.containsAll(acknowledged), "every acknowledged record is there");
+      List<String> acknowledgedInLogOrder = inLogOrder.stream().filter(acknowledged::contains).toList();
+      assertEquals(sortedByIndex(acknowledgedInLogOrder), acknowledgedInLogOrder, "in the order they were sent");
+      assertReplicasIdentical(cluster, partition);
+    }
+  }
+
+  @Test
+  void acksAllNeedsMinInsyncReplicasAndRecoversWhenTheyReturn() throws Exception {
+    try (VltavaCluster cluster = VltavaCluster.start(3, baseDir, SETTINGS)) {
+      TopicPartition partition = createTopic(cluster, "quorum");
+      int leader = leaderOf(cluster, partition);
+      List<Integer> followers = new ArrayList<>(List.of(1, 2, 3));
+      followers.remove(Integer.valueOf(leader));
+      for (int follower : followers) {
+        cluster.stop(follower);
+      }
+      cluster.awaitMetadata(s -> partitionState(s, partition).isr().equals(List.of(leader)), Duration.ofSeconds(30));
+
+      String bootstrap = "127.0.0.1:" + cluster.node(leader).kafkaAddress().getPort();
+      ExecutionException refused = assertThrows(ExecutionException.class, () -> send(bootstrap, partition, "all", "lonely"));
+      assertInstanceOf(NotEnoughReplicasException.class, refused.getCause());
+      assertEquals(0, send(bootstrap, partition, "1", "acks-one"), "acks=1 needs only the leader");
+
+      for (int follower : followers) {
+        cluster.restart(follower);
+      }
+      cluster.awaitFullIsr(partition.topic());
+      assertEquals(1, send(cluster.bootstrapServers(), partition, "all", "together-again"));
+      assertReplicasIdentical(cluster, partition);
+    }
+  }
+
+  @Test
+  void aStalledFollowerLeavesTheIsrAndRejoinsOnceCaughtUp() throws Exception {
+    try (VltavaCluster cluster = VltavaCluster.start(3, baseDir, SETTINGS)) {
+      TopicPartition partition = createTopic(cluster, "laggard");
+      int leader = leaderOf(cluster, partition);
+      int stalled = leader % 3 + 1;
+      cluster.node(stalled).pauseReplication(true);
+      for (int i = 0; i < 50; i++) {
+        send(cluster.bootstrapServers(), partition, "all", "while-stalled-" + i);
+      }
+      cluster.awaitMetadata(s -> !partitionState(s, partition).isr().contains(stalled), Duration.ofSeconds(30));
+
+      cluster.node(stalled).pauseReplication(false);
+      cluster.awaitMetadata(s -> partitionState(s, partition).isr().contains(stalled), Duration.ofSeconds(30));
+      assertReplicasIdentical(cluster, partition);
+    }
+  }
+
+  @Test
+  void aDeposedLeadersDivergentTailIsTruncatedByEpoch() throws Exception {
+    try (VltavaCluster cluster = VltavaCluster.start(3, baseDir, SETTINGS)) {
+      TopicPartition partition = createTopic(cluster, "divergent");
+      assertEquals(0, send(cluster.bootstrapServers(), partition, "all", "committed"));
+      cluster.awaitFullIsr(partition.topic());
+      int oldLeader = leaderOf(cluster, partition);
+      String oldLeaderAddress = "127.0.0.1:" + cluster.node(oldLeader).kafkaAddress().getPort();
+      for (int id = 1; id <= 3; id++) {
+        if (id != oldLeader) {
+          cluster.node(id).pauseReplication(true);
+        }
+      }
+      // acks=1: only the leader has these; no follower fetched them.
+      send(oldLeaderAddress, partition, "1", "divergent-0", "divergent-1", "divergent-2", "divergent-3", "divergent-4");
+      assertEquals(6, cluster.node(oldLeader).localReplica(partition).orElseThrow().log().logEndOffset());
+      cluster.crash(oldLeader);
+      ClusterState afterFailover = cluster.awaitMetadata(
+          s -> partitionState(s, partition).hasLeader() && partitionState(s, partition).leader() != oldLeader, Duration.ofSeconds(60));
+      for (int id = 1; id <= 3; id++) {
+        if (id != oldLeader) {
+          cluster.node(id).pauseReplication(false);
+        }
+      }
+      int newLeader = partitionState(afterFailover, partition).leader();
+      cluster.awaitMetadata(st -> partitionState(st, partition).isr().size() == 2, Duration.ofSeconds(30));
+      String newLeaderAddress = "127.0.0.1:" + cluster.node(newLeader).kafkaAddress().getPort();
+      assertEquals(1, send(newLeaderAddress, partition, "all", "new-leader-0"));
+      assertEquals(2, send(newLeaderAddress, partition, "all", "new-leader-1"));
+
+      cluster.restart(oldLeader);
+      cluster.awaitFullIsr(partition.topic());
+      List<String> values = consumeAll(cluster.bootstrapServers(), partition);
+      assertEquals(List.of("committed", "new-leader-0", "new-leader-1"), values);
+      assertReplicasIdentical(cluster, partition);
+    }
+  }
+
+  private static TopicPartition createTopic(VltavaCluster cluster, String topic) throws Exception {
+    try (Admin admin = Admin.create(TestNodes.adminProps(cluster.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 3))).all().get();
+    }
+    cluster.awaitFullIsr(topic);
+    return new TopicPartition(topic, 0);
+  }
+
+  private static PartitionState partitionState(ClusterState state, TopicPartition partition) {
+    return state.topic(partition.topic()).orElseThrow().partitions().get(partition.partition());
+  }
+
+  private static int leaderOf(VltavaCluster cluster, TopicPartition partition) throws InterruptedException {
+    return partitionState(cluster.awaitMetadata(s -> partitionState(s, partition).hasLeader(), Duration.ofSeconds(30)), partition).leader();
+  }
+
+  /** Sends records in order through one producer and returns the last one's offset. */
+  private static long send(String bootstrap, TopicPartition partition, String acks, String... values) throws Exception {
+    Properties props = TestNodes.producerProps(bootstrap);
+    props.put(ProducerConfig.ACKS_CONFIG, acks);
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+    props.put(ProducerConfig.RETRIES_CONFIG, 0);
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000);
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
+    long offset = -1;
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+      for (String value : values) {
+        offset = producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), null,
+            value.getBytes(StandardCharsets.UTF_8))).get().offset();
+      }
+    }
+    return offset;
+  }
+
+  /** An idempotent acks=all producer that keeps sending "value-N" until told to stop, recording what was acknowledged. */
+  private static void produceUntilStopped(String bootstrap, TopicPartition partition, AtomicBoolean producing, List<String> acknowledged) {
+    Properties props = TestNodes.producerProps(bootstrap);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+      for (int i = 0; producing.get() && i < 5_000; i++) {
+        String value = "value-" + i;
+        producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), null, value.getBytes(StandardCharsets.UTF_8)),
+            (metadata, error) -> {
+              if (error == null) {
+                acknowledged.add(value);
+              }
+            });
+        if (i % 50 == 49) {
+          producer.flush(); // paces the producer so the crashes land among in-flight sends
+        }
+      }
+      producer.flush();
+    }
+  }
+
+  private static void awaitAcknowledged(List<String> acknowledged, int count) {
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> acknowledged.size() >= count);
+  }
+
+  private static List<String> sortedByIndex(List<String> values) {
+    return values.stream().sorted(java.util.Comparator.comparingInt(v -> Integer.parseInt(v.substring(v.indexOf('-') + 1)))).toList();
+  }
+
+  private static List<String> consumeAll(String bootstrap, TopicPartition partition) throws Exception {
+    List<String> values = new ArrayList<>();
+    try (Admin admin = Admin.create(TestNodes.adminProps(bootstrap));
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(TestNodes.consumerProps(bootstrap))) {
+      long end = admin.listOffsets(Map.of(partition, org.apache.kafka.clients.admin.OffsetSpec.latest())).all().get().get(partition).offset();
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (consumer.position(partition) < end && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          values.add(new String(record.value(), StandardCharsets.UTF_8));
+        }
+      }
+      assertFalse(consumer.position(partition) < end, "read up to the high watermark " + end);
+    }
+    return values;
+  }
+
+  /** Every replica's log holds the same bytes up to the high watermark, once followers caught up. */
+  private static void assertReplicasIdentical(VltavaCluster cluster, TopicPartition partition) throws Exception {
+    cluster.awaitFullIsr(partition.topic());
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+      long end = -1;
+      for (int id = 1; id <= 3; id++) {
+        PartitionLog log = cluster.node(id).localReplica(partition).map(LocalReplica::log).orElse(null);
+        if (log == null || (end != -1 && log.logEndOffset() != end)) {
+          return false;
+        }
+        end = log.logEndOffset();
+      }
+      return true;
+    });
+    byte[] first = null;
+    for (int id = 1; id <= 3; id++) {
+      byte[] bytes = logBytes(cluster.node(id).localReplica(partition).orElseThrow().log());
+      if (first == null) {
+        first = bytes;
+      } else {
+        assertArrayEquals(first, bytes, "node " + id + " holds the same batches as node 1");
+      }
+    }
+    assertTrue(first.length > 0);
+  }
+
+  private static byte[] logBytes(PartitionLog log) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    long offset = log.logStartOffset();
+    while (offset < log.logEndOffset()) {
+      MemoryRecords records = (MemoryRecords) log.read(offset, 1 << 20, Long.MAX_VALUE).records();
+      ByteBuffer buffer = records.buffer().duplicate();
+      byte[] chunk = new byte[buffer.remaining()];
+      buffer.get(chunk);
+      out.write(chunk);
+      long next = offset;
+      for (var batch : records.batches()) {
+        next = batch.lastOffset() + 1;
+      }
+      if (next == offset) {
+        break;
+      }
+      offset = next;
+    }
+    return out.toByteArray();
+  }
+}
