@@ -160,6 +160,36 @@ class ReplicationTest {
     }
   }
 
+  @Test
+  void losingTheControllersNodeWhileItsLeadersNeedReplacingEndsWithOneLeaderPerPartition() throws Exception {
+    try (VltavaCluster cluster = VltavaCluster.start(3, baseDir, SETTINGS)) {
+      try (Admin admin = Admin.create(TestNodes.adminProps(cluster.bootstrapServers()))) {
+        admin.createTopics(List.of(new NewTopic("election", 3, (short) 3))).all().get();
+      }
+      ClusterState before = cluster.awaitFullIsr("election");
+      int controller = before.controllerId();
+      assertTrue(before.topic("election").orElseThrow().partitions().stream().anyMatch(p -> p.leader() == controller),
+          "the controller's node leads a partition, so its loss needs both a new controller and an election");
+
+      cluster.crash(controller);
+      ClusterState after = cluster.awaitMetadata(s -> s.controllerId() != controller && s.controllerId() != -1
+          && s.topic("election").orElseThrow().partitions().stream().allMatch(p -> p.hasLeader() && p.leader() != controller),
+          Duration.ofSeconds(60));
+      assertTrue(after.controllerEpoch() > before.controllerEpoch());
+      for (PartitionState p : after.topic("election").orElseThrow().partitions()) {
+        assertTrue(p.isr().contains(p.leader()), "the leader is in sync: " + p);
+        assertFalse(p.isr().contains(controller), "the lost broker left the ISR: " + p);
+        assertTrue(p.leaderEpoch() > 0 || p.replicas().get(0) != controller);
+      }
+      for (int id = 1; id <= 3; id++) {
+        if (id != controller) {
+          assertEquals(after.topic("election"), cluster.node(id).metadata().current().topic("election"), "node " + id + " agrees");
+        }
+      }
+      assertEquals(0, send(cluster.bootstrapServers(), new TopicPartition("election", 0), "all", "after-failover"));
+    }
+  }
+
   private static TopicPartition createTopic(VltavaCluster cluster, String topic) throws Exception {
     try (Admin admin = Admin.create(TestNodes.adminProps(cluster.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(topic, 1, (short) 3))).all().get();

@@ -1,0 +1,78 @@
+package io.vltava.metadata;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.common.errors.FencedLeaderEpochException;
+import org.junit.jupiter.api.Test;
+
+class LeaderElectionTest {
+  private static final LeaderElection.UncleanPolicy CLEAN = topic -> false;
+  private static final LeaderElection.UncleanPolicy UNCLEAN = topic -> true;
+
+  private static ClusterState cluster(PartitionState... partitions) {
+    ClusterState state = ClusterState.initial("c");
+    for (int id = 1; id <= 3; id++) {
+      state = state.withBroker(new BrokerInfo(id, "127.0.0.1", 9090 + id, "pekko://vltava@127.0.0.1:" + (2550 + id)));
+    }
+    return state.withTopic(new TopicState("t", UUID.randomUUID(), Map.of(), List.of(partitions)));
+  }
+
+  private static PartitionState partition(ClusterState state, int index) {
+    return state.topic("t").orElseThrow().partitions().get(index);
+  }
+
+  @Test
+  void aLostLeaderIsReplacedByTheNextInSyncReplicaWithAHigherEpoch() {
+    ClusterState state = cluster(new PartitionState(List.of(1, 2, 3), 1, 4, List.of(1, 2, 3), 7));
+    PartitionState after = partition(LeaderElection.onBrokerLost(state, 1, CLEAN), 0);
+    assertEquals(2, after.leader());
+    assertEquals(5, after.leaderEpoch());
+    assertEquals(List.of(2, 3), after.isr());
+  }
+
+  @Test
+  void anOutOfSyncReplicaIsNeverChosenUnlessUncleanElectionIsOn() {
+    ClusterState state = cluster(new PartitionState(List.of(1, 2, 3), 1, 0, List.of(1), 0));
+    PartitionState clean = partition(LeaderElection.onBrokerLost(state, 1, CLEAN), 0);
+    assertEquals(PartitionState.NO_LEADER, clean.leader());
+    assertEquals(List.of(1), clean.isr(), "the last in-sync replica stays in the ISR");
+
+    PartitionState unclean = partition(LeaderElection.onBrokerLost(state, 1, UNCLEAN), 0);
+    assertEquals(2, unclean.leader());
+    assertEquals(List.of(2), unclean.isr());
+  }
+
+  @Test
+  void theLastInSyncReplicaLeadsAgainWhenItReturns() {
+    ClusterState lost = LeaderElection.onBrokerLost(cluster(new PartitionState(List.of(3), 3, 2, List.of(3), 2)), 3, CLEAN);
+    assertEquals(PartitionState.NO_LEADER, partition(lost, 0).leader());
+    ClusterState back = LeaderElection.onBrokerRegistered(
+        lost.withBroker(new BrokerInfo(3, "127.0.0.1", 9093, "pekko://vltava@127.0.0.1:2553")), 3, CLEAN);
+    assertEquals(3, partition(back, 0).leader());
+    assertEquals(4, partition(back, 0).leaderEpoch());
+  }
+
+  @Test
+  void thePreferredReplicaRegainsLeadershipOnceInSync() {
+    ClusterState state = cluster(new PartitionState(List.of(1, 2, 3), 2, 5, List.of(2, 3), 9));
+    assertEquals(2, partition(LeaderElection.restorePreferredLeaders(state), 0).leader(), "not in sync yet");
+    ClusterState rejoined = LeaderElection.changeIsr(state, "t", 0, 2, 5, List.of(2, 3, 1));
+    PartitionState restored = partition(LeaderElection.restorePreferredLeaders(rejoined), 0);
+    assertEquals(1, restored.leader());
+    assertEquals(6, restored.leaderEpoch());
+  }
+
+  @Test
+  void anIsrChangeFromADeposedLeaderIsFenced() {
+    ClusterState state = cluster(new PartitionState(List.of(1, 2, 3), 2, 5, List.of(1, 2, 3), 9));
+    assertThrows(FencedLeaderEpochException.class, () -> LeaderElection.changeIsr(state, "t", 0, 1, 4, List.of(1)));
+    assertThrows(FencedLeaderEpochException.class, () -> LeaderElection.changeIsr(state, "t", 0, 2, 4, List.of(2)));
+    PartitionState shrunk = partition(LeaderElection.changeIsr(state, "t", 0, 2, 5, List.of(2, 3)), 0);
+    assertEquals(List.of(2, 3), shrunk.isr());
+    assertEquals(10, shrunk.partitionEpoch());
+  }
+}
