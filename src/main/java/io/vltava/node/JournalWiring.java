@@ -3,6 +3,7 @@ package io.vltava.node;
 import com.typesafe.config.Config;
 import io.vltava.controller.Controller;
 import io.vltava.controller.TopicOutcome;
+import io.vltava.metadata.MetadataCache;
 import io.vltava.persistence.JournalSettings;
 import io.vltava.persistence.JournalStorageExtension;
 import io.vltava.persistence.ReplicaJournalStorage;
@@ -18,18 +19,51 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
  * Gives the journal plugin its storage: creates the journal topic if it is new and registers the
- * storage, which reaches each partition's leader wherever it is. Runs before any persistent actor
- * starts, once every partition's leader serves.
+ * storage, which reaches each partition's leader wherever it is, once every partition's leader serves.
  */
 final class JournalWiring {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JournalWiring.class);
+
   private JournalWiring() {}
 
+  /**
+   * Starts wiring in the background and returns: a cluster's first node must not wait at start-up
+   * for the brokers the journal's replicas need. Persistent actors wait for the storage meanwhile.
+   * The topic gets {@code replication-factor}, or when that is -1 min(3, nodes named as seeds),
+   * and is created once that many brokers are live, so the internal topic is replicated like Kafka's.
+   */
   static void start(ActorSystem<?> system, Config config, ActorRef<Controller.Command> controller,
-      ReplicaManager replicas, Duration timeout) throws Exception {
+      ReplicaManager replicas, MetadataCache metadata, int expectedNodes, Duration timeout) {
     JournalSettings settings = JournalSettings.from(config);
+    int replicationFactor = settings.replicationFactor() > 0
+        ? settings.replicationFactor()
+        : Math.max(1, Math.min(3, expectedNodes));
+    Thread wiring = new Thread(() -> {
+      try {
+        wire(system, settings, replicationFactor, controller, replicas, metadata, timeout);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (Exception e) {
+        if (!system.whenTerminated().isCompleted()) {
+          log.error("The Vltava journal could not be set up; persistent actors cannot recover", e);
+        }
+      }
+    }, "journal-wiring");
+    wiring.setDaemon(true);
+    wiring.start();
+  }
+
+  private static void wire(ActorSystem<?> system, JournalSettings settings, int replicationFactor,
+      ActorRef<Controller.Command> controller, ReplicaManager replicas, MetadataCache metadata, Duration timeout) throws Exception {
+    while (metadata.current().topic(settings.topic()).isEmpty() && metadata.current().brokers().size() < replicationFactor) {
+      if (system.whenTerminated().isCompleted()) {
+        return;
+      }
+      Thread.sleep(100); // waiting for the other brokers of a starting cluster to register
+    }
     // Events are kept until their entity deletes them, never by age.
     Controller.NewTopic topic = new Controller.NewTopic(
-        settings.topic(), settings.partitions(), settings.replicationFactor(), Map.of("retention.ms", "-1"));
+        settings.topic(), settings.partitions(), replicationFactor, Map.of("retention.ms", "-1"));
     List<TopicOutcome> outcomes = AskPattern.<Controller.Command, Controller.TopicOutcomes>ask(controller,
             replyTo -> new Controller.CreateTopics(List.of(topic), false, replyTo), timeout, system.scheduler())
         .toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS).outcomes();

@@ -106,7 +106,7 @@ public final class VltavaNode implements AutoCloseable {
       BrokerInfo self = new BrokerInfo(settings.nodeId(), settings.listener().advertisedHost(),
           listener.boundAddress().getPort(), cluster.selfMember().address().toString());
       register(system, controller, self, settings.cluster().consistencyTimeout().multipliedBy(2));
-      JournalWiring.start(system, config, controller, replicas, STARTUP_TIMEOUT);
+      JournalWiring.start(system, config, controller, replicas, metadata, settings.cluster().seeds().size(), STARTUP_TIMEOUT);
       log.info("Vltava node {} ready: Kafka listener on {}:{}, cluster member {}, data in {}",
           settings.nodeId(), listener.boundAddress().getHostString(), listener.boundAddress().getPort(),
           cluster.selfMember().address(), settings.dataDir().toAbsolutePath());
