@@ -185,7 +185,9 @@ start_vltava() {  # start_vltava PORT DATADIR LOGFILE
     (cd "$ROOT" && mvn -B -q -DskipTests package) >"$WORK/mvn-vltava.log" 2>&1 \
       || { tail -n 40 "$WORK/mvn-vltava.log" >&2; log "building vltava.jar failed"; return 1; }
   fi
-  java "${BROKER_JVM[@]}" -jar "$ROOT/target/vltava.jar" broker \
+  # The same group setting the Kafka broker gets, so consumer start-up is comparable.
+  printf 'vltava.groups.group.initial.rebalance.delay.ms = 0\n' >"$WORK/vltava.conf"
+  java "${BROKER_JVM[@]}" -jar "$ROOT/target/vltava.jar" broker --config "$WORK/vltava.conf" \
     --host 127.0.0.1 --port "$port" --data-dir "$data" >>"$logf" 2>&1 &
   BROKER_PID=$!
 }
