@@ -86,7 +86,7 @@ final class ProduceHandler implements ApiHandler {
           continue;
         }
         TopicPartition partition = new TopicPartition(topic.get().name(), partitionData.index());
-        int minInsyncReplicas = broker.topicConfigs().minInsyncReplicas(topic.get().configs());
+        int minInsyncReplicas = acks == -1 ? broker.topicConfigs().minInsyncReplicas(topic.get().configs()) : 0;
         pending.add(broker.replicas()
             .append(partition, (MemoryRecords) partitionData.records(), timeout)
             .thenCompose(outcome -> acks == -1 ? replicated(partition, outcome, minInsyncReplicas, timeout) : CompletableFuture.completedFuture(outcome))
