@@ -209,6 +209,9 @@ public final class InClusterConsumerTransport<K, V> implements ConsumerTransport
 
   @Override
   public CompletionStage<Done> commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    if (closed) {
+      return CompletableFuture.failedFuture(new IllegalStateException("consumer is closed"));
+    }
     String group = settings.groupId().orElseThrow(() -> new IllegalStateException("committing needs a group id"));
     long nowMs = System.currentTimeMillis();
     List<CommittedOffset> committed = offsets.entrySet().stream()
