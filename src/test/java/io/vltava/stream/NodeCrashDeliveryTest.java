@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vltava.metadata.ClusterState;
+import io.vltava.stream.StreamTestBroker.Transport;
 import io.vltava.persistence.JournalSettings;
 import io.vltava.testkit.VltavaTestKit;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +20,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BiFunction;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
@@ -39,7 +42,8 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Delivery guarantees of committable pipelines across a node crash, on a 3-node VltavaTestKit.
@@ -49,7 +53,8 @@ import org.junit.jupiter.api.Test;
  * topic (where committed offsets live), but it is the node both consumers
  * bootstrap from and so their group coordinator as kafka-clients sees it. Its crash cuts the
  * consumers' coordinator connection mid-stream; a pipeline whose commit or fetch fails is
- * restarted (RestartSource, as a user would supervise it) from the committed offsets.
+ * restarted (RestartSource, as a user would supervise it) from the committed offsets. The
+ * pipelines of both transports run through the same crash, set up once for the class.
  */
 class NodeCrashDeliveryTest {
   private static final String TOPIC = "payments";
@@ -58,11 +63,14 @@ class NodeCrashDeliveryTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   static VltavaTestKit kit;
+  static List<String> written;
+  static final Map<Transport, Pipelines> runs = new EnumMap<>(Transport.class);
 
   @BeforeAll
   static void start() throws Exception {
     kit = VltavaTestKit.start(3);
     kit.createTopic(TOPIC, 1, 1);
+    runThroughACrash();
   }
 
   @AfterAll
@@ -70,63 +78,77 @@ class NodeCrashDeliveryTest {
     kit.close();
   }
 
-  @Test
-  void atLeastOnceLosesNothingAndAtMostOnceDuplicatesNothingWhileANodeCrashes() throws Exception {
-    ActorSystem<Void> system = kit.clientSystem();
-    List<String> written = produce(system);
-    int victim = bystander();
-    String atLeastOnceGroup = "at-least-once";
-    String atMostOnceGroup = "at-most-once";
-
-    CompletableFuture<Done> crashed = new CompletableFuture<>();
-    ConcurrentLinkedQueue<ConsumerRecord<String, String>> atLeastOnce = new ConcurrentLinkedQueue<>();
-    ConcurrentLinkedQueue<ConsumerRecord<String, String>> atMostOnce = new ConcurrentLinkedQueue<>();
-    CommitterSettings committer = CommitterSettings.create(system).withMaxBatch(50).withMaxInterval(Duration.ofMillis(200));
-
-    UniqueKillSwitch atLeastOnceRun = supervised(system, victim, atLeastOnceGroup, settings ->
-        Consumer.committableSource(settings, Subscriptions.topics(TOPIC))
-            .mapAsync(1, message -> halfway(atLeastOnce, crashed).thenApply(go -> {
-              atLeastOnce.add(message.record());   // process, then commit
-              return message.committableOffset();
-            }))
-            .via(Committer.flow(committer)));
-    UniqueKillSwitch atMostOnceRun = supervised(system, victim, atMostOnceGroup, settings ->
-        Consumer.committableSource(settings, Subscriptions.topics(TOPIC))
-            .mapAsync(1, message -> halfway(atMostOnce, crashed)
-                .thenCompose(go -> message.committableOffset().commit())
-                .thenApply(committed -> {
-                  atMostOnce.add(message.record());   // commit, then process
-                  return Done.getInstance();
-                })));
-
-    await().atMost(WAIT).until(() -> atLeastOnce.size() >= RECORDS / 2 && atMostOnce.size() >= RECORDS / 2);
-    kit.crash(victim);
-    crashed.complete(Done.getInstance());
-
-    await().atMost(WAIT).ignoreExceptions().until(() -> committed(atLeastOnceGroup) == RECORDS && committed(atMostOnceGroup) == RECORDS);
-    atLeastOnceRun.shutdown();
-    atMostOnceRun.shutdown();
-
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void atLeastOnceLosesNothingAndAtMostOnceDuplicatesNothing(Transport transport) {
+    Pipelines run = runs.get(transport);
     // At least once: every offset processed, each with the value written there; repeats allowed.
-    for (ConsumerRecord<String, String> record : atLeastOnce) {
+    for (ConsumerRecord<String, String> record : run.atLeastOnce()) {
       assertEquals(written.get((int) record.offset()), record.value(), "value at offset " + record.offset());
     }
     assertEquals(LongStream.range(0, RECORDS).boxed().collect(Collectors.toSet()),
-        atLeastOnce.stream().map(ConsumerRecord::offset).collect(Collectors.toSet()), "nothing lost");
+        run.atLeastOnce().stream().map(ConsumerRecord::offset).collect(Collectors.toSet()), "nothing lost");
 
     // At most once: offsets strictly increasing (nothing twice), each with the value written there.
     long previous = -1;
-    for (ConsumerRecord<String, String> record : atMostOnce) {
+    for (ConsumerRecord<String, String> record : run.atMostOnce()) {
       assertTrue(record.offset() > previous, "offset " + record.offset() + " after " + previous + ": duplicated");
       assertEquals(written.get((int) record.offset()), record.value(), "value at offset " + record.offset());
       previous = record.offset();
     }
-    System.out.printf("crashed node %d: at-least-once processed %d records for %d offsets; at-most-once %d of %d%n",
-        victim, atLeastOnce.size(), RECORDS, atMostOnce.size(), RECORDS);
+  }
+
+  /**
+   * Runs an at-least-once and an at-most-once pipeline per transport through one crash, until
+   * every group committed the whole partition. The in-cluster pipelines run on a surviving node.
+   */
+  private static void runThroughACrash() throws Exception {
+    written = produce(kit.clientSystem());
+    int victim = bystander();
+    int appNode = IntStream.rangeClosed(1, 3).filter(id -> id != victim).findFirst().orElseThrow();
+    CompletableFuture<Done> crashed = new CompletableFuture<>();
+    List<UniqueKillSwitch> switches = new ArrayList<>();
+    for (Transport transport : Transport.values()) {
+      Pipelines run = new Pipelines(transport, new ConcurrentLinkedQueue<>(), new ConcurrentLinkedQueue<>());
+      runs.put(transport, run);
+      ActorSystem<?> system = transport == Transport.REMOTE ? kit.clientSystem() : kit.node(appNode).system();
+      CommitterSettings committer = CommitterSettings.create(system).withMaxBatch(50).withMaxInterval(Duration.ofMillis(200));
+      switches.add(supervised(system, transport, victim, run.group("at-least-once"), (settings, subscription) ->
+          Consumer.committableSource(settings, subscription)
+              .mapAsync(1, message -> halfway(run.atLeastOnce(), crashed).thenApply(go -> {
+                run.atLeastOnce().add(message.record());   // process, then commit
+                return message.committableOffset();
+              }))
+              .via(Committer.flow(committer))));
+      switches.add(supervised(system, transport, victim, run.group("at-most-once"), (settings, subscription) ->
+          Consumer.committableSource(settings, subscription)
+              .mapAsync(1, message -> halfway(run.atMostOnce(), crashed)
+                  .thenCompose(go -> message.committableOffset().commit())
+                  .thenApply(committed -> {
+                    run.atMostOnce().add(message.record());   // commit, then process
+                    return Done.getInstance();
+                  }))));
+    }
+
+    await().atMost(WAIT).until(() -> runs.values().stream()
+        .allMatch(run -> run.atLeastOnce().size() >= RECORDS / 2 && run.atMostOnce().size() >= RECORDS / 2));
+    kit.crash(victim);
+    crashed.complete(Done.getInstance());
+    await().atMost(WAIT).ignoreExceptions().until(() -> runs.values().stream().allMatch(run ->
+        committed(run.group("at-least-once")) == RECORDS && committed(run.group("at-most-once")) == RECORDS));
+    switches.forEach(UniqueKillSwitch::shutdown);
+  }
+
+  /** What one transport's two pipelines processed, in processing order. */
+  private record Pipelines(Transport transport, ConcurrentLinkedQueue<ConsumerRecord<String, String>> atLeastOnce,
+      ConcurrentLinkedQueue<ConsumerRecord<String, String>> atMostOnce) {
+    String group(String guarantee) {
+      return guarantee + "-" + transport.name().toLowerCase(java.util.Locale.ROOT);
+    }
   }
 
   /** Writes the records; returns each value at its offset (the topic is new, so offsets start at 0). */
-  private static List<String> produce(ActorSystem<Void> system) throws Exception {
+  private static List<String> produce(ActorSystem<?> system) throws Exception {
     ProducerSettings<String, String> settings =
         ProducerSettings.create(system, new StringSerializer(), new StringSerializer())
             .withBootstrapServers(kit.bootstrapServers());
@@ -160,11 +182,12 @@ class NodeCrashDeliveryTest {
 
   /**
    * Runs {@code pipeline} for {@code group}, restarting it from the committed offsets when it
-   * fails. The first run bootstraps from the victim alone (so it is their group coordinator), later
-   * runs from the surviving nodes.
+   * fails. Remote: the first run bootstraps from the victim alone (so it is the group coordinator
+   * kafka-clients talks to), later runs from the surviving nodes. In-cluster: the partition is
+   * assigned explicitly (there is no group membership) and read from the committed offset.
    */
-  private static UniqueKillSwitch supervised(ActorSystem<Void> system, int victim, String group,
-      java.util.function.Function<ConsumerSettings<String, String>, Source<?, Consumer.Control>> pipeline) {
+  private static UniqueKillSwitch supervised(ActorSystem<?> system, Transport transport, int victim, String group,
+      BiFunction<ConsumerSettings<String, String>, Subscription, Source<?, Consumer.Control>> pipeline) {
     ConsumerSettings<String, String> base =
         ConsumerSettings.create(system, new StringDeserializer(), new StringDeserializer())
             .withGroupId(group)
@@ -175,10 +198,13 @@ class NodeCrashDeliveryTest {
     AtomicInteger runs = new AtomicInteger();
     RestartSettings restart = RestartSettings.create(Duration.ofMillis(200), Duration.ofSeconds(1), 0.2)
         .withMaxRestarts(20, Duration.ofMinutes(1));
-    Source<Object, NotUsed> restarting = RestartSource.onFailuresWithBackoff(restart, () ->
-        pipeline.apply(base.withBootstrapServers(runs.getAndIncrement() == 0 ? victimServer : survivors))
-            .mapMaterializedValue(control -> NotUsed.notUsed())
-            .map(element -> (Object) element));
+    Source<Object, NotUsed> restarting = RestartSource.onFailuresWithBackoff(restart, () -> {
+      Source<?, Consumer.Control> run = transport == Transport.REMOTE
+          ? pipeline.apply(base.withBootstrapServers(runs.getAndIncrement() == 0 ? victimServer : survivors),
+              Subscriptions.topics(TOPIC))
+          : pipeline.apply(base.withTransport(InClusterConsumerTransport.factory(system)), Subscriptions.assignment(PARTITION));
+      return run.mapMaterializedValue(control -> NotUsed.notUsed()).map(element -> (Object) element);
+    });
     return restarting.viaMat(KillSwitches.single(), Keep.right()).to(Sink.ignore()).run(system);
   }
 
@@ -187,9 +213,9 @@ class NodeCrashDeliveryTest {
     return processed.size() < RECORDS / 2 ? CompletableFuture.completedFuture(Done.getInstance()) : crashed;
   }
 
-  private static long committed(String group) throws Exception {
+  private static long committed(String group) {
     Map<TopicPartition, OffsetAndMetadata> offsets = kit.admin().listConsumerGroupOffsets(group)
-        .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        .partitionsToOffsetAndMetadata().toCompletionStage().toCompletableFuture().orTimeout(30, TimeUnit.SECONDS).join();
     OffsetAndMetadata offset = offsets.get(PARTITION);
     return offset == null ? -1 : offset.offset();
   }
