@@ -204,6 +204,8 @@ public final class VltavaCluster implements AutoCloseable {
     // A crashed in-JVM node is noticed in ~2 s and downed 2 s later, so tests do not wait long.
     values.put("pekko.cluster.failure-detector.acceptable-heartbeat-pause", "2s");
     values.put("pekko.cluster.split-brain-resolver.stable-after", "2s");
+    // A test's consumer group starts at once rather than waiting 3 s for more members.
+    values.put("vltava.groups.group.initial.rebalance.delay.ms", 0);
     values.putAll(settings);
     return values;
   }

@@ -40,7 +40,9 @@ public final class VltavaTestKit implements AutoCloseable {
   private VltavaTestKit(Path dataDir, VltavaCluster cluster) {
     this.dataDir = dataDir;
     this.cluster = cluster;
-    this.admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers()));
+    // Requests to a crashed node fail after 5 s (not 30), so the admin soon retries on another node.
+    this.admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers(),
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000));
   }
 
   /** Starts {@code nodes} nodes and returns once all are registered with the controller. */
