@@ -103,13 +103,33 @@ public final class InClusterConsumerTransport<K, V> implements ConsumerTransport
       List<CompletableFuture<Void>> resets = new ArrayList<>();
       for (TopicPartition partition : partitions) {
         if (!positions.containsKey(partition)) {
-          resets.add(read(partition, 0, 0).thenAccept(bounds -> {
-            checkError(partition, bounds.error());
-            positions.put(partition, earliest ? bounds.logStartOffset() : bounds.highWatermark());
-          }).toCompletableFuture());
+          resets.add(bounds(partition, System.nanoTime() + requestTimeout.toNanos()).thenAccept(bounds ->
+              positions.put(partition, earliest ? bounds.logStartOffset() : bounds.highWatermark())));
         }
       }
       return CompletableFuture.allOf(resets.toArray(CompletableFuture[]::new));
+    });
+  }
+
+  /** The partition's offset bounds, asked again after the poll timeout while it has no leader yet (a new topic). */
+  private CompletableFuture<PartitionLeader.ReadResult> bounds(TopicPartition partition, long deadlineNanos) {
+    return read(partition, 0, 0).thenCompose(bounds -> {
+      if (bounds.error() == Errors.NONE) {
+        return CompletableFuture.completedFuture(bounds);
+      }
+      if (!(bounds.error().exception() instanceof RetriableException) || System.nanoTime() > deadlineNanos) {
+        checkError(partition, bounds.error());
+      }
+      CompletableFuture<PartitionLeader.ReadResult> again = new CompletableFuture<>();
+      system.scheduler().scheduleOnce(settings.pollTimeout(), () -> bounds(partition, deadlineNanos)
+          .whenComplete((retried, failure) -> {
+            if (failure != null) {
+              again.completeExceptionally(failure);
+            } else {
+              again.complete(retried);
+            }
+          }), system.executionContext());
+      return again;
     });
   }
 

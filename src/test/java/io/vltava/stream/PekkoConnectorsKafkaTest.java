@@ -1,4 +1,4 @@
-package io.vltava.interop;
+package io.vltava.stream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -39,6 +39,7 @@ import org.junit.jupiter.api.Test;
 /**
  * pekko-connectors-kafka (the Apache Pekko Kafka connector, on Pekko 1.7.0 and kafka-clients
  * 4.3.1 here) against a Vltava broker: plainSink, then committableSource with Committer.sink.
+ * The connector's classes are imported by name, so they shadow Vltava's namesakes in this package.
  */
 class PekkoConnectorsKafkaTest {
   private static final String TOPIC = "connector-interop";
