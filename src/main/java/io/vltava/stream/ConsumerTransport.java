@@ -13,7 +13,7 @@ import org.apache.pekko.Done;
 
 /**
  * What a {@link Consumer} source needs from whatever reads partitions: {@link
- * RemoteConsumerTransport} speaks the Kafka protocol; an in-cluster transport (planned) would read
+ * RemoteConsumerTransport} speaks the Kafka protocol; {@link InClusterConsumerTransport} reads
  * from partition leaders through cluster sharding.
  *
  * <p>A source has at most one {@link #fetch} outstanding and asks for the next only when its

@@ -8,8 +8,8 @@ import org.apache.pekko.Done;
 
 /**
  * What the {@link Producer} stages need from whatever carries records to partition leaders:
- * {@link RemoteProducerTransport} speaks the Kafka protocol; an in-cluster transport (planned)
- * would reach leaders through cluster sharding. Implementations are thread-safe: a stage calls
+ * {@link RemoteProducerTransport} speaks the Kafka protocol; {@link InClusterProducerTransport}
+ * reaches leaders through cluster sharding. Implementations are thread-safe: a stage calls
  * {@link #send} from its own thread and {@link #close} from the stream dispatcher.
  */
 public interface ProducerTransport<K, V> {

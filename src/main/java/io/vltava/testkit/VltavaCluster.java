@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
@@ -114,9 +115,27 @@ public final class VltavaCluster implements AutoCloseable {
     nodes[id - 1] = null;
   }
 
+  /** Crashes every running node at once: the quick end of a cluster whose data is thrown away. */
+  public void crashAll() throws Exception {
+    List<CompletableFuture<?>> down = new ArrayList<>();
+    for (int id = 1; id <= nodes.length; id++) {
+      if (nodes[id - 1] != null) {
+        down.add(nodes[id - 1].crash().toCompletableFuture());
+        nodes[id - 1] = null;
+      }
+    }
+    CompletableFuture.allOf(down.toArray(CompletableFuture[]::new))
+        .get(60, TimeUnit.SECONDS);
+  }
+
   /** The id of the node the controller runs on, as the running nodes see it. */
   public int controllerId() {
     return anyRunning().metadata().controllerId();
+  }
+
+  /** The metadata as one running node sees it now. */
+  public ClusterState metadata() {
+    return anyRunning().metadata().current();
   }
 
   /** Waits until every running node's metadata satisfies {@code condition}; returns one node's view. */
@@ -185,6 +204,8 @@ public final class VltavaCluster implements AutoCloseable {
     // A crashed in-JVM node is noticed in ~2 s and downed 2 s later, so tests do not wait long.
     values.put("pekko.cluster.failure-detector.acceptable-heartbeat-pause", "2s");
     values.put("pekko.cluster.split-brain-resolver.stable-after", "2s");
+    // A test's consumer group starts at once rather than waiting 3 s for more members.
+    values.put("vltava.groups.group.initial.rebalance.delay.ms", 0);
     values.putAll(settings);
     return values;
   }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vltava.stream.StreamTestBroker.Transport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,23 +62,21 @@ class BackpressureTest {
    * every poll brings more than fits, and the transport seeks back to what it left out.
    */
   @ParameterizedTest
-  @CsvSource({"default, 4000", "1048576, 150"})
-  void aStalledDownstreamKeepsBufferedBytesUnderTheBoundAndLosesNothing(String fetchMaxBytes, int count)
+  @CsvSource({"REMOTE, default, 4000", "REMOTE, 1048576, 150", "IN_CLUSTER, default, 4000"})
+  void aStalledDownstreamKeepsBufferedBytesUnderTheBoundAndLosesNothing(Transport transport, String fetchMaxBytes, int count)
       throws Exception {
-    String topic = "slow-" + fetchMaxBytes;
+    String topic = "slow-" + transport + "-" + fetchMaxBytes;
     int partitions = 2;
     broker.createTopic(topic, partitions);
     ProducerSettings<byte[], byte[]> producerSettings =
-        ProducerSettings.create(broker.testKit.system(), new ByteArraySerializer(), new ByteArraySerializer())
-            .withBootstrapServers(broker.bootstrap());
+        broker.producerSettings(transport, new ByteArraySerializer(), new ByteArraySerializer());
     await(Source.range(0, count - 1)
         .map(i -> new ProducerRecord<byte[], byte[]>(topic, i % partitions, null, value(i)))
-        .runWith(Producer.sink(producerSettings), broker.testKit.system()));
+        .runWith(Producer.sink(producerSettings), broker.system(transport)));
 
     long boundBytes = 20 * RECORD_BYTES + RECORD_BYTES / 2; // room for 20 records, not 21
     ConsumerSettings<byte[], byte[]> consumerSettings =
-        ConsumerSettings.create(broker.testKit.system(), new ByteArrayDeserializer(), new ByteArrayDeserializer())
-            .withBootstrapServers(broker.bootstrap())
+        broker.consumerSettings(transport, new ByteArrayDeserializer(), new ByteArrayDeserializer())
             .withBufferBounds(1000, boundBytes)
             .withProperty("max.poll.records", "500");
     if (!fetchMaxBytes.equals("default")) {
@@ -88,7 +87,7 @@ class BackpressureTest {
             consumerSettings, Subscriptions.assignmentWithOffset(
                 java.util.Map.of(new TopicPartition(topic, 0), 0L, new TopicPartition(topic, 1), 0L)))
         .toMat(Sink.queue(1), Keep.both())
-        .run(broker.testKit.system());
+        .run(broker.system(transport));
     Consumer.Control control = running.first();
     SinkQueueWithCancel<ConsumerRecord<byte[], byte[]>> downstream = running.second();
 

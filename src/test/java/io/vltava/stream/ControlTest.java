@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vltava.stream.StreamTestBroker.Transport;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +26,8 @@ import org.apache.pekko.stream.javadsl.Source;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Consumer.Control: stop, shutdown, drainAndShutdown, and closing the consumer however the stream ends. */
@@ -51,21 +54,21 @@ class ControlTest {
     broker.close();
   }
 
-  static ConsumerSettings<String, String> consumerSettings() {
-    return ConsumerSettings.create(broker.testKit.system(), new StringDeserializer(), new StringDeserializer())
-        .withBootstrapServers(broker.bootstrap());
+  static ConsumerSettings<String, String> consumerSettings(Transport transport) {
+    return broker.consumerSettings(transport, new StringDeserializer(), new StringDeserializer());
   }
 
   static Subscription fromStart(String topic) {
     return Subscriptions.assignmentWithOffset(new TopicPartition(topic, 0), 0);
   }
 
-  @Test
-  void stopCompletesTheStreamAndShutdownThenClosesTheConsumer() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void stopCompletesTheStreamAndShutdownThenClosesTheConsumer(Transport transport) throws Exception {
     Pair<Consumer.Control, java.util.concurrent.CompletionStage<List<ConsumerRecord<String, String>>>> running =
-        Consumer.plainSource(consumerSettings(), fromStart("control"))
+        Consumer.plainSource(consumerSettings(transport), fromStart("control"))
             .toMat(Sink.seq(), Keep.both())
-            .run(broker.testKit.system());
+            .run(broker.system(transport));
     Consumer.Control control = running.first();
     await().atMost(Duration.ofSeconds(30)).until(() -> control.metrics().emittedRecords() == RECORDS);
 
@@ -80,34 +83,36 @@ class ControlTest {
     await(control.shutdown()); // idempotent
   }
 
-  @Test
-  void shutdownEndsAStreamWaitingForRecords() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void shutdownEndsAStreamWaitingForRecords(Transport transport) throws Exception {
     Pair<Consumer.Control, java.util.concurrent.CompletionStage<List<ConsumerRecord<String, String>>>> running =
-        Consumer.plainSource(consumerSettings(), fromStart("empty"))
+        Consumer.plainSource(consumerSettings(transport), fromStart("empty"))
             .toMat(Sink.seq(), Keep.both())
-            .run(broker.testKit.system());
+            .run(broker.system(transport));
     await(running.first().shutdown());
     assertEquals(List.of(), await(running.second()));
     assertTrue(running.first().isShutdown().toCompletableFuture().isDone());
   }
 
-  @Test
-  void cancellingDownstreamClosesTheConsumer() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void cancellingDownstreamClosesTheConsumer(Transport transport) throws Exception {
     Pair<Consumer.Control, java.util.concurrent.CompletionStage<List<ConsumerRecord<String, String>>>> running =
-        Consumer.plainSource(consumerSettings(), fromStart("control"))
+        Consumer.plainSource(consumerSettings(transport), fromStart("control"))
             .take(5)
             .toMat(Sink.seq(), Keep.both())
-            .run(broker.testKit.system());
+            .run(broker.system(transport));
     assertEquals(List.of("v0", "v1", "v2", "v3", "v4"),
         await(running.second()).stream().map(ConsumerRecord::value).toList());
     await(running.first().isShutdown());
   }
 
   @Test
-  void aFailingConsumerFailsTheStreamAndIsClosed() throws Exception {
+  void aFailingRemoteConsumerFailsTheStreamAndIsClosed() throws Exception {
     // Subscribing to topics needs a group id; kafka-clients refuses, and the source fails with it.
     Pair<Consumer.Control, java.util.concurrent.CompletionStage<List<ConsumerRecord<String, String>>>> running =
-        Consumer.plainSource(consumerSettings(), Subscriptions.topics("control"))
+        Consumer.plainSource(consumerSettings(Transport.REMOTE), Subscriptions.topics("control"))
             .toMat(Sink.seq(), Keep.both())
             .run(broker.testKit.system());
     ExecutionException failure = assertThrows(ExecutionException.class, () -> await(running.second()));
@@ -115,11 +120,12 @@ class ControlTest {
     await(running.first().isShutdown());
   }
 
-  @Test
-  void committableSourceCarriesOffsetsAndDrainAndShutdownReturnsTheStreamResult() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void committableSourceCarriesOffsetsAndDrainAndShutdownReturnsTheStreamResult(Transport transport) throws Exception {
     // Explicit partitions from explicit offsets: no group coordinator is involved until a commit.
     Pair<Consumer.Control, java.util.concurrent.CompletionStage<List<ConsumerMessage.CommittableOffset>>> running =
-        Consumer.committableSource(consumerSettings().withGroupId("control-group"), fromStart("control"))
+        Consumer.committableSource(consumerSettings(transport).withGroupId("control-group"), fromStart("control"))
             .map(message -> {
               ConsumerMessage.CommittableOffset offset = message.committableOffset();
               assertEquals(message.record().offset(), offset.offset());
@@ -127,12 +133,12 @@ class ControlTest {
               return offset;
             })
             .toMat(Sink.seq(), Keep.both())
-            .run(broker.testKit.system());
+            .run(broker.system(transport));
     Consumer.Control control = running.first();
     await().atMost(Duration.ofSeconds(30)).until(() -> control.metrics().emittedRecords() == RECORDS);
 
     List<ConsumerMessage.CommittableOffset> offsets =
-        await(control.drainAndShutdown(running.second(), broker.testKit.system().executionContext()));
+        await(control.drainAndShutdown(running.second(), broker.system(transport).executionContext()));
     assertEquals(RECORDS, offsets.size());
     assertEquals("control-group", offsets.get(0).groupId());
     assertEquals(49, offsets.get(RECORDS - 1).offset());
@@ -145,6 +151,6 @@ class ControlTest {
   @Test
   void committableSourceWithoutAGroupIdIsRefused() {
     assertThrows(IllegalArgumentException.class,
-        () -> Consumer.committableSource(consumerSettings(), fromStart("control")));
+        () -> Consumer.committableSource(consumerSettings(Transport.REMOTE), fromStart("control")));
   }
 }

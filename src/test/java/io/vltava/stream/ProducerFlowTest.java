@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.vltava.stream.StreamTestBroker.Transport;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -20,7 +21,8 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Producer.flow: a result per envelope, in order, with partition, offset and pass-through. */
@@ -38,14 +40,14 @@ class ProducerFlowTest {
     broker.close();
   }
 
-  private static ProducerSettings<String, String> producerSettings() {
-    return ProducerSettings.create(broker.testKit.system(), new StringSerializer(), new StringSerializer())
-        .withBootstrapServers(broker.bootstrap());
+  private static ProducerSettings<String, String> producerSettings(Transport transport) {
+    return broker.producerSettings(transport, new StringSerializer(), new StringSerializer());
   }
 
-  @Test
-  void flowEmitsPartitionOffsetAndPassThroughForEveryElementInOrder() throws Exception {
-    String topic = "flow";
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void flowEmitsPartitionOffsetAndPassThroughForEveryElementInOrder(Transport transport) throws Exception {
+    String topic = "flow-" + transport;
     int partitions = 3;
     int count = 3000;
     broker.createTopic(topic, partitions);
@@ -55,8 +57,8 @@ class ProducerFlowTest {
         .map(i -> i % 10 == 9
             ? ProducerMessage.<String, String, Integer>passThrough(i)
             : ProducerMessage.single(new ProducerRecord<>(topic, i % partitions, "k" + i, "v" + i), i))
-        .via(Producer.flow(producerSettings()))
-        .runWith(Sink.seq(), broker.testKit.system()));
+        .via(Producer.flow(producerSettings(transport)))
+        .runWith(Sink.seq(), broker.system(transport)));
 
     assertEquals(count, results.size());
     Map<Integer, Long> nextOffset = new HashMap<>();
@@ -81,20 +83,20 @@ class ProducerFlowTest {
     Map<TopicPartition, Long> fromZero = new HashMap<>();
     sentAt.keySet().forEach(partition -> fromZero.put(partition, 0L));
     ConsumerSettings<String, String> consumerSettings =
-        ConsumerSettings.create(broker.testKit.system(), new StringDeserializer(), new StringDeserializer())
-            .withBootstrapServers(broker.bootstrap());
+        broker.consumerSettings(transport, new StringDeserializer(), new StringDeserializer());
     List<ConsumerRecord<String, String>> read = await(
         Consumer.plainSource(consumerSettings, Subscriptions.assignmentWithOffset(fromZero))
             .take(count - count / 10)
-            .runWith(Sink.seq(), broker.testKit.system()));
+            .runWith(Sink.seq(), broker.system(transport)));
     for (ConsumerRecord<String, String> record : read) {
       assertEquals(sentAt.get(new TopicPartition(topic, record.partition())).get(record.offset()), record.value());
     }
   }
 
-  @Test
-  void aFailedSendFailsTheStream() throws Exception {
-    String topic = "small-messages";
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void aFailedSendFailsTheStream(Transport transport) throws Exception {
+    String topic = "small-messages-" + transport;
     broker.admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1)
         .configs(Map.of("max.message.bytes", "1024")))).all().get();
     ExecutionException failure = assertThrows(ExecutionException.class, () -> await(
@@ -102,7 +104,7 @@ class ProducerFlowTest {
             .map(value -> new ProducerRecord<String, String>(topic, value))
             // One send at a time: kafka-clients splits a too-large batch of several records by
             // batch.size, which the topic's small max.message.bytes never satisfies.
-            .runWith(Producer.sink(producerSettings().withParallelism(1)), broker.testKit.system())));
+            .runWith(Producer.sink(producerSettings(transport).withParallelism(1)), broker.system(transport))));
     assertInstanceOf(RecordTooLargeException.class, failure.getCause());
   }
 }

@@ -1,5 +1,6 @@
 package io.vltava.stream;
 
+import io.vltava.node.VltavaNode;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -81,6 +82,26 @@ final class ReadmeExamples {
 
   static CompletionStage<Done> process(ConsumerRecord<String, String> record) {
     return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
+  }
+  // ---
+
+  // --- in-cluster
+  static CompletionStage<List<String>> inCluster(VltavaNode node) {
+    ActorSystem<Void> system = node.system();   // the application runs on a Vltava node
+    ProducerSettings<String, String> producerSettings =
+        ProducerSettings.create(system, new StringSerializer(), new StringSerializer())
+            .withTransport(InClusterProducerTransport.factory(system, node.metadata()));
+    ConsumerSettings<String, String> consumerSettings =
+        ConsumerSettings.create(system, new StringDeserializer(), new StringDeserializer())
+            .withTransport(InClusterConsumerTransport.factory(system));
+    return Source.range(1, 10)
+        .map(i -> new ProducerRecord<>("greetings", "key-" + i, "in-cluster " + i))
+        .runWith(Producer.sink(producerSettings), system)
+        .thenCompose(written -> Consumer.plainSource(consumerSettings,
+                Subscriptions.assignmentWithOffset(new TopicPartition("greetings", 0), 0L))
+            .map(ConsumerRecord::value)
+            .take(120)
+            .runWith(Sink.seq(), system));
   }
   // ---
 }

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The README's examples that need no consumer group run as written. */
+/** The README's examples that need no consumer group run as written, the in-cluster one on the broker node. */
 class ReadmeExamplesTest {
   @TempDir static Path dataDir;
   static StreamTestBroker broker;
@@ -40,5 +40,9 @@ class ReadmeExamplesTest {
     assertEquals("hello 100", values.get(99));
     await(running.first().isShutdown());
     assertTrue(running.first().isShutdown().toCompletableFuture().isDone());
+
+    List<String> all = await(ReadmeExamples.inCluster(broker.node));
+    assertEquals("hello 1", all.get(0));
+    assertEquals("in-cluster 10", all.get(119));
   }
 }

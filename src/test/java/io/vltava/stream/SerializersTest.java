@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import io.vltava.stream.StreamTestBroker.Transport;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +21,8 @@ import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Keys and values go through the user's serializers; timestamps and headers round-trip. */
@@ -38,9 +40,10 @@ class SerializersTest {
     broker.close();
   }
 
-  @Test
-  void stringKeysAndIntegerValuesRoundTripWithHeadersAndTimestamps() throws Exception {
-    String topic = "typed";
+  @ParameterizedTest
+  @EnumSource(Transport.class)
+  void stringKeysAndIntegerValuesRoundTripWithHeadersAndTimestamps(Transport transport) throws Exception {
+    String topic = "typed-" + transport;
     broker.createTopic(topic, 1);
     long baseTimestamp = 1_700_000_000_000L;
     List<ProducerRecord<String, Integer>> sent = new java.util.ArrayList<>();
@@ -53,17 +56,15 @@ class SerializersTest {
       sent.add(new ProducerRecord<>(topic, 0, baseTimestamp + 1000L * i, key, value, headers));
     }
     ProducerSettings<String, Integer> producerSettings =
-        ProducerSettings.create(broker.testKit.system(), new StringSerializer(), new IntegerSerializer())
-            .withBootstrapServers(broker.bootstrap());
-    await(Source.from(sent).runWith(Producer.sink(producerSettings), broker.testKit.system()));
+        broker.producerSettings(transport, new StringSerializer(), new IntegerSerializer());
+    await(Source.from(sent).runWith(Producer.sink(producerSettings), broker.system(transport)));
 
     ConsumerSettings<String, Integer> consumerSettings =
-        ConsumerSettings.create(broker.testKit.system(), new StringDeserializer(), new IntegerDeserializer())
-            .withBootstrapServers(broker.bootstrap());
+        broker.consumerSettings(transport, new StringDeserializer(), new IntegerDeserializer());
     List<ConsumerRecord<String, Integer>> read = await(Consumer.plainSource(consumerSettings,
             Subscriptions.assignmentWithOffset(new TopicPartition(topic, 0), 0))
         .take(sent.size())
-        .runWith(Sink.seq(), broker.testKit.system()));
+        .runWith(Sink.seq(), broker.system(transport)));
 
     for (int i = 0; i < sent.size(); i++) {
       ProducerRecord<String, Integer> want = sent.get(i);

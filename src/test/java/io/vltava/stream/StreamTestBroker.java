@@ -11,11 +11,15 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 
 /**
  * One Vltava node (the broker) and a separate ActorSystem (the streaming application) for a test
- * class, the way a user runs them: the application reaches the broker over the Kafka protocol.
+ * class, the way a user runs them: the application reaches the broker over the Kafka protocol
+ * ({@link Transport#REMOTE}), or runs on the node's own system ({@link Transport#IN_CLUSTER}).
  */
 final class StreamTestBroker implements AutoCloseable {
   final VltavaNode node;
@@ -30,6 +34,33 @@ final class StreamTestBroker implements AutoCloseable {
 
   String bootstrap() {
     return node.bootstrapServers();
+  }
+
+  /** How the streaming application reaches the broker; behavioural tests run with each. */
+  enum Transport {
+    /** A separate ActorSystem, over the Kafka protocol. */
+    REMOTE,
+    /** The broker node's own ActorSystem, through cluster sharding. */
+    IN_CLUSTER
+  }
+
+  /** The ActorSystem the application runs its streams on with {@code transport}. */
+  ActorSystem<?> system(Transport transport) {
+    return transport == Transport.REMOTE ? testKit.system() : node.system();
+  }
+
+  <K, V> ProducerSettings<K, V> producerSettings(Transport transport, Serializer<K> keys, Serializer<V> values) {
+    ProducerSettings<K, V> settings = ProducerSettings.create(system(transport), keys, values);
+    return transport == Transport.REMOTE
+        ? settings.withBootstrapServers(bootstrap())
+        : settings.withTransport(InClusterProducerTransport.factory(node.system(), node.metadata()));
+  }
+
+  <K, V> ConsumerSettings<K, V> consumerSettings(Transport transport, Deserializer<K> keys, Deserializer<V> values) {
+    ConsumerSettings<K, V> settings = ConsumerSettings.create(system(transport), keys, values);
+    return transport == Transport.REMOTE
+        ? settings.withBootstrapServers(bootstrap())
+        : settings.withTransport(InClusterConsumerTransport.factory(node.system()));
   }
 
   void createTopic(String topic, int partitions) throws Exception {
