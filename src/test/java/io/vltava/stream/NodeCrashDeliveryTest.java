@@ -48,13 +48,13 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Delivery guarantees of committable pipelines across a node crash, on a 3-node VltavaTestKit.
  *
- * <p>Topics have replication factor 1 today (replication is being built), so a crashed node's
- * partitions would be offline: the victim leads no partition of the topic and none of the journal
- * topic (where committed offsets live), but it is the node both consumers
- * bootstrap from and so their group coordinator as kafka-clients sees it. Its crash cuts the
- * consumers' coordinator connection mid-stream; a pipeline whose commit or fetch fails is
- * restarted (RestartSource, as a user would supervise it) from the committed offsets. The
- * pipelines of both transports run through the same crash, set up once for the class.
+ * <p>The topic has replication factor 1, so the victim must not lead its partition (it would be
+ * offline), nor hold an unreplicated partition of the journal topic (where committed offsets
+ * live). It is the node the remote consumers bootstrap from, and so their group coordinator as
+ * kafka-clients sees it: its crash cuts their coordinator connection mid-stream. A pipeline whose
+ * commit or fetch fails is restarted (RestartSource, as a user would supervise it) from the
+ * committed offsets. The pipelines of both transports run through the same crash, set up once
+ * for the class.
  */
 class NodeCrashDeliveryTest {
   private static final String TOPIC = "payments";
@@ -167,17 +167,19 @@ class NodeCrashDeliveryTest {
   }
 
   /**
-   * A node that leads neither the topic's partition nor any partition of the journal topic (where
-   * every group's committed offsets live; created at first start-up, so today all on one node).
+   * A node that leads not the topic's partition and holds no unreplicated journal partition (where
+   * committed offsets live): a replicated one moves its leadership to another in-sync replica.
    */
   private static int bystander() {
     String journalTopic = JournalSettings.from(kit.node(1).system().settings().config()).topic();
     ClusterState state = kit.cluster().metadata();
-    Set<Integer> leaders = new HashSet<>();
-    leaders.add(kit.leaderOf(PARTITION));
-    state.topic(journalTopic).orElseThrow().partitions().forEach(p -> leaders.add(p.leader()));
-    return IntStream.rangeClosed(1, 3).filter(id -> !leaders.contains(id)).findFirst()
-        .orElseThrow(() -> new IllegalStateException("every node leads a partition the pipelines need: " + leaders));
+    Set<Integer> needed = new HashSet<>();
+    needed.add(kit.leaderOf(PARTITION));
+    state.topic(journalTopic).orElseThrow().partitions().stream()
+        .filter(p -> p.replicas().size() == 1)
+        .forEach(p -> needed.add(p.leader()));
+    return IntStream.rangeClosed(1, 3).filter(id -> !needed.contains(id)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("every node leads a partition the pipelines need: " + needed));
   }
 
   /**
