@@ -3,8 +3,8 @@ package io.vltava.replica;
 import io.vltava.log.LogAppendInfo;
 import org.apache.kafka.common.protocol.Errors;
 
-/** One partition's answer to a produce: the offsets assigned, or a Kafka error with its message. */
-public record AppendOutcome(Errors error, String errorMessage, LogAppendInfo info) {
+/** One partition's answer to a produce: the offsets assigned, or a Kafka error with its message. Crosses nodes when it answers a {@link PartitionLeader}. */
+public record AppendOutcome(Errors error, String errorMessage, LogAppendInfo info) implements io.vltava.metadata.CborSerializable {
 
   public static AppendOutcome ok(LogAppendInfo info) {
     return new AppendOutcome(Errors.NONE, null, info);
