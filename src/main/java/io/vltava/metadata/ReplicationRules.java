@@ -32,12 +32,18 @@ public final class ReplicationRules {
     return highWatermark;
   }
 
-  /** The ISR without the followers that have not caught up for {@code lagMaxMs}; the leader always stays. */
-  public static List<Integer> shrink(int leaderId, List<Integer> isr, Map<Integer, FollowerPosition> followers, long nowMs, long lagMaxMs) {
+  /**
+   * The ISR without the followers that have not caught up for {@code lagMaxMs}; the leader always
+   * stays. Lag counts from {@code leaderSinceMs} at the latest: a new leader has heard from nobody
+   * yet, and its followers were in sync when it was elected.
+   */
+  public static List<Integer> shrink(
+      int leaderId, List<Integer> isr, Map<Integer, FollowerPosition> followers, long nowMs, long lagMaxMs, long leaderSinceMs) {
     List<Integer> kept = new ArrayList<>();
     for (int replica : isr) {
       FollowerPosition position = followers.get(replica);
-      boolean lagging = replica != leaderId && (position == null || nowMs - position.lastCaughtUpTimeMs() > lagMaxMs);
+      long lastCaughtUp = Math.max(leaderSinceMs, position == null ? -1 : position.lastCaughtUpTimeMs());
+      boolean lagging = replica != leaderId && nowMs - lastCaughtUp > lagMaxMs;
       if (!lagging) {
         kept.add(replica);
       }

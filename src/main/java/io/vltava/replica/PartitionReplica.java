@@ -76,6 +76,8 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   private boolean isrProposalInFlight;
   /** The log end offset when this replica became leader at its current epoch: followers must reach it to join the ISR. */
   private long leaderEpochStartOffset;
+  /** When this replica became leader at its current epoch: followers' lag counts from here at the latest. */
+  private long leaderSinceMs;
 
   static Behavior<Command> create(
       LocalReplica view, Path dir, LogConfig config, DataArrivals arrivals, IsrChanges isrChanges, Settings settings) {
@@ -98,6 +100,7 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
     this.isrChanges = isrChanges;
     this.settings = settings;
     this.leaderEpochStartOffset = log.logEndOffset();
+    this.leaderSinceMs = settings.clock().millis();
     view.opened(log);
   }
 
@@ -166,6 +169,7 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
     view.update(change.state());
     if (newLeaderEpoch && view.isLeader()) {
       leaderEpochStartOffset = log.logEndOffset();
+      leaderSinceMs = settings.clock().millis();
     }
     return this;
   }
@@ -207,7 +211,7 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
     long nowMs = settings.clock().millis();
     var positions = view.followerPositions();
     List<Integer> isr = new ArrayList<>(ReplicationRules.shrink(
-        state.leader(), state.isr(), positions, nowMs, settings.replicaLagMax().toMillis()));
+        state.leader(), state.isr(), positions, nowMs, settings.replicaLagMax().toMillis(), leaderSinceMs));
     for (int replica : state.replicas()) {
       var position = positions.get(replica);
       if (!isr.contains(replica) && position != null && nowMs - position.lastCaughtUpTimeMs() <= settings.replicaLagMax().toMillis()

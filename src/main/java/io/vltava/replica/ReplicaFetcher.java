@@ -161,10 +161,7 @@ final class ReplicaFetcher implements Runnable {
         if (followed == null || partitionLog == null || result.errorCode() != Errors.NONE.code()) {
           continue;
         }
-        // No common epoch: keep nothing the leader could contradict. Else cut at the leader's end of that epoch.
-        long truncateTo = result.leaderEpoch() == LeaderEpochCache.UNDEFINED_EPOCH
-            ? partitionLog.logStartOffset()
-            : Math.min(result.endOffset(), partitionLog.logEndOffset());
+        long truncateTo = truncationOffset(partitionLog, result);
         if (truncateTo < partitionLog.logEndOffset()) {
           log.info("Follower {} of {} truncates its divergent tail from {} to {} (leader epoch {})",
               replicas.localNodeId(), tp, partitionLog.logEndOffset(), truncateTo, followed.leaderEpoch());
@@ -175,6 +172,23 @@ final class ReplicaFetcher implements Runnable {
         partitions.replace(tp, followed, new Followed(followed.leaderEpoch(), true));
       }
     }
+  }
+
+  /**
+   * Where a follower's log stops agreeing with the leader's (KIP-101, KIP-279). With no common epoch
+   * it keeps nothing the leader could contradict. If the leader's answer is an older epoch than ours,
+   * our later epochs are unknown to the leader, so we also cut at our own end of that older epoch.
+   */
+  static long truncationOffset(PartitionLog follower, OffsetForLeaderEpochResponseData.EpochEndOffset leaderAnswer) {
+    if (leaderAnswer.leaderEpoch() == LeaderEpochCache.UNDEFINED_EPOCH) {
+      return follower.logStartOffset();
+    }
+    long offset = Math.min(leaderAnswer.endOffset(), follower.logEndOffset());
+    int ourLatest = follower.leaderEpochCache().latestEpoch().orElse(LeaderEpochCache.UNDEFINED_EPOCH);
+    if (leaderAnswer.leaderEpoch() < ourLatest) {
+      offset = Math.min(offset, follower.leaderEpochCache().endOffsetFor(leaderAnswer.leaderEpoch()).endOffset());
+    }
+    return offset;
   }
 
   private void fetchOnce(LeaderConnection leader) throws Exception {

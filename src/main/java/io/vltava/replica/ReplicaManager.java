@@ -80,6 +80,13 @@ public final class ReplicaManager {
         .withAllocationStrategy(new LeaderAllocationStrategy(metadata, Cluster.get(system).selfMember().address()))
         .withRole("broker"));
     metadata.subscribe(this::onMetadata);
+    // A crash skips the orderly shutdown; the fetcher threads must still end with the node.
+    system.getWhenTerminated().thenRun(this::stopFetchers);
+  }
+
+  private synchronized void stopFetchers() {
+    fetchers.values().forEach(ReplicaFetcher::shutdown);
+    fetchers.clear();
   }
 
   /** Reaches the partition's current leader from any node of the cluster. */
@@ -162,10 +169,7 @@ public final class ReplicaManager {
 
   /** Closes every log cleanly; completes when all are closed. */
   public CompletionStage<Void> shutdown() {
-    synchronized (this) {
-      fetchers.values().forEach(ReplicaFetcher::shutdown);
-      fetchers.clear();
-    }
+    stopFetchers();
     CompletableFuture<?>[] closing = replicas.values().stream()
         .filter(replica -> replica.writer() != null)
         .map(replica -> {

@@ -25,8 +25,10 @@ class ReplicationRulesTest {
   void followersThatFellBehindForTooLongLeaveTheIsr() {
     Map<Integer, FollowerPosition> followers = Map.of(
         2, new FollowerPosition(100, 9_000, 100, 9_000), 3, new FollowerPosition(50, 1_000, 60, 1_500));
-    assertEquals(List.of(1, 2), ReplicationRules.shrink(1, List.of(1, 2, 3), followers, 10_000, 5_000));
-    assertEquals(List.of(1, 2, 3), ReplicationRules.shrink(1, List.of(1, 2, 3), followers, 5_500, 5_000));
+    assertEquals(List.of(1, 2), ReplicationRules.shrink(1, List.of(1, 2, 3), followers, 10_000, 5_000, 0));
+    assertEquals(List.of(1, 2, 3), ReplicationRules.shrink(1, List.of(1, 2, 3), followers, 5_500, 5_000, 0));
+    assertEquals(List.of(1, 2, 3, 4), ReplicationRules.shrink(1, List.of(1, 2, 3, 4), followers, 10_000, 5_000, 8_000),
+        "a new leader counts lag from its election, also for followers it has not heard from");
   }
 
   @Test
