@@ -47,6 +47,7 @@ public final class VltavaNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VltavaNode.class);
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
   private static final String CONTROLLER_ROLE = "controller";
+  private static final String BROKER_ROLE = "broker";
 
   private final ActorSystem<Void> system;
   private final NodeSettings settings;
@@ -105,7 +106,10 @@ public final class VltavaNode implements AutoCloseable {
 
       BrokerInfo self = new BrokerInfo(settings.nodeId(), settings.listener().advertisedHost(),
           listener.boundAddress().getPort(), cluster.selfMember().address().toString());
-      register(system, controller, self, settings.cluster().consistencyTimeout().multipliedBy(2));
+      // Only a broker-role node is registered, so only it is given partition replicas.
+      if (settings.cluster().hasRole(BROKER_ROLE)) {
+        register(system, controller, self, settings.cluster().consistencyTimeout().multipliedBy(2));
+      }
       JournalWiring.start(system, config, controller, replicas, metadata, settings.cluster().seeds().size(), STARTUP_TIMEOUT);
       log.info("Vltava node {} ready: Kafka listener on {}:{}, cluster member {}, data in {}",
           settings.nodeId(), listener.boundAddress().getHostString(), listener.boundAddress().getPort(),

@@ -70,6 +70,30 @@ class ClusterTest {
   }
 
   @Test
+  void aControllerOnlyNodeHoldsNoReplicas() throws Exception {
+    try (VltavaCluster cluster = VltavaCluster.start(2, baseDir)) {
+      VltavaNode controllerOnly = VltavaNode.start(NodeSettings.load(com.typesafe.config.ConfigFactory.parseMap(Map.of(
+          "vltava.node-id", 9,
+          "vltava.data-dir", baseDir.resolve("controller-only").toString(),
+          "vltava.listener.port", 0,
+          "vltava.cluster.roles", List.of("controller"),
+          "vltava.cluster.seeds", List.of(cluster.node(1).system().address().getHost().get() + ":"
+              + cluster.node(1).system().address().getPort().get())))));
+      try {
+        try (Admin admin = Admin.create(TestNodes.adminProps(cluster.bootstrapServers()))) {
+          admin.createTopics(List.of(new NewTopic("brokers-only", 4, (short) 2))).all().get();
+          assertEquals(Set.of(1, 2), Set.copyOf(admin.describeCluster().nodes().get().stream().map(n -> n.id()).toList()));
+        }
+        ClusterState state = cluster.awaitFullIsr("brokers-only");
+        state.topic("brokers-only").orElseThrow().partitions()
+            .forEach(p -> assertEquals(Set.of(1, 2), Set.copyOf(p.replicas())));
+      } finally {
+        controllerOnly.close();
+      }
+    }
+  }
+
+  @Test
   void metadataConvergesOnEveryNodeAfterAChange() throws Exception {
     try (VltavaCluster cluster = VltavaCluster.start(3, baseDir)) {
       try (Admin admin = Admin.create(TestNodes.adminProps(cluster.bootstrapServers()))) {
