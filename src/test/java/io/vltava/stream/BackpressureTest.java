@@ -1,5 +1,6 @@
 package io.vltava.stream;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
 import static io.vltava.stream.StreamTestBroker.await;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vltava.stream.StreamTestBroker.Transport;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
@@ -22,26 +22,12 @@ import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.SinkQueueWithCancel;
 import org.apache.pekko.stream.javadsl.Source;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /** A stalled downstream stops fetching; the source's buffer stays within its byte bound. */
 class BackpressureTest {
-  @TempDir static Path dataDir;
-  static StreamTestBroker broker;
-
-  @BeforeAll
-  static void start() throws Exception {
-    broker = new StreamTestBroker(dataDir);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    broker.close();
-  }
+  @RegisterExtension static final StreamTestBroker broker = new StreamTestBroker();
 
   static final int RECORD_BYTES = 1000;
 

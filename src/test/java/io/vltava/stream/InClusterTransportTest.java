@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vltava.stream.StreamTestBroker.Transport;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,25 +23,12 @@ import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What only the in-cluster transport does: its own partitioner, group commits without membership. */
 class InClusterTransportTest {
-  @TempDir static Path dataDir;
-  static StreamTestBroker broker;
-
-  @BeforeAll
-  static void start() throws Exception {
-    broker = new StreamTestBroker(dataDir);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    broker.close();
-  }
+  @RegisterExtension static final StreamTestBroker broker = new StreamTestBroker();
 
   @Test
   void keyedRecordsLandInThePartitionsKafkaClientsChooses() throws Exception {

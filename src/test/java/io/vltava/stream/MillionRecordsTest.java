@@ -4,7 +4,6 @@ import static io.vltava.stream.StreamTestBroker.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -15,25 +14,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** 1,000,000 small records through Producer.sink and back through Consumer.plainSource. */
 class MillionRecordsTest {
-  @TempDir static Path dataDir;
-  static StreamTestBroker broker;
-
-  @BeforeAll
-  static void start() throws Exception {
-    broker = new StreamTestBroker(dataDir);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    broker.close();
-  }
+  @RegisterExtension static final StreamTestBroker broker = new StreamTestBroker();
 
   /** Per partition: how many records arrived, and how many were not the next expected one. */
   static final class PerPartition {

@@ -1,12 +1,12 @@
 package io.vltava.stream;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
 import static io.vltava.stream.StreamTestBroker.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.vltava.stream.StreamTestBroker.Transport;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,26 +19,12 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Producer.flow: a result per envelope, in order, with partition, offset and pass-through. */
 class ProducerFlowTest {
-  @TempDir static Path dataDir;
-  static StreamTestBroker broker;
-
-  @BeforeAll
-  static void start() throws Exception {
-    broker = new StreamTestBroker(dataDir);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    broker.close();
-  }
+  @RegisterExtension static final StreamTestBroker broker = new StreamTestBroker();
 
   private static ProducerSettings<String, String> producerSettings(Transport transport) {
     return broker.producerSettings(transport, new StringSerializer(), new StringSerializer());

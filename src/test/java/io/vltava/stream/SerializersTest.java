@@ -1,5 +1,6 @@
 package io.vltava.stream;
 
+import org.junit.jupiter.api.extension.RegisterExtension;
 import static io.vltava.stream.StreamTestBroker.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.vltava.stream.StreamTestBroker.Transport;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -19,26 +19,12 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Keys and values go through the user's serializers; timestamps and headers round-trip. */
 class SerializersTest {
-  @TempDir static Path dataDir;
-  static StreamTestBroker broker;
-
-  @BeforeAll
-  static void start() throws Exception {
-    broker = new StreamTestBroker(dataDir);
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    broker.close();
-  }
+  @RegisterExtension static final StreamTestBroker broker = new StreamTestBroker();
 
   @ParameterizedTest
   @EnumSource(Transport.class)

@@ -15,21 +15,44 @@ import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One Vltava node (the broker) and a separate ActorSystem (the streaming application) for a test
  * class, the way a user runs them: the application reaches the broker over the Kafka protocol
  * ({@link Transport#REMOTE}), or runs on the node's own system ({@link Transport#IN_CLUSTER}).
  */
-final class StreamTestBroker implements AutoCloseable {
-  final VltavaNode node;
-  final Admin admin;
-  final ActorTestKit testKit;
+final class StreamTestBroker implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+  VltavaNode node;
+  Admin admin;
+  ActorTestKit testKit;
+  private Path ownDataDir;
+
+  /** For {@code @RegisterExtension static}: starts before the class's tests in a temporary directory it deletes afterwards. */
+  StreamTestBroker() {}
 
   StreamTestBroker(Path dataDir) throws Exception {
+    start(dataDir);
+  }
+
+  private void start(Path dataDir) throws Exception {
     node = TestNodes.start(dataDir);
     admin = Admin.create(TestNodes.adminProps(node.bootstrapServers()));
     testKit = ActorTestKit.create();
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    ownDataDir = java.nio.file.Files.createTempDirectory("vltava-stream-test");
+    start(ownDataDir);
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    close();
+    org.apache.kafka.common.utils.Utils.delete(ownDataDir.toFile());
   }
 
   String bootstrap() {
