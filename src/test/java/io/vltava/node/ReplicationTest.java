@@ -68,6 +68,9 @@ class ReplicationTest {
         producing.set(false);
         producer.join(120_000);
       }
+      // A leader elected moments ago raises its high watermark as followers fetch; read once it covers the log.
+      assertReplicasIdentical(cluster, partition);
+      awaitHighWatermarkAtLogEnd(cluster, partition);
       List<String> log = consumeAll(cluster.bootstrapServers(), partition);
       List<String> inLogOrder = new ArrayList<>(log);
       assertEquals(log.size(), new java.util.HashSet<>(log).size(), "no record twice");
@@ -246,6 +249,13 @@ class ReplicationTest {
       }
       producer.flush();
     }
+  }
+
+  private static void awaitHighWatermarkAtLogEnd(VltavaCluster cluster, TopicPartition partition) throws Exception {
+    int leader = leaderOf(cluster, partition);
+    LocalReplica replica = cluster.node(leader).localReplica(partition).orElseThrow();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+        .until(() -> replica.highWatermark() == replica.log().logEndOffset());
   }
 
   private static void awaitAcknowledged(List<String> acknowledged, int count) {
