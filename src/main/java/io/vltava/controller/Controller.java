@@ -77,8 +77,8 @@ public final class Controller {
   /** Records a broker's endpoints; replies once the change is stored. */
   public record RegisterBroker(BrokerInfo broker, ActorRef<Done> replyTo) implements Command {}
 
-  /** A partition leader's request to change its ISR; replies with the partition's state after it, or an error. */
-  public record AlterIsr(String topic, int partition, int leaderId, int leaderEpoch, List<Integer> isr, ActorRef<IsrChanged> replyTo)
+  /** A partition leader's request to change its ISR from state {@code base}; replies with the partition's state after it, or an error. */
+  public record AlterIsr(String topic, int partition, io.vltava.metadata.PartitionState base, List<Integer> isr, ActorRef<IsrChanged> replyTo)
       implements Command {}
 
   public record IsrChanged(short errorCode, io.vltava.metadata.PartitionState partition) implements CborSerializable {}
@@ -186,7 +186,7 @@ public final class Controller {
     ClusterState next;
     try {
       next = LeaderElection.restorePreferredLeaders(
-          LeaderElection.changeIsr(state, request.topic(), request.partition(), request.leaderId(), request.leaderEpoch(), request.isr()));
+          LeaderElection.changeIsr(state, request.topic(), request.partition(), request.base(), request.isr()));
     } catch (RuntimeException e) {
       request.replyTo().tell(new IsrChanged(org.apache.kafka.common.protocol.Errors.forException(e).code(), null));
       return Behaviors.same();

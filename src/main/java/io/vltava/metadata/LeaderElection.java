@@ -72,20 +72,26 @@ public final class LeaderElection {
   }
 
   /**
-   * The leader's request to set a partition's ISR, accepted only from the current leader at its
-   * current epoch (a deposed leader is fenced) and only if the leader stays in it.
+   * The leader's request to set a partition's ISR, made from the partition state {@code base}.
+   * Accepted only from the current leader at its current epoch (a deposed leader is fenced), only
+   * if nothing else changed the partition since {@code base} (a broker lost meanwhile must not be
+   * put back), and only if the leader stays in it.
    */
-  public static ClusterState changeIsr(ClusterState state, String topicName, int partition, int leaderId, int leaderEpoch, List<Integer> isr) {
+  public static ClusterState changeIsr(ClusterState state, String topicName, int partition, PartitionState base, List<Integer> isr) {
     TopicState topic = state.requireTopic(topicName);
     if (partition < 0 || partition >= topic.partitionCount()) {
       throw new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(topicName + "-" + partition + " does not exist");
     }
     PartitionState p = topic.partitions().get(partition);
-    if (p.leader() != leaderId || p.leaderEpoch() != leaderEpoch) {
-      throw new org.apache.kafka.common.errors.FencedLeaderEpochException("broker " + leaderId + " at epoch " + leaderEpoch
+    if (p.leader() != base.leader() || p.leaderEpoch() != base.leaderEpoch()) {
+      throw new org.apache.kafka.common.errors.FencedLeaderEpochException("broker " + base.leader() + " at epoch " + base.leaderEpoch()
           + " no longer leads " + topicName + "-" + partition + " (leader " + p.leader() + ", epoch " + p.leaderEpoch() + ")");
     }
-    if (!isr.contains(leaderId) || !p.replicas().containsAll(isr)) {
+    if (p.partitionEpoch() != base.partitionEpoch()) {
+      throw new org.apache.kafka.common.errors.InvalidUpdateVersionException("the ISR change of " + topicName + "-" + partition
+          + " was made at partition epoch " + base.partitionEpoch() + ", but it is at " + p.partitionEpoch());
+    }
+    if (!isr.contains(base.leader()) || !p.replicas().containsAll(isr)) {
       throw new org.apache.kafka.common.errors.InvalidRequestException("ISR " + isr + " must hold the leader and only replicas " + p.replicas());
     }
     if (isr.equals(p.isr())) {

@@ -33,6 +33,22 @@ public final class ReplicationRules {
   }
 
   /**
+   * The replicas the high watermark must wait for while ISR changes are proposed but not yet
+   * decided: the committed ISR and every proposal made from it (Kafka's "maximal ISR", KIP-497). A
+   * joining follower counts at once, so that when the controller admits it, and perhaps makes it
+   * leader, it already holds every acknowledged record; a leaving one counts until it is out.
+   */
+  public static List<Integer> maximalIsr(List<Integer> committed, List<Integer> proposed) {
+    List<Integer> maximal = new ArrayList<>(committed);
+    for (int replica : proposed) {
+      if (!maximal.contains(replica)) {
+        maximal.add(replica);
+      }
+    }
+    return maximal;
+  }
+
+  /**
    * The ISR without the followers that have not caught up for {@code lagMaxMs}; the leader always
    * stays. Lag counts from {@code leaderSinceMs} at the latest: a new leader has heard from nobody
    * yet, and its followers were in sync when it was elected.

@@ -6,7 +6,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
 
-/** How a leader proposes a new ISR to the controller; empty when the controller refused (e.g. a newer epoch exists). */
+/**
+ * How a leader proposes a new ISR, made from the partition's state {@code base}, to the controller;
+ * empty when the controller refused (the partition changed meanwhile, or this leader was deposed).
+ */
 public interface IsrChanges {
-  CompletionStage<Optional<PartitionState>> propose(TopicPartition partition, int leaderId, int leaderEpoch, List<Integer> isr);
+  CompletionStage<Optional<PartitionState>> propose(TopicPartition partition, PartitionState base, List<Integer> isr);
 }

@@ -33,6 +33,8 @@ public final class LocalReplica {
   private volatile long highWatermark;
   private volatile PartitionState state;
   private final Map<Integer, FollowerPosition> followers = new HashMap<>();
+  /** Every ISR proposed from the current partition epoch and not yet decided by the controller. */
+  private List<Integer> proposedIsr = List.of();
   private final List<CommitWaiter> waiters = new ArrayList<>();
 
   /** An acks=all produce waiting until the high watermark passes {@code offset}. */
@@ -95,6 +97,10 @@ public final class LocalReplica {
   synchronized void update(PartitionState newState) {
     boolean wasLeader = isLeader();
     boolean epochChanged = newState.leaderEpoch() != state.leaderEpoch();
+    if (newState.partitionEpoch() != state.partitionEpoch()) {
+      // The controller decided: proposals made from the previous state are applied or fenced.
+      proposedIsr = List.of();
+    }
     state = newState;
     if (wasLeader && (!isLeader() || epochChanged)) {
       completeAll(Errors.NOT_LEADER_OR_FOLLOWER);
@@ -121,6 +127,14 @@ public final class LocalReplica {
     followers.put(replicaId, ReplicationRules.afterFetch(followers.get(replicaId), fetchOffset, current.logEndOffset(), nowMs));
     recomputeHighWatermark();
     return highWatermark;
+  }
+
+  /**
+   * The leader proposed {@code isr} from the current state. Until the controller decides, the high
+   * watermark waits for its members too, so a follower it admits holds every committed record.
+   */
+  synchronized void isrProposed(List<Integer> isr) {
+    proposedIsr = ReplicationRules.maximalIsr(proposedIsr, isr);
   }
 
   synchronized Map<Integer, FollowerPosition> followerPositions() {
@@ -166,7 +180,8 @@ public final class LocalReplica {
     if (current == null) {
       return;
     }
-    long next = ReplicationRules.highWatermark(localNodeId, current.logEndOffset(), state.isr(), followers);
+    long next = ReplicationRules.highWatermark(
+        localNodeId, current.logEndOffset(), ReplicationRules.maximalIsr(state.isr(), proposedIsr), followers);
     // Never backwards: a follower re-added at a lower position must not hide committed records.
     if (next > highWatermark) {
       highWatermark = next;

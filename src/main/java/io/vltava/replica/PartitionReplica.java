@@ -221,8 +221,9 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
     }
     if (!isr.equals(state.isr())) {
       isrProposalInFlight = true;
+      view.isrProposed(isr);
       getContext().pipeToSelf(
-          isrChanges.propose(view.topicPartition(), state.leader(), state.leaderEpoch(), isr),
+          isrChanges.propose(view.topicPartition(), state, isr),
           (result, failure) -> new IsrProposed(failure == null ? result : Optional.empty()));
     }
     return this;

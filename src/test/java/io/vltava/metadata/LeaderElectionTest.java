@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.common.errors.FencedLeaderEpochException;
+import org.apache.kafka.common.errors.InvalidUpdateVersionException;
 import org.junit.jupiter.api.Test;
 
 class LeaderElectionTest {
@@ -60,7 +61,7 @@ class LeaderElectionTest {
   void thePreferredReplicaRegainsLeadershipOnceInSync() {
     ClusterState state = cluster(new PartitionState(List.of(1, 2, 3), 2, 5, List.of(2, 3), 9));
     assertEquals(2, partition(LeaderElection.restorePreferredLeaders(state), 0).leader(), "not in sync yet");
-    ClusterState rejoined = LeaderElection.changeIsr(state, "t", 0, 2, 5, List.of(2, 3, 1));
+    ClusterState rejoined = LeaderElection.changeIsr(state, "t", 0, partition(state, 0), List.of(2, 3, 1));
     PartitionState restored = partition(LeaderElection.restorePreferredLeaders(rejoined), 0);
     assertEquals(1, restored.leader());
     assertEquals(6, restored.leaderEpoch());
@@ -69,10 +70,22 @@ class LeaderElectionTest {
   @Test
   void anIsrChangeFromADeposedLeaderIsFenced() {
     ClusterState state = cluster(new PartitionState(List.of(1, 2, 3), 2, 5, List.of(1, 2, 3), 9));
-    assertThrows(FencedLeaderEpochException.class, () -> LeaderElection.changeIsr(state, "t", 0, 1, 4, List.of(1)));
-    assertThrows(FencedLeaderEpochException.class, () -> LeaderElection.changeIsr(state, "t", 0, 2, 4, List.of(2)));
-    PartitionState shrunk = partition(LeaderElection.changeIsr(state, "t", 0, 2, 5, List.of(2, 3)), 0);
+    assertThrows(FencedLeaderEpochException.class, () -> LeaderElection.changeIsr(
+        state, "t", 0, new PartitionState(List.of(1, 2, 3), 1, 4, List.of(1, 2, 3), 8), List.of(1)));
+    assertThrows(FencedLeaderEpochException.class, () -> LeaderElection.changeIsr(
+        state, "t", 0, new PartitionState(List.of(1, 2, 3), 2, 4, List.of(1, 2, 3), 8), List.of(2)));
+    PartitionState shrunk = partition(LeaderElection.changeIsr(state, "t", 0, partition(state, 0), List.of(2, 3)), 0);
     assertEquals(List.of(2, 3), shrunk.isr());
     assertEquals(10, shrunk.partitionEpoch());
+  }
+
+  @Test
+  void anIsrChangeMadeFromAnOlderPartitionStateIsRefused() {
+    PartitionState seenByLeader = new PartitionState(List.of(1, 2, 3), 2, 5, List.of(1, 2), 9);
+    // Meanwhile broker 1 was lost; the leader's proposal to add 3 must not bring 1 back.
+    ClusterState lost = LeaderElection.onBrokerLost(cluster(seenByLeader), 1, CLEAN);
+    assertEquals(List.of(2), partition(lost, 0).isr());
+    assertThrows(InvalidUpdateVersionException.class, () -> LeaderElection.changeIsr(lost, "t", 0, seenByLeader, List.of(1, 2, 3)));
+    assertEquals(List.of(2, 3), partition(LeaderElection.changeIsr(lost, "t", 0, partition(lost, 0), List.of(2, 3)), 0).isr());
   }
 }

@@ -22,6 +22,18 @@ class ReplicationRulesTest {
   }
 
   @Test
+  void whileAFollowerIsProposedToJoinTheHighWatermarkWaitsForItToo() {
+    Map<Integer, FollowerPosition> followers = Map.of(
+        2, new FollowerPosition(100, 0, 0, 0), 3, new FollowerPosition(95, 0, 0, 0));
+    List<Integer> committed = List.of(1, 2);
+    assertEquals(100, ReplicationRules.highWatermark(1, 100, committed, followers));
+    List<Integer> maximal = ReplicationRules.maximalIsr(committed, List.of(1, 2, 3));
+    assertEquals(List.of(1, 2, 3), maximal);
+    assertEquals(95, ReplicationRules.highWatermark(1, 100, maximal, followers), "replica 3 may lead once admitted");
+    assertEquals(List.of(1, 2, 3), ReplicationRules.maximalIsr(List.of(1, 2, 3), List.of(1, 2)), "a leaving one counts until it is out");
+  }
+
+  @Test
   void followersThatFellBehindForTooLongLeaveTheIsr() {
     Map<Integer, FollowerPosition> followers = Map.of(
         2, new FollowerPosition(100, 9_000, 100, 9_000), 3, new FollowerPosition(50, 1_000, 60, 1_500));
