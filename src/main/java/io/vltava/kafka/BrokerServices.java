@@ -9,6 +9,7 @@ import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.MetadataCache;
 import io.vltava.metadata.TopicState;
+import io.vltava.replica.DirectCompletion;
 import io.vltava.replica.ReplicaManager;
 import java.time.Duration;
 import java.util.Collection;
@@ -86,7 +87,7 @@ public final class BrokerServices {
   }
 
   public <T> CompletionStage<T> askController(org.apache.pekko.japi.function.Function<ActorRef<T>, Controller.Command> request) {
-    return AskPattern.ask(controller, request, controllerTimeout, system.scheduler());
+    return DirectCompletion.of(AskPattern.ask(controller, request, controllerTimeout, system.scheduler()));
   }
 
   /**
@@ -112,7 +113,7 @@ public final class BrokerServices {
     if (groupId == null || groupId.isEmpty()) {
       return CompletableFuture.failedFuture(new InvalidGroupIdException("the group id is empty"));
     }
-    return groups.ask(groupId, request, timeout);
+    return DirectCompletion.of(groups.ask(groupId, request, timeout));
   }
 
   /**

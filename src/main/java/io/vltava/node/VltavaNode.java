@@ -138,9 +138,9 @@ public final class VltavaNode implements AutoCloseable {
   private static io.vltava.replica.IsrChanges isrChangesThrough(
       ActorSystem<?> system, ActorRef<Controller.Command> controller, NodeSettings settings) {
     Duration timeout = settings.cluster().consistencyTimeout().multipliedBy(2);
-    return (partition, base, isr) -> AskPattern.<Controller.Command, Controller.IsrChanged>ask(controller,
+    return (partition, base, isr) -> io.vltava.replica.DirectCompletion.of(AskPattern.<Controller.Command, Controller.IsrChanged>ask(controller,
             replyTo -> new Controller.AlterIsr(partition.topic(), partition.partition(), base, isr, replyTo),
-            timeout, system.scheduler())
+            timeout, system.scheduler()))
         .thenApply(changed -> java.util.Optional.ofNullable(changed.partition()));
   }
 

@@ -192,7 +192,7 @@ public final class ReplicaManager {
     if (replica == null || replica.writer() == null) {
       return CompletableFuture.completedFuture(AppendOutcome.failed(Errors.LEADER_NOT_AVAILABLE, null));
     }
-    return AskPattern.ask(replica.writer(), request, timeout, system.scheduler())
+    return DirectCompletion.of(AskPattern.ask(replica.writer(), request, timeout, system.scheduler()))
         .exceptionally(AppendOutcome::failed);
   }
 

@@ -3,6 +3,7 @@ package io.vltava.stream;
 import io.vltava.group.CommittedOffset;
 import io.vltava.group.GroupCoordinator;
 import io.vltava.group.GroupProtocol;
+import io.vltava.replica.DirectCompletion;
 import io.vltava.replica.PartitionLeader;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -91,10 +92,10 @@ public final class InClusterConsumerTransport<K, V> implements ConsumerTransport
 
   private CompletionStage<Void> committedOrReset() {
     CompletionStage<List<CommittedOffset>> committed = settings.groupId()
-        .map(group -> sharding.entityRefFor(GroupCoordinator.TYPE_KEY, group).<List<CommittedOffset>>ask(
+        .map(group -> DirectCompletion.of(sharding.entityRefFor(GroupCoordinator.TYPE_KEY, group).<List<CommittedOffset>>ask(
             replyTo -> new GroupCoordinator.FetchOffsets(partitions.stream()
                 .map(p -> new CommittedOffset.PartitionKey(p.topic(), p.partition())).toList(), replyTo),
-            settings.commitTimeout()))
+            settings.commitTimeout())))
         .orElse(CompletableFuture.completedFuture(List.of()));
     boolean earliest = "earliest".equals(settings.properties().get(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG));
     return committed.thenCompose(offsets -> {
@@ -216,9 +217,8 @@ public final class InClusterConsumerTransport<K, V> implements ConsumerTransport
   }
 
   private CompletableFuture<PartitionLeader.ReadResult> read(TopicPartition partition, long offset, int maxBytes) {
-    return sharding.entityRefFor(PartitionLeader.TYPE_KEY, PartitionLeader.entityId(partition))
-        .<PartitionLeader.ReadResult>ask(replyTo -> new PartitionLeader.Read(offset, maxBytes, replyTo), requestTimeout)
-        .toCompletableFuture();
+    return DirectCompletion.of(sharding.entityRefFor(PartitionLeader.TYPE_KEY, PartitionLeader.entityId(partition))
+        .<PartitionLeader.ReadResult>ask(replyTo -> new PartitionLeader.Read(offset, maxBytes, replyTo), requestTimeout));
   }
 
   private static void checkError(TopicPartition partition, Errors error) {
@@ -240,8 +240,8 @@ public final class InClusterConsumerTransport<K, V> implements ConsumerTransport
         .toList();
     // No member id and generation -1: a commit for a group without members, as assign() consumers make.
     GroupProtocol.MemberGeneration noMember = new GroupProtocol.MemberGeneration("", null, -1);
-    return sharding.entityRefFor(GroupCoordinator.TYPE_KEY, group)
-        .<Errors>ask(replyTo -> new GroupCoordinator.CommitOffsets(noMember, committed, replyTo), settings.commitTimeout())
+    return DirectCompletion.of(sharding.entityRefFor(GroupCoordinator.TYPE_KEY, group)
+        .<Errors>ask(replyTo -> new GroupCoordinator.CommitOffsets(noMember, committed, replyTo), settings.commitTimeout()))
         .thenApply(error -> {
           if (error != Errors.NONE) {
             throw error.exception("committing for group " + group + ": " + error.message());

@@ -3,6 +3,7 @@ package io.vltava.stream;
 import io.vltava.metadata.MetadataCache;
 import io.vltava.metadata.TopicState;
 import io.vltava.replica.AppendOutcome;
+import io.vltava.replica.DirectCompletion;
 import io.vltava.replica.PartitionLeader;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -121,9 +122,8 @@ public final class InClusterProducerTransport<K, V> implements ProducerTransport
    */
   private CompletableFuture<AppendOutcome> append(TopicPartition partition, byte[] batch, long deadlineNanos) {
     Duration left = Duration.ofNanos(Math.max(1, deadlineNanos - System.nanoTime()));
-    return sharding.entityRefFor(PartitionLeader.TYPE_KEY, PartitionLeader.entityId(partition))
-        .<AppendOutcome>ask(replyTo -> new PartitionLeader.Append(batch, replyTo), left)
-        .toCompletableFuture()
+    return DirectCompletion.of(sharding.entityRefFor(PartitionLeader.TYPE_KEY, PartitionLeader.entityId(partition))
+        .<AppendOutcome>ask(replyTo -> new PartitionLeader.Append(batch, replyTo), left))
         .thenCompose(outcome -> {
           boolean retriable = outcome.error().exception() instanceof RetriableException;
           if (!retriable || System.nanoTime() + retryBackoff.toNanos() > deadlineNanos) {
