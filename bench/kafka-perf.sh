@@ -2,18 +2,26 @@
 # Vltava vs Apache Kafka 4.3.1, measured with Kafka's own perf tools
 # (org.apache.kafka.tools.ProducerPerformance / ConsumerPerformance, from kafka-tools 4.3.1).
 #
-#   bench/kafka-perf.sh [--records N] [--target vltava|kafka|both]     (defaults: 2000000, both)
+#   bench/kafka-perf.sh [--records N] [--target vltava|kafka|both] [--nodes 1|3]
+#                                                     (defaults: 2000000, both, 1)
 #
-# For each target: start one broker on a free loopback port with a fresh temp data dir, wait until
-# it answers (bounded), then for each workload (1 and 6 partitions x acks=1 and acks=all) create a
-# topic, produce N records of 100 bytes as fast as possible, and consume them back. Prints a
-# markdown table per target and, when both ran, a table of Vltava/Kafka ratios from the same run.
-# Both targets go through exactly the same code; only the broker start command differs.
+# For each target: start the broker(s) on free loopback ports with fresh temp data dirs, wait until
+# they answer (bounded), then for each workload create a topic, produce N records of 100 bytes as
+# fast as possible, and consume them back. Prints a markdown table per target and, when both ran,
+# a table of Vltava/Kafka ratios from the same run. Both targets go through exactly the same
+# code; only the broker start commands differ.
+#
+#   --nodes 1  one broker; workloads 1 and 6 partitions x acks=1 and acks=all, replication factor 1.
+#   --nodes 3  three brokers (Vltava: 3 nodes joined through each other's cluster ports; Kafka: 3
+#              combined broker+controller KRaft nodes with a static 3-voter quorum); workloads
+#              6 partitions x acks=1 and acks=all, topics with replication factor 3 and
+#              min.insync.replicas=2, clients bootstrap with all three addresses. Ready once every
+#              node answers and a replication-factor-3 probe topic can be created.
 #
 # Environment knobs (all optional):
-#   READY_TIMEOUT   seconds to wait for a broker to answer            (default 90)
+#   READY_TIMEOUT   seconds to wait for the broker(s) to be ready    (default 90; 180 with --nodes 3)
 #   STEP_TIMEOUT    seconds allowed for one producer/consumer run     (default 1800)
-#   BROKER_HEAP     -Xmx/-Xms of either broker                        (default 1g)
+#   BROKER_HEAP     -Xmx/-Xms of each broker                          (default 1g; 3 x 1g is fine on 24 GiB)
 #   TOOL_HEAP       -Xmx of the perf tools                            (default 1g)
 #   KEEP_WORK=1     keep the temp dir (broker logs, data, raw tool output) after exit
 set -euo pipefail
@@ -21,14 +29,13 @@ set -euo pipefail
 RECORDS=2000000
 TARGET=both
 RECORD_SIZE=100
-READY_TIMEOUT=${READY_TIMEOUT:-90}
 STEP_TIMEOUT=${STEP_TIMEOUT:-1800}
 BROKER_HEAP=${BROKER_HEAP:-1g}
 TOOL_HEAP=${TOOL_HEAP:-1g}
-PARTITIONS_LIST=(1 6)
+NODES=1
 ACKS_LIST=(1 all)
 
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; }
 die() { echo "kafka-perf: ERROR: $*" >&2; exit 1; }
 log() { echo "kafka-perf: $*" >&2; }
 
@@ -38,6 +45,8 @@ while [ $# -gt 0 ]; do
     --records=*) RECORDS=${1#*=}; shift ;;
     --target) [ $# -ge 2 ] || die "--target needs a value"; TARGET=$2; shift 2 ;;
     --target=*) TARGET=${1#*=}; shift ;;
+    --nodes) [ $# -ge 2 ] || die "--nodes needs a value"; NODES=$2; shift 2 ;;
+    --nodes=*) NODES=${1#*=}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
   esac
@@ -49,6 +58,12 @@ case "$TARGET" in
   both) TARGETS=(kafka vltava) ;;
   *) die "--target must be vltava, kafka or both, got '$TARGET'" ;;
 esac
+case "$NODES" in
+  1) PARTITIONS_LIST=(1 6); RF=1; TOPIC_CONFIGS=(); READY_TIMEOUT=${READY_TIMEOUT:-90} ;;
+  3) PARTITIONS_LIST=(6); RF=3; TOPIC_CONFIGS=(--config min.insync.replicas=2); READY_TIMEOUT=${READY_TIMEOUT:-180} ;;
+  *) die "--nodes must be 1 or 3, got '$NODES'" ;;
+esac
+[[ "$READY_TIMEOUT" =~ ^[1-9][0-9]*$ ]] || die "READY_TIMEOUT must be a positive integer, got '$READY_TIMEOUT'"
 command -v timeout >/dev/null || die "coreutils 'timeout' is required"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -56,24 +71,42 @@ BENCH=$ROOT/bench/kafka
 cd "$ROOT"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vltava-kafka-perf.XXXXXX")
-BROKER_PID=""
+BROKER_PIDS=()   # pids of the running target's broker processes (1 or 3), in node order
+BROKER_LOGS=()   # their log files, same order
 
-stop_broker() {
-  [ -n "$BROKER_PID" ] || return 0
-  local pid=$BROKER_PID; BROKER_PID=""
-  if kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    local i
-    for i in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+any_alive() {  # any_alive PID...: true if at least one of them still runs
+  local pid
+  for pid in "$@"; do kill -0 "$pid" 2>/dev/null && return 0; done
+  return 1
+}
+# dead_broker: prints the index of the first broker process that has exited; false if all run.
+dead_broker() {
+  local i
+  for i in "${!BROKER_PIDS[@]}"; do
+    kill -0 "${BROKER_PIDS[$i]}" 2>/dev/null || { echo "$i"; return 0; }
+  done
+  return 1
+}
+# stop_brokers: TERM all brokers at once, give them 15 s together, then KILL whatever is left.
+stop_brokers() {
+  [ "${#BROKER_PIDS[@]}" -gt 0 ] || return 0
+  local pids=("${BROKER_PIDS[@]}") pid i
+  BROKER_PIDS=()
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for i in $(seq 1 30); do any_alive "${pids[@]}" || break; sleep 0.5; done
+  for pid in "${pids[@]}"; do
     if kill -0 "$pid" 2>/dev/null; then
       log "broker pid $pid did not stop in 15s; killing it"
       kill -9 "$pid" 2>/dev/null || true
     fi
-  fi
-  wait "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+show_log() {  # show_log FILE: the last lines of a broker log, for an error report
+  echo "----- last lines of $1 -----" >&2; tail -n 40 "$1" >&2 || true
 }
 cleanup() {
-  stop_broker
+  stop_brokers
   if [ "${KEEP_WORK:-0}" = 1 ]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
 }
 trap cleanup EXIT
@@ -94,14 +127,24 @@ TOOL_JAVA=(java "-Xmx$TOOL_HEAP" "$LOG4J" -Dbench.log.level=WARN -cp "$KAFKA_CP"
 BROKER_JVM=("-Xms$BROKER_HEAP" "-Xmx$BROKER_HEAP" -XX:+UseG1GC -Djava.awt.headless=true)
 
 # ---------------------------------------------------------------- helpers
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()' 2>/dev/null && return 0
-  local p i
-  for i in $(seq 1 200); do
+# free_ports N: N distinct free loopback ports, space-separated (all sockets are held open until
+# every port is picked, so the kernel cannot hand out the same one twice).
+free_ports() {
+  local n=$1
+  python3 -c 'import socket,sys
+ss=[socket.socket() for _ in range(int(sys.argv[1]))]
+for s in ss: s.bind(("127.0.0.1",0))
+print(" ".join(str(s.getsockname()[1]) for s in ss))
+for s in ss: s.close()' "$n" 2>/dev/null && return 0
+  local ports=() p i
+  for i in $(seq 1 500); do
+    [ "${#ports[@]}" -lt "$n" ] || break
     p=$(( 20000 + RANDOM % 30000 ))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+    [[ " ${ports[*]} " == *" $p "* ]] && continue
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then ports+=("$p"); fi
   done
-  die "no free port found"
+  [ "${#ports[@]}" -eq "$n" ] || die "could not find $n free ports"
+  echo "${ports[*]}"
 }
 
 # Admin client settings so that a silent broker makes the tool fail fast instead of hanging.
@@ -118,78 +161,127 @@ topic_cmd() {  # topic_cmd BOOTSTRAP args...
     --bootstrap-server "$bs" --command-config "$WORK/admin.properties" "$@"
 }
 
-# wait_ready NAME BOOTSTRAP PORT LOGFILE: bounded poll until the broker answers an Admin call.
+# broker_exited NAME: if one of the brokers has exited, show its log and say so (true); else false.
+broker_exited() {
+  local i
+  i=$(dead_broker) || return 1
+  show_log "${BROKER_LOGS[$i]}"
+  log "$1 broker process (node $((i + 1)), pid ${BROKER_PIDS[$i]}) exited"
+  return 0
+}
+
+# wait_ready NAME BOOTSTRAP PORT...: bounded poll (one READY_TIMEOUT for all steps) until every
+# broker answers an Admin call on its own port and, with several nodes, until a topic with
+# replication factor $RF can be created (so all brokers have joined the cluster).
 wait_ready() {
-  local name=$1 bs=$2 port=$3 logf=$4
-  local deadline=$(( $(date +%s) + READY_TIMEOUT )) attempt=0
+  local name=$1 bs=$2; shift 2
+  local ports=("$@") deadline=$(( $(date +%s) + READY_TIMEOUT )) attempt=0 i=0 up=0
   log "waiting up to ${READY_TIMEOUT}s for $name at $bs"
   while [ "$(date +%s)" -lt "$deadline" ]; do
     attempt=$((attempt + 1))
-    if [ -z "$BROKER_PID" ] || ! kill -0 "$BROKER_PID" 2>/dev/null; then
-      echo "----- last lines of $logf -----" >&2; tail -n 40 "$logf" >&2 || true
-      log "$name broker process exited before it answered"
-      return 1
-    fi
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      if topic_cmd "$bs" --list >"$WORK/ready.out" 2>&1; then
-        log "$name answers on $bs (after $attempt polls)"
-        return 0
+    if broker_exited "$name"; then log "$name did not become ready"; return 1; fi
+    if [ "$up" -lt "${#ports[@]}" ]; then
+      # Node by node: each must answer on its own listener.
+      if (exec 3<>"/dev/tcp/127.0.0.1/${ports[$up]}") 2>/dev/null \
+          && topic_cmd "127.0.0.1:${ports[$up]}" --list >"$WORK/ready.out" 2>&1; then
+        log "$name node $((up + 1)) answers on 127.0.0.1:${ports[$up]} (after $attempt polls)"
+        up=$((up + 1))
+        [ "$up" -lt "${#ports[@]}" ] && continue
+      else
+        sleep 1; continue
       fi
+    fi
+    [ "$RF" -gt 1 ] || return 0
+    # All nodes answer; the cluster is whole once it accepts a topic with replication factor $RF.
+    if topic_cmd "$bs" --create --if-not-exists --topic perf-ready --partitions 1 \
+        --replication-factor "$RF" "${TOPIC_CONFIGS[@]}" >"$WORK/ready.out" 2>&1; then
+      log "$name accepts replication factor $RF (after $attempt polls)"
+      return 0
     fi
     sleep 1
   done
-  echo "----- last lines of $logf -----" >&2; tail -n 40 "$logf" >&2 || true
+  for i in "${!BROKER_LOGS[@]}"; do show_log "${BROKER_LOGS[$i]}"; done
   echo "----- last answer of the readiness probe -----" >&2; tail -n 20 "$WORK/ready.out" >&2 2>/dev/null || true
-  log "$name did not answer on $bs within ${READY_TIMEOUT}s"
+  log "$name was not ready on $bs within ${READY_TIMEOUT}s ($up of ${#ports[@]} nodes answered)"
   return 1
 }
 
-start_kafka() {  # start_kafka PORT DATADIR LOGFILE
-  local port=$1 data=$2 logf=$3 cport props cid
-  cport=$(free_port)
-  while [ "$cport" = "$port" ]; do cport=$(free_port); done
-  props=$WORK/kafka-server.properties
-  cat >"$props" <<EOF
-# One-node KRaft broker+controller on loopback, default segment sizes.
+# start_kafka PORTS CPORTS DATADIRS LOGFILES (names of arrays, one entry per node): one KRaft
+# broker+controller per node. One node: a single-node dynamic quorum (format --standalone).
+# Three nodes: a static quorum of all three (controller.quorum.voters; format with no quorum flag).
+start_kafka() {
+  local -n ports=$1 cports=$2 datas=$3 logs=$4
+  local n=${#ports[@]} i props cid quorum voters="" fmt=() rf=$RF minisr=1
+  [ "$n" -gt 1 ] && minisr=2
+  for i in $(seq 0 $((n - 1))); do
+    voters+="${voters:+,}$((i + 1))@127.0.0.1:${cports[$i]}"
+  done
+  if [ "$n" -eq 1 ]; then
+    quorum="controller.quorum.bootstrap.servers=127.0.0.1:${cports[0]}"; fmt=(--standalone)
+  else
+    quorum="controller.quorum.voters=$voters"
+  fi
+  cid=$(timeout 60 "${TOOL_JAVA[@]}" kafka.tools.StorageTool random-uuid 2>>"${logs[0]}" | tail -n 1)
+  [ -n "$cid" ] || { log "kafka-storage random-uuid failed"; return 1; }
+  for i in $(seq 0 $((n - 1))); do
+    props=$WORK/kafka-server-$((i + 1)).properties
+    cat >"$props" <<EOF
+# KRaft broker+controller $((i + 1)) of $n on loopback, default segment sizes.
 process.roles=broker,controller
-node.id=1
-controller.quorum.bootstrap.servers=127.0.0.1:$cport
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
-advertised.listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$cport
+node.id=$((i + 1))
+$quorum
+listeners=PLAINTEXT://127.0.0.1:${ports[$i]},CONTROLLER://127.0.0.1:${cports[$i]}
+advertised.listeners=PLAINTEXT://127.0.0.1:${ports[$i]},CONTROLLER://127.0.0.1:${cports[$i]}
 controller.listener.names=CONTROLLER
 inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT
-log.dirs=$data
+log.dirs=${datas[$i]}
 num.partitions=1
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-# A one-node bench has nobody to wait for; don't charge the consumer 3 s of join delay.
+offsets.topic.replication.factor=$rf
+transaction.state.log.replication.factor=$rf
+transaction.state.log.min.isr=$minisr
+share.coordinator.state.topic.replication.factor=$rf
+share.coordinator.state.topic.min.isr=$minisr
+# Nobody to wait for in a bench; don't charge the consumer 3 s of join delay.
 group.initial.rebalance.delay.ms=0
 EOF
-  cid=$(timeout 60 "${TOOL_JAVA[@]}" kafka.tools.StorageTool random-uuid 2>>"$logf" | tail -n 1)
-  [ -n "$cid" ] || { log "kafka-storage random-uuid failed"; return 1; }
-  timeout 120 "${TOOL_JAVA[@]}" kafka.tools.StorageTool format --standalone \
-      --config "$props" --cluster-id "$cid" >>"$logf" 2>&1 \
-    || { tail -n 20 "$logf" >&2; log "kafka-storage format failed"; return 1; }
-  java "${BROKER_JVM[@]}" "$LOG4J" -Dbench.log.level=INFO -cp "$KAFKA_CP" kafka.Kafka "$props" >>"$logf" 2>&1 &
-  BROKER_PID=$!
+    timeout 120 "${TOOL_JAVA[@]}" kafka.tools.StorageTool format "${fmt[@]}" \
+        --config "$props" --cluster-id "$cid" >>"${logs[$i]}" 2>&1 \
+      || { tail -n 20 "${logs[$i]}" >&2; log "kafka-storage format of node $((i + 1)) failed"; return 1; }
+  done
+  for i in $(seq 0 $((n - 1))); do
+    java "${BROKER_JVM[@]}" "$LOG4J" -Dbench.log.level=INFO -cp "$KAFKA_CP" kafka.Kafka \
+      "$WORK/kafka-server-$((i + 1)).properties" >>"${logs[$i]}" 2>&1 &
+    BROKER_PIDS+=($!)
+  done
 }
 
-start_vltava() {  # start_vltava PORT DATADIR LOGFILE
-  local port=$1 data=$2 logf=$3
+# start_vltava PORTS CPORTS DATADIRS LOGFILES (names of arrays, one entry per node). One node: a
+# cluster of one on a free cluster port, as the jar starts by default. Three nodes: each with its
+# own node id and cluster port, all three cluster endpoints as seeds (as bin/local-cluster does).
+start_vltava() {
+  local -n ports=$1 cports=$2 datas=$3 logs=$4
+  local n=${#ports[@]} i seeds=()
   if [ ! -f "$ROOT/target/vltava.jar" ]; then
     log "target/vltava.jar missing; building it (mvn -B -q -DskipTests package)"
     (cd "$ROOT" && mvn -B -q -DskipTests package) >"$WORK/mvn-vltava.log" 2>&1 \
       || { tail -n 40 "$WORK/mvn-vltava.log" >&2; log "building vltava.jar failed"; return 1; }
   fi
-  # The same group setting the Kafka broker gets, so consumer start-up is comparable.
+  # The same group setting the Kafka brokers get, so consumer start-up is comparable.
   printf 'vltava.groups.group.initial.rebalance.delay.ms = 0\n' >"$WORK/vltava.conf"
-  java "${BROKER_JVM[@]}" -jar "$ROOT/target/vltava.jar" broker --config "$WORK/vltava.conf" \
-    --host 127.0.0.1 --port "$port" --data-dir "$data" >>"$logf" 2>&1 &
-  BROKER_PID=$!
+  if [ "$n" -eq 1 ]; then
+    java "${BROKER_JVM[@]}" -jar "$ROOT/target/vltava.jar" broker --config "$WORK/vltava.conf" \
+      --host 127.0.0.1 --port "${ports[0]}" --data-dir "${datas[0]}" >>"${logs[0]}" 2>&1 &
+    BROKER_PIDS+=($!)
+    return 0
+  fi
+  for i in $(seq 0 $((n - 1))); do seeds+=(--seed "127.0.0.1:${cports[$i]}"); done
+  for i in $(seq 0 $((n - 1))); do
+    java "${BROKER_JVM[@]}" -jar "$ROOT/target/vltava.jar" broker --config "$WORK/vltava.conf" \
+      --node-id "$((i + 1))" --host 127.0.0.1 --port "${ports[$i]}" --cluster-port "${cports[$i]}" \
+      "${seeds[@]}" --data-dir "${datas[$i]}" >>"${logs[$i]}" 2>&1 &
+    BROKER_PIDS+=($!)
+  done
 }
 
 # parse_producer FILE -> "recs_per_s mb_per_s avg_ms p99_ms sent" from the tool's final summary line:
@@ -221,12 +313,22 @@ run_workload() {  # run_workload TARGET BOOTSTRAP PARTS ACKS
   local topic="perf-p${parts}-acks${acks}" out p c status=ok
   out=$WORK/$tgt-$topic
   log "[$tgt] $topic: create topic"
-  if ! topic_cmd "$bs" --create --topic "$topic" --partitions "$parts" --replication-factor 1 >"$out.create" 2>&1; then
+  if ! topic_cmd "$bs" --create --topic "$topic" --partitions "$parts" --replication-factor "$RF" \
+      "${TOPIC_CONFIGS[@]}" >"$out.create" 2>&1; then
     cat "$out.create" >&2
     log "[$tgt] $topic: topic creation failed"
     printf '%s\t%s\t%s\t-\t-\t-\t-\t-\t-\t-\t-\tcreate-failed\n' "$tgt" "$parts" "$acks" >>"$RESULTS"
     return 1
   fi
+  # For the record (KEEP_WORK=1): replicas, ISR and configs the topic got. Not part of the measurement.
+  # A node may learn of the new topic a moment after the one that created it: a few bounded tries.
+  local try
+  for try in 1 2 3 4 5; do
+    if topic_cmd "$bs" --describe --topic "$topic" >"$out.describe" 2>&1 && grep -q PartitionCount "$out.describe"; then
+      break
+    fi
+    sleep 1
+  done
   log "[$tgt] $topic: produce $RECORDS x ${RECORD_SIZE}B, acks=$acks"
   if ! timeout "$STEP_TIMEOUT" "${TOOL_JAVA[@]}" org.apache.kafka.tools.ProducerPerformance \
       --bootstrap-server "$bs" --topic "$topic" --num-records "$RECORDS" --record-size "$RECORD_SIZE" \
@@ -256,29 +358,33 @@ run_workload() {  # run_workload TARGET BOOTSTRAP PARTS ACKS
 }
 
 run_target() {  # run_target TARGET
-  local tgt=$1 port data logf bs parts acks
-  port=$(free_port)
-  data=$WORK/$tgt-data
-  logf=$WORK/$tgt-broker.log
-  mkdir -p "$data"; : >"$logf"
-  bs=127.0.0.1:$port
-  log "=== $tgt: starting broker on $bs (data $data, log $logf)"
+  local tgt=$1 bs="" parts acks i all node_ports=() node_cports=() node_datas=() node_logs=()
+  read -r -a all <<<"$(free_ports $((2 * NODES)))"
+  [ "${#all[@]}" -eq $((2 * NODES)) ] || { log "no free ports for $tgt"; return 1; }
+  node_ports=("${all[@]:0:NODES}"); node_cports=("${all[@]:NODES}")
+  for i in $(seq 1 "$NODES"); do
+    if [ "$NODES" -eq 1 ]; then node_datas+=("$WORK/$tgt-data"); node_logs+=("$WORK/$tgt-broker.log")
+    else node_datas+=("$WORK/$tgt-data-$i"); node_logs+=("$WORK/$tgt-broker-$i.log"); fi
+    mkdir -p "${node_datas[$((i - 1))]}"; : >"${node_logs[$((i - 1))]}"
+    bs+="${bs:+,}127.0.0.1:${node_ports[$((i - 1))]}"
+  done
+  BROKER_PIDS=(); BROKER_LOGS=("${node_logs[@]}")
+  log "=== $tgt: starting $NODES broker(s) on $bs (data ${node_datas[*]}, logs ${node_logs[*]})"
   case "$tgt" in
-    kafka) start_kafka "$port" "$data" "$logf" || return 1 ;;
-    vltava) start_vltava "$port" "$data" "$logf" || return 1 ;;
+    kafka) start_kafka node_ports node_cports node_datas node_logs || { stop_brokers; return 1; } ;;
+    vltava) start_vltava node_ports node_cports node_datas node_logs || { stop_brokers; return 1; } ;;
   esac
-  if ! wait_ready "$tgt" "$bs" "$port" "$logf"; then stop_broker; return 1; fi
+  if ! wait_ready "$tgt" "$bs" "${node_ports[@]}"; then stop_brokers; return 1; fi
   local rc=0
   for parts in "${PARTITIONS_LIST[@]}"; do
     for acks in "${ACKS_LIST[@]}"; do
       run_workload "$tgt" "$bs" "$parts" "$acks" || rc=1
-      if ! kill -0 "$BROKER_PID" 2>/dev/null; then
-        echo "----- last lines of $logf -----" >&2; tail -n 40 "$logf" >&2 || true
-        log "$tgt broker died during the run"; BROKER_PID=""; return 1
+      if broker_exited "$tgt"; then
+        log "$tgt broker died during the run"; stop_brokers; return 1
       fi
     done
   done
-  stop_broker
+  stop_brokers
   return $rc
 }
 
@@ -289,7 +395,9 @@ done
 
 # ---------------------------------------------------------------- report
 echo
-echo "## Kafka perf tools: $RECORDS records of $RECORD_SIZE B per workload ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores)"
+if [ "$NODES" -eq 1 ]; then SETUP="1 node, replication factor 1"
+else SETUP="$NODES nodes, replication factor $RF, min.insync.replicas=2"; fi
+echo "## Kafka perf tools: $SETUP; $RECORDS records of $RECORD_SIZE B per workload ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores)"
 for t in "${TARGETS[@]}"; do
   echo
   echo "### $t"
