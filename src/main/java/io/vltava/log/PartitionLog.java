@@ -45,6 +45,7 @@ public final class PartitionLog implements AutoCloseable {
   static final String CLEAN_SHUTDOWN_FILE = "clean-shutdown";
   static final String LOG_START_OFFSET_FILE = "log-start-offset";
   static final String RECOVERY_POINT_FILE = "recovery-point";
+  static final String HIGH_WATERMARK_FILE = "high-watermark";
   private static final int ATTRIBUTES_OFFSET = DefaultRecordBatch.CRC_OFFSET + 4;
   private static final int TRANSACTIONAL_FLAG = 0x10;
   private static final int CONTROL_FLAG = 0x20;
@@ -63,6 +64,8 @@ public final class PartitionLog implements AutoCloseable {
   private long recoveryPoint;
   private final CheckpointFile logStartOffsetCheckpoint;
   private final CheckpointFile recoveryPointCheckpoint;
+  private final CheckpointFile highWatermarkCheckpoint;
+  private long checkpointedHighWatermark;
   private final LeaderEpochCache epochCache;
   private final ProducerStateManager producerState;
   private final CRC32C writerCrc = new CRC32C();
@@ -76,6 +79,7 @@ public final class PartitionLog implements AutoCloseable {
     this.clock = clock;
     this.logStartOffsetCheckpoint = new CheckpointFile(dir.resolve(LOG_START_OFFSET_FILE));
     this.recoveryPointCheckpoint = new CheckpointFile(dir.resolve(RECOVERY_POINT_FILE));
+    this.highWatermarkCheckpoint = new CheckpointFile(dir.resolve(HIGH_WATERMARK_FILE));
     this.epochCache = LeaderEpochCache.load(dir, () -> logEndOffset);
     this.producerState = new ProducerStateManager(dir);
     this.lastFlushMs = clock.millis();
@@ -96,6 +100,7 @@ public final class PartitionLog implements AutoCloseable {
 
   private void load(boolean cleanShutdown) throws IOException {
     long checkpointedStart = readOffset(logStartOffsetCheckpoint).orElse(0L);
+    checkpointedHighWatermark = readOffset(highWatermarkCheckpoint).orElse(0L);
     recoveryPoint = cleanShutdown ? Long.MAX_VALUE : readOffset(recoveryPointCheckpoint).orElse(0L);
     List<Long> baseOffsets = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
@@ -160,6 +165,22 @@ public final class PartitionLog implements AutoCloseable {
     recoveryPoint = logEndOffset;
     if (recovered || !cleanShutdown) {
       writeOffset(recoveryPointCheckpoint, recoveryPoint);
+    }
+  }
+
+  /**
+   * The high watermark as last checkpointed, within the log's offsets now: a crash may have cut
+   * unflushed batches below it, and records deleted since are below the log start.
+   */
+  public long checkpointedHighWatermark() {
+    return Math.min(logEndOffset, Math.max(logStartOffset, checkpointedHighWatermark));
+  }
+
+  /** Writes {@code highWatermark} to disk if it moved since the last checkpoint. */
+  public void checkpointHighWatermark(long highWatermark) throws IOException {
+    if (highWatermark != checkpointedHighWatermark) {
+      writeOffset(highWatermarkCheckpoint, highWatermark);
+      checkpointedHighWatermark = highWatermark;
     }
   }
 

@@ -23,6 +23,7 @@ public record NodeSettings(
     int defaultReplicationFactor,
     Duration retentionCheckInterval,
     Duration replicaLagMax,
+    Duration highWatermarkCheckpointInterval,
     TopicConfigs topicConfigs,
     ClusterSettings cluster) {
 
@@ -46,6 +47,7 @@ public record NodeSettings(
         topics.getInt("default.replication.factor"),
         Duration.ofMillis(topics.getLong("log.retention.check.interval.ms")),
         Duration.ofMillis(vltava.getLong("replication.replica.lag.time.max.ms")),
+        Duration.ofMillis(vltava.getLong("replication.replica.high.watermark.checkpoint.interval.ms")),
         TopicConfigs.fromConfig(vltava.getConfig("topic-defaults")),
         new ClusterSettings(
             vltava.getString("cluster.host"),

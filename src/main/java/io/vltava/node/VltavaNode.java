@@ -19,6 +19,7 @@ import io.vltava.kafka.KafkaApis;
 import io.vltava.kafka.KafkaListener;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.MetadataCache;
+import io.vltava.replica.PartitionReplica;
 import io.vltava.replica.ReplicaManager;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -92,8 +93,10 @@ public final class VltavaNode implements AutoCloseable {
               .withSettings(ClusterSingletonSettings.create(system).withRole(CONTROLLER_ROLE)));
 
       ReplicaManager replicas = new ReplicaManager(
-          system, metadata, settings.topicConfigs(), settings.dataDir(), settings.retentionCheckInterval(),
-          settings.replicaLagMax(), isrChangesThrough(system, controller, settings), Clock.systemUTC());
+          system, metadata, settings.topicConfigs(), settings.dataDir(),
+          new PartitionReplica.Settings(settings.retentionCheckInterval(), settings.replicaLagMax(),
+              settings.highWatermarkCheckpointInterval(), Clock.systemUTC()),
+          isrChangesThrough(system, controller, settings));
       replicas.start();
       GroupCoordinators groups = GroupCoordinators.start(system, GroupSettings.from(config), Clock.systemUTC());
       BrokerServices services = new BrokerServices(

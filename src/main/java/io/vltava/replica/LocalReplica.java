@@ -88,8 +88,11 @@ public final class LocalReplica {
   void opened(PartitionLog openedLog) {
     this.log = openedLog;
     synchronized (this) {
-      // Alone in the ISR the leader's whole log is committed; otherwise followers must confirm it first.
-      highWatermark = isLeader() && state.isr().size() == 1 ? openedLog.logEndOffset() : Math.min(highWatermark, openedLog.logEndOffset());
+      // Alone in the ISR the leader's whole log is committed; otherwise what was committed before the
+      // restart is, and followers must confirm the rest.
+      highWatermark = isLeader() && state.isr().size() == 1
+          ? openedLog.logEndOffset()
+          : Math.min(Math.max(highWatermark, openedLog.checkpointedHighWatermark()), openedLog.logEndOffset());
     }
   }
 

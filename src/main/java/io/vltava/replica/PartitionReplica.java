@@ -62,10 +62,12 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
 
   private enum IsrTick implements Command { INSTANCE }
 
+  private enum HighWatermarkCheckpointTick implements Command { INSTANCE }
+
   private record IsrProposed(Optional<PartitionState> result) implements Command {}
 
   /** Settings that are the same for every replica on a node. */
-  record Settings(Duration maintenanceInterval, Duration replicaLagMax, Clock clock) {}
+  public record Settings(Duration maintenanceInterval, Duration replicaLagMax, Duration highWatermarkCheckpointInterval, Clock clock) {}
 
   private final LocalReplica view;
   private final PartitionLog log;
@@ -83,6 +85,7 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
       LocalReplica view, Path dir, LogConfig config, DataArrivals arrivals, IsrChanges isrChanges, Settings settings) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(MaintenanceTick.INSTANCE, settings.maintenanceInterval());
+      timers.startTimerWithFixedDelay(HighWatermarkCheckpointTick.INSTANCE, settings.highWatermarkCheckpointInterval());
       // Shrinking needs a check every lag/2; rejoining should not wait that long.
       Duration isrCheck = settings.replicaLagMax().dividedBy(2);
       timers.startTimerWithFixedDelay(IsrTick.INSTANCE, isrCheck.compareTo(ISR_CHECK_MAX) < 0 ? isrCheck : ISR_CHECK_MAX);
@@ -121,6 +124,7 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
           return this;
         })
         .onMessage(IsrTick.class, m -> maybeProposeIsr())
+        .onMessage(HighWatermarkCheckpointTick.class, m -> checkpointHighWatermark())
         .onMessage(IsrProposed.class, m -> {
           isrProposalInFlight = false;
           m.result().ifPresent(view::update);
@@ -229,11 +233,21 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
     return this;
   }
 
+  private Behavior<Command> checkpointHighWatermark() {
+    try {
+      log.checkpointHighWatermark(view.highWatermark());
+    } catch (IOException e) {
+      getContext().getLog().error("Writing the high watermark of {} failed", view.topicPartition(), e);
+    }
+    return this;
+  }
+
   private Behavior<Command> onStop() {
     try {
       if (deleteOnStop) {
         log.delete();
       } else {
+        log.checkpointHighWatermark(view.highWatermark());
         log.close();
       }
     } catch (IOException e) {

@@ -8,7 +8,6 @@ import io.vltava.metadata.MetadataCache;
 import io.vltava.metadata.PartitionState;
 import io.vltava.metadata.TopicState;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -61,12 +60,12 @@ public final class ReplicaManager {
 
   public ReplicaManager(
       ActorSystem<?> system, MetadataCache metadata, TopicConfigs topicConfigs, Path dataDir,
-      Duration maintenanceInterval, Duration replicaLagMax, IsrChanges isrChanges, Clock clock) {
+      PartitionReplica.Settings replicaSettings, IsrChanges isrChanges) {
     this.system = system;
     this.metadata = metadata;
     this.topicConfigs = topicConfigs;
     this.dataDir = dataDir;
-    this.replicaSettings = new PartitionReplica.Settings(maintenanceInterval, replicaLagMax, clock);
+    this.replicaSettings = replicaSettings;
     this.isrChanges = isrChanges;
     this.ioExecutor = system.dispatchers().lookup(DispatcherSelector.fromConfig(LOG_DISPATCHER));
     this.sharding = ClusterSharding.get(system);

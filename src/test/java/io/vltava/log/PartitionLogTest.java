@@ -65,6 +65,24 @@ class PartitionLogTest {
   }
 
   @Test
+  void theCheckpointedHighWatermarkIsReadBackWithinTheLogsOffsets() throws Exception {
+    open(config(1 << 20, 100));
+    assertEquals(0, log.checkpointedHighWatermark(), "none written yet");
+    log.appendAsLeader(batch(1, "a", "b"), 0);
+    log.appendAsLeader(batch(1, "c", "d", "e"), 0);
+    log.checkpointHighWatermark(3);
+    log.close();
+    open(config(1 << 20, 100));
+    assertEquals(3, log.checkpointedHighWatermark());
+
+    log.checkpointHighWatermark(5);
+    log.truncateTo(2);
+    log.close();
+    open(config(1 << 20, 100));
+    assertEquals(2, log.checkpointedHighWatermark(), "never above the log end");
+  }
+
+  @Test
   void appendsAssignOffsetsAndReadsReturnTheBytesWritten() throws Exception {
     open(config(1 << 20, 100));
     LogAppendInfo first = log.appendAsLeader(batch(1, "a", "b", "c"), 0);
