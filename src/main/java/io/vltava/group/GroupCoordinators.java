@@ -1,16 +1,25 @@
 package io.vltava.group;
 
 import io.vltava.persistence.JournalStorageExtension;
+import io.vltava.replica.DirectCompletion;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.japi.function.Function;
 
 /**
@@ -21,6 +30,8 @@ public final class GroupCoordinators {
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final Set<String> running;
+  /** Questions not answered yet; a node leaving the cluster fails them (see {@link #ask}). */
+  private final Set<CompletableFuture<?>> unanswered = ConcurrentHashMap.newKeySet();
 
   private GroupCoordinators(ActorSystem<?> system, ClusterSharding sharding, Set<String> running) {
     this.system = system;
@@ -34,11 +45,35 @@ public final class GroupCoordinators {
     Set<String> running = ConcurrentHashMap.newKeySet();
     sharding.init(Entity.of(GroupCoordinator.TYPE_KEY,
         context -> GroupCoordinator.create(context.getEntityId(), settings, clock, running)));
-    return new GroupCoordinators(system, sharding, running);
+    GroupCoordinators coordinators = new GroupCoordinators(system, sharding, running);
+    system.systemActorOf(coordinators.watchNodesLeaving(), "group-coordinators-node-watch", Props.empty());
+    return coordinators;
   }
 
-  public <T> CompletionStage<T> ask(String groupId, Function<ActorRef<T>, GroupCoordinator.Command> request, Duration timeout) {
-    return sharding.entityRefFor(GroupCoordinator.TYPE_KEY, groupId).ask(request, timeout);
+  /**
+   * Asks the coordinator of {@code groupId}. A JoinGroup or SyncGroup waits there until the
+   * rebalance completes, up to minutes. If a node leaves the cluster meanwhile, the question fails
+   * at once with COORDINATOR_NOT_AVAILABLE: the coordinator may have lived on that node and the
+   * question died with it, so the client should look the coordinator up and ask again (it now
+   * starts on a live node) rather than wait out the timeout.
+   */
+  public <T> CompletableFuture<T> ask(String groupId, Function<ActorRef<T>, GroupCoordinator.Command> request, Duration timeout) {
+    CompletableFuture<T> answer = DirectCompletion.of(sharding.entityRefFor(GroupCoordinator.TYPE_KEY, groupId).ask(request, timeout));
+    unanswered.add(answer);
+    answer.whenComplete((value, failure) -> unanswered.remove(answer));
+    return answer;
+  }
+
+  private Behavior<ClusterEvent.MemberRemoved> watchNodesLeaving() {
+    return Behaviors.setup(context -> {
+      Cluster.get(system).subscriptions().tell(Subscribe.create(context.getSelf(), ClusterEvent.MemberRemoved.class));
+      return Behaviors.receiveMessage(removed -> {
+        CoordinatorNotAvailableException lost = new CoordinatorNotAvailableException(
+            "node " + removed.member().address() + " left the cluster while this group request waited; look up the coordinator again");
+        unanswered.forEach(answer -> answer.completeExceptionally(lost));
+        return Behaviors.same();
+      });
+    });
   }
 
   /**

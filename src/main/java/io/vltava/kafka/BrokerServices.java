@@ -113,7 +113,7 @@ public final class BrokerServices {
     if (groupId == null || groupId.isEmpty()) {
       return CompletableFuture.failedFuture(new InvalidGroupIdException("the group id is empty"));
     }
-    return DirectCompletion.of(groups.ask(groupId, request, timeout));
+    return groups.ask(groupId, request, timeout);
   }
 
   /**

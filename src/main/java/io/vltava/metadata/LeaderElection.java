@@ -75,7 +75,8 @@ public final class LeaderElection {
    * The leader's request to set a partition's ISR, made from the partition state {@code base}.
    * Accepted only from the current leader at its current epoch (a deposed leader is fenced), only
    * if nothing else changed the partition since {@code base} (a broker lost meanwhile must not be
-   * put back), and only if the leader stays in it.
+   * put back), only if the leader stays in it, and only if every replica it adds is a live broker:
+   * the leader may still hold a lost follower's last, caught-up position (Kafka's KIP-841).
    */
   public static ClusterState changeIsr(ClusterState state, String topicName, int partition, PartitionState base, List<Integer> isr) {
     TopicState topic = state.requireTopic(topicName);
@@ -93,6 +94,12 @@ public final class LeaderElection {
     }
     if (!isr.contains(base.leader()) || !p.replicas().containsAll(isr)) {
       throw new org.apache.kafka.common.errors.InvalidRequestException("ISR " + isr + " must hold the leader and only replicas " + p.replicas());
+    }
+    for (int replica : isr) {
+      if (!p.isr().contains(replica) && !state.brokers().containsKey(replica)) {
+        throw new org.apache.kafka.common.errors.IneligibleReplicaException(
+            "broker " + replica + " is not alive and cannot join the ISR of " + topicName + "-" + partition);
+      }
     }
     if (isr.equals(p.isr())) {
       return state;

@@ -96,8 +96,14 @@ public final class LocalReplica {
     }
   }
 
-  /** The controller changed this partition: a new leader, epoch or ISR. A deposed leader's waiters fail. */
+  /**
+   * The controller changed this partition: a new leader, epoch or ISR. A deposed leader's waiters
+   * fail. A state older than the one held (an ISR reply overtaken by the metadata) is ignored.
+   */
   synchronized void update(PartitionState newState) {
+    if (newState.partitionEpoch() < state.partitionEpoch()) {
+      return;
+    }
     boolean wasLeader = isLeader();
     boolean epochChanged = newState.leaderEpoch() != state.leaderEpoch();
     if (newState.partitionEpoch() != state.partitionEpoch()) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -13,15 +14,20 @@ import org.apache.kafka.common.requests.RequestHeader;
 /** A blocking Kafka-protocol client over a plain socket, encoding with kafka-clients' classes. */
 public final class KafkaSocket implements AutoCloseable {
 
-  private static final int READ_TIMEOUT_MS = 10_000;
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(10);
 
   private final Socket socket;
   private final DataInputStream in;
   private final DataOutputStream out;
 
   public KafkaSocket(InetSocketAddress address) throws IOException {
+    this(address, READ_TIMEOUT);
+  }
+
+  /** {@code readTimeout}: how long a response may take before the read fails. */
+  public KafkaSocket(InetSocketAddress address, Duration readTimeout) throws IOException {
     socket = new Socket(address.getAddress(), address.getPort());
-    socket.setSoTimeout(READ_TIMEOUT_MS);
+    socket.setSoTimeout((int) readTimeout.toMillis());
     in = new DataInputStream(socket.getInputStream());
     out = new DataOutputStream(socket.getOutputStream());
   }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.common.errors.FencedLeaderEpochException;
+import org.apache.kafka.common.errors.IneligibleReplicaException;
 import org.apache.kafka.common.errors.InvalidUpdateVersionException;
 import org.junit.jupiter.api.Test;
 
@@ -77,6 +78,19 @@ class LeaderElectionTest {
     PartitionState shrunk = partition(LeaderElection.changeIsr(state, "t", 0, partition(state, 0), List.of(2, 3)), 0);
     assertEquals(List.of(2, 3), shrunk.isr());
     assertEquals(10, shrunk.partitionEpoch());
+  }
+
+  @Test
+  void aBrokerThatIsNotAliveCannotJoinTheIsr() {
+    ClusterState lost = LeaderElection.onBrokerLost(cluster(new PartitionState(List.of(1, 2, 3), 2, 5, List.of(2, 1, 3), 9)), 1, CLEAN);
+    lost = LeaderElection.onBrokerLost(lost, 3, CLEAN);
+    PartitionState alone = partition(lost, 0);
+    assertEquals(List.of(2), alone.isr());
+    // The leader still holds broker 1's last position, caught up when it was lost.
+    ClusterState finalLost = lost;
+    assertThrows(IneligibleReplicaException.class, () -> LeaderElection.changeIsr(finalLost, "t", 0, alone, List.of(2, 1)));
+    ClusterState back = lost.withBroker(new BrokerInfo(1, "127.0.0.1", 9091, "pekko://vltava@127.0.0.1:2551"));
+    assertEquals(List.of(2, 1), partition(LeaderElection.changeIsr(back, "t", 0, alone, List.of(2, 1)), 0).isr());
   }
 
   @Test

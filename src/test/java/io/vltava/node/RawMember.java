@@ -3,6 +3,7 @@ package io.vltava.node;
 import io.vltava.kafka.KafkaSocket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
@@ -36,20 +37,34 @@ final class RawMember implements AutoCloseable {
   String leaderId;
 
   RawMember(InetSocketAddress broker, String group, String groupInstanceId) throws Exception {
-    this.socket = new KafkaSocket(broker);
+    this(new KafkaSocket(broker), group, groupInstanceId);
+  }
+
+  /** A member whose requests may each take up to {@code readTimeout} to be answered. */
+  static RawMember withReadTimeout(InetSocketAddress broker, String group, Duration readTimeout) throws Exception {
+    return new RawMember(new KafkaSocket(broker, readTimeout), group, null);
+  }
+
+  private RawMember(KafkaSocket socket, String group, String groupInstanceId) {
+    this.socket = socket;
     this.group = group;
     this.groupInstanceId = groupInstanceId;
   }
 
   /** Joins (answering MEMBER_ID_REQUIRED once) as a "range" consumer of {@code topic}; returns the join's error. */
   Errors join(String topic, int sessionTimeoutMs) throws Exception {
+    return join(topic, sessionTimeoutMs, 10_000);
+  }
+
+  /** As {@link #join(String, int)}, with the rebalance timeout given. */
+  Errors join(String topic, int sessionTimeoutMs, int rebalanceTimeoutMs) throws Exception {
     byte[] subscription = bytes(ConsumerProtocol.serializeSubscription(new ConsumerPartitionAssignor.Subscription(List.of(topic))));
     JoinGroupRequestData.JoinGroupRequestProtocolCollection protocols = new JoinGroupRequestData.JoinGroupRequestProtocolCollection();
     protocols.add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(subscription));
     for (int attempt = 0; attempt < 2; attempt++) {
       JoinGroupResponse response = socket.roundTrip(new JoinGroupRequest.Builder(new JoinGroupRequestData()
           .setGroupId(group).setMemberId(memberId).setGroupInstanceId(groupInstanceId)
-          .setSessionTimeoutMs(sessionTimeoutMs).setRebalanceTimeoutMs(10_000)
+          .setSessionTimeoutMs(sessionTimeoutMs).setRebalanceTimeoutMs(rebalanceTimeoutMs)
           .setProtocolType("consumer").setProtocols(protocols)), ++correlationId);
       JoinGroupResponseData data = response.data();
       memberId = data.memberId();

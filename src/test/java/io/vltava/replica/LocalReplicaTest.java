@@ -63,6 +63,8 @@ class LocalReplicaTest {
       replica.update(new PartitionState(List.of(1, 2, 3), LEADER, 4, List.of(1, 2), 8));
       replica.followerFetched(2, 10, 0);
       assertEquals(10, replica.highWatermark(), "the controller decided without it");
+      replica.update(twoInSync);
+      assertEquals(8, replica.state().partitionEpoch(), "an older state does not replace a newer one");
     }
   }
 }
