@@ -23,6 +23,16 @@ final class JournalIndex {
   }
 
   private final Map<String, Entries> byPersistenceId = new HashMap<>();
+  /** Every record below this offset has been read into the index. */
+  private long readUpTo;
+
+  synchronized long readUpTo() {
+    return readUpTo;
+  }
+
+  synchronized void readUpTo(long offset) {
+    readUpTo = Math.max(readUpTo, offset);
+  }
 
   synchronized void event(String persistenceId, long seqNr, long offset) {
     Entries entries = entries(persistenceId);

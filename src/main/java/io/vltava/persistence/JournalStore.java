@@ -30,6 +30,8 @@ import org.apache.kafka.common.utils.Utils;
  * its sequence number in the {@value #SEQ_NR_HEADER} header, and a deletion is a record without
  * value whose {@value #DELETED_TO_HEADER} header says up to which sequence number. The first use
  * of a partition scans it once into a {@link JournalIndex}, so a replay reads only its own events.
+ * Each node has its own index of a partition, and entities on other nodes append to the same
+ * partition; before an entity recovers here, the index reads what was appended since it last looked.
  */
 public final class JournalStore {
   static final String SEQ_NR_HEADER = "seq-nr";
@@ -78,13 +80,13 @@ public final class JournalStore {
   }
 
   public CompletionStage<Long> highestSeqNr(String persistenceId) {
-    return index(partitionOf(persistenceId)).thenApply(index -> index.highestSeqNr(persistenceId));
+    return currentIndex(partitionOf(persistenceId)).thenApply(index -> index.highestSeqNr(persistenceId));
   }
 
   /** Calls {@code onEvent} with the live events in {@code [fromSeqNr, toSeqNr]}, at most {@code max}, in order. */
   public CompletionStage<Void> replay(String persistenceId, long fromSeqNr, long toSeqNr, long max, Consumer<Event> onEvent) {
     int partition = partitionOf(persistenceId);
-    return index(partition).thenAcceptAsync(index -> {
+    return currentIndex(partition).thenAcceptAsync(index -> {
       Map<Long, Record> chunk = Map.of();
       for (long offset : index.offsets(persistenceId, fromSeqNr, toSeqNr, max)) {
         Record record = chunk.get(offset);
@@ -105,7 +107,7 @@ public final class JournalStore {
   public CompletionStage<Set<String>> persistenceIds() {
     List<CompletableFuture<JournalIndex>> all = new ArrayList<>();
     for (int p = 0; p < storage.partitionCount(); p++) {
-      all.add(index(p));
+      all.add(currentIndex(p));
     }
     return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).thenApply(done -> {
       Set<String> ids = new HashSet<>();
@@ -126,9 +128,21 @@ public final class JournalStore {
     return index;
   }
 
+  /**
+   * The partition's index with the records other nodes appended since it was last read. An entity
+   * recovering here may have written its latest events from another node before it moved.
+   */
+  private CompletableFuture<JournalIndex> currentIndex(int partition) {
+    return index(partition).thenApplyAsync(index -> catchUp(partition, index), storage.ioExecutor());
+  }
+
   private JournalIndex load(int partition) {
-    JournalIndex index = new JournalIndex();
-    long offset = storage.startOffset(partition);
+    return catchUp(partition, new JournalIndex());
+  }
+
+  /** Reads the records from where the index stopped to the end into it (reading one twice is harmless). */
+  private JournalIndex catchUp(int partition, JournalIndex index) {
+    long offset = Math.max(index.readUpTo(), storage.startOffset(partition));
     long end = storage.endOffset(partition);
     try {
       while (offset < end) {
@@ -148,6 +162,7 @@ public final class JournalStore {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    index.readUpTo(offset);
     return index;
   }
 

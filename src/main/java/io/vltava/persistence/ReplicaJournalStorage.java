@@ -1,6 +1,7 @@
 package io.vltava.persistence;
 
 import io.vltava.replica.AppendOutcome;
+import io.vltava.replica.DirectCompletion;
 import io.vltava.replica.PartitionLeader;
 import io.vltava.replica.ReplicaManager;
 import java.io.IOException;
@@ -47,8 +48,8 @@ public final class ReplicaJournalStorage implements JournalStorage {
     ByteBuffer buffer = records.buffer().duplicate();
     byte[] batches = new byte[buffer.remaining()];
     buffer.get(batches);
-    return leader(partition)
-        .<AppendOutcome>ask(replyTo -> new PartitionLeader.Append(batches, replyTo), settings.writeTimeout())
+    return DirectCompletion.of(leader(partition)
+            .<AppendOutcome>ask(replyTo -> new PartitionLeader.Append(batches, replyTo), settings.writeTimeout()))
         .thenApply(outcome -> {
           if (outcome.error() != Errors.NONE) {
             throw outcome.error().exception(outcome.errorMessage());
