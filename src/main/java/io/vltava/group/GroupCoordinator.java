@@ -50,20 +50,28 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
 
   public record Sync(SyncRequest request, ActorRef<SyncResult> replyTo) implements Command {}
 
-  public record Heartbeat(MemberGeneration member, ActorRef<Errors> replyTo) implements Command {}
+  public record Heartbeat(MemberGeneration member, ActorRef<Outcome> replyTo) implements Command {}
 
-  public record Leave(List<Leaving> members, ActorRef<List<Errors>> replyTo) implements Command {}
+  public record Leave(List<Leaving> members, ActorRef<LeaveOutcome> replyTo) implements Command {}
 
-  public record CommitOffsets(MemberGeneration member, List<CommittedOffset> offsets, ActorRef<Errors> replyTo)
+  public record CommitOffsets(MemberGeneration member, List<CommittedOffset> offsets, ActorRef<Outcome> replyTo)
       implements Command {}
 
   /** {@code partitions} null: every committed offset of the group. */
-  public record FetchOffsets(List<PartitionKey> partitions, ActorRef<List<CommittedOffset>> replyTo) implements Command {}
+  public record FetchOffsets(List<PartitionKey> partitions, ActorRef<FetchedOffsets> replyTo) implements Command {}
 
   public record Describe(ActorRef<Description> replyTo) implements Command {}
 
   /** DeleteGroups: only an empty group; forgets its offsets. */
-  public record DeleteGroup(ActorRef<Errors> replyTo) implements Command {}
+  public record DeleteGroup(ActorRef<Outcome> replyTo) implements Command {}
+
+  /** The answer to a heartbeat, a commit or a group deletion. */
+  public record Outcome(Errors error) implements CborSerializable {}
+
+  /** LeaveGroup's answer: one error per leaving member, in request order. */
+  public record LeaveOutcome(List<Errors> memberErrors) implements CborSerializable {}
+
+  public record FetchedOffsets(List<CommittedOffset> offsets) implements CborSerializable {}
 
   public record DeleteOffsets(List<PartitionKey> partitions, ActorRef<OffsetDeletion> replyTo) implements Command {}
 
@@ -147,15 +155,15 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
         .onCommand(Sync.class, this::onSync)
         .onCommand(Heartbeat.class, (state, c) -> {
           touch(c.member().memberId());
-          return Effect().reply(c.replyTo(), group.heartbeat(c.member()));
+          return Effect().reply(c.replyTo(), new Outcome(group.heartbeat(c.member())));
         })
         .onCommand(Leave.class, (state, c) -> {
           List<Errors> errors = group.leave(c.members(), clock.millis());
           apply();
-          return Effect().reply(c.replyTo(), errors);
+          return Effect().reply(c.replyTo(), new LeaveOutcome(errors));
         })
         .onCommand(CommitOffsets.class, this::onCommit)
-        .onCommand(FetchOffsets.class, (state, c) -> Effect().reply(c.replyTo(), fetch(state, c.partitions())))
+        .onCommand(FetchOffsets.class, (state, c) -> Effect().reply(c.replyTo(), new FetchedOffsets(fetch(state, c.partitions()))))
         .onCommand(Describe.class, (state, c) -> Effect().reply(c.replyTo(), describe(state)))
         .onCommand(DeleteGroup.class, this::onDeleteGroup)
         .onCommand(DeleteOffsets.class, this::onDeleteOffsets)
@@ -220,20 +228,20 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
     Errors error = group.validateCommit(c.member());
     touch(c.member().memberId());
     if (error != Errors.NONE) {
-      return Effect().reply(c.replyTo(), error);
+      return Effect().reply(c.replyTo(), new Outcome(error));
     }
-    return Effect().persist(new OffsetsCommitted(c.offsets())).thenReply(c.replyTo(), s -> Errors.NONE);
+    return Effect().persist(new OffsetsCommitted(c.offsets())).thenReply(c.replyTo(), s -> new Outcome(Errors.NONE));
   }
 
   private Effect<Event, GroupOffsets> onDeleteGroup(GroupOffsets state, DeleteGroup c) {
     if (group.hasMembers()) {
-      return Effect().reply(c.replyTo(), Errors.NON_EMPTY_GROUP);
+      return Effect().reply(c.replyTo(), new Outcome(Errors.NON_EMPTY_GROUP));
     }
     if (state.isEmpty()) {
-      return Effect().reply(c.replyTo(), Errors.GROUP_ID_NOT_FOUND);
+      return Effect().reply(c.replyTo(), new Outcome(Errors.GROUP_ID_NOT_FOUND));
     }
     group.reset();
-    return Effect().persist(new GroupDeleted()).thenReply(c.replyTo(), s -> Errors.NONE);
+    return Effect().persist(new GroupDeleted()).thenReply(c.replyTo(), s -> new Outcome(Errors.NONE));
   }
 
   private Effect<Event, GroupOffsets> onDeleteOffsets(GroupOffsets state, DeleteOffsets c) {

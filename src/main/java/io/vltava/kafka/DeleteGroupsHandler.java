@@ -36,9 +36,9 @@ final class DeleteGroupsHandler implements ApiHandler {
   public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
     DeleteGroupsRequestData data = ((DeleteGroupsRequest) request).data();
     List<CompletableFuture<DeletableGroupResult>> results = data.groupsNames().stream()
-        .map(groupId -> broker.<Errors>askGroup(groupId, GroupCoordinator.DeleteGroup::new, ANSWER_TIMEOUT)
-            .handle((error, failure) -> new DeletableGroupResult().setGroupId(groupId)
-                .setErrorCode((failure == null ? error : BrokerServices.groupError(failure)).code()))
+        .map(groupId -> broker.<GroupCoordinator.Outcome>askGroup(groupId, GroupCoordinator.DeleteGroup::new, ANSWER_TIMEOUT)
+            .handle((outcome, failure) -> new DeletableGroupResult().setGroupId(groupId)
+                .setErrorCode((failure == null ? outcome.error() : BrokerServices.groupError(failure)).code()))
             .toCompletableFuture())
         .toList();
     return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new)).thenApply(done -> {

@@ -34,8 +34,9 @@ final class HeartbeatHandler implements ApiHandler {
     HeartbeatRequestData data = ((HeartbeatRequest) request).data();
     GroupProtocol.MemberGeneration member =
         new GroupProtocol.MemberGeneration(data.memberId(), data.groupInstanceId(), data.generationId());
-    return broker.<Errors>askGroup(data.groupId(), replyTo -> new GroupCoordinator.Heartbeat(member, replyTo), ANSWER_TIMEOUT)
-        .handle((error, failure) -> new HeartbeatResponse(new HeartbeatResponseData()
-            .setErrorCode((failure == null ? error : BrokerServices.groupError(failure)).code())));
+    return broker.<GroupCoordinator.Outcome>askGroup(data.groupId(), replyTo -> new GroupCoordinator.Heartbeat(member, replyTo),
+            ANSWER_TIMEOUT)
+        .handle((outcome, failure) -> new HeartbeatResponse(new HeartbeatResponseData()
+            .setErrorCode((failure == null ? outcome.error() : BrokerServices.groupError(failure)).code())));
   }
 }

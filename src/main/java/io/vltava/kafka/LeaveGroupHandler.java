@@ -38,14 +38,14 @@ final class LeaveGroupHandler implements ApiHandler {
     List<GroupProtocol.Leaving> leaving = members.stream()
         .map(m -> new GroupProtocol.Leaving(m.memberId(), m.groupInstanceId())).toList();
     short version = header.apiVersion();
-    return broker.<List<Errors>>askGroup(leave.data().groupId(), replyTo -> new GroupCoordinator.Leave(leaving, replyTo),
-            ANSWER_TIMEOUT)
-        .handle((errors, failure) -> {
+    return broker.<GroupCoordinator.LeaveOutcome>askGroup(leave.data().groupId(),
+            replyTo -> new GroupCoordinator.Leave(leaving, replyTo), ANSWER_TIMEOUT)
+        .handle((outcome, failure) -> {
           List<MemberResponse> responses = new ArrayList<>();
           for (int i = 0; i < members.size(); i++) {
             responses.add(new MemberResponse().setMemberId(members.get(i).memberId())
                 .setGroupInstanceId(members.get(i).groupInstanceId())
-                .setErrorCode(failure == null ? errors.get(i).code() : Errors.NONE.code()));
+                .setErrorCode(failure == null ? outcome.memberErrors().get(i).code() : Errors.NONE.code()));
           }
           Errors topLevel = failure == null ? Errors.NONE : BrokerServices.groupError(failure);
           return new LeaveGroupResponse(responses, topLevel, 0, version);

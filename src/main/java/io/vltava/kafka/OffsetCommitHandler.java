@@ -81,10 +81,10 @@ final class OffsetCommitHandler implements ApiHandler {
     }
     GroupProtocol.MemberGeneration member = new GroupProtocol.MemberGeneration(
         data.memberId(), data.groupInstanceId(), data.generationIdOrMemberEpoch());
-    return broker.<Errors>askGroup(data.groupId(), replyTo -> new GroupCoordinator.CommitOffsets(member, offsets, replyTo),
-            ANSWER_TIMEOUT)
-        .handle((error, failure) -> {
-          Errors outcome = failure == null ? error : BrokerServices.groupError(failure);
+    return broker.<GroupCoordinator.Outcome>askGroup(data.groupId(),
+            replyTo -> new GroupCoordinator.CommitOffsets(member, offsets, replyTo), ANSWER_TIMEOUT)
+        .handle((committed, failure) -> {
+          Errors outcome = failure == null ? committed.error() : BrokerServices.groupError(failure);
           accepted.forEach(slot -> slot.response().setErrorCode(outcome.code()));
           return new OffsetCommitResponse(response);
         });

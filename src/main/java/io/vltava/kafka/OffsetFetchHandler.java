@@ -81,15 +81,15 @@ final class OffsetFetchHandler implements ApiHandler {
       }
     }
     List<CommittedOffset.PartitionKey> requested = wanted;
-    return broker.<List<CommittedOffset>>askGroup(group.groupId(),
+    return broker.<GroupCoordinator.FetchedOffsets>askGroup(group.groupId(),
             replyTo -> new GroupCoordinator.FetchOffsets(requested, replyTo), ANSWER_TIMEOUT)
-        .handle((offsets, failure) -> {
+        .handle((fetched, failure) -> {
           OffsetFetchResponseGroup answer = new OffsetFetchResponseGroup().setGroupId(group.groupId());
           if (failure != null) {
             return answer.setErrorCode(BrokerServices.groupError(failure).code());
           }
           Map<CommittedOffset.PartitionKey, CommittedOffset> byPartition = new HashMap<>();
-          offsets.forEach(offset -> byPartition.put(offset.key(), offset));
+          fetched.offsets().forEach(offset -> byPartition.put(offset.key(), offset));
           Map<String, OffsetFetchResponseTopics> topics = new LinkedHashMap<>();
           for (CommittedOffset.PartitionKey key : requested == null ? List.copyOf(byPartition.keySet()) : requested) {
             CommittedOffset offset = byPartition.get(key);

@@ -92,10 +92,11 @@ public final class InClusterConsumerTransport<K, V> implements ConsumerTransport
 
   private CompletionStage<Void> committedOrReset() {
     CompletionStage<List<CommittedOffset>> committed = settings.groupId()
-        .map(group -> DirectCompletion.of(sharding.entityRefFor(GroupCoordinator.TYPE_KEY, group).<List<CommittedOffset>>ask(
-            replyTo -> new GroupCoordinator.FetchOffsets(partitions.stream()
-                .map(p -> new CommittedOffset.PartitionKey(p.topic(), p.partition())).toList(), replyTo),
-            settings.commitTimeout())))
+        .map(group -> DirectCompletion.of(sharding.entityRefFor(GroupCoordinator.TYPE_KEY, group).<GroupCoordinator.FetchedOffsets>ask(
+                replyTo -> new GroupCoordinator.FetchOffsets(partitions.stream()
+                    .map(p -> new CommittedOffset.PartitionKey(p.topic(), p.partition())).toList(), replyTo),
+                settings.commitTimeout()))
+            .thenApply(GroupCoordinator.FetchedOffsets::offsets))
         .orElse(CompletableFuture.completedFuture(List.of()));
     boolean earliest = "earliest".equals(settings.properties().get(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG));
     return committed.thenCompose(offsets -> {
@@ -241,8 +242,10 @@ public final class InClusterConsumerTransport<K, V> implements ConsumerTransport
     // No member id and generation -1: a commit for a group without members, as assign() consumers make.
     GroupProtocol.MemberGeneration noMember = new GroupProtocol.MemberGeneration("", null, -1);
     return DirectCompletion.of(sharding.entityRefFor(GroupCoordinator.TYPE_KEY, group)
-        .<Errors>ask(replyTo -> new GroupCoordinator.CommitOffsets(noMember, committed, replyTo), settings.commitTimeout()))
-        .thenApply(error -> {
+        .<GroupCoordinator.Outcome>ask(replyTo -> new GroupCoordinator.CommitOffsets(noMember, committed, replyTo),
+            settings.commitTimeout()))
+        .thenApply(outcome -> {
+          Errors error = outcome.error();
           if (error != Errors.NONE) {
             throw error.exception("committing for group " + group + ": " + error.message());
           }

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Replies of sharded entities that are not CborSerializable still cross nodes: each round-trips
- * through the serializer a node's config binds, as Artery would send it (Java serialization is off).
+ * Replies of sharded entities cross nodes: each round-trips through the serializer a node's config
+ * binds, as Artery would send it (Java serialization is off).
  */
 class ReplySerializationTest {
   static ActorTestKit testKit;
@@ -38,10 +38,11 @@ class ReplySerializationTest {
   @Test
   void groupAndPartitionLeaderRepliesRoundTrip() throws Exception {
     List<Object> replies = List.of(
-        List.of(new CommittedOffset("orders", 3, 42, 7, "meta", 1_700_000_000_000L), new CommittedOffset("orders", 4, -1, -1, "", 0)),
-        List.of(Errors.NONE, Errors.UNKNOWN_MEMBER_ID),
-        List.of(),
-        Errors.REBALANCE_IN_PROGRESS,
+        new GroupCoordinator.FetchedOffsets(List.of(
+            new CommittedOffset("orders", 3, 42, 7, "meta", 1_700_000_000_000L), new CommittedOffset("orders", 4, -1, -1, "", 0))),
+        new GroupCoordinator.FetchedOffsets(List.of()),
+        new GroupCoordinator.LeaveOutcome(List.of(Errors.NONE, Errors.UNKNOWN_MEMBER_ID)),
+        new GroupCoordinator.Outcome(Errors.REBALANCE_IN_PROGRESS),
         new AppendOutcome(Errors.NONE, null, new LogAppendInfo(10, 19, -1, 0, false)),
         new AppendOutcome(Errors.NOT_LEADER_OR_FOLLOWER, "moved", null));
     for (Object reply : replies) {
