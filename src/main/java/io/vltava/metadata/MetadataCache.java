@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A node's local view of the cluster metadata. Readers take {@link #current()} without locking;
@@ -15,10 +15,10 @@ import java.util.function.Consumer;
 public final class MetadataCache {
   private final int localNodeId;
   private final List<Consumer<ClusterState>> listeners = new CopyOnWriteArrayList<>();
-  private final List<VersionWaiter> waiters = new ArrayList<>();
+  private final List<Waiter> waiters = new ArrayList<>();
   private volatile ClusterState current = ClusterState.empty();
 
-  private record VersionWaiter(long version, CompletableFuture<ClusterState> future) {}
+  private record Waiter(Predicate<ClusterState> condition, CompletableFuture<ClusterState> future) {}
 
   public MetadataCache(int localNodeId) {
     this.localNodeId = localNodeId;
@@ -43,9 +43,10 @@ public final class MetadataCache {
     }
     current = state;
     listeners.forEach(listener -> listener.accept(state));
-    for (Iterator<VersionWaiter> it = waiters.iterator(); it.hasNext(); ) {
-      VersionWaiter waiter = it.next();
-      if (waiter.version() <= state.version()) {
+    for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
+      Waiter waiter = it.next();
+      // A waiter its caller gave up on (timed out) is done already and leaves too.
+      if (waiter.future().isDone() || waiter.condition().test(state)) {
         waiter.future().complete(state);
         it.remove();
       }
@@ -53,12 +54,17 @@ public final class MetadataCache {
   }
 
   /** Completes once this node's view holds {@code version} or a later one: read-your-writes for a node's clients. */
-  public synchronized CompletionStage<ClusterState> awaitVersion(long version) {
-    if (current.version() >= version) {
+  public CompletableFuture<ClusterState> awaitVersion(long version) {
+    return awaitState(state -> state.version() >= version);
+  }
+
+  /** Completes with the first state, the current one or a later one, that meets {@code condition}. */
+  public synchronized CompletableFuture<ClusterState> awaitState(Predicate<ClusterState> condition) {
+    if (condition.test(current)) {
       return CompletableFuture.completedFuture(current);
     }
     CompletableFuture<ClusterState> future = new CompletableFuture<>();
-    waiters.add(new VersionWaiter(version, future));
+    waiters.add(new Waiter(condition, future));
     return future;
   }
 

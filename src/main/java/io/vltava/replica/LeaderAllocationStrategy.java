@@ -3,10 +3,13 @@ package io.vltava.replica;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.MetadataCache;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.Address;
@@ -14,34 +17,47 @@ import org.apache.pekko.cluster.sharding.ShardCoordinator;
 import org.apache.pekko.dispatch.Futures;
 import scala.collection.immutable.IndexedSeq;
 import scala.concurrent.Future;
+import scala.jdk.javaapi.FutureConverters;
 
 /**
  * Places each partition's shard (one shard per partition) on the node of its elected leader, as
- * the controller decided. With no live leader the allocation fails and sharding retries later,
- * rather than falling back to whichever node asked. Rebalancing moves shards whose leader changed.
+ * the controller decided. With no live leader known yet (a node that just learned of a new topic
+ * may ask before this one has, a leader may be being elected) the allocation waits for one up to
+ * {@code leaderWait}, then fails and sharding retries later, rather than falling back to whichever
+ * node asked. Rebalancing moves shards whose leader changed.
  */
 final class LeaderAllocationStrategy extends ShardCoordinator.AbstractShardAllocationStrategy {
   private final MetadataCache metadata;
   private final Address selfAddress;
+  private final Duration leaderWait;
 
-  LeaderAllocationStrategy(MetadataCache metadata, Address selfAddress) {
+  LeaderAllocationStrategy(MetadataCache metadata, Address selfAddress, Duration leaderWait) {
     this.metadata = metadata;
     this.selfAddress = selfAddress;
+    this.leaderWait = leaderWait;
   }
 
   @Override
   public Future<ActorRef> allocateShard(ActorRef requester, String shardId, Map<ActorRef, IndexedSeq<String>> current) {
-    Optional<ActorRef> region = leaderRegion(shardId, current);
-    return region.isPresent()
-        ? Futures.successful(region.get())
-        : Futures.failed(new IllegalStateException("partition " + shardId + " has no live leader to host it"));
+    Optional<ActorRef> region = leaderRegion(shardId, metadata.current(), current);
+    if (region.isPresent()) {
+      return Futures.successful(region.get());
+    }
+    CompletableFuture<ActorRef> placed = new CompletableFuture<>();
+    metadata.awaitState(state -> leaderRegion(shardId, state, current).isPresent())
+        .orTimeout(leaderWait.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((state, timedOut) -> leaderRegion(shardId, state == null ? metadata.current() : state, current)
+            .ifPresentOrElse(placed::complete, () -> placed.completeExceptionally(
+                new IllegalStateException("partition " + shardId + " has no live leader to host it"))));
+    return FutureConverters.asScala(placed);
   }
 
   @Override
   public Future<Set<String>> rebalance(Map<ActorRef, IndexedSeq<String>> current, Set<String> inProgress) {
     Set<String> misplaced = new HashSet<>();
+    ClusterState state = metadata.current();
     current.forEach((region, shards) -> shards.foreach(shardId -> {
-      Optional<ActorRef> leader = leaderRegion(shardId, current);
+      Optional<ActorRef> leader = leaderRegion(shardId, state, current);
       if (!inProgress.contains(shardId) && leader.isPresent() && !leader.get().equals(region)) {
         misplaced.add(shardId);
       }
@@ -50,9 +66,8 @@ final class LeaderAllocationStrategy extends ShardCoordinator.AbstractShardAlloc
     return Futures.successful(misplaced);
   }
 
-  private Optional<ActorRef> leaderRegion(String shardId, Map<ActorRef, IndexedSeq<String>> current) {
+  private Optional<ActorRef> leaderRegion(String shardId, ClusterState state, Map<ActorRef, IndexedSeq<String>> current) {
     TopicPartition partition = PartitionLeader.partitionOf(shardId);
-    ClusterState state = metadata.current();
     Optional<String> leaderAddress = state.topic(partition.topic())
         .filter(t -> partition.partition() < t.partitionCount())
         .map(t -> t.partitions().get(partition.partition()).leader())

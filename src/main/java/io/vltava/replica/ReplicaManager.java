@@ -38,6 +38,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 public final class ReplicaManager {
   public static final String LOG_DISPATCHER = "vltava.log-dispatcher";
   private static final Duration LEADER_APPEND_TIMEOUT = Duration.ofSeconds(30);
+  /** How long placing a partition's sharded entity waits for the partition to have a live leader. */
+  private static final Duration LEADER_WAIT = Duration.ofSeconds(10);
 
   private final ActorSystem<?> system;
   private final MetadataCache metadata;
@@ -76,7 +78,7 @@ public final class ReplicaManager {
     sharding.init(Entity.of(PartitionLeader.TYPE_KEY,
             context -> PartitionLeader.create(context.getEntityId(), this, metadata, LEADER_APPEND_TIMEOUT))
         .withMessageExtractor(new PartitionShards())
-        .withAllocationStrategy(new LeaderAllocationStrategy(metadata, Cluster.get(system).selfMember().address()))
+        .withAllocationStrategy(new LeaderAllocationStrategy(metadata, Cluster.get(system).selfMember().address(), LEADER_WAIT))
         .withRole("broker"));
     metadata.subscribe(this::onMetadata);
     // A crash skips the orderly shutdown; the fetcher threads must still end with the node.
