@@ -30,8 +30,8 @@ public final class GroupCoordinators {
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final Set<String> running;
-  /** Questions not answered yet; a node leaving the cluster fails them (see {@link #ask}). */
-  private final Set<CompletableFuture<?>> unanswered = ConcurrentHashMap.newKeySet();
+  /** Parked questions not answered yet; a node leaving the cluster fails them (see {@link #askParked}). */
+  private final Set<CompletableFuture<?>> parked = ConcurrentHashMap.newKeySet();
 
   private GroupCoordinators(ActorSystem<?> system, ClusterSharding sharding, Set<String> running) {
     this.system = system;
@@ -50,17 +50,22 @@ public final class GroupCoordinators {
     return coordinators;
   }
 
-  /**
-   * Asks the coordinator of {@code groupId}. A JoinGroup or SyncGroup waits there until the
-   * rebalance completes, up to minutes. If a node leaves the cluster meanwhile, the question fails
-   * at once with COORDINATOR_NOT_AVAILABLE: the coordinator may have lived on that node and the
-   * question died with it, so the client should look the coordinator up and ask again (it now
-   * starts on a live node) rather than wait out the timeout.
-   */
+  /** Asks the coordinator of {@code groupId}. */
   public <T> CompletableFuture<T> ask(String groupId, Function<ActorRef<T>, GroupCoordinator.Command> request, Duration timeout) {
-    CompletableFuture<T> answer = DirectCompletion.of(sharding.entityRefFor(GroupCoordinator.TYPE_KEY, groupId).ask(request, timeout));
-    unanswered.add(answer);
-    answer.whenComplete((value, failure) -> unanswered.remove(answer));
+    return DirectCompletion.of(sharding.entityRefFor(GroupCoordinator.TYPE_KEY, groupId).ask(request, timeout));
+  }
+
+  /**
+   * Asks what the coordinator holds back until a rebalance step completes, up to minutes
+   * (JoinGroup, SyncGroup). If a node leaves the cluster meanwhile, the question fails at once
+   * with COORDINATOR_NOT_AVAILABLE: the coordinator may have lived on that node and the question
+   * died with it, so the client should look the coordinator up and ask again (it then starts on a
+   * live node) rather than wait out the timeout. A live coordinator takes the repeated join.
+   */
+  public <T> CompletableFuture<T> askParked(String groupId, Function<ActorRef<T>, GroupCoordinator.Command> request, Duration timeout) {
+    CompletableFuture<T> answer = ask(groupId, request, timeout);
+    parked.add(answer);
+    answer.whenComplete((value, failure) -> parked.remove(answer));
     return answer;
   }
 
@@ -69,8 +74,8 @@ public final class GroupCoordinators {
       Cluster.get(system).subscriptions().tell(Subscribe.create(context.getSelf(), ClusterEvent.MemberRemoved.class));
       return Behaviors.receiveMessage(removed -> {
         CoordinatorNotAvailableException lost = new CoordinatorNotAvailableException(
-            "node " + removed.member().address() + " left the cluster while this group request waited; look up the coordinator again");
-        unanswered.forEach(answer -> answer.completeExceptionally(lost));
+            "node " + removed.member().address() + " left the cluster while this request waited for a rebalance; look up the coordinator again");
+        parked.forEach(answer -> answer.completeExceptionally(lost));
         return Behaviors.same();
       });
     });

@@ -110,10 +110,21 @@ public final class BrokerServices {
   /** Asks the coordinator of {@code groupId}; an empty or null group id fails with INVALID_GROUP_ID. */
   public <T> CompletionStage<T> askGroup(
       String groupId, org.apache.pekko.japi.function.Function<ActorRef<T>, GroupCoordinator.Command> request, Duration timeout) {
-    if (groupId == null || groupId.isEmpty()) {
-      return CompletableFuture.failedFuture(new InvalidGroupIdException("the group id is empty"));
-    }
-    return groups.ask(groupId, request, timeout);
+    return validGroupId(groupId) ? groups.ask(groupId, request, timeout) : invalidGroupId();
+  }
+
+  /** As {@link #askGroup}, for a JoinGroup or SyncGroup the coordinator parks (see {@link GroupCoordinators#askParked}). */
+  public <T> CompletionStage<T> askGroupParked(
+      String groupId, org.apache.pekko.japi.function.Function<ActorRef<T>, GroupCoordinator.Command> request, Duration timeout) {
+    return validGroupId(groupId) ? groups.askParked(groupId, request, timeout) : invalidGroupId();
+  }
+
+  private static boolean validGroupId(String groupId) {
+    return groupId != null && !groupId.isEmpty();
+  }
+
+  private static <T> CompletionStage<T> invalidGroupId() {
+    return CompletableFuture.failedFuture(new InvalidGroupIdException("the group id is empty"));
   }
 
   /**

@@ -45,7 +45,7 @@ final class JoinGroupHandler implements ApiHandler {
     GroupProtocol.JoinRequest join = new GroupProtocol.JoinRequest(
         data.memberId(), data.groupInstanceId(), header.clientId(), CLIENT_HOST_UNKNOWN, data.sessionTimeoutMs(),
         rebalanceTimeoutMs, data.protocolType(), protocols, JoinGroupRequest.requiresKnownMemberId(version));
-    return broker.<GroupProtocol.JoinResult>askGroup(data.groupId(), replyTo -> new GroupCoordinator.Join(join, replyTo),
+    return broker.<GroupProtocol.JoinResult>askGroupParked(data.groupId(), replyTo -> new GroupCoordinator.Join(join, replyTo),
             Duration.ofMillis(Math.max(0, rebalanceTimeoutMs)).plus(ANSWER_MARGIN))
         .handle((result, failure) -> {
           if (failure != null) {

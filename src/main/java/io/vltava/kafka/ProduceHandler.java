@@ -86,10 +86,11 @@ final class ProduceHandler implements ApiHandler {
           continue;
         }
         TopicPartition partition = new TopicPartition(topic.get().name(), partitionData.index());
-        int minInsyncReplicas = acks == -1 ? broker.topicConfigs().minInsyncReplicas(topic.get().configs()) : 0;
         pending.add(broker.replicas()
             .append(partition, (MemoryRecords) partitionData.records(), timeout)
-            .thenCompose(outcome -> acks == -1 ? replicated(partition, outcome, minInsyncReplicas, timeout) : CompletableFuture.completedFuture(outcome))
+            .thenCompose(outcome -> acks == -1
+                ? broker.replicas().awaitReplicated(partition, outcome, timeout)
+                : CompletableFuture.completedFuture(outcome))
             .thenAccept(outcome -> fill(partitionResponse, outcome))
             .toCompletableFuture());
         leaderHints.add(new LeaderHint(partition, partitionResponse));
@@ -120,25 +121,6 @@ final class ProduceHandler implements ApiHandler {
         }
       });
     }
-  }
-
-  /**
-   * acks=all: the append is acknowledged once every in-sync replica has it (the high watermark
-   * passed it), and only if the ISR did not shrink below min.insync.replicas meanwhile.
-   */
-  private CompletionStage<AppendOutcome> replicated(TopicPartition partition, AppendOutcome appended, int minInsyncReplicas, Duration timeout) {
-    if (appended.error() != Errors.NONE) {
-      return CompletableFuture.completedFuture(appended);
-    }
-    return broker.replicas().awaitCommitted(partition, appended.info().lastOffset(), timeout).thenApply(error -> {
-      if (error != Errors.NONE) {
-        return AppendOutcome.failed(error, "waiting for the in-sync replicas of " + partition);
-      }
-      int isrSize = broker.replicas().replica(partition).map(r -> r.state().isr().size()).orElse(0);
-      return isrSize < minInsyncReplicas
-          ? AppendOutcome.failed(Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND, "the ISR of " + partition + " shrank to " + isrSize)
-          : appended;
-    });
   }
 
   private Errors validate(

@@ -35,7 +35,7 @@ final class SyncGroupHandler implements ApiHandler {
     GroupProtocol.SyncRequest sync = new GroupProtocol.SyncRequest(data.memberId(), data.groupInstanceId(),
         data.generationId(), data.protocolType(), data.protocolName(),
         data.assignments().stream().map(a -> new GroupProtocol.Assignment(a.memberId(), a.assignment())).toList());
-    return broker.<GroupProtocol.SyncResult>askGroup(data.groupId(), replyTo -> new GroupCoordinator.Sync(sync, replyTo),
+    return broker.<GroupProtocol.SyncResult>askGroupParked(data.groupId(), replyTo -> new GroupCoordinator.Sync(sync, replyTo),
             ANSWER_TIMEOUT)
         .handle((result, failure) -> {
           if (failure != null) {

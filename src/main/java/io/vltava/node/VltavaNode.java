@@ -144,7 +144,8 @@ public final class VltavaNode implements AutoCloseable {
     return (partition, base, isr) -> io.vltava.replica.DirectCompletion.of(AskPattern.<Controller.Command, Controller.IsrChanged>ask(controller,
             replyTo -> new Controller.AlterIsr(partition.topic(), partition.partition(), base, isr, replyTo),
             timeout, system.scheduler()))
-        .thenApply(changed -> java.util.Optional.ofNullable(changed.partition()));
+        .thenApply(changed -> new io.vltava.replica.IsrChanges.Decision(
+            org.apache.kafka.common.protocol.Errors.forCode(changed.errorCode()), changed.partition()));
   }
 
   /** This node's replica of {@code partition}, if it holds one. */

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -138,12 +139,39 @@ public final class LocalReplica {
     return highWatermark;
   }
 
+  /** An ISR to propose to the controller, made from the partition state {@code base}. */
+  record IsrProposal(PartitionState base, List<Integer> isr) {}
+
   /**
-   * The leader proposed {@code isr} from the current state. Until the controller decides, the high
-   * watermark waits for its members too, so a follower it admits holds every committed record.
+   * Turns the ISR the leader would like into a proposal, or empty when it equals the current ISR.
+   * A joining follower stays in it only if it holds everything committed and the current leader
+   * epoch's start; the check and the record of the proposal happen under the lock that moves the
+   * high watermark, which from then on waits for the proposed members too (until the controller
+   * decides), so an admitted follower, perhaps made leader at once, holds every committed record.
    */
-  synchronized void isrProposed(List<Integer> isr) {
+  synchronized Optional<IsrProposal> propose(List<Integer> wanted, long leaderEpochStartOffset) {
+    List<Integer> isr = new ArrayList<>();
+    for (int replica : wanted) {
+      FollowerPosition position = followers.get(replica);
+      boolean joining = !state.isr().contains(replica);
+      if (!joining || (position != null
+          && ReplicationRules.mayJoin(position.logEndOffset(), highWatermark, leaderEpochStartOffset))) {
+        isr.add(replica);
+      }
+    }
+    if (isr.equals(state.isr())) {
+      return Optional.empty();
+    }
     proposedIsr = ReplicationRules.maximalIsr(proposedIsr, isr);
+    return Optional.of(new IsrProposal(state, isr));
+  }
+
+  /** The controller refused the proposals made from {@code base} and changed nothing: stop waiting for them. */
+  synchronized void proposalRefused(PartitionState base) {
+    if (state.partitionEpoch() == base.partitionEpoch()) {
+      proposedIsr = List.of();
+      recomputeHighWatermark();
+    }
   }
 
   synchronized Map<Integer, FollowerPosition> followerPositions() {

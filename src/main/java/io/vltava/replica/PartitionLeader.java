@@ -32,7 +32,7 @@ public final class PartitionLeader {
 
   public record Leader(int nodeId, int leaderEpoch) implements CborSerializable {}
 
-  /** Appends Kafka v2 record batches, as Produce does. */
+  /** Appends Kafka v2 record batches, as Produce with acks=all does: answered once the in-sync replicas have them. */
   public record Append(byte[] batches, ActorRef<AppendOutcome> replyTo) implements Command {}
 
   /** Reads committed batches as Fetch does ({@code maxBytes} 0: only the bounds); keep it well below Artery's frame size. */
@@ -71,6 +71,7 @@ public final class PartitionLeader {
             m.replyTo().tell(AppendOutcome.failed(Errors.NOT_LEADER_OR_FOLLOWER, "node " + metadata.localNodeId() + " no longer leads " + partition));
           } else {
             replicas.append(partition, MemoryRecords.readableRecords(ByteBuffer.wrap(m.batches())), appendTimeout)
+                .thenCompose(appended -> replicas.awaitReplicated(partition, appended, appendTimeout))
                 .thenAccept(m.replyTo()::tell);
           }
           return Behaviors.same();

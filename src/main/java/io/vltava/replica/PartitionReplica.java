@@ -11,7 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.function.IntPredicate;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -64,7 +64,8 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
 
   private enum HighWatermarkCheckpointTick implements Command { INSTANCE }
 
-  private record IsrProposed(Optional<PartitionState> result) implements Command {}
+  /** The controller's decision on a proposal made from {@code base}; null when it did not answer in time. */
+  private record IsrProposed(PartitionState base, IsrChanges.Decision decision) implements Command {}
 
   /** Settings that are the same for every replica on a node. */
   public record Settings(Duration maintenanceInterval, Duration replicaLagMax, Duration highWatermarkCheckpointInterval, Clock clock) {}
@@ -73,6 +74,7 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   private final PartitionLog log;
   private final DataArrivals arrivals;
   private final IsrChanges isrChanges;
+  private final IntPredicate liveBrokers;
   private final Settings settings;
   private boolean deleteOnStop;
   private boolean isrProposalInFlight;
@@ -82,25 +84,28 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   private long leaderSinceMs;
 
   static Behavior<Command> create(
-      LocalReplica view, Path dir, LogConfig config, DataArrivals arrivals, IsrChanges isrChanges, Settings settings) {
+      LocalReplica view, Path dir, LogConfig config, DataArrivals arrivals, IsrChanges isrChanges, IntPredicate liveBrokers,
+      Settings settings) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(MaintenanceTick.INSTANCE, settings.maintenanceInterval());
       timers.startTimerWithFixedDelay(HighWatermarkCheckpointTick.INSTANCE, settings.highWatermarkCheckpointInterval());
       // Shrinking needs a check every lag/2; rejoining should not wait that long.
       Duration isrCheck = settings.replicaLagMax().dividedBy(2);
       timers.startTimerWithFixedDelay(IsrTick.INSTANCE, isrCheck.compareTo(ISR_CHECK_MAX) < 0 ? isrCheck : ISR_CHECK_MAX);
-      return new PartitionReplica(context, view, PartitionLog.open(dir, config, settings.clock()), arrivals, isrChanges, settings);
+      return new PartitionReplica(
+          context, view, PartitionLog.open(dir, config, settings.clock()), arrivals, isrChanges, liveBrokers, settings);
     }));
   }
 
   private PartitionReplica(
       ActorContext<Command> context, LocalReplica view, PartitionLog log, DataArrivals arrivals, IsrChanges isrChanges,
-      Settings settings) {
+      IntPredicate liveBrokers, Settings settings) {
     super(context);
     this.view = view;
     this.log = log;
     this.arrivals = arrivals;
     this.isrChanges = isrChanges;
+    this.liveBrokers = liveBrokers;
     this.settings = settings;
     this.leaderEpochStartOffset = log.logEndOffset();
     this.leaderSinceMs = settings.clock().millis();
@@ -125,11 +130,7 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
         })
         .onMessage(IsrTick.class, m -> maybeProposeIsr())
         .onMessage(HighWatermarkCheckpointTick.class, m -> checkpointHighWatermark())
-        .onMessage(IsrProposed.class, m -> {
-          isrProposalInFlight = false;
-          m.result().ifPresent(view::update);
-          return this;
-        })
+        .onMessage(IsrProposed.class, this::onIsrProposed)
         .onMessage(Close.class, m -> Behaviors.stopped())
         .onMessage(Delete.class, m -> {
           deleteOnStop = true;
@@ -164,6 +165,8 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
       getContext().getLog().error("Truncating {} to {} failed", view.topicPartition(), request.offset(), e);
     }
     view.followerHighWatermark(view.highWatermark());
+    // A checkpoint above the cut would let a restart expose records that are not committed.
+    checkpointHighWatermark();
     request.replyTo().tell(Done.getInstance());
     return this;
   }
@@ -214,21 +217,37 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
     }
     long nowMs = settings.clock().millis();
     var positions = view.followerPositions();
-    List<Integer> isr = new ArrayList<>(ReplicationRules.shrink(
+    List<Integer> wanted = new ArrayList<>(ReplicationRules.shrink(
         state.leader(), state.isr(), positions, nowMs, settings.replicaLagMax().toMillis(), leaderSinceMs));
     for (int replica : state.replicas()) {
       var position = positions.get(replica);
-      if (!isr.contains(replica) && position != null && nowMs - position.lastCaughtUpTimeMs() <= settings.replicaLagMax().toMillis()
-          && ReplicationRules.mayJoin(position.logEndOffset(), view.highWatermark(), leaderEpochStartOffset)) {
-        isr.add(replica);
+      // A lost broker's last position may still look caught up; the controller would refuse it.
+      if (!wanted.contains(replica) && position != null && liveBrokers.test(replica)
+          && nowMs - position.lastCaughtUpTimeMs() <= settings.replicaLagMax().toMillis()) {
+        wanted.add(replica);
       }
     }
-    if (!isr.equals(state.isr())) {
+    view.propose(wanted, leaderEpochStartOffset).ifPresent(proposal -> {
       isrProposalInFlight = true;
-      view.isrProposed(isr);
       getContext().pipeToSelf(
-          isrChanges.propose(view.topicPartition(), state, isr),
-          (result, failure) -> new IsrProposed(failure == null ? result : Optional.empty()));
+          isrChanges.propose(view.topicPartition(), proposal.base(), proposal.isr()),
+          (decision, failure) -> new IsrProposed(proposal.base(), failure == null ? decision : null));
+    });
+    return this;
+  }
+
+  private Behavior<Command> onIsrProposed(IsrProposed proposed) {
+    isrProposalInFlight = false;
+    IsrChanges.Decision decision = proposed.decision();
+    if (decision == null) {
+      // No answer: the controller may still apply it, so the high watermark keeps waiting for it.
+      return this;
+    }
+    if (decision.error() == Errors.NONE) {
+      view.update(decision.partition());
+    } else if (decision.error() != Errors.INVALID_UPDATE_VERSION) {
+      // INVALID_UPDATE_VERSION: a newer state exists, and its arrival ends the wait.
+      view.proposalRefused(proposed.base());
     }
     return this;
   }

@@ -148,6 +148,28 @@ public final class ReplicaManager {
         .completeOnTimeout(Errors.REQUEST_TIMED_OUT, timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * acks=all: completes with {@code appended} once every in-sync replica has it (the high watermark
+   * passed it), or with the error that ended the wait; NOT_ENOUGH_REPLICAS_AFTER_APPEND if the ISR
+   * shrank below the topic's min.insync.replicas meanwhile.
+   */
+  public CompletionStage<AppendOutcome> awaitReplicated(TopicPartition partition, AppendOutcome appended, Duration timeout) {
+    if (appended.error() != Errors.NONE) {
+      return CompletableFuture.completedFuture(appended);
+    }
+    return awaitCommitted(partition, appended.info().lastOffset(), timeout).thenApply(error -> {
+      if (error != Errors.NONE) {
+        return AppendOutcome.failed(error, "waiting for the in-sync replicas of " + partition);
+      }
+      int isrSize = replica(partition).map(r -> r.state().isr().size()).orElse(0);
+      int minInsyncReplicas = metadata.current().topic(partition.topic())
+          .map(topic -> topicConfigs.minInsyncReplicas(topic.configs())).orElse(1);
+      return isrSize < minInsyncReplicas
+          ? AppendOutcome.failed(Errors.NOT_ENOUGH_REPLICAS_AFTER_APPEND, "the ISR of " + partition + " shrank to " + isrSize)
+          : appended;
+    });
+  }
+
   public int localNodeId() {
     return metadata.localNodeId();
   }
@@ -270,7 +292,8 @@ public final class ReplicaManager {
     replicas.put(partition, replica);
     CompletionStage<Void> previous = deleting.remove(partition);
     Runnable spawn = () -> replica.writer(system.systemActorOf(
-        PartitionReplica.create(replica, dir, config, arrivals, isrChanges, replicaSettings),
+        PartitionReplica.create(replica, dir, config, arrivals, isrChanges,
+            broker -> metadata.current().brokers().containsKey(broker), replicaSettings),
         "replica-" + partition + "-" + topic.topicId(),
         DispatcherSelector.fromConfig(LOG_DISPATCHER)));
     if (previous == null) {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
@@ -50,21 +51,39 @@ class LocalReplicaTest {
   }
 
   @Test
-  void whileAFollowerIsProposedToJoinTheHighWatermarkWaitsForIt() throws Exception {
+  void whileAFollowerIsProposedToJoinTheHighWatermarkWaitsForItUntilTheControllerDecides() throws Exception {
+    PartitionState twoInSync = new PartitionState(List.of(1, 2, 3), LEADER, 4, List.of(1, 2), 7);
+    LocalReplica replica = new LocalReplica(PARTITION, UUID.randomUUID(), LEADER, twoInSync);
+    try (PartitionLog log = PartitionLog.open(dir, LogConfig.defaults(), Clock.systemUTC())) {
+      replica.opened(log);
+      log.appendAsLeader(records(10), 4);
+      replica.followerFetched(2, 5, 0);
+      replica.followerFetched(3, 5, 0);
+      assertEquals(5, replica.highWatermark());
+      LocalReplica.IsrProposal proposal = replica.propose(List.of(1, 2, 3), 0).orElseThrow();
+      assertEquals(List.of(1, 2, 3), proposal.isr());
+      replica.followerFetched(2, 10, 0);
+      assertEquals(5, replica.highWatermark(), "replica 3 may be admitted, and even lead, at 5");
+
+      replica.proposalRefused(proposal.base());
+      assertEquals(10, replica.highWatermark(), "refused: the wait ends");
+      replica.update(new PartitionState(List.of(1, 2, 3), LEADER, 4, List.of(1, 2), 8));
+      replica.update(twoInSync);
+      assertEquals(8, replica.state().partitionEpoch(), "an older state does not replace a newer one");
+    }
+  }
+
+  @Test
+  void aFollowerBehindTheHighWatermarkIsNotProposed() throws Exception {
     PartitionState twoInSync = new PartitionState(List.of(1, 2, 3), LEADER, 4, List.of(1, 2), 7);
     LocalReplica replica = new LocalReplica(PARTITION, UUID.randomUUID(), LEADER, twoInSync);
     try (PartitionLog log = PartitionLog.open(dir, LogConfig.defaults(), Clock.systemUTC())) {
       replica.opened(log);
       log.appendAsLeader(records(10), 4);
       replica.followerFetched(3, 5, 0);
-      replica.isrProposed(List.of(1, 2, 3));
       replica.followerFetched(2, 10, 0);
-      assertEquals(5, replica.highWatermark(), "replica 3 may be admitted, and even lead, at 5");
-      replica.update(new PartitionState(List.of(1, 2, 3), LEADER, 4, List.of(1, 2), 8));
-      replica.followerFetched(2, 10, 0);
-      assertEquals(10, replica.highWatermark(), "the controller decided without it");
-      replica.update(twoInSync);
-      assertEquals(8, replica.state().partitionEpoch(), "an older state does not replace a newer one");
+      assertEquals(Optional.empty(), replica.propose(List.of(1, 2, 3), 0), "replica 3 lacks committed records 5 to 9");
+      assertEquals(List.of(1), replica.propose(List.of(1, 3), 0).orElseThrow().isr(), "replica 2 leaves; replica 3 may not join");
     }
   }
 }
