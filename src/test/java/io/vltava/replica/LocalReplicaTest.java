@@ -15,6 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,8 +23,10 @@ class LocalReplicaTest {
   private static final TopicPartition PARTITION = new TopicPartition("t", 0);
   private static final int LEADER = 1;
   private static final PartitionState LED_WITH_FOLLOWERS = new PartitionState(List.of(1, 2, 3), LEADER, 4, List.of(1, 2, 3), 7);
+  private static final PartitionState TWO_IN_SYNC = new PartitionState(List.of(1, 2, 3), LEADER, 4, List.of(1, 2), 7);
 
   @TempDir Path dir;
+  private PartitionLog log;
 
   private static MemoryRecords records(int count) {
     SimpleRecord[] records = new SimpleRecord[count];
@@ -35,13 +38,13 @@ class LocalReplicaTest {
 
   @Test
   void aRestartedLeaderServesWhatWasCommittedBeforeWithoutWaitingForItsFollowers() throws Exception {
-    try (PartitionLog log = PartitionLog.open(dir, LogConfig.defaults(), Clock.systemUTC())) {
-      log.appendAsLeader(records(10), 4);
-      log.checkpointHighWatermark(6);
+    try (PartitionLog written = PartitionLog.open(dir, LogConfig.defaults(), Clock.systemUTC())) {
+      written.appendAsLeader(records(10), 4);
+      written.checkpointHighWatermark(6);
     }
     LocalReplica replica = new LocalReplica(PARTITION, UUID.randomUUID(), LEADER, LED_WITH_FOLLOWERS);
-    try (PartitionLog log = PartitionLog.open(dir, LogConfig.defaults(), Clock.systemUTC())) {
-      replica.opened(log);
+    try (PartitionLog reopened = PartitionLog.open(dir, LogConfig.defaults(), Clock.systemUTC())) {
+      replica.opened(reopened);
       assertEquals(6, replica.highWatermark(), "the checkpoint, not 0 and not the unconfirmed log end");
       replica.followerFetched(2, 10, 0);
       assertEquals(6, replica.highWatermark(), "replica 3 has not confirmed more yet");
@@ -50,40 +53,46 @@ class LocalReplicaTest {
     }
   }
 
-  @Test
-  void whileAFollowerIsProposedToJoinTheHighWatermarkWaitsForItUntilTheControllerDecides() throws Exception {
-    PartitionState twoInSync = new PartitionState(List.of(1, 2, 3), LEADER, 4, List.of(1, 2), 7);
-    LocalReplica replica = new LocalReplica(PARTITION, UUID.randomUUID(), LEADER, twoInSync);
-    try (PartitionLog log = PartitionLog.open(dir, LogConfig.defaults(), Clock.systemUTC())) {
-      replica.opened(log);
-      log.appendAsLeader(records(10), 4);
-      replica.followerFetched(2, 5, 0);
-      replica.followerFetched(3, 5, 0);
-      assertEquals(5, replica.highWatermark());
-      LocalReplica.IsrProposal proposal = replica.propose(List.of(1, 2, 3), 0).orElseThrow();
-      assertEquals(List.of(1, 2, 3), proposal.isr());
-      replica.followerFetched(2, 10, 0);
-      assertEquals(5, replica.highWatermark(), "replica 3 may be admitted, and even lead, at 5");
+  /** A leader of 10 records at leader epoch 4 whose ISR is itself and replica 2; replica 3 is out. */
+  private LocalReplica twoInSyncLeaderOfTenRecords() throws Exception {
+    LocalReplica replica = new LocalReplica(PARTITION, UUID.randomUUID(), LEADER, TWO_IN_SYNC);
+    log = PartitionLog.open(dir, LogConfig.defaults(), Clock.systemUTC());
+    replica.opened(log);
+    log.appendAsLeader(records(10), 4);
+    return replica;
+  }
 
-      replica.proposalRefused(proposal.base());
-      assertEquals(10, replica.highWatermark(), "refused: the wait ends");
-      replica.update(new PartitionState(List.of(1, 2, 3), LEADER, 4, List.of(1, 2), 8));
-      replica.update(twoInSync);
-      assertEquals(8, replica.state().partitionEpoch(), "an older state does not replace a newer one");
+  @AfterEach
+  void closeLog() throws Exception {
+    if (log != null) {
+      log.close();
     }
   }
 
   @Test
+  void whileAFollowerIsProposedToJoinTheHighWatermarkWaitsForItUntilTheControllerDecides() throws Exception {
+    LocalReplica replica = twoInSyncLeaderOfTenRecords();
+    replica.followerFetched(2, 5, 0);
+    replica.followerFetched(3, 5, 0);
+    assertEquals(5, replica.highWatermark());
+    LocalReplica.IsrProposal proposal = replica.propose(List.of(1, 2, 3), 0).orElseThrow();
+    assertEquals(List.of(1, 2, 3), proposal.isr());
+    replica.followerFetched(2, 10, 0);
+    assertEquals(5, replica.highWatermark(), "replica 3 may be admitted, and even lead, at 5");
+
+    replica.proposalRefused(proposal.base());
+    assertEquals(10, replica.highWatermark(), "refused: the wait ends");
+    replica.update(new PartitionState(List.of(1, 2, 3), LEADER, 4, List.of(1, 2), 8));
+    replica.update(TWO_IN_SYNC);
+    assertEquals(8, replica.state().partitionEpoch(), "an older state does not replace a newer one");
+  }
+
+  @Test
   void aFollowerBehindTheHighWatermarkIsNotProposed() throws Exception {
-    PartitionState twoInSync = new PartitionState(List.of(1, 2, 3), LEADER, 4, List.of(1, 2), 7);
-    LocalReplica replica = new LocalReplica(PARTITION, UUID.randomUUID(), LEADER, twoInSync);
-    try (PartitionLog log = PartitionLog.open(dir, LogConfig.defaults(), Clock.systemUTC())) {
-      replica.opened(log);
-      log.appendAsLeader(records(10), 4);
-      replica.followerFetched(3, 5, 0);
-      replica.followerFetched(2, 10, 0);
-      assertEquals(Optional.empty(), replica.propose(List.of(1, 2, 3), 0), "replica 3 lacks committed records 5 to 9");
-      assertEquals(List.of(1), replica.propose(List.of(1, 3), 0).orElseThrow().isr(), "replica 2 leaves; replica 3 may not join");
-    }
+    LocalReplica replica = twoInSyncLeaderOfTenRecords();
+    replica.followerFetched(3, 5, 0);
+    replica.followerFetched(2, 10, 0);
+    assertEquals(Optional.empty(), replica.propose(List.of(1, 2, 3), 0), "replica 3 lacks committed records 5 to 9");
+    assertEquals(List.of(1), replica.propose(List.of(1, 3), 0).orElseThrow().isr(), "replica 2 leaves; replica 3 may not join");
   }
 }
