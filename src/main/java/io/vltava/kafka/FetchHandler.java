@@ -47,6 +47,9 @@ final class FetchHandler implements ApiHandler {
   }
 
   /** One partition of the request, with the slot of the response it fills. */
+  private static final short FIRST_VERSION_WITH_CURRENT_LEADER = 12;
+  private static final short FIRST_VERSION_WITH_NODE_ENDPOINTS = 16;
+
   private record Wanted(TopicPartition partition, FetchRequestData.FetchPartition request, PartitionData response) {}
 
   /** Who fetches: a consumer reads below the high watermark; a follower (replica id >= 0) reads the whole log and reports its position. */
@@ -92,7 +95,7 @@ final class FetchHandler implements ApiHandler {
               .thenApplyAsync(arrived -> readAll(fetcher, wanted, data.maxBytes()), broker.replicas().ioExecutor());
         })
         .thenApply(bytesRead -> {
-          wanted.forEach(w -> pointAtLeader(w, response));
+          wanted.forEach(w -> pointAtLeader(w, response, header.apiVersion()));
           return FetchResponse.of(response);
         });
   }
@@ -145,15 +148,18 @@ final class FetchHandler implements ApiHandler {
     }
   }
 
-  /** A NOT_LEADER_OR_FOLLOWER answer names the current leader and its endpoint (KIP-951). */
-  private void pointAtLeader(Wanted w, FetchResponseData response) {
-    if (w.response().errorCode() != Errors.NOT_LEADER_OR_FOLLOWER.code()) {
+  /**
+   * A NOT_LEADER_OR_FOLLOWER answer names the current leader (from v12) and its endpoint (from v16,
+   * KIP-951); earlier versions cannot carry them (followers fetch at v12).
+   */
+  private void pointAtLeader(Wanted w, FetchResponseData response, short version) {
+    if (w.response().errorCode() != Errors.NOT_LEADER_OR_FOLLOWER.code() || version < FIRST_VERSION_WITH_CURRENT_LEADER) {
       return;
     }
     broker.currentLeader(w.partition()).ifPresent(leader -> {
       w.response().setCurrentLeader(new FetchResponseData.LeaderIdAndEpoch()
           .setLeaderId(leader.broker().nodeId()).setLeaderEpoch(leader.leaderEpoch()));
-      if (response.nodeEndpoints().find(leader.broker().nodeId()) == null) {
+      if (version >= FIRST_VERSION_WITH_NODE_ENDPOINTS && response.nodeEndpoints().find(leader.broker().nodeId()) == null) {
         response.nodeEndpoints().add(new FetchResponseData.NodeEndpoint()
             .setNodeId(leader.broker().nodeId()).setHost(leader.broker().host()).setPort(leader.broker().port()));
       }

@@ -30,6 +30,8 @@ import org.apache.kafka.common.requests.RequestHeader;
  * acks=0 gets no response; acks=1 and acks=-1 answer once the append is done.
  */
 final class ProduceHandler implements ApiHandler {
+  private static final short FIRST_VERSION_WITH_LEADER_HINTS = 10;
+
   private final BrokerServices broker;
 
   ProduceHandler(BrokerServices broker) {
@@ -60,12 +62,12 @@ final class ProduceHandler implements ApiHandler {
     if (missing.isEmpty()) {
       // Appends are handed to the partitions on this thread, so pipelined produces on one connection
       // reach each partition in request order (an async hop here could reorder them).
-      return produce(data);
+      return produce(data, header.apiVersion());
     }
-    return broker.autoCreate(missing).thenComposeAsync(created -> produce(data), broker.executor());
+    return broker.autoCreate(missing).thenComposeAsync(created -> produce(data, header.apiVersion()), broker.executor());
   }
 
-  private CompletionStage<AbstractResponse> produce(ProduceRequestData data) {
+  private CompletionStage<AbstractResponse> produce(ProduceRequestData data, short version) {
     short acks = data.acks();
     Duration timeout = Duration.ofMillis(Math.max(1, data.timeoutMs()));
     ProduceResponseData response = new ProduceResponseData();
@@ -101,12 +103,14 @@ final class ProduceHandler implements ApiHandler {
     }
     return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
         .thenApply(done -> {
-          leaderHints.forEach(hint -> hint.applyTo(response, broker));
+          if (version >= FIRST_VERSION_WITH_LEADER_HINTS) {
+            leaderHints.forEach(hint -> hint.applyTo(response, broker));
+          }
           return new ProduceResponse(response);
         });
   }
 
-  /** A partition whose answer, if NOT_LEADER_OR_FOLLOWER, should name the current leader. */
+  /** A partition whose answer, if NOT_LEADER_OR_FOLLOWER, should name the current leader (v10+, KIP-951). */
   private record LeaderHint(TopicPartition partition, PartitionProduceResponse response) {
     void applyTo(ProduceResponseData data, BrokerServices broker) {
       if (response.errorCode() != Errors.NOT_LEADER_OR_FOLLOWER.code()) {

@@ -14,6 +14,9 @@ import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
 import io.vltava.testkit.VltavaCluster;
@@ -25,6 +28,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Future;
@@ -175,7 +179,11 @@ class ClusterTest {
     }
   }
 
-  /** A Produce sent to a broker that does not lead the partition names the leader and its endpoint (KIP-951). */
+  /**
+   * A Produce or Fetch sent to a broker that does not lead the partition names the leader and its
+   * endpoint (KIP-951) at the versions that carry them, and at older versions (followers fetch at
+   * v12) answers without them on the same connection.
+   */
   private static void assertNonLeaderPointsAtTheLeader(VltavaCluster cluster) throws Exception {
     ClusterState state = cluster.awaitMetadata(s -> s.topic("spread").isPresent(), Duration.ofSeconds(5));
     TopicState topic = state.topic("spread").orElseThrow();
@@ -195,6 +203,23 @@ class ClusterTest {
       assertEquals(partition.leaderEpoch(), answer.currentLeader().leaderEpoch());
       assertEquals(cluster.node(partition.leader()).kafkaAddress().getPort(),
           response.data().nodeEndpoints().find(partition.leader()).port());
+
+      ProduceResponse old = socket.roundTrip(new ProduceRequest.Builder((short) 3, (short) 9, request), 8);
+      assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), old.data().responses().iterator().next().partitionResponses().get(0).errorCode());
+      assertTrue(old.data().nodeEndpoints().isEmpty());
+
+      Map<TopicPartition, FetchRequest.PartitionData> wanted = Map.of(new TopicPartition("spread", 0), new FetchRequest.PartitionData(
+          io.vltava.kafka.BrokerServices.toKafka(topic.topicId()), 0, 0, 1 << 20, Optional.empty(), Optional.empty()));
+      FetchResponse followerFetch = socket.roundTrip(FetchRequest.Builder.forReplica((short) 12, notLeader % 3 + 1, -1, 0, 1, wanted), 9);
+      var fetched = followerFetch.data().responses().get(0).partitions().get(0);
+      assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), fetched.errorCode());
+      assertEquals(partition.leader(), fetched.currentLeader().leaderId());
+      assertTrue(followerFetch.data().nodeEndpoints().isEmpty(), "v12 has no endpoints");
+
+      FetchResponse consumerFetch = socket.roundTrip(FetchRequest.Builder.forConsumer(ApiKeys.FETCH.latestVersion(), 0, 1, wanted), 10);
+      assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), consumerFetch.data().responses().get(0).partitions().get(0).errorCode());
+      assertEquals(cluster.node(partition.leader()).kafkaAddress().getPort(),
+          consumerFetch.data().nodeEndpoints().find(partition.leader()).port());
     }
   }
 
