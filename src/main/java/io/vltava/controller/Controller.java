@@ -299,6 +299,13 @@ public final class Controller {
             return stash.unstashAll(ready());
           }
           context.getLog().warn("Writing cluster metadata version {} to a majority failed: {}", next.version(), written.response());
+          if (written.response() instanceof Replicator.UpdateTimeout<LWWRegister<ClusterState>>) {
+            // The local replica holds it and gossips it on, though no majority confirmed it in time.
+            // Later states must build on it: a second, different state with the same version would
+            // lose to it in the register or be ignored by every cache that has it.
+            state = next;
+            cache.update(next);
+          }
           return stash.unstashAll(onFailure.get());
         })
         .onAnyMessage(this::stashed)
