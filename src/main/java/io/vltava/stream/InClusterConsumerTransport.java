@@ -28,6 +28,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
@@ -122,16 +123,7 @@ public final class InClusterConsumerTransport<K, V> implements ConsumerTransport
       if (!(bounds.error().exception() instanceof RetriableException) || System.nanoTime() > deadlineNanos) {
         checkError(partition, bounds.error());
       }
-      CompletableFuture<PartitionLeader.ReadResult> again = new CompletableFuture<>();
-      system.scheduler().scheduleOnce(settings.pollTimeout(), () -> bounds(partition, deadlineNanos)
-          .whenComplete((retried, failure) -> {
-            if (failure != null) {
-              again.completeExceptionally(failure);
-            } else {
-              again.complete(retried);
-            }
-          }), system.executionContext());
-      return again;
+      return DirectCompletion.of(Patterns.after(settings.pollTimeout(), system, () -> bounds(partition, deadlineNanos)));
     });
   }
 

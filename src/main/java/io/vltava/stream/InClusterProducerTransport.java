@@ -27,6 +27,7 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
@@ -129,16 +130,7 @@ public final class InClusterProducerTransport<K, V> implements ProducerTransport
           if (!retriable || System.nanoTime() + retryBackoff.toNanos() > deadlineNanos) {
             return CompletableFuture.completedFuture(outcome);
           }
-          CompletableFuture<AppendOutcome> retried = new CompletableFuture<>();
-          system.scheduler().scheduleOnce(retryBackoff, () -> append(partition, batch, deadlineNanos)
-              .whenComplete((again, failure) -> {
-                if (failure != null) {
-                  retried.completeExceptionally(failure);
-                } else {
-                  retried.complete(again);
-                }
-              }), system.executionContext());
-          return retried;
+          return DirectCompletion.of(Patterns.after(retryBackoff, system, () -> append(partition, batch, deadlineNanos)));
         });
   }
 
