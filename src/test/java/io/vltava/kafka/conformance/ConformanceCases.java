@@ -8,7 +8,14 @@ final class ConformanceCases {
 
   static List<ApiCase> all() {
     return List.of(
+        new ProduceCase(),
+        new FetchCase(),
+        new ListOffsetsCase(),
+        new MetadataCase(),
         new ApiVersionsCase(),
-        new ListOffsetsCase());
+        new DeleteRecordsCase(),
+        new InitProducerIdCase(),
+        new OffsetForLeaderEpochCase(),
+        new DescribeClusterCase());
   }
 }
