@@ -138,8 +138,8 @@ final class FetchHandler implements ApiHandler {
       response.setErrorCode(Errors.NONE.code()).setLogStartOffset(fetched.logStartOffset()).setRecords(fetched.records());
       return fetched.sizeInBytes();
     } catch (OffsetOutOfRangeException e) {
-      response.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()).setLogStartOffset(partitionLog.logStartOffset())
-          .setRecords(MemoryRecords.EMPTY);
+      // As Kafka: no offsets with this error; the consumer resets by its policy (ListOffsets).
+      empty(response, Errors.OFFSET_OUT_OF_RANGE);
       return 0;
     } catch (IOException | RuntimeException e) {
       log.warn("Fetch from {} at offset {} failed", w.partition(), w.request().fetchOffset(), e);
