@@ -34,7 +34,9 @@ final class DescribeClusterHandler implements ApiHandler {
     DescribeClusterResponseData response = new DescribeClusterResponseData()
         .setClusterId(cluster.clusterId())
         .setControllerId(broker.metadata().controllerId())
-        .setEndpointType(data.endpointType());
+        .setEndpointType(data.endpointType())
+        .setClusterAuthorizedOperations(data.includeClusterAuthorizedOperations()
+            ? AuthorizedOperations.CLUSTER : AuthorizedOperations.NOT_REQUESTED);
     if (data.endpointType() != 1) {
       // Only the broker endpoints exist; controllers are reached through the Pekko cluster.
       response.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code());

@@ -44,7 +44,7 @@ final class MetadataHandler implements ApiHandler {
   public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
     MetadataRequestData data = ((MetadataRequest) request).data();
     if (data.topics() == null) {
-      return CompletableFuture.completedFuture(response(broker.cluster(), null, header.apiVersion()));
+      return CompletableFuture.completedFuture(response(broker.cluster(), null, data, header.apiVersion()));
     }
     Set<String> missing = new LinkedHashSet<>();
     for (MetadataRequestData.MetadataRequestTopic topic : data.topics()) {
@@ -55,13 +55,16 @@ final class MetadataHandler implements ApiHandler {
     CompletionStage<?> created = data.allowAutoTopicCreation()
         ? broker.autoCreate(missing)
         : CompletableFuture.completedFuture(null);
-    return created.thenApplyAsync(ignored -> response(broker.cluster(), data.topics(), header.apiVersion()), broker.executor());
+    return created.thenApplyAsync(ignored -> response(broker.cluster(), data.topics(), data, header.apiVersion()), broker.executor());
   }
 
-  private AbstractResponse response(ClusterState cluster, List<MetadataRequestData.MetadataRequestTopic> requested, short version) {
+  private AbstractResponse response(
+      ClusterState cluster, List<MetadataRequestData.MetadataRequestTopic> requested, MetadataRequestData data, short version) {
     MetadataResponseData response = new MetadataResponseData()
         .setClusterId(cluster.clusterId())
-        .setControllerId(broker.metadata().controllerId());
+        .setControllerId(broker.metadata().controllerId())
+        .setClusterAuthorizedOperations(data.includeClusterAuthorizedOperations()
+            ? AuthorizedOperations.CLUSTER : AuthorizedOperations.NOT_REQUESTED);
     for (BrokerInfo node : cluster.brokers().values()) {
       response.brokers().add(new MetadataResponseData.MetadataResponseBroker()
           .setNodeId(node.nodeId()).setHost(node.host()).setPort(node.port()));
@@ -72,6 +75,11 @@ final class MetadataHandler implements ApiHandler {
       for (MetadataRequestData.MetadataRequestTopic wanted : requested) {
         response.topics().add(describeRequested(cluster, wanted));
       }
+    }
+    if (data.includeTopicAuthorizedOperations()) {
+      // As Kafka: every topic looked up by name, known or not; none for unknown topic ids.
+      response.topics().stream().filter(topic -> topic.name() != null)
+          .forEach(topic -> topic.setTopicAuthorizedOperations(AuthorizedOperations.TOPIC));
     }
     return new MetadataResponse(response, version);
   }
