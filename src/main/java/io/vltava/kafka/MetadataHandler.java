@@ -28,6 +28,7 @@ import org.apache.kafka.common.requests.RequestHeader;
 final class MetadataHandler implements ApiHandler {
   /** Vltava's own topics (the journal) start with "__" like Kafka's; clients hide internal topics from listings. */
   private static final String VLTAVA_INTERNAL_PREFIX = "__vltava";
+  private static final short FIRST_VERSION_WITH_NULLABLE_NAMES = 12;
 
   private final BrokerServices broker;
 
@@ -43,7 +44,8 @@ final class MetadataHandler implements ApiHandler {
   @Override
   public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
     MetadataRequestData data = ((MetadataRequest) request).data();
-    if (data.topics() == null) {
+    if (((MetadataRequest) request).isAllTopics()) {
+      // Null from v1; at v0 an empty list means every topic.
       return CompletableFuture.completedFuture(response(broker.cluster(), null, data, header.apiVersion()));
     }
     Set<String> missing = new LinkedHashSet<>();
@@ -73,7 +75,7 @@ final class MetadataHandler implements ApiHandler {
       cluster.topics().values().forEach(topic -> response.topics().add(describe(topic)));
     } else {
       for (MetadataRequestData.MetadataRequestTopic wanted : requested) {
-        response.topics().add(describeRequested(cluster, wanted));
+        response.topics().add(describeRequested(cluster, wanted, version));
       }
     }
     if (data.includeTopicAuthorizedOperations()) {
@@ -84,9 +86,12 @@ final class MetadataHandler implements ApiHandler {
     return new MetadataResponse(response, version);
   }
 
-  private MetadataResponseTopic describeRequested(ClusterState cluster, MetadataRequestData.MetadataRequestTopic wanted) {
+  private MetadataResponseTopic describeRequested(
+      ClusterState cluster, MetadataRequestData.MetadataRequestTopic wanted, short version) {
     if (wanted.name() == null) {
+      // As Kafka: an unknown id has no name (null from v12, the first version that can hold it).
       return broker.topicById(wanted.topicId()).map(this::describe).orElseGet(() -> new MetadataResponseTopic()
+          .setName(version >= FIRST_VERSION_WITH_NULLABLE_NAMES ? null : "")
           .setTopicId(wanted.topicId()).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
     }
     if (!Topic.isValid(wanted.name())) {
