@@ -13,7 +13,8 @@ import org.apache.kafka.common.requests.InitProducerIdResponse;
 /**
  * InitProducerId for idempotent producers: a new id at epoch 0 for every call, also for a
  * producer that asks again with its old id and epoch (v3+); a producer id without an epoch is an
- * invalid request; transactional ids are refused, as transactions are not implemented.
+ * invalid request; transactional ids are refused, as transactions are not implemented (an empty
+ * one is an invalid request, as in Kafka).
  */
 final class InitProducerIdCase implements ApiCase {
   private static final short FIRST_VERSION_WITH_PRODUCER_ID = 3;
@@ -38,6 +39,7 @@ final class InitProducerIdCase implements ApiCase {
     }
     assertRefused(init(broker, version, new InitProducerIdRequestData().setTransactionalId("orders-tx")),
         Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    assertRefused(init(broker, version, new InitProducerIdRequestData().setTransactionalId("")), Errors.INVALID_REQUEST);
   }
 
   private static InitProducerIdResponseData init(ConformanceBroker broker, short version, InitProducerIdRequestData request)
