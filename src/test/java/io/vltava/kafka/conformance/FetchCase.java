@@ -80,6 +80,14 @@ final class FetchCase implements ApiCase {
     assertTrue(waitedMs >= MAX_WAIT_MS - 20 && waitedMs < MAX_WAIT_MS + 5_000,
         "an unsatisfied fetch waits max_wait_ms (" + MAX_WAIT_MS + "), waited " + waitedMs);
 
+    // min_bytes not reached: the fetch waits max_wait_ms, then answers with what there is.
+    started = System.nanoTime();
+    PartitionData belowMinBytes = only(fetches.send(MAX_WAIT_MS, 1 << 20, 1 << 21, 1 << 20, fetches.partition(0, 0)));
+    waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertRead(belowMinBytes, version, concat(firstBatch, secondBatch));
+    assertTrue(waitedMs >= MAX_WAIT_MS - 20 && waitedMs < MAX_WAIT_MS + 5_000,
+        "a fetch below min_bytes waits max_wait_ms (" + MAX_WAIT_MS + "), waited " + waitedMs);
+
     long endOfPartition1 = broker.read(topic, 1, 0).highWatermark();
     String value = "long-poll-v" + version;
     Future<RecordMetadata> sent = broker.startSending(topic, 1, value);

@@ -2,6 +2,7 @@ package io.vltava.kafka.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -15,7 +16,9 @@ import org.apache.kafka.common.message.ProduceResponseData.PartitionProduceRespo
 import org.apache.kafka.common.message.ProduceResponseData.TopicProduceResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.ProduceResponse;
 
 /**
@@ -33,6 +36,7 @@ final class ProduceCase implements ApiCase {
   private final long timestampMs = System.currentTimeMillis();
   private String smallMessagesTopic;
   private String twoInsyncReplicasTopic;
+  private String appendTimeTopic;
 
   @Override
   public ApiKeys apiKey() {
@@ -51,6 +55,7 @@ final class ProduceCase implements ApiCase {
     if (smallMessagesTopic == null) {
       smallMessagesTopic = broker.createTopic("produce-small", 1, Map.of("max.message.bytes", String.valueOf(MAX_MESSAGE_BYTES)));
       twoInsyncReplicasTopic = broker.createTopic("produce-min-isr", 1, Map.of("min.insync.replicas", "2"));
+      appendTimeTopic = broker.createTopic("produce-append-time", 1, Map.of("message.timestamp.type", "LogAppendTime"));
     }
     String topic = broker.createTopic("produce-v" + version, 2);
     int leaderEpoch = broker.leaderEpoch(topic, 0);
@@ -69,6 +74,11 @@ final class ProduceCase implements ApiCase {
     assertAppended(produce(broker, version, (short) -1, topic, 0, idempotent), version, 6);
     MemoryRecords gap = ConformanceBroker.idempotentBatch(producerId, (short) 0, 5, "gap", 1, timestampMs + 40);
     assertError(produce(broker, version, (short) -1, topic, 0, gap), Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
+    // A bumped epoch starts again at sequence 0 (on partition 1); the older epoch is then fenced.
+    MemoryRecords bumped = ConformanceBroker.idempotentBatch(producerId, (short) 1, 0, "bumped", 1, timestampMs + 50);
+    assertAppended(produce(broker, version, (short) -1, topic, 1, bumped), version, 0);
+    MemoryRecords stale = ConformanceBroker.idempotentBatch(producerId, (short) 0, 2, "stale", 1, timestampMs + 60);
+    assertError(produce(broker, version, (short) -1, topic, 1, stale), Errors.INVALID_PRODUCER_EPOCH);
 
     FetchResponseData.PartitionData stored = broker.read(topic, 0, 0);
     assertEquals(8, stored.highWatermark(), "high watermark after 8 records");
@@ -89,6 +99,16 @@ final class ProduceCase implements ApiCase {
     assertAppended(produce(broker, version, (short) 1, twoInsyncReplicasTopic, 0, ConformanceBroker.batch("min-isr", 1, timestampMs)),
         version, -1);
     assertEquals(8, broker.read(topic, 0, 0).highWatermark(), "refused batches are not appended");
+
+    long beforeAppendMs = System.currentTimeMillis();
+    PartitionProduceResponse appendTime = produce(broker, version, (short) 1, appendTimeTopic, 0,
+        ConformanceBroker.batch("append-time", 2, timestampMs));
+    assertEquals(Errors.NONE, Errors.forCode(appendTime.errorCode()));
+    assertTrue(appendTime.logAppendTimeMs() >= beforeAppendMs && appendTime.logAppendTimeMs() <= System.currentTimeMillis(),
+        "LogAppendTime of a LogAppendTime topic: " + appendTime.logAppendTimeMs());
+    RecordBatch stamped = ((MemoryRecords) broker.read(appendTimeTopic, 0, appendTime.baseOffset()).records()).batches().iterator().next();
+    assertEquals(TimestampType.LOG_APPEND_TIME, stamped.timestampType());
+    assertEquals(appendTime.logAppendTimeMs(), stamped.maxTimestamp());
 
     if (version >= FIRST_VERSION_WITH_TOPIC_IDS) {
       ProduceResponse unknownId = broker.send(request((short) 1, topicData("", Uuid.randomUuid(), 0,
