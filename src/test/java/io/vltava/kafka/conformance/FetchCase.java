@@ -115,6 +115,11 @@ final class FetchCase implements ApiCase {
           fetches.partition(0, 0).setCurrentLeaderEpoch(leaderEpoch + 1)));
       assertEquals(Errors.UNKNOWN_LEADER_EPOCH, Errors.forCode(newerEpoch.errorCode()));
       assertNoData(newerEpoch);
+      // One node never changes leader: -2 stands for an older epoch (any but -1, "none", is compared).
+      PartitionData olderEpoch = only(fetches.send(0, 0, 1 << 20, 1 << 20,
+          fetches.partition(0, 0).setCurrentLeaderEpoch(-2)));
+      assertEquals(Errors.FENCED_LEADER_EPOCH, Errors.forCode(olderEpoch.errorCode()));
+      assertNoData(olderEpoch);
     }
     if (version >= FIRST_VERSION_WITH_SESSIONS) {
       FetchResponse unknownSession = broker.send(fetches.request(0, 0, 1 << 20, fetches.partition(0, 0))

@@ -42,6 +42,8 @@ final class OffsetForLeaderEpochCase implements ApiCase {
     assertEnd(ask(broker, version, topic, 0, epoch, epoch + 2), Errors.NONE, -1, -1);
 
     assertEnd(ask(broker, version, topic, 0, epoch + 1, epoch), Errors.UNKNOWN_LEADER_EPOCH, -1, -1);
+    // One node never changes leader: -2 stands for an older epoch (any but -1, "none", is compared).
+    assertEnd(ask(broker, version, topic, 0, -2, epoch), Errors.FENCED_LEADER_EPOCH, -1, -1);
     assertEnd(ask(broker, version, topic, 3, -1, epoch), Errors.UNKNOWN_TOPIC_OR_PARTITION, -1, -1);
     assertEnd(ask(broker, version, "no-such-topic", 0, -1, 0), Errors.UNKNOWN_TOPIC_OR_PARTITION, -1, -1);
   }
