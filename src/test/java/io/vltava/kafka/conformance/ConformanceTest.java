@@ -103,7 +103,11 @@ class ConformanceTest {
 
   /** Closed connections no case asked for, and responses a handler filled beyond their version. */
   private static List<String> protocolFailures() {
-    return protocolLog.list.stream()
+    List<ILoggingEvent> logged;
+    synchronized (protocolLog) { // the appender adds under its own lock, from the node's threads
+      logged = List.copyOf(protocolLog.list);
+    }
+    return logged.stream()
         .map(ILoggingEvent::getFormattedMessage)
         .filter(message -> message.startsWith("Closing Kafka connection") || message.startsWith("BUG:"))
         .filter(message -> ConformanceBroker.expectedClosures().stream().noneMatch(message::contains))
