@@ -192,7 +192,11 @@ final class ConformanceBroker implements AutoCloseable {
    * {@code <valuePrefix>-i}, timestamps {@code firstTimestampMs + i}, for raw produce requests.
    */
   static MemoryRecords batch(String valuePrefix, int count, long firstTimestampMs) {
-    return MemoryRecords.withRecords(Compression.NONE, records(valuePrefix, count, firstTimestampMs));
+    return batch(Compression.NONE, valuePrefix, count, firstTimestampMs);
+  }
+
+  static MemoryRecords batch(Compression compression, String valuePrefix, int count, long firstTimestampMs) {
+    return MemoryRecords.withRecords(compression, records(valuePrefix, count, firstTimestampMs));
   }
 
   /** As {@link #batch}, from an idempotent producer starting at {@code baseSequence}. */

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceRequestData.PartitionProduceData;
@@ -19,6 +21,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.ProduceResponse;
 
 /**
@@ -30,6 +33,7 @@ final class ProduceCase implements ApiCase {
   private static final short FIRST_SERVED_VERSION = 3;
   private static final short FIRST_VERSION_WITH_TOPIC_IDS = 13;
   private static final short FIRST_VERSION_WITH_LOG_START_OFFSET = 5;
+  private static final short FIRST_VERSION_WITH_ZSTD = 7;
   private static final int MAX_MESSAGE_BYTES = 1024;
 
   /** Recent timestamps, so that segment.ms does not roll a segment per batch. */
@@ -93,6 +97,18 @@ final class ProduceCase implements ApiCase {
         Errors.CORRUPT_MESSAGE);
     assertError(produce(broker, version, (short) 2, topic, 0, ConformanceBroker.batch("acks-2", 1, timestampMs)),
         Errors.INVALID_REQUIRED_ACKS);
+    assertError(produce(broker, version, (short) 1, topic, 0, MemoryRecords.EMPTY), Errors.INVALID_RECORD);
+    assertError(produce(broker, version, (short) 1, topic, 0, MemoryRecords.withRecords(RecordBatch.MAGIC_VALUE_V1,
+        Compression.NONE, new SimpleRecord(timestampMs, "v1".getBytes(StandardCharsets.UTF_8)))), Errors.INVALID_RECORD);
+    assertError(produce(broker, version, (short) 1, topic, 0, twoBatches()), Errors.INVALID_RECORD);
+    MemoryRecords zstd = ConformanceBroker.batch(Compression.zstd().build(), "zstd", 2, timestampMs);
+    if (version >= FIRST_VERSION_WITH_ZSTD) {
+      assertAppended(produce(broker, version, (short) 1, topic, 1, zstd), version, 1);
+      byte[] storedZstd = ConformanceBroker.bytesOf(broker.read(topic, 1, 1).records());
+      assertArrayEquals(ConformanceBroker.asStored(zstd, 1, leaderEpoch), storedZstd, "a compressed batch is stored as sent");
+    } else {
+      assertError(produce(broker, version, (short) 1, topic, 1, zstd), Errors.UNSUPPORTED_COMPRESSION_TYPE);
+    }
     assertError(produce(broker, version, (short) 1, smallMessagesTopic, 0, oversized()), Errors.MESSAGE_TOO_LARGE);
     assertError(produce(broker, version, (short) -1, twoInsyncReplicasTopic, 0, ConformanceBroker.batch("min-isr", 1, timestampMs)),
         Errors.NOT_ENOUGH_REPLICAS);
@@ -118,6 +134,13 @@ final class ProduceCase implements ApiCase {
       assertError(produce(broker, version, (short) 1, "no-such-topic", 0, ConformanceBroker.batch("unknown", 1, timestampMs)),
           Errors.UNKNOWN_TOPIC_OR_PARTITION);
     }
+  }
+
+  /** Two batches for one partition; a produce request may carry only one. */
+  private MemoryRecords twoBatches() {
+    byte[] first = ConformanceBroker.bytesOf(ConformanceBroker.batch("one", 1, timestampMs));
+    byte[] second = ConformanceBroker.bytesOf(ConformanceBroker.batch("two", 1, timestampMs));
+    return MemoryRecords.readableRecords(ByteBuffer.allocate(first.length + second.length).put(first).put(second).flip());
   }
 
   /** A batch of one record larger than the small topic's max.message.bytes. */
