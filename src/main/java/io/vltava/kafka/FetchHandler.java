@@ -84,15 +84,23 @@ final class FetchHandler implements ApiHandler {
         }
       }
     }
+    // The wait is registered before the first read: data appended between that read and a later
+    // registration would go unnoticed until max_wait_ms.
+    CompletableFuture<Void> arrival = data.maxWaitMs() <= 0 || data.minBytes() <= 0 || wanted.isEmpty()
+        ? null
+        : broker.replicas().awaitData(wanted.stream().map(Wanted::partition).toList(), Duration.ofMillis(data.maxWaitMs()))
+            .toCompletableFuture();
     return CompletableFuture
         .supplyAsync(() -> readAll(fetcher, wanted, data.maxBytes()), broker.replicas().ioExecutor())
         .thenCompose(bytesRead -> {
-          if (bytesRead >= data.minBytes() || data.maxWaitMs() <= 0 || wanted.isEmpty() || anyError(wanted)) {
+          if (arrival == null) {
             return CompletableFuture.completedFuture(bytesRead);
           }
-          return broker.replicas()
-              .awaitData(wanted.stream().map(Wanted::partition).toList(), Duration.ofMillis(data.maxWaitMs()))
-              .thenApplyAsync(arrived -> readAll(fetcher, wanted, data.maxBytes()), broker.replicas().ioExecutor());
+          if (bytesRead >= data.minBytes() || anyError(wanted)) {
+            arrival.complete(null); // releases the registration and cancels its timer
+            return CompletableFuture.completedFuture(bytesRead);
+          }
+          return arrival.thenApplyAsync(arrived -> readAll(fetcher, wanted, data.maxBytes()), broker.replicas().ioExecutor());
         })
         .thenApply(bytesRead -> {
           wanted.forEach(w -> pointAtLeader(w, response, header.apiVersion()));
