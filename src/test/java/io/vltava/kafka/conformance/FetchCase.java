@@ -103,6 +103,16 @@ final class FetchCase implements ApiCase {
     assertEquals(value, StandardCharsets.UTF_8.decode(records.get(0).value()).toString());
     assertTrue(waitedMs < LONG_MAX_WAIT_MS, "a fetch answers when data arrives, not at max_wait_ms; waited " + waitedMs);
 
+    // The response limit: the first partition's first batch always, later batches only if they fit.
+    FetchResponse limited = broker.send(fetches.request(0, 0, firstBatch.length + 10,
+        fetches.partition(0, 0), fetches.partition(1, 0)), version);
+    assertEquals(2, limited.data().responses().get(0).partitions().size());
+    assertRead(limited.data().responses().get(0).partitions().get(0), version, firstBatch);
+    PartitionData overLimit = limited.data().responses().get(0).partitions().get(1);
+    assertEquals(Errors.NONE.code(), overLimit.errorCode());
+    assertEquals(endOfPartition1 + 1, overLimit.highWatermark());
+    assertEquals(0, overLimit.records().sizeInBytes(), "partition 1's batches do not fit in the response's max_bytes");
+
     PartitionData outOfRange = fetches.one(0, 100, 1 << 20);
     assertEquals(Errors.OFFSET_OUT_OF_RANGE, Errors.forCode(outOfRange.errorCode()));
     assertNoData(outOfRange);
@@ -174,8 +184,8 @@ final class FetchCase implements ApiCase {
       return partition;
     }
 
-    FetchRequestData request(int maxWaitMs, int minBytes, int maxBytes, FetchPartition partition) {
-      FetchTopic fetchTopic = new FetchTopic().setPartitions(List.of(partition));
+    FetchRequestData request(int maxWaitMs, int minBytes, int maxBytes, FetchPartition... partitions) {
+      FetchTopic fetchTopic = new FetchTopic().setPartitions(List.of(partitions));
       if (version >= FIRST_VERSION_WITH_TOPIC_IDS) {
         fetchTopic.setTopicId(broker.topicId(topic));
       } else {
