@@ -113,14 +113,18 @@ final class FetchHandler implements ApiHandler {
     int remaining = responseMaxBytes;
     int total = 0;
     for (Wanted w : wanted) {
-      int read = read(fetcher, w, remaining <= 0 ? 0 : Math.min(remaining, w.request().partitionMaxBytes()));
+      // As Kafka (minOneMessage): only the first partition with data may get a batch above the limits,
+      // so a consumer always progresses. Followers keep it for every partition: they do not rotate
+      // their partitions between fetches as consumers do, so a strict limit could starve the last ones.
+      boolean batchMayExceedLimit = total == 0 || fetcher.isFollower();
+      int read = read(fetcher, w, remaining <= 0 ? 0 : Math.min(remaining, w.request().partitionMaxBytes()), batchMayExceedLimit);
       remaining -= read;
       total += read;
     }
     return total;
   }
 
-  private int read(Fetcher fetcher, Wanted w, int maxBytes) {
+  private int read(Fetcher fetcher, Wanted w, int maxBytes, boolean batchMayExceedLimit) {
     PartitionData response = w.response();
     Errors error = broker.replicas().leaderError(w.partition());
     Optional<LocalReplica> replica = broker.replicas().replica(w.partition());
@@ -143,6 +147,10 @@ final class FetchHandler implements ApiHandler {
         return 0;
       }
       FetchedRecords fetched = partitionLog.read(w.request().fetchOffset(), maxBytes, readBound);
+      if (fetched.sizeInBytes() > maxBytes && !batchMayExceedLimit) {
+        response.setErrorCode(Errors.NONE.code()).setLogStartOffset(fetched.logStartOffset()).setRecords(MemoryRecords.EMPTY);
+        return 0;
+      }
       response.setErrorCode(Errors.NONE.code()).setLogStartOffset(fetched.logStartOffset()).setRecords(fetched.records());
       return fetched.sizeInBytes();
     } catch (OffsetOutOfRangeException e) {
