@@ -282,6 +282,13 @@ final class ConformanceBroker implements AutoCloseable {
     return response.data().producerId();
   }
 
+  /** The node's journal topic, once the node has created it in the background. */
+  String journalTopic() {
+    String journal = node.system().settings().config().getString("vltava.journal.topic");
+    Awaitility.await().atMost(SETUP_TIMEOUT).until(() -> node.metadata().current().topic(journal).isPresent());
+    return journal;
+  }
+
   Uuid topicId(String topic) {
     return node.metadata().current().topic(topic).map(t -> TopicIds.toKafka(t.topicId()))
         .orElseThrow(() -> new AssertionError("no topic " + topic));

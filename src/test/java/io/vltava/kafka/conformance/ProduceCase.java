@@ -93,6 +93,9 @@ final class ProduceCase implements ApiCase {
 
     assertError(produce(broker, version, (short) 1, topic, 2, ConformanceBroker.batch("p2", 1, timestampMs)),
         Errors.UNKNOWN_TOPIC_OR_PARTITION);
+    // Clients may not write into internal topics, as in Kafka.
+    assertError(produce(broker, version, (short) 1, broker.journalTopic(), 0, ConformanceBroker.batch("forged", 1, timestampMs)),
+        Errors.INVALID_TOPIC_EXCEPTION);
     assertError(produce(broker, version, (short) 1, topic, 0, corruptCrc(ConformanceBroker.batch("crc", 2, timestampMs))),
         Errors.CORRUPT_MESSAGE);
     assertError(produce(broker, version, (short) 2, topic, 0, ConformanceBroker.batch("acks-2", 1, timestampMs)),
