@@ -26,8 +26,6 @@ import org.apache.kafka.common.requests.RequestHeader;
 
 /** Metadata: brokers, controller, and topics with their partitions; creates missing topics when allowed. */
 final class MetadataHandler implements ApiHandler {
-  /** Vltava's own topics (the journal) start with "__" like Kafka's; clients hide internal topics from listings. */
-  private static final String VLTAVA_INTERNAL_PREFIX = "__vltava";
   private static final short FIRST_VERSION_WITH_NULLABLE_NAMES = 12;
 
   private final BrokerServices broker;
@@ -105,7 +103,7 @@ final class MetadataHandler implements ApiHandler {
     MetadataResponseTopic described = new MetadataResponseTopic()
         .setName(topic.name())
         .setTopicId(BrokerServices.toKafka(topic.topicId()))
-        .setIsInternal(Topic.isInternal(topic.name()) || topic.name().startsWith(VLTAVA_INTERNAL_PREFIX));
+        .setIsInternal(BrokerServices.isInternalTopic(topic.name()));
     List<MetadataResponsePartition> partitions = new ArrayList<>();
     for (int p = 0; p < topic.partitionCount(); p++) {
       PartitionState state = topic.partitions().get(p);

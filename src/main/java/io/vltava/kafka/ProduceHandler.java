@@ -142,6 +142,9 @@ final class ProduceHandler implements ApiHandler {
     if (partitionData.index() < 0 || partitionData.index() >= topic.get().partitionCount()) {
       return Errors.UNKNOWN_TOPIC_OR_PARTITION;
     }
+    if (BrokerServices.isInternalTopic(topic.get().name())) {
+      return Errors.INVALID_TOPIC_EXCEPTION; // as Kafka: only the broker itself writes there
+    }
     if (!(partitionData.records() instanceof MemoryRecords)) {
       return Errors.CORRUPT_MESSAGE;
     }
