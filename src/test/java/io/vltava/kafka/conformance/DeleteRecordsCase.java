@@ -14,7 +14,8 @@ import org.apache.kafka.common.requests.DeleteRecordsResponse;
 
 /**
  * DeleteRecords: the log start offset moves up to the offset asked (or the high watermark for -1)
- * and never back; offsets above the high watermark, unknown topics and partitions are refused.
+ * and never back; offsets above the high watermark, unknown topics and partitions, and internal
+ * topics are refused.
  */
 final class DeleteRecordsCase implements ApiCase {
   private static final int RECORDS = 6;
@@ -38,6 +39,9 @@ final class DeleteRecordsCase implements ApiCase {
     assertResult(delete(broker, version, topic, 1, 1), Errors.OFFSET_OUT_OF_RANGE, -1);
     assertResult(delete(broker, version, topic, 2, 0), Errors.UNKNOWN_TOPIC_OR_PARTITION, -1);
     assertResult(delete(broker, version, "no-such-topic", 0, 0), Errors.UNKNOWN_TOPIC_OR_PARTITION, -1);
+    // Clients may not delete from internal topics, as in Kafka.
+    assertResult(delete(broker, version, broker.journalTopic(), 0, DeleteRecordsRequest.HIGH_WATERMARK),
+        Errors.INVALID_TOPIC_EXCEPTION, -1);
   }
 
   private static DeleteRecordsPartitionResult delete(ConformanceBroker broker, short version, String topic,
