@@ -9,6 +9,9 @@ final class ConformanceCases {
   static List<ApiCase> all() {
     return List.of(
         new ApiVersionsCase(),
-        new ListOffsetsCase());
+        new ListOffsetsCase(),
+        new CreateTopicsCase(),
+        new DeleteTopicsCase(),
+        new CreatePartitionsCase());
   }
 }
