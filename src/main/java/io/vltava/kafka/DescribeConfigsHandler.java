@@ -61,9 +61,10 @@ final class DescribeConfigsHandler implements ApiHandler {
       return result.setErrorCode(Errors.INVALID_REQUEST.code())
           .setErrorMessage("Unsupported resource " + resource.resourceType() + "/" + resource.resourceName());
     }
+    // As Kafka: no keys (null or an empty list) asks for every config.
     List<String> keys = resource.configurationKeys();
     for (TopicConfigEntries entry : TopicConfigEntries.of(broker.topicConfigs(), overrides.get())) {
-      if (keys == null || keys.contains(entry.name())) {
+      if (keys == null || keys.isEmpty() || keys.contains(entry.name())) {
         result.configs().add(new DescribeConfigsResourceResult().setName(entry.name()).setValue(entry.value())
             .setConfigSource(entry.source().id()).setReadOnly(false).setIsSensitive(false));
       }
