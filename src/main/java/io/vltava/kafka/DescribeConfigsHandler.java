@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
@@ -49,6 +51,11 @@ final class DescribeConfigsHandler implements ApiHandler {
         .setResourceType(resource.resourceType()).setResourceName(resource.resourceName());
     Optional<Map<String, String>> overrides;
     if (resource.resourceType() == ConfigResource.Type.TOPIC.id()) {
+      try {
+        Topic.validate(resource.resourceName());
+      } catch (InvalidTopicException e) {
+        return result.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code()).setErrorMessage(e.getMessage());
+      }
       overrides = broker.cluster().topic(resource.resourceName()).map(TopicState::configs);
       if (overrides.isEmpty()) {
         return result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
