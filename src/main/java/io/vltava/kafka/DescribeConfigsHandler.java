@@ -41,12 +41,13 @@ final class DescribeConfigsHandler implements ApiHandler {
     DescribeConfigsRequestData data = ((DescribeConfigsRequest) request).data();
     DescribeConfigsResponseData response = new DescribeConfigsResponseData();
     for (DescribeConfigsRequestData.DescribeConfigsResource resource : data.resources()) {
-      response.results().add(describe(resource));
+      response.results().add(describe(resource, data.includeSynonyms(), data.includeDocumentation()));
     }
     return CompletableFuture.completedFuture(new DescribeConfigsResponse(response));
   }
 
-  private DescribeConfigsResponseData.DescribeConfigsResult describe(DescribeConfigsRequestData.DescribeConfigsResource resource) {
+  private DescribeConfigsResponseData.DescribeConfigsResult describe(
+      DescribeConfigsRequestData.DescribeConfigsResource resource, boolean includeSynonyms, boolean includeDocumentation) {
     DescribeConfigsResponseData.DescribeConfigsResult result = new DescribeConfigsResponseData.DescribeConfigsResult()
         .setResourceType(resource.resourceType()).setResourceName(resource.resourceName());
     Optional<Map<String, String>> overrides;
@@ -72,8 +73,12 @@ final class DescribeConfigsHandler implements ApiHandler {
     List<String> keys = resource.configurationKeys();
     for (TopicConfigEntries entry : TopicConfigEntries.of(broker.topicConfigs(), overrides.get())) {
       if (keys == null || keys.isEmpty() || keys.contains(entry.name())) {
+        // Type and documentation are dropped below v3 when the response is written, as in Kafka.
         result.configs().add(new DescribeConfigsResourceResult().setName(entry.name()).setValue(entry.value())
-            .setConfigSource(entry.source().id()).setReadOnly(false).setIsSensitive(false));
+            .setConfigSource(entry.source().id()).setReadOnly(false).setIsSensitive(false)
+            .setSynonyms(includeSynonyms ? entry.synonyms() : List.of())
+            .setConfigType(entry.configType())
+            .setDocumentation(includeDocumentation ? entry.documentation() : null));
       }
     }
     return result;

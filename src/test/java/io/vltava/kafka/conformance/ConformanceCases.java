@@ -12,6 +12,7 @@ final class ConformanceCases {
         new ListOffsetsCase(),
         new CreateTopicsCase(),
         new DeleteTopicsCase(),
+        new DescribeConfigsCase(),
         new CreatePartitionsCase());
   }
 }
