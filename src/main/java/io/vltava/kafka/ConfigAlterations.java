@@ -3,9 +3,13 @@ package io.vltava.kafka;
 import io.vltava.controller.Controller;
 import io.vltava.controller.TopicOutcome;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -34,7 +38,23 @@ final class ConfigAlterations {
         "Only topic configs can be altered; broker settings are read from the node's configuration file.");
   }
 
-  static CompletionStage<List<Result>> apply(BrokerServices broker, List<Resource> resources, boolean validateOnly) {
+  /**
+   * Kafka's checks of a resource before its changes are considered: each key at most once, and a
+   * value for every key that is set ({@code keysWithoutValue}); empty when both hold.
+   */
+  static Optional<Resource> malformed(byte type, String name, List<String> keys, List<String> keysWithoutValue) {
+    if (new HashSet<>(keys).size() < keys.size()) {
+      return Optional.of(Resource.refused(type, name, Errors.INVALID_REQUEST, "Error due to duplicate config keys"));
+    }
+    if (!keysWithoutValue.isEmpty()) {
+      return Optional.of(Resource.refused(type, name, Errors.INVALID_REQUEST,
+          "Null value not supported for : " + String.join(", ", keysWithoutValue)));
+    }
+    return Optional.empty();
+  }
+
+  static CompletionStage<List<Result>> apply(BrokerServices broker, List<Resource> requested, boolean validateOnly) {
+    List<Resource> resources = refuseRepeated(requested);
     List<Controller.ConfigChange> changes = resources.stream().filter(r -> r.change() != null).map(Resource::change).toList();
     CompletionStage<List<TopicOutcome>> outcomes = changes.isEmpty()
         ? CompletableFuture.completedFuture(List.of())
@@ -52,5 +72,16 @@ final class ConfigAlterations {
       }
       return results;
     });
+  }
+
+  /** As Kafka: a resource named twice is refused both times, so neither change wins silently. */
+  private static List<Resource> refuseRepeated(List<Resource> resources) {
+    Map<List<Object>, Long> counts = resources.stream()
+        .collect(Collectors.groupingBy(r -> List.of(r.type(), r.name()), Collectors.counting()));
+    return resources.stream()
+        .map(r -> counts.get(List.of(r.type(), r.name())) > 1
+            ? Resource.refused(r.type(), r.name(), Errors.INVALID_REQUEST, "Each resource must appear at most once.")
+            : r)
+        .toList();
   }
 }

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -52,14 +53,26 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
   }
 
   private static ConfigAlterations.Resource toResource(IncrementalAlterConfigsRequestData.AlterConfigsResource resource) {
+    Optional<ConfigAlterations.Resource> malformed = ConfigAlterations.malformed(resource.resourceType(), resource.resourceName(),
+        resource.configs().stream().map(AlterableConfig::name).toList(),
+        resource.configs().stream()
+            .filter(config -> config.configOperation() != AlterConfigOp.OpType.DELETE.id() && config.value() == null)
+            .map(AlterableConfig::name).toList());
+    if (malformed.isPresent()) {
+      return malformed.get();
+    }
     if (resource.resourceType() != ConfigResource.Type.TOPIC.id()) {
       return ConfigAlterations.nonTopic(resource.resourceType(), resource.resourceName());
     }
     Map<String, Optional<String>> changes = new HashMap<>();
-    for (IncrementalAlterConfigsRequestData.AlterableConfig config : resource.configs()) {
+    for (AlterableConfig config : resource.configs()) {
       AlterConfigOp.OpType op = AlterConfigOp.OpType.forId(config.configOperation());
+      if (op == null) {
+        return ConfigAlterations.Resource.refused(resource.resourceType(), resource.resourceName(), Errors.INVALID_REQUEST,
+            "Unknown operation type " + config.configOperation() + " for " + config.name() + ".");
+      }
       if (op == AlterConfigOp.OpType.SET) {
-        changes.put(config.name(), Optional.ofNullable(config.value()));
+        changes.put(config.name(), Optional.of(config.value()));
       } else if (op == AlterConfigOp.OpType.DELETE) {
         changes.put(config.name(), Optional.empty());
       } else {
