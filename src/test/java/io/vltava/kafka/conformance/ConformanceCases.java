@@ -13,6 +13,8 @@ final class ConformanceCases {
         new CreateTopicsCase(),
         new DeleteTopicsCase(),
         new DescribeConfigsCase(),
-        new CreatePartitionsCase());
+        new AlterConfigsCase(),
+        new CreatePartitionsCase(),
+        new IncrementalAlterConfigsCase());
   }
 }
