@@ -3,13 +3,11 @@ package io.vltava.kafka;
 import io.vltava.controller.Controller;
 import io.vltava.controller.TopicOutcome;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.protocol.Errors;
 
@@ -43,7 +41,7 @@ final class ConfigAlterations {
    * value for every key that is set ({@code keysWithoutValue}); empty when both hold.
    */
   static Optional<Resource> malformed(byte type, String name, List<String> keys, List<String> keysWithoutValue) {
-    if (new HashSet<>(keys).size() < keys.size()) {
+    if (!Repeated.in(keys).isEmpty()) {
       return Optional.of(Resource.refused(type, name, Errors.INVALID_REQUEST, "Error due to duplicate config keys"));
     }
     if (!keysWithoutValue.isEmpty()) {
@@ -76,10 +74,9 @@ final class ConfigAlterations {
 
   /** As Kafka: a resource named twice is refused both times, so neither change wins silently. */
   private static List<Resource> refuseRepeated(List<Resource> resources) {
-    Map<List<Object>, Long> counts = resources.stream()
-        .collect(Collectors.groupingBy(r -> List.of(r.type(), r.name()), Collectors.counting()));
+    Set<List<Object>> repeated = Repeated.in(resources.stream().map(r -> List.<Object>of(r.type(), r.name())).toList());
     return resources.stream()
-        .map(r -> counts.get(List.of(r.type(), r.name())) > 1
+        .map(r -> repeated.contains(List.<Object>of(r.type(), r.name()))
             ? Resource.refused(r.type(), r.name(), Errors.INVALID_REQUEST, "Each resource must appear at most once.")
             : r)
         .toList();
