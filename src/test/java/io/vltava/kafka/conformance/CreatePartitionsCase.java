@@ -41,6 +41,13 @@ final class CreatePartitionsCase implements ApiCase {
         growTo(broker.uniqueTopicName("create-partitions-unknown"), 3));
     assertRefused(broker, version, Errors.INVALID_REPLICA_ASSIGNMENT, growTo(topic, 5)
         .setAssignments(List.of(new CreatePartitionsAssignment().setBrokerIds(List.of(broker.nodeId())))));
+    CreatePartitionsRequestData twice = new CreatePartitionsRequestData().setTimeoutMs(30_000);
+    twice.topics().add(growTo(topic, 5));
+    twice.topics().add(growTo(topic, 6));
+    CreatePartitionsResponse refusedTwice = broker.send(twice, version);
+    assertEquals(1, refusedTwice.data().results().size());
+    assertEquals(topic, refusedTwice.data().results().get(0).name());
+    assertEquals(Errors.INVALID_REQUEST, Errors.forCode(refusedTwice.data().results().get(0).errorCode()));
     assertEquals(4, partitionCount(broker, topic), "a refused request changed the partition count");
   }
 

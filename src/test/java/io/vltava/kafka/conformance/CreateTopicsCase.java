@@ -60,6 +60,14 @@ final class CreateTopicsCase implements ApiCase {
     assertRefused(broker, version, Errors.INVALID_REPLICA_ASSIGNMENT, assigned);
     assertTrue(broker.topic(validated).isEmpty(), "a refused request created " + validated);
 
+    CreateTopicsRequestData twice = new CreateTopicsRequestData().setTimeoutMs(30_000);
+    twice.topics().add(topic(validated, 1, (short) 1, Map.of()));
+    twice.topics().add(topic(validated, 2, (short) 1, Map.of()));
+    CreateTopicsResponse refusedTwice = broker.send(twice, version);
+    assertEquals(1, refusedTwice.data().topics().size());
+    assertEquals(Errors.INVALID_REQUEST, Errors.forCode(refusedTwice.data().topics().find(validated).errorCode()));
+    assertTrue(broker.topic(validated).isEmpty(), "a topic named twice was created");
+
     if (version >= 4) {
       String defaulted = broker.uniqueTopicName("create-topics-defaults");
       int defaultPartitions = broker.node().settings().numPartitions();

@@ -61,6 +61,36 @@ final class DeleteTopicsCase implements ApiCase {
     assertTrue(broker.topic(byName).isEmpty(), byName + " still in the metadata");
     assertTrue(broker.topic(byId).isEmpty(), byId + " still in the metadata");
     assertTrue(broker.admin().listTopics().names().get().stream().noneMatch(name -> name.equals(byName) || name.equals(byId)));
+    checkRefusals(broker, version);
+  }
+
+  /** As Kafka, a topic named twice (by name, by id, or by both) is refused and kept; so is an entry naming it both ways or neither. */
+  private static void checkRefusals(ConformanceBroker broker, short version) throws Exception {
+    String kept = broker.createTopic("delete-topics-kept", 1);
+    Uuid keptId = broker.topicId(kept);
+    if (version < 6) {
+      assertRefused(broker, version, kept, Uuid.ZERO_UUID, new DeleteTopicsRequestData().setTopicNames(List.of(kept, kept)));
+    } else {
+      DeleteTopicState byName = new DeleteTopicState().setName(kept);
+      DeleteTopicState byId = new DeleteTopicState().setTopicId(keptId);
+      assertRefused(broker, version, kept, Uuid.ZERO_UUID, new DeleteTopicsRequestData().setTopics(List.of(byName, byName)));
+      assertRefused(broker, version, null, keptId, new DeleteTopicsRequestData().setTopics(List.of(byId, byId)));
+      assertRefused(broker, version, kept, keptId, new DeleteTopicsRequestData().setTopics(List.of(byName, byId)));
+      assertRefused(broker, version, kept, keptId,
+          new DeleteTopicsRequestData().setTopics(List.of(new DeleteTopicState().setName(kept).setTopicId(keptId))));
+      assertRefused(broker, version, null, Uuid.ZERO_UUID, new DeleteTopicsRequestData().setTopics(List.of(new DeleteTopicState())));
+    }
+    assertTrue(broker.topic(kept).isPresent(), "a refused request deleted " + kept);
+  }
+
+  private static void assertRefused(ConformanceBroker broker, short version, String name, Uuid topicId,
+      DeleteTopicsRequestData request) throws Exception {
+    DeleteTopicsResponse response = broker.send(request.setTimeoutMs(30_000), version);
+    assertEquals(1, response.data().responses().size());
+    DeletableTopicResult result = response.data().responses().iterator().next();
+    assertEquals(Errors.INVALID_REQUEST, Errors.forCode(result.errorCode()));
+    assertEquals(name, result.name());
+    assertEquals(version >= 6 ? topicId : Uuid.ZERO_UUID, result.topicId());
   }
 
   private static DeletableTopicResult result(DeleteTopicsResponse response, String name) {
