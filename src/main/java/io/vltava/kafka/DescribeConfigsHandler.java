@@ -69,13 +69,15 @@ final class DescribeConfigsHandler implements ApiHandler {
       return result.setErrorCode(Errors.INVALID_REQUEST.code())
           .setErrorMessage("Unsupported resource " + resource.resourceType() + "/" + resource.resourceName());
     }
+    // A broker's settings come from its configuration file; AlterConfigs refuses them.
+    boolean readOnly = resource.resourceType() == ConfigResource.Type.BROKER.id();
     // As Kafka: no keys (null or an empty list) asks for every config.
     List<String> keys = resource.configurationKeys();
     for (TopicConfigEntries entry : TopicConfigEntries.of(broker.topicConfigs(), overrides.get())) {
       if (keys == null || keys.isEmpty() || keys.contains(entry.name())) {
         // Type and documentation are dropped below v3 when the response is written, as in Kafka.
         result.configs().add(new DescribeConfigsResourceResult().setName(entry.name()).setValue(entry.value())
-            .setConfigSource(entry.source().id()).setReadOnly(false).setIsSensitive(false)
+            .setConfigSource(entry.source().id()).setReadOnly(readOnly).setIsSensitive(false)
             .setSynonyms(includeSynonyms ? entry.synonyms() : List.of())
             .setConfigType(entry.configType())
             .setDocumentation(includeDocumentation ? entry.documentation() : null));
