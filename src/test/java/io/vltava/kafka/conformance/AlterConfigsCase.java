@@ -60,6 +60,11 @@ final class AlterConfigsCase implements ApiCase {
     assertOutcome(Errors.INVALID_REQUEST, other, repeatedResource.get(0));
     assertOutcome(Errors.INVALID_REQUEST, other, repeatedResource.get(1));
     assertEquals(INITIAL, broker.describedOverrides(other), "an invalid resource changed its configs");
+    AlterConfigsResource brokerResource = new AlterConfigsResource().setResourceType(ConfigResource.Type.BROKER.id())
+        .setResourceName(String.valueOf(broker.nodeId()));
+    brokerResource.configs().add(new AlterableConfig().setName("retention.ms").setValue("120000"));
+    AlterConfigsResourceResponse brokerResult = alter(broker, version, false, brokerResource).get(0);
+    assertEquals(Errors.INVALID_REQUEST, Errors.forCode(brokerResult.errorCode()), "broker settings are read-only");
     String unknown = broker.uniqueTopicName("alter-configs-unknown");
     assertOutcome(Errors.UNKNOWN_TOPIC_OR_PARTITION, unknown,
         alter(broker, version, false, topicResource(unknown, replacement)).get(0));

@@ -55,6 +55,11 @@ final class CreateTopicsCase implements ApiCase {
     assertRefused(broker, version, Errors.INVALID_CONFIG, topic(validated, 1, (short) 1, Map.of("retention.ms", "a week")));
     assertRefused(broker, version, Errors.INVALID_CONFIG, topic(validated, 1, (short) 1, Map.of("no.such.config", "1")));
     assertRefused(broker, version, Errors.INVALID_TOPIC_EXCEPTION, topic("bad/name", 1, (short) 1, Map.of()));
+    String dotted = broker.createTopic("create.topics", 1);
+    assertRefused(broker, version, Errors.INVALID_TOPIC_EXCEPTION, topic(dotted.replace('.', '_'), 1, (short) 1, Map.of()));
+    CreatableTopic nullConfig = topic(validated, 1, (short) 1, Map.of());
+    nullConfig.configs().add(new CreatableTopicConfig().setName("retention.ms").setValue(null));
+    assertRefused(broker, version, Errors.INVALID_CONFIG, nullConfig);
     CreatableTopic assigned = topic(validated, -1, (short) -1, Map.of());
     assigned.assignments().add(new CreatableReplicaAssignment().setPartitionIndex(0).setBrokerIds(List.of(broker.nodeId())));
     assertRefused(broker, version, Errors.INVALID_REPLICA_ASSIGNMENT, assigned);

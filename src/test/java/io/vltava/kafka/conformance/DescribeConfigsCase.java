@@ -52,7 +52,7 @@ final class DescribeConfigsCase implements ApiCase {
       assertEquals(Errors.NONE, Errors.forCode(all.errorCode()), all.errorMessage());
       Map<String, DescribeConfigsResourceResult> entries = byName(all);
       assertEquals(TopicConfigs.names(), entries.keySet());
-      entries.forEach((name, entry) -> assertEntry(version, detailed, defaults, name, entry, OVERRIDES.get(name)));
+      entries.forEach((name, entry) -> assertEntry(version, detailed, defaults, name, entry, OVERRIDES.get(name), false));
     }
 
     DescribeConfigsResult some = describeOne(broker, version, true, topicResource(topic, List.of("retention.ms", "segment.bytes")));
@@ -72,7 +72,7 @@ final class DescribeConfigsCase implements ApiCase {
     DescribeConfigsResult self = describeOne(broker, version, true, new DescribeConfigsResource()
         .setResourceType(ConfigResource.Type.BROKER.id()).setResourceName(String.valueOf(broker.nodeId())));
     assertEquals(Errors.NONE, Errors.forCode(self.errorCode()), self.errorMessage());
-    byName(self).forEach((name, entry) -> assertEntry(version, true, defaults, name, entry, null));
+    byName(self).forEach((name, entry) -> assertEntry(version, true, defaults, name, entry, null, true));
     DescribeConfigsResult otherBroker = describeOne(broker, version, true, new DescribeConfigsResource()
         .setResourceType(ConfigResource.Type.BROKER.id()).setResourceName(String.valueOf(broker.nodeId() + 1)));
     assertEquals(Errors.INVALID_REQUEST, Errors.forCode(otherBroker.errorCode()));
@@ -104,11 +104,11 @@ final class DescribeConfigsCase implements ApiCase {
   }
 
   private static void assertEntry(short version, boolean detailed, TopicConfigs defaults, String name,
-      DescribeConfigsResourceResult entry, String override) {
+      DescribeConfigsResourceResult entry, String override, boolean readOnly) {
     String defaultValue = defaults.defaultValue(name);
     assertEquals(override == null ? defaultValue : override, entry.value(), name);
     assertEquals(override == null ? ConfigSource.DEFAULT_CONFIG.id() : ConfigSource.TOPIC_CONFIG.id(), entry.configSource(), name);
-    assertFalse(entry.readOnly(), name);
+    assertEquals(readOnly, entry.readOnly(), name + " read-only");
     assertFalse(entry.isSensitive(), name);
     if (detailed) {
       List<DescribeConfigsSynonym> synonyms = entry.synonyms();

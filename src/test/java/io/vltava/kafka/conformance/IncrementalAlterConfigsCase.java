@@ -61,6 +61,11 @@ final class IncrementalAlterConfigsCase implements ApiCase {
     assertOutcome(Errors.INVALID_REQUEST, other, repeatedResource.get(1));
     assertEquals(INITIAL, broker.describedOverrides(other), "an invalid resource changed its configs");
 
+    AlterConfigsResource brokerResource = new AlterConfigsResource().setResourceType(ConfigResource.Type.BROKER.id())
+        .setResourceName(String.valueOf(broker.nodeId()));
+    brokerResource.configs().add(op(OpType.SET, "retention.ms", "120000"));
+    AlterConfigsResourceResponse brokerResult = alter(broker, version, false, brokerResource).get(0);
+    assertEquals(Errors.INVALID_REQUEST, Errors.forCode(brokerResult.errorCode()), "broker settings are read-only");
     String unknown = broker.uniqueTopicName("incremental-alter-configs-unknown");
     assertOutcome(Errors.UNKNOWN_TOPIC_OR_PARTITION, unknown,
         alter(broker, version, false, resource(unknown, op(OpType.SET, "retention.ms", "120000"))).get(0));
