@@ -1,6 +1,7 @@
 package io.vltava.kafka;
 
 import io.vltava.controller.Controller;
+import io.vltava.log.TopicConfigs;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -8,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
@@ -22,7 +24,7 @@ import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * IncrementalAlterConfigs: SET and DELETE of single topic configs. APPEND and SUBTRACT apply to
- * list-valued configs, and no supported topic config is a list, so they are refused.
+ * list-valued configs; the only one, cleanup.policy, accepts a single value, so they are refused.
  */
 final class IncrementalAlterConfigsHandler implements ApiHandler {
   private final BrokerServices broker;
@@ -52,6 +54,10 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
     });
   }
 
+  private static boolean isList(String name) {
+    return TopicConfigs.names().contains(name) && TopicConfigs.type(name) == ConfigDef.Type.LIST;
+  }
+
   private static ConfigAlterations.Resource toResource(IncrementalAlterConfigsRequestData.AlterConfigsResource resource) {
     Optional<ConfigAlterations.Resource> malformed = ConfigAlterations.malformed(resource.resourceType(), resource.resourceName(),
         resource.configs().stream().map(AlterableConfig::name).toList(),
@@ -77,7 +83,9 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
         changes.put(config.name(), Optional.empty());
       } else {
         return ConfigAlterations.Resource.refused(resource.resourceType(), resource.resourceName(), Errors.INVALID_CONFIG,
-            "Operation " + op + " applies to list-valued configs; " + config.name() + " is not one.");
+            isList(config.name())
+                ? op + " is not supported; SET " + config.name() + " to the whole list."
+                : op + " applies only to list-valued configs; " + config.name() + " is not one.");
       }
     }
     return ConfigAlterations.Resource.topic(resource.resourceName(),

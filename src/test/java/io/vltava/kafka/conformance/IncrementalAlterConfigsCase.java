@@ -51,6 +51,7 @@ final class IncrementalAlterConfigsCase implements ApiCase {
     assertRefused(broker, version, Errors.INVALID_CONFIG, other, op(OpType.SET, "min.insync.replicas", "0"));
     assertRefused(broker, version, Errors.INVALID_CONFIG, other, op(OpType.APPEND, "retention.ms", "5"));
     assertRefused(broker, version, Errors.INVALID_CONFIG, other, op(OpType.SUBTRACT, "retention.ms", "5"));
+    assertRefused(broker, version, Errors.INVALID_CONFIG, other, op(OpType.APPEND, "cleanup.policy", "compact"));
     assertRefused(broker, version, Errors.INVALID_REQUEST, other, op(OpType.SET, "retention.ms", null));
     assertRefused(broker, version, Errors.INVALID_REQUEST, other, op(OpType.SET, "segment.ms", "3600000"));
     assertRefused(broker, version, Errors.INVALID_REQUEST, other,
