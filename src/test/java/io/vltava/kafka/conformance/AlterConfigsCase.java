@@ -37,6 +37,8 @@ final class AlterConfigsCase implements ApiCase {
     List<AlterConfigsResourceResponse> validated = alter(broker, version, true, topicResource(topic, replacement));
     assertOutcome(Errors.NONE, topic, validated.get(0));
     assertEquals(INITIAL, broker.describedOverrides(topic), "validate_only changed the configs");
+    assertOutcome(Errors.INVALID_CONFIG, topic,
+        alter(broker, version, true, topicResource(topic, Map.of("retention.ms", "soon"))).get(0));
 
     List<AlterConfigsResourceResponse> results = alter(broker, version, false,
         topicResource(topic, replacement), topicResource(other, Map.of("retention.ms", "soon", "segment.ms", "7200000")));

@@ -37,6 +37,8 @@ final class IncrementalAlterConfigsCase implements ApiCase {
     assertOutcome(Errors.NONE, topic, alter(broker, version, true,
         resource(topic, op(OpType.SET, "segment.ms", "7200000"), op(OpType.DELETE, "retention.ms", null))).get(0));
     assertEquals(INITIAL, broker.describedOverrides(topic), "validate_only changed the configs");
+    assertOutcome(Errors.INVALID_CONFIG, topic,
+        alter(broker, version, true, resource(topic, op(OpType.SET, "retention.ms", "soon"))).get(0));
 
     List<AlterConfigsResourceResponse> results = alter(broker, version, false,
         resource(topic, op(OpType.SET, "retention.ms", "120000"), op(OpType.DELETE, "max.message.bytes", null),
