@@ -9,6 +9,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
@@ -37,8 +39,9 @@ final class ConfigAlterations {
   }
 
   /**
-   * Kafka's checks of a resource before its changes are considered: each key at most once, and a
-   * value for every key that is set ({@code keysWithoutValue}); empty when both hold.
+   * Kafka's checks of a resource before its changes are considered: each key at most once, a value
+   * for every key that is set ({@code keysWithoutValue}), and a valid name for a topic; empty when
+   * all hold.
    */
   static Optional<Resource> malformed(byte type, String name, List<String> keys, List<String> keysWithoutValue) {
     if (!Repeated.in(keys).isEmpty()) {
@@ -47,6 +50,16 @@ final class ConfigAlterations {
     if (!keysWithoutValue.isEmpty()) {
       return Optional.of(Resource.refused(type, name, Errors.INVALID_REQUEST,
           "Null value not supported for : " + String.join(", ", keysWithoutValue)));
+    }
+    if (type == ConfigResource.Type.TOPIC.id()) {
+      if (name.isEmpty()) {
+        return Optional.of(Resource.refused(type, name, Errors.INVALID_REQUEST, "Default topic resources are not allowed."));
+      }
+      try {
+        Topic.validate(name);
+      } catch (InvalidTopicException e) {
+        return Optional.of(Resource.refused(type, name, Errors.INVALID_TOPIC_EXCEPTION, e.getMessage()));
+      }
     }
     return Optional.empty();
   }
