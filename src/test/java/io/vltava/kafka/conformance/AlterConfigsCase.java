@@ -62,6 +62,9 @@ final class AlterConfigsCase implements ApiCase {
     assertOutcome(Errors.INVALID_REQUEST, other, repeatedResource.get(0));
     assertOutcome(Errors.INVALID_REQUEST, other, repeatedResource.get(1));
     assertEquals(INITIAL, broker.describedOverrides(other), "an invalid resource changed its configs");
+    assertOutcome(Errors.INVALID_TOPIC_EXCEPTION, "bad/name",
+        alter(broker, version, false, topicResource("bad/name", Map.of("retention.ms", "120000"))).get(0));
+    assertOutcome(Errors.INVALID_REQUEST, "", alter(broker, version, false, topicResource("", Map.of("retention.ms", "120000"))).get(0));
     AlterConfigsResource brokerResource = new AlterConfigsResource().setResourceType(ConfigResource.Type.BROKER.id())
         .setResourceName(String.valueOf(broker.nodeId()));
     brokerResource.configs().add(new AlterableConfig().setName("retention.ms").setValue("120000"));

@@ -64,6 +64,9 @@ final class IncrementalAlterConfigsCase implements ApiCase {
     assertOutcome(Errors.INVALID_REQUEST, other, repeatedResource.get(1));
     assertEquals(INITIAL, broker.describedOverrides(other), "an invalid resource changed its configs");
 
+    assertOutcome(Errors.INVALID_TOPIC_EXCEPTION, "bad/name",
+        alter(broker, version, false, resource("bad/name", op(OpType.SET, "retention.ms", "120000"))).get(0));
+    assertOutcome(Errors.INVALID_REQUEST, "", alter(broker, version, false, resource("", op(OpType.SET, "retention.ms", "120000"))).get(0));
     AlterConfigsResource brokerResource = new AlterConfigsResource().setResourceType(ConfigResource.Type.BROKER.id())
         .setResourceName(String.valueOf(broker.nodeId()));
     brokerResource.configs().add(op(OpType.SET, "retention.ms", "120000"));
