@@ -48,40 +48,49 @@ final class CreateTopicsCase implements ApiCase {
     assertCreated(broker, version, validation, 2, Map.of("retention.ms", "60000"));
     assertTrue(broker.topic(validated).isEmpty(), "validate_only created " + validated);
 
-    assertRefused(broker, version, Errors.TOPIC_ALREADY_EXISTS, topic(created, 1, (short) 1, Map.of()));
-    assertRefused(broker, version, Errors.INVALID_PARTITIONS, topic(validated, 0, (short) 1, Map.of()));
-    assertRefused(broker, version, Errors.INVALID_REPLICATION_FACTOR, topic(validated, 1, (short) 2, Map.of()));
-    assertRefused(broker, version, Errors.INVALID_REPLICATION_FACTOR, topic(validated, 1, (short) 0, Map.of()));
-    assertRefused(broker, version, Errors.INVALID_CONFIG, topic(validated, 1, (short) 1, Map.of("retention.ms", "a week")));
-    assertRefused(broker, version, Errors.INVALID_CONFIG, topic(validated, 1, (short) 1, Map.of("no.such.config", "1")));
+    checkRefusals(broker, version, created, validated);
+    if (version >= 4) {
+      checkDefaults(broker, version);
+    }
+  }
+
+  /** Each way a topic can be refused, tried with the name {@code fresh} that must stay unused. */
+  private static void checkRefusals(ConformanceBroker broker, short version, String existing, String fresh) throws Exception {
+    assertRefused(broker, version, Errors.TOPIC_ALREADY_EXISTS, topic(existing, 1, (short) 1, Map.of()));
+    assertRefused(broker, version, Errors.INVALID_PARTITIONS, topic(fresh, 0, (short) 1, Map.of()));
+    assertRefused(broker, version, Errors.INVALID_REPLICATION_FACTOR, topic(fresh, 1, (short) 2, Map.of()));
+    assertRefused(broker, version, Errors.INVALID_REPLICATION_FACTOR, topic(fresh, 1, (short) 0, Map.of()));
+    assertRefused(broker, version, Errors.INVALID_CONFIG, topic(fresh, 1, (short) 1, Map.of("retention.ms", "a week")));
+    assertRefused(broker, version, Errors.INVALID_CONFIG, topic(fresh, 1, (short) 1, Map.of("no.such.config", "1")));
     assertRefused(broker, version, Errors.INVALID_TOPIC_EXCEPTION, topic("bad/name", 1, (short) 1, Map.of()));
     String dotted = broker.createTopic("create.topics", 1);
     assertRefused(broker, version, Errors.INVALID_TOPIC_EXCEPTION, topic(dotted.replace('.', '_'), 1, (short) 1, Map.of()));
-    CreatableTopic nullConfig = topic(validated, 1, (short) 1, Map.of());
+    CreatableTopic nullConfig = topic(fresh, 1, (short) 1, Map.of());
     nullConfig.configs().add(new CreatableTopicConfig().setName("retention.ms").setValue(null));
     assertRefused(broker, version, Errors.INVALID_CONFIG, nullConfig);
-    CreatableTopic assigned = topic(validated, -1, (short) -1, Map.of());
+    CreatableTopic assigned = topic(fresh, -1, (short) -1, Map.of());
     assigned.assignments().add(new CreatableReplicaAssignment().setPartitionIndex(0).setBrokerIds(List.of(broker.nodeId())));
     assertRefused(broker, version, Errors.INVALID_REPLICA_ASSIGNMENT, assigned);
-    assertTrue(broker.topic(validated).isEmpty(), "a refused request created " + validated);
+    assertTrue(broker.topic(fresh).isEmpty(), "a refused request created " + fresh);
 
     CreateTopicsRequestData twice = new CreateTopicsRequestData().setTimeoutMs(30_000);
-    twice.topics().add(topic(validated, 1, (short) 1, Map.of()));
-    twice.topics().add(topic(validated, 2, (short) 1, Map.of()));
+    twice.topics().add(topic(fresh, 1, (short) 1, Map.of()));
+    twice.topics().add(topic(fresh, 2, (short) 1, Map.of()));
     CreateTopicsResponse refusedTwice = broker.send(twice, version);
     assertEquals(1, refusedTwice.data().topics().size());
-    assertEquals(Errors.INVALID_REQUEST, Errors.forCode(refusedTwice.data().topics().find(validated).errorCode()));
-    assertTrue(broker.topic(validated).isEmpty(), "a topic named twice was created");
+    assertEquals(Errors.INVALID_REQUEST, Errors.forCode(refusedTwice.data().topics().find(fresh).errorCode()));
+    assertTrue(broker.topic(fresh).isEmpty(), "a topic named twice was created");
+  }
 
-    if (version >= 4) {
-      String defaulted = broker.uniqueTopicName("create-topics-defaults");
-      int defaultPartitions = broker.node().settings().numPartitions();
-      CreatableTopicResult withDefaults = createOne(broker, version, false, topic(defaulted, -1, (short) -1, Map.of()));
-      assertCreated(broker, version, withDefaults, defaultPartitions, Map.of());
-      assertEquals(defaultPartitions, broker.topic(defaulted).orElseThrow().partitionCount());
-      assertEquals(broker.node().settings().defaultReplicationFactor(),
-          broker.topic(defaulted).orElseThrow().partitions().get(0).replicas().size());
-    }
+  /** From v4 a partition count and replication factor of -1 take the broker defaults. */
+  private static void checkDefaults(ConformanceBroker broker, short version) throws Exception {
+    String defaulted = broker.uniqueTopicName("create-topics-defaults");
+    int defaultPartitions = broker.node().settings().numPartitions();
+    CreatableTopicResult withDefaults = createOne(broker, version, false, topic(defaulted, -1, (short) -1, Map.of()));
+    assertCreated(broker, version, withDefaults, defaultPartitions, Map.of());
+    assertEquals(defaultPartitions, broker.topic(defaulted).orElseThrow().partitionCount());
+    assertEquals(broker.node().settings().defaultReplicationFactor(),
+        broker.topic(defaulted).orElseThrow().partitions().get(0).replicas().size());
   }
 
   private static CreatableTopic topic(String name, int partitions, short replicationFactor, Map<String, String> configs) {

@@ -26,7 +26,7 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
  * source and synonyms, v3 include_documentation and each entry's type and documentation.
  */
 final class DescribeConfigsCase implements ApiCase {
-  static final Map<String, String> OVERRIDES = Map.of("retention.ms", "3600000", "unclean.leader.election.enable", "true");
+  private static final Map<String, String> OVERRIDES = Map.of("retention.ms", "3600000", "unclean.leader.election.enable", "true");
   private static final Map<String, ConfigType> TYPES = Map.of(
       "cleanup.policy", ConfigType.LIST,
       "max.message.bytes", ConfigType.INT,
@@ -72,19 +72,20 @@ final class DescribeConfigsCase implements ApiCase {
     DescribeConfigsResult self = describeOne(broker, version, true, new DescribeConfigsResource()
         .setResourceType(ConfigResource.Type.BROKER.id()).setResourceName(String.valueOf(broker.nodeId())));
     assertEquals(Errors.NONE, Errors.forCode(self.errorCode()), self.errorMessage());
+    assertEquals(TopicConfigs.names(), byName(self).keySet());
     byName(self).forEach((name, entry) -> assertEntry(version, true, defaults, name, entry, null, true));
     DescribeConfigsResult otherBroker = describeOne(broker, version, true, new DescribeConfigsResource()
         .setResourceType(ConfigResource.Type.BROKER.id()).setResourceName(String.valueOf(broker.nodeId() + 1)));
     assertEquals(Errors.INVALID_REQUEST, Errors.forCode(otherBroker.errorCode()));
   }
 
-  static DescribeConfigsResource topicResource(String name, List<String> keys) {
+  private static DescribeConfigsResource topicResource(String name, List<String> keys) {
     return new DescribeConfigsResource().setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName(name)
         .setConfigurationKeys(keys);
   }
 
   /** Describes one resource as a client of {@code version} does; {@code detailed} asks for synonyms and documentation. */
-  static DescribeConfigsResult describeOne(ConformanceBroker broker, short version, boolean detailed,
+  private static DescribeConfigsResult describeOne(ConformanceBroker broker, short version, boolean detailed,
       DescribeConfigsResource resource) throws Exception {
     DescribeConfigsRequestData request = new DescribeConfigsRequestData().setResources(List.of(resource))
         .setIncludeSynonyms(detailed);
@@ -99,7 +100,7 @@ final class DescribeConfigsCase implements ApiCase {
     return result;
   }
 
-  static Map<String, DescribeConfigsResourceResult> byName(DescribeConfigsResult result) {
+  private static Map<String, DescribeConfigsResourceResult> byName(DescribeConfigsResult result) {
     return result.configs().stream().collect(Collectors.toMap(DescribeConfigsResourceResult::name, c -> c));
   }
 
