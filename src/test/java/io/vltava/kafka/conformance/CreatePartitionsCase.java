@@ -35,6 +35,8 @@ final class CreatePartitionsCase implements ApiCase {
     assertEquals(4, partitionCount(broker, topic));
     assertEquals(4, broker.admin().describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size());
 
+    // Kafka's controller produces at most 10,000 records per request, one per new partition.
+    assertRefused(broker, version, Errors.POLICY_VIOLATION, growTo(topic, 4 + 10_001));
     assertRefused(broker, version, Errors.INVALID_PARTITIONS, growTo(topic, 3));
     assertRefused(broker, version, Errors.INVALID_PARTITIONS, growTo(topic, 4));
     assertRefused(broker, version, Errors.UNKNOWN_TOPIC_OR_PARTITION,

@@ -62,6 +62,8 @@ final class CreateTopicsCase implements ApiCase {
     assertRefused(broker, version, Errors.INVALID_REPLICATION_FACTOR, topic(fresh, 1, (short) 0, Map.of()));
     assertRefused(broker, version, Errors.INVALID_CONFIG, topic(fresh, 1, (short) 1, Map.of("retention.ms", "a week")));
     assertRefused(broker, version, Errors.INVALID_CONFIG, topic(fresh, 1, (short) 1, Map.of("no.such.config", "1")));
+    // Kafka's controller produces at most 10,000 records per request: one per topic, partition and config.
+    assertRefused(broker, version, Errors.POLICY_VIOLATION, topic(fresh, 10_000, (short) 1, Map.of()));
     assertRefused(broker, version, Errors.INVALID_TOPIC_EXCEPTION, topic("bad/name", 1, (short) 1, Map.of()));
     String dotted = broker.createTopic("create.topics", 1);
     assertRefused(broker, version, Errors.INVALID_TOPIC_EXCEPTION, topic(dotted.replace('.', '_'), 1, (short) 1, Map.of()));
@@ -80,6 +82,15 @@ final class CreateTopicsCase implements ApiCase {
     assertEquals(1, refusedTwice.data().topics().size());
     assertEquals(Errors.INVALID_REQUEST, Errors.forCode(refusedTwice.data().topics().find(fresh).errorCode()));
     assertTrue(broker.topic(fresh).isEmpty(), "a topic named twice was created");
+
+    String second = broker.uniqueTopicName("create-topics-too-many");
+    CreateTopicsRequestData tooLarge = new CreateTopicsRequestData().setTimeoutMs(30_000);
+    tooLarge.topics().add(topic(fresh, 5_000, (short) 1, Map.of()));
+    tooLarge.topics().add(topic(second, 5_000, (short) 1, Map.of("retention.ms", "60000")));
+    CreateTopicsResponse refusedWhole = broker.send(tooLarge, version);
+    assertEquals(Errors.POLICY_VIOLATION, Errors.forCode(refusedWhole.data().topics().find(fresh).errorCode()));
+    assertEquals(Errors.POLICY_VIOLATION, Errors.forCode(refusedWhole.data().topics().find(second).errorCode()));
+    assertTrue(broker.topic(fresh).isEmpty() && broker.topic(second).isEmpty(), "a request over the limit created topics");
   }
 
   /** From v4 a partition count and replication factor of -1 take the broker defaults. */
