@@ -5,6 +5,9 @@ import java.io.IOException;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -47,7 +50,7 @@ final class DescribeLogDirsHandler implements ApiHandler {
     DescribeLogDirsRequestData data = ((DescribeLogDirsRequest) request).data();
     short version = header.apiVersion();
     return CompletableFuture.supplyAsync(() -> new DescribeLogDirsResponse(new DescribeLogDirsResponseData()
-        .setResults(java.util.List.of(logDir(data, version)))), broker.replicas().ioExecutor());
+        .setResults(List.of(logDir(data, version)))), broker.replicas().ioExecutor());
   }
 
   private DescribeLogDirsResult logDir(DescribeLogDirsRequestData data, short version) {
@@ -65,8 +68,8 @@ final class DescribeLogDirsHandler implements ApiHandler {
                 .setIsFutureKey(false));
       }
     }
-    topics.values().forEach(topic -> topic.partitions().sort(java.util.Comparator.comparingInt(DescribeLogDirsPartition::partitionIndex)));
-    result.setTopics(new java.util.ArrayList<>(topics.values()));
+    topics.values().forEach(topic -> topic.partitions().sort(Comparator.comparingInt(DescribeLogDirsPartition::partitionIndex)));
+    result.setTopics(new ArrayList<>(topics.values()));
     if (version >= 4) {
       try {
         FileStore store = Files.getFileStore(dir);

@@ -55,10 +55,9 @@ final class ElectLeadersHandler implements ApiHandler {
       data.topicPartitions().forEach(topic -> topic.partitions()
           .forEach(partition -> partitions.add(new RequestedElections.PartitionId(topic.topic(), partition))));
     }
-    return broker.askControllerAndSee(
-            (org.apache.pekko.actor.typed.ActorRef<Controller.LeadersElected> replyTo) -> new Controller.ElectLeaders(type, all, partitions, replyTo),
-            Controller.LeadersElected::stateVersion)
-        .thenApply(elected -> (AbstractResponse) new ElectLeadersResponse(response(elected.outcomes())));
+    return broker.<Controller.LeadersElected>askControllerAndSee(
+            replyTo -> new Controller.ElectLeaders(type, all, partitions, replyTo), Controller.LeadersElected::stateVersion)
+        .thenApply(elected -> new ElectLeadersResponse(response(elected.outcomes())));
   }
 
   private static ElectLeadersResponseData response(List<RequestedElections.Outcome> outcomes) {

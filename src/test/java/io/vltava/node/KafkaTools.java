@@ -58,8 +58,8 @@ public final class KafkaTools {
     Path stderr = Files.createTempFile("kafka-tool-", ".err");
     try {
       Process process = new ProcessBuilder(command)
-          .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).redirectInput(ProcessBuilder.Redirect.from(nullDevice()))
-          .start();
+          .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
+      process.getOutputStream().close(); // no input: a tool that prompts sees end of input at once
       if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         process.destroyForcibly().waitFor();
         throw new AssertionError(mainClass + " did not finish within " + timeout + "\nstdout:\n" + read(stdout) + "\nstderr:\n" + read(stderr));
@@ -69,10 +69,6 @@ public final class KafkaTools {
       Files.deleteIfExists(stdout);
       Files.deleteIfExists(stderr);
     }
-  }
-
-  private static java.io.File nullDevice() {
-    return new java.io.File(System.getProperty("os.name").startsWith("Windows") ? "NUL" : "/dev/null");
   }
 
   private static String read(Path file) throws IOException {
