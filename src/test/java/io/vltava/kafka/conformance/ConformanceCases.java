@@ -14,7 +14,11 @@ final class ConformanceCases {
         new DeleteTopicsCase(),
         new DescribeConfigsCase(),
         new AlterConfigsCase(),
+        new DescribeLogDirsCase(),
         new CreatePartitionsCase(),
-        new IncrementalAlterConfigsCase());
+        new ElectLeadersCase(),
+        new IncrementalAlterConfigsCase(),
+        new UpdateFeaturesCase(),
+        new DescribeProducersCase());
   }
 }
