@@ -10,14 +10,17 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
 
 /**
  * A topic's effective configs as CreateTopics and DescribeConfigs list them: value, where it came
- * from, and the broker default an override hides.
+ * from, and the broker default an override hides (set in the node's configuration, or built in).
  */
-record TopicConfigEntries(String name, String value, ConfigSource source, String defaultValue) {
+record TopicConfigEntries(String name, String value, ConfigSource source, String defaultValue, ConfigSource defaultSource) {
 
   static List<TopicConfigEntries> of(TopicConfigs configs, Map<String, String> overrides) {
     List<TopicConfigEntries> entries = new ArrayList<>();
-    configs.effective(overrides).forEach((name, value) -> entries.add(new TopicConfigEntries(name, value,
-        overrides.containsKey(name) ? ConfigSource.TOPIC_CONFIG : ConfigSource.DEFAULT_CONFIG, configs.defaultValue(name))));
+    configs.effective(overrides).forEach((name, value) -> {
+      ConfigSource defaultSource = configs.setByOperator(name) ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG;
+      entries.add(new TopicConfigEntries(name, value, overrides.containsKey(name) ? ConfigSource.TOPIC_CONFIG : defaultSource,
+          configs.defaultValue(name), defaultSource));
+    });
     return entries;
   }
 
@@ -27,7 +30,7 @@ record TopicConfigEntries(String name, String value, ConfigSource source, String
     if (source == ConfigSource.TOPIC_CONFIG) {
       synonyms.add(new DescribeConfigsSynonym().setName(name).setValue(value).setSource(source.id()));
     }
-    synonyms.add(new DescribeConfigsSynonym().setName(name).setValue(defaultValue).setSource(ConfigSource.DEFAULT_CONFIG.id()));
+    synonyms.add(new DescribeConfigsSynonym().setName(name).setValue(defaultValue).setSource(defaultSource.id()));
     return synonyms;
   }
 

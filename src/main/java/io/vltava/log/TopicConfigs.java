@@ -1,6 +1,7 @@
 package io.vltava.log;
 
 import com.typesafe.config.Config;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -75,18 +76,24 @@ public final class TopicConfigs {
   }
 
   private final Map<String, String> defaults;
+  private final Set<String> operatorSet;
 
-  private TopicConfigs(Map<String, String> defaults) {
+  private TopicConfigs(Map<String, String> defaults, Set<String> operatorSet) {
     this.defaults = Map.copyOf(defaults);
+    this.operatorSet = Set.copyOf(operatorSet);
   }
 
   /** Reads the broker-wide defaults from the {@code vltava.topic-defaults} section, validating each. */
   public static TopicConfigs fromConfig(Config topicDefaults) {
     Map<String, String> defaults = new LinkedHashMap<>();
+    Set<String> operatorSet = new HashSet<>();
     for (String name : DEFINITIONS.keySet()) {
       defaults.put(name, topicDefaults.getString(name));
+      if (!"reference.conf".equals(topicDefaults.getValue(name).origin().resource())) {
+        operatorSet.add(name);
+      }
     }
-    TopicConfigs configs = new TopicConfigs(defaults);
+    TopicConfigs configs = new TopicConfigs(defaults, operatorSet);
     configs.validate(defaults);
     return configs;
   }
@@ -120,6 +127,15 @@ public final class TopicConfigs {
 
   public String defaultValue(String name) {
     return defaults.get(name);
+  }
+
+  /**
+   * Whether the node's configuration sets this default (application.conf, system properties), as
+   * opposed to Vltava's built-in value from reference.conf; Kafka reports the former as a static
+   * broker config.
+   */
+  public boolean setByOperator(String name) {
+    return operatorSet.contains(name);
   }
 
   /** Every supported setting's effective value for a topic with these overrides. */
