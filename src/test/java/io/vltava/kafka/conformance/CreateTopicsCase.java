@@ -137,7 +137,9 @@ final class CreateTopicsCase implements ApiCase {
       boolean overridden = overrides.containsKey(name);
       assertEquals(overridden ? overrides.get(name) : broker.node().settings().topicConfigs().defaultValue(name),
           config.value(), name);
-      assertEquals(overridden ? ConfigSource.TOPIC_CONFIG.id() : ConfigSource.DEFAULT_CONFIG.id(), config.configSource(), name);
+      ConfigSource defaultSource = broker.node().settings().topicConfigs().setByOperator(name)
+          ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG;
+      assertEquals(overridden ? ConfigSource.TOPIC_CONFIG.id() : defaultSource.id(), config.configSource(), name);
       assertEquals(false, config.readOnly(), name);
       assertEquals(false, config.isSensitive(), name);
     });

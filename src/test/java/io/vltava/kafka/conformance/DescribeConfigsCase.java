@@ -108,7 +108,8 @@ final class DescribeConfigsCase implements ApiCase {
       DescribeConfigsResourceResult entry, String override, boolean readOnly) {
     String defaultValue = defaults.defaultValue(name);
     assertEquals(override == null ? defaultValue : override, entry.value(), name);
-    assertEquals(override == null ? ConfigSource.DEFAULT_CONFIG.id() : ConfigSource.TOPIC_CONFIG.id(), entry.configSource(), name);
+    ConfigSource defaultSource = defaults.setByOperator(name) ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG;
+    assertEquals(override == null ? defaultSource.id() : ConfigSource.TOPIC_CONFIG.id(), entry.configSource(), name);
     assertEquals(readOnly, entry.readOnly(), name + " read-only");
     assertFalse(entry.isSensitive(), name);
     if (detailed) {
@@ -117,7 +118,7 @@ final class DescribeConfigsCase implements ApiCase {
       if (override != null) {
         assertSynonym(name, override, ConfigSource.TOPIC_CONFIG, synonyms.get(0));
       }
-      assertSynonym(name, defaultValue, ConfigSource.DEFAULT_CONFIG, synonyms.get(synonyms.size() - 1));
+      assertSynonym(name, defaultValue, defaultSource, synonyms.get(synonyms.size() - 1));
     } else {
       assertTrue(entry.synonyms().isEmpty(), name + " synonyms without include_synonyms");
     }
