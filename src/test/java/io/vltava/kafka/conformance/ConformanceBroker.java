@@ -88,6 +88,46 @@ final class ConformanceBroker implements AutoCloseable {
   }
 
   /**
+   * Another connection to the node, for requests the group coordinator parks (JoinGroup,
+   * SyncGroup) while this one goes on; the caller closes it.
+   */
+  Connection connect() throws IOException {
+    return new Connection(new KafkaSocket(node.kafkaAddress()));
+  }
+
+  /** A request sent whose response is read later. */
+  interface Pending<T extends AbstractResponse> {
+    T response() throws IOException;
+  }
+
+  /** One more connection: requests at an exact version, responses in request order. */
+  static final class Connection implements AutoCloseable {
+    private final KafkaSocket socket;
+    private int correlationId;
+
+    private Connection(KafkaSocket socket) {
+      this.socket = socket;
+    }
+
+    <T extends AbstractResponse> T send(ApiMessage request, short version) throws IOException {
+      return this.<T>start(request, version).response();
+    }
+
+    /** Sends {@code request} at {@code version} now; its response is read when asked for. */
+    @SuppressWarnings("unchecked")
+    <T extends AbstractResponse> Pending<T> start(ApiMessage request, short version) throws IOException {
+      RequestHeader header = new RequestHeader(ApiKeys.forId(request.apiKey()), version, "conformance", ++correlationId);
+      socket.sendFrame(RequestUtils.serialize(header.data(), header.headerVersion(), request, version));
+      return () -> (T) socket.receive(header);
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  /**
    * Sends a request the node must refuse by closing the connection, as Kafka does, and checks it
    * did; {@code reason} is part of the message the listener logs for it.
    */
