@@ -8,7 +8,9 @@ final class ConformanceCases {
 
   static List<ApiCase> all() {
     return List.of(
-        new ApiVersionsCase(),
-        new ListOffsetsCase());
+        new ListOffsetsCase(),
+        new FindCoordinatorCase(),
+        new JoinGroupCase(),
+        new ApiVersionsCase());
   }
 }
