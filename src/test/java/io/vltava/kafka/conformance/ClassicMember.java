@@ -119,6 +119,13 @@ final class ClassicMember implements AutoCloseable {
     joined(response);
   }
 
+  /** A dynamic member's first join: answered with MEMBER_ID_REQUIRED and the member id to join with. */
+  void requestMemberId() throws IOException {
+    JoinGroupResponse required = connection.send(joinRequest(NEWEST_JOIN), NEWEST_JOIN);
+    assertEquals(Errors.MEMBER_ID_REQUIRED, Errors.forCode(required.data().errorCode()));
+    memberId = required.data().memberId();
+  }
+
   /** Sends a join the coordinator parks until the rebalance ends; {@link #joined} takes its answer. */
   ConformanceBroker.Pending<JoinGroupResponse> startJoin() throws IOException {
     return connection.start(joinRequest(NEWEST_JOIN), NEWEST_JOIN);
@@ -188,9 +195,7 @@ final class ClassicMember implements AutoCloseable {
       throws IOException {
     ClassicMember second = new ClassicMember(broker, first.group, first.topic, instanceId);
     if (instanceId == null) {
-      JoinGroupResponse required = second.connection.send(second.joinRequest(NEWEST_JOIN), NEWEST_JOIN);
-      assertEquals(Errors.MEMBER_ID_REQUIRED, Errors.forCode(required.data().errorCode()));
-      second.memberId = required.data().memberId();
+      second.requestMemberId();
     }
     ConformanceBroker.Pending<JoinGroupResponse> secondJoin = second.startJoin();
     first.awaitRebalance();

@@ -11,6 +11,9 @@ final class ConformanceCases {
         new ListOffsetsCase(),
         new FindCoordinatorCase(),
         new JoinGroupCase(),
+        new HeartbeatCase(),
+        new LeaveGroupCase(),
+        new SyncGroupCase(),
         new ApiVersionsCase());
   }
 }
