@@ -430,18 +430,22 @@ public final class ClassicGroup {
   }
 
   /**
-   * Whether an offset commit may be stored: a commit without member and generation only while the
-   * group has no members (admin tools, manual assignment); else a current member of this generation,
-   * and not while the leader is assigning.
+   * Whether an offset commit may be stored, by Kafka's rules: a commit without a generation only
+   * while the group has no members (admin tools, manual assignment); else a current member of this
+   * generation, and not while the leader is assigning.
    */
   public Errors validateCommit(MemberGeneration request) {
-    if (request.generationId() < 0 && request.memberId().isEmpty() && state == State.EMPTY) {
+    if (request.generationId() < 0 && state == State.EMPTY) {
       return Errors.NONE;
     }
-    if (state == State.COMPLETING_REBALANCE && members.containsKey(request.memberId())) {
+    if (request.generationId() < 0 && request.memberId().isEmpty() && request.groupInstanceId() == null) {
+      return Errors.UNKNOWN_MEMBER_ID;
+    }
+    Errors error = check(request.memberId(), request.groupInstanceId(), request.generationId());
+    if (error == Errors.NONE && state == State.COMPLETING_REBALANCE) {
       return Errors.REBALANCE_IN_PROGRESS;
     }
-    return check(request.memberId(), request.groupInstanceId(), request.generationId());
+    return error;
   }
 
   private Errors check(String memberId, String groupInstanceId, int generation) {

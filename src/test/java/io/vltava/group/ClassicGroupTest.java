@@ -100,6 +100,8 @@ class ClassicGroupTest {
     assertEquals(2, group.generationId());
     assertTrue(group.drainEffects().removedMembers.contains(a));
     assertEquals(Errors.NONE, group.validateCommit(new MemberGeneration("", null, -1)));
+    assertEquals(Errors.NONE, group.validateCommit(new MemberGeneration(a, null, -1)), "without generation, as Kafka");
+    assertEquals(Errors.UNKNOWN_MEMBER_ID, group.validateCommit(new MemberGeneration(a, null, 2)));
   }
 
   @Test

@@ -9,6 +9,7 @@ final class ConformanceCases {
   static List<ApiCase> all() {
     return List.of(
         new ListOffsetsCase(),
+        new OffsetCommitCase(),
         new FindCoordinatorCase(),
         new JoinGroupCase(),
         new HeartbeatCase(),
