@@ -10,6 +10,7 @@ final class ConformanceCases {
     return List.of(
         new ListOffsetsCase(),
         new OffsetCommitCase(),
+        new OffsetFetchCase(),
         new FindCoordinatorCase(),
         new JoinGroupCase(),
         new HeartbeatCase(),
