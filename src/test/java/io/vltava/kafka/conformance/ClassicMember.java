@@ -18,6 +18,9 @@ import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProt
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocolCollection;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
 import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData.SyncGroupRequestAssignment;
@@ -25,6 +28,7 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.HeartbeatResponse;
 import org.apache.kafka.common.requests.JoinGroupResponse;
 import org.apache.kafka.common.requests.LeaveGroupResponse;
+import org.apache.kafka.common.requests.OffsetCommitResponse;
 import org.apache.kafka.common.requests.SyncGroupResponse;
 import org.awaitility.Awaitility;
 
@@ -46,6 +50,7 @@ final class ClassicMember implements AutoCloseable {
   static final short NEWEST_SYNC = 5;
   static final short NEWEST_HEARTBEAT = 4;
   static final short NEWEST_LEAVE = 5;
+  static final short NEWEST_COMMIT = 9;
 
   final String group;
   final String topic;
@@ -176,6 +181,16 @@ final class ClassicMember implements AutoCloseable {
     HeartbeatResponse response = connection.send(new HeartbeatRequestData().setGroupId(group).setMemberId(memberId)
         .setGroupInstanceId(instanceId).setGenerationId(generationId), NEWEST_HEARTBEAT);
     return Errors.forCode(response.data().errorCode());
+  }
+
+  /** Commits {@code offset} for one partition of the member's topic as this member of its generation; returns the error. */
+  Errors commit(int partition, long offset) throws IOException {
+    OffsetCommitResponse response = connection.send(new OffsetCommitRequestData().setGroupId(group).setMemberId(memberId)
+        .setGroupInstanceId(instanceId).setGenerationIdOrMemberEpoch(generationId).setTopics(List.of(
+            new OffsetCommitRequestTopic().setName(topic).setPartitions(List.of(
+                new OffsetCommitRequestPartition().setPartitionIndex(partition).setCommittedOffset(offset))))),
+        NEWEST_COMMIT);
+    return Errors.forCode(response.data().topics().get(0).partitions().get(0).errorCode());
   }
 
   /** Leaves at the newest version and fails unless the member was removed. */

@@ -22,10 +22,18 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.OffsetCommitResponse;
+import org.apache.kafka.common.requests.OffsetFetchResponse;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.RequestUtils;
@@ -184,6 +192,23 @@ final class ConformanceBroker implements AutoCloseable {
       offsets.add(future.get(SETUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS).offset());
     }
     return offsets;
+  }
+
+  /** Commits {@code offset} for one partition as admin tools do (no member, no generation); fails unless stored. */
+  void commitOffset(String group, String topic, int partition, long offset) throws IOException {
+    OffsetCommitResponse response = send(new OffsetCommitRequestData().setGroupId(group).setTopics(List.of(
+        new OffsetCommitRequestTopic().setName(topic).setPartitions(List.of(
+            new OffsetCommitRequestPartition().setPartitionIndex(partition).setCommittedOffset(offset))))), (short) 9);
+    assertEquals(Errors.NONE.code(), response.data().topics().get(0).partitions().get(0).errorCode());
+  }
+
+  /** The offset {@code group} committed for one partition, -1 if none. */
+  long committedOffset(String group, String topic, int partition) throws IOException {
+    OffsetFetchResponse response = send(new OffsetFetchRequestData().setGroups(List.of(
+        new OffsetFetchRequestGroup().setGroupId(group).setTopics(List.of(
+            new OffsetFetchRequestTopics().setName(topic).setPartitionIndexes(List.of(partition)))))), (short) 9);
+    assertEquals(Errors.NONE.code(), response.data().groups().get(0).errorCode());
+    return response.data().groups().get(0).topics().get(0).partitions().get(0).committedOffset();
   }
 
   @Override
