@@ -16,6 +16,10 @@ final class ConformanceCases {
         new HeartbeatCase(),
         new LeaveGroupCase(),
         new SyncGroupCase(),
-        new ApiVersionsCase());
+        new DescribeGroupsCase(),
+        new ListGroupsCase(),
+        new ApiVersionsCase(),
+        new DeleteGroupsCase(),
+        new OffsetDeleteCase());
   }
 }
