@@ -5,19 +5,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocol;
 import org.apache.kafka.common.message.JoinGroupRequestData.JoinGroupRequestProtocolCollection;
 import org.apache.kafka.common.message.JoinGroupResponseData;
+import org.apache.kafka.common.message.JoinGroupResponseData.JoinGroupResponseMember;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.JoinGroupResponse;
+import org.apache.kafka.common.requests.SyncGroupResponse;
 
 /**
  * JoinGroup as consumers of each version join: a member id handed out with MEMBER_ID_REQUIRED from
- * v4 (KIP-394), static members from v5 (a restarted instance takes over, the old member id is
- * fenced), the protocol type echoed from v7; and the refusals: unknown member, protocols the group
+ * v4 (KIP-394), static members from v5 (a restarted instance takes over without a rebalance, the
+ * old member id is fenced; a restarted leader skips the assignment from v9, KIP-814), the protocol
+ * type echoed from v7; and the refusals: unknown member, protocols the group
  * cannot share, session timeouts out of range, an empty group id.
  */
 final class JoinGroupCase implements ApiCase {
@@ -94,8 +100,22 @@ final class JoinGroupCase implements ApiCase {
       JoinGroupResponseData takeover = join(restarted, restarted.joinRequest(version), version);
       assertEquals(Errors.NONE, Errors.forCode(takeover.errorCode()));
       assertNotEquals(first.memberId, takeover.memberId(), "the restarted instance gets a new member id");
+      assertEquals(first.generationId, takeover.generationId(), "no rebalance (KIP-345)");
+      if (version >= 9) {
+        assertTrue(takeover.skipAssignment(), "the restarted leader keeps the assignment (KIP-814)");
+        assertEquals(takeover.memberId(), takeover.leader());
+        assertEquals(List.of(takeover.memberId()), takeover.members().stream().map(JoinGroupResponseMember::memberId).toList());
+      } else {
+        assertFalse(takeover.skipAssignment());
+        assertEquals(first.memberId, takeover.leader(), "told the old member id leads, it syncs as a follower");
+        assertEquals(List.of(), takeover.members());
+      }
       assertEquals(Errors.FENCED_INSTANCE_ID, error(first, first.joinRequest(version), version), "the old member id");
       restarted.joined(new JoinGroupResponse(takeover, version));
+      SyncGroupResponse synced = restarted.connection().send(
+          restarted.syncRequest(ClassicMember.NEWEST_SYNC, Map.of()), ClassicMember.NEWEST_SYNC);
+      assertEquals(Errors.NONE, Errors.forCode(synced.data().errorCode()));
+      assertArrayEquals(ClassicMember.assignment(topic, 2), synced.data().assignment(), "the assignment it had");
       restarted.leave();
     }
   }
