@@ -569,15 +569,16 @@ public final class ClassicGroup {
 
   // ---- Describing
 
+  /** As Kafka: the protocol, members' metadata and assignments only while stable (else they may be changing). */
   public Description describe() {
+    boolean stable = state == State.STABLE;
     List<MemberDescription> described = new ArrayList<>();
     for (Member m : members.values()) {
       described.add(new MemberDescription(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
-          protocolName == null ? new byte[0] : m.metadata(protocolName),
-          state == State.STABLE ? m.assignment : new byte[0]));
+          stable ? m.metadata(protocolName) : new byte[0], stable ? m.assignment : new byte[0]));
     }
     return new Description(groupId, state.kafkaName, protocolType == null ? "" : protocolType,
-        protocolName == null ? "" : protocolName, described);
+        stable ? protocolName : "", described);
   }
 
   /**

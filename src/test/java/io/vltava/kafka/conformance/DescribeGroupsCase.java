@@ -19,8 +19,8 @@ import org.apache.kafka.common.utils.Utils;
 
 /**
  * DescribeGroups as admin tools describe groups: a stable group with its protocol and its member
- * (metadata, assignment, group.instance.id from v4), a group that only has committed offsets
- * (Empty, no members), the operations the client may perform when asked (v3+: all a group has,
+ * (metadata, assignment, group.instance.id from v4), a group awaiting its assignment (members
+ * only, as Kafka), a group that only has committed offsets (Empty, no members), the operations the client may perform when asked (v3+: all a group has,
  * as Kafka without an authorizer), and a group that does not exist: Dead, and GROUP_ID_NOT_FOUND
  * with a message from v6.
  */
@@ -44,14 +44,19 @@ final class DescribeGroupsCase implements ApiCase {
     String offsetsOnly = stable + "-offsets";
     String unknown = stable + "-unknown";
     String instanceId = "describe-groups-instance-v" + version;
+    String awaitingAssignment = stable + "-joined";
     broker.commitOffset(offsetsOnly, topic, 0, 42);
-    try (ClassicMember member = ClassicMember.stable(broker, stable, topic, instanceId, PARTITIONS)) {
-      DescribeGroupsRequestData request = new DescribeGroupsRequestData().setGroups(List.of(stable, offsetsOnly, unknown));
+    try (ClassicMember member = ClassicMember.stable(broker, stable, topic, instanceId, PARTITIONS);
+         ClassicMember joined = new ClassicMember(broker, awaitingAssignment, topic, null)) {
+      joined.join();
+      DescribeGroupsRequestData request = new DescribeGroupsRequestData()
+          .setGroups(List.of(stable, offsetsOnly, unknown, awaitingAssignment));
       if (version >= 3) {
         request.setIncludeAuthorizedOperations(true);
       }
       List<DescribedGroup> groups = broker.<DescribeGroupsResponse>send(request, version).data().groups();
-      assertEquals(List.of(stable, offsetsOnly, unknown), groups.stream().map(DescribedGroup::groupId).toList());
+      assertEquals(List.of(stable, offsetsOnly, unknown, awaitingAssignment),
+          groups.stream().map(DescribedGroup::groupId).toList());
 
       DescribedGroup described = groups.get(0);
       assertEquals(Errors.NONE, Errors.forCode(described.errorCode()));
@@ -87,6 +92,16 @@ final class DescribeGroupsCase implements ApiCase {
       if (version < 6) {
         assertNull(described.errorMessage());
       }
+
+      DescribedGroup rebalancing = groups.get(3);
+      assertEquals(Errors.NONE, Errors.forCode(rebalancing.errorCode()));
+      assertEquals("CompletingRebalance", rebalancing.groupState());
+      assertEquals(ClassicMember.PROTOCOL_TYPE, rebalancing.protocolType());
+      assertEquals("", rebalancing.protocolData(), "no protocol until the group is stable");
+      assertEquals(List.of(joined.memberId), rebalancing.members().stream().map(DescribedGroupMember::memberId).toList());
+      assertArrayEquals(new byte[0], rebalancing.members().get(0).memberMetadata());
+      assertArrayEquals(new byte[0], rebalancing.members().get(0).memberAssignment());
+      joined.leave();
       member.leave();
     }
   }
