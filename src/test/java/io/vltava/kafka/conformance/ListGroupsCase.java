@@ -2,6 +2,7 @@ package io.vltava.kafka.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -70,7 +71,7 @@ final class ListGroupsCase implements ApiCase {
     assertEquals(Errors.NONE, Errors.forCode(response.errorCode()));
     Map<String, ListedGroup> listed = response.groups().stream()
         .collect(Collectors.toMap(ListedGroup::groupId, group -> group));
-    Map<String, ListedGroup> selected = new java.util.LinkedHashMap<>();
+    Map<String, ListedGroup> selected = new LinkedHashMap<>();
     for (String group : ours) {
       if (listed.containsKey(group)) {
         selected.put(group, listed.get(group));
