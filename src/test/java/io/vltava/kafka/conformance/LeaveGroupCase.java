@@ -14,7 +14,8 @@ import org.apache.kafka.common.requests.LeaveGroupResponse;
 /**
  * LeaveGroup: one member by id before v3; from v3 a batch naming members by member id or by
  * group.instance.id, answered member by member (unknown and fenced ones refused, the others
- * removed), with a reason from v5. Members that left are unknown to the group afterwards.
+ * removed), with a reason from v5. Members that left are unknown to the group afterwards. An
+ * empty group id fails the request (INVALID_GROUP_ID) without member answers.
  */
 final class LeaveGroupCase implements ApiCase {
   private String topic;
@@ -30,6 +31,15 @@ final class LeaveGroupCase implements ApiCase {
       topic = broker.createTopic("leave-group", 2);
     }
     String group = "leave-group-v" + version;
+    LeaveGroupRequestData noGroup = new LeaveGroupRequestData().setGroupId("");
+    if (version < 3) {
+      noGroup.setMemberId("conformance-member");
+    } else {
+      noGroup.setMembers(List.of(identity(version, "conformance-member", null)));
+    }
+    LeaveGroupResponseData refused = broker.<LeaveGroupResponse>send(noGroup, version).data();
+    assertEquals(Errors.INVALID_GROUP_ID, Errors.forCode(refused.errorCode()));
+    assertEquals(List.of(), refused.members(), "no member answers when the request fails");
     if (version < 3) {
       try (ClassicMember member = ClassicMember.stable(broker, group, topic, null, 2)) {
         LeaveGroupRequestData unknown = new LeaveGroupRequestData().setGroupId(group).setMemberId("conformance-unknown-member");
