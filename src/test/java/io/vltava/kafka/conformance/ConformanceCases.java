@@ -19,7 +19,11 @@ final class ConformanceCases {
         new DescribeGroupsCase(),
         new ListGroupsCase(),
         new ApiVersionsCase(),
+        new DescribeLogDirsCase(),
         new DeleteGroupsCase(),
-        new OffsetDeleteCase());
+        new ElectLeadersCase(),
+        new OffsetDeleteCase(),
+        new UpdateFeaturesCase(),
+        new DescribeProducersCase());
   }
 }
