@@ -8,11 +8,22 @@ final class ConformanceCases {
 
   static List<ApiCase> all() {
     return List.of(
-        new ApiVersionsCase(),
         new ListOffsetsCase(),
+        new OffsetCommitCase(),
+        new OffsetFetchCase(),
+        new FindCoordinatorCase(),
+        new JoinGroupCase(),
+        new HeartbeatCase(),
+        new LeaveGroupCase(),
+        new SyncGroupCase(),
+        new DescribeGroupsCase(),
+        new ListGroupsCase(),
+        new ApiVersionsCase(),
         new DescribeLogDirsCase(),
-        new DescribeProducersCase(),
+        new DeleteGroupsCase(),
         new ElectLeadersCase(),
-        new UpdateFeaturesCase());
+        new OffsetDeleteCase(),
+        new UpdateFeaturesCase(),
+        new DescribeProducersCase());
   }
 }
