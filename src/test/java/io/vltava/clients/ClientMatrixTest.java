@@ -1,6 +1,11 @@
 package io.vltava.clients;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vltava.node.TestNodes;
@@ -21,6 +26,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client matrix: each client family, a real implementation in its own OS process, runs the
@@ -40,29 +46,40 @@ class ClientMatrixTest {
   private static final List<String> KAFKAJS_CODECS = List.of("none", "gzip", "snappy", "lz4");
   private static final Path CLIENTS_DIR = Path.of("src", "test", "clients");
   private static final String OLD_KAFKA_CLIENTS = "2.8.2";
+  /** Debian bookworm's librdkafka, under its python3-confluent-kafka 1.7.0. */
+  private static final String LIBRDKAFKA = "2.0.2";
+  /** Where maven-dependency-plugin puts the older kafka-clients jars, and where each driver's output is kept. */
+  private static final Path MATRIX_DIR = Path.of(System.getProperty("client.matrix.dir", "target/client-matrix"));
 
   @TempDir static Path dataDir;
-  @TempDir static Path workDir;
   static VltavaNode node;
+  /** The node's protocol warnings: a valid request must never close its connection. */
+  private static final ListAppender<ILoggingEvent> protocolLog = new ListAppender<>();
 
   @BeforeAll
   static void startNode() throws Exception {
-    node = TestNodes.start(dataDir, Map.of("vltava.topics.auto.create.topics.enable", false));
+    protocolLog.start();
+    ((Logger) LoggerFactory.getLogger("io.vltava.kafka")).addAppender(protocolLog);
+    node = TestNodes.start(dataDir, Map.of("vltava.topics.auto.create.topics.enable", false,
+        "vltava.groups.group.initial.rebalance.delay.ms", 0));
   }
 
   @AfterAll
   static void stopNode() throws Exception {
-    node.close();
+    ((Logger) LoggerFactory.getLogger("io.vltava.kafka")).detachAppender(protocolLog);
+    if (node != null) {
+      node.close();
+    }
   }
 
   @Test
   void kafkaClients431() throws Exception {
-    runScenario("kafka-clients-4-3-1", ALL_CODECS, javaDriver(System.getProperty("java.class.path")));
+    runScenario("kafka-clients-4-3-1", "4.3.1", ALL_CODECS, javaDriver(System.getProperty("java.class.path")));
   }
 
   @Test
   void kafkaClients282() throws Exception {
-    Path jars = Path.of(System.getProperty("client.matrix.dir", "target/client-matrix"), "kafka-clients-" + OLD_KAFKA_CLIENTS);
+    Path jars = MATRIX_DIR.resolve("kafka-clients-" + OLD_KAFKA_CLIENTS);
     requireClient(Files.isDirectory(jars), "kafka-clients " + OLD_KAFKA_CLIENTS + " jars in " + jars,
         "mvn generate-test-resources (maven-dependency-plugin copies them)");
     List<String> classpath = new ArrayList<>();
@@ -70,7 +87,7 @@ class ClientMatrixTest {
     try (Stream<Path> files = Files.list(jars)) {
       files.filter(f -> f.toString().endsWith(".jar")).sorted().forEach(f -> classpath.add(f.toString()));
     }
-    runScenario("kafka-clients-2-8-2", ALL_CODECS, javaDriver(String.join(java.io.File.pathSeparator, classpath)));
+    runScenario("kafka-clients-2-8-2", OLD_KAFKA_CLIENTS, ALL_CODECS, javaDriver(String.join(java.io.File.pathSeparator, classpath)));
   }
 
   @Test
@@ -79,7 +96,7 @@ class ClientMatrixTest {
     String python = "/usr/bin/python3";
     requireClient(succeeds(List.of(python, "-c", "import confluent_kafka")), "python3-confluent-kafka (librdkafka)",
         "apt-get install python3-confluent-kafka");
-    runScenario("librdkafka", ALL_CODECS, List.of(python, CLIENTS_DIR.resolve("librdkafka/driver.py").toString()));
+    runScenario("librdkafka", LIBRDKAFKA, ALL_CODECS, List.of(python, CLIENTS_DIR.resolve("librdkafka/driver.py").toString()));
   }
 
   @Test
@@ -87,7 +104,7 @@ class ClientMatrixTest {
     Path dir = CLIENTS_DIR.resolve("kafkajs");
     requireClient(Files.isDirectory(dir.resolve("node_modules/kafkajs")) && succeeds(List.of("node", "--version")),
         "node and kafkajs", "npm ci --ignore-scripts --prefix " + dir);
-    runScenario("kafkajs", KAFKAJS_CODECS, List.of("node", dir.resolve("driver.js").toString()));
+    runScenario("kafkajs", "2.2.4", KAFKAJS_CODECS, List.of("node", dir.resolve("driver.js").toString()));
   }
 
   private static List<String> javaDriver(String classpath) {
@@ -96,11 +113,24 @@ class ClientMatrixTest {
   }
 
   /** Runs the two driver processes for {@code client} and checks what they report. */
-  private static void runScenario(String client, List<String> codecs, List<String> driver) throws Exception {
+  private static void runScenario(String client, String version, List<String> codecs, List<String> driver) throws Exception {
+    synchronized (protocolLog) { // the appender adds under its own lock, from the node's threads
+      protocolLog.list.clear();
+    }
     MatrixPlan plan = new MatrixPlan("matrix-" + client, "matrix-group-" + client, System.currentTimeMillis(), codecs);
-    List<JsonNode> firstRun = DriverProcess.run(command(driver, "produce-and-group", plan), workDir, DRIVER_TIMEOUT);
-    List<JsonNode> secondRun = DriverProcess.run(command(driver, "resume", plan), workDir, DRIVER_TIMEOUT);
-    MatrixResults.check(plan, firstRun, secondRun);
+    Path output = MATRIX_DIR.resolve("runs");
+    List<JsonNode> firstRun = DriverProcess.run(command(driver, "produce-and-group", plan), output, client + "-1", DRIVER_TIMEOUT);
+    List<JsonNode> secondRun = DriverProcess.run(command(driver, "resume", plan), output, client + "-2", DRIVER_TIMEOUT);
+    MatrixResults.check(plan, version, firstRun, secondRun);
+    assertEquals(List.of(), protocolFailures(), client + " made the node close a connection or write an invalid response");
+  }
+
+  private static List<String> protocolFailures() {
+    synchronized (protocolLog) {
+      return protocolLog.list.stream().map(ILoggingEvent::getFormattedMessage)
+          .filter(message -> message.startsWith("Closing Kafka connection") || message.startsWith("BUG:"))
+          .toList();
+    }
   }
 
   private static List<String> command(List<String> driver, String mode, MatrixPlan plan) {
@@ -125,7 +155,11 @@ class ClientMatrixTest {
     try {
       Process process = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        return false;
+      }
+      return process.exitValue() == 0;
     } catch (IOException e) {
       return false;
     }

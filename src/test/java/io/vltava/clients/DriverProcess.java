@@ -25,9 +25,11 @@ final class DriverProcess {
 
   private DriverProcess() {}
 
-  static List<JsonNode> run(List<String> command, Path workDir, Duration timeout) throws Exception {
-    Path stdout = Files.createTempFile(workDir, "driver-", ".out");
-    Path stderr = Files.createTempFile(workDir, "driver-", ".err");
+  /** Runs {@code command}, keeping its output in {@code outputDir} as {@code name.out} and {@code name.err}. */
+  static List<JsonNode> run(List<String> command, Path outputDir, String name, Duration timeout) throws Exception {
+    Files.createDirectories(outputDir);
+    Path stdout = outputDir.resolve(name + ".out");
+    Path stderr = outputDir.resolve(name + ".err");
     // Files rather than pipes: a chatty driver can never block on a full pipe while we wait.
     Process process = new ProcessBuilder(command)
         .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))

@@ -27,6 +27,7 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.AppInfoParser;
 
 /**
  * The client-matrix scenario (see {@link ClientMatrixTest}) for kafka-clients, run in a child JVM
@@ -51,6 +52,7 @@ public final class KafkaClientsDriver {
   public static void main(String[] args) throws Exception {
     MatrixPlan plan = MatrixPlan.fromArgs(args, 2);
     KafkaClientsDriver driver = new KafkaClientsDriver(args[1], plan);
+    MatrixPlan.emit("event", "client", "name", "kafka-clients", "version", AppInfoParser.getVersion());
     switch (args[0]) {
       case "produce-and-group" -> driver.produceAndGroup();
       case "resume" -> driver.resume();

@@ -49,9 +49,13 @@ final class MatrixResults {
   }
 
   /** Runs every check on the events of the first (produce-and-group) and second (resume) driver runs. */
-  static void check(MatrixPlan plan, List<JsonNode> firstRun, List<JsonNode> secondRun) {
-    assertEquals(1, count(firstRun, "done"), "the first run finished");
-    assertEquals(1, count(secondRun, "done"), "the second run finished");
+  static void check(MatrixPlan plan, String clientVersion, List<JsonNode> firstRun, List<JsonNode> secondRun) {
+    for (List<JsonNode> run : List.of(firstRun, secondRun)) {
+      assertEquals(1, count(run, "done"), "the run finished");
+      List<String> versions = run.stream().filter(e -> "client".equals(e.get("event").asText()))
+          .map(e -> e.get("version").asText()).toList();
+      assertEquals(List.of(clientVersion), versions, "the client version the driver ran");
+    }
     List<JsonNode> all = new ArrayList<>(firstRun);
     all.addAll(secondRun);
     MatrixResults results = new MatrixResults(plan, all);
