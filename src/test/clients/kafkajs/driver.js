@@ -10,7 +10,7 @@ const {
 const SnappyCodec = require('kafkajs-snappy')
 const LZ4Codec = require('kafkajs-lz4')
 
-// gzip is built in; snappy and lz4 are kafkajs' pure-JavaScript codec plugins.
+// gzip is built in; snappy (JavaScript) and lz4 (a native module) are kafkajs' codec plugins.
 CompressionCodecs[CompressionTypes.Snappy] = SnappyCodec
 CompressionCodecs[CompressionTypes.LZ4] = new LZ4Codec().codec
 const CODECS = {
