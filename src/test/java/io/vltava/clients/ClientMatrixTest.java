@@ -35,6 +35,8 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -55,10 +57,9 @@ class ClientMatrixTest {
   /** kafkajs has gzip built in and snappy and lz4 as plugins; its zstd plugin (cppzst) no longer builds on Node 20. */
   private static final List<String> KAFKAJS_CODECS = List.of("none", "gzip", "snappy", "lz4");
   private static final Path CLIENTS_DIR = Path.of("src", "test", "clients");
-  private static final String OLD_KAFKA_CLIENTS = "2.8.2";
   /** Debian bookworm's librdkafka, under its python3-confluent-kafka 1.7.0. */
   private static final String LIBRDKAFKA = "2.0.2";
-  /** Where maven-dependency-plugin puts the older kafka-clients jars, and where each driver's output is kept. */
+  /** Where maven-dependency-plugin puts older kafka-clients jars (see pom.xml), and where each driver's output is kept. */
   private static final Path MATRIX_DIR = Path.of(System.getProperty("client.matrix.dir", "target/client-matrix"));
 
   @TempDir static Path dataDir;
@@ -87,17 +88,20 @@ class ClientMatrixTest {
     runScenario("kafka-clients-4-3-1", "4.3.1", ALL_CODECS, javaDriver(System.getProperty("java.class.path")));
   }
 
-  @Test
-  void kafkaClients282() throws Exception {
-    Path jars = MATRIX_DIR.resolve("kafka-clients-" + OLD_KAFKA_CLIENTS);
-    requireClient(Files.isDirectory(jars), "kafka-clients " + OLD_KAFKA_CLIENTS + " jars in " + jars,
+  /** Older lines still in wide use; they negotiate older versions (2.8: Fetch v12, ListOffsets v6, Produce v9). */
+  @ParameterizedTest(name = "kafka-clients {0}")
+  @ValueSource(strings = {"2.8.2", "3.9.1"})
+  void olderKafkaClients(String version) throws Exception {
+    Path jars = MATRIX_DIR.resolve("kafka-clients-" + version);
+    requireClient(Files.isDirectory(jars), "kafka-clients " + version + " jars in " + jars,
         "mvn generate-test-resources (maven-dependency-plugin copies them)");
     List<String> classpath = new ArrayList<>();
     classpath.add(Path.of(KafkaClientsDriver.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
     try (Stream<Path> files = Files.list(jars)) {
       files.filter(f -> f.toString().endsWith(".jar")).sorted().forEach(f -> classpath.add(f.toString()));
     }
-    runScenario("kafka-clients-2-8-2", OLD_KAFKA_CLIENTS, ALL_CODECS, javaDriver(String.join(java.io.File.pathSeparator, classpath)));
+    runScenario("kafka-clients-" + version.replace('.', '-'), version, ALL_CODECS,
+        javaDriver(String.join(java.io.File.pathSeparator, classpath)));
   }
 
   @Test
