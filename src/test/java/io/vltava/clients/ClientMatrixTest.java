@@ -51,7 +51,7 @@ import org.slf4j.LoggerFactory;
 @Tag("client-matrix")
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class ClientMatrixTest {
-  private static final Duration DRIVER_TIMEOUT = Duration.ofMinutes(3);
+  private static final Duration DRIVER_TIMEOUT = Duration.ofMinutes(2);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final List<String> ALL_CODECS = List.of("none", "gzip", "snappy", "lz4", "zstd");
   /** kafkajs has gzip built in and snappy and lz4 as plugins; its zstd plugin (cppzst) no longer builds on Node 20. */
