@@ -28,6 +28,9 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -135,6 +138,7 @@ class ClientMatrixTest {
     Path output = MATRIX_DIR.resolve("runs");
     List<JsonNode> firstRun = DriverProcess.run(command(driver, "produce-and-group", plan), output, client + "-1", DRIVER_TIMEOUT);
     List<JsonNode> reference = readWithReferenceClient(plan.topic());
+    reference.addAll(storedBatches(plan.topic()));
     List<JsonNode> secondRun = DriverProcess.run(command(driver, "resume", plan), output, client + "-2", DRIVER_TIMEOUT);
     MatrixResults.check(plan, version, firstRun, reference, secondRun);
     assertEquals(List.of(), protocolFailures(), client + " made the node close a connection or write an invalid response");
@@ -172,6 +176,32 @@ class ClientMatrixTest {
           ArrayNode headers = event.putArray("headers");
           record.headers().forEach(h -> headers.addArray().add(h.key()).add(new String(h.value(), StandardCharsets.UTF_8)));
           events.add(event);
+        }
+      }
+    }
+    return events;
+  }
+
+  /**
+   * One {@code stored} event (key, codec) per record in the node's log files: the codec of the
+   * batch that holds it, so a client that silently falls back to no compression is caught.
+   */
+  private static List<JsonNode> storedBatches(String topic) throws IOException {
+    List<JsonNode> events = new ArrayList<>();
+    for (int partition = 0; partition < MatrixPlan.PARTITIONS; partition++) {
+      List<Path> segments;
+      try (Stream<Path> files = Files.list(dataDir.resolve(topic + "-" + partition))) {
+        segments = files.filter(f -> f.toString().endsWith(".log")).sorted().toList();
+      }
+      for (Path segment : segments) {
+        try (FileRecords records = FileRecords.open(segment.toFile(), false)) {
+          for (RecordBatch batch : records.batches()) {
+            for (Record record : batch) {
+              events.add(JSON.createObjectNode().put("event", "stored")
+                  .put("key", StandardCharsets.UTF_8.decode(record.key()).toString())
+                  .put("codec", batch.compressionType().name));
+            }
+          }
         }
       }
     }

@@ -21,7 +21,8 @@ import java.util.stream.LongStream;
 
 /**
  * Checks what a driver reported against the {@link MatrixPlan}: every record produced once with
- * its key, value, headers and timestamp, offsets contiguous and in produce order per partition,
+ * its key, value, headers and timestamp, stored in a batch of its codec, offsets contiguous and in
+ * produce order per partition,
  * and each read (group, resume, beginning, from a timestamp) returning exactly the records it must,
  * byte for byte, in offset order.
  */
@@ -79,6 +80,9 @@ final class MatrixResults {
     Map<String, MatrixPlan.Record> planned = plan.allRecords().stream()
         .collect(Collectors.toMap(MatrixPlan.Record::key, r -> r));
     List<Seen> reported = seen("produced", null);
+    Map<String, String> storedCodecs = new HashMap<>();
+    events("stored").forEach(e -> assertEquals(null, storedCodecs.put(e.get("key").asText(), e.get("codec").asText()),
+        "key " + e.get("key").asText() + " stored twice"));
     assertEquals(planned.size(), reported.size(), "records produced");
     Map<Integer, List<Seen>> byPartition = new TreeMap<>();
     for (Seen record : reported) {
@@ -88,6 +92,7 @@ final class MatrixResults {
       assertEquals(expected.headers(), record.headers());
       assertEquals(expected.timestamp(), record.timestamp());
       assertEquals(expected.codec(), record.codec());
+      assertEquals(expected.codec(), storedCodecs.get(record.key()), "the codec of the batch holding " + record.key());
       assertEquals(null, produced.put(record.position(), record), "two records at " + record.position());
       byPartition.computeIfAbsent(record.partition(), p -> new ArrayList<>()).add(record);
     }
