@@ -31,9 +31,10 @@ import org.apache.kafka.common.utils.AppInfoParser;
 
 /**
  * The client-matrix scenario (see {@link ClientMatrixTest}) for kafka-clients, run in a child JVM
- * with whichever kafka-clients jar is on its classpath. It uses only API that kafka-clients 2.8
- * and 4.x share (no {@code DescribeTopicsResult.all/allTopicNames}, which differ between them), so
- * the same bytecode runs on both lines. Results go to stdout as JSON lines, diagnostics to stderr;
+ * with whichever kafka-clients jar is on its classpath. It uses only API that kafka-clients 2.8,
+ * 3.9 and 4.3 share (not {@code DescribeTopicsResult.all/allTopicNames}, which differ between
+ * them: the topic is described with {@code partitionsFor} and {@code describeConfigs}), so the same
+ * bytecode runs on every line. Results go to stdout as JSON lines, diagnostics to stderr;
  * any failure exits non-zero.
  */
 public final class KafkaClientsDriver {
