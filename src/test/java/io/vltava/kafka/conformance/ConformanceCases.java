@@ -9,6 +9,10 @@ final class ConformanceCases {
   static List<ApiCase> all() {
     return List.of(
         new ApiVersionsCase(),
-        new ListOffsetsCase());
+        new ListOffsetsCase(),
+        new DescribeLogDirsCase(),
+        new DescribeProducersCase(),
+        new ElectLeadersCase(),
+        new UpdateFeaturesCase());
   }
 }
