@@ -29,10 +29,18 @@ import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.OffsetCommitResponse;
+import org.apache.kafka.common.requests.OffsetFetchResponse;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.DescribeConfigsResponse;
 import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
@@ -94,6 +102,46 @@ final class ConformanceBroker implements AutoCloseable {
     RequestHeader header = new RequestHeader(key, version, "conformance", ++correlationId);
     socket.sendFrame(RequestUtils.serialize(header.data(), header.headerVersion(), request, version));
     return (T) socket.receive(header);
+  }
+
+  /**
+   * Another connection to the node, for requests the group coordinator parks (JoinGroup,
+   * SyncGroup) while this one goes on; the caller closes it.
+   */
+  Connection connect() throws IOException {
+    return new Connection(new KafkaSocket(node.kafkaAddress()));
+  }
+
+  /** A request sent whose response is read later. */
+  interface Pending<T extends AbstractResponse> {
+    T response() throws IOException;
+  }
+
+  /** One more connection: requests at an exact version, responses in request order. */
+  static final class Connection implements AutoCloseable {
+    private final KafkaSocket socket;
+    private int correlationId;
+
+    private Connection(KafkaSocket socket) {
+      this.socket = socket;
+    }
+
+    <T extends AbstractResponse> T send(ApiMessage request, short version) throws IOException {
+      return this.<T>start(request, version).response();
+    }
+
+    /** Sends {@code request} at {@code version} now; its response is read when asked for. */
+    @SuppressWarnings("unchecked")
+    <T extends AbstractResponse> Pending<T> start(ApiMessage request, short version) throws IOException {
+      RequestHeader header = new RequestHeader(ApiKeys.forId(request.apiKey()), version, "conformance", ++correlationId);
+      socket.sendFrame(RequestUtils.serialize(header.data(), header.headerVersion(), request, version));
+      return () -> (T) socket.receive(header);
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
   }
 
   /**
@@ -179,6 +227,23 @@ final class ConformanceBroker implements AutoCloseable {
       offsets.add(future.get(SETUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS).offset());
     }
     return offsets;
+  }
+
+  /** Commits {@code offset} for one partition as admin tools do (no member, no generation); fails unless stored. */
+  void commitOffset(String group, String topic, int partition, long offset) throws IOException {
+    OffsetCommitResponse response = send(new OffsetCommitRequestData().setGroupId(group).setTopics(List.of(
+        new OffsetCommitRequestTopic().setName(topic).setPartitions(List.of(
+            new OffsetCommitRequestPartition().setPartitionIndex(partition).setCommittedOffset(offset))))), (short) 9);
+    assertEquals(Errors.NONE.code(), response.data().topics().get(0).partitions().get(0).errorCode());
+  }
+
+  /** The offset {@code group} committed for one partition, -1 if none. */
+  long committedOffset(String group, String topic, int partition) throws IOException {
+    OffsetFetchResponse response = send(new OffsetFetchRequestData().setGroups(List.of(
+        new OffsetFetchRequestGroup().setGroupId(group).setTopics(List.of(
+            new OffsetFetchRequestTopics().setName(topic).setPartitionIndexes(List.of(partition)))))), (short) 9);
+    assertEquals(Errors.NONE.code(), response.data().groups().get(0).errorCode());
+    return response.data().groups().get(0).topics().get(0).partitions().get(0).committedOffset();
   }
 
   @Override
