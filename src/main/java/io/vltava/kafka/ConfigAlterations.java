@@ -33,6 +33,12 @@ final class ConfigAlterations {
 
   record Result(byte type, String name, short errorCode, String errorMessage) {}
 
+  private record ResourceId(byte type, String name) {
+    static ResourceId of(Resource resource) {
+      return new ResourceId(resource.type(), resource.name());
+    }
+  }
+
   static Resource nonTopic(byte type, String name) {
     return Resource.refused(type, name, Errors.INVALID_REQUEST,
         "Only topic configs can be altered; broker settings are read from the node's configuration file.");
@@ -87,9 +93,9 @@ final class ConfigAlterations {
 
   /** As Kafka: a resource named twice is refused both times, so neither change wins silently. */
   private static List<Resource> refuseRepeated(List<Resource> resources) {
-    Set<List<Object>> repeated = Repeated.in(resources.stream().map(r -> List.<Object>of(r.type(), r.name())).toList());
+    Set<ResourceId> repeated = Repeated.in(resources.stream().map(ResourceId::of).toList());
     return resources.stream()
-        .map(r -> repeated.contains(List.<Object>of(r.type(), r.name()))
+        .map(r -> repeated.contains(ResourceId.of(r))
             ? Resource.refused(r.type(), r.name(), Errors.INVALID_REQUEST, "Each resource must appear at most once.")
             : r)
         .toList();
