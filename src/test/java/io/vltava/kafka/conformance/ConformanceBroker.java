@@ -4,14 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vltava.kafka.KafkaSocket;
 import io.vltava.metadata.TopicIds;
+import io.vltava.metadata.TopicState;
 import io.vltava.node.TestNodes;
 import io.vltava.node.VltavaNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,7 +24,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
@@ -35,6 +42,8 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.OffsetCommitResponse;
 import org.apache.kafka.common.requests.OffsetFetchResponse;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
+import org.apache.kafka.common.requests.DescribeConfigsResponse;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.RequestUtils;
 import org.awaitility.Awaitility;
@@ -164,12 +173,38 @@ final class ConformanceBroker implements AutoCloseable {
   }
 
   String createTopic(String prefix, int partitions, Map<String, String> configs) throws Exception {
-    String name = prefix + "-" + topicNumbers.incrementAndGet();
+    String name = uniqueTopicName(prefix);
     admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
         .all().get(SETUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     Awaitility.await().atMost(SETUP_TIMEOUT).until(() -> node.metadata().current().topic(name)
         .map(topic -> topic.partitions().stream().allMatch(p -> p.hasLeader())).orElse(false));
     return name;
+  }
+
+  /** A topic name no other case uses, for a topic the case creates itself. */
+  String uniqueTopicName(String prefix) {
+    return prefix + "-" + topicNumbers.incrementAndGet();
+  }
+
+  /** The topic as the node's metadata cache sees it, if it exists. */
+  Optional<TopicState> topic(String name) {
+    return node.metadata().current().topic(name);
+  }
+
+  /**
+   * A topic's config overrides as DescribeConfigs (latest version) reports them: the entries whose
+   * source is the topic itself.
+   */
+  Map<String, String> describedOverrides(String topic) throws IOException {
+    DescribeConfigsResponse response = send(new DescribeConfigsRequestData().setResources(List.of(
+        new DescribeConfigsResource().setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName(topic))),
+        ApiKeys.DESCRIBE_CONFIGS.latestVersion());
+    DescribeConfigsResult result = response.data().results().get(0);
+    assertEquals(Errors.NONE.code(), result.errorCode(), result.errorMessage());
+    Map<String, String> overrides = new HashMap<>();
+    result.configs().stream().filter(c -> c.configSource() == ConfigSource.TOPIC_CONFIG.id())
+        .forEach(c -> overrides.put(c.name(), c.value()));
+    return overrides;
   }
 
   Uuid topicId(String topic) {
