@@ -5,6 +5,7 @@ import io.vltava.metadata.CborSerializable;
 import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.LeaderElection;
 import io.vltava.metadata.MetadataCache;
+import io.vltava.metadata.RequestedElections;
 import io.vltava.metadata.TopicState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.function.Function;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -83,6 +85,14 @@ public final class Controller {
 
   public record IsrChanged(short errorCode, io.vltava.metadata.PartitionState partition) implements CborSerializable {}
 
+  /** An operator's leader elections (ElectLeaders) for {@code partitions}, or for every partition if {@code allPartitions}. */
+  public record ElectLeaders(
+      RequestedElections.Type type, boolean allPartitions, List<RequestedElections.PartitionId> partitions,
+      ActorRef<LeadersElected> replyTo) implements Command {}
+
+  /** One outcome per partition, and the metadata version that holds the new leaders. */
+  public record LeadersElected(List<RequestedElections.Outcome> outcomes, long stateVersion) implements CborSerializable {}
+
   /** Reserves {@code count} producer ids; replies with the first. */
   public record AllocateProducerIds(int count, ActorRef<Long> replyTo) implements Command {}
 
@@ -102,7 +112,14 @@ public final class Controller {
       int defaultReplicationFactor,
       Consumer<Map<String, String>> topicConfigValidator,
       LeaderElection.UncleanPolicy uncleanPolicy,
+      boolean autoLeaderRebalance,
       Duration consistencyTimeout) {}
+
+  /**
+   * Kafka's bound on the metadata records one admin request may produce (a record per topic, per
+   * new partition and per config); beyond it the request is refused whole with POLICY_VIOLATION.
+   */
+  private static final int MAX_RECORDS_PER_REQUEST = 10_000;
 
   private final ActorContext<Command> context;
   private final StashBuffer<Command> stash;
@@ -174,10 +191,10 @@ public final class Controller {
           long first = state.nextProducerId();
           return write(state.withProducerIdsAllocated(m.count()), () -> m.replyTo().tell(first), this::ready);
         })
+        .onMessage(ElectLeaders.class, this::onElectLeaders)
         .onMessage(CreateTopics.class, this::onCreateTopics)
         .onMessage(DeleteTopics.class, this::onDeleteTopics)
-        .onMessage(CreatePartitions.class, m -> applyEach(m.topics(), PartitionCount::topic, m.validateOnly(), m.replyTo(),
-            (next, change) -> next.withPartitionCount(change.topic(), change.count())))
+        .onMessage(CreatePartitions.class, this::onCreatePartitions)
         .onMessage(AlterTopicConfigs.class, this::onAlterTopicConfigs)
         .build();
   }
@@ -185,8 +202,10 @@ public final class Controller {
   private Behavior<Command> onAlterIsr(AlterIsr request) {
     ClusterState next;
     try {
-      next = LeaderElection.restorePreferredLeaders(
-          LeaderElection.changeIsr(state, request.topic(), request.partition(), request.base(), request.isr()));
+      next = LeaderElection.changeIsr(state, request.topic(), request.partition(), request.base(), request.isr());
+      if (settings.autoLeaderRebalance()) {
+        next = LeaderElection.restorePreferredLeaders(next);
+      }
     } catch (RuntimeException e) {
       request.replyTo().tell(new IsrChanged(org.apache.kafka.common.protocol.Errors.forException(e).code(), null));
       return Behaviors.same();
@@ -196,16 +215,60 @@ public final class Controller {
         changed.topic(request.topic()).orElseThrow().partitions().get(request.partition()))), this::ready);
   }
 
+  private Behavior<Command> onElectLeaders(ElectLeaders request) {
+    RequestedElections.Result result = RequestedElections.elect(
+        state, request.type(), request.allPartitions() ? Optional.empty() : Optional.of(request.partitions()));
+    if (result.state() == state) {
+      request.replyTo().tell(new LeadersElected(result.outcomes(), state.version()));
+      return Behaviors.same();
+    }
+    return write(result.state(), () -> request.replyTo().tell(new LeadersElected(result.outcomes(), result.state().version())), () -> {
+      NotControllerException lost = new NotControllerException("The metadata change could not be stored on a majority of nodes.");
+      request.replyTo().tell(new LeadersElected(result.outcomes().stream()
+          .map(o -> o.errorCode() != 0 ? o
+              : new RequestedElections.Outcome(o.topic(), o.partition(), org.apache.kafka.common.protocol.Errors.NOT_CONTROLLER.code(),
+                  lost.getMessage()))
+          .toList(), state.version()));
+      return ready();
+    });
+  }
+
   private Behavior<Command> onCreateTopics(CreateTopics request) {
+    long records = request.topics().stream()
+        .mapToLong(topic -> 1L + Math.max(partitionsOf(topic), 0) + topic.configs().size()).sum();
+    if (records > MAX_RECORDS_PER_REQUEST) {
+      return refuseAsTooLarge(request.topics().stream().map(NewTopic::name).toList(), request.replyTo());
+    }
     return applyEach(request.topics(), NewTopic::name, request.validateOnly(), request.replyTo(), (next, topic) -> {
       settings.topicConfigValidator().accept(topic.configs());
       return next.newTopic(
           topic.name(),
-          topic.partitions() == -1 ? settings.defaultPartitions() : topic.partitions(),
+          partitionsOf(topic),
           topic.replicationFactor() == -1 ? settings.defaultReplicationFactor() : topic.replicationFactor(),
           topic.configs(),
           UUID.randomUUID());
     });
+  }
+
+  private int partitionsOf(NewTopic topic) {
+    return topic.partitions() == -1 ? settings.defaultPartitions() : topic.partitions();
+  }
+
+  private Behavior<Command> onCreatePartitions(CreatePartitions request) {
+    long records = request.topics().stream()
+        .mapToLong(change -> state.topic(change.topic()).map(t -> Math.max((long) change.count() - t.partitionCount(), 0L)).orElse(0L)).sum();
+    if (records > MAX_RECORDS_PER_REQUEST) {
+      return refuseAsTooLarge(request.topics().stream().map(PartitionCount::topic).toList(), request.replyTo());
+    }
+    return applyEach(request.topics(), PartitionCount::topic, request.validateOnly(), request.replyTo(),
+        (next, change) -> next.withPartitionCount(change.topic(), change.count()));
+  }
+
+  /** As Kafka's controller: a request producing more metadata records than it allows per operation changes nothing. */
+  private Behavior<Command> refuseAsTooLarge(List<String> names, ActorRef<TopicOutcomes> replyTo) {
+    PolicyViolationException tooLarge = new PolicyViolationException("Unable to perform excessively large batch operation.");
+    replyTo.tell(new TopicOutcomes(names.stream().map(name -> TopicOutcome.failed(name, tooLarge)).toList(), state.version()));
+    return Behaviors.same();
   }
 
   private Behavior<Command> onDeleteTopics(DeleteTopics request) {
