@@ -74,8 +74,11 @@ final class ProduceCase implements ApiCase {
     long producerId = broker.newProducerId();
     MemoryRecords idempotent = ConformanceBroker.idempotentBatch(producerId, (short) 0, 0, "idempotent", 2, timestampMs + 30);
     assertAppended(produce(broker, version, (short) -1, topic, 0, idempotent), version, 6);
-    // A retried batch is answered with the offset it got the first time and not appended again.
+    MemoryRecords nextIdempotent = ConformanceBroker.idempotentBatch(producerId, (short) 0, 2, "idempotent-next", 1, timestampMs + 35);
+    assertAppended(produce(broker, version, (short) -1, topic, 0, nextIdempotent), version, 8);
+    // A retried batch (one of the producer's last five) is answered with the offset it got the first time, not appended again.
     assertAppended(produce(broker, version, (short) -1, topic, 0, idempotent), version, 6);
+    assertAppended(produce(broker, version, (short) -1, topic, 0, nextIdempotent), version, 8);
     MemoryRecords gap = ConformanceBroker.idempotentBatch(producerId, (short) 0, 5, "gap", 1, timestampMs + 40);
     assertError(produce(broker, version, (short) -1, topic, 0, gap), Errors.OUT_OF_ORDER_SEQUENCE_NUMBER);
     // A bumped epoch starts again at sequence 0 (on partition 1); the older epoch is then fenced.
@@ -85,10 +88,12 @@ final class ProduceCase implements ApiCase {
     assertError(produce(broker, version, (short) -1, topic, 1, stale), Errors.INVALID_PRODUCER_EPOCH);
 
     FetchResponseData.PartitionData stored = broker.read(topic, 0, 0);
-    assertEquals(8, stored.highWatermark(), "high watermark after 8 records");
-    ByteBuffer expected = ByteBuffer.allocate(first.sizeInBytes() + second.sizeInBytes() + unanswered.sizeInBytes() + idempotent.sizeInBytes());
+    assertEquals(9, stored.highWatermark(), "high watermark after 9 records");
+    ByteBuffer expected = ByteBuffer.allocate(first.sizeInBytes() + second.sizeInBytes() + unanswered.sizeInBytes()
+        + idempotent.sizeInBytes() + nextIdempotent.sizeInBytes());
     expected.put(ConformanceBroker.asStored(first, 0, leaderEpoch)).put(ConformanceBroker.asStored(second, 3, leaderEpoch))
-        .put(ConformanceBroker.asStored(unanswered, 5, leaderEpoch)).put(ConformanceBroker.asStored(idempotent, 6, leaderEpoch));
+        .put(ConformanceBroker.asStored(unanswered, 5, leaderEpoch)).put(ConformanceBroker.asStored(idempotent, 6, leaderEpoch))
+        .put(ConformanceBroker.asStored(nextIdempotent, 8, leaderEpoch));
     assertArrayEquals(expected.array(), ConformanceBroker.bytesOf(stored.records()), "the log holds the batches as sent");
 
     assertError(produce(broker, version, (short) 1, topic, 2, ConformanceBroker.batch("p2", 1, timestampMs)),
@@ -117,7 +122,7 @@ final class ProduceCase implements ApiCase {
         Errors.NOT_ENOUGH_REPLICAS);
     assertAppended(produce(broker, version, (short) 1, twoInsyncReplicasTopic, 0, ConformanceBroker.batch("min-isr", 1, timestampMs)),
         version, -1);
-    assertEquals(8, broker.read(topic, 0, 0).highWatermark(), "refused batches are not appended");
+    assertEquals(9, broker.read(topic, 0, 0).highWatermark(), "refused batches are not appended");
 
     long beforeAppendMs = System.currentTimeMillis();
     PartitionProduceResponse appendTime = produce(broker, version, (short) 1, appendTimeTopic, 0,
