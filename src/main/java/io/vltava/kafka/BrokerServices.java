@@ -199,6 +199,22 @@ public final class BrokerServices {
   }
 
   /**
+   * The controller id that Metadata and DescribeCluster give clients: they must reach it over the
+   * Kafka protocol, so it must be a broker. As Kafka's brokers answer some live broker (clients
+   * never talk to KRaft controllers), a controller-only node is replaced by this node if it is a
+   * broker, else the lowest live broker id; -1 when there is none.
+   */
+  public static int controllerIdForClients(ClusterState state, int localNodeId) {
+    if (state.brokers().containsKey(state.controllerId())) {
+      return state.controllerId();
+    }
+    if (state.brokers().containsKey(localNodeId)) {
+      return localNodeId;
+    }
+    return state.brokers().keySet().stream().mapToInt(Integer::intValue).min().orElse(-1);
+  }
+
+  /**
    * Kafka's internal topics and Vltava's own (the journal), whose names start with "__vltava":
    * Metadata marks them internal, so clients hide them, and clients may not produce to them.
    */

@@ -33,7 +33,7 @@ final class DescribeClusterHandler implements ApiHandler {
     ClusterState cluster = broker.cluster();
     DescribeClusterResponseData response = new DescribeClusterResponseData()
         .setClusterId(cluster.clusterId())
-        .setControllerId(broker.metadata().controllerId())
+        .setControllerId(BrokerServices.controllerIdForClients(cluster, broker.localNodeId()))
         .setEndpointType(data.endpointType())
         .setClusterAuthorizedOperations(data.includeClusterAuthorizedOperations()
             ? AuthorizedOperations.CLUSTER : AuthorizedOperations.NOT_REQUESTED);

@@ -62,7 +62,7 @@ final class MetadataHandler implements ApiHandler {
       ClusterState cluster, List<MetadataRequestData.MetadataRequestTopic> requested, MetadataRequestData data, short version) {
     MetadataResponseData response = new MetadataResponseData()
         .setClusterId(cluster.clusterId())
-        .setControllerId(broker.metadata().controllerId())
+        .setControllerId(BrokerServices.controllerIdForClients(cluster, broker.localNodeId()))
         .setClusterAuthorizedOperations(data.includeClusterAuthorizedOperations()
             ? AuthorizedOperations.CLUSTER : AuthorizedOperations.NOT_REQUESTED);
     for (BrokerInfo node : cluster.brokers().values()) {
