@@ -84,15 +84,23 @@ final class FetchHandler implements ApiHandler {
         }
       }
     }
+    // The wait is registered before the first read: data appended between that read and a later
+    // registration would go unnoticed until max_wait_ms.
+    CompletableFuture<Void> arrival = data.maxWaitMs() <= 0 || data.minBytes() <= 0 || wanted.isEmpty()
+        ? null
+        : broker.replicas().awaitData(wanted.stream().map(Wanted::partition).toList(), Duration.ofMillis(data.maxWaitMs()))
+            .toCompletableFuture();
     return CompletableFuture
         .supplyAsync(() -> readAll(fetcher, wanted, data.maxBytes()), broker.replicas().ioExecutor())
         .thenCompose(bytesRead -> {
-          if (bytesRead >= data.minBytes() || data.maxWaitMs() <= 0 || wanted.isEmpty() || anyError(wanted)) {
+          if (arrival == null) {
             return CompletableFuture.completedFuture(bytesRead);
           }
-          return broker.replicas()
-              .awaitData(wanted.stream().map(Wanted::partition).toList(), Duration.ofMillis(data.maxWaitMs()))
-              .thenApplyAsync(arrived -> readAll(fetcher, wanted, data.maxBytes()), broker.replicas().ioExecutor());
+          if (bytesRead >= data.minBytes() || anyError(wanted)) {
+            arrival.complete(null); // releases the registration and cancels its timer
+            return CompletableFuture.completedFuture(bytesRead);
+          }
+          return arrival.thenApplyAsync(arrived -> readAll(fetcher, wanted, data.maxBytes()), broker.replicas().ioExecutor());
         })
         .thenApply(bytesRead -> {
           wanted.forEach(w -> pointAtLeader(w, response, header.apiVersion()));
@@ -105,14 +113,18 @@ final class FetchHandler implements ApiHandler {
     int remaining = responseMaxBytes;
     int total = 0;
     for (Wanted w : wanted) {
-      int read = read(fetcher, w, remaining <= 0 ? 0 : Math.min(remaining, w.request().partitionMaxBytes()));
+      // As Kafka (minOneMessage): only the first partition with data may get a batch above the limits,
+      // so a consumer always progresses. Followers keep it for every partition: they do not rotate
+      // their partitions between fetches as consumers do, so a strict limit could starve the last ones.
+      boolean batchMayExceedLimit = total == 0 || fetcher.isFollower();
+      int read = read(fetcher, w, remaining <= 0 ? 0 : Math.min(remaining, w.request().partitionMaxBytes()), batchMayExceedLimit);
       remaining -= read;
       total += read;
     }
     return total;
   }
 
-  private int read(Fetcher fetcher, Wanted w, int maxBytes) {
+  private int read(Fetcher fetcher, Wanted w, int maxBytes, boolean batchMayExceedLimit) {
     PartitionData response = w.response();
     Errors error = broker.replicas().leaderError(w.partition());
     Optional<LocalReplica> replica = broker.replicas().replica(w.partition());
@@ -135,11 +147,15 @@ final class FetchHandler implements ApiHandler {
         return 0;
       }
       FetchedRecords fetched = partitionLog.read(w.request().fetchOffset(), maxBytes, readBound);
+      if (fetched.sizeInBytes() > maxBytes && !batchMayExceedLimit) {
+        response.setErrorCode(Errors.NONE.code()).setLogStartOffset(fetched.logStartOffset()).setRecords(MemoryRecords.EMPTY);
+        return 0;
+      }
       response.setErrorCode(Errors.NONE.code()).setLogStartOffset(fetched.logStartOffset()).setRecords(fetched.records());
       return fetched.sizeInBytes();
     } catch (OffsetOutOfRangeException e) {
-      response.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()).setLogStartOffset(partitionLog.logStartOffset())
-          .setRecords(MemoryRecords.EMPTY);
+      // As Kafka: no offsets with this error; the consumer resets by its policy (ListOffsets).
+      empty(response, Errors.OFFSET_OUT_OF_RANGE);
       return 0;
     } catch (IOException | RuntimeException e) {
       log.warn("Fetch from {} at offset {} failed", w.partition(), w.request().fetchOffset(), e);

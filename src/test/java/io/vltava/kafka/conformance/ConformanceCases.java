@@ -8,7 +8,10 @@ final class ConformanceCases {
 
   static List<ApiCase> all() {
     return List.of(
+        new ProduceCase(),
+        new FetchCase(),
         new ListOffsetsCase(),
+        new MetadataCase(),
         new OffsetCommitCase(),
         new OffsetFetchCase(),
         new FindCoordinatorCase(),
@@ -21,6 +24,9 @@ final class ConformanceCases {
         new ApiVersionsCase(),
         new CreateTopicsCase(),
         new DeleteTopicsCase(),
+        new DeleteRecordsCase(),
+        new InitProducerIdCase(),
+        new OffsetForLeaderEpochCase(),
         new DescribeConfigsCase(),
         new AlterConfigsCase(),
         new DescribeLogDirsCase(),
@@ -30,6 +36,7 @@ final class ConformanceCases {
         new IncrementalAlterConfigsCase(),
         new OffsetDeleteCase(),
         new UpdateFeaturesCase(),
+        new DescribeClusterCase(),
         new DescribeProducersCase());
   }
 }
