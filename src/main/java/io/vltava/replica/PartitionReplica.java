@@ -185,6 +185,12 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
     if (newLeaderEpoch && view.isLeader()) {
       leaderEpochStartOffset = log.logEndOffset();
       leaderSinceMs = settings.clock().millis();
+      try {
+        log.startLeaderEpoch(view.leaderEpoch());
+      } catch (IOException e) {
+        // The first append in the epoch records it too; until then followers ask again.
+        getContext().getLog().warn("Recording leader epoch {} of {} failed", view.leaderEpoch(), view.topicPartition(), e);
+      }
     }
     return this;
   }
