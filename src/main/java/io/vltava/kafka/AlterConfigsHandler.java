@@ -1,13 +1,11 @@
 package io.vltava.kafka;
 
-import io.vltava.controller.Controller;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -17,7 +15,7 @@ import org.apache.kafka.common.requests.AlterConfigsRequest;
 import org.apache.kafka.common.requests.AlterConfigsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
-/** AlterConfigs (the legacy, whole-set form): a topic's overrides become exactly the given set. */
+/** AlterConfigs (the legacy, whole-set form): a topic's or broker's overrides become exactly the given set. */
 final class AlterConfigsHandler implements ApiHandler {
   private final BrokerServices broker;
 
@@ -35,14 +33,9 @@ final class AlterConfigsHandler implements ApiHandler {
     AlterConfigsRequestData data = ((AlterConfigsRequest) request).data();
     List<ConfigAlterations.Resource> resources = new ArrayList<>();
     for (AlterConfigsRequestData.AlterConfigsResource resource : data.resources()) {
-      if (resource.resourceType() != ConfigResource.Type.TOPIC.id()) {
-        resources.add(ConfigAlterations.nonTopic(resource.resourceType(), resource.resourceName()));
-        continue;
-      }
       Map<String, Optional<String>> changes = new HashMap<>();
       resource.configs().forEach(config -> changes.put(config.name(), Optional.ofNullable(config.value())));
-      resources.add(ConfigAlterations.Resource.topic(resource.resourceName(),
-          new Controller.ConfigChange(resource.resourceName(), changes, true)));
+      resources.add(ConfigAlterations.of(resource.resourceType(), resource.resourceName(), changes, true));
     }
     return ConfigAlterations.apply(broker, resources, data.validateOnly()).thenApply(results -> {
       AlterConfigsResponseData response = new AlterConfigsResponseData();

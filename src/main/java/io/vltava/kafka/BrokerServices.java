@@ -96,11 +96,21 @@ public final class BrokerServices {
    */
   public CompletionStage<List<TopicOutcome>> changeTopics(
       org.apache.pekko.japi.function.Function<ActorRef<Controller.TopicOutcomes>, Controller.Command> request) {
-    return this.<Controller.TopicOutcomes>askController(request).thenCompose(outcomes -> metadata
-        .awaitVersion(outcomes.stateVersion())
+    return this.<Controller.TopicOutcomes>askController(request)
+        .thenCompose(outcomes -> awaitVisible(outcomes.stateVersion()).thenApply(visible -> outcomes.outcomes()));
+  }
+
+  /** As {@link #changeTopics}, for requests answered item by item (partitions, brokers). */
+  public CompletionStage<List<Controller.Outcome>> changeMetadata(
+      org.apache.pekko.japi.function.Function<ActorRef<Controller.Outcomes>, Controller.Command> request) {
+    return this.<Controller.Outcomes>askController(request)
+        .thenCompose(outcomes -> awaitVisible(outcomes.stateVersion()).thenApply(visible -> outcomes.outcomes()));
+  }
+
+  private CompletableFuture<ClusterState> awaitVisible(long stateVersion) {
+    return metadata.awaitVersion(stateVersion)
         .toCompletableFuture()
-        .completeOnTimeout(null, controllerTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-        .thenApply(visible -> outcomes.outcomes()));
+        .completeOnTimeout(null, controllerTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   public GroupCoordinators groups() {

@@ -1,6 +1,8 @@
 package io.vltava.kafka;
 
+import io.vltava.metadata.BrokerConfigs;
 import io.vltava.metadata.TopicState;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,11 +18,13 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
 import org.apache.kafka.common.requests.DescribeConfigsResponse;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * DescribeConfigs: a topic's effective configs with their source; for this broker, the topic
- * defaults it applies. Other brokers' configs are answered by those brokers.
+ * defaults it applies and its dynamic configs (replication throttles). Other brokers' configs are
+ * answered by those brokers.
  */
 final class DescribeConfigsHandler implements ApiHandler {
   private final BrokerServices broker;
@@ -61,13 +65,25 @@ final class DescribeConfigsHandler implements ApiHandler {
       return result.setErrorCode(Errors.INVALID_REQUEST.code())
           .setErrorMessage("Unsupported resource " + resource.resourceType() + "/" + resource.resourceName());
     }
+    List<TopicConfigEntries> entries = new ArrayList<>(TopicConfigEntries.of(broker.topicConfigs(), overrides.get()));
+    if (resource.resourceType() == ConfigResource.Type.BROKER.id()) {
+      entries.addAll(dynamicBrokerConfigs(broker.cluster().brokerConfigs(broker.localNodeId())));
+    }
     List<String> keys = resource.configurationKeys();
-    for (TopicConfigEntries entry : TopicConfigEntries.of(broker.topicConfigs(), overrides.get())) {
+    for (TopicConfigEntries entry : entries) {
       if (keys == null || keys.contains(entry.name())) {
         result.configs().add(new DescribeConfigsResourceResult().setName(entry.name()).setValue(entry.value())
             .setConfigSource(entry.source().id()).setReadOnly(false).setIsSensitive(false));
       }
     }
     return result;
+  }
+
+  /** The broker's dynamic configs: set ones as DYNAMIC_BROKER_CONFIG, the others at Kafka's default (unlimited). */
+  private static List<TopicConfigEntries> dynamicBrokerConfigs(Map<String, String> overrides) {
+    return BrokerConfigs.names().stream().sorted().map(name -> overrides.containsKey(name)
+            ? new TopicConfigEntries(name, overrides.get(name), ConfigSource.DYNAMIC_BROKER_CONFIG)
+            : new TopicConfigEntries(name, String.valueOf(BrokerConfigs.UNLIMITED), ConfigSource.DEFAULT_CONFIG))
+        .toList();
   }
 }

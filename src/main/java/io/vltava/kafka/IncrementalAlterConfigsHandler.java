@@ -1,6 +1,5 @@
 package io.vltava.kafka;
 
-import io.vltava.controller.Controller;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -8,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.admin.AlterConfigOp;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -20,8 +18,8 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /**
- * IncrementalAlterConfigs: SET and DELETE of single topic configs. APPEND and SUBTRACT apply to
- * list-valued configs, and no supported topic config is a list, so they are refused.
+ * IncrementalAlterConfigs: SET and DELETE of single topic and broker configs. APPEND and SUBTRACT
+ * are refused: the only list-valued configs (the throttled-replica lists) are set whole by the tools.
  */
 final class IncrementalAlterConfigsHandler implements ApiHandler {
   private final BrokerServices broker;
@@ -52,9 +50,6 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
   }
 
   private static ConfigAlterations.Resource toResource(IncrementalAlterConfigsRequestData.AlterConfigsResource resource) {
-    if (resource.resourceType() != ConfigResource.Type.TOPIC.id()) {
-      return ConfigAlterations.nonTopic(resource.resourceType(), resource.resourceName());
-    }
     Map<String, Optional<String>> changes = new HashMap<>();
     for (IncrementalAlterConfigsRequestData.AlterableConfig config : resource.configs()) {
       AlterConfigOp.OpType op = AlterConfigOp.OpType.forId(config.configOperation());
@@ -67,7 +62,6 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
             "Operation " + op + " applies to list-valued configs; " + config.name() + " is not one.");
       }
     }
-    return ConfigAlterations.Resource.topic(resource.resourceName(),
-        new Controller.ConfigChange(resource.resourceName(), changes, false));
+    return ConfigAlterations.of(resource.resourceType(), resource.resourceName(), changes, false);
   }
 }

@@ -32,6 +32,8 @@ public final class KafkaApis {
         new ListGroupsHandler(broker),
         new DescribeGroupsHandler(broker),
         new DeleteGroupsHandler(broker),
-        new OffsetDeleteHandler(broker));
+        new OffsetDeleteHandler(broker),
+        new AlterPartitionReassignmentsHandler(broker),
+        new ListPartitionReassignmentsHandler(broker));
   }
 }

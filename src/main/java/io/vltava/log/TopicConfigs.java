@@ -27,11 +27,16 @@ public final class TopicConfigs {
   public static final String SEGMENT_INDEX_BYTES = "segment.index.bytes";
   public static final String SEGMENT_MS = "segment.ms";
   public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
+  /** Replicas ("partition:broker,..." or "*") whose leader-side replication traffic is throttled, as Kafka's. */
+  public static final String LEADER_REPLICATION_THROTTLED_REPLICAS = "leader.replication.throttled.replicas";
+  /** Replicas ("partition:broker,..." or "*") whose follower-side fetches are throttled, as Kafka's. */
+  public static final String FOLLOWER_REPLICATION_THROTTLED_REPLICAS = "follower.replication.throttled.replicas";
 
   private static final Predicate<String> POSITIVE_INT = v -> parsesTo(v, s -> Integer.parseInt(s) > 0);
   private static final Predicate<String> NON_NEGATIVE_LONG = v -> parsesTo(v, s -> Long.parseLong(s) >= 0);
   private static final Predicate<String> LONG_OR_UNLIMITED = v -> parsesTo(v, s -> Long.parseLong(s) >= -1);
   private static final Predicate<String> BOOLEAN = v -> v.equals("true") || v.equals("false");
+  private static final Predicate<String> REPLICA_LIST = v -> v.matches("\\s*(\\*|(\\d+\\s*:\\s*\\d+\\s*)(,\\s*\\d+\\s*:\\s*\\d+\\s*)*)?\\s*");
 
   /** Every supported name with the rule its value must meet; the order is the order DescribeConfigs lists them. */
   private static final Map<String, Predicate<String>> RULES = new LinkedHashMap<>();
@@ -51,6 +56,8 @@ public final class TopicConfigs {
     RULES.put(SEGMENT_INDEX_BYTES, v -> parsesTo(v, s -> Integer.parseInt(s) >= 8));
     RULES.put(SEGMENT_MS, v -> parsesTo(v, s -> Long.parseLong(s) >= 1));
     RULES.put(UNCLEAN_LEADER_ELECTION_ENABLE, BOOLEAN);
+    RULES.put(LEADER_REPLICATION_THROTTLED_REPLICAS, REPLICA_LIST);
+    RULES.put(FOLLOWER_REPLICATION_THROTTLED_REPLICAS, REPLICA_LIST);
   }
 
   private final Map<String, String> defaults;

@@ -40,10 +40,7 @@ public final class PartitionReassignment {
    */
   public static ClusterState alter(ClusterState state, String topicName, int partition, Optional<List<Integer>> target) {
     TopicState topic = state.requireTopic(topicName);
-    if (partition < 0 || partition >= topic.partitionCount()) {
-      throw new UnknownTopicOrPartitionException("Partition " + topicName + "-" + partition + " does not exist.");
-    }
-    PartitionState current = topic.partitions().get(partition);
+    PartitionState current = partitionOf(state, topicName, partition);
     Set<Integer> live = state.brokers().keySet();
     PartitionState next;
     if (target.isEmpty()) {
@@ -56,6 +53,15 @@ public final class PartitionReassignment {
       next = moveTo(current, target.get(), live);
     }
     return next.equals(current) ? state : state.withTopic(withPartition(topic, partition, next));
+  }
+
+  /** Throws unless the partition's original replicas number {@code replicationFactor} (a request that may not change it). */
+  public static void requireReplicationFactor(ClusterState state, String topicName, int partition, int replicationFactor) {
+    int current = originalReplicas(partitionOf(state, topicName, partition)).size();
+    if (current != replicationFactor) {
+      throw new InvalidReplicaAssignmentException("The request may not change the replication factor of " + topicName + "-" + partition
+          + " from " + current + " to " + replicationFactor + ".");
+    }
   }
 
   /** Completes every reassignment whose target replicas are all in sync. */
@@ -127,6 +133,14 @@ public final class PartitionReassignment {
       leader = successor.get();
     }
     return new PartitionState(target, leader, p.leaderEpoch() + (leader == p.leader() ? 0 : 1), isr, p.partitionEpoch() + 1);
+  }
+
+  private static PartitionState partitionOf(ClusterState state, String topicName, int partition) {
+    TopicState topic = state.requireTopic(topicName);
+    if (partition < 0 || partition >= topic.partitionCount()) {
+      throw new UnknownTopicOrPartitionException("Partition " + topicName + "-" + partition + " does not exist.");
+    }
+    return topic.partitions().get(partition);
   }
 
   private static void validate(List<Integer> target, Set<Integer> live) {
