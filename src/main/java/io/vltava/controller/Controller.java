@@ -95,6 +95,9 @@ public final class Controller {
   public record AlterPartitionReassignments(List<PartitionMove> moves, boolean allowReplicationFactorChange, ActorRef<Outcomes> replyTo)
       implements Command {}
 
+  /** Replies with the version of the latest stored state: a node whose metadata has reached it reads what the controller knows. */
+  public record GetStateVersion(ActorRef<Long> replyTo) implements Command {}
+
   /** Sets (value present) or removes (value empty) a broker's dynamic configs; {@code replaceAll} drops every other override first. */
   public record BrokerConfigChange(int nodeId, Map<String, Optional<String>> changes, boolean replaceAll) {}
 
@@ -208,6 +211,10 @@ public final class Controller {
         .onMessage(AlterTopicConfigs.class, this::onAlterTopicConfigs)
         .onMessage(AlterPartitionReassignments.class, this::onAlterPartitionReassignments)
         .onMessage(AlterBrokerConfigs.class, this::onAlterBrokerConfigs)
+        .onMessage(GetStateVersion.class, m -> {
+          m.replyTo().tell(state.version());
+          return Behaviors.same();
+        })
         .build();
   }
 

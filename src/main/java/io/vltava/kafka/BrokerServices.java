@@ -107,6 +107,16 @@ public final class BrokerServices {
         .thenCompose(outcomes -> awaitVisible(outcomes.stateVersion()).thenApply(visible -> outcomes.outcomes()));
   }
 
+  /**
+   * This node's metadata once it holds everything the controller has stored (or, after the
+   * controller timeout, as it is): reads that must see changes made through other nodes.
+   */
+  public CompletionStage<ClusterState> controllerConsistentState() {
+    return this.<Long>askController(Controller.GetStateVersion::new)
+        .thenCompose(this::awaitVisible)
+        .thenApply(visible -> visible == null ? cluster() : visible);
+  }
+
   private CompletableFuture<ClusterState> awaitVisible(long stateVersion) {
     return metadata.awaitVersion(stateVersion)
         .toCompletableFuture()

@@ -5,7 +5,6 @@ import io.vltava.metadata.PartitionState;
 import io.vltava.metadata.TopicState;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData;
@@ -19,9 +18,10 @@ import org.apache.kafka.common.requests.ListPartitionReassignmentsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /**
- * ListPartitionReassignments (v0): the moves in progress, all or those of the named partitions,
- * from this node's metadata: replicas (the union), adding and removing replicas. Partitions that
- * do not exist or are not moving are left out, as Kafka does.
+ * ListPartitionReassignments (v0): the moves in progress, all or those of the named partitions:
+ * replicas (the union), adding and removing replicas. Answered from this node's metadata once it
+ * has caught up with the controller's, so a move started through another node shows at once.
+ * Partitions that do not exist or are not moving are left out, as Kafka does.
  */
 final class ListPartitionReassignmentsHandler implements ApiHandler {
   private final BrokerServices broker;
@@ -48,7 +48,10 @@ final class ListPartitionReassignmentsHandler implements ApiHandler {
   @Override
   public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
     ListPartitionReassignmentsRequestData data = ((ListPartitionReassignmentsRequest) request).data();
-    ClusterState state = broker.cluster();
+    return broker.controllerConsistentState().thenApply(state -> new ListPartitionReassignmentsResponse(ongoing(state, data)));
+  }
+
+  private static ListPartitionReassignmentsResponseData ongoing(ClusterState state, ListPartitionReassignmentsRequestData data) {
     ListPartitionReassignmentsResponseData response = new ListPartitionReassignmentsResponseData();
     if (data.topics() == null) {
       new TreeMap<>(state.topics()).values().forEach(topic ->
@@ -57,7 +60,7 @@ final class ListPartitionReassignmentsHandler implements ApiHandler {
       data.topics().forEach(requested ->
           state.topic(requested.name()).ifPresent(topic -> addOngoing(response, topic, requested.partitionIndexes())));
     }
-    return CompletableFuture.completedFuture(new ListPartitionReassignmentsResponse(response));
+    return response;
   }
 
   private static void addOngoing(ListPartitionReassignmentsResponseData response, TopicState topic, List<Integer> partitions) {

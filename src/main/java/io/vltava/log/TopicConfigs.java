@@ -126,6 +126,23 @@ public final class TopicConfigs {
     return Integer.parseInt(effective(overrides).get(MIN_INSYNC_REPLICAS));
   }
 
+  /** Whether a throttled-replicas value ("*" or "partition:broker,...") names broker {@code brokerId}'s replica of {@code partition}. */
+  public static boolean listsReplica(String throttledReplicas, int partition, int brokerId) {
+    if (throttledReplicas == null || throttledReplicas.isBlank()) {
+      return false;
+    }
+    if (throttledReplicas.trim().equals("*")) {
+      return true;
+    }
+    for (String entry : throttledReplicas.split(",")) {
+      String[] parts = entry.split(":");
+      if (parts.length == 2 && Integer.parseInt(parts[0].trim()) == partition && Integer.parseInt(parts[1].trim()) == brokerId) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private static boolean parsesTo(String value, Predicate<String> check) {
     try {
       return check.test(value);

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
@@ -193,13 +195,22 @@ final class ReplicaFetcher implements Runnable {
 
   private void fetchOnce(LeaderConnection leader) throws Exception {
     LinkedHashMap<TopicPartition, FetchRequest.PartitionData> fetchData = new LinkedHashMap<>();
+    ReplicationQuota quota = replicas.followerQuota();
+    boolean quotaExceeded = quota.exceeded(System.currentTimeMillis());
+    Set<TopicPartition> throttled = new HashSet<>();
     partitions.forEach((tp, followed) -> {
       PartitionLog partitionLog = logOf(tp);
       LocalReplica replica = replicas.replica(tp).orElse(null);
+      if (replicas.followerThrottled(tp)) {
+        if (quotaExceeded) {
+          return; // a throttled replica sits out fetches until the node's follower budget refills
+        }
+        throttled.add(tp);
+      }
       if (followed.truncated() && partitionLog != null && replica != null) {
         fetchData.put(tp, new FetchRequest.PartitionData(
             io.vltava.metadata.TopicIds.toKafka(replica.topicId()), partitionLog.logEndOffset(), partitionLog.logStartOffset(),
-            PARTITION_MAX_BYTES, Optional.of(followed.leaderEpoch()),
+            throttled.contains(tp) ? quota.maxFetchBytes(PARTITION_MAX_BYTES) : PARTITION_MAX_BYTES, Optional.of(followed.leaderEpoch()),
             Optional.of(partitionLog.leaderEpochCache().latestEpoch().orElse(LeaderEpochCache.UNDEFINED_EPOCH))));
       }
     });
@@ -214,10 +225,18 @@ final class ReplicaFetcher implements Runnable {
     if (paused) {
       return; // paused while the fetch was in flight: drop what it brought, as a stalled follower would not have it
     }
+    long throttledBytes = 0;
     for (FetchResponseData.FetchableTopicResponse topic : response.data().responses()) {
       for (FetchResponseData.PartitionData data : topic.partitions()) {
-        apply(new TopicPartition(topic.topic(), data.partitionIndex()), data);
+        TopicPartition tp = new TopicPartition(topic.topic(), data.partitionIndex());
+        if (throttled.contains(tp) && data.records() != null) {
+          throttledBytes += data.records().sizeInBytes();
+        }
+        apply(tp, data);
       }
+    }
+    if (throttledBytes > 0) {
+      quota.record(throttledBytes, System.currentTimeMillis());
     }
   }
 

@@ -2,6 +2,7 @@ package io.vltava.replica;
 
 import io.vltava.log.LogConfig;
 import io.vltava.log.TopicConfigs;
+import io.vltava.metadata.BrokerConfigs;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.MetadataCache;
@@ -57,6 +58,10 @@ public final class ReplicaManager {
   /** Partitions this node led at the last metadata change: gaining one wakes its sharded entity here. */
   private final Set<TopicPartition> led = new HashSet<>();
   private final Map<TopicPartition, LogConfig> configs = new HashMap<>();
+  /** This node's follower.replication.throttled.rate, shared by its fetcher threads. */
+  private final ReplicationQuota followerQuota = new ReplicationQuota();
+  /** Local replicas their topic's follower.replication.throttled.replicas names. */
+  private final Set<TopicPartition> followerThrottled = ConcurrentHashMap.newKeySet();
   /** Replicas of deleted topics whose files are still being removed; a re-created partition waits for them. */
   private final Map<TopicPartition, CompletionStage<Void>> deleting = new HashMap<>();
 
@@ -219,7 +224,25 @@ public final class ReplicaManager {
         .exceptionally(AppendOutcome::failed);
   }
 
+  /**
+   * Whether fetches of this replica count against the node's follower throttle: its topic lists it
+   * and it is not in sync. As in Kafka, an in-sync replica is never throttled, so acks=all produces
+   * do not wait for the throttle.
+   */
+  boolean followerThrottled(TopicPartition partition) {
+    if (!followerThrottled.contains(partition) || !followerQuota.isLimited()) {
+      return false;
+    }
+    LocalReplica replica = replicas.get(partition);
+    return replica != null && !replica.state().isr().contains(metadata.localNodeId());
+  }
+
+  ReplicationQuota followerQuota() {
+    return followerQuota;
+  }
+
   private synchronized void onMetadata(ClusterState state) {
+    followerQuota.rate(BrokerConfigs.rate(state.brokerConfigs(metadata.localNodeId()), BrokerConfigs.FOLLOWER_REPLICATION_THROTTLED_RATE));
     Map<TopicPartition, TopicState> wanted = new HashMap<>();
     for (TopicState topic : state.topics().values()) {
       for (int p = 0; p < topic.partitionCount(); p++) {
@@ -259,9 +282,16 @@ public final class ReplicaManager {
         }
       }
       configs.put(partition, config);
+      if (TopicConfigs.listsReplica(topic.configs().get(TopicConfigs.FOLLOWER_REPLICATION_THROTTLED_REPLICAS),
+          partition.partition(), metadata.localNodeId())) {
+        followerThrottled.add(partition);
+      } else {
+        followerThrottled.remove(partition);
+      }
       assignFetcher(partition, topic.partitions().get(partition.partition()), state.brokers().keySet());
     });
     fetchers.forEach((leader, fetcher) -> fetcher.retainOnly(wanted.keySet()));
+    followerThrottled.retainAll(wanted.keySet());
     led.clear();
     led.addAll(nowLed);
   }
