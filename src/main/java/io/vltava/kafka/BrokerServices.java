@@ -96,15 +96,27 @@ public final class BrokerServices {
    */
   public CompletionStage<List<TopicOutcome>> changeTopics(
       org.apache.pekko.japi.function.Function<ActorRef<Controller.TopicOutcomes>, Controller.Command> request) {
-    return this.<Controller.TopicOutcomes>askController(request)
-        .thenCompose(outcomes -> awaitVisible(outcomes.stateVersion()).thenApply(visible -> outcomes.outcomes()));
+    return askControllerAndSee(request, Controller.TopicOutcomes::stateVersion).thenApply(Controller.TopicOutcomes::outcomes);
+  }
+
+  /**
+   * Asks the controller for a metadata change and completes with its reply once this node's
+   * metadata has reached the version the reply names (or after the controller timeout), so the
+   * client's next request here sees the change.
+   */
+  public <T> CompletionStage<T> askControllerAndSee(
+      org.apache.pekko.japi.function.Function<ActorRef<T>, Controller.Command> request, java.util.function.ToLongFunction<T> stateVersion) {
+    return this.<T>askController(request).thenCompose(reply -> metadata
+        .awaitVersion(stateVersion.applyAsLong(reply))
+        .toCompletableFuture()
+        .completeOnTimeout(null, controllerTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .thenApply(visible -> reply));
   }
 
   /** As {@link #changeTopics}, for requests answered item by item (partitions, brokers). */
   public CompletionStage<List<Controller.Outcome>> changeMetadata(
       org.apache.pekko.japi.function.Function<ActorRef<Controller.Outcomes>, Controller.Command> request) {
-    return this.<Controller.Outcomes>askController(request)
-        .thenCompose(outcomes -> awaitVisible(outcomes.stateVersion()).thenApply(visible -> outcomes.outcomes()));
+    return askControllerAndSee(request, Controller.Outcomes::stateVersion).thenApply(Controller.Outcomes::outcomes);
   }
 
   /**
@@ -112,15 +124,7 @@ public final class BrokerServices {
    * controller timeout, as it is): reads that must see changes made through other nodes.
    */
   public CompletionStage<ClusterState> controllerConsistentState() {
-    return this.<Long>askController(Controller.GetStateVersion::new)
-        .thenCompose(this::awaitVisible)
-        .thenApply(visible -> visible == null ? cluster() : visible);
-  }
-
-  private CompletableFuture<ClusterState> awaitVisible(long stateVersion) {
-    return metadata.awaitVersion(stateVersion)
-        .toCompletableFuture()
-        .completeOnTimeout(null, controllerTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return askControllerAndSee(Controller.GetStateVersion::new, version -> version).thenApply(version -> cluster());
   }
 
   public GroupCoordinators groups() {

@@ -34,6 +34,10 @@ public final class KafkaApis {
         new DeleteGroupsHandler(broker),
         new OffsetDeleteHandler(broker),
         new AlterPartitionReassignmentsHandler(broker),
-        new ListPartitionReassignmentsHandler(broker));
+        new ListPartitionReassignmentsHandler(broker),
+        new DescribeLogDirsHandler(broker),
+        new UpdateFeaturesHandler(),
+        new ElectLeadersHandler(broker),
+        new DescribeProducersHandler(broker));
   }
 }

@@ -1,5 +1,6 @@
 package io.vltava.replica;
 
+import io.vltava.log.ActiveProducer;
 import io.vltava.log.LogAppendInfo;
 import io.vltava.log.LogConfig;
 import io.vltava.log.PartitionLog;
@@ -51,6 +52,9 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   public record StateChanged(PartitionState state) implements Command {}
 
   /** Stops the actor and closes the log cleanly (shutdown). */
+  /** Asks for the idempotent producers with batches in the log (the producer state belongs to this actor). */
+  public record DescribeProducers(ActorRef<List<ActiveProducer>> replyTo) implements Command {}
+
   public record Close() implements Command {}
 
   /** Stops the actor and removes the log from disk (topic deletion). */
@@ -131,6 +135,10 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
         .onMessage(IsrTick.class, m -> maybeProposeIsr())
         .onMessage(HighWatermarkCheckpointTick.class, m -> checkpointHighWatermark())
         .onMessage(IsrProposed.class, this::onIsrProposed)
+        .onMessage(DescribeProducers.class, m -> {
+          m.replyTo().tell(log.activeProducers());
+          return this;
+        })
         .onMessage(Close.class, m -> Behaviors.stopped())
         .onMessage(Delete.class, m -> {
           deleteOnStop = true;
