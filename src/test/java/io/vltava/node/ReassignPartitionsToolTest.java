@@ -49,7 +49,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("slow")
 @Timeout(300)
 class ReassignPartitionsToolTest {
-  private static final String TOOL = "org.apache.kafka.tools.reassign.ReassignPartitionsCommand";
   /** Bytes per second the new replicas may fetch while catching up. */
   private static final long THROTTLE_BYTES_PER_SECOND = 200_000;
   /** What the moved partition holds before the move: several seconds of catch-up at the throttle. */
@@ -87,18 +86,18 @@ class ReassignPartitionsToolTest {
             + "{\"topic\":\"moving\",\"partition\":0,\"replicas\":" + json(List.of(newcomer, keeper)) + "},"
             + "{\"topic\":\"growing\",\"partition\":0,\"replicas\":" + json(growingTarget) + "}]}");
         int acknowledgedBeforeTheMove = acknowledged.size();
-        KafkaToolProcess.Result executed = tool(kit, "--execute", "--reassignment-json-file", plan.toString(),
+        KafkaTools.Result executed = tool(kit, "--execute", "--reassignment-json-file", plan.toString(),
             "--throttle", String.valueOf(THROTTLE_BYTES_PER_SECOND));
         long executedAtMs = System.currentTimeMillis();
-        assertTrue(executed.output().contains("The inter-broker throttle limit was set to " + THROTTLE_BYTES_PER_SECOND + " B/s"),
-            executed.output());
-        assertTrue(executed.output().contains("Successfully started partition reassignments for growing-0,moving-0"), executed.output());
+        assertTrue(executed.stdout().contains("The inter-broker throttle limit was set to " + THROTTLE_BYTES_PER_SECOND + " B/s"),
+            executed.stdout());
+        assertTrue(executed.stdout().contains("Successfully started partition reassignments for growing-0,moving-0"), executed.stdout());
         awaitConfig(() -> topicConfig(kit, "moving", "follower.replication.throttled.replicas"), "0:" + newcomer);
         awaitConfig(() -> brokerConfig(kit, newcomer, "follower.replication.throttled.rate"), String.valueOf(THROTTLE_BYTES_PER_SECOND));
 
-        KafkaToolProcess.Result listed = tool(kit, "--list");
-        assertTrue(listed.output().contains("moving-0: replicas: " + newcomer + "," + keeper + "," + oldLeader
-            + ". adding: " + newcomer + ". removing: " + oldLeader + "."), "the move is in progress: " + listed.output());
+        KafkaTools.Result listed = tool(kit, "--list");
+        assertTrue(listed.stdout().contains("moving-0: replicas: " + newcomer + "," + keeper + "," + oldLeader
+            + ". adding: " + newcomer + ". removing: " + oldLeader + "."), "the move is in progress: " + listed.stdout());
 
         kit.cluster().awaitMetadata(s -> partition(s, moving).isr().contains(newcomer), Duration.ofSeconds(120));
         long catchUpMs = System.currentTimeMillis() - executedAtMs;
@@ -111,7 +110,7 @@ class ReassignPartitionsToolTest {
         // --verify removed the throttles
         awaitConfig(() -> topicConfig(kit, "moving", "follower.replication.throttled.replicas"), "");
         awaitConfig(() -> brokerConfig(kit, newcomer, "follower.replication.throttled.rate"), String.valueOf(Long.MAX_VALUE));
-        assertTrue(tool(kit, "--list").output().contains("No partition reassignments found."));
+        assertTrue(tool(kit, "--list").stdout().contains("No partition reassignments found."));
 
         assertTrue(acknowledged.size() > acknowledgedBeforeTheMove, "acks=all produces went on during the move");
       } finally {
@@ -154,7 +153,7 @@ class ReassignPartitionsToolTest {
       kit.createTopic("spread", 3, 2);
       int retiring = 3;
       Path topicsJson = write("topics.json", "{\"version\":1,\"topics\":[{\"topic\":\"spread\"}]}");
-      String generated = tool(kit, "--generate", "--topics-to-move-json-file", topicsJson.toString(), "--broker-list", "1,2").output();
+      String generated = tool(kit, "--generate", "--topics-to-move-json-file", topicsJson.toString(), "--broker-list", "1,2").stdout();
       assertTrue(generated.contains("Current partition replica assignment"), generated);
       String marker = "Proposed partition reassignment configuration";
       assertTrue(generated.contains(marker), generated);
@@ -164,7 +163,7 @@ class ReassignPartitionsToolTest {
       Path proposalFile = write("proposal.json", proposal);
       tool(kit, "--execute", "--reassignment-json-file", proposalFile.toString());
       Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-        String output = tool(kit, "--verify", "--reassignment-json-file", proposalFile.toString()).output();
+        String output = tool(kit, "--verify", "--reassignment-json-file", proposalFile.toString()).stdout();
         return !output.contains("still in progress") && output.contains("Clearing broker-level throttles");
       });
       ClusterState after = kit.awaitFullIsr("spread");
@@ -204,17 +203,17 @@ class ReassignPartitionsToolTest {
       ClusterState afterFailover = kit.cluster().awaitMetadata(s -> s.controllerId() != controller && s.controllerId() != -1
           && partition(s, parked).hasLeader(), Duration.ofSeconds(60));
       assertEquals(List.of(newcomer), partition(afterFailover, parked).addingReplicas(), "the new controller continues the move");
-      String listed = tool(kit, "--list").output();
+      String listed = tool(kit, "--list").stdout();
       assertTrue(listed.contains("parked-0: replicas: "), listed);
       assertTrue(listed.contains("adding: " + newcomer + "."), listed);
 
-      KafkaToolProcess.Result cancelled = tool(kit, "--cancel", "--reassignment-json-file", plan.toString());
-      assertTrue(cancelled.output().contains("Successfully cancelled partition reassignment for: parked-0"), cancelled.output());
+      KafkaTools.Result cancelled = tool(kit, "--cancel", "--reassignment-json-file", plan.toString());
+      assertTrue(cancelled.stdout().contains("Successfully cancelled partition reassignment for: parked-0"), cancelled.stdout());
       ClusterState reverted = kit.cluster().awaitMetadata(s -> !partition(s, parked).isReassigning(), Duration.ofSeconds(30));
       assertEquals(new HashSet<>(before.replicas()), new HashSet<>(partition(reverted, parked).replicas()));
       Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !Files.exists(newcomerDir));
       awaitConfig(() -> topicConfig(kit, "parked", "follower.replication.throttled.replicas"), ""); // --cancel removed the throttle
-      assertTrue(tool(kit, "--list").output().contains("No partition reassignments found."));
+      assertTrue(tool(kit, "--list").stdout().contains("No partition reassignments found."));
 
       kit.cluster().restart(controller);
       PartitionState settled = partition(kit.awaitFullIsr("parked"), parked);
@@ -228,18 +227,16 @@ class ReassignPartitionsToolTest {
     return state.topic(partition.topic()).orElseThrow().partitions().get(partition.partition());
   }
 
-  private static KafkaToolProcess.Result tool(VltavaTestKit kit, String... args) throws Exception {
+  private static KafkaTools.Result tool(VltavaTestKit kit, String... args) throws Exception {
     List<String> all = new ArrayList<>(List.of("--bootstrap-server", kit.bootstrapServers()));
     all.addAll(Arrays.asList(args));
-    KafkaToolProcess.Result result = KafkaToolProcess.run(TOOL, all.toArray(String[]::new));
-    assertEquals(0, result.exitCode(), "kafka-reassign-partitions " + String.join(" ", args) + ":\n" + result.output());
-    return result;
+    return KafkaTools.run(KafkaTools.REASSIGN_PARTITIONS, all.toArray(String[]::new)).assertSuccess();
   }
 
   /** Runs --verify until it reports every move complete (and so clears the throttles). */
   private static void awaitVerified(VltavaTestKit kit, Path plan) {
     Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).until(() -> {
-      String output = tool(kit, "--verify", "--reassignment-json-file", plan.toString()).output();
+      String output = tool(kit, "--verify", "--reassignment-json-file", plan.toString()).stdout();
       return output.contains("Reassignment of partition moving-0 is completed.")
           && output.contains("Reassignment of partition growing-0 is completed.")
           && output.contains("Clearing broker-level throttles");
