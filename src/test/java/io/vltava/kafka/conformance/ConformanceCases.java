@@ -13,6 +13,8 @@ final class ConformanceCases {
         new DescribeLogDirsCase(),
         new DescribeProducersCase(),
         new ElectLeadersCase(),
-        new UpdateFeaturesCase());
+        new UpdateFeaturesCase(),
+        new AlterPartitionReassignmentsCase(),
+        new ListPartitionReassignmentsCase());
   }
 }
