@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * A partition newly followed at a leader epoch first asks the leader for the end offset of its own
  * latest epoch (OffsetForLeaderEpoch) and truncates there — never to its high watermark, which
  * KIP-101 showed can lose or diverge data — then fetches from its log end offset. Fetched batches
- * are appended through the partition's actor, the single writer.
+ * are appended through the partition's actor, the single writer. A replica behind the leader's log
+ * start restarts its log there. Out-of-sync replicas their topic lists as follower-throttled fetch
+ * within the node's follower.replication.throttled.rate (Kafka's replication quota).
  */
 final class ReplicaFetcher implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ReplicaFetcher.class);
@@ -247,7 +249,16 @@ final class ReplicaFetcher implements Runnable {
       return;
     }
     if (error == Errors.OFFSET_OUT_OF_RANGE) {
-      // Our log ends past the leader's (check the tail again) or starts below what the leader still keeps.
+      PartitionLog partitionLog = logOf(tp);
+      if (partitionLog != null && data.logStartOffset() > partitionLog.logEndOffset()) {
+        // The leader no longer holds our next offset (a new replica, or one long gone): copy from its log start.
+        log.info("Follower {} of {} restarts its log at the leader's log start {}", replicas.localNodeId(), tp, data.logStartOffset());
+        AskPattern.<PartitionReplica.Command, org.apache.pekko.Done>ask(writerOf(tp),
+                replyTo -> new PartitionReplica.RestartAt(data.logStartOffset(), replyTo), WRITE_TIMEOUT, system.scheduler())
+            .toCompletableFuture().get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      }
+      // Our log ends past the leader's: check the tail again.
       partitions.replace(tp, followed, new Followed(followed.leaderEpoch(), false));
       return;
     }

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -72,6 +73,9 @@ class ReassignPartitionsToolTest {
       List<Integer> growingTarget = new ArrayList<>(List.of(growingLeader));
       List.of(1, 2, 3).stream().filter(r -> r != growingLeader).forEach(growingTarget::add);
       preload(kit.bootstrapServers(), moving, growing);
+      // The growing topic's log no longer starts at 0: its new replicas must start where the leader's does.
+      long growingStart = PRELOAD_RECORDS / 4 + 1;
+      kit.admin().deleteRecords(Map.of(growing, RecordsToDelete.beforeOffset(growingStart))).all().get();
 
       List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
       List<String> consumed = Collections.synchronizedList(new ArrayList<>());
@@ -135,6 +139,10 @@ class ReassignPartitionsToolTest {
 
       assertReplicasIdentical(kit, moving, moved.replicas());
       assertReplicasIdentical(kit, growing, grown.replicas());
+      for (int id : grown.replicas()) {
+        long logStart = kit.node(id).localReplica(growing).orElseThrow().log().logStartOffset();
+        assertTrue(logStart > 0 && logStart <= growingStart, "node " + id + " copied from the leader's log start: " + logStart);
+      }
 
       long end = kit.node(moved.leader()).localReplica(moving).orElseThrow().highWatermark();
       consumeUntil.set(end);
