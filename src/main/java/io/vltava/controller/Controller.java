@@ -184,7 +184,8 @@ public final class Controller {
             context.getLog().warn("Reading cluster metadata from a majority failed; retrying");
             return takeOver();
           }
-          ClusterState claimed = withoutDepartedBrokers(stored.withNewController(settings.nodeId()));
+          // Brokers that left while no controller watched may have been all that held a move back.
+          ClusterState claimed = PartitionReassignment.completeReady(withoutDepartedBrokers(stored.withNewController(settings.nodeId())));
           context.getLog().info("Controller on node {} taking over at epoch {} (metadata version {})",
               settings.nodeId(), claimed.controllerEpoch(), claimed.version());
           Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(

@@ -145,7 +145,8 @@ public record ClusterState(
       throw new InvalidPartitionsException(
           "Topic currently has " + current + " partitions, which is higher than or equal to the requested " + newCount + ".");
     }
-    int replicationFactor = topic.partitions().get(0).replicas().size();
+    // A partition being moved lists its original and target replicas; the new ones get the target's count.
+    int replicationFactor = PartitionReassignment.targetReplicas(topic.partitions().get(0)).size();
     List<PartitionState> partitions = new ArrayList<>(topic.partitions());
     ReplicaAssignment.assign(sortedBrokerIds(), current, newCount - current, replicationFactor, topics.size())
         .forEach(replicas -> partitions.add(PartitionState.initial(replicas)));
