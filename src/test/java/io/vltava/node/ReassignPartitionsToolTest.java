@@ -139,9 +139,13 @@ class ReassignPartitionsToolTest {
 
       assertReplicasIdentical(kit, moving, moved.replicas());
       assertReplicasIdentical(kit, growing, grown.replicas());
+      // A new replica starts at the leader's batch that holds the leader's log start: batches are never split.
+      long firstBatchBase = kit.node(growingLeader).localReplica(growing).orElseThrow().log().read(growingStart, 1, Long.MAX_VALUE)
+          .records().batches().iterator().next().baseOffset();
+      assertTrue(firstBatchBase > 0, "small preload batches: the deleted head is more than one batch");
       for (int id : grown.replicas()) {
         long logStart = kit.node(id).localReplica(growing).orElseThrow().log().logStartOffset();
-        assertTrue(logStart > 0 && logStart <= growingStart, "node " + id + " copied from the leader's log start: " + logStart);
+        assertEquals(id == growingLeader ? growingStart : firstBatchBase, logStart, "node " + id + " copied from the leader's log start");
       }
 
       long end = kit.node(moved.leader()).localReplica(moving).orElseThrow().highWatermark();
@@ -281,7 +285,9 @@ class ReassignPartitionsToolTest {
   private static void preload(String bootstrap, TopicPartition moving, TopicPartition growing) throws Exception {
     byte[] padding = new byte[PRELOAD_RECORD_BYTES - 16];
     Arrays.fill(padding, (byte) 'x');
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(TestNodes.producerProps(bootstrap))) {
+    Properties props = TestNodes.producerProps(bootstrap);
+    props.put(ProducerConfig.BATCH_SIZE_CONFIG, 2 * PRELOAD_RECORD_BYTES); // many batches, so a log can start inside the partition
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
       for (int i = 0; i < PRELOAD_RECORDS; i++) {
         byte[] value = ("preload-" + i + ":" + new String(padding, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
         producer.send(new ProducerRecord<>(moving.topic(), moving.partition(), null, value));
