@@ -1,6 +1,7 @@
 package io.vltava.kafka;
 
 import java.util.List;
+import java.util.Optional;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.FinalizedFeatureKey;
 import org.apache.kafka.common.message.ApiVersionsResponseData.SupportedFeatureKey;
@@ -55,9 +56,9 @@ final class Features {
     response.setFinalizedFeaturesEpoch(FINALIZED_EPOCH);
   }
 
-  /** The level of {@code name}, or 0 for a feature Vltava does not know (Kafka's meaning of "disabled"). */
-  static short levelOf(String name) {
-    return ALL.stream().filter(f -> f.name().equals(name)).map(Feature::level).findFirst().orElse((short) 0);
+  /** The level of feature {@code name}, or empty if Vltava does not know it. */
+  static Optional<Short> levelOf(String name) {
+    return ALL.stream().filter(f -> f.name().equals(name)).map(Feature::level).findFirst();
   }
 
   static String summary() {

@@ -319,7 +319,6 @@ public final class PartitionLog implements AutoCloseable {
     if (start == end) {
       return new LogAppendInfo(logEndOffset, logEndOffset - 1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
     }
-    long appendTimeMs = cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? nowMs : RecordBatch.NO_TIMESTAMP;
     long firstOffset = logEndOffset;
     long nextOffset = firstOffset;
     long messages = 0;

@@ -50,18 +50,6 @@ final class ProducerStateManager {
     }
   }
 
-  /** Every producer with a batch still in the log, as DescribeProducers reports them; retired producers are left out. */
-  List<ActiveProducer> activeProducers() {
-    List<ActiveProducer> active = new ArrayList<>();
-    producers.forEach((id, entry) -> {
-      if (!entry.batches.isEmpty()) {
-        BatchMetadata last = entry.batches.peekLast();
-        active.add(new ActiveProducer(id, entry.epoch, last.lastSeq(), last.maxTimestampMs()));
-      }
-    });
-    return active;
-  }
-
   private final Map<Long, ProducerEntry> producers = new HashMap<>();
   private final CheckpointFile snapshot;
 
@@ -155,6 +143,18 @@ final class ProducerStateManager {
   void retireBelow(long logStartOffset) {
     producers.replaceAll((id, entry) -> entry.lastOffset() >= 0 && entry.lastOffset() < logStartOffset
         ? new ProducerEntry(entry.epoch, new ArrayDeque<>()) : entry);
+  }
+
+  /** Every producer with a batch still in the log, as DescribeProducers reports them; retired producers are left out. */
+  List<ActiveProducer> activeProducers() {
+    List<ActiveProducer> active = new ArrayList<>();
+    producers.forEach((id, entry) -> {
+      if (!entry.batches.isEmpty()) {
+        BatchMetadata last = entry.batches.peekLast();
+        active.add(new ActiveProducer(id, entry.epoch, last.lastSeq(), last.maxTimestampMs()));
+      }
+    });
+    return active;
   }
 
   void clear() {

@@ -54,10 +54,10 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   /** The controller's latest state of this partition. */
   public record StateChanged(PartitionState state) implements Command {}
 
-  /** Stops the actor and closes the log cleanly (shutdown). */
   /** Asks for the idempotent producers with batches in the log (the producer state belongs to this actor). */
   public record DescribeProducers(ActorRef<List<ActiveProducer>> replyTo) implements Command {}
 
+  /** Stops the actor and closes the log cleanly (shutdown). */
   public record Close() implements Command {}
 
   /** Stops the actor and removes the log from disk (topic deletion). */

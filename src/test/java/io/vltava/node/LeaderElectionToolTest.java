@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.PartitionState;
 import io.vltava.testkit.VltavaTestKit;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,9 +69,12 @@ class LeaderElectionToolTest {
       assertEquals(p0.leaderEpoch() + 2, partition(after, "elect", 0).leaderEpoch(), "one epoch for the failover, one for the election");
       produce(kit, "elect", 3);
 
+      Path json = Files.writeString(Files.createTempFile("election-", ".json"),
+          "{\"partitions\": [{\"topic\": \"elect\", \"partition\": 0}, {\"topic\": \"elect\", \"partition\": 1}]}");
       KafkaTools.Result again = KafkaTools.run(KafkaTools.LEADER_ELECTION, "--bootstrap-server", kit.bootstrapServers(),
-          "--election-type", "preferred", "--topic", "elect", "--partition", "0").assertSuccess();
-      assertEquals("Valid replica already elected for partitions elect-0", again.stdout().strip());
+          "--election-type", "preferred", "--path-to-json-file", json.toString()).assertSuccess();
+      Files.delete(json);
+      assertEquals("Valid replica already elected for partitions elect-0, elect-1", sortedPartitionsLine(again.stdout().strip()));
 
       kit.stop(preferred);
       kit.cluster().awaitMetadata(state -> partition(state, "elect", 0).leader() != preferred, WAIT);

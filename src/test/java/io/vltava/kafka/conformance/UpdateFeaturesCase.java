@@ -14,7 +14,7 @@ import org.apache.kafka.common.requests.UpdateFeaturesResponse;
 
 /**
  * UpdateFeatures: Vltava's feature levels are fixed. Setting a feature to the level it has succeeds;
- * any change is refused with INVALID_UPDATE_VERSION and a message naming the levels, per feature
+ * any change, or an unknown feature, is refused with INVALID_UPDATE_VERSION and a message naming the levels, per feature
  * too where the version has per-feature results (v0-v1).
  */
 final class UpdateFeaturesCase implements ApiCase {
@@ -36,6 +36,11 @@ final class UpdateFeaturesCase implements ApiCase {
     assertTrue(change.data().errorMessage().contains("transaction.version cannot be set to 2"), change.data().errorMessage());
     assertEquals(version <= 1 ? List.of(Errors.INVALID_UPDATE_VERSION.code(), Errors.INVALID_UPDATE_VERSION.code()) : List.of(),
         perFeature(change));
+
+    UpdateFeaturesResponse unknown = broker.send(request(version, false, update(version, "no.such.version", 0)), version);
+    assertEquals(Errors.INVALID_UPDATE_VERSION.code(), unknown.data().errorCode());
+    assertTrue(unknown.data().errorMessage().startsWith("Vltava does not support the feature no.such.version"),
+        unknown.data().errorMessage());
   }
 
   private static List<Short> perFeature(UpdateFeaturesResponse response) {
