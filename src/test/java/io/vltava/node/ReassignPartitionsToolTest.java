@@ -51,7 +51,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(300)
 class ReassignPartitionsToolTest {
   /** Bytes per second the new replicas may fetch while catching up. */
-  private static final long THROTTLE_BYTES_PER_SECOND = 200_000;
+  private static final long THROTTLE_BYTES_PER_SECOND = 100_000;
   /** What the moved partition holds before the move: several seconds of catch-up at the throttle. */
   private static final int PRELOAD_RECORDS = 2_000;
   private static final int PRELOAD_RECORD_BYTES = 1_000;
