@@ -105,7 +105,14 @@ final class FetchHandler implements ApiHandler {
     int remaining = responseMaxBytes;
     int total = 0;
     for (Wanted w : wanted) {
-      int read = read(fetcher, w, remaining <= 0 ? 0 : Math.min(remaining, w.request().partitionMaxBytes()));
+      int maxBytes = remaining <= 0 ? 0 : Math.min(remaining, w.request().partitionMaxBytes());
+      if (fetcher.isFollower()) {
+        maxBytes = broker.replicas().leaderThrottledMaxBytes(w.partition(), fetcher.replicaId(), maxBytes);
+      }
+      int read = read(fetcher, w, maxBytes);
+      if (fetcher.isFollower()) {
+        broker.replicas().leaderSent(w.partition(), fetcher.replicaId(), read);
+      }
       remaining -= read;
       total += read;
     }
