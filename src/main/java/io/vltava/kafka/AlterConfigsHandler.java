@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AbstractRequest;
@@ -15,7 +16,7 @@ import org.apache.kafka.common.requests.AlterConfigsRequest;
 import org.apache.kafka.common.requests.AlterConfigsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
-/** AlterConfigs (the legacy, whole-set form): a topic's or broker's overrides become exactly the given set. */
+/** AlterConfigs (the legacy, whole-set form): a topic's overrides become exactly the given set. */
 final class AlterConfigsHandler implements ApiHandler {
   private final BrokerServices broker;
 
@@ -33,8 +34,15 @@ final class AlterConfigsHandler implements ApiHandler {
     AlterConfigsRequestData data = ((AlterConfigsRequest) request).data();
     List<ConfigAlterations.Resource> resources = new ArrayList<>();
     for (AlterConfigsRequestData.AlterConfigsResource resource : data.resources()) {
+      Optional<ConfigAlterations.Resource> malformed = ConfigAlterations.malformed(resource.resourceType(), resource.resourceName(),
+          resource.configs().stream().map(AlterableConfig::name).toList(),
+          resource.configs().stream().filter(config -> config.value() == null).map(AlterableConfig::name).toList());
+      if (malformed.isPresent()) {
+        resources.add(malformed.get());
+        continue;
+      }
       Map<String, Optional<String>> changes = new HashMap<>();
-      resource.configs().forEach(config -> changes.put(config.name(), Optional.ofNullable(config.value())));
+      resource.configs().forEach(config -> changes.put(config.name(), Optional.of(config.value())));
       resources.add(ConfigAlterations.of(resource.resourceType(), resource.resourceName(), changes, true));
     }
     return ConfigAlterations.apply(broker, resources, data.validateOnly()).thenApply(results -> {

@@ -6,9 +6,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
@@ -21,7 +24,7 @@ final class ConfigAlterations {
 
   /** One resource of a request: the topic or broker change to make, or {@code refusal} when there is none to make. */
   record Resource(
-      byte type, String name, Controller.ConfigChange topicChange, Controller.BrokerConfigChange brokerChange,
+      byte type, String name, Controller.ConfigChange change, Controller.BrokerConfigChange brokerChange,
       Errors refusal, String refusalMessage) {
     static Resource refused(byte type, String name, Errors error, String message) {
       return new Resource(type, name, null, null, error, message);
@@ -29,6 +32,12 @@ final class ConfigAlterations {
   }
 
   record Result(byte type, String name, short errorCode, String errorMessage) {}
+
+  private record ResourceId(byte type, String name) {
+    static ResourceId of(Resource resource) {
+      return new ResourceId(resource.type(), resource.name());
+    }
+  }
 
   /** The change of one resource: {@code replaceAll} drops the overrides the change does not name (AlterConfigs). */
   static Resource of(byte type, String name, Map<String, Optional<String>> changes, boolean replaceAll) {
@@ -51,8 +60,35 @@ final class ConfigAlterations {
     return new Resource(type, name, null, new Controller.BrokerConfigChange(nodeId, changes, replaceAll), Errors.NONE, null);
   }
 
-  static CompletionStage<List<Result>> apply(BrokerServices broker, List<Resource> resources, boolean validateOnly) {
-    List<Controller.ConfigChange> topicChanges = resources.stream().filter(r -> r.topicChange() != null).map(Resource::topicChange).toList();
+  /**
+   * Kafka's checks of a resource before its changes are considered: each key at most once, a value
+   * for every key that is set ({@code keysWithoutValue}), and a valid name for a topic; empty when
+   * all hold.
+   */
+  static Optional<Resource> malformed(byte type, String name, List<String> keys, List<String> keysWithoutValue) {
+    if (!Repeated.in(keys).isEmpty()) {
+      return Optional.of(Resource.refused(type, name, Errors.INVALID_REQUEST, "Error due to duplicate config keys"));
+    }
+    if (!keysWithoutValue.isEmpty()) {
+      return Optional.of(Resource.refused(type, name, Errors.INVALID_REQUEST,
+          "Null value not supported for : " + String.join(", ", keysWithoutValue)));
+    }
+    if (type == ConfigResource.Type.TOPIC.id()) {
+      if (name.isEmpty()) {
+        return Optional.of(Resource.refused(type, name, Errors.INVALID_REQUEST, "Default topic resources are not allowed."));
+      }
+      try {
+        Topic.validate(name);
+      } catch (InvalidTopicException e) {
+        return Optional.of(Resource.refused(type, name, Errors.INVALID_TOPIC_EXCEPTION, e.getMessage()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  static CompletionStage<List<Result>> apply(BrokerServices broker, List<Resource> requested, boolean validateOnly) {
+    List<Resource> resources = refuseRepeated(requested);
+    List<Controller.ConfigChange> topicChanges = resources.stream().filter(r -> r.change() != null).map(Resource::change).toList();
     List<Controller.BrokerConfigChange> brokerChanges =
         resources.stream().filter(r -> r.brokerChange() != null).map(Resource::brokerChange).toList();
     CompletionStage<List<TopicOutcome>> topicOutcomes = topicChanges.isEmpty()
@@ -66,7 +102,7 @@ final class ConfigAlterations {
       int nextTopic = 0;
       int nextBroker = 0;
       for (Resource resource : resources) {
-        if (resource.topicChange() != null) {
+        if (resource.change() != null) {
           TopicOutcome outcome = topics.get(nextTopic++);
           results.add(new Result(resource.type(), resource.name(), outcome.errorCode(), outcome.errorMessage()));
         } else if (resource.brokerChange() != null) {
@@ -78,5 +114,15 @@ final class ConfigAlterations {
       }
       return results;
     });
+  }
+
+  /** As Kafka: a resource named twice is refused both times, so neither change wins silently. */
+  private static List<Resource> refuseRepeated(List<Resource> resources) {
+    Set<ResourceId> repeated = Repeated.in(resources.stream().map(ResourceId::of).toList());
+    return resources.stream()
+        .map(r -> repeated.contains(ResourceId.of(r))
+            ? Resource.refused(r.type(), r.name(), Errors.INVALID_REQUEST, "Each resource must appear at most once.")
+            : r)
+        .toList();
   }
 }

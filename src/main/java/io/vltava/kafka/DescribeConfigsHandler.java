@@ -9,9 +9,12 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsSynonym;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
@@ -19,12 +22,12 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
 import org.apache.kafka.common.requests.DescribeConfigsResponse;
 import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * DescribeConfigs: a topic's effective configs with their source; for this broker, the topic
- * defaults it applies and its dynamic configs (replication throttles). Other brokers' configs are
- * answered by those brokers.
+ * defaults it applies. Other brokers' configs are answered by those brokers.
  */
 final class DescribeConfigsHandler implements ApiHandler {
   private final BrokerServices broker;
@@ -43,16 +46,22 @@ final class DescribeConfigsHandler implements ApiHandler {
     DescribeConfigsRequestData data = ((DescribeConfigsRequest) request).data();
     DescribeConfigsResponseData response = new DescribeConfigsResponseData();
     for (DescribeConfigsRequestData.DescribeConfigsResource resource : data.resources()) {
-      response.results().add(describe(resource));
+      response.results().add(describe(resource, data.includeSynonyms(), data.includeDocumentation()));
     }
     return CompletableFuture.completedFuture(new DescribeConfigsResponse(response));
   }
 
-  private DescribeConfigsResponseData.DescribeConfigsResult describe(DescribeConfigsRequestData.DescribeConfigsResource resource) {
+  private DescribeConfigsResponseData.DescribeConfigsResult describe(
+      DescribeConfigsRequestData.DescribeConfigsResource resource, boolean includeSynonyms, boolean includeDocumentation) {
     DescribeConfigsResponseData.DescribeConfigsResult result = new DescribeConfigsResponseData.DescribeConfigsResult()
         .setResourceType(resource.resourceType()).setResourceName(resource.resourceName());
     Optional<Map<String, String>> overrides;
     if (resource.resourceType() == ConfigResource.Type.TOPIC.id()) {
+      try {
+        Topic.validate(resource.resourceName());
+      } catch (InvalidTopicException e) {
+        return result.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code()).setErrorMessage(e.getMessage());
+      }
       overrides = broker.cluster().topic(resource.resourceName()).map(TopicState::configs);
       if (overrides.isEmpty()) {
         return result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
@@ -65,25 +74,48 @@ final class DescribeConfigsHandler implements ApiHandler {
       return result.setErrorCode(Errors.INVALID_REQUEST.code())
           .setErrorMessage("Unsupported resource " + resource.resourceType() + "/" + resource.resourceName());
     }
-    List<TopicConfigEntries> entries = new ArrayList<>(TopicConfigEntries.of(broker.topicConfigs(), overrides.get()));
-    if (resource.resourceType() == ConfigResource.Type.BROKER.id()) {
-      entries.addAll(dynamicBrokerConfigs(broker.cluster().brokerConfigs(broker.localNodeId())));
-    }
+    // A broker's settings come from its configuration file, but for its dynamic configs (below).
+    boolean readOnly = resource.resourceType() == ConfigResource.Type.BROKER.id();
+    // As Kafka: no keys (null or an empty list) asks for every config.
     List<String> keys = resource.configurationKeys();
-    for (TopicConfigEntries entry : entries) {
-      if (keys == null || keys.contains(entry.name())) {
+    for (TopicConfigEntries entry : TopicConfigEntries.of(broker.topicConfigs(), overrides.get())) {
+      if (keys == null || keys.isEmpty() || keys.contains(entry.name())) {
+        // Type and documentation are dropped below v3 when the response is written, as in Kafka.
         result.configs().add(new DescribeConfigsResourceResult().setName(entry.name()).setValue(entry.value())
-            .setConfigSource(entry.source().id()).setReadOnly(false).setIsSensitive(false));
+            .setConfigSource(entry.source().id()).setReadOnly(readOnly).setIsSensitive(false)
+            .setSynonyms(includeSynonyms ? entry.synonyms() : List.of())
+            .setConfigType(entry.configType())
+            .setDocumentation(includeDocumentation ? entry.documentation() : null));
       }
+    }
+    if (resource.resourceType() == ConfigResource.Type.BROKER.id()) {
+      addDynamicBrokerConfigs(result, keys, includeSynonyms, includeDocumentation);
     }
     return result;
   }
 
-  /** The broker's dynamic configs: set ones as DYNAMIC_BROKER_CONFIG, the others at Kafka's default (unlimited). */
-  private static List<TopicConfigEntries> dynamicBrokerConfigs(Map<String, String> overrides) {
-    return BrokerConfigs.names().stream().sorted().map(name -> overrides.containsKey(name)
-            ? new TopicConfigEntries(name, overrides.get(name), ConfigSource.DYNAMIC_BROKER_CONFIG)
-            : new TopicConfigEntries(name, String.valueOf(BrokerConfigs.UNLIMITED), ConfigSource.DEFAULT_CONFIG))
-        .toList();
+  /**
+   * This broker's dynamic configs (the replication throttle rates), which AlterConfigs changes: a
+   * set one as DYNAMIC_BROKER_CONFIG, the others at Kafka's default, unlimited.
+   */
+  private void addDynamicBrokerConfigs(
+      DescribeConfigsResponseData.DescribeConfigsResult result, List<String> keys, boolean includeSynonyms, boolean includeDocumentation) {
+    Map<String, String> overrides = broker.cluster().brokerConfigs(broker.localNodeId());
+    for (String name : BrokerConfigs.names().stream().sorted().toList()) {
+      if (keys != null && !keys.isEmpty() && !keys.contains(name)) {
+        continue;
+      }
+      String defaultValue = String.valueOf(BrokerConfigs.UNLIMITED);
+      List<DescribeConfigsSynonym> synonyms = new ArrayList<>();
+      if (overrides.containsKey(name)) {
+        synonyms.add(new DescribeConfigsSynonym().setName(name).setValue(overrides.get(name)).setSource(ConfigSource.DYNAMIC_BROKER_CONFIG.id()));
+      }
+      synonyms.add(new DescribeConfigsSynonym().setName(name).setValue(defaultValue).setSource(ConfigSource.DEFAULT_CONFIG.id()));
+      result.configs().add(new DescribeConfigsResourceResult().setName(name).setValue(overrides.getOrDefault(name, defaultValue))
+          .setConfigSource(synonyms.get(0).source()).setReadOnly(false).setIsSensitive(false)
+          .setSynonyms(includeSynonyms ? synonyms : List.of())
+          .setConfigType(ConfigType.LONG.id())
+          .setDocumentation(includeDocumentation ? BrokerConfigs.documentation(name) : null));
+    }
   }
 }

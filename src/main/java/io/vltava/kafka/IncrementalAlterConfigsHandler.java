@@ -1,5 +1,6 @@
 package io.vltava.kafka;
 
+import io.vltava.log.TopicConfigs;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -7,7 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -18,8 +21,9 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /**
- * IncrementalAlterConfigs: SET and DELETE of single topic and broker configs. APPEND and SUBTRACT
- * are refused: the only list-valued configs (the throttled-replica lists) are set whole by the tools.
+ * IncrementalAlterConfigs: SET and DELETE of topic configs and of a broker's dynamic configs.
+ * APPEND and SUBTRACT are refused: cleanup.policy accepts a single value, and the throttled-replica
+ * lists are set whole (as kafka-reassign-partitions does).
  */
 final class IncrementalAlterConfigsHandler implements ApiHandler {
   private final BrokerServices broker;
@@ -49,17 +53,35 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
     });
   }
 
+  private static boolean isList(String name) {
+    return TopicConfigs.names().contains(name) && TopicConfigs.type(name) == ConfigDef.Type.LIST;
+  }
+
   private static ConfigAlterations.Resource toResource(IncrementalAlterConfigsRequestData.AlterConfigsResource resource) {
+    Optional<ConfigAlterations.Resource> malformed = ConfigAlterations.malformed(resource.resourceType(), resource.resourceName(),
+        resource.configs().stream().map(AlterableConfig::name).toList(),
+        resource.configs().stream()
+            .filter(config -> config.configOperation() != AlterConfigOp.OpType.DELETE.id() && config.value() == null)
+            .map(AlterableConfig::name).toList());
+    if (malformed.isPresent()) {
+      return malformed.get();
+    }
     Map<String, Optional<String>> changes = new HashMap<>();
-    for (IncrementalAlterConfigsRequestData.AlterableConfig config : resource.configs()) {
+    for (AlterableConfig config : resource.configs()) {
       AlterConfigOp.OpType op = AlterConfigOp.OpType.forId(config.configOperation());
+      if (op == null) {
+        return ConfigAlterations.Resource.refused(resource.resourceType(), resource.resourceName(), Errors.INVALID_REQUEST,
+            "Unknown operation type " + config.configOperation() + " for " + config.name() + ".");
+      }
       if (op == AlterConfigOp.OpType.SET) {
-        changes.put(config.name(), Optional.ofNullable(config.value()));
+        changes.put(config.name(), Optional.of(config.value()));
       } else if (op == AlterConfigOp.OpType.DELETE) {
         changes.put(config.name(), Optional.empty());
       } else {
         return ConfigAlterations.Resource.refused(resource.resourceType(), resource.resourceName(), Errors.INVALID_CONFIG,
-            "Operation " + op + " applies to list-valued configs; " + config.name() + " is not one.");
+            isList(config.name())
+                ? op + " is not supported; SET " + config.name() + " to the whole list."
+                : op + " applies only to list-valued configs; " + config.name() + " is not one.");
       }
     }
     return ConfigAlterations.of(resource.resourceType(), resource.resourceName(), changes, false);

@@ -3,6 +3,7 @@ package io.vltava.metadata;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.errors.InvalidRequestException;
 
 /**
  * The broker settings an operator may change at run time, per broker, with AlterConfigs on a BROKER
@@ -30,11 +31,23 @@ public final class BrokerConfigs {
     return NAMES;
   }
 
-  /** Throws InvalidConfigurationException naming the first config that cannot be set dynamically or has a bad value. */
+  /** What DescribeConfigs says a dynamic config does. */
+  public static String documentation(String name) {
+    return switch (name) {
+      case LEADER_REPLICATION_THROTTLED_RATE ->
+          "Bytes per second this broker sends, as leader, to out-of-sync followers of the replicas in leader.replication.throttled.replicas.";
+      case FOLLOWER_REPLICATION_THROTTLED_RATE ->
+          "Bytes per second this broker fetches for its out-of-sync replicas in follower.replication.throttled.replicas.";
+      default -> "Moves between log directories of one broker; without effect, a node has one data directory.";
+    };
+  }
+
+  /** Throws InvalidRequestException for a config that cannot be set dynamically, InvalidConfigurationException for a bad value. */
   public static void validate(Map<String, String> overrides) {
     overrides.forEach((name, value) -> {
       if (!NAMES.contains(name)) {
-        throw new InvalidConfigurationException("Broker config " + name + " cannot be changed at run time; set it in the node's"
+        // Kafka answers INVALID_REQUEST for a broker config that cannot be updated dynamically.
+        throw new InvalidRequestException("Broker config " + name + " cannot be changed at run time; set it in the node's"
             + " configuration file. Dynamic broker configs: " + NAMES);
       }
       rate(name, value);
