@@ -116,6 +116,20 @@ public final class BrokerServices {
         .thenApply(visible -> reply));
   }
 
+  /** As {@link #changeTopics}, for requests answered item by item (partitions, brokers). */
+  public CompletionStage<List<Controller.Outcome>> changeMetadata(
+      org.apache.pekko.japi.function.Function<ActorRef<Controller.Outcomes>, Controller.Command> request) {
+    return askControllerAndSee(request, Controller.Outcomes::stateVersion).thenApply(Controller.Outcomes::outcomes);
+  }
+
+  /**
+   * This node's metadata once it holds everything the controller has stored (or, after the
+   * controller timeout, as it is): reads that must see changes made through other nodes.
+   */
+  public CompletionStage<ClusterState> controllerConsistentState() {
+    return askControllerAndSee(Controller.GetStateVersion::new, version -> version).thenApply(version -> cluster());
+  }
+
   public GroupCoordinators groups() {
     return groups;
   }

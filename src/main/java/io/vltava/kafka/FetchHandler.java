@@ -117,7 +117,14 @@ final class FetchHandler implements ApiHandler {
       // so a consumer always progresses. Followers keep it for every partition: they do not rotate
       // their partitions between fetches as consumers do, so a strict limit could starve the last ones.
       boolean batchMayExceedLimit = total == 0 || fetcher.isFollower();
-      int read = read(fetcher, w, remaining <= 0 ? 0 : Math.min(remaining, w.request().partitionMaxBytes()), batchMayExceedLimit);
+      int maxBytes = remaining <= 0 ? 0 : Math.min(remaining, w.request().partitionMaxBytes());
+      if (fetcher.isFollower()) {
+        maxBytes = broker.replicas().leaderThrottledMaxBytes(w.partition(), fetcher.replicaId(), maxBytes);
+      }
+      int read = read(fetcher, w, maxBytes, batchMayExceedLimit);
+      if (fetcher.isFollower()) {
+        broker.replicas().leaderSent(w.partition(), fetcher.replicaId(), read);
+      }
       remaining -= read;
       total += read;
     }

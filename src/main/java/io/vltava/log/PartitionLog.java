@@ -569,6 +569,16 @@ public final class PartitionLog implements AutoCloseable {
     }
   }
 
+  /**
+   * Empties the log and restarts it at {@code offset}: a follower whose leader no longer holds the
+   * follower's next offset (deleted by retention or DeleteRecords) copies the leader's log from there.
+   */
+  public void truncateFullyAndRestartAt(long offset) throws IOException {
+    ensureOpen();
+    truncateFullyAndStartAt(offset);
+    moveRecoveryPoint(offset);
+  }
+
   /** Deletes every segment and starts an empty one at {@code offset}, which becomes the log start. */
   private void truncateFullyAndStartAt(long offset) throws IOException {
     logEndOffset = Math.min(logEndOffset, offset);

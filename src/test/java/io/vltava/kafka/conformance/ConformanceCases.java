@@ -37,6 +37,8 @@ final class ConformanceCases {
         new OffsetDeleteCase(),
         new UpdateFeaturesCase(),
         new DescribeClusterCase(),
-        new DescribeProducersCase());
+        new DescribeProducersCase(),
+        new AlterPartitionReassignmentsCase(),
+        new ListPartitionReassignmentsCase());
   }
 }
