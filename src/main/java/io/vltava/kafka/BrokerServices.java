@@ -172,19 +172,6 @@ public final class BrokerServices {
 
   public record CurrentLeader(int leaderEpoch, BrokerInfo broker) {}
 
-  /**
-   * A request's view of the leader epoch against ours: an older one is fenced (the client's
-   * metadata is stale), a newer one unknown (ours is); -1 means the client did not say.
-   */
-  public static org.apache.kafka.common.protocol.Errors epochError(int requestEpoch, int leaderEpoch) {
-    if (requestEpoch == -1 || requestEpoch == leaderEpoch) {
-      return org.apache.kafka.common.protocol.Errors.NONE;
-    }
-    return requestEpoch < leaderEpoch
-        ? org.apache.kafka.common.protocol.Errors.FENCED_LEADER_EPOCH
-        : org.apache.kafka.common.protocol.Errors.UNKNOWN_LEADER_EPOCH;
-  }
-
   public static org.apache.kafka.common.protocol.Errors unknownTopicError(Uuid topicId) {
     return usesId(topicId)
         ? org.apache.kafka.common.protocol.Errors.UNKNOWN_TOPIC_ID

@@ -1,10 +1,7 @@
 package io.vltava.kafka;
 
-import io.vltava.log.FetchedRecords;
-import io.vltava.log.PartitionLog;
 import io.vltava.metadata.TopicState;
-import io.vltava.replica.LocalReplica;
-import java.io.IOException;
+import io.vltava.replica.PartitionRead;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +9,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
@@ -113,39 +109,11 @@ final class FetchHandler implements ApiHandler {
   }
 
   private int read(Fetcher fetcher, Wanted w, int maxBytes) {
-    PartitionData response = w.response();
-    Errors error = broker.replicas().leaderError(w.partition());
-    Optional<LocalReplica> replica = broker.replicas().replica(w.partition());
-    PartitionLog partitionLog = replica.map(LocalReplica::log).orElse(null);
-    if (error == Errors.NONE && partitionLog != null) {
-      error = BrokerServices.epochError(w.request().currentLeaderEpoch(), replica.get().leaderEpoch());
-    }
-    if (error != Errors.NONE || partitionLog == null) {
-      empty(response, error == Errors.NONE ? Errors.LEADER_NOT_AVAILABLE : error);
-      return 0;
-    }
-    long highWatermark = fetcher.isFollower()
-        ? replica.get().followerFetched(fetcher.replicaId(), w.request().fetchOffset(), System.currentTimeMillis())
-        : replica.get().highWatermark();
-    long readBound = fetcher.isFollower() ? Long.MAX_VALUE : highWatermark;
-    response.setHighWatermark(highWatermark).setLastStableOffset(highWatermark).setPreferredReadReplica(-1);
-    try {
-      if (maxBytes <= 0) {
-        response.setErrorCode(Errors.NONE.code()).setLogStartOffset(partitionLog.logStartOffset()).setRecords(MemoryRecords.EMPTY);
-        return 0;
-      }
-      FetchedRecords fetched = partitionLog.read(w.request().fetchOffset(), maxBytes, readBound);
-      response.setErrorCode(Errors.NONE.code()).setLogStartOffset(fetched.logStartOffset()).setRecords(fetched.records());
-      return fetched.sizeInBytes();
-    } catch (OffsetOutOfRangeException e) {
-      response.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code()).setLogStartOffset(partitionLog.logStartOffset())
-          .setRecords(MemoryRecords.EMPTY);
-      return 0;
-    } catch (IOException | RuntimeException e) {
-      log.warn("Fetch from {} at offset {} failed", w.partition(), w.request().fetchOffset(), e);
-      empty(response, Errors.forException(e));
-      return 0;
-    }
+    PartitionRead read = broker.replicas().read(
+        w.partition(), fetcher.replicaId(), w.request().fetchOffset(), w.request().currentLeaderEpoch(), maxBytes);
+    w.response().setErrorCode(read.error().code()).setHighWatermark(read.highWatermark())
+        .setLastStableOffset(read.highWatermark()).setLogStartOffset(read.logStartOffset()).setRecords(read.records());
+    return read.sizeInBytes();
   }
 
   /**
