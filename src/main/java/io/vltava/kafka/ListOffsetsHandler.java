@@ -14,8 +14,14 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
-/** ListOffsets: earliest, latest, max-timestamp and by-timestamp offsets, never above the high watermark. */
+/**
+ * ListOffsets: earliest, latest, max-timestamp and by-timestamp offsets, never above the high
+ * watermark. The leader epoch goes into the answer only from v4, the first version that has it
+ * (librdkafka and kafkajs ask at v2 and v3).
+ */
 final class ListOffsetsHandler implements ApiHandler {
+  private static final short FIRST_VERSION_WITH_LEADER_EPOCH = 4;
+
   private final BrokerServices broker;
 
   ListOffsetsHandler(BrokerServices broker) {
@@ -37,16 +43,19 @@ final class ListOffsetsHandler implements ApiHandler {
             new ListOffsetsResponseData.ListOffsetsTopicResponse().setName(topic.name());
         response.topics().add(topicResponse);
         for (ListOffsetsRequestData.ListOffsetsPartition partition : topic.partitions()) {
-          topicResponse.partitions().add(lookUp(new TopicPartition(topic.name(), partition.partitionIndex()), partition.timestamp()));
+          topicResponse.partitions().add(lookUp(new TopicPartition(topic.name(), partition.partitionIndex()), partition,
+              header.apiVersion() >= FIRST_VERSION_WITH_LEADER_EPOCH));
         }
       }
       return new ListOffsetsResponse(response);
     }, broker.replicas().ioExecutor());
   }
 
-  private ListOffsetsPartitionResponse lookUp(TopicPartition partition, long timestamp) {
-    ListedOffset listed = broker.replicas().listOffset(partition, timestamp);
-    return new ListOffsetsPartitionResponse().setPartitionIndex(partition.partition()).setErrorCode(listed.error().code())
-        .setOffset(listed.offset()).setTimestamp(listed.timestampMs()).setLeaderEpoch(listed.leaderEpoch());
+  private ListOffsetsPartitionResponse lookUp(
+      TopicPartition partition, ListOffsetsRequestData.ListOffsetsPartition request, boolean carriesLeaderEpoch) {
+    ListedOffset listed = broker.replicas().listOffset(partition, request.currentLeaderEpoch(), request.timestamp());
+    ListOffsetsPartitionResponse response = new ListOffsetsPartitionResponse().setPartitionIndex(partition.partition())
+        .setErrorCode(listed.error().code()).setOffset(listed.offset()).setTimestamp(listed.timestampMs());
+    return carriesLeaderEpoch ? response.setLeaderEpoch(listed.leaderEpoch()) : response;
   }
 }

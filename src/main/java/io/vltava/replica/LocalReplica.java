@@ -175,6 +175,10 @@ public final class LocalReplica {
     if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
       return new ListedOffset(Errors.NONE, committed, -1, epoch);
     }
+    if (timestamp == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP || timestamp == ListOffsetsRequest.EARLIEST_PENDING_UPLOAD_TIMESTAMP) {
+      // As Kafka without tiered storage: nothing is tiered or pending upload.
+      return new ListedOffset(Errors.NONE, -1, -1, epoch);
+    }
     Optional<TimestampAndOffset> found;
     if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
       found = current.offsetOfMaxTimestamp();

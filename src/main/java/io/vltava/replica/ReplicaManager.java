@@ -149,10 +149,13 @@ public final class ReplicaManager {
     }
   }
 
-  /** ListOffsets on {@code partition} as its leader (see {@link LocalReplica#listOffset}). Blocking: call on {@link #ioExecutor()}. */
-  public ListedOffset listOffset(TopicPartition partition, long timestamp) {
+  /**
+   * ListOffsets on {@code partition} as its leader (see {@link LocalReplica#listOffset}).
+   * {@code currentLeaderEpoch} is the client's view (-1: unknown). Blocking: call on {@link #ioExecutor()}.
+   */
+  public ListedOffset listOffset(TopicPartition partition, int currentLeaderEpoch, long timestamp) {
     LocalReplica replica = replicas.get(partition);
-    Errors error = leaderError(partition, replica, -1);
+    Errors error = leaderError(partition, replica, currentLeaderEpoch);
     if (error != Errors.NONE) {
       return ListedOffset.failed(error);
     }

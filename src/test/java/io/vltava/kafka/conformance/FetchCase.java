@@ -1,0 +1,200 @@
+package io.vltava.kafka.conformance;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
+import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
+import org.apache.kafka.common.message.FetchRequestData.ForgottenTopic;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.requests.FetchMetadata;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+
+/**
+ * Fetch as consumers send it: librdkafka at v11, kafka-clients 2.x/3.x at v11-v13 and 4.x at v17-v18,
+ * by topic name below v13 and by id from there. Records below the high watermark; unknown topics,
+ * offsets out of range and stale or future leader epochs; and from v7 incremental fetch sessions:
+ * a full fetch creating one, an incremental fetch with nothing new (empty), one after new data
+ * (only that partition), a forgotten partition, a wrong epoch, an unknown id, and closing.
+ */
+final class FetchCase implements ApiCase {
+  private static final short FIRST_VERSION_WITH_SESSIONS = 7;
+  private static final short FIRST_VERSION_WITH_TOPIC_IDS = 13;
+  private static final short FIRST_VERSION_WITH_REPLICA_STATE = 15;
+
+  @Override
+  public ApiKeys apiKey() {
+    return ApiKeys.FETCH;
+  }
+
+  // Records carry the current time: older ones (beyond segment.ms) would each roll a segment, and a
+  // fetch returns batches of one segment only, as Kafka's does.
+  @Override
+  public void check(ConformanceBroker broker, short version) throws Exception {
+    Topic topic = new Topic(broker, broker.createTopic("fetch-v" + version, 2));
+    broker.produce(topic.name, 0, 3, System.currentTimeMillis());
+    int leaderEpoch = broker.node().metadata().current().topic(topic.name).orElseThrow().partitions().get(0).leaderEpoch();
+
+    FetchResponse full = send(broker, version, request(version, FetchMetadata.INITIAL, 0)
+        .setTopics(List.of(topic.fetch(version, partition(version, 0, 0, leaderEpoch), partition(version, 1, 0, leaderEpoch)))));
+    assertEquals(Errors.NONE, full.error());
+    assertEquals(Map.of(topic.partition(0), List.of("value-0", "value-1", "value-2"), topic.partition(1), List.of()),
+        topic.values(full, version));
+    PartitionData first = topic.data(full, version, 0);
+    assertEquals(3, first.highWatermark());
+    assertEquals(3, first.lastStableOffset());
+    if (version >= 5) {
+      assertEquals(0, first.logStartOffset());
+    }
+
+    assertErrors(broker, version, topic, leaderEpoch);
+    if (version >= FIRST_VERSION_WITH_SESSIONS) {
+      checkSession(broker, version, topic, full.sessionId());
+    } else {
+      assertEquals(FetchMetadata.INVALID_SESSION_ID, full.sessionId(), "no sessions before v7");
+    }
+  }
+
+  /** The session the full fetch created, through its life. */
+  private static void checkSession(ConformanceBroker broker, short version, Topic topic, int sessionId) throws Exception {
+    assertNotEquals(FetchMetadata.INVALID_SESSION_ID, sessionId, "a full fetch creates a session");
+    FetchResponse nothingNew = send(broker, version, request(version, new FetchMetadata(sessionId, 1), 50)
+        .setTopics(List.of(topic.fetch(version, partition(version, 0, 3, -1)))));
+    assertEquals(Errors.NONE, nothingNew.error());
+    assertEquals(sessionId, nothingNew.sessionId());
+    assertEquals(List.of(), nothingNew.data().responses(), "nothing new, nothing answered");
+
+    broker.produce(topic.name, 1, 1, System.currentTimeMillis());
+    FetchResponse oneNew = send(broker, version, request(version, new FetchMetadata(sessionId, 2), 5_000));
+    assertEquals(Map.of(topic.partition(1), List.of("value-0")), topic.values(oneNew, version));
+
+    broker.produce(topic.name, 0, 1, System.currentTimeMillis());
+    broker.produce(topic.name, 1, 1, System.currentTimeMillis());
+    FetchResponse forgot = send(broker, version, request(version, new FetchMetadata(sessionId, 3), 5_000)
+        .setForgottenTopicsData(List.of(topic.forget(version, 0))));
+    assertEquals(Map.of(topic.partition(1), List.of("value-0", "value-0")), topic.values(forgot, version),
+        "partition 0 is forgotten; partition 1 is read again from its cached offset");
+
+    assertEquals(Errors.INVALID_FETCH_SESSION_EPOCH,
+        send(broker, version, request(version, new FetchMetadata(sessionId, 3), 0)).error());
+    assertEquals(Errors.FETCH_SESSION_ID_NOT_FOUND,
+        send(broker, version, request(version, new FetchMetadata(sessionId ^ 0x40000000, 1), 0)).error());
+    FetchResponse closed = send(broker, version, request(version, new FetchMetadata(sessionId, FetchMetadata.FINAL_EPOCH), 0)
+        .setTopics(List.of(topic.fetch(version, partition(version, 0, 3, -1)))));
+    assertEquals(FetchMetadata.INVALID_SESSION_ID, closed.sessionId());
+    assertEquals(Map.of(topic.partition(0), List.of("value-0")), topic.values(closed, version));
+    assertEquals(Errors.FETCH_SESSION_ID_NOT_FOUND,
+        send(broker, version, request(version, new FetchMetadata(sessionId, 4), 0)).error());
+  }
+
+  private static void assertErrors(ConformanceBroker broker, short version, Topic topic, int leaderEpoch) throws Exception {
+    FetchRequestData unknownTopic = request(version, FetchMetadata.LEGACY, 0).setTopics(List.of(new FetchTopic()
+        .setTopic(version < FIRST_VERSION_WITH_TOPIC_IDS ? "no-such-topic" : "")
+        .setTopicId(version < FIRST_VERSION_WITH_TOPIC_IDS ? Uuid.ZERO_UUID : Uuid.randomUuid())
+        .setPartitions(List.of(partition(version, 0, 0, -1)))));
+    Errors expectedUnknown = version < FIRST_VERSION_WITH_TOPIC_IDS ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.UNKNOWN_TOPIC_ID;
+    FetchResponse unknown = send(broker, version, unknownTopic);
+    assertEquals(expectedUnknown.code(), unknown.data().responses().get(0).partitions().get(0).errorCode());
+
+    FetchResponse outOfRange = send(broker, version, request(version, FetchMetadata.LEGACY, 0)
+        .setTopics(List.of(topic.fetch(version, partition(version, 0, 99, -1)))));
+    assertEquals(Errors.OFFSET_OUT_OF_RANGE.code(), topic.data(outOfRange, version, 0).errorCode());
+
+    if (version >= 9) { // current leader epoch (KIP-320)
+      FetchResponse stale = send(broker, version, request(version, FetchMetadata.LEGACY, 0)
+          .setTopics(List.of(topic.fetch(version, partition(version, 0, 0, leaderEpoch + 1)))));
+      assertEquals(Errors.UNKNOWN_LEADER_EPOCH.code(), topic.data(stale, version, 0).errorCode());
+      if (leaderEpoch > 0) {
+        FetchResponse fenced = send(broker, version, request(version, FetchMetadata.LEGACY, 0)
+            .setTopics(List.of(topic.fetch(version, partition(version, 0, 0, leaderEpoch - 1)))));
+        assertEquals(Errors.FENCED_LEADER_EPOCH.code(), topic.data(fenced, version, 0).errorCode());
+      }
+    }
+  }
+
+  /** A consumer's request at {@code version}, every field the version has set as a client would. */
+  private static FetchRequestData request(short version, FetchMetadata session, int maxWaitMs) {
+    FetchRequestData request = new FetchRequestData()
+        .setMaxWaitMs(maxWaitMs).setMinBytes(1).setMaxBytes(8 * 1024 * 1024)
+        .setIsolationLevel(IsolationLevel.READ_COMMITTED.id());
+    if (version < FIRST_VERSION_WITH_REPLICA_STATE) {
+      request.setReplicaId(FetchRequest.CONSUMER_REPLICA_ID);
+    }
+    if (version >= FIRST_VERSION_WITH_SESSIONS) {
+      request.setSessionId(session.sessionId()).setSessionEpoch(session.epoch());
+    }
+    if (version >= 11) {
+      request.setRackId("rack-a");
+    }
+    return request;
+  }
+
+  private static FetchPartition partition(short version, int partition, long fetchOffset, int currentLeaderEpoch) {
+    FetchPartition fetch = new FetchPartition().setPartition(partition).setFetchOffset(fetchOffset).setPartitionMaxBytes(1024 * 1024);
+    if (version >= 5) {
+      fetch.setLogStartOffset(-1);
+    }
+    if (version >= 9) {
+      fetch.setCurrentLeaderEpoch(currentLeaderEpoch);
+    }
+    if (version >= 12) {
+      fetch.setLastFetchedEpoch(-1);
+    }
+    return fetch;
+  }
+
+  private static FetchResponse send(ConformanceBroker broker, short version, FetchRequestData request) throws Exception {
+    return broker.send(request, version);
+  }
+
+  /** The case's topic, named by name below v13 and by id from v13. */
+  private record Topic(String name, Uuid id) {
+    Topic(ConformanceBroker broker, String name) {
+      this(name, broker.topicId(name));
+    }
+
+    TopicPartition partition(int partition) {
+      return new TopicPartition(name, partition);
+    }
+
+    FetchTopic fetch(short version, FetchPartition... partitions) {
+      FetchTopic topic = new FetchTopic().setPartitions(List.of(partitions));
+      return version < FIRST_VERSION_WITH_TOPIC_IDS ? topic.setTopic(name) : topic.setTopicId(id);
+    }
+
+    ForgottenTopic forget(short version, int partition) {
+      ForgottenTopic topic = new ForgottenTopic().setPartitions(List.of(partition));
+      return version < FIRST_VERSION_WITH_TOPIC_IDS ? topic.setTopic(name) : topic.setTopicId(id);
+    }
+
+    PartitionData data(FetchResponse response, short version, int partition) {
+      return response.responseData(Map.of(id, name), version).get(partition(partition));
+    }
+
+    /** The record values of each partition the response carries, none of which may carry an error. */
+    Map<TopicPartition, List<String>> values(FetchResponse response, short version) {
+      Map<TopicPartition, List<String>> values = new java.util.HashMap<>();
+      response.responseData(Map.of(id, name), version).forEach((partition, data) -> {
+        assertEquals(Errors.NONE.code(), data.errorCode(), partition + " error");
+        List<String> records = new ArrayList<>();
+        for (Record record : FetchResponse.recordsOrFail(data).records()) {
+          records.add(StandardCharsets.UTF_8.decode(record.value()).toString());
+        }
+        values.put(partition, records);
+      });
+      return values;
+    }
+  }
+}
