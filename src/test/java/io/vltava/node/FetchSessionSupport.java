@@ -79,10 +79,6 @@ final class FetchSessionSupport implements AutoCloseable {
       return new TopicPartition(name, partition);
     }
 
-    TopicIdPartition idPartition(int partition) {
-      return new TopicIdPartition(id, partition(partition));
-    }
-
     FetchRequest.PartitionData at(int partition, long offset) {
       return new FetchRequest.PartitionData(id, offset, FetchRequest.INVALID_LOG_START_OFFSET, 1 << 20, Optional.empty());
     }

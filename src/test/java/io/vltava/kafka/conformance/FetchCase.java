@@ -27,7 +27,8 @@ import org.apache.kafka.common.requests.FetchResponse;
  * by topic name below v13 and by id from there. Records below the high watermark; unknown topics,
  * offsets out of range and stale or future leader epochs; and from v7 incremental fetch sessions:
  * a full fetch creating one, an incremental fetch with nothing new (empty), one after new data
- * (only that partition), a forgotten partition, a wrong epoch, an unknown id, and closing.
+ * (only that partition), a forgotten partition, a wrong epoch, a switch between topic names and
+ * ids, an unknown id (none of which changes the session), and closing.
  */
 final class FetchCase implements ApiCase {
   private static final short FIRST_VERSION_WITH_SESSIONS = 7;
@@ -89,14 +90,25 @@ final class FetchCase implements ApiCase {
 
     assertEquals(Errors.INVALID_FETCH_SESSION_EPOCH,
         send(broker, version, request(version, new FetchMetadata(sessionId, 3), 0)).error());
+    assertEquals(Errors.INVALID_FETCH_SESSION_EPOCH,
+        send(broker, version, request(version, new FetchMetadata(sessionId, 9), 0)).error());
+    // A session keeps to topic ids, or to names, as it started.
+    short otherNaming = (short) (version >= FIRST_VERSION_WITH_TOPIC_IDS ? FIRST_VERSION_WITH_TOPIC_IDS - 1 : FIRST_VERSION_WITH_TOPIC_IDS);
+    assertEquals(Errors.FETCH_SESSION_TOPIC_ID_ERROR,
+        send(broker, otherNaming, request(otherNaming, new FetchMetadata(sessionId, 4), 0)).error());
     assertEquals(Errors.FETCH_SESSION_ID_NOT_FOUND,
         send(broker, version, request(version, new FetchMetadata(sessionId ^ 0x40000000, 1), 0)).error());
+    // None of the refused requests moved the session on.
+    FetchResponse intact = send(broker, version, request(version, new FetchMetadata(sessionId, 4), 50)
+        .setTopics(List.of(topic.fetch(version, partition(version, 1, 2, -1)))));
+    assertEquals(Errors.NONE, intact.error());
+    assertEquals(List.of(), intact.data().responses(), "the session still caches partition 1 at its last high watermark");
     FetchResponse closed = send(broker, version, request(version, new FetchMetadata(sessionId, FetchMetadata.FINAL_EPOCH), 0)
         .setTopics(List.of(topic.fetch(version, partition(version, 0, 3, -1)))));
     assertEquals(FetchMetadata.INVALID_SESSION_ID, closed.sessionId());
     assertEquals(Map.of(topic.partition(0), List.of("value-0")), topic.values(closed, version));
     assertEquals(Errors.FETCH_SESSION_ID_NOT_FOUND,
-        send(broker, version, request(version, new FetchMetadata(sessionId, 4), 0)).error());
+        send(broker, version, request(version, new FetchMetadata(sessionId, 5), 0)).error());
   }
 
   private static void assertErrors(ConformanceBroker broker, short version, Topic topic, int leaderEpoch) throws Exception {
