@@ -10,6 +10,7 @@ final class ConformanceCases {
     return List.of(
         new ApiVersionsCase(),
         new FetchCase(),
-        new ListOffsetsCase());
+        new ListOffsetsCase(),
+        new OffsetForLeaderEpochCase());
   }
 }
