@@ -50,17 +50,6 @@ final class FetchHandler implements ApiHandler {
     return ApiKeys.FETCH;
   }
 
-  /** A partition to read, with the partition to read it from (null when its topic is unknown). */
-  private record Wanted(TopicPartition readable, Fetched fetched) {
-    FetchSession.PartitionFetch request() {
-      return fetched.request();
-    }
-
-    PartitionData response() {
-      return fetched.response();
-    }
-  }
-
   @Override
   public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
     FetchRequestData data = ((FetchRequest) request).data();
@@ -69,22 +58,23 @@ final class FetchHandler implements ApiHandler {
     boolean usesTopicIds = version >= FIRST_VERSION_WITH_TOPIC_IDS;
     FetchContext context = FetchContext.of(sessions, version, data.sessionId(), data.sessionEpoch(), replicaId >= 0,
         requested(data, usesTopicIds), forgotten(data, usesTopicIds));
-    List<Wanted> wanted = resolve(context.partitions(), usesTopicIds);
+    List<Fetched> wanted = resolve(context.partitions());
     return CompletableFuture
         .supplyAsync(() -> readAll(replicaId, wanted, data.maxBytes()), broker.replicas().ioExecutor())
         .thenCompose(bytesRead -> {
+          // A partition with an error answers at once; so the reads after a wait never meet one.
           if (bytesRead >= data.minBytes() || data.maxWaitMs() <= 0 || wanted.isEmpty() || anyError(wanted)) {
             return CompletableFuture.completedFuture(bytesRead);
           }
-          List<TopicPartition> waitingFor = wanted.stream().map(Wanted::readable).toList();
+          List<TopicPartition> waitingFor = wanted.stream().map(f -> f.partition().topicPartition()).toList();
           return broker.replicas()
               .awaitData(waitingFor, Duration.ofMillis(data.maxWaitMs()))
               .thenApplyAsync(arrived -> readAll(replicaId, wanted, data.maxBytes()), broker.replicas().ioExecutor());
         })
         .thenApply(bytesRead -> {
           List<Node> nodeEndpoints = new ArrayList<>();
-          wanted.forEach(w -> pointAtLeader(w, nodeEndpoints, version));
-          return context.respond(wanted.stream().map(Wanted::fetched).toList(), nodeEndpoints);
+          wanted.forEach(f -> pointAtLeader(f, nodeEndpoints, version));
+          return context.respond(wanted, nodeEndpoints);
         });
   }
 
@@ -112,8 +102,8 @@ final class FetchHandler implements ApiHandler {
   }
 
   /** Looks each partition's topic up (once per run of one topic); an unknown one is answered with its error at once. */
-  private List<Wanted> resolve(List<PartitionFetch> partitions, boolean usesTopicIds) {
-    List<Wanted> wanted = new ArrayList<>(partitions.size());
+  private List<Fetched> resolve(List<PartitionFetch> partitions) {
+    List<Fetched> wanted = new ArrayList<>(partitions.size());
     PartitionFetch previous = null;
     Optional<TopicState> topic = Optional.empty();
     for (PartitionFetch partition : partitions) {
@@ -123,13 +113,10 @@ final class FetchHandler implements ApiHandler {
       previous = partition;
       PartitionData response = new PartitionData().setPartitionIndex(partition.partition());
       String name = topic.map(TopicState::name).orElse(partition.topic());
-      Fetched fetched = new Fetched(partition, new TopicIdPartition(partition.topicId(), partition.partition(), name), response);
       if (topic.isEmpty()) {
         empty(response, BrokerServices.unknownTopicError(partition.topicId()));
-        wanted.add(new Wanted(null, fetched));
-      } else {
-        wanted.add(new Wanted(new TopicPartition(name, partition.partition()), fetched));
       }
+      wanted.add(new Fetched(partition, new TopicIdPartition(partition.topicId(), partition.partition(), name), response));
     }
     return wanted;
   }
@@ -138,25 +125,25 @@ final class FetchHandler implements ApiHandler {
     return a.topicId().equals(b.topicId()) && java.util.Objects.equals(a.topic(), b.topic());
   }
 
-  /** Fills every readable partition's slot; returns the bytes of records read. */
-  private int readAll(int replicaId, List<Wanted> wanted, int responseMaxBytes) {
+  /** Fills the slot of every partition not already answered with an error; returns the bytes of records read. */
+  private int readAll(int replicaId, List<Fetched> wanted, int responseMaxBytes) {
     int remaining = responseMaxBytes;
     int total = 0;
-    for (Wanted w : wanted) {
-      if (w.readable() == null) {
+    for (Fetched f : wanted) {
+      if (f.response().errorCode() != Errors.NONE.code()) {
         continue;
       }
-      int read = read(replicaId, w, remaining <= 0 ? 0 : Math.min(remaining, w.request().maxBytes()));
+      int read = read(replicaId, f, remaining <= 0 ? 0 : Math.min(remaining, f.request().maxBytes()));
       remaining -= read;
       total += read;
     }
     return total;
   }
 
-  private int read(int replicaId, Wanted w, int maxBytes) {
+  private int read(int replicaId, Fetched f, int maxBytes) {
     PartitionRead read = broker.replicas().read(
-        w.readable(), replicaId, w.request().fetchOffset(), w.request().currentLeaderEpoch(), maxBytes);
-    w.response().setErrorCode(read.error().code()).setHighWatermark(read.highWatermark())
+        f.partition().topicPartition(), replicaId, f.request().fetchOffset(), f.request().currentLeaderEpoch(), maxBytes);
+    f.response().setErrorCode(read.error().code()).setHighWatermark(read.highWatermark())
         .setLastStableOffset(read.highWatermark()).setLogStartOffset(read.logStartOffset()).setRecords(read.records());
     return read.sizeInBytes();
   }
@@ -165,12 +152,12 @@ final class FetchHandler implements ApiHandler {
    * A NOT_LEADER_OR_FOLLOWER answer names the current leader (from v12) and its endpoint (from v16,
    * KIP-951); earlier versions cannot carry them (followers fetch at v12).
    */
-  private void pointAtLeader(Wanted w, List<Node> nodeEndpoints, short version) {
-    if (w.response().errorCode() != Errors.NOT_LEADER_OR_FOLLOWER.code() || version < FIRST_VERSION_WITH_CURRENT_LEADER) {
+  private void pointAtLeader(Fetched f, List<Node> nodeEndpoints, short version) {
+    if (f.response().errorCode() != Errors.NOT_LEADER_OR_FOLLOWER.code() || version < FIRST_VERSION_WITH_CURRENT_LEADER) {
       return;
     }
-    broker.currentLeader(w.readable()).ifPresent(leader -> {
-      w.response().setCurrentLeader(new FetchResponseData.LeaderIdAndEpoch()
+    broker.currentLeader(f.partition().topicPartition()).ifPresent(leader -> {
+      f.response().setCurrentLeader(new FetchResponseData.LeaderIdAndEpoch()
           .setLeaderId(leader.broker().nodeId()).setLeaderEpoch(leader.leaderEpoch()));
       int leaderId = leader.broker().nodeId();
       if (version >= FIRST_VERSION_WITH_NODE_ENDPOINTS && nodeEndpoints.stream().noneMatch(node -> node.id() == leaderId)) {
@@ -179,8 +166,8 @@ final class FetchHandler implements ApiHandler {
     });
   }
 
-  private static boolean anyError(List<Wanted> wanted) {
-    return wanted.stream().anyMatch(w -> w.response().errorCode() != Errors.NONE.code());
+  private static boolean anyError(List<Fetched> wanted) {
+    return wanted.stream().anyMatch(f -> f.response().errorCode() != Errors.NONE.code());
   }
 
   private static void empty(PartitionData response, Errors error) {
