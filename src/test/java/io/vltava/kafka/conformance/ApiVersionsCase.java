@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -38,5 +39,27 @@ final class ApiVersionsCase implements ApiCase {
       assertEquals(Errors.INVALID_REQUEST.code(), invalid.data().errorCode());
     }
     assertTrue(response.data().apiKeys().size() > 20, "every served API is listed");
+    assertFeatures(response.data(), version);
+  }
+
+  /**
+   * From v3, the supported and finalized features: metadata.version 4.3-IV0 (level 30), the others
+   * Kafka knows at 0, which v3 cannot tell from "absent" and so leaves out (KAFKA-17011).
+   */
+  private static void assertFeatures(ApiVersionsResponseData data, short version) {
+    List<String> supported = data.supportedFeatures().stream()
+        .map(f -> f.name() + " " + f.minVersion() + "-" + f.maxVersion()).sorted().toList();
+    List<String> finalized = data.finalizedFeatures().stream()
+        .map(f -> f.name() + " " + f.minVersionLevel() + "-" + f.maxVersionLevel()).toList();
+    if (version < 3) {
+      assertEquals(List.of(), supported);
+      assertEquals(-1, data.finalizedFeaturesEpoch());
+      return;
+    }
+    assertEquals(version == 3 ? List.of("metadata.version 30-30")
+        : List.of("eligible.leader.replicas.version 0-0", "group.version 0-0", "metadata.version 30-30",
+            "share.version 0-0", "streams.version 0-0", "transaction.version 0-0"), supported);
+    assertEquals(List.of("metadata.version 30-30"), finalized);
+    assertEquals(0, data.finalizedFeaturesEpoch());
   }
 }

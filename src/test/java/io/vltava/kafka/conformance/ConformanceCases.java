@@ -11,6 +11,10 @@ final class ConformanceCases {
         new ApiVersionsCase(),
         new FetchCase(),
         new ListOffsetsCase(),
-        new OffsetForLeaderEpochCase());
+        new OffsetForLeaderEpochCase(),
+        new DescribeLogDirsCase(),
+        new DescribeProducersCase(),
+        new ElectLeadersCase(),
+        new UpdateFeaturesCase());
   }
 }
