@@ -21,6 +21,7 @@ import java.util.function.Function;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidRequestException;
 import org.apache.kafka.common.errors.NotControllerException;
+import org.apache.kafka.common.errors.PolicyViolationException;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -114,6 +115,12 @@ public final class Controller {
       boolean autoLeaderRebalance,
       Duration consistencyTimeout) {}
 
+  /**
+   * Kafka's bound on the metadata records one admin request may produce (a record per topic, per
+   * new partition and per config); beyond it the request is refused whole with POLICY_VIOLATION.
+   */
+  private static final int MAX_RECORDS_PER_REQUEST = 10_000;
+
   private final ActorContext<Command> context;
   private final StashBuffer<Command> stash;
   private final ReplicatorMessageAdapter<Command, LWWRegister<ClusterState>> replicator;
@@ -187,8 +194,7 @@ public final class Controller {
         .onMessage(ElectLeaders.class, this::onElectLeaders)
         .onMessage(CreateTopics.class, this::onCreateTopics)
         .onMessage(DeleteTopics.class, this::onDeleteTopics)
-        .onMessage(CreatePartitions.class, m -> applyEach(m.topics(), PartitionCount::topic, m.validateOnly(), m.replyTo(),
-            (next, change) -> next.withPartitionCount(change.topic(), change.count())))
+        .onMessage(CreatePartitions.class, this::onCreatePartitions)
         .onMessage(AlterTopicConfigs.class, this::onAlterTopicConfigs)
         .build();
   }
@@ -228,15 +234,41 @@ public final class Controller {
   }
 
   private Behavior<Command> onCreateTopics(CreateTopics request) {
+    long records = request.topics().stream()
+        .mapToLong(topic -> 1L + Math.max(partitionsOf(topic), 0) + topic.configs().size()).sum();
+    if (records > MAX_RECORDS_PER_REQUEST) {
+      return refuseAsTooLarge(request.topics().stream().map(NewTopic::name).toList(), request.replyTo());
+    }
     return applyEach(request.topics(), NewTopic::name, request.validateOnly(), request.replyTo(), (next, topic) -> {
       settings.topicConfigValidator().accept(topic.configs());
       return next.newTopic(
           topic.name(),
-          topic.partitions() == -1 ? settings.defaultPartitions() : topic.partitions(),
+          partitionsOf(topic),
           topic.replicationFactor() == -1 ? settings.defaultReplicationFactor() : topic.replicationFactor(),
           topic.configs(),
           UUID.randomUUID());
     });
+  }
+
+  private int partitionsOf(NewTopic topic) {
+    return topic.partitions() == -1 ? settings.defaultPartitions() : topic.partitions();
+  }
+
+  private Behavior<Command> onCreatePartitions(CreatePartitions request) {
+    long records = request.topics().stream()
+        .mapToLong(change -> state.topic(change.topic()).map(t -> Math.max((long) change.count() - t.partitionCount(), 0L)).orElse(0L)).sum();
+    if (records > MAX_RECORDS_PER_REQUEST) {
+      return refuseAsTooLarge(request.topics().stream().map(PartitionCount::topic).toList(), request.replyTo());
+    }
+    return applyEach(request.topics(), PartitionCount::topic, request.validateOnly(), request.replyTo(),
+        (next, change) -> next.withPartitionCount(change.topic(), change.count()));
+  }
+
+  /** As Kafka's controller: a request producing more metadata records than it allows per operation changes nothing. */
+  private Behavior<Command> refuseAsTooLarge(List<String> names, ActorRef<TopicOutcomes> replyTo) {
+    PolicyViolationException tooLarge = new PolicyViolationException("Unable to perform excessively large batch operation.");
+    replyTo.tell(new TopicOutcomes(names.stream().map(name -> TopicOutcome.failed(name, tooLarge)).toList(), state.version()));
+    return Behaviors.same();
   }
 
   private Behavior<Command> onDeleteTopics(DeleteTopics request) {

@@ -224,7 +224,6 @@ public final class ClassicGroup {
       member.awaitingSync = false;
     }
     effects.removedMembers.add(oldMemberId);
-    boolean changed = !member.sameProtocols(request.protocols());
     member.memberId = newMemberId;
     member.update(request);
     members.put(newMemberId, member);
@@ -233,8 +232,8 @@ public final class ClassicGroup {
     if (wasLeader) {
       leaderId = newMemberId;
     }
-    if (state == State.STABLE && !changed && !wasLeader) {
-      return Joined.now(currentGeneration(newMemberId, false));
+    if (state == State.STABLE && protocolName.equals(ProtocolSelection.select(allProtocols()))) {
+      return Joined.now(staticMemberRestarted(newMemberId, oldMemberId, wasLeader, request.supportsSkippingAssignment()));
     }
     member.awaitingJoin = true;
     if (state != State.PREPARING_REBALANCE) {
@@ -335,7 +334,7 @@ public final class ClassicGroup {
       becomeEmpty();
       return;
     }
-    protocolName = ProtocolSelection.select(members.values().stream().map(m -> m.protocols).toList());
+    protocolName = ProtocolSelection.select(allProtocols());
     if (leaderId == null || !members.containsKey(leaderId)) {
       leaderId = members.keySet().iterator().next();
     }
@@ -348,12 +347,32 @@ public final class ClassicGroup {
     effects.syncDeadlineGeneration = generationId;
   }
 
+  /**
+   * As Kafka (KIP-345, KIP-814): a static member that restarted into a stable group whose protocol
+   * stays causes no rebalance and keeps its assignment. A leader that can skip the assignment (v9+)
+   * gets the members with skipAssignment; an older one is told its old member id leads, so it
+   * syncs as a follower.
+   */
+  private JoinResult staticMemberRestarted(String memberId, String oldMemberId, boolean wasLeader, boolean canSkipAssignment) {
+    if (canSkipAssignment) {
+      JoinResult current = currentGeneration(memberId, wasLeader);
+      return new JoinResult(current.errorCode(), current.generationId(), current.protocolType(), current.protocolName(),
+          current.leaderId(), memberId, current.members(), wasLeader);
+    }
+    return new JoinResult(Errors.NONE.code(), generationId, protocolType, protocolName,
+        wasLeader ? oldMemberId : leaderId, memberId, List.of(), false);
+  }
+
+  private List<List<Protocol>> allProtocols() {
+    return members.values().stream().map(m -> m.protocols).toList();
+  }
+
   private JoinResult currentGeneration(String memberId, boolean withMembers) {
     List<JoinedMember> joined = new ArrayList<>();
     if (withMembers) {
       members.values().forEach(m -> joined.add(new JoinedMember(m.memberId, m.groupInstanceId, m.metadata(protocolName))));
     }
-    return new JoinResult(Errors.NONE.code(), generationId, protocolType, protocolName, leaderId, memberId, joined);
+    return new JoinResult(Errors.NONE.code(), generationId, protocolType, protocolName, leaderId, memberId, joined, false);
   }
 
   private void becomeEmpty() {
@@ -430,18 +449,22 @@ public final class ClassicGroup {
   }
 
   /**
-   * Whether an offset commit may be stored: a commit without member and generation only while the
-   * group has no members (admin tools, manual assignment); else a current member of this generation,
-   * and not while the leader is assigning.
+   * Whether an offset commit may be stored, by Kafka's rules: a commit without a generation only
+   * while the group has no members (admin tools, manual assignment); else a current member of this
+   * generation, and not while the leader is assigning.
    */
   public Errors validateCommit(MemberGeneration request) {
-    if (request.generationId() < 0 && request.memberId().isEmpty() && state == State.EMPTY) {
+    if (request.generationId() < 0 && state == State.EMPTY) {
       return Errors.NONE;
     }
-    if (state == State.COMPLETING_REBALANCE && members.containsKey(request.memberId())) {
+    if (request.generationId() < 0 && request.memberId().isEmpty() && request.groupInstanceId() == null) {
+      return Errors.UNKNOWN_MEMBER_ID;
+    }
+    Errors error = check(request.memberId(), request.groupInstanceId(), request.generationId());
+    if (error == Errors.NONE && state == State.COMPLETING_REBALANCE) {
       return Errors.REBALANCE_IN_PROGRESS;
     }
-    return check(request.memberId(), request.groupInstanceId(), request.generationId());
+    return error;
   }
 
   private Errors check(String memberId, String groupInstanceId, int generation) {
@@ -546,15 +569,16 @@ public final class ClassicGroup {
 
   // ---- Describing
 
+  /** As Kafka: the protocol, members' metadata and assignments only while stable (else they may be changing). */
   public Description describe() {
+    boolean stable = state == State.STABLE;
     List<MemberDescription> described = new ArrayList<>();
     for (Member m : members.values()) {
       described.add(new MemberDescription(m.memberId, m.groupInstanceId, m.clientId, m.clientHost,
-          protocolName == null ? new byte[0] : m.metadata(protocolName),
-          state == State.STABLE ? m.assignment : new byte[0]));
+          stable ? m.metadata(protocolName) : new byte[0], stable ? m.assignment : new byte[0]));
     }
     return new Description(groupId, state.kafkaName, protocolType == null ? "" : protocolType,
-        protocolName == null ? "" : protocolName, described);
+        stable ? protocolName : "", described);
   }
 
   /**

@@ -225,7 +225,9 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
   }
 
   private Effect<Event, GroupOffsets> onCommit(GroupOffsets state, CommitOffsets c) {
-    Errors error = group.validateCommit(c.member());
+    // A commit without a generation creates the group (admin tools); one with a generation needs a group.
+    Errors error = !exists(state) && c.member().generationId() >= 0
+        ? Errors.GROUP_ID_NOT_FOUND : group.validateCommit(c.member());
     touch(c.member().memberId());
     if (error != Errors.NONE) {
       return Effect().reply(c.replyTo(), new Outcome(error));
@@ -245,7 +247,7 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
   }
 
   private Effect<Event, GroupOffsets> onDeleteOffsets(GroupOffsets state, DeleteOffsets c) {
-    if (!group.hasMembers() && state.isEmpty()) {
+    if (!exists(state)) {
       return Effect().reply(c.replyTo(), new OffsetDeletion(Errors.GROUP_ID_NOT_FOUND, List.of()));
     }
     Optional<Set<String>> subscribed = group.hasMembers() ? group.subscribedTopics() : Optional.of(Set.of());
@@ -277,9 +279,14 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
     return partitions.stream().map(state.byPartition()::get).filter(Objects::nonNull).toList();
   }
 
+  /** Kafka forgets a group without members and offsets. */
+  private boolean exists(GroupOffsets state) {
+    return group.hasMembers() || !state.isEmpty();
+  }
+
   private Description describe(GroupOffsets state) {
     Description description = group.describe();
-    if (!group.hasMembers() && state.isEmpty()) {
+    if (!exists(state)) {
       // Kafka forgets a group without members and offsets: it is Dead.
       return new Description(groupId, ClassicGroup.State.DEAD.kafkaName, "", "", List.of());
     }

@@ -13,20 +13,23 @@ public final class GroupProtocol {
   /** One protocol a member can use (an assignor name), with its subscription metadata. */
   public record Protocol(String name, byte[] metadata) implements CborSerializable {}
 
+  /** {@code supportsSkippingAssignment}: the client (JoinGroup v9+) can lead without reassigning (KIP-814). */
   public record JoinRequest(
       String memberId, String groupInstanceId, String clientId, String clientHost, int sessionTimeoutMs,
-      int rebalanceTimeoutMs, String protocolType, List<Protocol> protocols, boolean requireKnownMemberId)
+      int rebalanceTimeoutMs, String protocolType, List<Protocol> protocols, boolean requireKnownMemberId,
+      boolean supportsSkippingAssignment)
       implements CborSerializable {}
 
   /** What the leader gets about each member: its metadata for the selected protocol. */
   public record JoinedMember(String memberId, String groupInstanceId, byte[] metadata) implements CborSerializable {}
 
+  /** {@code skipAssignment}: the leader keeps the current assignment and only syncs (KIP-814). */
   public record JoinResult(
       short errorCode, int generationId, String protocolType, String protocolName, String leaderId, String memberId,
-      List<JoinedMember> members) implements CborSerializable {
+      List<JoinedMember> members, boolean skipAssignment) implements CborSerializable {
 
-    static JoinResult error(short errorCode, String memberId) {
-      return new JoinResult(errorCode, -1, null, null, "", memberId, List.of());
+    public static JoinResult error(short errorCode, String memberId) {
+      return new JoinResult(errorCode, -1, null, null, "", memberId, List.of(), false);
     }
   }
 

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
+import org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AbstractRequest;
@@ -35,12 +36,19 @@ final class AlterConfigsHandler implements ApiHandler {
     AlterConfigsRequestData data = ((AlterConfigsRequest) request).data();
     List<ConfigAlterations.Resource> resources = new ArrayList<>();
     for (AlterConfigsRequestData.AlterConfigsResource resource : data.resources()) {
+      Optional<ConfigAlterations.Resource> malformed = ConfigAlterations.malformed(resource.resourceType(), resource.resourceName(),
+          resource.configs().stream().map(AlterableConfig::name).toList(),
+          resource.configs().stream().filter(config -> config.value() == null).map(AlterableConfig::name).toList());
+      if (malformed.isPresent()) {
+        resources.add(malformed.get());
+        continue;
+      }
       if (resource.resourceType() != ConfigResource.Type.TOPIC.id()) {
         resources.add(ConfigAlterations.nonTopic(resource.resourceType(), resource.resourceName()));
         continue;
       }
       Map<String, Optional<String>> changes = new HashMap<>();
-      resource.configs().forEach(config -> changes.put(config.name(), Optional.ofNullable(config.value())));
+      resource.configs().forEach(config -> changes.put(config.name(), Optional.of(config.value())));
       resources.add(ConfigAlterations.Resource.topic(resource.resourceName(),
           new Controller.ConfigChange(resource.resourceName(), changes, true)));
     }

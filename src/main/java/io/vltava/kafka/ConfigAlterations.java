@@ -4,9 +4,13 @@ import io.vltava.controller.Controller;
 import io.vltava.controller.TopicOutcome;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
@@ -29,12 +33,45 @@ final class ConfigAlterations {
 
   record Result(byte type, String name, short errorCode, String errorMessage) {}
 
+  private record ResourceId(byte type, String name) {
+    static ResourceId of(Resource resource) {
+      return new ResourceId(resource.type(), resource.name());
+    }
+  }
+
   static Resource nonTopic(byte type, String name) {
     return Resource.refused(type, name, Errors.INVALID_REQUEST,
         "Only topic configs can be altered; broker settings are read from the node's configuration file.");
   }
 
-  static CompletionStage<List<Result>> apply(BrokerServices broker, List<Resource> resources, boolean validateOnly) {
+  /**
+   * Kafka's checks of a resource before its changes are considered: each key at most once, a value
+   * for every key that is set ({@code keysWithoutValue}), and a valid name for a topic; empty when
+   * all hold.
+   */
+  static Optional<Resource> malformed(byte type, String name, List<String> keys, List<String> keysWithoutValue) {
+    if (!Repeated.in(keys).isEmpty()) {
+      return Optional.of(Resource.refused(type, name, Errors.INVALID_REQUEST, "Error due to duplicate config keys"));
+    }
+    if (!keysWithoutValue.isEmpty()) {
+      return Optional.of(Resource.refused(type, name, Errors.INVALID_REQUEST,
+          "Null value not supported for : " + String.join(", ", keysWithoutValue)));
+    }
+    if (type == ConfigResource.Type.TOPIC.id()) {
+      if (name.isEmpty()) {
+        return Optional.of(Resource.refused(type, name, Errors.INVALID_REQUEST, "Default topic resources are not allowed."));
+      }
+      try {
+        Topic.validate(name);
+      } catch (InvalidTopicException e) {
+        return Optional.of(Resource.refused(type, name, Errors.INVALID_TOPIC_EXCEPTION, e.getMessage()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  static CompletionStage<List<Result>> apply(BrokerServices broker, List<Resource> requested, boolean validateOnly) {
+    List<Resource> resources = refuseRepeated(requested);
     List<Controller.ConfigChange> changes = resources.stream().filter(r -> r.change() != null).map(Resource::change).toList();
     CompletionStage<List<TopicOutcome>> outcomes = changes.isEmpty()
         ? CompletableFuture.completedFuture(List.of())
@@ -52,5 +89,15 @@ final class ConfigAlterations {
       }
       return results;
     });
+  }
+
+  /** As Kafka: a resource named twice is refused both times, so neither change wins silently. */
+  private static List<Resource> refuseRepeated(List<Resource> resources) {
+    Set<ResourceId> repeated = Repeated.in(resources.stream().map(ResourceId::of).toList());
+    return resources.stream()
+        .map(r -> repeated.contains(ResourceId.of(r))
+            ? Resource.refused(r.type(), r.name(), Errors.INVALID_REQUEST, "Each resource must appear at most once.")
+            : r)
+        .toList();
   }
 }

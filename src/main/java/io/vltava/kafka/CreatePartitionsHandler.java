@@ -4,6 +4,7 @@ import io.vltava.controller.Controller;
 import io.vltava.controller.TopicOutcome;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
@@ -34,7 +35,13 @@ final class CreatePartitionsHandler implements ApiHandler {
     CreatePartitionsRequestData data = ((CreatePartitionsRequest) request).data();
     CreatePartitionsResponseData response = new CreatePartitionsResponseData();
     List<Controller.PartitionCount> counts = new ArrayList<>();
+    Set<String> repeated = Repeated.in(data.topics().stream().map(CreatePartitionsRequestData.CreatePartitionsTopic::name).toList());
+    repeated.forEach(name -> response.results().add(new CreatePartitionsTopicResult().setName(name)
+        .setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Duplicate topic name.")));
     for (CreatePartitionsRequestData.CreatePartitionsTopic topic : data.topics()) {
+      if (repeated.contains(topic.name())) {
+        continue;
+      }
       if (topic.assignments() != null) {
         response.results().add(new CreatePartitionsTopicResult().setName(topic.name())
             .setErrorCode(Errors.INVALID_REPLICA_ASSIGNMENT.code())

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
@@ -37,7 +38,13 @@ final class CreateTopicsHandler implements ApiHandler {
     CreateTopicsRequestData data = ((CreateTopicsRequest) request).data();
     List<Controller.NewTopic> topics = new ArrayList<>();
     CreateTopicsResponseData response = new CreateTopicsResponseData();
+    Set<String> repeated = Repeated.in(data.topics().stream().map(CreateTopicsRequestData.CreatableTopic::name).toList());
+    repeated.forEach(name -> response.topics().add(new CreatableTopicResult().setName(name)
+        .setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Duplicate topic name.")));
     for (CreateTopicsRequestData.CreatableTopic topic : data.topics()) {
+      if (repeated.contains(topic.name())) {
+        continue;
+      }
       if (!topic.assignments().isEmpty()) {
         response.topics().add(new CreatableTopicResult().setName(topic.name())
             .setErrorCode(Errors.INVALID_REPLICA_ASSIGNMENT.code())

@@ -6,9 +6,10 @@ import io.vltava.metadata.TopicState;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.Uuid;
-import org.apache.kafka.common.message.DeleteTopicsRequestData;
+import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -35,16 +36,33 @@ final class DeleteTopicsHandler implements ApiHandler {
   @Override
   public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
     DeleteTopicsResponseData response = new DeleteTopicsResponseData();
-    List<String> names = new ArrayList<>();
-    for (DeleteTopicsRequestData.DeleteTopicState topic : ((DeleteTopicsRequest) request).topics()) {
-      Optional<TopicState> known = broker.resolveTopic(topic.name(), topic.topicId());
-      if (known.isPresent()) {
-        names.add(known.get().name());
-      } else {
-        response.responses().add(new DeletableTopicResult().setName(topic.name()).setTopicId(topic.topicId())
-            .setErrorCode(BrokerServices.unknownTopicError(topic.topicId()).code()));
+    List<DeleteTopicState> topics = ((DeleteTopicsRequest) request).topics();
+    Set<String> repeatedNames = Repeated.in(topics.stream().filter(t -> t.name() != null && !usesId(t)).map(DeleteTopicState::name).toList());
+    Set<Uuid> repeatedIds = Repeated.in(topics.stream().filter(t -> t.name() == null && usesId(t)).map(DeleteTopicState::topicId).toList());
+    repeatedNames.forEach(name -> response.responses().add(refused(name, Uuid.ZERO_UUID, "Duplicate topic name.")));
+    repeatedIds.forEach(id -> response.responses().add(refused(null, id, "Duplicate topic id.")));
+    List<TopicState> found = new ArrayList<>();
+    for (DeleteTopicState topic : topics) {
+      if (topic.name() == null && !usesId(topic)) {
+        response.responses().add(refused(null, Uuid.ZERO_UUID, "Neither topic name nor id were specified."));
+      } else if (topic.name() != null && usesId(topic)) {
+        response.responses().add(refused(topic.name(), topic.topicId(), "You may not specify both topic name and topic id."));
+      } else if (!repeatedNames.contains(topic.name()) && !repeatedIds.contains(topic.topicId())) {
+        Optional<TopicState> known = broker.resolveTopic(topic.name(), topic.topicId());
+        if (known.isEmpty()) {
+          response.responses().add(new DeletableTopicResult().setName(topic.name()).setTopicId(topic.topicId())
+              .setErrorCode(BrokerServices.unknownTopicError(topic.topicId()).code()));
+        } else {
+          found.add(known.get());
+        }
       }
     }
+    // A name and an id of the same topic: as Kafka, neither deletes it.
+    Set<String> namedTwice = Repeated.in(found.stream().map(TopicState::name).toList());
+    found.stream().filter(topic -> namedTwice.contains(topic.name())).distinct()
+        .forEach(topic -> response.responses().add(refused(topic.name(), BrokerServices.toKafka(topic.topicId()),
+            "The provided topic name maps to an ID that was already supplied.")));
+    List<String> names = found.stream().map(TopicState::name).filter(name -> !namedTwice.contains(name)).toList();
     return broker.changeTopics(replyTo -> new Controller.DeleteTopics(names, replyTo))
         .thenApply(outcomes -> {
           for (TopicOutcome outcome : outcomes) {
@@ -54,5 +72,14 @@ final class DeleteTopicsHandler implements ApiHandler {
           }
           return new DeleteTopicsResponse(response);
         });
+  }
+
+  private static boolean usesId(DeleteTopicState topic) {
+    return !Uuid.ZERO_UUID.equals(topic.topicId());
+  }
+
+  private static DeletableTopicResult refused(String name, Uuid topicId, String message) {
+    return new DeletableTopicResult().setName(name).setTopicId(topicId)
+        .setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage(message);
   }
 }

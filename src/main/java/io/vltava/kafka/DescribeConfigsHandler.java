@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
@@ -39,16 +41,22 @@ final class DescribeConfigsHandler implements ApiHandler {
     DescribeConfigsRequestData data = ((DescribeConfigsRequest) request).data();
     DescribeConfigsResponseData response = new DescribeConfigsResponseData();
     for (DescribeConfigsRequestData.DescribeConfigsResource resource : data.resources()) {
-      response.results().add(describe(resource));
+      response.results().add(describe(resource, data.includeSynonyms(), data.includeDocumentation()));
     }
     return CompletableFuture.completedFuture(new DescribeConfigsResponse(response));
   }
 
-  private DescribeConfigsResponseData.DescribeConfigsResult describe(DescribeConfigsRequestData.DescribeConfigsResource resource) {
+  private DescribeConfigsResponseData.DescribeConfigsResult describe(
+      DescribeConfigsRequestData.DescribeConfigsResource resource, boolean includeSynonyms, boolean includeDocumentation) {
     DescribeConfigsResponseData.DescribeConfigsResult result = new DescribeConfigsResponseData.DescribeConfigsResult()
         .setResourceType(resource.resourceType()).setResourceName(resource.resourceName());
     Optional<Map<String, String>> overrides;
     if (resource.resourceType() == ConfigResource.Type.TOPIC.id()) {
+      try {
+        Topic.validate(resource.resourceName());
+      } catch (InvalidTopicException e) {
+        return result.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code()).setErrorMessage(e.getMessage());
+      }
       overrides = broker.cluster().topic(resource.resourceName()).map(TopicState::configs);
       if (overrides.isEmpty()) {
         return result.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code())
@@ -61,11 +69,18 @@ final class DescribeConfigsHandler implements ApiHandler {
       return result.setErrorCode(Errors.INVALID_REQUEST.code())
           .setErrorMessage("Unsupported resource " + resource.resourceType() + "/" + resource.resourceName());
     }
+    // A broker's settings come from its configuration file; AlterConfigs refuses them.
+    boolean readOnly = resource.resourceType() == ConfigResource.Type.BROKER.id();
+    // As Kafka: no keys (null or an empty list) asks for every config.
     List<String> keys = resource.configurationKeys();
     for (TopicConfigEntries entry : TopicConfigEntries.of(broker.topicConfigs(), overrides.get())) {
-      if (keys == null || keys.contains(entry.name())) {
+      if (keys == null || keys.isEmpty() || keys.contains(entry.name())) {
+        // Type and documentation are dropped below v3 when the response is written, as in Kafka.
         result.configs().add(new DescribeConfigsResourceResult().setName(entry.name()).setValue(entry.value())
-            .setConfigSource(entry.source().id()).setReadOnly(false).setIsSensitive(false));
+            .setConfigSource(entry.source().id()).setReadOnly(readOnly).setIsSensitive(false)
+            .setSynonyms(includeSynonyms ? entry.synonyms() : List.of())
+            .setConfigType(entry.configType())
+            .setDocumentation(includeDocumentation ? entry.documentation() : null));
       }
     }
     return result;

@@ -4,8 +4,10 @@ import io.vltava.group.GroupCoordinator;
 import io.vltava.group.GroupProtocol;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
@@ -17,11 +19,20 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DescribeGroupsRequest;
 import org.apache.kafka.common.requests.DescribeGroupsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.utils.Utils;
 
-/** DescribeGroups: state, protocol and members of each group; an unknown group is Dead (GROUP_ID_NOT_FOUND from v6). */
+/**
+ * DescribeGroups: state, protocol and members of each group; an unknown group is Dead
+ * (GROUP_ID_NOT_FOUND from v6); the operations the client may perform on it when asked (v3+).
+ */
 final class DescribeGroupsHandler implements ApiHandler {
   private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
   private static final short FIRST_VERSION_WITH_NOT_FOUND = 6;
+  private static final short FIRST_VERSION_WITH_AUTHORIZED_OPERATIONS = 3;
+  /** Without an authorizer every client may do all that Kafka's authorizer knows for a group. */
+  private static final int GROUP_OPERATIONS = Utils.to32BitField(Set.of(AclOperation.READ.code(),
+      AclOperation.DESCRIBE.code(), AclOperation.DELETE.code(), AclOperation.DESCRIBE_CONFIGS.code(),
+      AclOperation.ALTER_CONFIGS.code()));
 
   private final BrokerServices broker;
 
@@ -38,11 +49,14 @@ final class DescribeGroupsHandler implements ApiHandler {
   public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
     DescribeGroupsRequestData data = ((DescribeGroupsRequest) request).data();
     short version = header.apiVersion();
+    boolean withOperations = version >= FIRST_VERSION_WITH_AUTHORIZED_OPERATIONS && data.includeAuthorizedOperations();
     List<CompletableFuture<DescribedGroup>> groups = data.groups().stream()
         .map(groupId -> broker.<GroupProtocol.Description>askGroup(groupId, GroupCoordinator.Describe::new, ANSWER_TIMEOUT)
             .handle((description, failure) -> failure == null
                 ? described(description, version)
                 : new DescribedGroup().setGroupId(groupId).setErrorCode(BrokerServices.groupError(failure).code()))
+            .thenApply(group -> withOperations && group.errorCode() == Errors.NONE.code()
+                ? group.setAuthorizedOperations(GROUP_OPERATIONS) : group)
             .toCompletableFuture())
         .toList();
     return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new)).thenApply(done ->

@@ -18,7 +18,8 @@ import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * FindCoordinator for groups: this broker, whatever the group, because group coordinators are
- * sharded entities that any node reaches. Transaction coordinators do not exist (no transactions).
+ * sharded entities that any node reaches. Transaction coordinators do not exist (no transactions),
+ * nor share coordinators.
  */
 final class FindCoordinatorHandler implements ApiHandler {
   private final BrokerServices broker;
@@ -49,9 +50,14 @@ final class FindCoordinatorHandler implements ApiHandler {
 
   private Coordinator coordinator(String key, byte keyType) {
     Coordinator coordinator = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
-    if (keyType != FindCoordinatorRequest.CoordinatorType.GROUP.id()) {
+    if (keyType == FindCoordinatorRequest.CoordinatorType.TRANSACTION.id()) {
       return coordinator.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
           .setErrorMessage("Only group coordinators exist; transactions are not implemented.");
+    }
+    if (keyType != FindCoordinatorRequest.CoordinatorType.GROUP.id()) {
+      // As Kafka without a share coordinator, or for a type it does not know.
+      return coordinator.setErrorCode(Errors.INVALID_REQUEST.code())
+          .setErrorMessage("No coordinators of key type " + keyType + ".");
     }
     Optional<BrokerInfo> self = broker.localBroker();
     if (self.isEmpty()) {

@@ -1,6 +1,7 @@
 package io.vltava.kafka;
 
 import io.vltava.controller.Controller;
+import io.vltava.log.TopicConfigs;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -8,8 +9,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
+import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -21,7 +24,7 @@ import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * IncrementalAlterConfigs: SET and DELETE of single topic configs. APPEND and SUBTRACT apply to
- * list-valued configs, and no supported topic config is a list, so they are refused.
+ * list-valued configs; the only one, cleanup.policy, accepts a single value, so they are refused.
  */
 final class IncrementalAlterConfigsHandler implements ApiHandler {
   private final BrokerServices broker;
@@ -51,20 +54,38 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
     });
   }
 
+  private static boolean isList(String name) {
+    return TopicConfigs.names().contains(name) && TopicConfigs.type(name) == ConfigDef.Type.LIST;
+  }
+
   private static ConfigAlterations.Resource toResource(IncrementalAlterConfigsRequestData.AlterConfigsResource resource) {
+    Optional<ConfigAlterations.Resource> malformed = ConfigAlterations.malformed(resource.resourceType(), resource.resourceName(),
+        resource.configs().stream().map(AlterableConfig::name).toList(),
+        resource.configs().stream()
+            .filter(config -> config.configOperation() != AlterConfigOp.OpType.DELETE.id() && config.value() == null)
+            .map(AlterableConfig::name).toList());
+    if (malformed.isPresent()) {
+      return malformed.get();
+    }
     if (resource.resourceType() != ConfigResource.Type.TOPIC.id()) {
       return ConfigAlterations.nonTopic(resource.resourceType(), resource.resourceName());
     }
     Map<String, Optional<String>> changes = new HashMap<>();
-    for (IncrementalAlterConfigsRequestData.AlterableConfig config : resource.configs()) {
+    for (AlterableConfig config : resource.configs()) {
       AlterConfigOp.OpType op = AlterConfigOp.OpType.forId(config.configOperation());
+      if (op == null) {
+        return ConfigAlterations.Resource.refused(resource.resourceType(), resource.resourceName(), Errors.INVALID_REQUEST,
+            "Unknown operation type " + config.configOperation() + " for " + config.name() + ".");
+      }
       if (op == AlterConfigOp.OpType.SET) {
-        changes.put(config.name(), Optional.ofNullable(config.value()));
+        changes.put(config.name(), Optional.of(config.value()));
       } else if (op == AlterConfigOp.OpType.DELETE) {
         changes.put(config.name(), Optional.empty());
       } else {
         return ConfigAlterations.Resource.refused(resource.resourceType(), resource.resourceName(), Errors.INVALID_CONFIG,
-            "Operation " + op + " applies to list-valued configs; " + config.name() + " is not one.");
+            isList(config.name())
+                ? op + " is not supported; SET " + config.name() + " to the whole list."
+                : op + " applies only to list-valued configs; " + config.name() + " is not one.");
       }
     }
     return ConfigAlterations.Resource.topic(resource.resourceName(),

@@ -44,13 +44,13 @@ final class JoinGroupHandler implements ApiHandler {
     data.protocols().forEach(p -> protocols.add(new GroupProtocol.Protocol(p.name(), p.metadata())));
     GroupProtocol.JoinRequest join = new GroupProtocol.JoinRequest(
         data.memberId(), data.groupInstanceId(), header.clientId(), CLIENT_HOST_UNKNOWN, data.sessionTimeoutMs(),
-        rebalanceTimeoutMs, data.protocolType(), protocols, JoinGroupRequest.requiresKnownMemberId(version));
+        rebalanceTimeoutMs, data.protocolType(), protocols, JoinGroupRequest.requiresKnownMemberId(version),
+        JoinGroupRequest.supportsSkippingAssignment(version));
     return broker.<GroupProtocol.JoinResult>askGroupParked(data.groupId(), replyTo -> new GroupCoordinator.Join(join, replyTo),
             Duration.ofMillis(Math.max(0, rebalanceTimeoutMs)).plus(ANSWER_MARGIN))
         .handle((result, failure) -> {
           if (failure != null) {
-            result = new GroupProtocol.JoinResult(
-                BrokerServices.groupError(failure).code(), -1, null, null, "", data.memberId(), List.of());
+            result = GroupProtocol.JoinResult.error(BrokerServices.groupError(failure).code(), data.memberId());
           }
           return new JoinGroupResponse(response(result, version), version);
         });
@@ -64,7 +64,9 @@ final class JoinGroupHandler implements ApiHandler {
         // Before v7 the protocol name is not nullable.
         .setProtocolName(result.protocolName() == null && version < 7 ? "" : result.protocolName())
         .setLeader(result.leaderId() == null ? "" : result.leaderId())
-        .setMemberId(result.memberId());
+        .setMemberId(result.memberId())
+        // Only ever true for clients that support it (v9+).
+        .setSkipAssignment(result.skipAssignment());
     if (result.errorCode() == Errors.NONE.code()) {
       result.members().forEach(m -> response.members().add(new JoinGroupResponseData.JoinGroupResponseMember()
           .setMemberId(m.memberId()).setGroupInstanceId(m.groupInstanceId()).setMetadata(m.metadata())));

@@ -41,14 +41,17 @@ final class LeaveGroupHandler implements ApiHandler {
     return broker.<GroupCoordinator.LeaveOutcome>askGroup(leave.data().groupId(),
             replyTo -> new GroupCoordinator.Leave(leaving, replyTo), ANSWER_TIMEOUT)
         .handle((outcome, failure) -> {
+          if (failure != null) {
+            // As Kafka: the request's error alone, no member answers (none of them left).
+            return new LeaveGroupResponse(List.of(), BrokerServices.groupError(failure), 0, version);
+          }
           List<MemberResponse> responses = new ArrayList<>();
           for (int i = 0; i < members.size(); i++) {
             responses.add(new MemberResponse().setMemberId(members.get(i).memberId())
                 .setGroupInstanceId(members.get(i).groupInstanceId())
-                .setErrorCode(failure == null ? outcome.memberErrors().get(i).code() : Errors.NONE.code()));
+                .setErrorCode(outcome.memberErrors().get(i).code()));
           }
-          Errors topLevel = failure == null ? Errors.NONE : BrokerServices.groupError(failure);
-          return new LeaveGroupResponse(responses, topLevel, 0, version);
+          return new LeaveGroupResponse(responses, Errors.NONE, 0, version);
         });
   }
 }

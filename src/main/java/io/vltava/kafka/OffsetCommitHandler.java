@@ -31,6 +31,7 @@ final class OffsetCommitHandler implements ApiHandler {
   /** Kafka's offset.metadata.max.bytes. */
   private static final int MAX_METADATA_CHARS = 4096;
   private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+  private static final short FIRST_VERSION_WITH_GROUP_ID_NOT_FOUND = 9;
 
   private final BrokerServices broker;
 
@@ -81,11 +82,15 @@ final class OffsetCommitHandler implements ApiHandler {
     }
     GroupProtocol.MemberGeneration member = new GroupProtocol.MemberGeneration(
         data.memberId(), data.groupInstanceId(), data.generationIdOrMemberEpoch());
+    short version = header.apiVersion();
     return broker.<GroupCoordinator.Outcome>askGroup(data.groupId(),
             replyTo -> new GroupCoordinator.CommitOffsets(member, offsets, replyTo), ANSWER_TIMEOUT)
         .handle((committed, failure) -> {
           Errors outcome = failure == null ? committed.error() : BrokerServices.groupError(failure);
-          accepted.forEach(slot -> slot.response().setErrorCode(outcome.code()));
+          // Before v9 a group that does not exist is reported as ILLEGAL_GENERATION, as Kafka does.
+          short error = outcome == Errors.GROUP_ID_NOT_FOUND && version < FIRST_VERSION_WITH_GROUP_ID_NOT_FOUND
+              ? Errors.ILLEGAL_GENERATION.code() : outcome.code();
+          accepted.forEach(slot -> slot.response().setErrorCode(error));
           return new OffsetCommitResponse(response);
         });
   }

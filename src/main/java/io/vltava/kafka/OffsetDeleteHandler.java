@@ -3,8 +3,12 @@ package io.vltava.kafka;
 import io.vltava.group.CommittedOffset;
 import io.vltava.group.GroupCoordinator;
 import java.time.Duration;
+import io.vltava.metadata.TopicState;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.OffsetDeleteResponseData;
@@ -18,7 +22,10 @@ import org.apache.kafka.common.requests.OffsetDeleteRequest;
 import org.apache.kafka.common.requests.OffsetDeleteResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
-/** OffsetDelete: removes committed offsets of topics the group's members do not subscribe to. */
+/**
+ * OffsetDelete: removes committed offsets of topics the group's members do not subscribe to;
+ * partitions of unknown topics are refused one by one, as Kafka does.
+ */
 final class OffsetDeleteHandler implements ApiHandler {
   private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
 
@@ -37,8 +44,15 @@ final class OffsetDeleteHandler implements ApiHandler {
   public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
     OffsetDeleteRequestData data = ((OffsetDeleteRequest) request).data();
     List<CommittedOffset.PartitionKey> partitions = new ArrayList<>();
-    data.topics().forEach(topic -> topic.partitions().forEach(p ->
-        partitions.add(new CommittedOffset.PartitionKey(topic.name(), p.partitionIndex()))));
+    Set<CommittedOffset.PartitionKey> unknown = new HashSet<>();
+    for (OffsetDeleteRequestData.OffsetDeleteRequestTopic topic : data.topics()) {
+      Optional<TopicState> known = broker.cluster().topic(topic.name());
+      for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : topic.partitions()) {
+        CommittedOffset.PartitionKey key = new CommittedOffset.PartitionKey(topic.name(), p.partitionIndex());
+        boolean exists = known.isPresent() && p.partitionIndex() >= 0 && p.partitionIndex() < known.get().partitionCount();
+        (exists ? partitions : unknown).add(key);
+      }
+    }
     return broker.<GroupCoordinator.OffsetDeletion>askGroup(data.groupId(),
             replyTo -> new GroupCoordinator.DeleteOffsets(partitions, replyTo), ANSWER_TIMEOUT)
         .handle((deletion, failure) -> {
@@ -50,8 +64,9 @@ final class OffsetDeleteHandler implements ApiHandler {
           for (OffsetDeleteRequestData.OffsetDeleteRequestTopic topic : data.topics()) {
             OffsetDeleteResponseTopic topicResponse = new OffsetDeleteResponseTopic().setName(topic.name());
             for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : topic.partitions()) {
-              Errors error = deletion.subscribed().contains(new CommittedOffset.PartitionKey(topic.name(), p.partitionIndex()))
-                  ? Errors.GROUP_SUBSCRIBED_TO_TOPIC : Errors.NONE;
+              CommittedOffset.PartitionKey key = new CommittedOffset.PartitionKey(topic.name(), p.partitionIndex());
+              Errors error = unknown.contains(key) ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+                  : deletion.subscribed().contains(key) ? Errors.GROUP_SUBSCRIBED_TO_TOPIC : Errors.NONE;
               topicResponse.partitions().add(new OffsetDeleteResponsePartition()
                   .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code()));
             }

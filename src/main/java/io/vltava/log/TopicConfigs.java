@@ -1,10 +1,12 @@
 package io.vltava.log;
 
 import com.typesafe.config.Config;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.record.TimestampType;
 
@@ -33,55 +35,91 @@ public final class TopicConfigs {
   private static final Predicate<String> LONG_OR_UNLIMITED = v -> parsesTo(v, s -> Long.parseLong(s) >= -1);
   private static final Predicate<String> BOOLEAN = v -> v.equals("true") || v.equals("false");
 
-  /** Every supported name with the rule its value must meet; the order is the order DescribeConfigs lists them. */
-  private static final Map<String, Predicate<String>> RULES = new LinkedHashMap<>();
+  /** What a supported setting accepts, and how DescribeConfigs presents it. */
+  private record Definition(Predicate<String> rule, ConfigDef.Type type, String documentation) {}
+
+  /** Every supported name with its definition; the order is the order DescribeConfigs lists them. */
+  private static final Map<String, Definition> DEFINITIONS = new LinkedHashMap<>();
 
   static {
     // Compaction is not implemented yet, so only deletion is accepted rather than silently ignored.
-    RULES.put(CLEANUP_POLICY, "delete"::equals);
-    RULES.put(FLUSH_MESSAGES, v -> parsesTo(v, s -> Long.parseLong(s) >= 1));
-    RULES.put(FLUSH_MS, NON_NEGATIVE_LONG);
-    RULES.put(INDEX_INTERVAL_BYTES, v -> parsesTo(v, s -> Integer.parseInt(s) >= 0));
-    RULES.put(MAX_MESSAGE_BYTES, POSITIVE_INT);
-    RULES.put(MESSAGE_TIMESTAMP_TYPE, v -> v.equals("CreateTime") || v.equals("LogAppendTime"));
-    RULES.put(MIN_INSYNC_REPLICAS, POSITIVE_INT);
-    RULES.put(RETENTION_BYTES, LONG_OR_UNLIMITED);
-    RULES.put(RETENTION_MS, LONG_OR_UNLIMITED);
-    RULES.put(SEGMENT_BYTES, v -> parsesTo(v, s -> Integer.parseInt(s) >= 14));
-    RULES.put(SEGMENT_INDEX_BYTES, v -> parsesTo(v, s -> Integer.parseInt(s) >= 8));
-    RULES.put(SEGMENT_MS, v -> parsesTo(v, s -> Long.parseLong(s) >= 1));
-    RULES.put(UNCLEAN_LEADER_ELECTION_ENABLE, BOOLEAN);
+    define(CLEANUP_POLICY, "delete"::equals, ConfigDef.Type.LIST,
+        "How old segments are discarded; only \"delete\" (retention by time and size) is supported.");
+    define(FLUSH_MESSAGES, v -> parsesTo(v, s -> Long.parseLong(s) >= 1), ConfigDef.Type.LONG,
+        "Force an fsync of the log after this many messages.");
+    define(FLUSH_MS, NON_NEGATIVE_LONG, ConfigDef.Type.LONG,
+        "Force an fsync of the log when a message has been unflushed this many milliseconds.");
+    define(INDEX_INTERVAL_BYTES, v -> parsesTo(v, s -> Integer.parseInt(s) >= 0), ConfigDef.Type.INT,
+        "Bytes of log between two entries of the sparse offset and time indexes.");
+    define(MAX_MESSAGE_BYTES, POSITIVE_INT, ConfigDef.Type.INT,
+        "The largest record batch size accepted, in bytes.");
+    define(MESSAGE_TIMESTAMP_TYPE, v -> v.equals("CreateTime") || v.equals("LogAppendTime"), ConfigDef.Type.STRING,
+        "CreateTime keeps the producer's timestamps; LogAppendTime stamps the broker's clock.");
+    define(MIN_INSYNC_REPLICAS, POSITIVE_INT, ConfigDef.Type.INT,
+        "Replicas that must be in sync for an acks=all produce to succeed.");
+    define(RETENTION_BYTES, LONG_OR_UNLIMITED, ConfigDef.Type.LONG,
+        "Delete old segments once a partition is larger than this many bytes; -1 for no limit.");
+    define(RETENTION_MS, LONG_OR_UNLIMITED, ConfigDef.Type.LONG,
+        "Delete segments whose newest record is older than this many milliseconds; -1 to keep forever.");
+    define(SEGMENT_BYTES, v -> parsesTo(v, s -> Integer.parseInt(s) >= 14), ConfigDef.Type.INT,
+        "Roll to a new segment file at this size in bytes.");
+    define(SEGMENT_INDEX_BYTES, v -> parsesTo(v, s -> Integer.parseInt(s) >= 8), ConfigDef.Type.INT,
+        "The size in bytes of each segment's offset and time index files.");
+    define(SEGMENT_MS, v -> parsesTo(v, s -> Long.parseLong(s) >= 1), ConfigDef.Type.LONG,
+        "Roll to a new segment file at this age in milliseconds.");
+    define(UNCLEAN_LEADER_ELECTION_ENABLE, BOOLEAN, ConfigDef.Type.BOOLEAN,
+        "Allow an out-of-sync replica to become leader, losing data, when no in-sync replica is alive.");
+  }
+
+  private static void define(String name, Predicate<String> rule, ConfigDef.Type type, String documentation) {
+    DEFINITIONS.put(name, new Definition(rule, type, documentation));
   }
 
   private final Map<String, String> defaults;
+  private final Set<String> operatorSet;
 
-  private TopicConfigs(Map<String, String> defaults) {
+  private TopicConfigs(Map<String, String> defaults, Set<String> operatorSet) {
     this.defaults = Map.copyOf(defaults);
+    this.operatorSet = Set.copyOf(operatorSet);
   }
 
   /** Reads the broker-wide defaults from the {@code vltava.topic-defaults} section, validating each. */
   public static TopicConfigs fromConfig(Config topicDefaults) {
     Map<String, String> defaults = new LinkedHashMap<>();
-    for (String name : RULES.keySet()) {
+    Set<String> operatorSet = new HashSet<>();
+    for (String name : DEFINITIONS.keySet()) {
       defaults.put(name, topicDefaults.getString(name));
+      if (!"reference.conf".equals(topicDefaults.getValue(name).origin().resource())) {
+        operatorSet.add(name);
+      }
     }
-    TopicConfigs configs = new TopicConfigs(defaults);
+    TopicConfigs configs = new TopicConfigs(defaults, operatorSet);
     configs.validate(defaults);
     return configs;
   }
 
   public static Set<String> names() {
-    return RULES.keySet();
+    return DEFINITIONS.keySet();
+  }
+
+  /** The value type of a supported setting, as Kafka's ConfigDef names it. */
+  public static ConfigDef.Type type(String name) {
+    return DEFINITIONS.get(name).type();
+  }
+
+  /** What a supported setting does, in one sentence. */
+  public static String documentation(String name) {
+    return DEFINITIONS.get(name).documentation();
   }
 
   /** Throws InvalidConfigurationException naming the first unknown key or bad value. */
   public void validate(Map<String, String> overrides) {
     overrides.forEach((name, value) -> {
-      Predicate<String> rule = RULES.get(name);
-      if (rule == null) {
+      Definition definition = DEFINITIONS.get(name);
+      if (definition == null) {
         throw new InvalidConfigurationException("Unknown topic config name: " + name);
       }
-      if (value == null || !rule.test(value)) {
+      if (value == null || !definition.rule().test(value)) {
         throw new InvalidConfigurationException("Invalid value " + value + " for configuration " + name);
       }
     });
@@ -89,6 +127,15 @@ public final class TopicConfigs {
 
   public String defaultValue(String name) {
     return defaults.get(name);
+  }
+
+  /**
+   * Whether the node's configuration sets this default (application.conf, system properties), as
+   * opposed to Vltava's built-in value from reference.conf; Kafka reports the former as a static
+   * broker config.
+   */
+  public boolean setByOperator(String name) {
+    return operatorSet.contains(name);
   }
 
   /** Every supported setting's effective value for a topic with these overrides. */

@@ -2,12 +2,14 @@ package io.vltava.group;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vltava.group.GroupProtocol.Assignment;
 import io.vltava.group.GroupProtocol.JoinRequest;
+import io.vltava.group.GroupProtocol.JoinResult;
 import io.vltava.group.GroupProtocol.Leaving;
 import io.vltava.group.GroupProtocol.MemberGeneration;
 import io.vltava.group.GroupProtocol.Protocol;
@@ -26,7 +28,12 @@ class ClassicGroupTest {
   private final ClassicGroup group = new ClassicGroup("g", SETTINGS);
 
   private static JoinRequest join(String memberId, String instanceId, List<Protocol> protocols) {
-    return new JoinRequest(memberId, instanceId, "client", "/host", 1000, 5000, "consumer", protocols, true);
+    return join(memberId, instanceId, protocols, true);
+  }
+
+  /** {@code newestClient}: JoinGroup v9+, which can skip the assignment as a leader. */
+  private static JoinRequest join(String memberId, String instanceId, List<Protocol> protocols, boolean newestClient) {
+    return new JoinRequest(memberId, instanceId, "client", "/host", 1000, 5000, "consumer", protocols, true, newestClient);
   }
 
   /** Joins a new dynamic member through MEMBER_ID_REQUIRED; returns its member id. */
@@ -100,24 +107,62 @@ class ClassicGroupTest {
     assertEquals(2, group.generationId());
     assertTrue(group.drainEffects().removedMembers.contains(a));
     assertEquals(Errors.NONE, group.validateCommit(new MemberGeneration("", null, -1)));
+    assertEquals(Errors.NONE, group.validateCommit(new MemberGeneration(a, null, -1)), "without generation, as Kafka");
+    assertEquals(Errors.UNKNOWN_MEMBER_ID, group.validateCommit(new MemberGeneration(a, null, 2)));
   }
 
-  @Test
-  void aStaticMemberRejoiningWithANewIdFencesItsOldId() {
+  /** A stable group led by static member "instance" with a dynamic follower; returns the leader's member id. */
+  private String stableGroupLedByStaticMember() {
     ClassicGroup.Joined first = group.join(join("", "instance", RANGE), 0);
     assertNull(first.result(), "static members get no MEMBER_ID_REQUIRED");
-    String follower = newMember();
+    newMember();
     group.joinDeadlinePassed();
     group.drainEffects();
     group.sync(new SyncRequest(first.memberId(), "instance", 1, null, null, List.of()));
+    return first.memberId();
+  }
 
-    // "instance" is the leader: its restart rebalances the group.
-    ClassicGroup.Joined restarted = group.join(join("", "instance", RANGE), 0);
-    assertNull(restarted.result(), "the leader's replacement rebalances the group");
-    assertEquals(Errors.FENCED_INSTANCE_ID, group.heartbeat(new MemberGeneration(first.memberId(), "instance", 1)));
-    assertEquals(ClassicGroup.State.PREPARING_REBALANCE, group.state());
-    group.join(join(follower, null, RANGE), 0);
-    assertEquals(2, group.drainEffects().joinReplies.get(restarted.memberId()).generationId());
+  @Test
+  void aRestartedStaticLeaderKeepsTheGenerationAndSkipsTheAssignment() {
+    String old = stableGroupLedByStaticMember();
+
+    ClassicGroup.Joined restarted = group.join(join("", "instance", RANGE, true), 0);
+    JoinResult answer = restarted.result();
+    assertNotNull(answer, "answered at once: no rebalance");
+    assertEquals(ClassicGroup.State.STABLE, group.state());
+    assertEquals(1, answer.generationId());
+    assertEquals(restarted.memberId(), answer.leaderId());
+    assertTrue(answer.skipAssignment(), "the leader keeps the current assignment");
+    assertEquals(2, answer.members().size());
+    assertEquals(Errors.FENCED_INSTANCE_ID, group.heartbeat(new MemberGeneration(old, "instance", 1)));
+    assertEquals(Errors.NONE, group.heartbeat(new MemberGeneration(restarted.memberId(), "instance", 1)));
+  }
+
+  @Test
+  void aRestartedStaticLeaderOfAnOlderClientIsToldToFollow() {
+    String old = stableGroupLedByStaticMember();
+
+    JoinResult answer = group.join(join("", "instance", RANGE, false), 0).result();
+    assertNotNull(answer, "answered at once: no rebalance");
+    assertEquals(1, answer.generationId());
+    assertEquals(old, answer.leaderId(), "the old member id leads, so the client syncs as a follower");
+    assertFalse(answer.skipAssignment());
+    assertEquals(List.of(), answer.members());
+  }
+
+  @Test
+  void aRestartedStaticMemberThatChangesTheGroupsProtocolRebalancesIt() {
+    Protocol range = new Protocol("range", new byte[] {1});
+    Protocol roundRobin = new Protocol("roundrobin", new byte[] {2});
+    String first = group.join(join("", "instance", List.of(range, roundRobin)), 0).memberId();
+    group.joinDeadlinePassed();
+    group.drainEffects();
+    group.sync(new SyncRequest(first, "instance", 1, null, null, List.of()));
+
+    JoinResult answer = group.join(join("", "instance", List.of(roundRobin, range)), 0).result();
+    assertNotNull(answer, "the only member rejoined: the join completes at once");
+    assertEquals(2, answer.generationId(), "a new generation");
+    assertEquals("roundrobin", answer.protocolName());
   }
 
   @Test
@@ -159,7 +204,7 @@ class ClassicGroupTest {
   @Test
   void joinsWithBadTimeoutsOrProtocolsAreRefused() {
     newMember();
-    JoinRequest tooShort = new JoinRequest("", null, "c", "/h", 10, 5000, "consumer", RANGE, true);
+    JoinRequest tooShort = new JoinRequest("", null, "c", "/h", 10, 5000, "consumer", RANGE, true, true);
     assertEquals(Errors.INVALID_SESSION_TIMEOUT.code(), group.join(tooShort, 0).result().errorCode());
     JoinRequest otherProtocol = join("", null, List.of(new Protocol("roundrobin", new byte[0])));
     assertEquals(Errors.INCONSISTENT_GROUP_PROTOCOL.code(), group.join(otherProtocol, 0).result().errorCode());

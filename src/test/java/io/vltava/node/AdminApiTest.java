@@ -19,6 +19,7 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsOptions;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
+import org.apache.kafka.clients.admin.DescribeConfigsOptions;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -46,7 +47,8 @@ class AdminApiTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNodes.start(dataDir, Map.of("vltava.topics.auto.create.topics.enable", false));
+    node = TestNodes.start(dataDir, Map.of("vltava.topics.auto.create.topics.enable", false,
+        "vltava.topic-defaults.index.interval.bytes", 8192));
     admin = Admin.create(TestNodes.adminProps(node.bootstrapServers()));
   }
 
@@ -131,6 +133,20 @@ class AdminApiTest {
     assertCause(InvalidConfigurationException.class, admin.incrementalAlterConfigs(Map.of(resource, List.of(
         new AlterConfigOp(new ConfigEntry("no.such.config", "1"), AlterConfigOp.OpType.SET)))).all());
     assertEquals("2048", describe(resource).get("max.message.bytes").value());
+  }
+
+  @Test
+  void topicDefaultsFromTheNodesConfigurationAreStaticBrokerConfigs() throws Exception {
+    admin.createTopics(List.of(new NewTopic("defaulted", 1, (short) 1))).all().get();
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "defaulted");
+    Config configs = admin.describeConfigs(List.of(resource), new DescribeConfigsOptions().includeSynonyms(true))
+        .all().get().get(resource);
+    ConfigEntry indexInterval = configs.get("index.interval.bytes");
+    assertEquals("8192", indexInterval.value());
+    assertEquals(ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG, indexInterval.source());
+    assertEquals(List.of(ConfigEntry.ConfigSource.STATIC_BROKER_CONFIG),
+        indexInterval.synonyms().stream().map(ConfigEntry.ConfigSynonym::source).toList());
+    assertEquals(ConfigEntry.ConfigSource.DEFAULT_CONFIG, configs.get("segment.bytes").source());
   }
 
   /** kafka-clients 4 no longer sends AlterConfigs, so the request goes over a plain socket; other clients still use it. */

@@ -5,10 +5,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Requests a KafkaConsumer would not send: stale generations, unknown members, replaced static members. */
@@ -61,5 +69,32 @@ class GroupFencingTest {
       assertEquals(Errors.FENCED_INSTANCE_ID, first.heartbeat(first.generationId));
       assertEquals(Errors.NONE, second.heartbeat(second.generationId));
     }
+  }
+
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
+  void aRestartedStaticConsumerKeepsItsPartitionsWithoutARebalance() throws Exception {
+    GroupTestSupport.createTopic(node.bootstrapServers(), "static-restart", 2);
+    Properties props = GroupTestSupport.groupConsumerProps(node.bootstrapServers(), "static-restart");
+    props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "restarting-instance");
+    // Long enough that the closed instance is still a member when its successor joins.
+    props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "30000");
+    int generation;
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+      awaitAssignment(consumer, 2);
+      generation = consumer.groupMetadata().generationId();
+    } // A static member does not leave when it closes.
+    try (KafkaConsumer<byte[], byte[]> restarted = new KafkaConsumer<>(props)) {
+      awaitAssignment(restarted, 2);
+      assertEquals(generation, restarted.groupMetadata().generationId(), "the leader's restart caused no rebalance");
+    }
+  }
+
+  private static void awaitAssignment(KafkaConsumer<byte[], byte[]> consumer, int partitions) {
+    consumer.subscribe(List.of("static-restart"));
+    Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> {
+      consumer.poll(Duration.ofMillis(100));
+      return consumer.assignment().size() == partitions;
+    });
   }
 }

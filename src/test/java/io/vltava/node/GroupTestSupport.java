@@ -24,11 +24,11 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 
 /** Shared pieces of the consumer-group tests: node settings, topics, records, and a consumer on its own thread. */
-final class GroupTestSupport {
+public final class GroupTestSupport {
   private GroupTestSupport() {}
 
   /** Fast groups: no initial rebalance delay, short session timeouts allowed. */
-  static final Map<String, Object> FAST_GROUPS = Map.of(
+  public static final Map<String, Object> FAST_GROUPS = Map.of(
       "vltava.groups.group.initial.rebalance.delay.ms", 0,
       "vltava.groups.group.min.session.timeout.ms", 100);
 

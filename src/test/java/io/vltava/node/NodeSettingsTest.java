@@ -1,6 +1,7 @@
 package io.vltava.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +22,16 @@ class NodeSettingsTest {
     assertEquals(1, settings.numPartitions());
     assertTrue(settings.autoCreateTopics());
     assertEquals("604800000", settings.topicConfigs().defaultValue("retention.ms"));
+  }
+
+  @Test
+  void topicDefaultsTellTheOperatorsSettingsFromTheBuiltInOnes() {
+    NodeSettings settings = NodeSettings.from(NodeSettings.load(ConfigFactory.parseString(
+        "vltava.topic-defaults.retention.ms = 3600000\nvltava.topic-defaults.segment.ms = 604800000")));
+    assertEquals("3600000", settings.topicConfigs().defaultValue("retention.ms"));
+    assertTrue(settings.topicConfigs().setByOperator("retention.ms"));
+    assertTrue(settings.topicConfigs().setByOperator("segment.ms"), "set, though to the built-in value");
+    assertFalse(settings.topicConfigs().setByOperator("max.message.bytes"));
   }
 
   @Test

@@ -4,14 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vltava.kafka.KafkaSocket;
 import io.vltava.metadata.TopicIds;
+import io.vltava.metadata.TopicState;
 import io.vltava.node.TestNodes;
 import io.vltava.node.VltavaNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -21,12 +24,26 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
+import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.OffsetCommitResponse;
+import org.apache.kafka.common.requests.OffsetFetchResponse;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
+import org.apache.kafka.common.requests.DescribeConfigsResponse;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.RequestUtils;
 import org.awaitility.Awaitility;
@@ -88,6 +105,46 @@ final class ConformanceBroker implements AutoCloseable {
   }
 
   /**
+   * Another connection to the node, for requests the group coordinator parks (JoinGroup,
+   * SyncGroup) while this one goes on; the caller closes it.
+   */
+  Connection connect() throws IOException {
+    return new Connection(new KafkaSocket(node.kafkaAddress()));
+  }
+
+  /** A request sent whose response is read later. */
+  interface Pending<T extends AbstractResponse> {
+    T response() throws IOException;
+  }
+
+  /** One more connection: requests at an exact version, responses in request order. */
+  static final class Connection implements AutoCloseable {
+    private final KafkaSocket socket;
+    private int correlationId;
+
+    private Connection(KafkaSocket socket) {
+      this.socket = socket;
+    }
+
+    <T extends AbstractResponse> T send(ApiMessage request, short version) throws IOException {
+      return this.<T>start(request, version).response();
+    }
+
+    /** Sends {@code request} at {@code version} now; its response is read when asked for. */
+    @SuppressWarnings("unchecked")
+    <T extends AbstractResponse> Pending<T> start(ApiMessage request, short version) throws IOException {
+      RequestHeader header = new RequestHeader(ApiKeys.forId(request.apiKey()), version, "conformance", ++correlationId);
+      socket.sendFrame(RequestUtils.serialize(header.data(), header.headerVersion(), request, version));
+      return () -> (T) socket.receive(header);
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  /**
    * Sends a request the node must refuse by closing the connection, as Kafka does, and checks it
    * did; {@code reason} is part of the message the listener logs for it.
    */
@@ -116,12 +173,38 @@ final class ConformanceBroker implements AutoCloseable {
   }
 
   String createTopic(String prefix, int partitions, Map<String, String> configs) throws Exception {
-    String name = prefix + "-" + topicNumbers.incrementAndGet();
+    String name = uniqueTopicName(prefix);
     admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
         .all().get(SETUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     Awaitility.await().atMost(SETUP_TIMEOUT).until(() -> node.metadata().current().topic(name)
         .map(topic -> topic.partitions().stream().allMatch(p -> p.hasLeader())).orElse(false));
     return name;
+  }
+
+  /** A topic name no other case uses, for a topic the case creates itself. */
+  String uniqueTopicName(String prefix) {
+    return prefix + "-" + topicNumbers.incrementAndGet();
+  }
+
+  /** The topic as the node's metadata cache sees it, if it exists. */
+  Optional<TopicState> topic(String name) {
+    return node.metadata().current().topic(name);
+  }
+
+  /**
+   * A topic's config overrides as DescribeConfigs (latest version) reports them: the entries whose
+   * source is the topic itself.
+   */
+  Map<String, String> describedOverrides(String topic) throws IOException {
+    DescribeConfigsResponse response = send(new DescribeConfigsRequestData().setResources(List.of(
+        new DescribeConfigsResource().setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName(topic))),
+        ApiKeys.DESCRIBE_CONFIGS.latestVersion());
+    DescribeConfigsResult result = response.data().results().get(0);
+    assertEquals(Errors.NONE.code(), result.errorCode(), result.errorMessage());
+    Map<String, String> overrides = new HashMap<>();
+    result.configs().stream().filter(c -> c.configSource() == ConfigSource.TOPIC_CONFIG.id())
+        .forEach(c -> overrides.put(c.name(), c.value()));
+    return overrides;
   }
 
   Uuid topicId(String topic) {
@@ -144,6 +227,23 @@ final class ConformanceBroker implements AutoCloseable {
       offsets.add(future.get(SETUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS).offset());
     }
     return offsets;
+  }
+
+  /** Commits {@code offset} for one partition as admin tools do (no member, no generation); fails unless stored. */
+  void commitOffset(String group, String topic, int partition, long offset) throws IOException {
+    OffsetCommitResponse response = send(new OffsetCommitRequestData().setGroupId(group).setTopics(List.of(
+        new OffsetCommitRequestTopic().setName(topic).setPartitions(List.of(
+            new OffsetCommitRequestPartition().setPartitionIndex(partition).setCommittedOffset(offset))))), (short) 9);
+    assertEquals(Errors.NONE.code(), response.data().topics().get(0).partitions().get(0).errorCode());
+  }
+
+  /** The offset {@code group} committed for one partition, -1 if none. */
+  long committedOffset(String group, String topic, int partition) throws IOException {
+    OffsetFetchResponse response = send(new OffsetFetchRequestData().setGroups(List.of(
+        new OffsetFetchRequestGroup().setGroupId(group).setTopics(List.of(
+            new OffsetFetchRequestTopics().setName(topic).setPartitionIndexes(List.of(partition)))))), (short) 9);
+    assertEquals(Errors.NONE.code(), response.data().groups().get(0).errorCode());
+    return response.data().groups().get(0).topics().get(0).partitions().get(0).committedOffset();
   }
 
   @Override

@@ -8,13 +8,30 @@ final class ConformanceCases {
 
   static List<ApiCase> all() {
     return List.of(
-        new ApiVersionsCase(),
-        new FetchCase(),
         new ListOffsetsCase(),
+        new FetchCase(),
         new OffsetForLeaderEpochCase(),
+        new OffsetCommitCase(),
+        new OffsetFetchCase(),
+        new FindCoordinatorCase(),
+        new JoinGroupCase(),
+        new HeartbeatCase(),
+        new LeaveGroupCase(),
+        new SyncGroupCase(),
+        new DescribeGroupsCase(),
+        new ListGroupsCase(),
+        new ApiVersionsCase(),
+        new CreateTopicsCase(),
+        new DeleteTopicsCase(),
+        new DescribeConfigsCase(),
+        new AlterConfigsCase(),
         new DescribeLogDirsCase(),
-        new DescribeProducersCase(),
+        new CreatePartitionsCase(),
+        new DeleteGroupsCase(),
         new ElectLeadersCase(),
-        new UpdateFeaturesCase());
+        new IncrementalAlterConfigsCase(),
+        new OffsetDeleteCase(),
+        new UpdateFeaturesCase(),
+        new DescribeProducersCase());
   }
 }

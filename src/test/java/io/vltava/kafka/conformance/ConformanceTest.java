@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.vltava.node.GroupTestSupport;
 import io.vltava.node.TestNodes;
 import io.vltava.node.VltavaNode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,7 +51,9 @@ class ConformanceTest {
   static void start() throws Exception {
     protocolLog.start();
     ((Logger) LoggerFactory.getLogger("io.vltava.kafka")).addAppender(protocolLog);
-    node = TestNodes.start(dataDir, Map.of("vltava.topics.auto.create.topics.enable", false));
+    Map<String, Object> settings = new HashMap<>(GroupTestSupport.FAST_GROUPS);
+    settings.put("vltava.topics.auto.create.topics.enable", false);
+    node = TestNodes.start(dataDir, settings);
     broker = new ConformanceBroker(node);
   }
 

@@ -1,0 +1,70 @@
+package io.vltava.clients;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one client-matrix driver as its own OS process and returns the JSON lines it printed. A
+ * driver that exits non-zero, prints something that is not JSON, or outlives its timeout fails the
+ * test, with the tail of its stderr in the message.
+ */
+final class DriverProcess {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int STDERR_TAIL_CHARS = 6000;
+
+  private DriverProcess() {}
+
+  /** Runs {@code command}, keeping its output in {@code outputDir} as {@code name.out} and {@code name.err}. */
+  static List<JsonNode> run(List<String> command, Path outputDir, String name, Duration timeout) throws Exception {
+    Files.createDirectories(outputDir);
+    Path stdout = outputDir.resolve(name + ".out");
+    Path stderr = outputDir.resolve(name + ".err");
+    // Files rather than pipes: a chatty driver can never block on a full pipe while we wait.
+    Process process = new ProcessBuilder(command)
+        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        .redirectOutput(stdout.toFile())
+        .redirectError(stderr.toFile())
+        .start();
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+      fail("driver did not finish within " + timeout + ": " + command + "\n" + tail(stderr) + lastLines(stdout));
+    }
+    if (process.exitValue() != 0) {
+      fail("driver exited " + process.exitValue() + ": " + command + "\n" + tail(stderr) + lastLines(stdout));
+    }
+    List<JsonNode> events = new ArrayList<>();
+    for (String line : Files.readAllLines(stdout, StandardCharsets.UTF_8)) {
+      if (!line.isBlank()) {
+        try {
+          events.add(JSON.readTree(line));
+        } catch (IOException e) {
+          fail("driver printed a line that is not JSON: " + line + "\n" + tail(stderr));
+        }
+      }
+    }
+    return events;
+  }
+
+  private static String tail(Path file) throws IOException {
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    return "--- stderr (tail) ---\n" + text.substring(Math.max(0, text.length() - STDERR_TAIL_CHARS));
+  }
+
+  private static String lastLines(Path file) throws IOException {
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    return "\n--- stdout (last lines) ---\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+  }
+}
