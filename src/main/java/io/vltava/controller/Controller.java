@@ -1,10 +1,12 @@
 package io.vltava.controller;
 
+import io.vltava.metadata.BrokerConfigs;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.CborSerializable;
 import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.LeaderElection;
 import io.vltava.metadata.MetadataCache;
+import io.vltava.metadata.PartitionReassignment;
 import io.vltava.metadata.RequestedElections;
 import io.vltava.metadata.TopicState;
 import java.time.Duration;
@@ -96,6 +98,33 @@ public final class Controller {
   /** Reserves {@code count} producer ids; replies with the first. */
   public record AllocateProducerIds(int count, ActorRef<Long> replyTo) implements Command {}
 
+  /** Moves a partition to the {@code target} replicas, or cancels its move when {@code target} is null (as Kafka's request does). */
+  public record PartitionMove(String topic, int partition, List<Integer> target) {}
+
+  /** {@code allowReplicationFactorChange} false refuses moves whose target has another size than the original replicas (KIP-860). */
+  public record AlterPartitionReassignments(List<PartitionMove> moves, boolean allowReplicationFactorChange, ActorRef<Outcomes> replyTo)
+      implements Command {}
+
+  /** Replies with the version of the latest stored state: a node whose metadata has reached it reads what the controller knows. */
+  public record GetStateVersion(ActorRef<Long> replyTo) implements Command {}
+
+  /** Sets (value present) or removes (value empty) a broker's dynamic configs; {@code replaceAll} drops every other override first. */
+  public record BrokerConfigChange(int nodeId, Map<String, Optional<String>> changes, boolean replaceAll) {}
+
+  public record AlterBrokerConfigs(List<BrokerConfigChange> changes, boolean validateOnly, ActorRef<Outcomes> replyTo) implements Command {}
+
+  /** One item's answer: NONE or the Kafka error and why. */
+  public record Outcome(short errorCode, String errorMessage) implements CborSerializable {
+    static final Outcome OK = new Outcome(org.apache.kafka.common.protocol.Errors.NONE.code(), null);
+
+    static Outcome failed(RuntimeException cause) {
+      return new Outcome(org.apache.kafka.common.protocol.Errors.forException(cause).code(), cause.getMessage());
+    }
+  }
+
+  /** The answers for a request's items in request order, and the metadata version that holds them. */
+  public record Outcomes(List<Outcome> outcomes, long stateVersion) implements CborSerializable {}
+
   /** The answers for a request's topics, and the metadata version that holds them. */
   public record TopicOutcomes(List<TopicOutcome> outcomes, long stateVersion) implements CborSerializable {}
 
@@ -162,7 +191,8 @@ public final class Controller {
             context.getLog().warn("Reading cluster metadata from a majority failed; retrying");
             return takeOver();
           }
-          ClusterState claimed = withoutDepartedBrokers(stored.withNewController(settings.nodeId()));
+          // Brokers that left while no controller watched may have been all that held a move back.
+          ClusterState claimed = PartitionReassignment.completeReady(withoutDepartedBrokers(stored.withNewController(settings.nodeId())));
           context.getLog().info("Controller on node {} taking over at epoch {} (metadata version {})",
               settings.nodeId(), claimed.controllerEpoch(), claimed.version());
           Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
@@ -184,7 +214,8 @@ public final class Controller {
         .onMessage(MemberRemoved.class, m -> brokerAt(m.address())
             .map(nodeId -> {
               context.getLog().info("Broker {} left the cluster; electing new leaders for its partitions", nodeId);
-              return write(LeaderElection.onBrokerLost(state, nodeId, settings.uncleanPolicy()), () -> {}, this::ready);
+              return write(PartitionReassignment.completeReady(LeaderElection.onBrokerLost(state, nodeId, settings.uncleanPolicy())),
+                  () -> {}, this::ready);
             })
             .orElse(Behaviors.same()))
         .onMessage(AllocateProducerIds.class, m -> {
@@ -196,13 +227,20 @@ public final class Controller {
         .onMessage(DeleteTopics.class, this::onDeleteTopics)
         .onMessage(CreatePartitions.class, this::onCreatePartitions)
         .onMessage(AlterTopicConfigs.class, this::onAlterTopicConfigs)
+        .onMessage(AlterPartitionReassignments.class, this::onAlterPartitionReassignments)
+        .onMessage(AlterBrokerConfigs.class, this::onAlterBrokerConfigs)
+        .onMessage(GetStateVersion.class, m -> {
+          m.replyTo().tell(state.version());
+          return Behaviors.same();
+        })
         .build();
   }
 
   private Behavior<Command> onAlterIsr(AlterIsr request) {
     ClusterState next;
     try {
-      next = LeaderElection.changeIsr(state, request.topic(), request.partition(), request.base(), request.isr());
+      next = PartitionReassignment.completeReady(
+          LeaderElection.changeIsr(state, request.topic(), request.partition(), request.base(), request.isr()));
       if (settings.autoLeaderRebalance()) {
         next = LeaderElection.restorePreferredLeaders(next);
       }
@@ -299,6 +337,58 @@ public final class Controller {
       });
       settings.topicConfigValidator().accept(configs);
       return topic.withConfigs(configs);
+    });
+  }
+
+  private Behavior<Command> onAlterPartitionReassignments(AlterPartitionReassignments request) {
+    return applyInTurn(request.moves(), false, request.replyTo(), (next, move) -> {
+      if (!request.allowReplicationFactorChange() && move.target() != null) {
+        PartitionReassignment.requireReplicationFactor(next, move.topic(), move.partition(), move.target().size());
+      }
+      return PartitionReassignment.alter(next, move.topic(), move.partition(), Optional.ofNullable(move.target()));
+    });
+  }
+
+  private Behavior<Command> onAlterBrokerConfigs(AlterBrokerConfigs request) {
+    return applyInTurn(request.changes(), request.validateOnly(), request.replyTo(), (next, change) -> {
+      Map<String, String> configs = change.replaceAll() ? new HashMap<>() : new HashMap<>(next.brokerConfigs(change.nodeId()));
+      change.changes().forEach((key, value) -> {
+        if (value.isPresent()) {
+          configs.put(key, value.get());
+        } else {
+          configs.remove(key);
+        }
+      });
+      BrokerConfigs.validate(configs);
+      return next.withBrokerConfigs(change.nodeId(), configs);
+    });
+  }
+
+  /**
+   * Applies each item to the state holding the request's earlier items, stores the result once,
+   * and answers per item: an item that fails changes nothing and the others still apply.
+   */
+  private <T> Behavior<Command> applyInTurn(
+      List<T> items, boolean validateOnly, ActorRef<Outcomes> replyTo, java.util.function.BiFunction<ClusterState, T, ClusterState> change) {
+    List<Outcome> outcomes = new ArrayList<>();
+    ClusterState next = state;
+    for (T item : items) {
+      try {
+        next = change.apply(next, item);
+        outcomes.add(Outcome.OK);
+      } catch (RuntimeException e) {
+        outcomes.add(Outcome.failed(e));
+      }
+    }
+    if (validateOnly || next == state) {
+      replyTo.tell(new Outcomes(outcomes, state.version()));
+      return Behaviors.same();
+    }
+    ClusterState stored = next;
+    return write(next, () -> replyTo.tell(new Outcomes(outcomes, stored.version())), () -> {
+      Outcome lost = Outcome.failed(new NotControllerException("The metadata change could not be stored on a majority of nodes."));
+      replyTo.tell(new Outcomes(outcomes.stream().map(o -> lost).toList(), state.version()));
+      return ready();
     });
   }
 

@@ -1,13 +1,11 @@
 package io.vltava.kafka;
 
-import io.vltava.controller.Controller;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
@@ -43,14 +41,9 @@ final class AlterConfigsHandler implements ApiHandler {
         resources.add(malformed.get());
         continue;
       }
-      if (resource.resourceType() != ConfigResource.Type.TOPIC.id()) {
-        resources.add(ConfigAlterations.nonTopic(resource.resourceType(), resource.resourceName()));
-        continue;
-      }
       Map<String, Optional<String>> changes = new HashMap<>();
       resource.configs().forEach(config -> changes.put(config.name(), Optional.of(config.value())));
-      resources.add(ConfigAlterations.Resource.topic(resource.resourceName(),
-          new Controller.ConfigChange(resource.resourceName(), changes, true)));
+      resources.add(ConfigAlterations.of(resource.resourceType(), resource.resourceName(), changes, true));
     }
     return ConfigAlterations.apply(broker, resources, data.validateOnly()).thenApply(results -> {
       AlterConfigsResponseData response = new AlterConfigsResponseData();

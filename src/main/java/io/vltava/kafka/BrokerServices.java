@@ -24,6 +24,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executor;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.InvalidGroupIdException;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -35,6 +36,8 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * way to group coordinators.
  */
 public final class BrokerServices {
+  private static final String VLTAVA_INTERNAL_PREFIX = "__vltava";
+
   private final ActorSystem<?> system;
   private final MetadataCache metadata;
   private final ReplicaManager replicas;
@@ -113,6 +116,20 @@ public final class BrokerServices {
         .thenApply(visible -> reply));
   }
 
+  /** As {@link #changeTopics}, for requests answered item by item (partitions, brokers). */
+  public CompletionStage<List<Controller.Outcome>> changeMetadata(
+      org.apache.pekko.japi.function.Function<ActorRef<Controller.Outcomes>, Controller.Command> request) {
+    return askControllerAndSee(request, Controller.Outcomes::stateVersion).thenApply(Controller.Outcomes::outcomes);
+  }
+
+  /**
+   * This node's metadata once it holds everything the controller has stored (or, after the
+   * controller timeout, as it is): reads that must see changes made through other nodes.
+   */
+  public CompletionStage<ClusterState> controllerConsistentState() {
+    return askControllerAndSee(Controller.GetStateVersion::new, version -> version).thenApply(version -> cluster());
+  }
+
   public GroupCoordinators groups() {
     return groups;
   }
@@ -181,6 +198,30 @@ public final class BrokerServices {
   }
 
   public record CurrentLeader(int leaderEpoch, BrokerInfo broker) {}
+
+  /**
+   * The controller id that Metadata and DescribeCluster give clients: they must reach it over the
+   * Kafka protocol, so it must be a broker. As Kafka's brokers answer some live broker (clients
+   * never talk to KRaft controllers), a controller-only node is replaced by this node if it is a
+   * broker, else the lowest live broker id; -1 when there is none.
+   */
+  public static int controllerIdForClients(ClusterState state, int localNodeId) {
+    if (state.brokers().containsKey(state.controllerId())) {
+      return state.controllerId();
+    }
+    if (state.brokers().containsKey(localNodeId)) {
+      return localNodeId;
+    }
+    return state.brokers().keySet().stream().mapToInt(Integer::intValue).min().orElse(-1);
+  }
+
+  /**
+   * Kafka's internal topics and Vltava's own (the journal), whose names start with "__vltava":
+   * Metadata marks them internal, so clients hide them, and clients may not produce to them.
+   */
+  public static boolean isInternalTopic(String name) {
+    return Topic.isInternal(name) || name.startsWith(VLTAVA_INTERNAL_PREFIX);
+  }
 
   public static org.apache.kafka.common.protocol.Errors unknownTopicError(Uuid topicId) {
     return usesId(topicId)

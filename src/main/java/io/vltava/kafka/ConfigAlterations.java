@@ -4,6 +4,7 @@ import io.vltava.controller.Controller;
 import io.vltava.controller.TopicOutcome;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -15,19 +16,18 @@ import org.apache.kafka.common.protocol.Errors;
 
 /**
  * What AlterConfigs and IncrementalAlterConfigs share: topic resources become one controller
- * request; any other resource type is refused, since broker settings live in the node's config file.
+ * request, broker resources (a broker's dynamic configs, the replication throttles) another; any
+ * other resource type is refused.
  */
 final class ConfigAlterations {
   private ConfigAlterations() {}
 
-  /** One resource of a request: the change to make, or {@code refusal} when there is none to make. */
-  record Resource(byte type, String name, Controller.ConfigChange change, Errors refusal, String refusalMessage) {
-    static Resource topic(String name, Controller.ConfigChange change) {
-      return new Resource(ConfigResource.Type.TOPIC.id(), name, change, Errors.NONE, null);
-    }
-
+  /** One resource of a request: the topic or broker change to make, or {@code refusal} when there is none to make. */
+  record Resource(
+      byte type, String name, Controller.ConfigChange change, Controller.BrokerConfigChange brokerChange,
+      Errors refusal, String refusalMessage) {
     static Resource refused(byte type, String name, Errors error, String message) {
-      return new Resource(type, name, null, error, message);
+      return new Resource(type, name, null, null, error, message);
     }
   }
 
@@ -39,9 +39,25 @@ final class ConfigAlterations {
     }
   }
 
-  static Resource nonTopic(byte type, String name) {
-    return Resource.refused(type, name, Errors.INVALID_REQUEST,
-        "Only topic configs can be altered; broker settings are read from the node's configuration file.");
+  /** The change of one resource: {@code replaceAll} drops the overrides the change does not name (AlterConfigs). */
+  static Resource of(byte type, String name, Map<String, Optional<String>> changes, boolean replaceAll) {
+    if (type == ConfigResource.Type.TOPIC.id()) {
+      return new Resource(type, name, new Controller.ConfigChange(name, changes, replaceAll), null, Errors.NONE, null);
+    }
+    if (type != ConfigResource.Type.BROKER.id()) {
+      return Resource.refused(type, name, Errors.INVALID_REQUEST, "Only topic and broker configs can be altered.");
+    }
+    int nodeId;
+    try {
+      nodeId = Integer.parseInt(name);
+    } catch (NumberFormatException e) {
+      nodeId = -1;
+    }
+    if (nodeId < 0) {
+      return Resource.refused(type, name, Errors.INVALID_REQUEST,
+          "Broker configs are altered per broker id; cluster-wide dynamic defaults are not supported.");
+    }
+    return new Resource(type, name, null, new Controller.BrokerConfigChange(nodeId, changes, replaceAll), Errors.NONE, null);
   }
 
   /**
@@ -72,19 +88,28 @@ final class ConfigAlterations {
 
   static CompletionStage<List<Result>> apply(BrokerServices broker, List<Resource> requested, boolean validateOnly) {
     List<Resource> resources = refuseRepeated(requested);
-    List<Controller.ConfigChange> changes = resources.stream().filter(r -> r.change() != null).map(Resource::change).toList();
-    CompletionStage<List<TopicOutcome>> outcomes = changes.isEmpty()
+    List<Controller.ConfigChange> topicChanges = resources.stream().filter(r -> r.change() != null).map(Resource::change).toList();
+    List<Controller.BrokerConfigChange> brokerChanges =
+        resources.stream().filter(r -> r.brokerChange() != null).map(Resource::brokerChange).toList();
+    CompletionStage<List<TopicOutcome>> topicOutcomes = topicChanges.isEmpty()
         ? CompletableFuture.completedFuture(List.of())
-        : broker.changeTopics(replyTo -> new Controller.AlterTopicConfigs(changes, validateOnly, replyTo));
-    return outcomes.thenApply(topicOutcomes -> {
+        : broker.changeTopics(replyTo -> new Controller.AlterTopicConfigs(topicChanges, validateOnly, replyTo));
+    CompletionStage<List<Controller.Outcome>> brokerOutcomes = brokerChanges.isEmpty()
+        ? CompletableFuture.completedFuture(List.of())
+        : broker.changeMetadata(replyTo -> new Controller.AlterBrokerConfigs(brokerChanges, validateOnly, replyTo));
+    return topicOutcomes.thenCombine(brokerOutcomes, (topics, brokers) -> {
       List<Result> results = new ArrayList<>();
-      int next = 0;
+      int nextTopic = 0;
+      int nextBroker = 0;
       for (Resource resource : resources) {
-        if (resource.change() == null) {
-          results.add(new Result(resource.type(), resource.name(), resource.refusal().code(), resource.refusalMessage()));
-        } else {
-          TopicOutcome outcome = topicOutcomes.get(next++);
+        if (resource.change() != null) {
+          TopicOutcome outcome = topics.get(nextTopic++);
           results.add(new Result(resource.type(), resource.name(), outcome.errorCode(), outcome.errorMessage()));
+        } else if (resource.brokerChange() != null) {
+          Controller.Outcome outcome = brokers.get(nextBroker++);
+          results.add(new Result(resource.type(), resource.name(), outcome.errorCode(), outcome.errorMessage()));
+        } else {
+          results.add(new Result(resource.type(), resource.name(), resource.refusal().code(), resource.refusalMessage()));
         }
       }
       return results;

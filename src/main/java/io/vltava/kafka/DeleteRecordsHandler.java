@@ -10,6 +10,7 @@ import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsResponseData;
 import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsPartitionResult;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DeleteRecordsRequest;
@@ -43,6 +44,10 @@ final class DeleteRecordsHandler implements ApiHandler {
         DeleteRecordsPartitionResult result = new DeleteRecordsPartitionResult()
             .setPartitionIndex(partition.partitionIndex()).setLowWatermark(-1);
         topicResult.partitions().add(result);
+        if (BrokerServices.isInternalTopic(topic.name())) {
+          result.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code()); // as Kafka: only the broker removes records there
+          continue;
+        }
         pending.add(broker.replicas()
             .deleteRecordsBefore(new TopicPartition(topic.name(), partition.partitionIndex()), partition.offset(), timeout)
             .thenAccept(outcome -> {

@@ -33,8 +33,10 @@ final class DescribeClusterHandler implements ApiHandler {
     ClusterState cluster = broker.cluster();
     DescribeClusterResponseData response = new DescribeClusterResponseData()
         .setClusterId(cluster.clusterId())
-        .setControllerId(broker.metadata().controllerId())
-        .setEndpointType(data.endpointType());
+        .setControllerId(BrokerServices.controllerIdForClients(cluster, broker.localNodeId()))
+        .setEndpointType(data.endpointType())
+        .setClusterAuthorizedOperations(data.includeClusterAuthorizedOperations()
+            ? AuthorizedOperations.CLUSTER : AuthorizedOperations.NOT_REQUESTED);
     if (data.endpointType() != 1) {
       // Only the broker endpoints exist; controllers are reached through the Pekko cluster.
       response.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code());

@@ -1,6 +1,8 @@
 package io.vltava.kafka;
 
+import io.vltava.metadata.BrokerConfigs;
 import io.vltava.metadata.TopicState;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,12 +14,15 @@ import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsSynonym;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DescribeConfigsRequest;
 import org.apache.kafka.common.requests.DescribeConfigsResponse;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /**
@@ -69,7 +74,7 @@ final class DescribeConfigsHandler implements ApiHandler {
       return result.setErrorCode(Errors.INVALID_REQUEST.code())
           .setErrorMessage("Unsupported resource " + resource.resourceType() + "/" + resource.resourceName());
     }
-    // A broker's settings come from its configuration file; AlterConfigs refuses them.
+    // A broker's settings come from its configuration file, but for its dynamic configs (below).
     boolean readOnly = resource.resourceType() == ConfigResource.Type.BROKER.id();
     // As Kafka: no keys (null or an empty list) asks for every config.
     List<String> keys = resource.configurationKeys();
@@ -83,6 +88,34 @@ final class DescribeConfigsHandler implements ApiHandler {
             .setDocumentation(includeDocumentation ? entry.documentation() : null));
       }
     }
+    if (resource.resourceType() == ConfigResource.Type.BROKER.id()) {
+      addDynamicBrokerConfigs(result, keys, includeSynonyms, includeDocumentation);
+    }
     return result;
+  }
+
+  /**
+   * This broker's dynamic configs (the replication throttle rates), which AlterConfigs changes: a
+   * set one as DYNAMIC_BROKER_CONFIG, the others at Kafka's default, unlimited.
+   */
+  private void addDynamicBrokerConfigs(
+      DescribeConfigsResponseData.DescribeConfigsResult result, List<String> keys, boolean includeSynonyms, boolean includeDocumentation) {
+    Map<String, String> overrides = broker.cluster().brokerConfigs(broker.localNodeId());
+    for (String name : BrokerConfigs.names().stream().sorted().toList()) {
+      if (keys != null && !keys.isEmpty() && !keys.contains(name)) {
+        continue;
+      }
+      String defaultValue = String.valueOf(BrokerConfigs.UNLIMITED);
+      List<DescribeConfigsSynonym> synonyms = new ArrayList<>();
+      if (overrides.containsKey(name)) {
+        synonyms.add(new DescribeConfigsSynonym().setName(name).setValue(overrides.get(name)).setSource(ConfigSource.DYNAMIC_BROKER_CONFIG.id()));
+      }
+      synonyms.add(new DescribeConfigsSynonym().setName(name).setValue(defaultValue).setSource(ConfigSource.DEFAULT_CONFIG.id()));
+      result.configs().add(new DescribeConfigsResourceResult().setName(name).setValue(overrides.getOrDefault(name, defaultValue))
+          .setConfigSource(synonyms.get(0).source()).setReadOnly(false).setIsSensitive(false)
+          .setSynonyms(includeSynonyms ? synonyms : List.of())
+          .setConfigType(ConfigType.LONG.id())
+          .setDocumentation(includeDocumentation ? BrokerConfigs.documentation(name) : null));
+    }
   }
 }

@@ -59,17 +59,24 @@ final class FetchHandler implements ApiHandler {
     FetchContext context = FetchContext.of(sessions, version, data.sessionId(), data.sessionEpoch(), replicaId >= 0,
         requested(data, usesTopicIds), forgotten(data, usesTopicIds));
     List<Fetched> wanted = resolve(context.partitions());
+    // The wait is registered before the first read: data appended between that read and a later
+    // registration would go unnoticed until max_wait_ms.
+    CompletableFuture<Void> arrival = data.maxWaitMs() <= 0 || data.minBytes() <= 0 || wanted.isEmpty()
+        ? null
+        : broker.replicas().awaitData(wanted.stream().map(f -> f.partition().topicPartition()).toList(),
+            Duration.ofMillis(data.maxWaitMs())).toCompletableFuture();
     return CompletableFuture
         .supplyAsync(() -> readAll(replicaId, wanted, data.maxBytes()), broker.replicas().ioExecutor())
         .thenCompose(bytesRead -> {
-          // A partition with an error answers at once; so the reads after a wait never meet one.
-          if (bytesRead >= data.minBytes() || data.maxWaitMs() <= 0 || wanted.isEmpty() || anyError(wanted)) {
+          if (arrival == null) {
             return CompletableFuture.completedFuture(bytesRead);
           }
-          List<TopicPartition> waitingFor = wanted.stream().map(f -> f.partition().topicPartition()).toList();
-          return broker.replicas()
-              .awaitData(waitingFor, Duration.ofMillis(data.maxWaitMs()))
-              .thenApplyAsync(arrived -> readAll(replicaId, wanted, data.maxBytes()), broker.replicas().ioExecutor());
+          // A partition with an error answers at once; so the reads after a wait never meet one.
+          if (bytesRead >= data.minBytes() || anyError(wanted)) {
+            arrival.complete(null); // releases the registration and cancels its timer
+            return CompletableFuture.completedFuture(bytesRead);
+          }
+          return arrival.thenApplyAsync(arrived -> readAll(replicaId, wanted, data.maxBytes()), broker.replicas().ioExecutor());
         })
         .thenApply(bytesRead -> {
           List<Node> nodeEndpoints = new ArrayList<>();
@@ -133,16 +140,20 @@ final class FetchHandler implements ApiHandler {
       if (f.response().errorCode() != Errors.NONE.code()) {
         continue;
       }
-      int read = read(replicaId, f, remaining <= 0 ? 0 : Math.min(remaining, f.request().maxBytes()));
+      // As Kafka (minOneMessage): only the first partition with data may get a batch above the limits,
+      // so a consumer always progresses. Followers keep it for every partition: they do not rotate
+      // their partitions between fetches as consumers do, so a strict limit could starve the last ones.
+      boolean batchMayExceedLimit = total == 0 || replicaId >= 0;
+      int read = read(replicaId, f, remaining <= 0 ? 0 : Math.min(remaining, f.request().maxBytes()), batchMayExceedLimit);
       remaining -= read;
       total += read;
     }
     return total;
   }
 
-  private int read(int replicaId, Fetched f, int maxBytes) {
-    PartitionRead read = broker.replicas().read(
-        f.partition().topicPartition(), replicaId, f.request().fetchOffset(), f.request().currentLeaderEpoch(), maxBytes);
+  private int read(int replicaId, Fetched f, int maxBytes, boolean batchMayExceedLimit) {
+    PartitionRead read = broker.replicas().read(f.partition().topicPartition(), replicaId, f.request().fetchOffset(),
+        f.request().currentLeaderEpoch(), maxBytes, batchMayExceedLimit);
     f.response().setErrorCode(read.error().code()).setHighWatermark(read.highWatermark())
         .setLastStableOffset(read.highWatermark()).setLogStartOffset(read.logStartOffset()).setRecords(read.records());
     return read.sizeInBytes();

@@ -1,6 +1,5 @@
 package io.vltava.kafka;
 
-import io.vltava.controller.Controller;
 import io.vltava.log.TopicConfigs;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,7 +9,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.common.config.ConfigDef;
-import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
@@ -23,8 +21,9 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /**
- * IncrementalAlterConfigs: SET and DELETE of single topic configs. APPEND and SUBTRACT apply to
- * list-valued configs; the only one, cleanup.policy, accepts a single value, so they are refused.
+ * IncrementalAlterConfigs: SET and DELETE of topic configs and of a broker's dynamic configs.
+ * APPEND and SUBTRACT are refused: cleanup.policy accepts a single value, and the throttled-replica
+ * lists are set whole (as kafka-reassign-partitions does).
  */
 final class IncrementalAlterConfigsHandler implements ApiHandler {
   private final BrokerServices broker;
@@ -67,9 +66,6 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
     if (malformed.isPresent()) {
       return malformed.get();
     }
-    if (resource.resourceType() != ConfigResource.Type.TOPIC.id()) {
-      return ConfigAlterations.nonTopic(resource.resourceType(), resource.resourceName());
-    }
     Map<String, Optional<String>> changes = new HashMap<>();
     for (AlterableConfig config : resource.configs()) {
       AlterConfigOp.OpType op = AlterConfigOp.OpType.forId(config.configOperation());
@@ -88,7 +84,6 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
                 : op + " applies only to list-valued configs; " + config.name() + " is not one.");
       }
     }
-    return ConfigAlterations.Resource.topic(resource.resourceName(),
-        new Controller.ConfigChange(resource.resourceName(), changes, false));
+    return ConfigAlterations.of(resource.resourceType(), resource.resourceName(), changes, false);
   }
 }

@@ -7,6 +7,7 @@ import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
@@ -16,7 +17,8 @@ import org.apache.kafka.common.requests.RequestHeader;
 /**
  * InitProducerId for idempotent producers: a fresh producer id at epoch 0, taken from a block the
  * controller reserved for this broker so ids stay unique across brokers and restarts.
- * Transactional ids are refused: transactions are not implemented.
+ * Transactional ids are refused: transactions are not implemented. A producer that asks again
+ * with its id and epoch (v3+) gets a new id, as Kafka gives idempotent producers.
  */
 final class InitProducerIdHandler implements ApiHandler {
   private static final int BLOCK_SIZE = 1000;
@@ -38,9 +40,14 @@ final class InitProducerIdHandler implements ApiHandler {
   public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
     InitProducerIdRequestData data = ((InitProducerIdRequest) request).data();
     InitProducerIdResponseData response = new InitProducerIdResponseData().setProducerId(-1).setProducerEpoch((short) -1);
-    if (data.transactionalId() != null) {
+    if ((data.producerId() == RecordBatch.NO_PRODUCER_ID) != (data.producerEpoch() == RecordBatch.NO_PRODUCER_EPOCH)) {
+      // As Kafka: a producer resuming (v3+, KIP-360) names both its id and its epoch, or neither.
       return CompletableFuture.completedFuture(
-          new InitProducerIdResponse(response.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())));
+          new InitProducerIdResponse(response.setErrorCode(Errors.INVALID_REQUEST.code())));
+    }
+    if (data.transactionalId() != null) {
+      Errors refused = data.transactionalId().isEmpty() ? Errors.INVALID_REQUEST : Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+      return CompletableFuture.completedFuture(new InitProducerIdResponse(response.setErrorCode(refused.code())));
     }
     return nextProducerId().thenApply(id ->
         new InitProducerIdResponse(response.setProducerId(id).setProducerEpoch((short) 0)));

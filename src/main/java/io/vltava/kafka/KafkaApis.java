@@ -33,6 +33,8 @@ public final class KafkaApis {
         new DescribeGroupsHandler(broker),
         new DeleteGroupsHandler(broker),
         new OffsetDeleteHandler(broker),
+        new AlterPartitionReassignmentsHandler(broker),
+        new ListPartitionReassignmentsHandler(broker),
         new DescribeLogDirsHandler(broker),
         new UpdateFeaturesHandler(),
         new ElectLeadersHandler(broker),

@@ -26,8 +26,7 @@ import org.apache.kafka.common.requests.RequestHeader;
 
 /** Metadata: brokers, controller, and topics with their partitions; creates missing topics when allowed. */
 final class MetadataHandler implements ApiHandler {
-  /** Vltava's own topics (the journal) start with "__" like Kafka's; clients hide internal topics from listings. */
-  private static final String VLTAVA_INTERNAL_PREFIX = "__vltava";
+  private static final short FIRST_VERSION_WITH_NULLABLE_NAMES = 12;
 
   private final BrokerServices broker;
 
@@ -43,8 +42,9 @@ final class MetadataHandler implements ApiHandler {
   @Override
   public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
     MetadataRequestData data = ((MetadataRequest) request).data();
-    if (data.topics() == null) {
-      return CompletableFuture.completedFuture(response(broker.cluster(), null, header.apiVersion()));
+    if (((MetadataRequest) request).isAllTopics()) {
+      // Null from v1; at v0 an empty list means every topic.
+      return CompletableFuture.completedFuture(response(broker.cluster(), null, data, header.apiVersion()));
     }
     Set<String> missing = new LinkedHashSet<>();
     for (MetadataRequestData.MetadataRequestTopic topic : data.topics()) {
@@ -55,13 +55,16 @@ final class MetadataHandler implements ApiHandler {
     CompletionStage<?> created = data.allowAutoTopicCreation()
         ? broker.autoCreate(missing)
         : CompletableFuture.completedFuture(null);
-    return created.thenApplyAsync(ignored -> response(broker.cluster(), data.topics(), header.apiVersion()), broker.executor());
+    return created.thenApplyAsync(ignored -> response(broker.cluster(), data.topics(), data, header.apiVersion()), broker.executor());
   }
 
-  private AbstractResponse response(ClusterState cluster, List<MetadataRequestData.MetadataRequestTopic> requested, short version) {
+  private AbstractResponse response(
+      ClusterState cluster, List<MetadataRequestData.MetadataRequestTopic> requested, MetadataRequestData data, short version) {
     MetadataResponseData response = new MetadataResponseData()
         .setClusterId(cluster.clusterId())
-        .setControllerId(broker.metadata().controllerId());
+        .setControllerId(BrokerServices.controllerIdForClients(cluster, broker.localNodeId()))
+        .setClusterAuthorizedOperations(data.includeClusterAuthorizedOperations()
+            ? AuthorizedOperations.CLUSTER : AuthorizedOperations.NOT_REQUESTED);
     for (BrokerInfo node : cluster.brokers().values()) {
       response.brokers().add(new MetadataResponseData.MetadataResponseBroker()
           .setNodeId(node.nodeId()).setHost(node.host()).setPort(node.port()));
@@ -70,15 +73,23 @@ final class MetadataHandler implements ApiHandler {
       cluster.topics().values().forEach(topic -> response.topics().add(describe(topic)));
     } else {
       for (MetadataRequestData.MetadataRequestTopic wanted : requested) {
-        response.topics().add(describeRequested(cluster, wanted));
+        response.topics().add(describeRequested(cluster, wanted, version));
       }
+    }
+    if (data.includeTopicAuthorizedOperations()) {
+      // As Kafka: every topic looked up by name, known or not; none for unknown topic ids.
+      response.topics().stream().filter(topic -> topic.name() != null)
+          .forEach(topic -> topic.setTopicAuthorizedOperations(AuthorizedOperations.TOPIC));
     }
     return new MetadataResponse(response, version);
   }
 
-  private MetadataResponseTopic describeRequested(ClusterState cluster, MetadataRequestData.MetadataRequestTopic wanted) {
+  private MetadataResponseTopic describeRequested(
+      ClusterState cluster, MetadataRequestData.MetadataRequestTopic wanted, short version) {
     if (wanted.name() == null) {
+      // As Kafka: an unknown id has no name (null from v12, the first version that can hold it).
       return broker.topicById(wanted.topicId()).map(this::describe).orElseGet(() -> new MetadataResponseTopic()
+          .setName(version >= FIRST_VERSION_WITH_NULLABLE_NAMES ? null : "")
           .setTopicId(wanted.topicId()).setErrorCode(Errors.UNKNOWN_TOPIC_ID.code()));
     }
     if (!Topic.isValid(wanted.name())) {
@@ -92,7 +103,7 @@ final class MetadataHandler implements ApiHandler {
     MetadataResponseTopic described = new MetadataResponseTopic()
         .setName(topic.name())
         .setTopicId(BrokerServices.toKafka(topic.topicId()))
-        .setIsInternal(Topic.isInternal(topic.name()) || topic.name().startsWith(VLTAVA_INTERNAL_PREFIX));
+        .setIsInternal(BrokerServices.isInternalTopic(topic.name()));
     List<MetadataResponsePartition> partitions = new ArrayList<>();
     for (int p = 0; p < topic.partitionCount(); p++) {
       PartitionState state = topic.partitions().get(p);

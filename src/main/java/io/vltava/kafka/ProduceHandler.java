@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
@@ -82,7 +83,7 @@ final class ProduceHandler implements ApiHandler {
         PartitionProduceResponse partitionResponse = new PartitionProduceResponse()
             .setIndex(partitionData.index()).setBaseOffset(ProduceResponse.INVALID_OFFSET);
         topicResponse.partitionResponses().add(partitionResponse);
-        Errors error = validate(acks, topic, topicData, partitionData);
+        Errors error = validate(version, acks, topic, topicData, partitionData);
         if (error != Errors.NONE) {
           partitionResponse.setErrorCode(error.code());
           continue;
@@ -128,7 +129,7 @@ final class ProduceHandler implements ApiHandler {
   }
 
   private Errors validate(
-      short acks, Optional<TopicState> topic, ProduceRequestData.TopicProduceData topicData,
+      short version, short acks, Optional<TopicState> topic, ProduceRequestData.TopicProduceData topicData,
       ProduceRequestData.PartitionProduceData partitionData) {
     if (acks != 0 && acks != 1 && acks != -1) {
       return Errors.INVALID_REQUIRED_ACKS;
@@ -141,8 +142,17 @@ final class ProduceHandler implements ApiHandler {
     if (partitionData.index() < 0 || partitionData.index() >= topic.get().partitionCount()) {
       return Errors.UNKNOWN_TOPIC_OR_PARTITION;
     }
+    if (BrokerServices.isInternalTopic(topic.get().name())) {
+      return Errors.INVALID_TOPIC_EXCEPTION; // as Kafka: only the broker itself writes there
+    }
     if (!(partitionData.records() instanceof MemoryRecords)) {
       return Errors.CORRUPT_MESSAGE;
+    }
+    try {
+      // Kafka's own checks: exactly one batch, magic 2, no zstd before v7.
+      ProduceRequest.validateRecords(version, partitionData.records());
+    } catch (ApiException e) {
+      return Errors.forException(e);
     }
     PartitionState state = topic.get().partitions().get(partitionData.index());
     if (acks == -1 && state.isr().size() < broker.topicConfigs().minInsyncReplicas(topic.get().configs())) {

@@ -225,6 +225,17 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   /**
+   * Records that {@code leaderEpoch} starts at the log end offset, as Kafka does when a replica
+   * becomes leader, before anything is appended in it. A follower whose tail came from a later
+   * epoch than any batch here then gets where to cut from OffsetForLeaderEpoch instead of an
+   * undefined answer that would make it drop its whole log. No-op for an epoch not newer than the
+   * latest recorded.
+   */
+  public void startLeaderEpoch(int leaderEpoch) throws IOException {
+    epochCache.assign(leaderEpoch, logEndOffset);
+  }
+
+  /**
    * Validates every batch, checks idempotent-producer sequences, assigns offsets from the log end
    * offset and stamps {@code leaderEpoch}. Writes nothing if any batch is rejected.
    * Throws Kafka's own exception types (CorruptRecordException, RecordTooLargeException,
@@ -556,6 +567,16 @@ public final class PartitionLog implements AutoCloseable {
     if (recoveryPoint > logEndOffset) {
       moveRecoveryPoint(logEndOffset);
     }
+  }
+
+  /**
+   * Empties the log and restarts it at {@code offset}: a follower whose leader no longer holds the
+   * follower's next offset (deleted by retention or DeleteRecords) copies the leader's log from there.
+   */
+  public void truncateFullyAndRestartAt(long offset) throws IOException {
+    ensureOpen();
+    truncateFullyAndStartAt(offset);
+    moveRecoveryPoint(offset);
   }
 
   /** Deletes every segment and starts an empty one at {@code offset}, which becomes the log start. */

@@ -29,11 +29,16 @@ public final class TopicConfigs {
   public static final String SEGMENT_INDEX_BYTES = "segment.index.bytes";
   public static final String SEGMENT_MS = "segment.ms";
   public static final String UNCLEAN_LEADER_ELECTION_ENABLE = "unclean.leader.election.enable";
+  /** Replicas ("partition:broker,..." or "*") whose leader-side replication traffic is throttled, as Kafka's. */
+  public static final String LEADER_REPLICATION_THROTTLED_REPLICAS = "leader.replication.throttled.replicas";
+  /** Replicas ("partition:broker,..." or "*") whose follower-side fetches are throttled, as Kafka's. */
+  public static final String FOLLOWER_REPLICATION_THROTTLED_REPLICAS = "follower.replication.throttled.replicas";
 
   private static final Predicate<String> POSITIVE_INT = v -> parsesTo(v, s -> Integer.parseInt(s) > 0);
   private static final Predicate<String> NON_NEGATIVE_LONG = v -> parsesTo(v, s -> Long.parseLong(s) >= 0);
   private static final Predicate<String> LONG_OR_UNLIMITED = v -> parsesTo(v, s -> Long.parseLong(s) >= -1);
   private static final Predicate<String> BOOLEAN = v -> v.equals("true") || v.equals("false");
+  private static final Predicate<String> REPLICA_LIST = v -> v.matches("\\s*(\\*|(\\d+\\s*:\\s*\\d+\\s*)(,\\s*\\d+\\s*:\\s*\\d+\\s*)*)?\\s*");
 
   /** What a supported setting accepts, and how DescribeConfigs presents it. */
   private record Definition(Predicate<String> rule, ConfigDef.Type type, String documentation) {}
@@ -69,6 +74,10 @@ public final class TopicConfigs {
         "Roll to a new segment file at this age in milliseconds.");
     define(UNCLEAN_LEADER_ELECTION_ENABLE, BOOLEAN, ConfigDef.Type.BOOLEAN,
         "Allow an out-of-sync replica to become leader, losing data, when no in-sync replica is alive.");
+    define(LEADER_REPLICATION_THROTTLED_REPLICAS, REPLICA_LIST, ConfigDef.Type.LIST,
+        "Replicas (partition:broker,... or *) whose leader sends to out-of-sync followers within its leader.replication.throttled.rate.");
+    define(FOLLOWER_REPLICATION_THROTTLED_REPLICAS, REPLICA_LIST, ConfigDef.Type.LIST,
+        "Replicas (partition:broker,... or *) that fetch, while out of sync, within their broker's follower.replication.throttled.rate.");
   }
 
   private static void define(String name, Predicate<String> rule, ConfigDef.Type type, String documentation) {
@@ -164,6 +173,23 @@ public final class TopicConfigs {
 
   public int minInsyncReplicas(Map<String, String> overrides) {
     return Integer.parseInt(effective(overrides).get(MIN_INSYNC_REPLICAS));
+  }
+
+  /** Whether a throttled-replicas value ("*" or "partition:broker,...") names broker {@code brokerId}'s replica of {@code partition}. */
+  public static boolean listsReplica(String throttledReplicas, int partition, int brokerId) {
+    if (throttledReplicas == null || throttledReplicas.isBlank()) {
+      return false;
+    }
+    if (throttledReplicas.trim().equals("*")) {
+      return true;
+    }
+    for (String entry : throttledReplicas.split(",")) {
+      String[] parts = entry.split(":");
+      if (parts.length == 2 && Integer.parseInt(parts[0].trim()) == partition && Integer.parseInt(parts[1].trim()) == brokerId) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean parsesTo(String value, Predicate<String> check) {

@@ -26,30 +26,51 @@ public record ClusterState(
     long controllerEpoch,
     Map<Integer, BrokerInfo> brokers,
     Map<String, TopicState> topics,
-    long nextProducerId) implements CborSerializable {
+    long nextProducerId,
+    Map<Integer, Map<String, String>> brokerConfigs) implements CborSerializable {
 
   public ClusterState {
     brokers = Map.copyOf(brokers);
     topics = Map.copyOf(topics);
+    // States stored before dynamic broker configs existed have none.
+    brokerConfigs = brokerConfigs == null ? Map.of() : Map.copyOf(brokerConfigs);
   }
 
   public static ClusterState empty() {
-    return new ClusterState(0, "", -1, 0, Map.of(), Map.of(), 0);
+    return new ClusterState(0, "", -1, 0, Map.of(), Map.of(), 0, Map.of());
   }
 
   /** A new cluster's first state, named by {@code clusterId}. */
   public static ClusterState initial(String clusterId) {
-    return new ClusterState(1, clusterId, -1, 0, Map.of(), Map.of(), 0);
+    return new ClusterState(1, clusterId, -1, 0, Map.of(), Map.of(), 0, Map.of());
   }
 
   /** The state as a newly elected controller on {@code nodeId} takes it over: a higher epoch fences the previous one. */
   public ClusterState withNewController(int nodeId) {
-    return new ClusterState(version + 1, clusterId, nodeId, controllerEpoch + 1, brokers, topics, nextProducerId);
+    return new ClusterState(version + 1, clusterId, nodeId, controllerEpoch + 1, brokers, topics, nextProducerId, brokerConfigs);
   }
 
   /** Hands out producer ids {@code nextProducerId .. nextProducerId+count-1}. */
   public ClusterState withProducerIdsAllocated(int count) {
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, topics, nextProducerId + count);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, topics, nextProducerId + count, brokerConfigs);
+  }
+
+  /** A broker's dynamic config overrides (set with AlterConfigs on its BROKER resource); empty when it has none. */
+  public Map<String, String> brokerConfigs(int nodeId) {
+    return brokerConfigs.getOrDefault(nodeId, Map.of());
+  }
+
+  public ClusterState withBrokerConfigs(int nodeId, Map<String, String> configs) {
+    if (configs.equals(brokerConfigs(nodeId))) {
+      return this;
+    }
+    Map<Integer, Map<String, String>> next = new HashMap<>(brokerConfigs);
+    if (configs.isEmpty()) {
+      next.remove(nodeId);
+    } else {
+      next.put(nodeId, Map.copyOf(configs));
+    }
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, topics, nextProducerId, next);
   }
 
   public Optional<TopicState> topic(String name) {
@@ -63,7 +84,7 @@ public record ClusterState(
   public ClusterState withoutBroker(int nodeId) {
     Map<Integer, BrokerInfo> next = new HashMap<>(brokers);
     next.remove(nodeId);
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, next, topics, nextProducerId);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, next, topics, nextProducerId, brokerConfigs);
   }
 
   /** Replaces every topic at once (leader elections touch many), as one new version. */
@@ -71,7 +92,7 @@ public record ClusterState(
     if (newTopics.equals(topics)) {
       return this;
     }
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, newTopics, nextProducerId);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, newTopics, nextProducerId, brokerConfigs);
   }
 
   public ClusterState withBroker(BrokerInfo broker) {
@@ -80,7 +101,7 @@ public record ClusterState(
     }
     Map<Integer, BrokerInfo> next = new HashMap<>(brokers);
     next.put(broker.nodeId(), broker);
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, next, topics, nextProducerId);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, next, topics, nextProducerId, brokerConfigs);
   }
 
   /** Validates a new topic against this state and returns it, without adding it. */
@@ -106,14 +127,14 @@ public record ClusterState(
   public ClusterState withTopic(TopicState topic) {
     Map<String, TopicState> next = new HashMap<>(topics);
     next.put(topic.name(), topic);
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, next, nextProducerId);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, next, nextProducerId, brokerConfigs);
   }
 
   public ClusterState withoutTopic(String name) {
     requireTopic(name);
     Map<String, TopicState> next = new HashMap<>(topics);
     next.remove(name);
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, next, nextProducerId);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, next, nextProducerId, brokerConfigs);
   }
 
   /** Grows a topic to {@code newCount} partitions; Kafka never shrinks one. */
@@ -124,7 +145,8 @@ public record ClusterState(
       throw new InvalidPartitionsException(
           "Topic currently has " + current + " partitions, which is higher than or equal to the requested " + newCount + ".");
     }
-    int replicationFactor = topic.partitions().get(0).replicas().size();
+    // A partition being moved lists its original and target replicas; the new ones get the target's count.
+    int replicationFactor = PartitionReassignment.targetReplicas(topic.partitions().get(0)).size();
     List<PartitionState> partitions = new ArrayList<>(topic.partitions());
     ReplicaAssignment.assign(sortedBrokerIds(), current, newCount - current, replicationFactor, topics.size())
         .forEach(replicas -> partitions.add(PartitionState.initial(replicas)));

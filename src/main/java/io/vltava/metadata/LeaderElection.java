@@ -40,7 +40,7 @@ public final class LeaderElection {
         isr = new ArrayList<>(isr);
         isr.remove(Integer.valueOf(nodeId));
       }
-      PartitionState shrunk = isr.equals(p.isr()) ? p : new PartitionState(p.replicas(), p.leader(), p.leaderEpoch(), isr, p.partitionEpoch() + 1);
+      PartitionState shrunk = isr.equals(p.isr()) ? p : p.withIsr(isr);
       return p.leader() == nodeId ? withLeader(shrunk, elect(shrunk, live, unclean.allowedFor(topic))) : shrunk;
     }));
   }
@@ -64,7 +64,8 @@ public final class LeaderElection {
     Set<Integer> live = state.brokers().keySet();
     return state.withTopics(mapPartitions(state, (topic, p) -> {
       int preferred = p.replicas().get(0);
-      if (p.leader() == preferred || !live.contains(preferred) || !p.isr().contains(preferred)) {
+      // A reassignment chooses its leader when it completes; moving it to each joining replica first would churn.
+      if (p.isReassigning() || p.leader() == preferred || !live.contains(preferred) || !p.isr().contains(preferred)) {
         return p;
       }
       return withLeader(p, Optional.of(preferred));
@@ -105,7 +106,7 @@ public final class LeaderElection {
       return state;
     }
     List<PartitionState> partitions = new ArrayList<>(topic.partitions());
-    partitions.set(partition, new PartitionState(p.replicas(), p.leader(), p.leaderEpoch(), isr, p.partitionEpoch() + 1));
+    partitions.set(partition, p.withIsr(isr));
     return state.withTopic(topic.withPartitions(partitions));
   }
 
@@ -124,7 +125,7 @@ public final class LeaderElection {
       // An unclean election: the new leader's log defines what is committed from now on.
       isr = List.of(newLeader);
     }
-    return new PartitionState(p.replicas(), newLeader, p.leaderEpoch() + 1, isr, p.partitionEpoch() + 1);
+    return p.withLeader(newLeader, isr);
   }
 
   private interface PartitionChange {

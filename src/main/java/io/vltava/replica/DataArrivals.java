@@ -34,7 +34,8 @@ final class DataArrivals {
       for (CompletableFuture<Void> waiter : list) {
         waiter.complete(null);
       }
-      list.clear();
+      // Not clear(): a fetch may have registered since the loop began, and must not be dropped.
+      list.removeIf(CompletableFuture::isDone);
     }
   }
 }

@@ -21,6 +21,7 @@ import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.internal.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.pekko.actor.typed.ActorRef;
 
@@ -140,9 +141,13 @@ public final class LocalReplica {
   /**
    * Reads for a fetch at {@code fetchOffset}, up to {@code maxBytes}. A consumer
    * ({@code fetcherReplicaId} < 0) reads below the high watermark; a follower reads the whole log,
-   * and its fetch offset is its position: it holds everything below.
+   * and its fetch offset is its position: it holds everything below. A first batch larger than
+   * {@code maxBytes} is returned whole only if {@code batchMayExceedLimit}. Out of range, a
+   * consumer learns nothing more, as from Kafka (it resets by its policy); a follower learns the
+   * log start offset, where it restarts a log that ends below it.
    */
-  PartitionRead read(int fetcherReplicaId, long fetchOffset, int maxBytes, long nowMs) throws IOException {
+  PartitionRead read(int fetcherReplicaId, long fetchOffset, int maxBytes, boolean batchMayExceedLimit, long nowMs)
+      throws IOException {
     PartitionLog current = log;
     if (current == null) {
       return PartitionRead.failed(Errors.LEADER_NOT_AVAILABLE);
@@ -154,9 +159,12 @@ public final class LocalReplica {
         return new PartitionRead(Errors.NONE, committed, current.logStartOffset(), MemoryRecords.EMPTY);
       }
       FetchedRecords fetched = current.read(fetchOffset, maxBytes, follower ? Long.MAX_VALUE : committed);
-      return new PartitionRead(Errors.NONE, committed, fetched.logStartOffset(), fetched.records());
+      Records records = fetched.sizeInBytes() > maxBytes && !batchMayExceedLimit ? MemoryRecords.EMPTY : fetched.records();
+      return new PartitionRead(Errors.NONE, committed, fetched.logStartOffset(), records);
     } catch (OffsetOutOfRangeException e) {
-      return new PartitionRead(Errors.OFFSET_OUT_OF_RANGE, committed, current.logStartOffset(), MemoryRecords.EMPTY);
+      return follower
+          ? new PartitionRead(Errors.OFFSET_OUT_OF_RANGE, -1, current.logStartOffset(), MemoryRecords.EMPTY)
+          : PartitionRead.failed(Errors.OFFSET_OUT_OF_RANGE);
     }
   }
 

@@ -83,7 +83,7 @@ public final class PartitionLeader {
   }
 
   private static ReadResult read(TopicPartition partition, ReplicaManager replicas, Read request) {
-    PartitionRead read = replicas.read(partition, CONSUMER, request.offset(), -1, request.maxBytes());
+    PartitionRead read = replicas.read(partition, CONSUMER, request.offset(), -1, request.maxBytes(), true);
     ByteBuffer bytes = ((MemoryRecords) read.records()).buffer();
     byte[] batches = new byte[bytes.remaining()];
     bytes.duplicate().get(batches);

@@ -7,8 +7,8 @@ import org.apache.kafka.common.record.internal.Records;
 /**
  * What a fetch read from one partition this node leads: whole batches from the fetch offset (none
  * when there is nothing new or no room) with the partition's high watermark and log start offset
- * at the read, or the error that stopped it. After an error the offsets are -1, except for
- * OFFSET_OUT_OF_RANGE, which tells the fetcher where the log now starts.
+ * at the read, or the error that stopped it. After an error the offsets are -1, except that
+ * OFFSET_OUT_OF_RANGE tells a follower where the log now starts.
  */
 public record PartitionRead(Errors error, long highWatermark, long logStartOffset, Records records) {
 

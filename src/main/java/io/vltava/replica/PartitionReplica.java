@@ -46,6 +46,9 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
 
   public record DeleteRecordsBefore(long offset, ActorRef<AppendOutcome> replyTo) implements Command {}
 
+  /** Empties a follower's log and restarts it at {@code offset}: the leader's log now starts above this replica's end. */
+  public record RestartAt(long offset, ActorRef<Done> replyTo) implements Command {}
+
   public record UpdateConfig(LogConfig config) implements Command {}
 
   /** The controller's latest state of this partition. */
@@ -122,6 +125,7 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
         .onMessage(Append.class, this::onAppend)
         .onMessage(AppendAsFollower.class, this::onAppendAsFollower)
         .onMessage(TruncateTo.class, this::onTruncateTo)
+        .onMessage(RestartAt.class, this::onRestartAt)
         .onMessage(DeleteRecordsBefore.class, this::onDeleteRecordsBefore)
         .onMessage(StateChanged.class, this::onStateChanged)
         .onMessage(UpdateConfig.class, m -> {
@@ -160,7 +164,15 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   }
 
   private Behavior<Command> onAppendAsFollower(AppendAsFollower append) {
-    AppendOutcome outcome = write(() -> log.appendAsFollower(append.records()));
+    AppendOutcome outcome = write(() -> {
+      var batches = append.records().batches().iterator();
+      long firstBaseOffset = batches.hasNext() ? batches.next().baseOffset() : log.logEndOffset();
+      if (log.logStartOffset() == log.logEndOffset() && firstBaseOffset < log.logEndOffset()) {
+        // An empty log restarted at the leader's log start, which lies inside the leader's first batch: start at that batch.
+        log.truncateFullyAndRestartAt(firstBaseOffset);
+      }
+      return log.appendAsFollower(append.records());
+    });
     view.followerHighWatermark(append.leaderHighWatermark());
     append.replyTo().tell(outcome);
     return this;
@@ -179,12 +191,30 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
     return this;
   }
 
+  private Behavior<Command> onRestartAt(RestartAt request) {
+    try {
+      log.truncateFullyAndRestartAt(request.offset());
+    } catch (IOException e) {
+      getContext().getLog().error("Restarting the log of {} at {} failed", view.topicPartition(), request.offset(), e);
+    }
+    view.followerHighWatermark(view.highWatermark());
+    checkpointHighWatermark();
+    request.replyTo().tell(Done.getInstance());
+    return this;
+  }
+
   private Behavior<Command> onStateChanged(StateChanged change) {
     boolean newLeaderEpoch = change.state().leaderEpoch() != view.leaderEpoch();
     view.update(change.state());
     if (newLeaderEpoch && view.isLeader()) {
       leaderEpochStartOffset = log.logEndOffset();
       leaderSinceMs = settings.clock().millis();
+      try {
+        log.startLeaderEpoch(view.leaderEpoch());
+      } catch (IOException e) {
+        // The first append in the epoch records it too; until then followers ask again.
+        getContext().getLog().warn("Recording leader epoch {} of {} failed", view.leaderEpoch(), view.topicPartition(), e);
+      }
     }
     return this;
   }

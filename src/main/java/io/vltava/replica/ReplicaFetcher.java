@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.FetchSessionHandler;
@@ -33,9 +35,12 @@ import org.slf4j.LoggerFactory;
  * A partition newly followed at a leader epoch first asks the leader for the end offset of its own
  * latest epoch (OffsetForLeaderEpoch) and truncates there — never to its high watermark, which
  * KIP-101 showed can lose or diverge data — then fetches from its log end offset. Fetched batches
- * are appended through the partition's actor, the single writer. Fetches run in an incremental
- * fetch session (KIP-227, kafka-clients' {@link FetchSessionHandler}): a follower of thousands of
- * partitions sends only the ones whose position changed, and gets back only those with news.
+ * are appended through the partition's actor, the single writer. A replica behind the leader's log
+ * start restarts its log there. Out-of-sync replicas their topic lists as follower-throttled fetch
+ * within the node's follower.replication.throttled.rate (Kafka's replication quota). Fetches run in
+ * an incremental fetch session (KIP-227, kafka-clients' {@link FetchSessionHandler}): a follower of
+ * thousands of partitions sends only the ones whose position changed, and gets back only those
+ * with news.
  */
 final class ReplicaFetcher implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ReplicaFetcher.class);
@@ -208,13 +213,22 @@ final class ReplicaFetcher implements Runnable {
    */
   private void fetchOnce(LeaderConnection leader) throws Exception {
     FetchSessionHandler.Builder fetchData = session.newBuilder();
+    ReplicationQuota quota = replicas.followerQuota();
+    boolean quotaExceeded = quota.exceeded(System.currentTimeMillis());
+    Set<TopicPartition> throttled = new HashSet<>();
     partitions.forEach((tp, followed) -> {
       PartitionLog partitionLog = logOf(tp);
       LocalReplica replica = replicas.replica(tp).orElse(null);
+      if (replicas.followerThrottled(tp)) {
+        if (quotaExceeded) {
+          return; // a throttled replica sits out fetches until the node's follower budget refills
+        }
+        throttled.add(tp);
+      }
       if (followed.truncated() && partitionLog != null && replica != null) {
         fetchData.add(tp, new FetchRequest.PartitionData(
             io.vltava.metadata.TopicIds.toKafka(replica.topicId()), partitionLog.logEndOffset(), partitionLog.logStartOffset(),
-            PARTITION_MAX_BYTES, Optional.of(followed.leaderEpoch()),
+            throttled.contains(tp) ? quota.maxFetchBytes(PARTITION_MAX_BYTES) : PARTITION_MAX_BYTES, Optional.of(followed.leaderEpoch()),
             Optional.of(partitionLog.leaderEpochCache().latestEpoch().orElse(LeaderEpochCache.UNDEFINED_EPOCH))));
       }
     });
@@ -240,10 +254,18 @@ final class ReplicaFetcher implements Runnable {
     if (!session.handleResponse(response, FETCH_VERSION)) {
       return; // a session error: the next fetch is a full one
     }
+    long throttledBytes = 0;
     for (FetchResponseData.FetchableTopicResponse topic : response.data().responses()) {
       for (FetchResponseData.PartitionData data : topic.partitions()) {
-        apply(new TopicPartition(topic.topic(), data.partitionIndex()), data);
+        TopicPartition tp = new TopicPartition(topic.topic(), data.partitionIndex());
+        if (throttled.contains(tp) && data.records() != null) {
+          throttledBytes += data.records().sizeInBytes();
+        }
+        apply(tp, data);
       }
+    }
+    if (throttledBytes > 0) {
+      quota.record(throttledBytes, System.currentTimeMillis());
     }
   }
 
@@ -254,7 +276,16 @@ final class ReplicaFetcher implements Runnable {
       return;
     }
     if (error == Errors.OFFSET_OUT_OF_RANGE) {
-      // Our log ends past the leader's (check the tail again) or starts below what the leader still keeps.
+      PartitionLog partitionLog = logOf(tp);
+      if (partitionLog != null && data.logStartOffset() > partitionLog.logEndOffset()) {
+        // The leader no longer holds our next offset (a new replica, or one long gone): copy from its log start.
+        log.info("Follower {} of {} restarts its log at the leader's log start {}", replicas.localNodeId(), tp, data.logStartOffset());
+        AskPattern.<PartitionReplica.Command, org.apache.pekko.Done>ask(writerOf(tp),
+                replyTo -> new PartitionReplica.RestartAt(data.logStartOffset(), replyTo), WRITE_TIMEOUT, system.scheduler())
+            .toCompletableFuture().get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      }
+      // Our log ends past the leader's: check the tail again.
       partitions.replace(tp, followed, new Followed(followed.leaderEpoch(), false));
       return;
     }

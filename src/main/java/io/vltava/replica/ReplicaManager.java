@@ -2,6 +2,7 @@ package io.vltava.replica;
 
 import io.vltava.log.LogConfig;
 import io.vltava.log.TopicConfigs;
+import io.vltava.metadata.BrokerConfigs;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.MetadataCache;
@@ -63,6 +64,14 @@ public final class ReplicaManager {
   /** Partitions this node led at the last metadata change: gaining one wakes its sharded entity here. */
   private final Set<TopicPartition> led = new HashSet<>();
   private final Map<TopicPartition, LogConfig> configs = new HashMap<>();
+  /** This node's follower.replication.throttled.rate, shared by its fetcher threads. */
+  private final ReplicationQuota followerQuota = new ReplicationQuota();
+  /** Local replicas their topic's follower.replication.throttled.replicas names. */
+  private final Set<TopicPartition> followerThrottled = ConcurrentHashMap.newKeySet();
+  /** This node's leader.replication.throttled.rate: what it sends, as leader, to throttled followers. */
+  private final ReplicationQuota leaderQuota = new ReplicationQuota();
+  /** Local replicas their topic's leader.replication.throttled.replicas names. */
+  private final Set<TopicPartition> leaderThrottled = ConcurrentHashMap.newKeySet();
   /** Replicas of deleted topics whose files are still being removed; a re-created partition waits for them. */
   private final Map<TopicPartition, CompletionStage<Void>> deleting = new HashMap<>();
 
@@ -165,17 +174,27 @@ public final class ReplicaManager {
 
   /**
    * Reads {@code partition} for a fetch, as its leader (see {@link LocalReplica#read}); a follower's
-   * read records its position. {@code currentLeaderEpoch} is the fetcher's view (-1: unknown).
+   * read records its position and counts against the leader's replication throttle, which may
+   * shrink it. {@code currentLeaderEpoch} is the fetcher's view (-1: unknown). Unless
+   * {@code batchMayExceedLimit}, a first batch larger than {@code maxBytes} is not returned.
    * Blocking: call on {@link #ioExecutor()}.
    */
-  public PartitionRead read(TopicPartition partition, int fetcherReplicaId, long fetchOffset, int currentLeaderEpoch, int maxBytes) {
+  public PartitionRead read(
+      TopicPartition partition, int fetcherReplicaId, long fetchOffset, int currentLeaderEpoch, int maxBytes,
+      boolean batchMayExceedLimit) {
     LocalReplica replica = replicas.get(partition);
     Errors error = leaderError(partition, replica, currentLeaderEpoch);
     if (error != Errors.NONE) {
       return PartitionRead.failed(error);
     }
+    boolean follower = fetcherReplicaId >= 0;
+    int allowedBytes = follower ? leaderThrottledMaxBytes(partition, fetcherReplicaId, maxBytes) : maxBytes;
     try {
-      return replica.read(fetcherReplicaId, fetchOffset, maxBytes, System.currentTimeMillis());
+      PartitionRead read = replica.read(fetcherReplicaId, fetchOffset, allowedBytes, batchMayExceedLimit, System.currentTimeMillis());
+      if (follower) {
+        leaderSent(partition, fetcherReplicaId, read.sizeInBytes());
+      }
+      return read;
     } catch (IOException | RuntimeException e) {
       log.warn("Fetch from {} at offset {} failed", partition, fetchOffset, e);
       return PartitionRead.failed(Errors.forException(e));
@@ -320,7 +339,54 @@ public final class ReplicaManager {
         .exceptionally(AppendOutcome::failed);
   }
 
+  /**
+   * Whether fetches of this replica count against the node's follower throttle: its topic lists it
+   * and it is not in sync. As in Kafka, an in-sync replica is never throttled, so acks=all produces
+   * do not wait for the throttle.
+   */
+  boolean followerThrottled(TopicPartition partition) {
+    if (!followerThrottled.contains(partition) || !followerQuota.isLimited()) {
+      return false;
+    }
+    LocalReplica replica = replicas.get(partition);
+    return replica != null && !replica.state().isr().contains(metadata.localNodeId());
+  }
+
+  ReplicationQuota followerQuota() {
+    return followerQuota;
+  }
+
+  /**
+   * The most a follower's fetch of {@code partition} may get from this leader: {@code maxBytes}, or
+   * while the leader's throttle is spent 0 for an out-of-sync follower its topic lists as
+   * leader-throttled (an in-sync follower is never held back).
+   */
+  private int leaderThrottledMaxBytes(TopicPartition partition, int followerId, int maxBytes) {
+    if (maxBytes <= 0 || !leaderThrottles(partition, followerId)) {
+      return maxBytes;
+    }
+    return leaderQuota.exceeded(System.currentTimeMillis()) ? 0 : leaderQuota.maxFetchBytes(maxBytes);
+  }
+
+  /** Counts what a follower's fetch of {@code partition} got against the leader's throttle. */
+  private void leaderSent(TopicPartition partition, int followerId, int bytes) {
+    if (bytes > 0 && leaderThrottles(partition, followerId)) {
+      leaderQuota.record(bytes, System.currentTimeMillis());
+    }
+  }
+
+  private boolean leaderThrottles(TopicPartition partition, int followerId) {
+    if (!leaderThrottled.contains(partition) || !leaderQuota.isLimited()) {
+      return false;
+    }
+    LocalReplica replica = replicas.get(partition);
+    return replica != null && !replica.state().isr().contains(followerId);
+  }
+
   private synchronized void onMetadata(ClusterState state) {
+    Map<String, String> brokerConfigs = state.brokerConfigs(metadata.localNodeId());
+    followerQuota.rate(BrokerConfigs.rate(brokerConfigs, BrokerConfigs.FOLLOWER_REPLICATION_THROTTLED_RATE));
+    leaderQuota.rate(BrokerConfigs.rate(brokerConfigs, BrokerConfigs.LEADER_REPLICATION_THROTTLED_RATE));
     Map<TopicPartition, TopicState> wanted = new HashMap<>();
     for (TopicState topic : state.topics().values()) {
       for (int p = 0; p < topic.partitionCount(); p++) {
@@ -360,11 +426,24 @@ public final class ReplicaManager {
         }
       }
       configs.put(partition, config);
+      markThrottled(followerThrottled, partition, topic.configs().get(TopicConfigs.FOLLOWER_REPLICATION_THROTTLED_REPLICAS));
+      markThrottled(leaderThrottled, partition, topic.configs().get(TopicConfigs.LEADER_REPLICATION_THROTTLED_REPLICAS));
       assignFetcher(partition, topic.partitions().get(partition.partition()), state.brokers().keySet());
     });
     fetchers.forEach((leader, fetcher) -> fetcher.retainOnly(wanted.keySet()));
+    followerThrottled.retainAll(wanted.keySet());
+    leaderThrottled.retainAll(wanted.keySet());
     led.clear();
     led.addAll(nowLed);
+  }
+
+  /** Puts {@code partition} in {@code throttled} if the topic's throttled-replicas list names this node's replica of it. */
+  private void markThrottled(Set<TopicPartition> throttled, TopicPartition partition, String throttledReplicas) {
+    if (TopicConfigs.listsReplica(throttledReplicas, partition.partition(), metadata.localNodeId())) {
+      throttled.add(partition);
+    } else {
+      throttled.remove(partition);
+    }
   }
 
   /** A follower replica fetches from its live leader; a leader or an offline partition fetches from nobody. */

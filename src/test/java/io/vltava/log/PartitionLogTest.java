@@ -322,6 +322,29 @@ class PartitionLogTest {
   }
 
   @Test
+  void aFollowerLogRestartsAtTheLeadersLogStartAndTakesTheLeadersBatchesFromThere() throws Exception {
+    PartitionLog leader = PartitionLog.open(dir.resolve("leader"), config(1 << 20, 1), clock);
+    try {
+      for (int i = 0; i < 5; i++) {
+        leader.appendAsLeader(batch(i, "a" + i, "b" + i), 3); // offsets 2i, 2i+1
+      }
+      open(config(1 << 20, 1));
+      log.truncateFullyAndRestartAt(6);
+      assertEquals(6, log.logStartOffset());
+      assertEquals(6, log.logEndOffset());
+      log.appendAsFollower(copy((MemoryRecords) leader.read(6, 1 << 20, Long.MAX_VALUE).records()));
+      assertEquals(10, log.logEndOffset());
+      assertEquals(List.of(new Entry(6, "a3"), new Entry(7, "b3"), new Entry(8, "a4"), new Entry(9, "b4")), readAll(log));
+      assertEquals(3, log.leaderEpochCache().latestEpoch().orElseThrow());
+      log.close();
+      log = PartitionLog.open(dir, config(1 << 20, 1), clock);
+      assertEquals(6, log.logStartOffset(), "the restart survives a reopen");
+    } finally {
+      leader.close();
+    }
+  }
+
+  @Test
   void retentionByTimeDeletesWholeExpiredSegments() throws Exception {
     int batchSize = batch(0, "a0").sizeInBytes();
     open(with(config(2 * batchSize, 1), Long.MAX_VALUE / 2, 10_000, -1));

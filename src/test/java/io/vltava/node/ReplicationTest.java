@@ -12,8 +12,6 @@ import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.PartitionState;
 import io.vltava.replica.LocalReplica;
 import io.vltava.testkit.VltavaCluster;
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,7 +31,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
-import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -338,7 +335,7 @@ class ReplicationTest {
     });
     byte[] first = null;
     for (int id = 1; id <= 3; id++) {
-      byte[] bytes = logBytes(cluster.node(id).localReplica(partition).orElseThrow().log());
+      byte[] bytes = TestNodes.logBytes(cluster.node(id).localReplica(partition).orElseThrow().log());
       if (first == null) {
         first = bytes;
       } else {
@@ -346,26 +343,5 @@ class ReplicationTest {
       }
     }
     assertTrue(first.length > 0);
-  }
-
-  private static byte[] logBytes(PartitionLog log) throws Exception {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    long offset = log.logStartOffset();
-    while (offset < log.logEndOffset()) {
-      MemoryRecords records = (MemoryRecords) log.read(offset, 1 << 20, Long.MAX_VALUE).records();
-      ByteBuffer buffer = records.buffer().duplicate();
-      byte[] chunk = new byte[buffer.remaining()];
-      buffer.get(chunk);
-      out.write(chunk);
-      long next = offset;
-      for (var batch : records.batches()) {
-        next = batch.lastOffset() + 1;
-      }
-      if (next == offset) {
-        break;
-      }
-      offset = next;
-    }
-    return out.toByteArray();
   }
 }

@@ -2,6 +2,9 @@ package io.vltava.node;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.vltava.log.PartitionLog;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -9,6 +12,7 @@ import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -53,5 +57,32 @@ public final class TestNodes {
     props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     return props;
+  }
+
+  /** A replica's log as bytes, from its start up to {@code endOffsetExclusive}: equal bytes mean identical batches. */
+  public static byte[] logBytes(PartitionLog log, long endOffsetExclusive) throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    long offset = log.logStartOffset();
+    while (offset < endOffsetExclusive) {
+      MemoryRecords records = (MemoryRecords) log.read(offset, 1 << 20, endOffsetExclusive).records();
+      ByteBuffer buffer = records.buffer().duplicate();
+      byte[] chunk = new byte[buffer.remaining()];
+      buffer.get(chunk);
+      out.write(chunk);
+      long next = offset;
+      for (var batch : records.batches()) {
+        next = batch.lastOffset() + 1;
+      }
+      if (next == offset) {
+        break;
+      }
+      offset = next;
+    }
+    return out.toByteArray();
+  }
+
+  /** A replica's whole log as bytes. */
+  public static byte[] logBytes(PartitionLog log) throws Exception {
+    return logBytes(log, log.logEndOffset());
   }
 }

@@ -48,4 +48,26 @@ class ReplicaFetcherTest {
       assertEquals(0, ReplicaFetcher.truncationOffset(log, new EpochEndOffset().setLeaderEpoch(-1).setEndOffset(-1)));
     }
   }
+
+  @Test
+  void aNewLeaderThatHasAppendedNothingYetStillTellsWhereOurLaterEpochDiverged() throws Exception {
+    try (PartitionLog follower = followerLog()) {
+      Path leaderDir = dir.resolveSibling(dir.getFileName() + "-leader");
+      try (PartitionLog leader = PartitionLog.open(leaderDir, LogConfig.defaults(), Clock.systemUTC())) {
+        SimpleRecord[] records = new SimpleRecord[50];
+        for (int i = 0; i < 50; i++) {
+          records[i] = new SimpleRecord(("e2-" + i).getBytes(StandardCharsets.UTF_8));
+        }
+        leader.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, records), 2);
+        // Elected at epoch 4 with the follower's epoch-3 record never fetched; nothing appended since.
+        leader.startLeaderEpoch(4);
+        var answer = leader.leaderEpochCache().endOffsetFor(3);
+        assertEquals(2, answer.epoch());
+        assertEquals(50, answer.endOffset());
+        assertEquals(50, ReplicaFetcher.truncationOffset(follower,
+            new EpochEndOffset().setLeaderEpoch(answer.epoch()).setEndOffset(answer.endOffset())),
+            "cut only the epoch-3 record, not the whole log");
+      }
+    }
+  }
 }

@@ -8,6 +8,7 @@ import io.vltava.metadata.TopicState;
 import io.vltava.node.TestNodes;
 import io.vltava.node.VltavaNode;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,26 +25,42 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
-import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
 import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
-import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
-import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.record.internal.BaseRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ApiVersionsResponse;
+import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
+import org.apache.kafka.common.requests.DescribeConfigsResponse;
+import org.apache.kafka.common.requests.FetchMetadata;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.InitProducerIdResponse;
 import org.apache.kafka.common.requests.OffsetCommitResponse;
 import org.apache.kafka.common.requests.OffsetFetchResponse;
-import org.apache.kafka.common.requests.ApiVersionsResponse;
-import org.apache.kafka.common.requests.DescribeConfigsResponse;
-import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
+import org.apache.kafka.common.requests.ProduceResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.RequestUtils;
 import org.awaitility.Awaitility;
@@ -60,6 +77,18 @@ final class ConformanceBroker implements AutoCloseable {
   private static final AtomicInteger topicNumbers = new AtomicInteger();
 
   private static final List<String> expectedClosures = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /**
+   * What Kafka answers for authorized operations when asked and no authorizer is configured: every
+   * operation that applies to the resource type (AclEntry.supportedOperations), as a bit field.
+   */
+  static final int ALL_TOPIC_OPERATIONS = operations(AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE,
+      AclOperation.DESCRIBE, AclOperation.DELETE, AclOperation.ALTER, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS);
+  static final int ALL_CLUSTER_OPERATIONS = operations(AclOperation.CREATE, AclOperation.CLUSTER_ACTION,
+      AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS, AclOperation.IDEMPOTENT_WRITE, AclOperation.ALTER,
+      AclOperation.DESCRIBE);
+  /** The authorized operations of a response that was not asked for them. */
+  static final int OPERATIONS_NOT_REQUESTED = Integer.MIN_VALUE;
 
   private final VltavaNode node;
   private final Admin admin;
@@ -149,15 +178,43 @@ final class ConformanceBroker implements AutoCloseable {
    * did; {@code reason} is part of the message the listener logs for it.
    */
   void sendExpectingClose(ApiMessage request, short version, String reason) throws IOException {
-    expectedClosures.add(reason);
     ApiKeys key = ApiKeys.forId(request.apiKey());
     RequestHeader header = new RequestHeader(key, version, "conformance", ++correlationId);
-    socket.sendFrame(RequestUtils.serialize(header.data(), header.headerVersion(), request, version));
+    sendExpectingClose(key, version, RequestUtils.serialize(header.data(), header.headerVersion(), request, version), reason);
+  }
+
+  /**
+   * As {@link #sendExpectingClose(ApiMessage, short, String)} for a version kafka-clients can no
+   * longer write (Produce v0-2): the request is written at {@code writtenAs}, whose body must
+   * begin with {@code leadingBytesToDrop} bytes the old version lacks, and sent with the old
+   * version in its header.
+   */
+  void sendExpectingClose(ApiMessage request, short version, short writtenAs, int leadingBytesToDrop, String reason)
+      throws IOException {
+    ApiKeys key = ApiKeys.forId(request.apiKey());
+    RequestHeader header = new RequestHeader(key, version, "conformance", ++correlationId);
+    ByteBuffer newer = RequestUtils.serialize(header.data(), header.headerVersion(), request, writtenAs);
+    int headerBytes = newer.remaining() - request.size(new ObjectSerializationCache(), writtenAs);
+    ByteBuffer older = ByteBuffer.allocate(newer.remaining() - leadingBytesToDrop);
+    older.put(newer.duplicate().limit(headerBytes)).put(newer.duplicate().position(headerBytes + leadingBytesToDrop)).flip();
+    sendExpectingClose(key, version, older, reason);
+  }
+
+  private void sendExpectingClose(ApiKeys key, short version, ByteBuffer frame, String reason) throws IOException {
+    expectedClosures.add(reason);
+    socket.sendFrame(frame);
     if (!socket.closedByPeer()) {
       throw new AssertionError(key + " v" + version + " was answered; expected the connection to close");
     }
     socket.close();
     socket = new KafkaSocket(node.kafkaAddress());
+  }
+
+  /** Sends a request that gets no response (a produce with acks=0). */
+  void sendWithoutResponse(ApiMessage request, short version) throws IOException {
+    ApiKeys key = ApiKeys.forId(request.apiKey());
+    RequestHeader header = new RequestHeader(key, version, "conformance", ++correlationId);
+    socket.sendFrame(RequestUtils.serialize(header.data(), header.headerVersion(), request, version));
   }
 
   /** Checks the connection still answers: valid requests never close it. */
@@ -179,6 +236,114 @@ final class ConformanceBroker implements AutoCloseable {
     Awaitility.await().atMost(SETUP_TIMEOUT).until(() -> node.metadata().current().topic(name)
         .map(topic -> topic.partitions().stream().allMatch(p -> p.hasLeader())).orElse(false));
     return name;
+  }
+
+  /** The current leader epoch of a partition, as the node's metadata cache sees it. */
+  int leaderEpoch(String topic, int partition) {
+    return node.metadata().current().topic(topic).orElseThrow(() -> new AssertionError("no topic " + topic))
+        .partitions().get(partition).leaderEpoch();
+  }
+
+  /**
+   * One v2 batch of {@code count} records, not idempotent, keys {@code key-i}, values
+   * {@code <valuePrefix>-i}, timestamps {@code firstTimestampMs + i}, for raw produce requests.
+   */
+  static MemoryRecords batch(String valuePrefix, int count, long firstTimestampMs) {
+    return batch(Compression.NONE, valuePrefix, count, firstTimestampMs);
+  }
+
+  static MemoryRecords batch(Compression compression, String valuePrefix, int count, long firstTimestampMs) {
+    return MemoryRecords.withRecords(compression, records(valuePrefix, count, firstTimestampMs));
+  }
+
+  /** As {@link #batch}, from an idempotent producer starting at {@code baseSequence}. */
+  static MemoryRecords idempotentBatch(long producerId, short producerEpoch, int baseSequence,
+      String valuePrefix, int count, long firstTimestampMs) {
+    return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, producerEpoch, baseSequence,
+        records(valuePrefix, count, firstTimestampMs));
+  }
+
+  private static SimpleRecord[] records(String valuePrefix, int count, long firstTimestampMs) {
+    SimpleRecord[] records = new SimpleRecord[count];
+    for (int i = 0; i < count; i++) {
+      records[i] = new SimpleRecord(firstTimestampMs + i, ("key-" + i).getBytes(StandardCharsets.UTF_8),
+          (valuePrefix + "-" + i).getBytes(StandardCharsets.UTF_8));
+    }
+    return records;
+  }
+
+  /**
+   * {@code sent} as the log must store it: the same bytes with the base offset and partition
+   * leader epoch the leader assigns (neither is covered by the CRC).
+   */
+  static byte[] asStored(MemoryRecords sent, long baseOffset, int partitionLeaderEpoch) {
+    ByteBuffer copy = ByteBuffer.allocate(sent.sizeInBytes());
+    copy.put(sent.buffer().duplicate()).flip();
+    MemoryRecords stored = MemoryRecords.readableRecords(copy);
+    for (MutableRecordBatch batch : stored.batches()) {
+      batch.setLastOffset(baseOffset + batch.lastOffset() - batch.baseOffset());
+      batch.setPartitionLeaderEpoch(partitionLeaderEpoch);
+    }
+    return copy.array();
+  }
+
+  /** The bytes of records as a response carried them. */
+  static byte[] bytesOf(BaseRecords records) {
+    ByteBuffer buffer = ((MemoryRecords) records).buffer().duplicate();
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.get(bytes);
+    return bytes;
+  }
+
+  /**
+   * Appends {@code records} to one partition with a Produce v12 (acks=-1), asserted to succeed;
+   * returns the base offset.
+   */
+  long produce(String topic, int partition, MemoryRecords records) throws IOException {
+    ProduceRequestData request = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
+    request.topicData().add(new ProduceRequestData.TopicProduceData().setName(topic).setPartitionData(List.of(
+        new ProduceRequestData.PartitionProduceData().setIndex(partition).setRecords(records))));
+    ProduceResponse response = send(request, (short) 12);
+    ProduceResponseData.PartitionProduceResponse answer =
+        response.data().responses().iterator().next().partitionResponses().get(0);
+    assertEquals(Errors.NONE.code(), answer.errorCode(), "producing to " + topic + "-" + partition);
+    return answer.baseOffset();
+  }
+
+  /** Starts sending one record through the node's real producer (thread-safe, unlike this class). */
+  java.util.concurrent.Future<RecordMetadata> startSending(String topic, int partition, String value) {
+    return producer.send(new ProducerRecord<>(topic, partition, null, value.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * What a consumer reads from {@code offset} of one partition without waiting: a sessionless
+   * Fetch v12 (by name), asserted to succeed.
+   */
+  FetchResponseData.PartitionData read(String topic, int partition, long offset) throws IOException {
+    FetchRequestData request = new FetchRequestData().setMaxWaitMs(0).setMinBytes(0).setMaxBytes(1 << 20)
+        .setSessionId(0).setSessionEpoch(FetchMetadata.FINAL_EPOCH)
+        .setTopics(List.of(new FetchRequestData.FetchTopic().setTopic(topic).setPartitions(List.of(
+            new FetchRequestData.FetchPartition().setPartition(partition).setFetchOffset(offset)
+                .setPartitionMaxBytes(1 << 20)))));
+    FetchResponse response = send(request, (short) 12);
+    FetchResponseData.PartitionData data = response.data().responses().get(0).partitions().get(0);
+    assertEquals(Errors.NONE.code(), data.errorCode(), "reading " + topic + "-" + partition);
+    return data;
+  }
+
+  /** A fresh idempotent producer id (epoch 0), as a producer gets at start-up. */
+  long newProducerId() throws IOException {
+    InitProducerIdResponse response = send(new InitProducerIdRequestData().setTransactionalId(null)
+        .setTransactionTimeoutMs(60_000), (short) 4);
+    assertEquals(Errors.NONE.code(), response.data().errorCode());
+    return response.data().producerId();
+  }
+
+  /** The node's journal topic, once the node has created it in the background. */
+  String journalTopic() {
+    String journal = node.system().settings().config().getString("vltava.journal.topic");
+    Awaitility.await().atMost(SETUP_TIMEOUT).until(() -> node.metadata().current().topic(journal).isPresent());
+    return journal;
   }
 
   /** A topic name no other case uses, for a topic the case creates itself. */
@@ -227,6 +392,14 @@ final class ConformanceBroker implements AutoCloseable {
       offsets.add(future.get(SETUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS).offset());
     }
     return offsets;
+  }
+
+  private static int operations(AclOperation... operations) {
+    int bits = 0;
+    for (AclOperation operation : operations) {
+      bits |= 1 << operation.code();
+    }
+    return bits;
   }
 
   /** Commits {@code offset} for one partition as admin tools do (no member, no generation); fails unless stored. */

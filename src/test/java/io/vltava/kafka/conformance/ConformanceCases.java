@@ -8,9 +8,10 @@ final class ConformanceCases {
 
   static List<ApiCase> all() {
     return List.of(
-        new ListOffsetsCase(),
+        new ProduceCase(),
         new FetchCase(),
-        new OffsetForLeaderEpochCase(),
+        new ListOffsetsCase(),
+        new MetadataCase(),
         new OffsetCommitCase(),
         new OffsetFetchCase(),
         new FindCoordinatorCase(),
@@ -23,6 +24,9 @@ final class ConformanceCases {
         new ApiVersionsCase(),
         new CreateTopicsCase(),
         new DeleteTopicsCase(),
+        new DeleteRecordsCase(),
+        new InitProducerIdCase(),
+        new OffsetForLeaderEpochCase(),
         new DescribeConfigsCase(),
         new AlterConfigsCase(),
         new DescribeLogDirsCase(),
@@ -32,6 +36,9 @@ final class ConformanceCases {
         new IncrementalAlterConfigsCase(),
         new OffsetDeleteCase(),
         new UpdateFeaturesCase(),
-        new DescribeProducersCase());
+        new DescribeClusterCase(),
+        new DescribeProducersCase(),
+        new AlterPartitionReassignmentsCase(),
+        new ListPartitionReassignmentsCase());
   }
 }

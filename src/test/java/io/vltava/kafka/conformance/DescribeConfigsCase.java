@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vltava.log.TopicConfigs;
+import io.vltava.metadata.BrokerConfigs;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.DescribeConfigsRequestData;
@@ -72,8 +75,16 @@ final class DescribeConfigsCase implements ApiCase {
     DescribeConfigsResult self = describeOne(broker, version, true, new DescribeConfigsResource()
         .setResourceType(ConfigResource.Type.BROKER.id()).setResourceName(String.valueOf(broker.nodeId())));
     assertEquals(Errors.NONE, Errors.forCode(self.errorCode()), self.errorMessage());
-    assertEquals(TopicConfigs.names(), byName(self).keySet());
-    byName(self).forEach((name, entry) -> assertEntry(version, true, defaults, name, entry, null, true));
+    Set<String> brokerNames = new HashSet<>(TopicConfigs.names());
+    brokerNames.addAll(BrokerConfigs.names());
+    assertEquals(brokerNames, byName(self).keySet(), "the topic defaults and the dynamic broker configs");
+    byName(self).forEach((name, entry) -> {
+      if (BrokerConfigs.names().contains(name)) {
+        assertDynamicBrokerEntry(version, name, entry);
+      } else {
+        assertEntry(version, true, defaults, name, entry, null, true);
+      }
+    });
     DescribeConfigsResult otherBroker = describeOne(broker, version, true, new DescribeConfigsResource()
         .setResourceType(ConfigResource.Type.BROKER.id()).setResourceName(String.valueOf(broker.nodeId() + 1)));
     assertEquals(Errors.INVALID_REQUEST, Errors.forCode(otherBroker.errorCode()));
@@ -134,6 +145,19 @@ final class DescribeConfigsCase implements ApiCase {
       }
     } else {
       assertEquals(ConfigType.UNKNOWN.id(), entry.configType());
+    }
+  }
+
+  /** A dynamic broker config nobody set: Kafka's default (unlimited), alterable, a long. */
+  private static void assertDynamicBrokerEntry(short version, String name, DescribeConfigsResourceResult entry) {
+    assertEquals(String.valueOf(Long.MAX_VALUE), entry.value(), name);
+    assertEquals(ConfigSource.DEFAULT_CONFIG.id(), entry.configSource(), name);
+    assertFalse(entry.readOnly(), name + " is dynamic");
+    assertEquals(1, entry.synonyms().size(), name + " synonyms");
+    assertSynonym(name, String.valueOf(Long.MAX_VALUE), ConfigSource.DEFAULT_CONFIG, entry.synonyms().get(0));
+    if (version >= 3) {
+      assertEquals(ConfigType.LONG.id(), entry.configType(), name);
+      assertFalse(entry.documentation() == null || entry.documentation().isBlank(), name + " has no documentation");
     }
   }
 

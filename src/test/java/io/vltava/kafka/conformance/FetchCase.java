@@ -1,212 +1,254 @@
 package io.vltava.kafka.conformance;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.IsolationLevel;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchRequestData.FetchPartition;
 import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
-import org.apache.kafka.common.message.FetchRequestData.ForgottenTopic;
+import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.requests.FetchMetadata;
-import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 
 /**
- * Fetch as consumers send it: librdkafka at v11, kafka-clients 2.x/3.x at v11-v13 and 4.x at v17-v18,
- * by topic name below v13 and by id from there. Records below the high watermark; unknown topics,
- * offsets out of range and stale or future leader epochs; and from v7 incremental fetch sessions:
- * a full fetch creating one, an incremental fetch with nothing new (empty), one after new data
- * (only that partition), a forgotten partition, a wrong epoch, a switch between topic names and
- * ids, an unknown id (none of which changes the session), and closing.
+ * Fetch as consumers send it without fetch sessions (session id 0, epoch -1): by name below v13
+ * and by topic id from v13; the stored batches back byte for byte, the partition's offsets, long
+ * polling, and the errors of bad offsets, topics, partitions, epochs and session ids. From v7 the
+ * incremental fetch sessions too ({@link FetchSessionChecks}).
  */
 final class FetchCase implements ApiCase {
   private static final short FIRST_VERSION_WITH_SESSIONS = 7;
+  private static final short FIRST_VERSION_WITH_LEADER_EPOCH = 9;
+  private static final short FIRST_VERSION_WITH_LAST_FETCHED_EPOCH = 12;
   private static final short FIRST_VERSION_WITH_TOPIC_IDS = 13;
-  private static final short FIRST_VERSION_WITH_REPLICA_STATE = 15;
+  private static final int MAX_WAIT_MS = 400;
+  private static final int LONG_MAX_WAIT_MS = 8_000;
+
+  /** Recent timestamps, so that segment.ms does not roll a segment per batch. */
+  private final long timestampMs = System.currentTimeMillis();
+  private String topic;
+  private int leaderEpoch;
+  private byte[] firstBatch;
+  private byte[] secondBatch;
 
   @Override
   public ApiKeys apiKey() {
     return ApiKeys.FETCH;
   }
 
-  // Records carry the current time: older ones (beyond segment.ms) would each roll a segment, and a
-  // fetch returns batches of one segment only, as Kafka's does.
   @Override
   public void check(ConformanceBroker broker, short version) throws Exception {
-    Topic topic = new Topic(broker, broker.createTopic("fetch-v" + version, 2));
-    broker.produce(topic.name, 0, 3, System.currentTimeMillis());
-    int leaderEpoch = broker.node().metadata().current().topic(topic.name).orElseThrow().partitions().get(0).leaderEpoch();
-
-    FetchResponse full = send(broker, version, request(version, FetchMetadata.INITIAL, 0)
-        .setTopics(List.of(topic.fetch(version, partition(version, 0, 0, leaderEpoch), partition(version, 1, 0, leaderEpoch)))));
-    assertEquals(Errors.NONE, full.error());
-    assertEquals(Map.of(topic.partition(0), List.of("value-0", "value-1", "value-2"), topic.partition(1), List.of()),
-        topic.values(full, version));
-    PartitionData first = topic.data(full, version, 0);
-    assertEquals(3, first.highWatermark());
-    assertEquals(3, first.lastStableOffset());
-    if (version >= 5) {
-      assertEquals(0, first.logStartOffset());
+    if (topic == null) {
+      topic = broker.createTopic("fetch", 2);
+      leaderEpoch = broker.leaderEpoch(topic, 0);
+      MemoryRecords first = ConformanceBroker.batch("first", 3, timestampMs);
+      MemoryRecords second = ConformanceBroker.batch("second", 2, timestampMs + 3);
+      assertEquals(0, broker.produce(topic, 0, first));
+      assertEquals(3, broker.produce(topic, 0, second));
+      firstBatch = ConformanceBroker.asStored(first, 0, leaderEpoch);
+      secondBatch = ConformanceBroker.asStored(second, 3, leaderEpoch);
     }
+    Fetches fetches = new Fetches(broker, version);
 
-    assertErrors(broker, version, topic, leaderEpoch);
+    PartitionData all = fetches.one(0, 0, 1 << 20);
+    assertRead(all, version, concat(firstBatch, secondBatch));
+    // A fetch inside a batch gets the whole batch, as Kafka serves whole batches.
+    assertRead(fetches.one(0, 1, 1 << 20), version, concat(firstBatch, secondBatch));
+    assertRead(fetches.one(0, 3, 1 << 20), version, secondBatch);
+    // A limit smaller than the first batch still returns that batch whole, so a consumer progresses.
+    assertRead(fetches.one(0, 0, 10), version, firstBatch);
+    assertRead(only(fetches.send(0, 1, 10, 1 << 20, fetches.partition(0, 0))), version, firstBatch);
+
+    long started = System.nanoTime();
+    PartitionData nothingNew = only(fetches.send(MAX_WAIT_MS, 1, 1 << 20, 1 << 20, fetches.partition(0, 5)));
+    long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertRead(nothingNew, version, new byte[0]);
+    assertTrue(waitedMs >= MAX_WAIT_MS - 20 && waitedMs < MAX_WAIT_MS + 5_000,
+        "an unsatisfied fetch waits max_wait_ms (" + MAX_WAIT_MS + "), waited " + waitedMs);
+
+    // min_bytes not reached: the fetch waits max_wait_ms, then answers with what there is.
+    started = System.nanoTime();
+    PartitionData belowMinBytes = only(fetches.send(MAX_WAIT_MS, 1 << 20, 1 << 21, 1 << 20, fetches.partition(0, 0)));
+    waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertRead(belowMinBytes, version, concat(firstBatch, secondBatch));
+    assertTrue(waitedMs >= MAX_WAIT_MS - 20 && waitedMs < MAX_WAIT_MS + 5_000,
+        "a fetch below min_bytes waits max_wait_ms (" + MAX_WAIT_MS + "), waited " + waitedMs);
+
+    long endOfPartition1 = broker.read(topic, 1, 0).highWatermark();
+    String value = "long-poll-v" + version;
+    Future<RecordMetadata> sent = broker.startSending(topic, 1, value);
+    started = System.nanoTime();
+    PartitionData arrived = only(fetches.send(LONG_MAX_WAIT_MS, 1, 1 << 20, 1 << 20, fetches.partition(1, endOfPartition1)));
+    waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertEquals(endOfPartition1, sent.get(10, TimeUnit.SECONDS).offset());
+    assertEquals(Errors.NONE.code(), arrived.errorCode());
+    List<Record> records = new ArrayList<>();
+    ((MemoryRecords) arrived.records()).records().forEach(records::add);
+    assertEquals(1, records.size(), "the record that arrived while the fetch waited");
+    assertEquals(endOfPartition1, records.get(0).offset());
+    assertEquals(value, StandardCharsets.UTF_8.decode(records.get(0).value()).toString());
+    assertTrue(waitedMs < LONG_MAX_WAIT_MS, "a fetch answers when data arrives, not at max_wait_ms; waited " + waitedMs);
+
+    // The response limit: the first partition's first batch always, later batches only if they fit.
+    FetchResponse limited = broker.send(fetches.request(0, 0, firstBatch.length + 10,
+        fetches.partition(0, 0), fetches.partition(1, 0)), version);
+    assertEquals(2, limited.data().responses().get(0).partitions().size());
+    assertRead(limited.data().responses().get(0).partitions().get(0), version, firstBatch);
+    PartitionData overLimit = limited.data().responses().get(0).partitions().get(1);
+    assertEquals(Errors.NONE.code(), overLimit.errorCode());
+    assertEquals(endOfPartition1 + 1, overLimit.highWatermark());
+    assertEquals(0, overLimit.records().sizeInBytes(), "partition 1's batches do not fit in the response's max_bytes");
+
+    PartitionData outOfRange = fetches.one(0, 100, 1 << 20);
+    assertEquals(Errors.OFFSET_OUT_OF_RANGE, Errors.forCode(outOfRange.errorCode()));
+    assertNoData(outOfRange);
+    PartitionData unknownPartition = fetches.one(5, 0, 1 << 20);
+    assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION, Errors.forCode(unknownPartition.errorCode()));
+    assertNoData(unknownPartition);
+    assertUnknownTopic(broker, version);
+    if (version >= FIRST_VERSION_WITH_LEADER_EPOCH) {
+      PartitionData newerEpoch = only(fetches.send(0, 0, 1 << 20, 1 << 20,
+          fetches.partition(0, 0).setCurrentLeaderEpoch(leaderEpoch + 1)));
+      assertEquals(Errors.UNKNOWN_LEADER_EPOCH, Errors.forCode(newerEpoch.errorCode()));
+      assertNoData(newerEpoch);
+      // One node never changes leader: -2 stands for an older epoch (any but -1, "none", is compared).
+      PartitionData olderEpoch = only(fetches.send(0, 0, 1 << 20, 1 << 20,
+          fetches.partition(0, 0).setCurrentLeaderEpoch(-2)));
+      assertEquals(Errors.FENCED_LEADER_EPOCH, Errors.forCode(olderEpoch.errorCode()));
+      assertNoData(olderEpoch);
+    }
     if (version >= FIRST_VERSION_WITH_SESSIONS) {
-      checkSession(broker, version, topic, full.sessionId());
+      FetchResponse unknownSession = broker.send(fetches.request(0, 0, 1 << 20, fetches.partition(0, 0))
+          .setSessionId(0x5e55).setSessionEpoch(1), version);
+      assertEquals(Errors.FETCH_SESSION_ID_NOT_FOUND.code(), unknownSession.data().errorCode());
+      assertEquals(0, unknownSession.data().sessionId());
+      assertEquals(List.of(), unknownSession.data().responses());
+      FetchSessionChecks.check(broker, version);
+    }
+  }
+
+  private void assertUnknownTopic(ConformanceBroker broker, short version) throws Exception {
+    FetchTopic unknown = new FetchTopic().setPartitions(List.of(new FetchPartition().setPartition(0).setPartitionMaxBytes(1024)));
+    Uuid unknownId = Uuid.randomUuid();
+    if (version >= FIRST_VERSION_WITH_TOPIC_IDS) {
+      unknown.setTopicId(unknownId);
     } else {
-      assertEquals(FetchMetadata.INVALID_SESSION_ID, full.sessionId(), "no sessions before v7");
+      unknown.setTopic("no-such-topic");
     }
+    FetchRequestData request = new FetchRequestData().setMaxWaitMs(MAX_WAIT_MS).setMinBytes(1).setMaxBytes(1 << 20)
+        .setIsolationLevel(IsolationLevel.READ_COMMITTED.id()).setTopics(List.of(unknown));
+    FetchResponse response = broker.send(request, version);
+    FetchableTopicResponse answered = response.data().responses().get(0);
+    PartitionData partition = answered.partitions().get(0);
+    if (version >= FIRST_VERSION_WITH_TOPIC_IDS) {
+      assertEquals(unknownId, answered.topicId());
+      assertEquals(Errors.UNKNOWN_TOPIC_ID, Errors.forCode(partition.errorCode()));
+    } else {
+      assertEquals("no-such-topic", answered.topic());
+      assertEquals(Errors.UNKNOWN_TOPIC_OR_PARTITION, Errors.forCode(partition.errorCode()));
+    }
+    assertNoData(partition);
   }
 
-  /** The session the full fetch created, through its life. */
-  private static void checkSession(ConformanceBroker broker, short version, Topic topic, int sessionId) throws Exception {
-    assertNotEquals(FetchMetadata.INVALID_SESSION_ID, sessionId, "a full fetch creates a session");
-    FetchResponse nothingNew = send(broker, version, request(version, new FetchMetadata(sessionId, 1), 50)
-        .setTopics(List.of(topic.fetch(version, partition(version, 0, 3, -1)))));
-    assertEquals(Errors.NONE, nothingNew.error());
-    assertEquals(sessionId, nothingNew.sessionId());
-    assertEquals(List.of(), nothingNew.data().responses(), "nothing new, nothing answered");
+  /** Builds this version's sessionless consumer fetches of {@link #topic}. */
+  private final class Fetches {
+    private final ConformanceBroker broker;
+    private final short version;
 
-    broker.produce(topic.name, 1, 1, System.currentTimeMillis());
-    FetchResponse oneNew = send(broker, version, request(version, new FetchMetadata(sessionId, 2), 5_000));
-    assertEquals(Map.of(topic.partition(1), List.of("value-0")), topic.values(oneNew, version));
+    Fetches(ConformanceBroker broker, short version) {
+      this.broker = broker;
+      this.version = version;
+    }
 
-    broker.produce(topic.name, 0, 1, System.currentTimeMillis());
-    broker.produce(topic.name, 1, 1, System.currentTimeMillis());
-    FetchResponse forgot = send(broker, version, request(version, new FetchMetadata(sessionId, 3), 5_000)
-        .setForgottenTopicsData(List.of(topic.forget(version, 0))));
-    assertEquals(Map.of(topic.partition(1), List.of("value-0", "value-0")), topic.values(forgot, version),
-        "partition 0 is forgotten; partition 1 is read again from its cached offset");
-
-    assertEquals(Errors.INVALID_FETCH_SESSION_EPOCH,
-        send(broker, version, request(version, new FetchMetadata(sessionId, 3), 0)).error());
-    assertEquals(Errors.INVALID_FETCH_SESSION_EPOCH,
-        send(broker, version, request(version, new FetchMetadata(sessionId, 9), 0)).error());
-    // A session keeps to topic ids, or to names, as it started.
-    short otherNaming = (short) (version >= FIRST_VERSION_WITH_TOPIC_IDS ? FIRST_VERSION_WITH_TOPIC_IDS - 1 : FIRST_VERSION_WITH_TOPIC_IDS);
-    assertEquals(Errors.FETCH_SESSION_TOPIC_ID_ERROR,
-        send(broker, otherNaming, request(otherNaming, new FetchMetadata(sessionId, 4), 0)).error());
-    assertEquals(Errors.FETCH_SESSION_ID_NOT_FOUND,
-        send(broker, version, request(version, new FetchMetadata(sessionId ^ 0x40000000, 1), 0)).error());
-    // None of the refused requests moved the session on.
-    FetchResponse intact = send(broker, version, request(version, new FetchMetadata(sessionId, 4), 50)
-        .setTopics(List.of(topic.fetch(version, partition(version, 1, 2, -1)))));
-    assertEquals(Errors.NONE, intact.error());
-    assertEquals(List.of(), intact.data().responses(), "the session still caches partition 1 at its last high watermark");
-    FetchResponse closed = send(broker, version, request(version, new FetchMetadata(sessionId, FetchMetadata.FINAL_EPOCH), 0)
-        .setTopics(List.of(topic.fetch(version, partition(version, 0, 3, -1)))));
-    assertEquals(FetchMetadata.INVALID_SESSION_ID, closed.sessionId());
-    assertEquals(Map.of(topic.partition(0), List.of("value-0")), topic.values(closed, version));
-    assertEquals(Errors.FETCH_SESSION_ID_NOT_FOUND,
-        send(broker, version, request(version, new FetchMetadata(sessionId, 5), 0)).error());
-  }
-
-  private static void assertErrors(ConformanceBroker broker, short version, Topic topic, int leaderEpoch) throws Exception {
-    FetchRequestData unknownTopic = request(version, FetchMetadata.LEGACY, 0).setTopics(List.of(new FetchTopic()
-        .setTopic(version < FIRST_VERSION_WITH_TOPIC_IDS ? "no-such-topic" : "")
-        .setTopicId(version < FIRST_VERSION_WITH_TOPIC_IDS ? Uuid.ZERO_UUID : Uuid.randomUuid())
-        .setPartitions(List.of(partition(version, 0, 0, -1)))));
-    Errors expectedUnknown = version < FIRST_VERSION_WITH_TOPIC_IDS ? Errors.UNKNOWN_TOPIC_OR_PARTITION : Errors.UNKNOWN_TOPIC_ID;
-    FetchResponse unknown = send(broker, version, unknownTopic);
-    assertEquals(expectedUnknown.code(), unknown.data().responses().get(0).partitions().get(0).errorCode());
-
-    FetchResponse outOfRange = send(broker, version, request(version, FetchMetadata.LEGACY, 0)
-        .setTopics(List.of(topic.fetch(version, partition(version, 0, 99, -1)))));
-    assertEquals(Errors.OFFSET_OUT_OF_RANGE.code(), topic.data(outOfRange, version, 0).errorCode());
-
-    if (version >= 9) { // current leader epoch (KIP-320)
-      FetchResponse stale = send(broker, version, request(version, FetchMetadata.LEGACY, 0)
-          .setTopics(List.of(topic.fetch(version, partition(version, 0, 0, leaderEpoch + 1)))));
-      assertEquals(Errors.UNKNOWN_LEADER_EPOCH.code(), topic.data(stale, version, 0).errorCode());
-      if (leaderEpoch > 0) {
-        FetchResponse fenced = send(broker, version, request(version, FetchMetadata.LEGACY, 0)
-            .setTopics(List.of(topic.fetch(version, partition(version, 0, 0, leaderEpoch - 1)))));
-        assertEquals(Errors.FENCED_LEADER_EPOCH.code(), topic.data(fenced, version, 0).errorCode());
+    FetchPartition partition(int index, long fetchOffset) {
+      FetchPartition partition = new FetchPartition().setPartition(index).setFetchOffset(fetchOffset).setPartitionMaxBytes(1 << 20);
+      if (version >= FIRST_VERSION_WITH_LEADER_EPOCH) {
+        partition.setCurrentLeaderEpoch(leaderEpoch);
       }
+      if (version >= FIRST_VERSION_WITH_LAST_FETCHED_EPOCH && fetchOffset > 0) {
+        partition.setLastFetchedEpoch(leaderEpoch);
+      }
+      return partition;
+    }
+
+    FetchRequestData request(int maxWaitMs, int minBytes, int maxBytes, FetchPartition... partitions) {
+      FetchTopic fetchTopic = new FetchTopic().setPartitions(List.of(partitions));
+      if (version >= FIRST_VERSION_WITH_TOPIC_IDS) {
+        fetchTopic.setTopicId(broker.topicId(topic));
+      } else {
+        fetchTopic.setTopic(topic);
+      }
+      FetchRequestData request = new FetchRequestData().setMaxWaitMs(maxWaitMs).setMinBytes(minBytes).setMaxBytes(maxBytes)
+          .setIsolationLevel(IsolationLevel.READ_COMMITTED.id()).setTopics(List.of(fetchTopic));
+      if (version >= FIRST_VERSION_WITH_SESSIONS) {
+        request.setSessionId(FetchMetadata.INVALID_SESSION_ID).setSessionEpoch(FetchMetadata.FINAL_EPOCH);
+      }
+      if (version >= 11) {
+        request.setRackId("rack-a");
+      }
+      return request;
+    }
+
+    /** A fetch of one partition that does not wait. */
+    PartitionData one(int partition, long fetchOffset, int partitionMaxBytes) throws Exception {
+      return only(send(0, 0, 1 << 20, partitionMaxBytes, partition(partition, fetchOffset)));
+    }
+
+    FetchResponse send(int maxWaitMs, int minBytes, int maxBytes, int partitionMaxBytes, FetchPartition partition) throws Exception {
+      FetchResponse response = broker.send(request(maxWaitMs, minBytes, maxBytes, partition.setPartitionMaxBytes(partitionMaxBytes)), version);
+      assertEquals(Errors.NONE.code(), response.data().errorCode());
+      if (version >= FIRST_VERSION_WITH_SESSIONS) {
+        assertEquals(FetchMetadata.INVALID_SESSION_ID, response.data().sessionId(), "a sessionless fetch opens no session");
+      }
+      FetchableTopicResponse answered = response.data().responses().get(0);
+      if (version >= FIRST_VERSION_WITH_TOPIC_IDS) {
+        assertEquals(broker.topicId(topic), answered.topicId());
+      } else {
+        assertEquals(topic, answered.topic());
+      }
+      assertEquals(partition.partition(), answered.partitions().get(0).partitionIndex());
+      return response;
     }
   }
 
-  /** A consumer's request at {@code version}, every field the version has set as a client would. */
-  private static FetchRequestData request(short version, FetchMetadata session, int maxWaitMs) {
-    FetchRequestData request = new FetchRequestData()
-        .setMaxWaitMs(maxWaitMs).setMinBytes(1).setMaxBytes(8 * 1024 * 1024)
-        .setIsolationLevel(IsolationLevel.READ_COMMITTED.id());
-    if (version < FIRST_VERSION_WITH_REPLICA_STATE) {
-      request.setReplicaId(FetchRequest.CONSUMER_REPLICA_ID);
-    }
-    if (version >= FIRST_VERSION_WITH_SESSIONS) {
-      request.setSessionId(session.sessionId()).setSessionEpoch(session.epoch());
-    }
-    if (version >= 11) {
-      request.setRackId("rack-a");
-    }
-    return request;
+  private static PartitionData only(FetchResponse response) {
+    assertEquals(1, response.data().responses().size());
+    assertEquals(1, response.data().responses().get(0).partitions().size());
+    return response.data().responses().get(0).partitions().get(0);
   }
 
-  private static FetchPartition partition(short version, int partition, long fetchOffset, int currentLeaderEpoch) {
-    FetchPartition fetch = new FetchPartition().setPartition(partition).setFetchOffset(fetchOffset).setPartitionMaxBytes(1024 * 1024);
-    if (version >= 5) {
-      fetch.setLogStartOffset(-1);
-    }
-    if (version >= 9) {
-      fetch.setCurrentLeaderEpoch(currentLeaderEpoch);
-    }
-    if (version >= 12) {
-      fetch.setLastFetchedEpoch(-1);
-    }
-    return fetch;
+  private static void assertRead(PartitionData answer, short version, byte[] batches) {
+    assertEquals(Errors.NONE, Errors.forCode(answer.errorCode()), "error");
+    assertEquals(5, answer.highWatermark(), "high watermark");
+    assertEquals(5, answer.lastStableOffset(), "last stable offset (no transactions)");
+    assertEquals(version >= 5 ? 0 : -1, answer.logStartOffset(), "log start offset");
+    assertEquals(-1, answer.preferredReadReplica(), "preferred read replica");
+    assertArrayEquals(batches, ConformanceBroker.bytesOf(answer.records()), "records as stored");
   }
 
-  private static FetchResponse send(ConformanceBroker broker, short version, FetchRequestData request) throws Exception {
-    return broker.send(request, version);
+  private static void assertNoData(PartitionData answer) {
+    assertEquals(-1, answer.highWatermark(), "high watermark");
+    assertEquals(-1, answer.lastStableOffset(), "last stable offset");
+    assertEquals(-1, answer.logStartOffset(), "log start offset");
+    assertEquals(0, answer.records().sizeInBytes(), "records");
   }
 
-  /** The case's topic, named by name below v13 and by id from v13. */
-  private record Topic(String name, Uuid id) {
-    Topic(ConformanceBroker broker, String name) {
-      this(name, broker.topicId(name));
-    }
-
-    TopicPartition partition(int partition) {
-      return new TopicPartition(name, partition);
-    }
-
-    FetchTopic fetch(short version, FetchPartition... partitions) {
-      FetchTopic topic = new FetchTopic().setPartitions(List.of(partitions));
-      return version < FIRST_VERSION_WITH_TOPIC_IDS ? topic.setTopic(name) : topic.setTopicId(id);
-    }
-
-    ForgottenTopic forget(short version, int partition) {
-      ForgottenTopic topic = new ForgottenTopic().setPartitions(List.of(partition));
-      return version < FIRST_VERSION_WITH_TOPIC_IDS ? topic.setTopic(name) : topic.setTopicId(id);
-    }
-
-    PartitionData data(FetchResponse response, short version, int partition) {
-      return response.responseData(Map.of(id, name), version).get(partition(partition));
-    }
-
-    /** The record values of each partition the response carries, none of which may carry an error. */
-    Map<TopicPartition, List<String>> values(FetchResponse response, short version) {
-      Map<TopicPartition, List<String>> values = new java.util.HashMap<>();
-      response.responseData(Map.of(id, name), version).forEach((partition, data) -> {
-        assertEquals(Errors.NONE.code(), data.errorCode(), partition + " error");
-        List<String> records = new ArrayList<>();
-        for (Record record : FetchResponse.recordsOrFail(data).records()) {
-          records.add(StandardCharsets.UTF_8.decode(record.value()).toString());
-        }
-        values.put(partition, records);
-      });
-      return values;
-    }
+  private static byte[] concat(byte[] first, byte[] second) {
+    return ByteBuffer.allocate(first.length + second.length).put(first).put(second).array();
   }
 }

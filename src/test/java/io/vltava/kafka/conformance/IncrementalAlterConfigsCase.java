@@ -71,7 +71,22 @@ final class IncrementalAlterConfigsCase implements ApiCase {
         .setResourceName(String.valueOf(broker.nodeId()));
     brokerResource.configs().add(op(OpType.SET, "retention.ms", "120000"));
     AlterConfigsResourceResponse brokerResult = alter(broker, version, false, brokerResource).get(0);
-    assertEquals(Errors.INVALID_REQUEST, Errors.forCode(brokerResult.errorCode()), "broker settings are read-only");
+    assertEquals(Errors.INVALID_REQUEST, Errors.forCode(brokerResult.errorCode()), "static broker settings are read-only");
+    // The replication throttle rates are a broker's dynamic configs: set, refused when malformed, deleted.
+    AlterConfigsResource throttle = new AlterConfigsResource().setResourceType(ConfigResource.Type.BROKER.id())
+        .setResourceName(String.valueOf(broker.nodeId()));
+    throttle.configs().add(op(OpType.SET, "follower.replication.throttled.rate", "1000"));
+    assertEquals(Errors.NONE, Errors.forCode(alter(broker, version, false, throttle).get(0).errorCode()));
+    assertEquals(Map.of("follower.replication.throttled.rate", "1000"), broker.node().metadata().current().brokerConfigs(broker.nodeId()));
+    AlterConfigsResource badRate = new AlterConfigsResource().setResourceType(ConfigResource.Type.BROKER.id())
+        .setResourceName(String.valueOf(broker.nodeId()));
+    badRate.configs().add(op(OpType.SET, "leader.replication.throttled.rate", "fast"));
+    assertEquals(Errors.INVALID_CONFIG, Errors.forCode(alter(broker, version, false, badRate).get(0).errorCode()));
+    AlterConfigsResource unthrottle = new AlterConfigsResource().setResourceType(ConfigResource.Type.BROKER.id())
+        .setResourceName(String.valueOf(broker.nodeId()));
+    unthrottle.configs().add(op(OpType.DELETE, "follower.replication.throttled.rate", null));
+    assertEquals(Errors.NONE, Errors.forCode(alter(broker, version, false, unthrottle).get(0).errorCode()));
+    assertEquals(Map.of(), broker.node().metadata().current().brokerConfigs(broker.nodeId()));
     String unknown = broker.uniqueTopicName("incremental-alter-configs-unknown");
     assertOutcome(Errors.UNKNOWN_TOPIC_OR_PARTITION, unknown,
         alter(broker, version, false, resource(unknown, op(OpType.SET, "retention.ms", "120000"))).get(0));

@@ -6,7 +6,6 @@ import java.util.List;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderPartition;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopic;
-import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.EpochEndOffset;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
@@ -14,12 +13,14 @@ import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
 
 /**
- * OffsetForLeaderEpoch as consumers ask it to detect truncation (kafka-clients 2.x+ at v3-v4) and
- * followers to truncate: where an epoch ends, an epoch above every known one, the leader-epoch
- * fence, and an unknown topic.
+ * OffsetForLeaderEpoch as a consumer validating its position asks it (replica id -1 from v3):
+ * the current epoch ends at the log end offset, an epoch beyond any known is undefined, and the
+ * errors of unknown topics and partitions and of a newer current leader epoch.
  */
 final class OffsetForLeaderEpochCase implements ApiCase {
-  private static final int RECORDS = 3;
+  private static final short FIRST_VERSION_WITH_REPLICA_ID = 3;
+  private static final int RECORDS = 4;
+
   private String topic;
 
   @Override
@@ -33,32 +34,40 @@ final class OffsetForLeaderEpochCase implements ApiCase {
       topic = broker.createTopic("epoch-end", 1);
       broker.produce(topic, 0, RECORDS, System.currentTimeMillis());
     }
-    int leaderEpoch = broker.node().metadata().current().topic(topic).orElseThrow().partitions().get(0).leaderEpoch();
+    int epoch = broker.leaderEpoch(topic, 0);
 
-    assertAnswer(ask(broker, version, topic, leaderEpoch, leaderEpoch), Errors.NONE, leaderEpoch, RECORDS);
-    assertAnswer(ask(broker, version, topic, -1, leaderEpoch + 5), Errors.NONE, -1, -1);
-    assertAnswer(ask(broker, version, topic, leaderEpoch + 1, leaderEpoch), Errors.UNKNOWN_LEADER_EPOCH, -1, -1);
-    assertAnswer(ask(broker, version, "no-such-topic", -1, 0), Errors.UNKNOWN_TOPIC_OR_PARTITION, -1, -1);
+    assertEnd(ask(broker, version, topic, 0, epoch, epoch), Errors.NONE, epoch, RECORDS);
+    assertEnd(ask(broker, version, topic, 0, -1, epoch), Errors.NONE, epoch, RECORDS);
+    // No epoch beyond the current one is known yet.
+    assertEnd(ask(broker, version, topic, 0, epoch, epoch + 2), Errors.NONE, -1, -1);
+
+    assertEnd(ask(broker, version, topic, 0, epoch + 1, epoch), Errors.UNKNOWN_LEADER_EPOCH, -1, -1);
+    // One node never changes leader: -2 stands for an older epoch (any but -1, "none", is compared).
+    assertEnd(ask(broker, version, topic, 0, -2, epoch), Errors.FENCED_LEADER_EPOCH, -1, -1);
+    assertEnd(ask(broker, version, topic, 3, -1, epoch), Errors.UNKNOWN_TOPIC_OR_PARTITION, -1, -1);
+    assertEnd(ask(broker, version, "no-such-topic", 0, -1, 0), Errors.UNKNOWN_TOPIC_OR_PARTITION, -1, -1);
   }
 
-  private static EpochEndOffset ask(ConformanceBroker broker, short version, String topic, int currentLeaderEpoch, int leaderEpoch)
-      throws Exception {
-    OffsetForLeaderTopicCollection topics = new OffsetForLeaderTopicCollection();
-    topics.add(new OffsetForLeaderTopic().setTopic(topic).setPartitions(List.of(
-        new OffsetForLeaderPartition().setPartition(0).setCurrentLeaderEpoch(currentLeaderEpoch).setLeaderEpoch(leaderEpoch))));
-    OffsetForLeaderEpochRequestData request = new OffsetForLeaderEpochRequestData().setTopics(topics);
-    if (version >= 3) {
+  private static EpochEndOffset ask(ConformanceBroker broker, short version, String topic, int partition,
+      int currentLeaderEpoch, int leaderEpoch) throws Exception {
+    OffsetForLeaderEpochRequestData request = new OffsetForLeaderEpochRequestData();
+    if (version >= FIRST_VERSION_WITH_REPLICA_ID) {
       request.setReplicaId(OffsetsForLeaderEpochRequest.CONSUMER_REPLICA_ID);
     }
+    OffsetForLeaderTopic wanted = new OffsetForLeaderTopic().setTopic(topic).setPartitions(List.of(
+        new OffsetForLeaderPartition().setPartition(partition).setCurrentLeaderEpoch(currentLeaderEpoch).setLeaderEpoch(leaderEpoch)));
+    request.topics().add(wanted);
     OffsetsForLeaderEpochResponse response = broker.send(request, version);
     assertEquals(1, response.data().topics().size());
     assertEquals(topic, response.data().topics().iterator().next().topic());
-    return response.data().topics().iterator().next().partitions().get(0);
+    List<EpochEndOffset> partitions = response.data().topics().iterator().next().partitions();
+    assertEquals(1, partitions.size());
+    assertEquals(partition, partitions.get(0).partition());
+    return partitions.get(0);
   }
 
-  private static void assertAnswer(EpochEndOffset answer, Errors error, int leaderEpoch, long endOffset) {
+  private static void assertEnd(EpochEndOffset answer, Errors error, int leaderEpoch, long endOffset) {
     assertEquals(error, Errors.forCode(answer.errorCode()), "error");
-    assertEquals(0, answer.partition());
     assertEquals(leaderEpoch, answer.leaderEpoch(), "leader epoch");
     assertEquals(endOffset, answer.endOffset(), "end offset");
   }
