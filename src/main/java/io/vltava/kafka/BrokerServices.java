@@ -200,19 +200,6 @@ public final class BrokerServices {
   public record CurrentLeader(int leaderEpoch, BrokerInfo broker) {}
 
   /**
-   * A request's view of the leader epoch against ours: an older one is fenced (the client's
-   * metadata is stale), a newer one unknown (ours is); -1 means the client did not say.
-   */
-  public static org.apache.kafka.common.protocol.Errors epochError(int requestEpoch, int leaderEpoch) {
-    if (requestEpoch == -1 || requestEpoch == leaderEpoch) {
-      return org.apache.kafka.common.protocol.Errors.NONE;
-    }
-    return requestEpoch < leaderEpoch
-        ? org.apache.kafka.common.protocol.Errors.FENCED_LEADER_EPOCH
-        : org.apache.kafka.common.protocol.Errors.UNKNOWN_LEADER_EPOCH;
-  }
-
-  /**
    * The controller id that Metadata and DescribeCluster give clients: they must reach it over the
    * Kafka protocol, so it must be a broker. As Kafka's brokers answer some live broker (clients
    * never talk to KRaft controllers), a controller-only node is replaced by this node if it is a

@@ -1,18 +1,20 @@
 package io.vltava.kafka;
 
-import io.vltava.log.FetchedRecords;
-import io.vltava.log.PartitionLog;
+import io.vltava.kafka.FetchContext.Fetched;
+import io.vltava.kafka.FetchSession.Key;
+import io.vltava.kafka.FetchSession.PartitionFetch;
 import io.vltava.metadata.TopicState;
-import io.vltava.replica.LocalReplica;
-import java.io.IOException;
+import io.vltava.replica.PartitionRead;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.OffsetOutOfRangeException;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
@@ -22,23 +24,25 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.FetchRequest;
-import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Fetch: whole batches below each partition's high watermark, bounded by the request's byte limits.
- * A fetch that finds fewer than min_bytes waits up to max_wait_ms for new data, then reads again.
- * Fetch sessions are refused (session id 0), so clients send full fetches.
+ * Fetch: whole batches below each partition's high watermark (a follower: its whole log), bounded
+ * by the request's byte limits. A fetch that finds fewer than min_bytes waits up to max_wait_ms for
+ * new data, then reads again. Fetch sessions (KIP-227, {@link FetchContext}) let a fetcher name only
+ * the partitions whose request changed and get back only the partitions with news.
  */
 final class FetchHandler implements ApiHandler {
-  private static final Logger log = LoggerFactory.getLogger(FetchHandler.class);
+  static final short FIRST_VERSION_WITH_TOPIC_IDS = 13;
+  private static final short FIRST_VERSION_WITH_CURRENT_LEADER = 12;
+  private static final short FIRST_VERSION_WITH_NODE_ENDPOINTS = 16;
 
   private final BrokerServices broker;
+  private final FetchSessionCache sessions;
 
-  FetchHandler(BrokerServices broker) {
+  FetchHandler(BrokerServices broker, FetchSessionCache sessions) {
     this.broker = broker;
+    this.sessions = sessions;
   }
 
   @Override
@@ -46,151 +50,135 @@ final class FetchHandler implements ApiHandler {
     return ApiKeys.FETCH;
   }
 
-  /** One partition of the request, with the slot of the response it fills. */
-  private static final short FIRST_VERSION_WITH_CURRENT_LEADER = 12;
-  private static final short FIRST_VERSION_WITH_NODE_ENDPOINTS = 16;
-
-  private record Wanted(TopicPartition partition, FetchRequestData.FetchPartition request, PartitionData response) {}
-
-  /** Who fetches: a consumer reads below the high watermark; a follower (replica id >= 0) reads the whole log and reports its position. */
-  private record Fetcher(int replicaId) {
-    boolean isFollower() {
-      return replicaId >= 0;
-    }
-  }
-
   @Override
   public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
     FetchRequestData data = ((FetchRequest) request).data();
-    Fetcher fetcher = new Fetcher(((FetchRequest) request).replicaId());
-    FetchResponseData response = new FetchResponseData().setSessionId(0);
-    if (data.sessionId() != 0) {
-      return CompletableFuture.completedFuture(
-          FetchResponse.of(response.setErrorCode(Errors.FETCH_SESSION_ID_NOT_FOUND.code())));
-    }
-    List<Wanted> wanted = new ArrayList<>();
-    for (FetchRequestData.FetchTopic topicData : data.topics()) {
-      FetchResponseData.FetchableTopicResponse topicResponse = new FetchResponseData.FetchableTopicResponse()
-          .setTopic(topicData.topic()).setTopicId(topicData.topicId());
-      response.responses().add(topicResponse);
-      Optional<TopicState> topic = broker.resolveTopic(topicData.topic(), topicData.topicId());
-      for (FetchRequestData.FetchPartition partitionData : topicData.partitions()) {
-        PartitionData partitionResponse = new PartitionData().setPartitionIndex(partitionData.partition());
-        topicResponse.partitions().add(partitionResponse);
-        if (topic.isEmpty()) {
-          empty(partitionResponse, BrokerServices.unknownTopicError(topicData.topicId()));
-        } else {
-          wanted.add(new Wanted(new TopicPartition(topic.get().name(), partitionData.partition()), partitionData, partitionResponse));
-        }
-      }
-    }
+    int replicaId = ((FetchRequest) request).replicaId();
+    short version = header.apiVersion();
+    boolean usesTopicIds = version >= FIRST_VERSION_WITH_TOPIC_IDS;
+    FetchContext context = FetchContext.of(sessions, version, data.sessionId(), data.sessionEpoch(), replicaId >= 0,
+        requested(data, usesTopicIds), forgotten(data, usesTopicIds));
+    List<Fetched> wanted = resolve(context.partitions());
     // The wait is registered before the first read: data appended between that read and a later
     // registration would go unnoticed until max_wait_ms.
     CompletableFuture<Void> arrival = data.maxWaitMs() <= 0 || data.minBytes() <= 0 || wanted.isEmpty()
         ? null
-        : broker.replicas().awaitData(wanted.stream().map(Wanted::partition).toList(), Duration.ofMillis(data.maxWaitMs()))
-            .toCompletableFuture();
+        : broker.replicas().awaitData(wanted.stream().map(f -> f.partition().topicPartition()).toList(),
+            Duration.ofMillis(data.maxWaitMs())).toCompletableFuture();
     return CompletableFuture
-        .supplyAsync(() -> readAll(fetcher, wanted, data.maxBytes()), broker.replicas().ioExecutor())
+        .supplyAsync(() -> readAll(replicaId, wanted, data.maxBytes()), broker.replicas().ioExecutor())
         .thenCompose(bytesRead -> {
           if (arrival == null) {
             return CompletableFuture.completedFuture(bytesRead);
           }
+          // A partition with an error answers at once; so the reads after a wait never meet one.
           if (bytesRead >= data.minBytes() || anyError(wanted)) {
             arrival.complete(null); // releases the registration and cancels its timer
             return CompletableFuture.completedFuture(bytesRead);
           }
-          return arrival.thenApplyAsync(arrived -> readAll(fetcher, wanted, data.maxBytes()), broker.replicas().ioExecutor());
+          return arrival.thenApplyAsync(arrived -> readAll(replicaId, wanted, data.maxBytes()), broker.replicas().ioExecutor());
         })
         .thenApply(bytesRead -> {
-          wanted.forEach(w -> pointAtLeader(w, response, header.apiVersion()));
-          return FetchResponse.of(response);
+          List<Node> nodeEndpoints = new ArrayList<>();
+          wanted.forEach(f -> pointAtLeader(f, nodeEndpoints, version));
+          return context.respond(wanted, nodeEndpoints);
         });
   }
 
-  /** Fills every partition's slot; returns the bytes of records read. */
-  private int readAll(Fetcher fetcher, List<Wanted> wanted, int responseMaxBytes) {
+  private static List<PartitionFetch> requested(FetchRequestData data, boolean usesTopicIds) {
+    List<PartitionFetch> requested = new ArrayList<>();
+    for (FetchRequestData.FetchTopic topic : data.topics()) {
+      String name = usesTopicIds ? null : topic.topic();
+      Uuid topicId = usesTopicIds ? topic.topicId() : Uuid.ZERO_UUID;
+      for (FetchRequestData.FetchPartition partition : topic.partitions()) {
+        requested.add(new PartitionFetch(topicId, name, partition.partition(), partition.fetchOffset(),
+            partition.partitionMaxBytes(), partition.currentLeaderEpoch()));
+      }
+    }
+    return requested;
+  }
+
+  private static List<Key> forgotten(FetchRequestData data, boolean usesTopicIds) {
+    List<Key> forgotten = new ArrayList<>();
+    for (FetchRequestData.ForgottenTopic topic : data.forgottenTopicsData()) {
+      for (int partition : topic.partitions()) {
+        forgotten.add(usesTopicIds ? new Key(topic.topicId(), null, partition) : new Key(Uuid.ZERO_UUID, topic.topic(), partition));
+      }
+    }
+    return forgotten;
+  }
+
+  /** Looks each partition's topic up (once per run of one topic); an unknown one is answered with its error at once. */
+  private List<Fetched> resolve(List<PartitionFetch> partitions) {
+    List<Fetched> wanted = new ArrayList<>(partitions.size());
+    PartitionFetch previous = null;
+    Optional<TopicState> topic = Optional.empty();
+    for (PartitionFetch partition : partitions) {
+      if (previous == null || !sameTopic(previous, partition)) {
+        topic = broker.resolveTopic(partition.topic(), partition.topicId());
+      }
+      previous = partition;
+      PartitionData response = new PartitionData().setPartitionIndex(partition.partition());
+      String name = topic.map(TopicState::name).orElse(partition.topic());
+      if (topic.isEmpty()) {
+        empty(response, BrokerServices.unknownTopicError(partition.topicId()));
+      }
+      wanted.add(new Fetched(partition, new TopicIdPartition(partition.topicId(), partition.partition(), name), response));
+    }
+    return wanted;
+  }
+
+  private static boolean sameTopic(PartitionFetch a, PartitionFetch b) {
+    return a.topicId().equals(b.topicId()) && java.util.Objects.equals(a.topic(), b.topic());
+  }
+
+  /** Fills the slot of every partition not already answered with an error; returns the bytes of records read. */
+  private int readAll(int replicaId, List<Fetched> wanted, int responseMaxBytes) {
     int remaining = responseMaxBytes;
     int total = 0;
-    for (Wanted w : wanted) {
+    for (Fetched f : wanted) {
+      if (f.response().errorCode() != Errors.NONE.code()) {
+        continue;
+      }
       // As Kafka (minOneMessage): only the first partition with data may get a batch above the limits,
       // so a consumer always progresses. Followers keep it for every partition: they do not rotate
       // their partitions between fetches as consumers do, so a strict limit could starve the last ones.
-      boolean batchMayExceedLimit = total == 0 || fetcher.isFollower();
-      int maxBytes = remaining <= 0 ? 0 : Math.min(remaining, w.request().partitionMaxBytes());
-      if (fetcher.isFollower()) {
-        maxBytes = broker.replicas().leaderThrottledMaxBytes(w.partition(), fetcher.replicaId(), maxBytes);
-      }
-      int read = read(fetcher, w, maxBytes, batchMayExceedLimit);
-      if (fetcher.isFollower()) {
-        broker.replicas().leaderSent(w.partition(), fetcher.replicaId(), read);
-      }
+      boolean batchMayExceedLimit = total == 0 || replicaId >= 0;
+      int read = read(replicaId, f, remaining <= 0 ? 0 : Math.min(remaining, f.request().maxBytes()), batchMayExceedLimit);
       remaining -= read;
       total += read;
     }
     return total;
   }
 
-  private int read(Fetcher fetcher, Wanted w, int maxBytes, boolean batchMayExceedLimit) {
-    PartitionData response = w.response();
-    Errors error = broker.replicas().leaderError(w.partition());
-    Optional<LocalReplica> replica = broker.replicas().replica(w.partition());
-    PartitionLog partitionLog = replica.map(LocalReplica::log).orElse(null);
-    if (error == Errors.NONE && partitionLog != null) {
-      error = BrokerServices.epochError(w.request().currentLeaderEpoch(), replica.get().leaderEpoch());
-    }
-    if (error != Errors.NONE || partitionLog == null) {
-      empty(response, error == Errors.NONE ? Errors.LEADER_NOT_AVAILABLE : error);
-      return 0;
-    }
-    long highWatermark = fetcher.isFollower()
-        ? replica.get().followerFetched(fetcher.replicaId(), w.request().fetchOffset(), System.currentTimeMillis())
-        : replica.get().highWatermark();
-    long readBound = fetcher.isFollower() ? Long.MAX_VALUE : highWatermark;
-    response.setHighWatermark(highWatermark).setLastStableOffset(highWatermark).setPreferredReadReplica(-1);
-    try {
-      if (maxBytes <= 0) {
-        response.setErrorCode(Errors.NONE.code()).setLogStartOffset(partitionLog.logStartOffset()).setRecords(MemoryRecords.EMPTY);
-        return 0;
-      }
-      FetchedRecords fetched = partitionLog.read(w.request().fetchOffset(), maxBytes, readBound);
-      if (fetched.sizeInBytes() > maxBytes && !batchMayExceedLimit) {
-        response.setErrorCode(Errors.NONE.code()).setLogStartOffset(fetched.logStartOffset()).setRecords(MemoryRecords.EMPTY);
-        return 0;
-      }
-      response.setErrorCode(Errors.NONE.code()).setLogStartOffset(fetched.logStartOffset()).setRecords(fetched.records());
-      return fetched.sizeInBytes();
-    } catch (OffsetOutOfRangeException e) {
-      // As Kafka: no offsets with this error; the consumer resets by its policy (ListOffsets).
-      empty(response, Errors.OFFSET_OUT_OF_RANGE);
-      return 0;
-    } catch (IOException | RuntimeException e) {
-      log.warn("Fetch from {} at offset {} failed", w.partition(), w.request().fetchOffset(), e);
-      empty(response, Errors.forException(e));
-      return 0;
-    }
+  private int read(int replicaId, Fetched f, int maxBytes, boolean batchMayExceedLimit) {
+    PartitionRead read = broker.replicas().read(f.partition().topicPartition(), replicaId, f.request().fetchOffset(),
+        f.request().currentLeaderEpoch(), maxBytes, batchMayExceedLimit);
+    f.response().setErrorCode(read.error().code()).setHighWatermark(read.highWatermark())
+        .setLastStableOffset(read.highWatermark()).setLogStartOffset(read.logStartOffset()).setRecords(read.records());
+    return read.sizeInBytes();
   }
 
   /**
    * A NOT_LEADER_OR_FOLLOWER answer names the current leader (from v12) and its endpoint (from v16,
    * KIP-951); earlier versions cannot carry them (followers fetch at v12).
    */
-  private void pointAtLeader(Wanted w, FetchResponseData response, short version) {
-    if (w.response().errorCode() != Errors.NOT_LEADER_OR_FOLLOWER.code() || version < FIRST_VERSION_WITH_CURRENT_LEADER) {
+  private void pointAtLeader(Fetched f, List<Node> nodeEndpoints, short version) {
+    if (f.response().errorCode() != Errors.NOT_LEADER_OR_FOLLOWER.code() || version < FIRST_VERSION_WITH_CURRENT_LEADER) {
       return;
     }
-    broker.currentLeader(w.partition()).ifPresent(leader -> {
-      w.response().setCurrentLeader(new FetchResponseData.LeaderIdAndEpoch()
+    broker.currentLeader(f.partition().topicPartition()).ifPresent(leader -> {
+      f.response().setCurrentLeader(new FetchResponseData.LeaderIdAndEpoch()
           .setLeaderId(leader.broker().nodeId()).setLeaderEpoch(leader.leaderEpoch()));
-      if (version >= FIRST_VERSION_WITH_NODE_ENDPOINTS && response.nodeEndpoints().find(leader.broker().nodeId()) == null) {
-        response.nodeEndpoints().add(new FetchResponseData.NodeEndpoint()
-            .setNodeId(leader.broker().nodeId()).setHost(leader.broker().host()).setPort(leader.broker().port()));
+      int leaderId = leader.broker().nodeId();
+      if (version >= FIRST_VERSION_WITH_NODE_ENDPOINTS && nodeEndpoints.stream().noneMatch(node -> node.id() == leaderId)) {
+        nodeEndpoints.add(new Node(leaderId, leader.broker().host(), leader.broker().port()));
       }
     });
   }
 
-  private static boolean anyError(List<Wanted> wanted) {
-    return wanted.stream().anyMatch(w -> w.response().errorCode() != Errors.NONE.code());
+  private static boolean anyError(List<Fetched> wanted) {
+    return wanted.stream().anyMatch(f -> f.response().errorCode() != Errors.NONE.code());
   }
 
   private static void empty(PartitionData response, Errors error) {

@@ -6,11 +6,11 @@ import java.util.List;
 public final class KafkaApis {
   private KafkaApis() {}
 
-  public static List<ApiHandler> handlers(BrokerServices broker) {
+  public static List<ApiHandler> handlers(BrokerServices broker, FetchSessionCache fetchSessions) {
     return List.of(
         new MetadataHandler(broker),
         new ProduceHandler(broker),
-        new FetchHandler(broker),
+        new FetchHandler(broker, fetchSessions),
         new ListOffsetsHandler(broker),
         new CreateTopicsHandler(broker),
         new DeleteTopicsHandler(broker),

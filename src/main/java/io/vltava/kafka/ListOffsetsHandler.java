@@ -1,9 +1,6 @@
 package io.vltava.kafka;
 
-import io.vltava.log.PartitionLog;
-import io.vltava.replica.LocalReplica;
-import java.io.IOException;
-import java.util.Optional;
+import io.vltava.replica.ListedOffset;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
@@ -11,8 +8,6 @@ import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
@@ -58,46 +53,9 @@ final class ListOffsetsHandler implements ApiHandler {
 
   private ListOffsetsPartitionResponse lookUp(
       TopicPartition partition, ListOffsetsRequestData.ListOffsetsPartition request, boolean carriesLeaderEpoch) {
-    long timestamp = request.timestamp();
-    ListOffsetsPartitionResponse response = new ListOffsetsPartitionResponse()
-        .setPartitionIndex(partition.partition()).setTimestamp(-1).setOffset(-1);
-    Errors error = broker.replicas().leaderError(partition);
-    Optional<LocalReplica> replica = broker.replicas().replica(partition);
-    PartitionLog log = replica.map(LocalReplica::log).orElse(null);
-    if (error == Errors.NONE && log != null) {
-      error = BrokerServices.epochError(request.currentLeaderEpoch(), replica.get().leaderEpoch());
-    }
-    if (error != Errors.NONE || log == null) {
-      return response.setErrorCode((error == Errors.NONE ? Errors.LEADER_NOT_AVAILABLE : error).code());
-    }
-    long highWatermark = replica.get().highWatermark();
-    if (carriesLeaderEpoch) {
-      response.setLeaderEpoch(replica.get().leaderEpoch());
-    }
-    try {
-      if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
-        return response.setOffset(log.logStartOffset());
-      }
-      if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
-        return response.setOffset(highWatermark);
-      }
-      if (timestamp == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP
-          || timestamp == ListOffsetsRequest.EARLIEST_PENDING_UPLOAD_TIMESTAMP) {
-        // As Kafka without tiered storage: nothing is tiered or pending upload.
-        return response;
-      }
-      Optional<TimestampAndOffset> found;
-      if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
-        found = log.offsetOfMaxTimestamp();
-      } else if (timestamp >= 0) {
-        found = log.offsetForTimestamp(timestamp);
-      } else {
-        return response.setErrorCode(Errors.UNSUPPORTED_VERSION.code());
-      }
-      found.filter(f -> f.offset < highWatermark).ifPresent(f -> response.setOffset(f.offset).setTimestamp(f.timestamp));
-      return response;
-    } catch (IOException | RuntimeException e) {
-      return response.setErrorCode(Errors.forException(e).code());
-    }
+    ListedOffset listed = broker.replicas().listOffset(partition, request.currentLeaderEpoch(), request.timestamp());
+    ListOffsetsPartitionResponse response = new ListOffsetsPartitionResponse().setPartitionIndex(partition.partition())
+        .setErrorCode(listed.error().code()).setOffset(listed.offset()).setTimestamp(listed.timestampMs());
+    return carriesLeaderEpoch ? response.setLeaderEpoch(listed.leaderEpoch()) : response;
   }
 }

@@ -1,9 +1,6 @@
 package io.vltava.kafka;
 
-import io.vltava.log.LeaderEpochCache;
-import io.vltava.log.PartitionLog;
-import io.vltava.replica.LocalReplica;
-import java.util.Optional;
+import io.vltava.replica.EpochEnd;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
@@ -11,7 +8,6 @@ import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.EpochEndOffset;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
@@ -51,18 +47,8 @@ final class OffsetForLeaderEpochHandler implements ApiHandler {
   }
 
   private EpochEndOffset endOffset(TopicPartition partition, OffsetForLeaderEpochRequestData.OffsetForLeaderPartition request) {
-    EpochEndOffset answer = new EpochEndOffset().setPartition(partition.partition())
-        .setLeaderEpoch(LeaderEpochCache.UNDEFINED_EPOCH).setEndOffset(LeaderEpochCache.UNDEFINED_EPOCH_OFFSET);
-    Errors error = broker.replicas().leaderError(partition);
-    Optional<LocalReplica> replica = broker.replicas().replica(partition);
-    PartitionLog log = replica.map(LocalReplica::log).orElse(null);
-    if (error == Errors.NONE && log != null) {
-      error = BrokerServices.epochError(request.currentLeaderEpoch(), replica.get().leaderEpoch());
-    }
-    if (error != Errors.NONE || log == null) {
-      return answer.setErrorCode((error == Errors.NONE ? Errors.LEADER_NOT_AVAILABLE : error).code());
-    }
-    LeaderEpochCache.EpochEndOffset end = log.leaderEpochCache().endOffsetFor(request.leaderEpoch());
-    return answer.setLeaderEpoch(end.epoch()).setEndOffset(end.endOffset());
+    EpochEnd end = broker.replicas().endOffsetForEpoch(partition, request.currentLeaderEpoch(), request.leaderEpoch());
+    return new EpochEndOffset().setPartition(partition.partition()).setErrorCode(end.error().code())
+        .setLeaderEpoch(end.leaderEpoch()).setEndOffset(end.endOffset());
   }
 }

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import io.vltava.kafka.FetchSessionSettings;
 import io.vltava.kafka.ListenerSettings;
 import io.vltava.log.TopicConfigs;
 import java.nio.file.Path;
@@ -26,7 +27,8 @@ public record NodeSettings(
     Duration highWatermarkCheckpointInterval,
     boolean autoLeaderRebalance,
     TopicConfigs topicConfigs,
-    ClusterSettings cluster) {
+    ClusterSettings cluster,
+    FetchSessionSettings fetchSessions) {
 
   /** How the node joins the Pekko cluster. {@code seeds} are host:port of other nodes' cluster ports; none = a cluster of its own. */
   public record ClusterSettings(String host, int port, java.util.List<String> seeds, java.util.List<String> roles, Duration consistencyTimeout) {
@@ -56,7 +58,8 @@ public record NodeSettings(
             vltava.getInt("cluster.port"),
             vltava.getStringList("cluster.seeds"),
             vltava.getStringList("cluster.roles"),
-            vltava.getDuration("cluster.consistency-timeout")));
+            vltava.getDuration("cluster.consistency-timeout")),
+        FetchSessionSettings.fromConfig(vltava.getConfig("fetch-sessions")));
   }
 
   /**

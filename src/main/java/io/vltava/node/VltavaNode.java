@@ -15,6 +15,7 @@ import io.vltava.group.GroupCoordinators;
 import io.vltava.group.GroupSettings;
 import io.vltava.kafka.ApiHandlers;
 import io.vltava.kafka.BrokerServices;
+import io.vltava.kafka.FetchSessionCache;
 import io.vltava.kafka.KafkaApis;
 import io.vltava.kafka.KafkaListener;
 import io.vltava.metadata.BrokerInfo;
@@ -56,9 +57,13 @@ public final class VltavaNode implements AutoCloseable {
   private final MetadataCache metadata;
 
   private final ReplicaManager replicas;
+  private final FetchSessionCache fetchSessions;
 
-  private VltavaNode(ActorSystem<Void> system, NodeSettings settings, KafkaListener listener, MetadataCache metadata, ReplicaManager replicas) {
+  private VltavaNode(
+      ActorSystem<Void> system, NodeSettings settings, KafkaListener listener, MetadataCache metadata, ReplicaManager replicas,
+      FetchSessionCache fetchSessions) {
     this.system = system;
+    this.fetchSessions = fetchSessions;
     this.settings = settings;
     this.listener = listener;
     this.metadata = metadata;
@@ -69,6 +74,11 @@ public final class VltavaNode implements AutoCloseable {
   public org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<io.vltava.replica.PartitionLeader.Command> partitionLeader(
       org.apache.kafka.common.TopicPartition partition) {
     return replicas.leaderRef(partition);
+  }
+
+  /** This node's incremental fetch sessions (KIP-227). */
+  public FetchSessionCache fetchSessions() {
+    return fetchSessions;
   }
 
   /** This node's view of the cluster metadata. */
@@ -102,9 +112,10 @@ public final class VltavaNode implements AutoCloseable {
       BrokerServices services = new BrokerServices(
           system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), STARTUP_TIMEOUT,
           groups);
-      KafkaListener listener = KafkaListener.bind(system, settings.listener(), ApiHandlers.of(KafkaApis.handlers(services)))
+      FetchSessionCache fetchSessions = new FetchSessionCache(settings.fetchSessions(), Clock.systemUTC());
+      KafkaListener listener = KafkaListener.bind(system, settings.listener(), ApiHandlers.of(KafkaApis.handlers(services, fetchSessions)))
           .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      VltavaNode node = new VltavaNode(system, settings, listener, metadata, replicas);
+      VltavaNode node = new VltavaNode(system, settings, listener, metadata, replicas, fetchSessions);
       node.registerShutdownTasks();
 
       BrokerInfo self = new BrokerInfo(settings.nodeId(), settings.listener().advertisedHost(),

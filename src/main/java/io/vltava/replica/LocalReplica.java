@@ -1,9 +1,12 @@
 package io.vltava.replica;
 
+import io.vltava.log.FetchedRecords;
+import io.vltava.log.LeaderEpochCache;
 import io.vltava.log.PartitionLog;
 import io.vltava.metadata.PartitionState;
 import io.vltava.metadata.ReplicationRules;
 import io.vltava.metadata.ReplicationRules.FollowerPosition;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -14,7 +17,12 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.internal.FileRecords.TimestampAndOffset;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.Records;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -130,8 +138,82 @@ public final class LocalReplica {
     recomputeHighWatermark();
   }
 
+  /**
+   * Reads for a fetch at {@code fetchOffset}, up to {@code maxBytes}. A consumer
+   * ({@code fetcherReplicaId} < 0) reads below the high watermark; a follower reads the whole log,
+   * and its fetch offset is its position: it holds everything below. A first batch larger than
+   * {@code maxBytes} is returned whole only if {@code batchMayExceedLimit}. Out of range, a
+   * consumer learns nothing more, as from Kafka (it resets by its policy); a follower learns the
+   * log start offset, where it restarts a log that ends below it.
+   */
+  PartitionRead read(int fetcherReplicaId, long fetchOffset, int maxBytes, boolean batchMayExceedLimit, long nowMs)
+      throws IOException {
+    PartitionLog current = log;
+    if (current == null) {
+      return PartitionRead.failed(Errors.LEADER_NOT_AVAILABLE);
+    }
+    boolean follower = fetcherReplicaId >= 0;
+    long committed = follower ? followerFetched(fetcherReplicaId, fetchOffset, nowMs) : highWatermark;
+    try {
+      if (maxBytes <= 0) {
+        return new PartitionRead(Errors.NONE, committed, current.logStartOffset(), MemoryRecords.EMPTY);
+      }
+      FetchedRecords fetched = current.read(fetchOffset, maxBytes, follower ? Long.MAX_VALUE : committed);
+      Records records = fetched.sizeInBytes() > maxBytes && !batchMayExceedLimit ? MemoryRecords.EMPTY : fetched.records();
+      return new PartitionRead(Errors.NONE, committed, fetched.logStartOffset(), records);
+    } catch (OffsetOutOfRangeException e) {
+      return follower
+          ? new PartitionRead(Errors.OFFSET_OUT_OF_RANGE, -1, current.logStartOffset(), MemoryRecords.EMPTY)
+          : PartitionRead.failed(Errors.OFFSET_OUT_OF_RANGE);
+    }
+  }
+
+  /**
+   * ListOffsets: the log start offset (earliest), the high watermark (latest), or the first
+   * committed record at or after a time, or the one with the largest timestamp.
+   */
+  ListedOffset listOffset(long timestamp) throws IOException {
+    PartitionLog current = log;
+    if (current == null) {
+      return ListedOffset.failed(Errors.LEADER_NOT_AVAILABLE);
+    }
+    long committed = highWatermark;
+    int epoch = leaderEpoch();
+    if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
+      return new ListedOffset(Errors.NONE, current.logStartOffset(), -1, epoch);
+    }
+    if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
+      return new ListedOffset(Errors.NONE, committed, -1, epoch);
+    }
+    if (timestamp == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP || timestamp == ListOffsetsRequest.EARLIEST_PENDING_UPLOAD_TIMESTAMP) {
+      // As Kafka without tiered storage: nothing is tiered or pending upload.
+      return new ListedOffset(Errors.NONE, -1, -1, epoch);
+    }
+    Optional<TimestampAndOffset> found;
+    if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {
+      found = current.offsetOfMaxTimestamp();
+    } else if (timestamp >= 0) {
+      found = current.offsetForTimestamp(timestamp);
+    } else {
+      return ListedOffset.failed(Errors.UNSUPPORTED_VERSION);
+    }
+    return found.filter(f -> f.offset < committed)
+        .map(f -> new ListedOffset(Errors.NONE, f.offset, f.timestamp, epoch))
+        .orElse(new ListedOffset(Errors.NONE, -1, -1, epoch));
+  }
+
+  /** Where {@code requestedEpoch} ends in this replica's log. */
+  EpochEnd endOffsetFor(int requestedEpoch) {
+    PartitionLog current = log;
+    if (current == null) {
+      return EpochEnd.failed(Errors.LEADER_NOT_AVAILABLE);
+    }
+    LeaderEpochCache.EpochEndOffset end = current.leaderEpochCache().endOffsetFor(requestedEpoch);
+    return new EpochEnd(Errors.NONE, end.epoch(), end.endOffset());
+  }
+
   /** A follower fetched from {@code fetchOffset}: it holds everything below. Returns the high watermark to send it. */
-  public synchronized long followerFetched(int replicaId, long fetchOffset, long nowMs) {
+  synchronized long followerFetched(int replicaId, long fetchOffset, long nowMs) {
     PartitionLog current = log;
     if (current == null) {
       return highWatermark;

@@ -41,6 +41,9 @@ public final class PartitionLeader {
   /** Whole batches from {@link Read}, and the partition's bounds when it was read. */
   public record ReadResult(Errors error, byte[] batches, long logStartOffset, long highWatermark) implements CborSerializable {}
 
+  /** In-cluster clients read as consumers do: below the high watermark. */
+  private static final int CONSUMER = -1;
+
   private PartitionLeader() {}
 
   public static String entityId(TopicPartition partition) {
@@ -80,24 +83,11 @@ public final class PartitionLeader {
   }
 
   private static ReadResult read(TopicPartition partition, ReplicaManager replicas, Read request) {
-    Errors error = replicas.leaderError(partition);
-    if (error != Errors.NONE) {
-      return new ReadResult(error, new byte[0], -1, -1);
-    }
-    LocalReplica replica = replicas.replica(partition).orElseThrow();
-    try {
-      io.vltava.log.PartitionLog log = replica.log();
-      if (request.maxBytes() <= 0) {
-        return new ReadResult(Errors.NONE, new byte[0], log.logStartOffset(), replica.highWatermark());
-      }
-      var fetched = log.read(request.offset(), request.maxBytes(), replica.highWatermark());
-      ByteBuffer bytes = ((MemoryRecords) fetched.records()).buffer();
-      byte[] batches = new byte[bytes.remaining()];
-      bytes.duplicate().get(batches);
-      return new ReadResult(Errors.NONE, batches, fetched.logStartOffset(), replica.highWatermark());
-    } catch (java.io.IOException | RuntimeException e) {
-      return new ReadResult(Errors.forException(e), new byte[0], -1, -1);
-    }
+    PartitionRead read = replicas.read(partition, CONSUMER, request.offset(), -1, request.maxBytes(), true);
+    ByteBuffer bytes = ((MemoryRecords) read.records()).buffer();
+    byte[] batches = new byte[bytes.remaining()];
+    bytes.duplicate().get(batches);
+    return new ReadResult(read.error(), batches, read.logStartOffset(), read.highWatermark());
   }
 
   private static boolean leadsHere(TopicPartition partition, MetadataCache metadata) {

@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.FetchSessionHandler;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
@@ -23,6 +24,7 @@ import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
+import org.apache.kafka.common.utils.LogContext;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.slf4j.Logger;
@@ -35,7 +37,10 @@ import org.slf4j.LoggerFactory;
  * KIP-101 showed can lose or diverge data — then fetches from its log end offset. Fetched batches
  * are appended through the partition's actor, the single writer. A replica behind the leader's log
  * start restarts its log there. Out-of-sync replicas their topic lists as follower-throttled fetch
- * within the node's follower.replication.throttled.rate (Kafka's replication quota).
+ * within the node's follower.replication.throttled.rate (Kafka's replication quota). Fetches run in
+ * an incremental fetch session (KIP-227, kafka-clients' {@link FetchSessionHandler}): a follower of
+ * thousands of partitions sends only the ones whose position changed, and gets back only those
+ * with news.
  */
 final class ReplicaFetcher implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ReplicaFetcher.class);
@@ -43,6 +48,7 @@ final class ReplicaFetcher implements Runnable {
   private static final int PARTITION_MAX_BYTES = 1024 * 1024;
   private static final int RESPONSE_MAX_BYTES = 16 * 1024 * 1024;
   private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
+  private static final short FETCH_VERSION = 12;
 
   /** What the follower knows of a followed partition; {@code truncated} once its tail matches the leader's. */
   private record Followed(int leaderEpoch, boolean truncated) {}
@@ -55,11 +61,15 @@ final class ReplicaFetcher implements Runnable {
   private volatile boolean running = true;
   private volatile boolean paused;
   private LeaderConnection connection;
+  /** The fetch session with the leader; outlives connections (after a failure the next fetch is full). */
+  private final FetchSessionHandler session;
 
   ReplicaFetcher(int leaderId, ReplicaManager replicas, ActorSystem<?> system) {
     this.leaderId = leaderId;
     this.replicas = replicas;
     this.system = system;
+    this.session = new FetchSessionHandler(
+        new LogContext("[fetcher " + replicas.localNodeId() + " from " + leaderId + "] "), leaderId);
     this.thread = new Thread(this, "replica-fetcher-" + replicas.localNodeId() + "-from-" + leaderId);
     thread.setDaemon(true);
   }
@@ -115,6 +125,7 @@ final class ReplicaFetcher implements Runnable {
       } catch (Exception e) {
         if (running) {
           log.debug("Fetching from broker {} failed; reconnecting", leaderId, e);
+          session.handleError(e);
           closeConnection();
           sleepQuietly(200);
         }
@@ -195,8 +206,13 @@ final class ReplicaFetcher implements Runnable {
     return offset;
   }
 
+  /**
+   * One fetch of every partition ready to fetch, in the fetch session with this leader: after the
+   * first (full) fetch, the request names only partitions whose position changed, added or
+   * dropped ones, and the response carries only partitions with new data or offsets.
+   */
   private void fetchOnce(LeaderConnection leader) throws Exception {
-    LinkedHashMap<TopicPartition, FetchRequest.PartitionData> fetchData = new LinkedHashMap<>();
+    FetchSessionHandler.Builder fetchData = session.newBuilder();
     ReplicationQuota quota = replicas.followerQuota();
     boolean quotaExceeded = quota.exceeded(System.currentTimeMillis());
     Set<TopicPartition> throttled = new HashSet<>();
@@ -210,22 +226,33 @@ final class ReplicaFetcher implements Runnable {
         throttled.add(tp);
       }
       if (followed.truncated() && partitionLog != null && replica != null) {
-        fetchData.put(tp, new FetchRequest.PartitionData(
+        fetchData.add(tp, new FetchRequest.PartitionData(
             io.vltava.metadata.TopicIds.toKafka(replica.topicId()), partitionLog.logEndOffset(), partitionLog.logStartOffset(),
             throttled.contains(tp) ? quota.maxFetchBytes(PARTITION_MAX_BYTES) : PARTITION_MAX_BYTES, Optional.of(followed.leaderEpoch()),
             Optional.of(partitionLog.leaderEpochCache().latestEpoch().orElse(LeaderEpochCache.UNDEFINED_EPOCH))));
       }
     });
-    if (fetchData.isEmpty()) {
+    FetchSessionHandler.FetchRequestData request = fetchData.build();
+    // A built request is always sent, since the session handler now counts it as sent; only a
+    // fetch naming nothing at all (no partition, none to forget) is skipped.
+    if (request.sessionPartitions().isEmpty() && request.toForget().isEmpty()) {
       Thread.sleep(50); // partitions are still opening or truncating
       return;
     }
     // Version 12 names topics, so the follower needs no topic-id lookup of its own.
     FetchResponse response = leader.send(
-        FetchRequest.Builder.forReplica((short) 12, replicas.localNodeId(), -1, MAX_WAIT_MS, 1, fetchData).setMaxBytes(RESPONSE_MAX_BYTES),
-        (short) 12);
+        FetchRequest.Builder.forReplica(FETCH_VERSION, replicas.localNodeId(), -1, MAX_WAIT_MS, 1, request.toSend())
+            .removed(request.toForget()).replaced(request.toReplace()).metadata(request.metadata())
+            .setMaxBytes(RESPONSE_MAX_BYTES),
+        FETCH_VERSION);
     if (paused) {
-      return; // paused while the fetch was in flight: drop what it brought, as a stalled follower would not have it
+      // Paused while the fetch was in flight: drop what it brought, as a stalled follower would not
+      // have it, and start the session afresh since the leader believes it was delivered.
+      session.handleError(new IOException("response dropped while paused"));
+      return;
+    }
+    if (!session.handleResponse(response, FETCH_VERSION)) {
+      return; // a session error: the next fetch is a full one
     }
     long throttledBytes = 0;
     for (FetchResponseData.FetchableTopicResponse topic : response.data().responses()) {

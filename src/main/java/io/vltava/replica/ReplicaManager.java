@@ -8,6 +8,7 @@ import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.MetadataCache;
 import io.vltava.metadata.PartitionState;
 import io.vltava.metadata.TopicState;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -31,13 +32,17 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps this node's partition replicas in line with the metadata: starts a {@link PartitionReplica}
  * for each partition this node holds, stops and deletes the ones of deleted topics, passes config
- * changes on; and routes produce, delete-records and long-poll waits to them.
+ * changes on; and routes produce, fetch reads, offset lookups, delete-records and long-poll waits
+ * to them: the way other packages reach a partition.
  */
 public final class ReplicaManager {
+  private static final Logger log = LoggerFactory.getLogger(ReplicaManager.class);
   public static final String LOG_DISPATCHER = "vltava.log-dispatcher";
   private static final Duration LEADER_APPEND_TIMEOUT = Duration.ofSeconds(30);
   /** How long placing a partition's sharded entity waits for the partition to have a live leader. */
@@ -167,6 +172,79 @@ public final class ReplicaManager {
     return replica == null || replica.log() == null ? Errors.LEADER_NOT_AVAILABLE : Errors.NONE;
   }
 
+  /**
+   * Reads {@code partition} for a fetch, as its leader (see {@link LocalReplica#read}); a follower's
+   * read records its position and counts against the leader's replication throttle, which may
+   * shrink it. {@code currentLeaderEpoch} is the fetcher's view (-1: unknown). Unless
+   * {@code batchMayExceedLimit}, a first batch larger than {@code maxBytes} is not returned.
+   * Blocking: call on {@link #ioExecutor()}.
+   */
+  public PartitionRead read(
+      TopicPartition partition, int fetcherReplicaId, long fetchOffset, int currentLeaderEpoch, int maxBytes,
+      boolean batchMayExceedLimit) {
+    LocalReplica replica = replicas.get(partition);
+    Errors error = leaderError(partition, replica, currentLeaderEpoch);
+    if (error != Errors.NONE) {
+      return PartitionRead.failed(error);
+    }
+    boolean follower = fetcherReplicaId >= 0;
+    int allowedBytes = follower ? leaderThrottledMaxBytes(partition, fetcherReplicaId, maxBytes) : maxBytes;
+    try {
+      PartitionRead read = replica.read(fetcherReplicaId, fetchOffset, allowedBytes, batchMayExceedLimit, System.currentTimeMillis());
+      if (follower) {
+        leaderSent(partition, fetcherReplicaId, read.sizeInBytes());
+      }
+      return read;
+    } catch (IOException | RuntimeException e) {
+      log.warn("Fetch from {} at offset {} failed", partition, fetchOffset, e);
+      return PartitionRead.failed(Errors.forException(e));
+    }
+  }
+
+  /**
+   * ListOffsets on {@code partition} as its leader (see {@link LocalReplica#listOffset}).
+   * {@code currentLeaderEpoch} is the client's view (-1: unknown). Blocking: call on {@link #ioExecutor()}.
+   */
+  public ListedOffset listOffset(TopicPartition partition, int currentLeaderEpoch, long timestamp) {
+    LocalReplica replica = replicas.get(partition);
+    Errors error = leaderError(partition, replica, currentLeaderEpoch);
+    if (error != Errors.NONE) {
+      return ListedOffset.failed(error);
+    }
+    try {
+      return replica.listOffset(timestamp);
+    } catch (IOException | RuntimeException e) {
+      return ListedOffset.failed(Errors.forException(e));
+    }
+  }
+
+  /** Where {@code leaderEpoch} ends in the log of {@code partition}, as its leader. */
+  public EpochEnd endOffsetForEpoch(TopicPartition partition, int currentLeaderEpoch, int leaderEpoch) {
+    LocalReplica replica = replicas.get(partition);
+    Errors error = leaderError(partition, replica, currentLeaderEpoch);
+    return error != Errors.NONE ? EpochEnd.failed(error) : replica.endOffsetFor(leaderEpoch);
+  }
+
+  /** {@link #leaderError(TopicPartition)}, then the request's leader epoch against the replica's. */
+  private Errors leaderError(TopicPartition partition, LocalReplica replica, int requestLeaderEpoch) {
+    Errors error = leaderError(partition);
+    if (error != Errors.NONE) {
+      return error;
+    }
+    return replica == null ? Errors.LEADER_NOT_AVAILABLE : epochError(requestLeaderEpoch, replica.leaderEpoch());
+  }
+
+  /**
+   * A request's view of the leader epoch against ours: an older one is fenced (the client's
+   * metadata is stale), a newer one unknown (ours is); -1 means the client did not say.
+   */
+  static Errors epochError(int requestEpoch, int leaderEpoch) {
+    if (requestEpoch == -1 || requestEpoch == leaderEpoch) {
+      return Errors.NONE;
+    }
+    return requestEpoch < leaderEpoch ? Errors.FENCED_LEADER_EPOCH : Errors.UNKNOWN_LEADER_EPOCH;
+  }
+
   public CompletionStage<AppendOutcome> append(TopicPartition partition, MemoryRecords records, Duration timeout) {
     return askWriter(partition, timeout, replyTo -> new PartitionReplica.Append(records, replyTo));
   }
@@ -283,7 +361,7 @@ public final class ReplicaManager {
    * while the leader's throttle is spent 0 for an out-of-sync follower its topic lists as
    * leader-throttled (an in-sync follower is never held back).
    */
-  public int leaderThrottledMaxBytes(TopicPartition partition, int followerId, int maxBytes) {
+  private int leaderThrottledMaxBytes(TopicPartition partition, int followerId, int maxBytes) {
     if (maxBytes <= 0 || !leaderThrottles(partition, followerId)) {
       return maxBytes;
     }
@@ -291,7 +369,7 @@ public final class ReplicaManager {
   }
 
   /** Counts what a follower's fetch of {@code partition} got against the leader's throttle. */
-  public void leaderSent(TopicPartition partition, int followerId, int bytes) {
+  private void leaderSent(TopicPartition partition, int followerId, int bytes) {
     if (bytes > 0 && leaderThrottles(partition, followerId)) {
       leaderQuota.record(bytes, System.currentTimeMillis());
     }

@@ -68,6 +68,13 @@ public final class KafkaSocket implements AutoCloseable {
     return receive(header);
   }
 
+  /** Sends {@code request} at {@code version} and returns the response parsed at that version. */
+  public <T extends AbstractResponse> T roundTrip(AbstractRequest.Builder<?> builder, short version, int correlationId) throws IOException {
+    RequestHeader header = new RequestHeader(builder.apiKey(), version, "vltava-test", correlationId);
+    send(header, builder.build(version));
+    return receive(header);
+  }
+
   /** True when the broker has closed the connection with nothing more to read. */
   public boolean closedByPeer() throws IOException {
     return in.read() == -1;

@@ -32,6 +32,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.NotEnoughReplicasException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Three nodes, RF 3, min.insync.replicas 2: acks, ISR changes, failover without losing acknowledged writes. */
@@ -75,6 +76,43 @@ class ReplicationTest {
       List<String> acknowledgedInLogOrder = inLogOrder.stream().filter(acknowledged::contains).toList();
       assertEquals(sortedByIndex(acknowledgedInLogOrder), acknowledgedInLogOrder, "in the order they were sent");
       assertReplicasIdentical(cluster, partition);
+    }
+  }
+
+  @Test
+  @Timeout(300)
+  void followersReplicateManyPartitionsInIncrementalFetchSessions() throws Exception {
+    try (VltavaCluster cluster = VltavaCluster.start(3, baseDir, SETTINGS)) {
+      int partitionCount = 30;
+      try (Admin admin = Admin.create(TestNodes.adminProps(cluster.bootstrapServers()))) {
+        admin.createTopics(List.of(new NewTopic("sessions", partitionCount, (short) 3))).all().get();
+      }
+      cluster.awaitFullIsr("sessions");
+      Properties props = TestNodes.producerProps(cluster.bootstrapServers());
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+        for (int round = 0; round < 20; round++) {
+          for (int p = 0; p < partitionCount; p++) {
+            producer.send(new ProducerRecord<>("sessions", p, null, ("p" + p + "-" + round).getBytes(StandardCharsets.UTF_8)));
+          }
+        }
+        producer.flush();
+      }
+      for (int p = 0; p < partitionCount; p++) {
+        assertReplicasIdentical(cluster, new TopicPartition("sessions", p));
+      }
+      // Each leader holds one session per follower, caching exactly the partitions that follower
+      // follows there: the followers fetch incrementally.
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        ClusterState state = cluster.metadata();
+        for (int id = 1; id <= 3; id++) {
+          int leader = id;
+          long followed = state.topics().values().stream().flatMap(topic -> topic.partitions().stream())
+              .filter(p -> p.leader() == leader).mapToLong(p -> p.replicas().size() - 1).sum();
+          assertEquals(followed, cluster.node(id).fetchSessions().cachedPartitions(), "partitions in node " + id + "'s sessions");
+          assertEquals(2, cluster.node(id).fetchSessions().size(), "node " + id + " has a session per follower");
+        }
+      });
+      assertEquals(List.of("p7-0", "p7-1", "p7-2"), consumeAll(cluster.bootstrapServers(), new TopicPartition("sessions", 7)).subList(0, 3));
     }
   }
 

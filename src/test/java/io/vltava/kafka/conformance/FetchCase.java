@@ -28,7 +28,8 @@ import org.apache.kafka.common.requests.FetchResponse;
 /**
  * Fetch as consumers send it without fetch sessions (session id 0, epoch -1): by name below v13
  * and by topic id from v13; the stored batches back byte for byte, the partition's offsets, long
- * polling, and the errors of bad offsets, topics, partitions, epochs and session ids.
+ * polling, and the errors of bad offsets, topics, partitions, epochs and session ids. From v7 the
+ * incremental fetch sessions too ({@link FetchSessionChecks}).
  */
 final class FetchCase implements ApiCase {
   private static final short FIRST_VERSION_WITH_SESSIONS = 7;
@@ -137,6 +138,7 @@ final class FetchCase implements ApiCase {
       assertEquals(Errors.FETCH_SESSION_ID_NOT_FOUND.code(), unknownSession.data().errorCode());
       assertEquals(0, unknownSession.data().sessionId());
       assertEquals(List.of(), unknownSession.data().responses());
+      FetchSessionChecks.check(broker, version);
     }
   }
 
