@@ -20,6 +20,7 @@ final class BrokerProcess implements AutoCloseable {
   private static final Pattern READY = Pattern.compile("ready: Kafka listener on ([^:]+):(\\d+)");
 
   private static final int OUTPUT_LINES_KEPT = 5000;
+  private static final Path LOG_DIR = Path.of("target", "broker-processes");
 
   private final Process process;
   private final CompletableFuture<String> ready;
@@ -62,10 +63,17 @@ final class BrokerProcess implements AutoCloseable {
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     CompletableFuture<String> ready = new CompletableFuture<>();
     java.util.Deque<String> output = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    // Kept after the test's temporary directories are gone, for reading what a failed test's broker did.
+    Path logFile = LOG_DIR.resolve(dataDir.getFileName() + "-" + process.pid() + ".log");
+    java.nio.file.Files.createDirectories(LOG_DIR);
     Thread reader = new Thread(() -> {
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+          java.io.Writer log = java.nio.file.Files.newBufferedWriter(logFile, StandardCharsets.UTF_8)) {
         String line;
         while ((line = lines.readLine()) != null) {
+          log.write(line);
+          log.write('\n');
+          log.flush();
           output.addLast(line);
           if (output.size() > OUTPUT_LINES_KEPT) {
             output.pollFirst();
@@ -105,7 +113,12 @@ final class BrokerProcess implements AutoCloseable {
 
   /** Whether the broker has printed a line containing {@code text} (of its last few thousand lines). */
   boolean hasPrinted(String text) {
-    return output.stream().anyMatch(line -> line.contains(text));
+    return timesPrinted(text) > 0;
+  }
+
+  /** How many of its last few thousand lines contain {@code text}. */
+  long timesPrinted(String text) {
+    return output.stream().filter(line -> line.contains(text)).count();
   }
 
   String bootstrapServers() {
