@@ -37,6 +37,12 @@ import org.apache.pekko.cluster.typed.Subscribe;
  */
 final class ClusterFormation {
   static final String NAME = "cluster-formation";
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClusterFormation.class);
+  /**
+   * Forming is acted on only after this many probe rounds in a row decided it: a first contact's
+   * handshake can take longer than a round, and a cluster formed by mistake never merges back.
+   */
+  private static final int FORM_AFTER_ROUNDS = 3;
   private static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
   /** Pekko retries a join itself; after this long without a welcome, the member may be gone, so ask again. */
   private static final Duration JOIN_PATIENCE = Duration.ofSeconds(10);
@@ -68,6 +74,7 @@ final class ClusterFormation {
   private boolean probed;
   private long joinDeadlineNanos;
   private String lastWaitReason = "";
+  private int formDecisions;
 
   private ClusterFormation(ActorContext<Command> context, NodeSettings.ClusterSettings settings, int nodeId, Path dataDir,
       Optional<ClusterMeta> meta, CompletableFuture<String> membership) {
@@ -135,7 +142,7 @@ final class ClusterFormation {
     List<String> nodes = new ArrayList<>();
     cluster.state().getMembers().forEach(m -> nodes.add(hostPort(m.address())));
     record(nodes);
-    context.getLog().info("Member of cluster {} as {}", id, self);
+    log.info("Member of cluster {} as {}", id, self);
     membership.complete(id);
     cluster.subscriptions().tell(Subscribe.create(
         context.messageAdapter(ClusterEvent.MemberUp.class, MemberJoined::new), ClusterEvent.MemberUp.class));
@@ -148,24 +155,30 @@ final class ClusterFormation {
   }
 
   private void act(FormationRules.Decision decision) {
+    if (!(decision instanceof FormationRules.Form)) {
+      formDecisions = 0;
+    }
     if (decision instanceof FormationRules.JoinMember join) {
-      context.getLog().info("Joining cluster {} through {}", join.clusterId(), join.member());
+      log.info("Joining cluster {} through {}", join.clusterId(), join.member());
       clusterId = Optional.of(join.clusterId());
       cluster.manager().tell(Join.create(address(join.member())));
       joinDeadlineNanos = System.nanoTime() + JOIN_PATIENCE.toNanos();
     } else if (decision instanceof FormationRules.Form form) {
+      if (++formDecisions < FORM_AFTER_ROUNDS) {
+        return;
+      }
       clusterId = Optional.of(form.clusterId().orElseGet(() -> Uuid.randomUuid().toString()));
-      context.getLog().info("Forming cluster {} {}", clusterId.get(),
+      log.info("Forming cluster {} {}", clusterId.get(),
           form.clusterId().isPresent() ? "again with a majority of its nodes" : "(new)");
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
       joinDeadlineNanos = System.nanoTime() + JOIN_PATIENCE.toNanos();
     } else if (decision instanceof FormationRules.Wait wait) {
       if (!wait.reason().equals(lastWaitReason)) {
-        context.getLog().info("Not joining yet: {}", wait.reason());
+        log.info("Not joining yet: {}", wait.reason());
         lastWaitReason = wait.reason();
       }
     } else if (decision instanceof FormationRules.Refuse refuse) {
-      context.getLog().error("Refusing to join: {}", refuse.reason());
+      log.error("Refusing to join: {}", refuse.reason());
       membership.completeExceptionally(new MembershipRefusedException(refuse.reason()));
     }
   }
@@ -211,7 +224,7 @@ final class ClusterFormation {
       next.write(dataDir);
       meta = Optional.of(next);
     } catch (IOException e) {
-      context.getLog().error("Could not record the cluster in {}", dataDir.resolve(ClusterMeta.FILE_NAME), e);
+      log.error("Could not record the cluster in {}", dataDir.resolve(ClusterMeta.FILE_NAME), e);
     }
   }
 

@@ -55,9 +55,15 @@ final class JournalWiring {
 
   private static void wire(ActorSystem<?> system, JournalSettings settings, int replicationFactor,
       ActorRef<Controller.Command> controller, ReplicaManager replicas, MetadataCache metadata, Duration timeout) throws Exception {
+    boolean told = false;
     while (metadata.current().topic(settings.topic()).isEmpty() && metadata.current().brokers().size() < replicationFactor) {
       if (system.whenTerminated().isCompleted()) {
         return;
+      }
+      if (!told) {
+        log.info("The journal topic {} waits for {} brokers (replication factor; vltava.cluster.size or vltava.journal.replication-factor)",
+            settings.topic(), replicationFactor);
+        told = true;
       }
       Thread.sleep(100); // waiting for the other brokers of a starting cluster to register
     }
