@@ -108,7 +108,8 @@ final class ClusterFormation {
           return Behaviors.same();
         })
         .onMessage(Tick.class, tick -> {
-          if (probed && System.nanoTime() > joinDeadlineNanos) {
+          // A node with no one to ask (no seeds, nothing remembered) decides at once.
+          if ((probed || peers().isEmpty()) && System.nanoTime() > joinDeadlineNanos) {
             act(FormationRules.decide(
                 new FormationRules.Self(self, clusterId, settings.isFirstSeed(), settings.quorum()), peersHeard()));
           }
@@ -164,7 +165,7 @@ final class ClusterFormation {
       cluster.manager().tell(Join.create(address(join.member())));
       joinDeadlineNanos = System.nanoTime() + JOIN_PATIENCE.toNanos();
     } else if (decision instanceof FormationRules.Form form) {
-      if (++formDecisions < FORM_AFTER_ROUNDS) {
+      if (!peers().isEmpty() && ++formDecisions < FORM_AFTER_ROUNDS) {
         return;
       }
       clusterId = Optional.of(form.clusterId().orElseGet(() -> Uuid.randomUuid().toString()));
