@@ -5,6 +5,7 @@ import io.vltava.metadata.CborSerializable;
 import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.LeaderElection;
 import io.vltava.metadata.MetadataCache;
+import io.vltava.metadata.RequestedElections;
 import io.vltava.metadata.TopicState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,6 +84,14 @@ public final class Controller {
 
   public record IsrChanged(short errorCode, io.vltava.metadata.PartitionState partition) implements CborSerializable {}
 
+  /** An operator's leader elections (ElectLeaders) for {@code partitions}, or for every partition if {@code allPartitions}. */
+  public record ElectLeaders(
+      RequestedElections.Type type, boolean allPartitions, List<RequestedElections.PartitionId> partitions,
+      ActorRef<LeadersElected> replyTo) implements Command {}
+
+  /** One outcome per partition, and the metadata version that holds the new leaders. */
+  public record LeadersElected(List<RequestedElections.Outcome> outcomes, long stateVersion) implements CborSerializable {}
+
   /** Reserves {@code count} producer ids; replies with the first. */
   public record AllocateProducerIds(int count, ActorRef<Long> replyTo) implements Command {}
 
@@ -103,6 +112,7 @@ public final class Controller {
       int defaultReplicationFactor,
       Consumer<Map<String, String>> topicConfigValidator,
       LeaderElection.UncleanPolicy uncleanPolicy,
+      boolean autoLeaderRebalance,
       Duration consistencyTimeout) {}
 
   private final ActorContext<Command> context;
@@ -175,6 +185,7 @@ public final class Controller {
           long first = state.nextProducerId();
           return write(state.withProducerIdsAllocated(m.count()), () -> m.replyTo().tell(first), this::ready);
         })
+        .onMessage(ElectLeaders.class, this::onElectLeaders)
         .onMessage(CreateTopics.class, this::onCreateTopics)
         .onMessage(DeleteTopics.class, this::onDeleteTopics)
         .onMessage(CreatePartitions.class, m -> applyEach(m.topics(), PartitionCount::topic, m.validateOnly(), m.replyTo(),
@@ -186,8 +197,10 @@ public final class Controller {
   private Behavior<Command> onAlterIsr(AlterIsr request) {
     ClusterState next;
     try {
-      next = LeaderElection.restorePreferredLeaders(
-          LeaderElection.changeIsr(state, request.topic(), request.partition(), request.base(), request.isr()));
+      next = LeaderElection.changeIsr(state, request.topic(), request.partition(), request.base(), request.isr());
+      if (settings.autoLeaderRebalance()) {
+        next = LeaderElection.restorePreferredLeaders(next);
+      }
     } catch (RuntimeException e) {
       request.replyTo().tell(new IsrChanged(org.apache.kafka.common.protocol.Errors.forException(e).code(), null));
       return Behaviors.same();
@@ -195,6 +208,24 @@ public final class Controller {
     ClusterState changed = next;
     return write(next, () -> request.replyTo().tell(new IsrChanged((short) 0,
         changed.topic(request.topic()).orElseThrow().partitions().get(request.partition()))), this::ready);
+  }
+
+  private Behavior<Command> onElectLeaders(ElectLeaders request) {
+    RequestedElections.Result result = RequestedElections.elect(
+        state, request.type(), request.allPartitions() ? Optional.empty() : Optional.of(request.partitions()));
+    if (result.state() == state) {
+      request.replyTo().tell(new LeadersElected(result.outcomes(), state.version()));
+      return Behaviors.same();
+    }
+    return write(result.state(), () -> request.replyTo().tell(new LeadersElected(result.outcomes(), result.state().version())), () -> {
+      NotControllerException lost = new NotControllerException("The metadata change could not be stored on a majority of nodes.");
+      request.replyTo().tell(new LeadersElected(result.outcomes().stream()
+          .map(o -> o.errorCode() != 0 ? o
+              : new RequestedElections.Outcome(o.topic(), o.partition(), org.apache.kafka.common.protocol.Errors.NOT_CONTROLLER.code(),
+                  lost.getMessage()))
+          .toList(), state.version()));
+      return ready();
+    });
   }
 
   private Behavior<Command> onCreateTopics(CreateTopics request) {

@@ -50,10 +50,13 @@ final class ApiVersionsHandler implements ApiHandler {
     ApiVersionsResponseData data = new ApiVersionsResponseData().setApiKeys(advertisedVersions());
     if (apiVersions.hasUnsupportedRequestVersion()) {
       data.setErrorCode(Errors.UNSUPPORTED_VERSION.code());
-    } else if (!apiVersions.isValid()) {
+      return CompletableFuture.completedFuture(new ApiVersionsResponse(data));
+    }
+    if (!apiVersions.isValid()) {
       return CompletableFuture.completedFuture(
           apiVersions.getErrorResponse(new InvalidRequestException("bad client software name")));
     }
+    Features.describe(data, header.apiVersion());
     return CompletableFuture.completedFuture(new ApiVersionsResponse(data));
   }
 

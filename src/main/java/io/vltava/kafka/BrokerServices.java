@@ -96,11 +96,21 @@ public final class BrokerServices {
    */
   public CompletionStage<List<TopicOutcome>> changeTopics(
       org.apache.pekko.japi.function.Function<ActorRef<Controller.TopicOutcomes>, Controller.Command> request) {
-    return this.<Controller.TopicOutcomes>askController(request).thenCompose(outcomes -> metadata
-        .awaitVersion(outcomes.stateVersion())
+    return askControllerAndSee(request, Controller.TopicOutcomes::stateVersion).thenApply(Controller.TopicOutcomes::outcomes);
+  }
+
+  /**
+   * Asks the controller for a metadata change and completes with its reply once this node's
+   * metadata has reached the version the reply names (or after the controller timeout), so the
+   * client's next request here sees the change.
+   */
+  public <T> CompletionStage<T> askControllerAndSee(
+      org.apache.pekko.japi.function.Function<ActorRef<T>, Controller.Command> request, java.util.function.ToLongFunction<T> stateVersion) {
+    return this.<T>askController(request).thenCompose(reply -> metadata
+        .awaitVersion(stateVersion.applyAsLong(reply))
         .toCompletableFuture()
         .completeOnTimeout(null, controllerTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-        .thenApply(visible -> outcomes.outcomes()));
+        .thenApply(visible -> reply));
   }
 
   public GroupCoordinators groups() {

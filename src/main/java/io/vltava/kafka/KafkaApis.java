@@ -32,6 +32,10 @@ public final class KafkaApis {
         new ListGroupsHandler(broker),
         new DescribeGroupsHandler(broker),
         new DeleteGroupsHandler(broker),
-        new OffsetDeleteHandler(broker));
+        new OffsetDeleteHandler(broker),
+        new DescribeLogDirsHandler(broker),
+        new UpdateFeaturesHandler(),
+        new ElectLeadersHandler(broker),
+        new DescribeProducersHandler(broker));
   }
 }

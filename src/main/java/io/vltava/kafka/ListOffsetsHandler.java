@@ -19,8 +19,14 @@ import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
-/** ListOffsets: earliest, latest, max-timestamp and by-timestamp offsets, never above the high watermark. */
+/**
+ * ListOffsets: earliest, latest, max-timestamp and by-timestamp offsets, never above the high
+ * watermark. The leader epoch goes into the answer only from v4, the first version that has it
+ * (librdkafka and kafkajs ask at v2 and v3).
+ */
 final class ListOffsetsHandler implements ApiHandler {
+  private static final short FIRST_VERSION_WITH_LEADER_EPOCH = 4;
+
   private final BrokerServices broker;
 
   ListOffsetsHandler(BrokerServices broker) {
@@ -42,30 +48,43 @@ final class ListOffsetsHandler implements ApiHandler {
             new ListOffsetsResponseData.ListOffsetsTopicResponse().setName(topic.name());
         response.topics().add(topicResponse);
         for (ListOffsetsRequestData.ListOffsetsPartition partition : topic.partitions()) {
-          topicResponse.partitions().add(lookUp(new TopicPartition(topic.name(), partition.partitionIndex()), partition.timestamp()));
+          topicResponse.partitions().add(lookUp(new TopicPartition(topic.name(), partition.partitionIndex()), partition,
+              header.apiVersion() >= FIRST_VERSION_WITH_LEADER_EPOCH));
         }
       }
       return new ListOffsetsResponse(response);
     }, broker.replicas().ioExecutor());
   }
 
-  private ListOffsetsPartitionResponse lookUp(TopicPartition partition, long timestamp) {
+  private ListOffsetsPartitionResponse lookUp(
+      TopicPartition partition, ListOffsetsRequestData.ListOffsetsPartition request, boolean carriesLeaderEpoch) {
+    long timestamp = request.timestamp();
     ListOffsetsPartitionResponse response = new ListOffsetsPartitionResponse()
-        .setPartitionIndex(partition.partition()).setTimestamp(-1).setOffset(-1).setLeaderEpoch(-1);
+        .setPartitionIndex(partition.partition()).setTimestamp(-1).setOffset(-1);
     Errors error = broker.replicas().leaderError(partition);
     Optional<LocalReplica> replica = broker.replicas().replica(partition);
     PartitionLog log = replica.map(LocalReplica::log).orElse(null);
+    if (error == Errors.NONE && log != null) {
+      error = BrokerServices.epochError(request.currentLeaderEpoch(), replica.get().leaderEpoch());
+    }
     if (error != Errors.NONE || log == null) {
       return response.setErrorCode((error == Errors.NONE ? Errors.LEADER_NOT_AVAILABLE : error).code());
     }
     long highWatermark = replica.get().highWatermark();
-    response.setLeaderEpoch(replica.get().leaderEpoch());
+    if (carriesLeaderEpoch) {
+      response.setLeaderEpoch(replica.get().leaderEpoch());
+    }
     try {
       if (timestamp == ListOffsetsRequest.EARLIEST_TIMESTAMP || timestamp == ListOffsetsRequest.EARLIEST_LOCAL_TIMESTAMP) {
         return response.setOffset(log.logStartOffset());
       }
       if (timestamp == ListOffsetsRequest.LATEST_TIMESTAMP) {
         return response.setOffset(highWatermark);
+      }
+      if (timestamp == ListOffsetsRequest.LATEST_TIERED_TIMESTAMP
+          || timestamp == ListOffsetsRequest.EARLIEST_PENDING_UPLOAD_TIMESTAMP) {
+        // As Kafka without tiered storage: nothing is tiered or pending upload.
+        return response;
       }
       Optional<TimestampAndOffset> found;
       if (timestamp == ListOffsetsRequest.MAX_TIMESTAMP) {

@@ -9,6 +9,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.errors.UnknownServerException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -74,9 +76,30 @@ final class RequestDispatcher {
                     cause.toString());
                 return Optional.of(encode(header, request, request.getErrorResponse(cause)));
               }
-              return Optional.ofNullable(response).map(r -> encode(header, request, r));
+              return Optional.ofNullable(response).map(r -> encodeOrReportBug(header, request, r, peer));
             },
             executor);
+  }
+
+  /**
+   * A handler that sets a field its request's version cannot hold is a Vltava bug; the client then
+   * gets UNKNOWN_SERVER_ERROR for that request instead of a closed connection, and the log says which
+   * field (the conformance suite fails on either).
+   */
+  private static ByteString encodeOrReportBug(
+      RequestHeader header, AbstractRequest request, AbstractResponse response, InetSocketAddress peer) {
+    try {
+      return encode(header, request, response);
+    } catch (UnsupportedVersionException e) {
+      log.error(
+          "BUG: {} v{} response to {} cannot be written at its version ({}); answering {}",
+          header.apiKey(),
+          header.apiVersion(),
+          peer,
+          e.getMessage(),
+          Errors.UNKNOWN_SERVER_ERROR);
+      return encode(header, request, request.getErrorResponse(new UnknownServerException(e.getMessage())));
+    }
   }
 
   private static RequestHeader parseHeader(ByteBuffer buffer) {

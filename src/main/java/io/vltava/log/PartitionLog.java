@@ -218,7 +218,7 @@ public final class PartitionLog implements AutoCloseable {
           int firstSeq = header.getInt(BASE_SEQUENCE_OFFSET);
           producerState.replay(producerId, header.getShort(PRODUCER_EPOCH_OFFSET), firstSeq,
               DefaultRecordBatch.incrementSequence(firstSeq, BatchHeader.lastOffsetDelta(header, 0)),
-              BatchHeader.baseOffset(header, 0), BatchHeader.lastOffset(header, 0));
+              BatchHeader.baseOffset(header, 0), BatchHeader.lastOffset(header, 0), BatchHeader.maxTimestampMs(header, 0));
         }
       });
     }
@@ -249,6 +249,7 @@ public final class PartitionLog implements AutoCloseable {
     if (start == end) {
       throw new InvalidRecordException("no record batches to append at offset " + logEndOffset + " in " + dir);
     }
+    long appendTimeMs = cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? nowMs : RecordBatch.NO_TIMESTAMP;
     long firstOffset = logEndOffset;
     long nextOffset = firstOffset;
     long messages = 0;
@@ -262,7 +263,8 @@ public final class PartitionLog implements AutoCloseable {
         staged = staged == null ? producerState.stage() : staged;
         Optional<ProducerStateManager.BatchMetadata> duplicate = staged.append(producerId,
             buf.getShort(pos + PRODUCER_EPOCH_OFFSET), firstSeq,
-            DefaultRecordBatch.incrementSequence(firstSeq, lastOffsetDelta), nextOffset, nextOffset + lastOffsetDelta);
+            DefaultRecordBatch.incrementSequence(firstSeq, lastOffsetDelta), nextOffset, nextOffset + lastOffsetDelta,
+            appendTimeMs != RecordBatch.NO_TIMESTAMP ? appendTimeMs : BatchHeader.maxTimestampMs(buf, pos));
         if (duplicate.isPresent()) {
           // Like Kafka: the producer resent a batch it already wrote; answer with the original offsets.
           return new LogAppendInfo(duplicate.get().firstOffset(), duplicate.get().lastOffset(),
@@ -276,7 +278,6 @@ public final class PartitionLog implements AutoCloseable {
     if (shouldRoll(active, end - start, nextOffset - 1, nowMs, cfg)) {
       active = roll(nowMs);
     }
-    long appendTimeMs = cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? nowMs : RecordBatch.NO_TIMESTAMP;
     long offset = firstOffset;
     for (MutableRecordBatch batch : records.batches()) {
       long lastOffsetDelta = batch.lastOffset() - batch.baseOffset();
@@ -342,7 +343,7 @@ public final class PartitionLog implements AutoCloseable {
         int firstSeq = buf.getInt(pos + BASE_SEQUENCE_OFFSET);
         producerState.replay(producerId, buf.getShort(pos + PRODUCER_EPOCH_OFFSET), firstSeq,
             DefaultRecordBatch.incrementSequence(firstSeq, BatchHeader.lastOffsetDelta(buf, pos)),
-            BatchHeader.baseOffset(buf, pos), BatchHeader.lastOffset(buf, pos));
+            BatchHeader.baseOffset(buf, pos), BatchHeader.lastOffset(buf, pos), BatchHeader.maxTimestampMs(buf, pos));
       }
     }
     active.append(buf, cfg.indexIntervalBytes(), nowMs);
@@ -479,6 +480,21 @@ public final class PartitionLog implements AutoCloseable {
 
   public long logEndOffset() {
     return logEndOffset;
+  }
+
+  /** Bytes of all segments, what Kafka reports as the partition's size. Safe for concurrent readers. */
+  public long sizeBytes() {
+    long total = 0;
+    for (LogSegment segment : segments.values()) {
+      total += segment.sizeBytes();
+    }
+    return total;
+  }
+
+  /** The producers with batches in this log; only the writer may call it (the producer state is the writer's). */
+  public List<ActiveProducer> activeProducers() {
+    ensureOpen();
+    return producerState.activeProducers();
   }
 
   /** The first offset (at or above the log start offset) whose timestamp is >= {@code timestampMs}. */

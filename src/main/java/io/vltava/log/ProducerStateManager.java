@@ -24,10 +24,12 @@ import org.apache.kafka.common.record.internal.DefaultRecordBatch;
 final class ProducerStateManager {
   static final int BATCHES_KEPT = 5;
   static final String SNAPSHOT_FILE = "producer-state.snapshot";
-  private static final String SNAPSHOT_VERSION = "1";
+  /** Version 2 added each batch's max timestamp; a version-1 snapshot is ignored and the state rebuilt from the log. */
+  private static final String SNAPSHOT_VERSION = "2";
+  private static final int FIELDS_PER_BATCH = 5;
 
-  /** Sequence numbers and offsets of one batch of a producer. */
-  record BatchMetadata(int firstSeq, int lastSeq, long firstOffset, long lastOffset) {}
+  /** Sequence numbers, offsets and max timestamp of one batch of a producer. */
+  record BatchMetadata(int firstSeq, int lastSeq, long firstOffset, long lastOffset, long maxTimestampMs) {}
 
   /** A producer's epoch and recent batches, oldest first; copied when staged so a rejected request changes nothing. */
   static final class ProducerEntry {
@@ -64,7 +66,7 @@ final class ProducerStateManager {
      * (staging nothing), or empty.
      */
     Optional<BatchMetadata> append(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset,
-        long lastOffset) {
+        long lastOffset, long maxTimestampMs) {
       ProducerEntry current = touched.containsKey(producerId) ? touched.get(producerId) : producers.get(producerId);
       if (current != null && epoch == current.epoch) {
         for (BatchMetadata batch : current.batches) {
@@ -77,7 +79,7 @@ final class ProducerStateManager {
       ProducerEntry next = current == null || epoch != current.epoch
           ? new ProducerEntry(epoch, new ArrayDeque<>())
           : touched.containsKey(producerId) ? current : current.copy();
-      addBatch(next, new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset));
+      addBatch(next, new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset, maxTimestampMs));
       touched.put(producerId, next);
       return Optional.empty();
     }
@@ -128,19 +130,31 @@ final class ProducerStateManager {
   }
 
   /** Applies a batch read back from the log, unchecked: the log is the truth. */
-  void replay(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset, long lastOffset) {
+  void replay(long producerId, short epoch, int firstSeq, int lastSeq, long firstOffset, long lastOffset, long maxTimestampMs) {
     ProducerEntry current = producers.get(producerId);
     if (current == null || epoch != current.epoch) {
       current = new ProducerEntry(epoch, new ArrayDeque<>());
       producers.put(producerId, current);
     }
-    addBatch(current, new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset));
+    addBatch(current, new BatchMetadata(firstSeq, lastSeq, firstOffset, lastOffset, maxTimestampMs));
   }
 
   /** Forgets the sequences of producers whose last batch is below {@code logStartOffset}. */
   void retireBelow(long logStartOffset) {
     producers.replaceAll((id, entry) -> entry.lastOffset() >= 0 && entry.lastOffset() < logStartOffset
         ? new ProducerEntry(entry.epoch, new ArrayDeque<>()) : entry);
+  }
+
+  /** Every producer with a batch still in the log, as DescribeProducers reports them; retired producers are left out. */
+  List<ActiveProducer> activeProducers() {
+    List<ActiveProducer> active = new ArrayList<>();
+    producers.forEach((id, entry) -> {
+      if (!entry.batches.isEmpty()) {
+        BatchMetadata last = entry.batches.peekLast();
+        active.add(new ActiveProducer(id, entry.epoch, last.lastSeq(), last.maxTimestampMs()));
+      }
+    });
+    return active;
   }
 
   void clear() {
@@ -156,7 +170,7 @@ final class ProducerStateManager {
       StringBuilder line = new StringBuilder().append(id).append(' ').append(entry.epoch);
       for (BatchMetadata b : entry.batches) {
         line.append(' ').append(b.firstSeq()).append(' ').append(b.lastSeq())
-            .append(' ').append(b.firstOffset()).append(' ').append(b.lastOffset());
+            .append(' ').append(b.firstOffset()).append(' ').append(b.lastOffset()).append(' ').append(b.maxTimestampMs());
       }
       lines.add(line.toString());
     });
@@ -181,14 +195,14 @@ final class ProducerStateManager {
       }
       for (String line : l.subList(2, l.size())) {
         String[] f = line.split(" ");
-        if ((f.length - 2) % 4 != 0 || (f.length - 2) / 4 > BATCHES_KEPT) {
+        if ((f.length - 2) % FIELDS_PER_BATCH != 0 || (f.length - 2) / FIELDS_PER_BATCH > BATCHES_KEPT) {
           producers.clear();
           return false;
         }
         ArrayDeque<BatchMetadata> batches = new ArrayDeque<>();
-        for (int i = 2; i < f.length; i += 4) {
+        for (int i = 2; i < f.length; i += FIELDS_PER_BATCH) {
           batches.addLast(new BatchMetadata(Integer.parseInt(f[i]), Integer.parseInt(f[i + 1]),
-              Long.parseLong(f[i + 2]), Long.parseLong(f[i + 3])));
+              Long.parseLong(f[i + 2]), Long.parseLong(f[i + 3]), Long.parseLong(f[i + 4])));
         }
         producers.put(Long.parseLong(f[0]), new ProducerEntry(Short.parseShort(f[1]), batches));
       }

@@ -114,7 +114,7 @@ public final class LeaderElection {
     boolean allowedFor(TopicState topic);
   }
 
-  private static PartitionState withLeader(PartitionState p, Optional<Integer> leader) {
+  static PartitionState withLeader(PartitionState p, Optional<Integer> leader) {
     int newLeader = leader.orElse(PartitionState.NO_LEADER);
     if (newLeader == p.leader()) {
       return p;

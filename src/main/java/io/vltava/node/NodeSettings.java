@@ -24,6 +24,7 @@ public record NodeSettings(
     Duration retentionCheckInterval,
     Duration replicaLagMax,
     Duration highWatermarkCheckpointInterval,
+    boolean autoLeaderRebalance,
     TopicConfigs topicConfigs,
     ClusterSettings cluster) {
 
@@ -70,6 +71,7 @@ public record NodeSettings(
         Duration.ofMillis(topics.getLong("log.retention.check.interval.ms")),
         Duration.ofMillis(vltava.getLong("replication.replica.lag.time.max.ms")),
         Duration.ofMillis(vltava.getLong("replication.replica.high.watermark.checkpoint.interval.ms")),
+        vltava.getBoolean("replication.auto.leader.rebalance.enable"),
         TopicConfigs.fromConfig(vltava.getConfig("topic-defaults")),
         new ClusterSettings(
             vltava.getString("cluster.host"),

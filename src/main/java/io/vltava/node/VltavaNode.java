@@ -189,6 +189,7 @@ public final class VltavaNode implements AutoCloseable {
     return new Controller.Settings(clusterId, settings.nodeId(), settings.numPartitions(), settings.defaultReplicationFactor(),
         settings.topicConfigs()::validate,
         topic -> Boolean.parseBoolean(settings.topicConfigs().effective(topic.configs()).get(TopicConfigs.UNCLEAN_LEADER_ELECTION_ENABLE)),
+        settings.autoLeaderRebalance(),
         settings.cluster().consistencyTimeout());
   }
 

@@ -32,6 +32,8 @@ public final class LocalReplica {
   private volatile ActorRef<PartitionReplica.Command> writer;
   private volatile PartitionLog log;
   private volatile long highWatermark;
+  /** As a follower: the leader's high watermark from the last fetch, not capped by this log's end. */
+  private volatile long leaderHighWatermark;
   private volatile PartitionState state;
   private final Map<Integer, FollowerPosition> followers = new HashMap<>();
   /** Every ISR proposed from the current partition epoch and not yet decided by the controller. */
@@ -182,8 +184,28 @@ public final class LocalReplica {
   void followerHighWatermark(long leaderHighWatermark) {
     PartitionLog current = log;
     if (current != null) {
+      this.leaderHighWatermark = leaderHighWatermark;
       highWatermark = Math.min(leaderHighWatermark, current.logEndOffset());
     }
+  }
+
+  /** Bytes of this replica's log segments; 0 while the log is not open. */
+  public long sizeBytes() {
+    PartitionLog current = log;
+    return current == null ? 0 : current.sizeBytes();
+  }
+
+  /**
+   * How many offsets this replica's log ends behind the partition's high watermark, as Kafka's
+   * DescribeLogDirs reports it: 0 for a leader; for a follower, the leader's high watermark from its
+   * last fetch minus its own log end offset.
+   */
+  public long logEndOffsetLag() {
+    PartitionLog current = log;
+    if (current == null || isLeader()) {
+      return 0;
+    }
+    return Math.max(0, leaderHighWatermark - current.logEndOffset());
   }
 
   /** Completes when the high watermark passes {@code offset}, or with the error that ended the wait. */

@@ -1,5 +1,6 @@
 package io.vltava.replica;
 
+import io.vltava.log.ActiveProducer;
 import io.vltava.log.LogAppendInfo;
 import io.vltava.log.LogConfig;
 import io.vltava.log.PartitionLog;
@@ -49,6 +50,9 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
 
   /** The controller's latest state of this partition. */
   public record StateChanged(PartitionState state) implements Command {}
+
+  /** Asks for the idempotent producers with batches in the log (the producer state belongs to this actor). */
+  public record DescribeProducers(ActorRef<List<ActiveProducer>> replyTo) implements Command {}
 
   /** Stops the actor and closes the log cleanly (shutdown). */
   public record Close() implements Command {}
@@ -131,6 +135,10 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
         .onMessage(IsrTick.class, m -> maybeProposeIsr())
         .onMessage(HighWatermarkCheckpointTick.class, m -> checkpointHighWatermark())
         .onMessage(IsrProposed.class, this::onIsrProposed)
+        .onMessage(DescribeProducers.class, m -> {
+          m.replyTo().tell(log.activeProducers());
+          return this;
+        })
         .onMessage(Close.class, m -> Behaviors.stopped())
         .onMessage(Delete.class, m -> {
           deleteOnStop = true;

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -102,6 +103,38 @@ public final class ReplicaManager {
 
   public Optional<LocalReplica> replica(TopicPartition partition) {
     return Optional.ofNullable(replicas.get(partition));
+  }
+
+  /** Every partition replica this node holds. */
+  public Collection<LocalReplica> localReplicas() {
+    return List.copyOf(replicas.values());
+  }
+
+  /** The directory holding this node's partition logs: its one log dir, in Kafka's terms. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /**
+   * The idempotent producers with batches in {@code partition}'s log, asked of the replica's writer
+   * (the only owner of its producer state); an error instead when this node does not lead it.
+   */
+  public CompletionStage<ActiveProducers> activeProducers(TopicPartition partition, Duration timeout) {
+    Errors error = leaderError(partition);
+    LocalReplica replica = replicas.get(partition);
+    if (error != Errors.NONE || replica == null || replica.writer() == null) {
+      return CompletableFuture.completedFuture(new ActiveProducers(error == Errors.NONE ? Errors.LEADER_NOT_AVAILABLE : error, List.of()));
+    }
+    return DirectCompletion.of(AskPattern.<PartitionReplica.Command, List<io.vltava.log.ActiveProducer>>ask(
+            replica.writer(), PartitionReplica.DescribeProducers::new, timeout, system.scheduler()))
+        .thenApply(producers -> new ActiveProducers(Errors.NONE, producers.stream()
+            .map(p -> new ActiveProducers.Producer(p.producerId(), p.producerEpoch(), p.lastSequence(), p.lastTimestampMs()))
+            .toList()));
+  }
+
+  /** A partition's active idempotent producers, or the error that kept them from being read. */
+  public record ActiveProducers(Errors error, List<Producer> producers) {
+    public record Producer(long producerId, short producerEpoch, int lastSequence, long lastTimestampMs) {}
   }
 
   /**

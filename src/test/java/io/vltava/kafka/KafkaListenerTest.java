@@ -31,6 +31,12 @@ import org.apache.kafka.common.message.ApiVersionsRequestData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsPartition;
+import org.apache.kafka.common.message.ListOffsetsRequestData.ListOffsetsTopic;
+import org.apache.kafka.common.message.ListOffsetsResponseData;
+import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
+import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsTopicResponse;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -42,6 +48,8 @@ import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
 import org.apache.kafka.common.requests.HeartbeatRequest;
 import org.apache.kafka.common.requests.HeartbeatResponse;
+import org.apache.kafka.common.requests.ListOffsetsRequest;
+import org.apache.kafka.common.requests.ListOffsetsResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -270,6 +278,39 @@ class KafkaListenerTest {
       assertEquals(Errors.NOT_COORDINATOR, heartbeatRoundTrip(socket, 2, "fails"));
       assertEquals(Errors.NONE, heartbeatRoundTrip(socket, 3, "g"));
     }
+  }
+
+  @Test
+  void aResponseFieldTheVersionCannotHoldIsAnsweredAsAServerErrorNotAClosedConnection() throws Exception {
+    ApiHandler epochAtEveryVersion =
+        new ScriptedHandler(
+            ApiKeys.LIST_OFFSETS,
+            (short) 1,
+            (short) 11,
+            (header, request) -> {
+              ListOffsetsResponseData data = new ListOffsetsResponseData();
+              ((ListOffsetsRequest) request).data().topics().forEach(topic -> data.topics().add(
+                  new ListOffsetsTopicResponse().setName(topic.name()).setPartitions(List.of(
+                      new ListOffsetsPartitionResponse().setPartitionIndex(0).setOffset(42).setLeaderEpoch(7)))));
+              return CompletableFuture.completedFuture(new ListOffsetsResponse(data));
+            });
+    try (KafkaSocket socket = start(epochAtEveryVersion)) {
+      assertEquals(List.of(Errors.UNKNOWN_SERVER_ERROR.code(), (short) -1),
+          listOffsets(socket, (short) 2, 1));
+      assertEquals(List.of(Errors.NONE.code(), (short) 7), listOffsets(socket, (short) 4, 2));
+    }
+  }
+
+  /** The error code and leader epoch of partition 0 in a ListOffsets answer at {@code version}. */
+  private static List<Short> listOffsets(KafkaSocket socket, short version, int correlationId) throws IOException {
+    RequestHeader header = header(ApiKeys.LIST_OFFSETS, version, correlationId);
+    socket.send(header, ListOffsetsRequest.Builder.forConsumer(false, IsolationLevel.READ_UNCOMMITTED)
+        .setTargetTimes(List.of(new ListOffsetsTopic().setName("t").setPartitions(List.of(
+            new ListOffsetsPartition().setPartitionIndex(0).setTimestamp(-1)))))
+        .build(version));
+    ListOffsetsResponse response = socket.receive(header);
+    ListOffsetsPartitionResponse partition = response.data().topics().get(0).partitions().get(0);
+    return List.of(partition.errorCode(), (short) partition.leaderEpoch());
   }
 
   @Test

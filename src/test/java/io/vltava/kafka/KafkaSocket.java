@@ -32,12 +32,12 @@ public final class KafkaSocket implements AutoCloseable {
     out = new DataOutputStream(socket.getOutputStream());
   }
 
-  void send(RequestHeader header, AbstractRequest request) throws IOException {
+  public void send(RequestHeader header, AbstractRequest request) throws IOException {
     sendFrame(request.serializeWithHeader(header));
   }
 
   /** Writes a size-prefixed frame of exactly these bytes. */
-  void sendFrame(ByteBuffer frame) throws IOException {
+  public void sendFrame(ByteBuffer frame) throws IOException {
     out.writeInt(frame.remaining());
     sendRaw(bytesOf(frame));
   }
@@ -48,7 +48,7 @@ public final class KafkaSocket implements AutoCloseable {
   }
 
   /** The next response frame without its size field. */
-  ByteBuffer receiveFrame() throws IOException {
+  public ByteBuffer receiveFrame() throws IOException {
     byte[] frame = new byte[in.readInt()];
     in.readFully(frame);
     return ByteBuffer.wrap(frame);
@@ -56,7 +56,7 @@ public final class KafkaSocket implements AutoCloseable {
 
   /** The response to {@code header}; kafka-clients checks the correlation id. */
   @SuppressWarnings("unchecked")
-  <T extends AbstractResponse> T receive(RequestHeader header) throws IOException {
+  public <T extends AbstractResponse> T receive(RequestHeader header) throws IOException {
     return (T) AbstractResponse.parseResponse(receiveFrame(), header);
   }
 
@@ -69,7 +69,7 @@ public final class KafkaSocket implements AutoCloseable {
   }
 
   /** True when the broker has closed the connection with nothing more to read. */
-  boolean closedByPeer() throws IOException {
+  public boolean closedByPeer() throws IOException {
     return in.read() == -1;
   }
 

@@ -11,6 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vltava.log.LogTestSupport.ManualClock;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.SimpleRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
@@ -148,5 +154,44 @@ class IdempotentProducerTest {
     Files.writeString(dir.resolve(ProducerStateManager.SNAPSHOT_FILE), "1\n11\n42 1 garbage\n");
     open();
     assertTrue(log.appendAsLeader(idempotent(PID, (short) 1, 10, "v10"), 0).duplicate(), "rebuilt by a scan");
+  }
+
+  @Test
+  void activeProducersReportEachProducersLatestBatchAcrossReopens() throws Exception {
+    open();
+    log.appendAsLeader(stamped(PID, (short) 1, 0, 5_000, "a", "b"), 0);
+    log.appendAsLeader(stamped(PID, (short) 1, 2, 7_000, "c"), 0);
+    log.appendAsLeader(stamped(7, (short) 0, 0, 6_000, "x"), 0);
+    log.appendAsLeader(batch(9_000, "not idempotent"), 0);
+    List<ActiveProducer> expected = List.of(new ActiveProducer(7, (short) 0, 0, 6_000), new ActiveProducer(PID, (short) 1, 2, 7_000));
+    assertEquals(expected, sorted(log.activeProducers()));
+
+    log.close();
+    open();
+    assertEquals(expected, sorted(log.activeProducers()), "through the snapshot");
+    // Crash: the writer vanishes without close(), so the state is rebuilt by a scan.
+    log = PartitionLog.open(dir, config(1024, 1), clock);
+    assertEquals(expected, sorted(log.activeProducers()), "rebuilt from the log");
+  }
+
+  @Test
+  void logAppendTimeIsTheProducersLastTimestamp() throws Exception {
+    LogConfig c = config(1024, 1);
+    log = PartitionLog.open(dir, new LogConfig(c.segmentBytes(), c.segmentMs(), c.retentionMs(), c.retentionBytes(), c.maxMessageBytes(),
+        c.indexIntervalBytes(), c.segmentIndexBytes(), c.flushMessages(), c.flushMs(), TimestampType.LOG_APPEND_TIME), clock);
+    log.appendAsLeader(stamped(PID, (short) 0, 0, 5_000, "a"), 0);
+    assertEquals(List.of(new ActiveProducer(PID, (short) 0, 0, clock.millis())), log.activeProducers());
+  }
+
+  private static MemoryRecords stamped(long producerId, short epoch, int firstSeq, long timestampMs, String... values) {
+    SimpleRecord[] records = new SimpleRecord[values.length];
+    for (int i = 0; i < values.length; i++) {
+      records[i] = new SimpleRecord(timestampMs, values[i].getBytes(StandardCharsets.UTF_8));
+    }
+    return MemoryRecords.withIdempotentRecords(Compression.NONE, producerId, epoch, firstSeq, records);
+  }
+
+  private static List<ActiveProducer> sorted(List<ActiveProducer> producers) {
+    return producers.stream().sorted(Comparator.comparingLong(ActiveProducer::producerId)).toList();
   }
 }

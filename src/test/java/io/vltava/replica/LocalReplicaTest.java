@@ -95,4 +95,24 @@ class LocalReplicaTest {
     assertEquals(Optional.empty(), replica.propose(List.of(1, 2, 3), 0), "replica 3 lacks committed records 5 to 9");
     assertEquals(List.of(1), replica.propose(List.of(1, 3), 0).orElseThrow().isr(), "replica 2 leaves; replica 3 may not join");
   }
+
+  @Test
+  void aFollowersSizeIsItsSegmentsAndItsLagHowFarItsLogEndsBehindTheLeadersHighWatermark() throws Exception {
+    LocalReplica follower = new LocalReplica(PARTITION, UUID.randomUUID(), 2, LED_WITH_FOLLOWERS);
+    log = PartitionLog.open(dir, LogConfig.defaults(), Clock.systemUTC());
+    follower.opened(log);
+    MemoryRecords fetched = records(4);
+    log.appendAsLeader(fetched, 4); // as the leader wrote it; how the bytes got here does not matter
+    follower.followerHighWatermark(10);
+    assertEquals(6, follower.logEndOffsetLag());
+    assertEquals(4, follower.highWatermark(), "its own high watermark stops at what it holds");
+    assertEquals(log.sizeBytes(), follower.sizeBytes());
+    assertEquals(fetched.sizeInBytes(), follower.sizeBytes());
+    follower.followerHighWatermark(3);
+    assertEquals(0, follower.logEndOffsetLag(), "never negative");
+
+    LocalReplica leader = new LocalReplica(PARTITION, UUID.randomUUID(), LEADER, LED_WITH_FOLLOWERS);
+    leader.opened(log);
+    assertEquals(0, leader.logEndOffsetLag());
+  }
 }
