@@ -111,7 +111,7 @@ final class ClusterFormation {
           // A node with no one to ask (no seeds, nothing remembered) decides at once.
           if ((probed || peers().isEmpty()) && System.nanoTime() > joinDeadlineNanos) {
             act(FormationRules.decide(
-                new FormationRules.Self(self, clusterId, settings.isFirstSeed(), settings.quorum()), peersHeard()));
+                new FormationRules.Self(self, clusterId, settings.isFirstSeed(), formationQuorum()), peersHeard()));
           }
           if (membership.isDone()) {
             return Behaviors.stopped();
@@ -192,6 +192,14 @@ final class ClusterFormation {
           .tell(new Probe(replyTo), org.apache.pekko.actor.ActorRef.noSender());
     }
     probed = true;
+  }
+
+  /**
+   * A majority of the configured size, or of every node this one knows of if that is more: two
+   * disjoint groups of known nodes can then never both re-form the cluster.
+   */
+  private int formationQuorum() {
+    return Math.max(settings.quorum(), (peers().size() + 1) / 2 + 1);
   }
 
   /** The seeds and the nodes the data directory remembers, without this node. */

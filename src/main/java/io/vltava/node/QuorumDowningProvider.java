@@ -21,7 +21,8 @@ import scala.jdk.javaapi.CollectionConverters;
  * every running, reachable node — Joining and WeaklyUp too. Pekko's own strategies count Up members
  * only, so a node restarting (still Joining) when a second node dies leaves a tie, and keep-majority
  * then downed the live majority. Here a side keeps serving iff it reaches a quorum
- * ({@link NodeSettings.ClusterSettings#quorum}) of distinct nodes; otherwise it downs itself. Reuses
+ * ({@link NodeSettings.ClusterSettings#quorum}, or a majority of the running nodes if there are more
+ * than configured) of distinct nodes; otherwise it downs itself. Reuses
  * Pekko's resolver actor (stable-after, leader-only decisions, indirectly connected nodes); that is
  * Pekko-internal API, pinned by the Pekko version in pom.xml.
  */
@@ -82,12 +83,13 @@ public final class QuorumDowningProvider extends DowningProvider {
       return decide(reachable.size(), running.size(), quorum);
     }
 
-    /** More nodes than 2 × quorum − 1 could split into two quorums, so then no side may go on (as Pekko's static-quorum). */
+    /**
+     * With more running nodes than the configured size, the quorum rises to a majority of them:
+     * two sides can then never both have one (Pekko's static-quorum downs every node instead).
+     */
     static DowningStrategy.Decision decide(int reachableNodes, int runningNodes, int quorum) {
-      if (runningNodes > 2 * quorum - 1) {
-        return DowningStrategy.DownAll$.MODULE$;
-      }
-      return reachableNodes >= quorum ? DowningStrategy.DownUnreachable$.MODULE$ : DowningStrategy.DownReachable$.MODULE$;
+      int needed = Math.max(quorum, runningNodes / 2 + 1);
+      return reachableNodes >= needed ? DowningStrategy.DownUnreachable$.MODULE$ : DowningStrategy.DownReachable$.MODULE$;
     }
   }
 }

@@ -20,8 +20,10 @@ class QuorumDowningProviderTest {
   }
 
   @Test
-  void moreNodesThanTheQuorumCanGuardDownsAll() {
-    // Four nodes with quorum 2 could split 2|2 into two clusters.
-    assertEquals(DowningStrategy.DownAll$.MODULE$, RunningQuorum.decide(3, 4, 2));
+  void moreNodesThanConfiguredNeedAMajorityOfThemAll() {
+    // Five nodes of a cluster configured as 3 (quorum 2): a 2|3 split must not leave two clusters.
+    assertEquals(DowningStrategy.DownReachable$.MODULE$, RunningQuorum.decide(2, 5, 2));
+    assertEquals(DowningStrategy.DownUnreachable$.MODULE$, RunningQuorum.decide(3, 5, 2));
+    assertEquals(DowningStrategy.DownReachable$.MODULE$, RunningQuorum.decide(2, 4, 2));
   }
 }
