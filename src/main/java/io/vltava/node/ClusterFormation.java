@@ -111,7 +111,7 @@ final class ClusterFormation {
           // A node with no one to ask (no seeds, nothing remembered) decides at once.
           if ((probed || peers().isEmpty()) && System.nanoTime() > joinDeadlineNanos) {
             act(FormationRules.decide(
-                new FormationRules.Self(self, clusterId, settings.isFirstSeed(), formationQuorum()), peersHeard()));
+                new FormationRules.Self(self, clusterId, settings.isFirstSeed(), settings.quorum()), peersHeard()));
           }
           if (membership.isDone()) {
             return Behaviors.stopped();
@@ -194,14 +194,6 @@ final class ClusterFormation {
     probed = true;
   }
 
-  /**
-   * A majority of the configured size, or of every node this one knows of if that is more: two
-   * disjoint groups of known nodes can then never both re-form the cluster.
-   */
-  private int formationQuorum() {
-    return Math.max(settings.quorum(), (peers().size() + 1) / 2 + 1);
-  }
-
   /** The seeds and the nodes the data directory remembers, without this node. */
   private TreeSet<String> peers() {
     TreeSet<String> peers = new TreeSet<>(settings.seeds());
@@ -222,10 +214,14 @@ final class ClusterFormation {
     return status == MemberStatus.up() || status == MemberStatus.weaklyUp();
   }
 
-  /** Adds {@code nodes} to meta.properties; a failed write is logged and retried with the next change. */
+  /**
+   * Adds the other nodes among {@code nodes} to meta.properties (never this one: with cluster port 0
+   * its address changes at each start); a failed write is logged and retried with the next change.
+   */
   private void record(List<String> nodes) {
-    ClusterMeta next = meta.map(m -> m.withKnownNodes(nodes))
-        .orElseGet(() -> new ClusterMeta(clusterId.orElseThrow(), nodeId, new TreeSet<>(nodes)));
+    List<String> others = nodes.stream().filter(node -> !node.equals(self)).toList();
+    ClusterMeta next = meta.map(m -> m.withKnownNodes(others))
+        .orElseGet(() -> new ClusterMeta(clusterId.orElseThrow(), nodeId, new TreeSet<>(others)));
     if (meta.isPresent() && next.equals(meta.get())) {
       return;
     }

@@ -15,7 +15,7 @@ import java.util.TreeSet;
 
 /**
  * What a data directory remembers of the cluster it belongs to, in {@code meta.properties} as Kafka
- * keeps it: the cluster id, this node's id, and the cluster endpoints ("host:port") of the members
+ * keeps it: the cluster id, this node's id, and the cluster endpoints ("host:port") of the other members
  * it has seen, which it probes after a restart besides its seeds. Written once the node is a member;
  * a directory without the file has never belonged to a cluster. Written atomically (temp file and
  * rename), so a crash leaves the old file or the new one. Immutable.
