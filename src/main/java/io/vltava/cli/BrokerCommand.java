@@ -3,11 +3,14 @@ package io.vltava.cli;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import io.vltava.node.MembershipRefusedException;
 import io.vltava.node.NodeSettings;
 import io.vltava.node.VltavaNode;
 import java.io.File;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,11 +18,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
-/** `vltava broker`: runs one node until SIGTERM or Ctrl-C, then shuts it down in order and exits 0. */
+/**
+ * `vltava broker`: runs one node until SIGTERM or Ctrl-C, then shuts it down in order and exits 0.
+ * Exits 1 when the cluster removed the node (restart it: it rejoins), 2 on invalid configuration, 3
+ * when its data directory belongs to another cluster.
+ */
 @Command(name = "broker", mixinStandardHelpOptions = true,
     description = "Start a Vltava node. With no options: a one-node cluster on 127.0.0.1:9092, data in ./vltava-data.")
 final class BrokerCommand implements Callable<Integer> {
   private static final Logger log = LoggerFactory.getLogger(BrokerCommand.class);
+  /** The cluster removed this node (the Split Brain Resolver downed it); starting it again makes it rejoin. */
+  static final int EXIT_REMOVED = 1;
+  static final int EXIT_INVALID_CONFIG = 2;
+  /** The data directory or the seeds belong to another cluster; starting again will not help. */
+  static final int EXIT_REFUSED = 3;
 
   @Option(names = "--config", paramLabel = "FILE", description = "HOCON file layered over the defaults (see application.conf).")
   File configFile;
@@ -48,6 +60,10 @@ final class BrokerCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "HOST:PORT", description = "A node's cluster endpoint to join through; repeat for several (vltava.cluster.seeds).")
   java.util.List<String> seeds;
 
+  @Option(names = "--cluster-size", paramLabel = "N",
+      description = "Nodes the cluster has; majorities count against it (vltava.cluster.size; default 1 without seeds, else max(3, seeds)).")
+  Integer clusterSize;
+
   @Option(names = "--roles", paramLabel = "ROLE", split = ",", description = "broker, controller, or both (vltava.cluster.roles).")
   java.util.List<String> roles;
 
@@ -59,13 +75,26 @@ final class BrokerCommand implements Callable<Integer> {
       NodeSettings.from(config);
     } catch (ConfigException | org.apache.kafka.common.errors.InvalidConfigurationException e) {
       System.err.println("Invalid configuration: " + e.getMessage());
-      return 2;
+      return EXIT_INVALID_CONFIG;
     }
-    VltavaNode node = VltavaNode.start(config);
+    VltavaNode node;
+    try {
+      node = VltavaNode.start(config);
+    } catch (MembershipRefusedException e) {
+      System.err.println("Refusing to join: " + e.getMessage());
+      return EXIT_REFUSED;
+    }
     // Handling the signals ourselves (instead of a JVM shutdown hook) lets the orderly shutdown finish and the process exit 0.
     Signal.handle(new Signal("TERM"), signal -> node.shutdown());
     Signal.handle(new Signal("INT"), signal -> node.shutdown());
     node.system().getWhenTerminated().toCompletableFuture().join();
+    Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(node.system()).getShutdownReason();
+    if (reason.isPresent() && !reason.get().equals(CoordinatedShutdown.unknownReason())) {
+      // Downed by the others (partitioned or paused too long): exit non-zero so a supervisor starts it again and it rejoins.
+      log.warn("Vltava node {} was stopped by the cluster ({}); exiting with {} to be restarted",
+          node.settings().nodeId(), reason.get(), EXIT_REMOVED);
+      return EXIT_REMOVED;
+    }
     log.info("Vltava node {} stopped", node.settings().nodeId());
     return 0;
   }
@@ -92,6 +121,7 @@ final class BrokerCommand implements Callable<Integer> {
     if (clusterHost != null) values.put("vltava.cluster.host", clusterHost);
     if (seeds != null) values.put("vltava.cluster.seeds", seeds);
     if (roles != null) values.put("vltava.cluster.roles", roles);
+    if (clusterSize != null) values.put("vltava.cluster.size", clusterSize);
     return ConfigFactory.parseMap(values, "command line");
   }
 }

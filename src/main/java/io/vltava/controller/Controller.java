@@ -136,6 +136,7 @@ public final class Controller {
 
   /** What the controller needs besides its state: defaults and the topic-config rules. */
   public record Settings(
+      String clusterId,
       int nodeId,
       int defaultPartitions,
       int defaultReplicationFactor,
@@ -186,7 +187,7 @@ public final class Controller {
           if (read.response() instanceof Replicator.GetSuccess<LWWRegister<ClusterState>> success) {
             stored = success.get(STATE_KEY).getValue();
           } else if (read.response() instanceof Replicator.NotFound<LWWRegister<ClusterState>>) {
-            stored = ClusterState.initial(Uuid.randomUuid().toString());
+            stored = ClusterState.initial(settings.clusterId());
           } else {
             context.getLog().warn("Reading cluster metadata from a majority failed; retrying");
             return takeOver();

@@ -25,6 +25,7 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
@@ -99,6 +100,8 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
   private static final Object JOIN_TIMER = "join";
   private static final Object SYNC_TIMER = "sync";
   private static final Object EXPIRY_TIMER = "expiry";
+  private static final Duration PERSIST_RESTART_MIN_BACKOFF = Duration.ofMillis(200);
+  private static final Duration PERSIST_RESTART_MAX_BACKOFF = Duration.ofSeconds(5);
 
   private final GroupSettings settings;
   private final Clock clock;
@@ -121,7 +124,9 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
   }
 
   private GroupCoordinator(String groupId, GroupSettings settings, Clock clock, TimerScheduler<Command> timers, Set<String> running) {
-    super(persistenceId(groupId));
+    // A failed journal write (its partition's leader failing over) restarts the coordinator, which
+    // recovers its offsets and keeps its members, instead of stopping it.
+    super(persistenceId(groupId), SupervisorStrategy.restartWithBackoff(PERSIST_RESTART_MIN_BACKOFF, PERSIST_RESTART_MAX_BACKOFF, 0.2));
     this.groupId = groupId;
     this.settings = settings;
     this.clock = clock;

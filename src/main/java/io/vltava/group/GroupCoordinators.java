@@ -30,11 +30,13 @@ public final class GroupCoordinators {
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final Set<String> running;
+  private final GroupSettings settings;
   /** Parked questions not answered yet; a node leaving the cluster fails them (see {@link #askParked}). */
   private final Set<CompletableFuture<?>> parked = ConcurrentHashMap.newKeySet();
 
-  private GroupCoordinators(ActorSystem<?> system, ClusterSharding sharding, Set<String> running) {
+  private GroupCoordinators(ActorSystem<?> system, ClusterSharding sharding, Set<String> running, GroupSettings settings) {
     this.system = system;
+    this.settings = settings;
     this.sharding = sharding;
     this.running = running;
   }
@@ -45,9 +47,13 @@ public final class GroupCoordinators {
     Set<String> running = ConcurrentHashMap.newKeySet();
     sharding.init(Entity.of(GroupCoordinator.TYPE_KEY,
         context -> GroupCoordinator.create(context.getEntityId(), settings, clock, running)));
-    GroupCoordinators coordinators = new GroupCoordinators(system, sharding, running);
+    GroupCoordinators coordinators = new GroupCoordinators(system, sharding, running, settings);
     system.systemActorOf(coordinators.watchNodesLeaving(), "group-coordinators-node-watch", Props.empty());
     return coordinators;
+  }
+
+  public GroupSettings settings() {
+    return settings;
   }
 
   /** Asks the coordinator of {@code groupId}. */

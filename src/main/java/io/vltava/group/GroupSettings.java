@@ -9,7 +9,8 @@ public record GroupSettings(
     int minSessionTimeoutMs,
     int maxSessionTimeoutMs,
     Duration offsetsRetention,
-    Duration offsetsRetentionCheckInterval) {
+    Duration offsetsRetentionCheckInterval,
+    Duration offsetsCommitTimeout) {
 
   public static GroupSettings from(Config config) {
     Config groups = config.getConfig("vltava.groups");
@@ -18,6 +19,7 @@ public record GroupSettings(
         groups.getInt("group.min.session.timeout.ms"),
         groups.getInt("group.max.session.timeout.ms"),
         Duration.ofMinutes(groups.getLong("offsets.retention.minutes")),
-        Duration.ofMillis(groups.getLong("offsets.retention.check.interval.ms")));
+        Duration.ofMillis(groups.getLong("offsets.retention.check.interval.ms")),
+        Duration.ofMillis(groups.getLong("offsets.commit.timeout.ms")));
   }
 }

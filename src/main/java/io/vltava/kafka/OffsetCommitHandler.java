@@ -4,7 +4,6 @@ import io.vltava.group.CommittedOffset;
 import io.vltava.group.GroupCoordinator;
 import io.vltava.group.GroupProtocol;
 import io.vltava.metadata.TopicState;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -30,7 +29,6 @@ import org.apache.kafka.common.requests.RequestHeader;
 final class OffsetCommitHandler implements ApiHandler {
   /** Kafka's offset.metadata.max.bytes. */
   private static final int MAX_METADATA_CHARS = 4096;
-  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
   private static final short FIRST_VERSION_WITH_GROUP_ID_NOT_FOUND = 9;
 
   private final BrokerServices broker;
@@ -84,7 +82,7 @@ final class OffsetCommitHandler implements ApiHandler {
         data.memberId(), data.groupInstanceId(), data.generationIdOrMemberEpoch());
     short version = header.apiVersion();
     return broker.<GroupCoordinator.Outcome>askGroup(data.groupId(),
-            replyTo -> new GroupCoordinator.CommitOffsets(member, offsets, replyTo), ANSWER_TIMEOUT)
+            replyTo -> new GroupCoordinator.CommitOffsets(member, offsets, replyTo), broker.groups().settings().offsetsCommitTimeout())
         .handle((committed, failure) -> {
           Errors outcome = failure == null ? committed.error() : BrokerServices.groupError(failure);
           // Before v9 a group that does not exist is reported as ILLEGAL_GENERATION, as Kafka does.

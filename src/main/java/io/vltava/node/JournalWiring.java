@@ -29,15 +29,15 @@ final class JournalWiring {
   /**
    * Starts wiring in the background and returns: a cluster's first node must not wait at start-up
    * for the brokers the journal's replicas need. Persistent actors wait for the storage meanwhile.
-   * The topic gets {@code replication-factor}, or when that is -1 min(3, nodes named as seeds),
-   * and is created once that many brokers are live, so the internal topic is replicated like Kafka's.
+   * The topic gets {@code replication-factor}, or when that is -1 min(3, the configured cluster size)
+   * (as Kafka's offsets topic takes 3), and is created once that many brokers are live.
    */
   static void start(ActorSystem<?> system, Config config, ActorRef<Controller.Command> controller,
-      ReplicaManager replicas, MetadataCache metadata, int expectedNodes, Duration timeout) {
+      ReplicaManager replicas, MetadataCache metadata, int clusterSize, Duration timeout) {
     JournalSettings settings = JournalSettings.from(config);
     int replicationFactor = settings.replicationFactor() > 0
         ? settings.replicationFactor()
-        : Math.max(1, Math.min(3, expectedNodes));
+        : Math.max(1, Math.min(3, clusterSize));
     Thread wiring = new Thread(() -> {
       try {
         wire(system, settings, replicationFactor, controller, replicas, metadata, timeout);
@@ -55,9 +55,15 @@ final class JournalWiring {
 
   private static void wire(ActorSystem<?> system, JournalSettings settings, int replicationFactor,
       ActorRef<Controller.Command> controller, ReplicaManager replicas, MetadataCache metadata, Duration timeout) throws Exception {
+    boolean told = false;
     while (metadata.current().topic(settings.topic()).isEmpty() && metadata.current().brokers().size() < replicationFactor) {
       if (system.whenTerminated().isCompleted()) {
         return;
+      }
+      if (!told) {
+        log.info("The journal topic {} waits for {} brokers (replication factor; vltava.cluster.size or vltava.journal.replication-factor)",
+            settings.topic(), replicationFactor);
+        told = true;
       }
       Thread.sleep(100); // waiting for the other brokers of a starting cluster to register
     }

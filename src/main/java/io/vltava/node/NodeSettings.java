@@ -30,10 +30,32 @@ public record NodeSettings(
     ClusterSettings cluster,
     FetchSessionSettings fetchSessions) {
 
-  /** How the node joins the Pekko cluster. {@code seeds} are host:port of other nodes' cluster ports; none = a cluster of its own. */
-  public record ClusterSettings(String host, int port, java.util.List<String> seeds, java.util.List<String> roles, Duration consistencyTimeout) {
+  /**
+   * How the node joins the Pekko cluster. {@code seeds} are host:port of other nodes' cluster ports;
+   * none = a cluster of its own. {@code configuredSize} 0 means derived (see {@link #size}).
+   */
+  public record ClusterSettings(String host, int port, java.util.List<String> seeds, java.util.List<String> roles,
+      Duration consistencyTimeout, int configuredSize) {
     public boolean hasRole(String role) {
       return roles.contains(role);
+    }
+
+    /** The nodes the cluster is meant to have: configured, else 1 without seeds, else max(3, seeds) as Kafka's internal topics assume 3. */
+    public int size() {
+      if (configuredSize > 0) {
+        return configuredSize;
+      }
+      return seeds.isEmpty() ? 1 : Math.max(3, new java.util.HashSet<>(seeds).size());
+    }
+
+    /** More than half of {@link #size}: the nodes a side needs to keep serving, or to re-form the cluster. */
+    public int quorum() {
+      return size() / 2 + 1;
+    }
+
+    /** The first seed forms a brand-new cluster; with no seeds every node is a cluster of its own. */
+    public boolean isFirstSeed() {
+      return seeds.isEmpty() || seeds.get(0).equals(host + ":" + port);
     }
   }
 
@@ -58,7 +80,8 @@ public record NodeSettings(
             vltava.getInt("cluster.port"),
             vltava.getStringList("cluster.seeds"),
             vltava.getStringList("cluster.roles"),
-            vltava.getDuration("cluster.consistency-timeout")),
+            vltava.getDuration("cluster.consistency-timeout"),
+            vltava.getInt("cluster.size")),
         FetchSessionSettings.fromConfig(vltava.getConfig("fetch-sessions")));
   }
 

@@ -6,6 +6,9 @@ import io.vltava.controller.Controller;
 import io.vltava.controller.MetadataSubscriber;
 import io.vltava.log.TopicConfigs;
 import java.util.HashMap;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
@@ -31,11 +34,11 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,16 +93,19 @@ public final class VltavaNode implements AutoCloseable {
   public static VltavaNode start(Config config) throws Exception {
     NodeSettings settings = NodeSettings.from(config);
     Files.createDirectories(settings.dataDir());
+    Optional<ClusterMeta> meta = ClusterMeta.read(settings.dataDir());
+    if (meta.isPresent() && meta.get().nodeId() != settings.nodeId()) {
+      throw new MembershipRefusedException("the data directory " + settings.dataDir() + " belongs to node "
+          + meta.get().nodeId() + ", not to node " + settings.nodeId());
+    }
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "vltava", clusterConfig(settings).withFallback(config));
     try {
       Cluster cluster = Cluster.get(system);
-      if (settings.cluster().seeds().isEmpty()) {
-        cluster.manager().tell(Join.create(cluster.selfMember().address()));
-      }
+      String clusterId = awaitMembership(system, settings, meta);
       MetadataCache metadata = new MetadataCache(settings.nodeId());
       system.systemActorOf(MetadataSubscriber.create(metadata), "metadata-subscriber", Props.empty());
       ActorRef<Controller.Command> controller = ClusterSingleton.get(system).init(
-          SingletonActor.of(Controller.create(controllerSettings(settings), metadata), "controller")
+          SingletonActor.of(Controller.create(controllerSettings(settings, clusterId), metadata), "controller")
               .withSettings(ClusterSingletonSettings.create(system).withRole(CONTROLLER_ROLE)));
 
       ReplicaManager replicas = new ReplicaManager(
@@ -124,7 +130,7 @@ public final class VltavaNode implements AutoCloseable {
       if (settings.cluster().hasRole(BROKER_ROLE)) {
         register(system, controller, self, settings.cluster().consistencyTimeout().multipliedBy(2));
       }
-      JournalWiring.start(system, config, controller, replicas, metadata, settings.cluster().seeds().size(), STARTUP_TIMEOUT);
+      JournalWiring.start(system, config, controller, replicas, metadata, settings.cluster().size(), STARTUP_TIMEOUT);
       log.info("Vltava node {} ready: Kafka listener on {}:{}, cluster member {}, data in {}",
           settings.nodeId(), listener.boundAddress().getHostString(), listener.boundAddress().getPort(),
           cluster.selfMember().address(), settings.dataDir().toAbsolutePath());
@@ -135,13 +141,34 @@ public final class VltavaNode implements AutoCloseable {
     }
   }
 
+  /**
+   * Blocks until this node is a member of its cluster (see {@link ClusterFormation}) and returns the
+   * cluster id; nothing answers clients before. Throws {@link MembershipRefusedException} when
+   * the node must not join.
+   */
+  private static String awaitMembership(ActorSystem<?> system, NodeSettings settings, Optional<ClusterMeta> meta)
+      throws InterruptedException {
+    CompletableFuture<String> membership = new CompletableFuture<>();
+    system.getWhenTerminated().thenRun(() ->
+        membership.completeExceptionally(new IllegalStateException("the node stopped before it joined its cluster")));
+    system.systemActorOf(ClusterFormation.create(settings.cluster(), settings.nodeId(), settings.dataDir(), meta, membership),
+        ClusterFormation.NAME, DispatcherSelector.blocking());
+    try {
+      return membership.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException refused) {
+        throw refused;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
   /** Pekko settings that follow from the node's own: its cluster endpoint, seeds, roles and where durable metadata lives. */
   private static Config clusterConfig(NodeSettings settings) {
     NodeSettings.ClusterSettings cluster = settings.cluster();
     Map<String, Object> values = new HashMap<>();
     values.put("pekko.remote.artery.canonical.hostname", cluster.host());
     values.put("pekko.remote.artery.canonical.port", cluster.port());
-    values.put("pekko.cluster.seed-nodes", cluster.seeds().stream().map(seed -> "pekko://vltava@" + seed).toList());
     values.put("pekko.cluster.roles", cluster.roles());
     values.put("pekko.cluster.distributed-data.durable.lmdb.dir",
         settings.dataDir().resolve("cluster-metadata").toAbsolutePath().toString());
@@ -169,8 +196,8 @@ public final class VltavaNode implements AutoCloseable {
     replicas.pauseReplication(paused);
   }
 
-  private static Controller.Settings controllerSettings(NodeSettings settings) {
-    return new Controller.Settings(settings.nodeId(), settings.numPartitions(), settings.defaultReplicationFactor(),
+  private static Controller.Settings controllerSettings(NodeSettings settings, String clusterId) {
+    return new Controller.Settings(clusterId, settings.nodeId(), settings.numPartitions(), settings.defaultReplicationFactor(),
         settings.topicConfigs()::validate,
         topic -> Boolean.parseBoolean(settings.topicConfigs().effective(topic.configs()).get(TopicConfigs.UNCLEAN_LEADER_ELECTION_ENABLE)),
         settings.autoLeaderRebalance(),

@@ -24,7 +24,7 @@ import scala.jdk.javaapi.FutureConverters;
  * the controller decided. With no live leader known yet (a node that just learned of a new topic
  * may ask before this one has, a leader may be being elected) the allocation waits for one up to
  * {@code leaderWait}, then fails and sharding retries later, rather than falling back to whichever
- * node asked. Rebalancing moves shards whose leader changed.
+ * node asked. Rebalancing moves shards whose leader changed, but not off a departed broker.
  */
 final class LeaderAllocationStrategy extends ShardCoordinator.AbstractShardAllocationStrategy {
   private final MetadataCache metadata;
@@ -58,7 +58,9 @@ final class LeaderAllocationStrategy extends ShardCoordinator.AbstractShardAlloc
     ClusterState state = metadata.current();
     current.forEach((region, shards) -> shards.foreach(shardId -> {
       Optional<ActorRef> leader = leaderRegion(shardId, state, current);
-      if (!inProgress.contains(shardId) && leader.isPresent() && !leader.get().equals(region)) {
+      // A departed broker's region cannot hand its shards off (the coordinator would wait out its
+      // handoff timeout, a minute); sharding reallocates them once it drops that region.
+      if (!inProgress.contains(shardId) && isBroker(region, state) && leader.isPresent() && !leader.get().equals(region)) {
         misplaced.add(shardId);
       }
       return null;
@@ -75,6 +77,11 @@ final class LeaderAllocationStrategy extends ShardCoordinator.AbstractShardAlloc
         .map(BrokerInfo::clusterAddress);
     return leaderAddress.flatMap(address ->
         current.keySet().stream().filter(region -> addressOf(region).equals(address)).findFirst());
+  }
+
+  private boolean isBroker(ActorRef region, ClusterState state) {
+    String address = addressOf(region);
+    return state.brokers().values().stream().anyMatch(broker -> broker.clusterAddress().equals(address));
   }
 
   private String addressOf(ActorRef region) {

@@ -201,6 +201,7 @@ public final class VltavaCluster implements AutoCloseable {
     values.put("vltava.listener.port", kafkaPorts[id - 1]);
     values.put("vltava.cluster.port", clusterPorts[id - 1]);
     values.put("vltava.cluster.seeds", seeds);
+    values.put("vltava.cluster.size", nodes.length);
     // A crashed in-JVM node is noticed in ~2 s and downed 2 s later, so tests do not wait long.
     values.put("pekko.cluster.failure-detector.acceptable-heartbeat-pause", "2s");
     values.put("pekko.cluster.split-brain-resolver.stable-after", "2s");

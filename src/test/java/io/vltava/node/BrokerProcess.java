@@ -19,16 +19,28 @@ import java.util.regex.Pattern;
 final class BrokerProcess implements AutoCloseable {
   private static final Pattern READY = Pattern.compile("ready: Kafka listener on ([^:]+):(\\d+)");
 
-  private final Process process;
-  private final String bootstrapServers;
+  private static final int OUTPUT_LINES_KEPT = 5000;
+  private static final Path LOG_DIR = Path.of("target", "broker-processes");
 
-  private BrokerProcess(Process process, String bootstrapServers) {
+  private final Process process;
+  private final CompletableFuture<String> ready;
+  private final java.util.Deque<String> output;
+
+  private BrokerProcess(Process process, CompletableFuture<String> ready, java.util.Deque<String> output) {
     this.process = process;
-    this.bootstrapServers = bootstrapServers;
+    this.ready = ready;
+    this.output = output;
   }
 
-  /** Runs {@code Main broker} from the test classpath. */
+  /** Runs {@code Main broker} from the test classpath and waits until it serves clients. */
   static BrokerProcess start(Path dataDir, String... extraArgs) throws Exception {
+    BrokerProcess broker = spawn(dataDir, extraArgs);
+    broker.awaitReady(Duration.ofSeconds(60));
+    return broker;
+  }
+
+  /** Runs {@code Main broker} from the test classpath and returns at once, ready or not. */
+  static BrokerProcess spawn(Path dataDir, String... extraArgs) throws IOException {
     return launch(List.of("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
         "-Dlogback.configurationFile=logback.xml", "-cp", System.getProperty("java.class.path"), "io.vltava.cli.Main"),
         dataDir, extraArgs);
@@ -36,10 +48,12 @@ final class BrokerProcess implements AutoCloseable {
 
   /** Runs the packaged fat jar exactly as the README's quick start does. */
   static BrokerProcess startJar(Path jar, Path dataDir, String... extraArgs) throws Exception {
-    return launch(List.of("-jar", jar.toString()), dataDir, extraArgs);
+    BrokerProcess broker = launch(List.of("-jar", jar.toString()), dataDir, extraArgs);
+    broker.awaitReady(Duration.ofSeconds(60));
+    return broker;
   }
 
-  private static BrokerProcess launch(List<String> javaArgs, Path dataDir, String... extraArgs) throws Exception {
+  private static BrokerProcess launch(List<String> javaArgs, Path dataDir, String... extraArgs) throws IOException {
     List<String> command = new java.util.ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
@@ -48,10 +62,22 @@ final class BrokerProcess implements AutoCloseable {
     command.addAll(List.of(extraArgs));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     CompletableFuture<String> ready = new CompletableFuture<>();
+    java.util.Deque<String> output = new java.util.concurrent.ConcurrentLinkedDeque<>();
+    // Kept after the test's temporary directories are gone, for reading what a failed test's broker did.
+    Path logFile = LOG_DIR.resolve(dataDir.getFileName() + "-" + process.pid() + ".log");
+    java.nio.file.Files.createDirectories(LOG_DIR);
     Thread reader = new Thread(() -> {
-      try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+          java.io.Writer log = java.nio.file.Files.newBufferedWriter(logFile, StandardCharsets.UTF_8)) {
         String line;
         while ((line = lines.readLine()) != null) {
+          log.write(line);
+          log.write('\n');
+          log.flush();
+          output.addLast(line);
+          if (output.size() > OUTPUT_LINES_KEPT) {
+            output.pollFirst();
+          }
           Matcher m = READY.matcher(line);
           if (m.find()) {
             ready.complete(m.group(1) + ":" + m.group(2));
@@ -64,16 +90,64 @@ final class BrokerProcess implements AutoCloseable {
     }, "broker-process-output");
     reader.setDaemon(true);
     reader.start();
+    return new BrokerProcess(process, ready, output);
+  }
+
+  /** Waits until the broker serves clients; kills it if it does not within {@code timeout}. */
+  void awaitReady(Duration timeout) throws Exception {
     try {
-      return new BrokerProcess(process, ready.get(60, TimeUnit.SECONDS));
+      ready.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       process.destroyForcibly();
       throw e;
     }
   }
 
+  boolean isReady() {
+    return ready.isDone() && !ready.isCompletedExceptionally();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** Whether the broker has printed a line containing {@code text} (of its last few thousand lines). */
+  boolean hasPrinted(String text) {
+    return timesPrinted(text) > 0;
+  }
+
+  /** How many of its last few thousand lines contain {@code text}. */
+  long timesPrinted(String text) {
+    return output.stream().filter(line -> line.contains(text)).count();
+  }
+
   String bootstrapServers() {
-    return bootstrapServers;
+    return ready.join();
+  }
+
+  /** SIGSTOP: the process stays but answers nothing, as a long GC pause or a frozen VM. */
+  void pause() throws Exception {
+    signal("STOP");
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  void resume() throws Exception {
+    signal("CONT");
+  }
+
+  private void signal(String name) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+    }
+  }
+
+  /** Waits for the process to end by itself and returns its exit code. */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("broker did not exit within " + timeout);
+    }
+    return process.exitValue();
   }
 
   /** SIGKILL: no shutdown hook, no flush, no clean-shutdown marker. */

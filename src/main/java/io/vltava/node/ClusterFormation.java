@@ -1,0 +1,244 @@
+package io.vltava.node;
+
+import io.vltava.metadata.CborSerializable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.Uuid;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.SelfUp;
+import org.apache.pekko.cluster.typed.Subscribe;
+
+/**
+ * Brings this node into its cluster instead of Pekko's seed-node join (whose first seed forms a new
+ * cluster whenever it reaches no other seed). Until the node is a member, it asks its seeds and the
+ * nodes its data directory remembers every {@link #PROBE_INTERVAL} for their cluster id and
+ * membership, and acts on {@link FormationRules}: join a member, form, wait, or refuse. It answers the
+ * same question from other nodes all along. Once a member it records the cluster in
+ * {@code meta.properties} and completes {@code membership} with the cluster id. Runs on the blocking
+ * dispatcher (it writes that file).
+ */
+final class ClusterFormation {
+  static final String NAME = "cluster-formation";
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClusterFormation.class);
+  /**
+   * Forming is acted on only after this many probe rounds in a row decided it: a first contact's
+   * handshake can take longer than a round, and a cluster formed by mistake never merges back.
+   */
+  private static final int FORM_AFTER_ROUNDS = 3;
+  private static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
+  /** Pekko retries a join itself; after this long without a welcome, the member may be gone, so ask again. */
+  private static final Duration JOIN_PATIENCE = Duration.ofSeconds(10);
+
+  sealed interface Command {}
+
+  /** From another node: what is your cluster and are you in it? */
+  record Probe(ActorRef<Answer> replyTo) implements Command, CborSerializable {}
+
+  /** {@code clusterId} is "" for a node that has never belonged to a cluster. */
+  record Answer(String node, String clusterId, boolean member) implements Command, CborSerializable {}
+
+  private record Tick() implements Command {}
+
+  private record BecameUp() implements Command {}
+
+  private record MemberJoined(ClusterEvent.MemberUp event) implements Command {}
+
+  private final ActorContext<Command> context;
+  private final NodeSettings.ClusterSettings settings;
+  private final int nodeId;
+  private final Path dataDir;
+  private final CompletableFuture<String> membership;
+  private final Cluster cluster;
+  private final String self;
+  private Optional<ClusterMeta> meta;
+  private Optional<String> clusterId;
+  private Map<String, Answer> answers = new HashMap<>();
+  private boolean probed;
+  private long joinDeadlineNanos;
+  private String lastWaitReason = "";
+  private int formDecisions;
+
+  private ClusterFormation(ActorContext<Command> context, NodeSettings.ClusterSettings settings, int nodeId, Path dataDir,
+      Optional<ClusterMeta> meta, CompletableFuture<String> membership) {
+    this.context = context;
+    this.settings = settings;
+    this.nodeId = nodeId;
+    this.dataDir = dataDir;
+    this.meta = meta;
+    this.clusterId = meta.map(ClusterMeta::clusterId);
+    this.membership = membership;
+    this.cluster = Cluster.get(context.getSystem());
+    this.self = hostPort(cluster.selfMember().address());
+  }
+
+  static Behavior<Command> create(NodeSettings.ClusterSettings settings, int nodeId, Path dataDir, Optional<ClusterMeta> meta,
+      CompletableFuture<String> membership) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      ClusterFormation formation = new ClusterFormation(context, settings, nodeId, dataDir, meta, membership);
+      Cluster.get(context.getSystem()).subscriptions().tell(
+          Subscribe.create(context.messageAdapter(SelfUp.class, up -> new BecameUp()), SelfUp.class));
+      timers.startTimerWithFixedDelay(new Tick(), Duration.ZERO, PROBE_INTERVAL);
+      return formation.joining(timers);
+    }));
+  }
+
+  private Behavior<Command> joining(TimerScheduler<Command> timers) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Probe.class, probe -> answer(probe, false))
+        .onMessage(Answer.class, answer -> {
+          answers.put(answer.node(), answer);
+          return Behaviors.same();
+        })
+        .onMessage(Tick.class, tick -> {
+          // A node with no one to ask (no seeds, nothing remembered) decides at once.
+          if ((probed || peers().isEmpty()) && System.nanoTime() > joinDeadlineNanos) {
+            act(FormationRules.decide(
+                new FormationRules.Self(self, clusterId, settings.isFirstSeed(), settings.quorum()), peersHeard()));
+          }
+          if (membership.isDone()) {
+            return Behaviors.stopped();
+          }
+          answers = new HashMap<>();
+          probe();
+          return Behaviors.same();
+        })
+        .onMessage(BecameUp.class, up -> {
+          timers.cancelAll();
+          return becomeMember();
+        })
+        .build();
+  }
+
+  private Behavior<Command> member() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Probe.class, probe -> answer(probe, isMember()))
+        .onMessage(MemberJoined.class, joined -> {
+          record(List.of(hostPort(joined.event().member().address())));
+          return Behaviors.same();
+        })
+        .onAnyMessage(other -> Behaviors.same())
+        .build();
+  }
+
+  private Behavior<Command> becomeMember() {
+    String id = clusterId.orElseThrow();
+    List<String> nodes = new ArrayList<>();
+    cluster.state().getMembers().forEach(m -> nodes.add(hostPort(m.address())));
+    record(nodes);
+    log.info("Member of cluster {} as {}", id, self);
+    membership.complete(id);
+    cluster.subscriptions().tell(Subscribe.create(
+        context.messageAdapter(ClusterEvent.MemberUp.class, MemberJoined::new), ClusterEvent.MemberUp.class));
+    return member();
+  }
+
+  private Behavior<Command> answer(Probe probe, boolean member) {
+    probe.replyTo().tell(new Answer(self, clusterId.orElse(""), member));
+    return Behaviors.same();
+  }
+
+  private void act(FormationRules.Decision decision) {
+    if (!(decision instanceof FormationRules.Form)) {
+      formDecisions = 0;
+    }
+    if (decision instanceof FormationRules.JoinMember join) {
+      log.info("Joining cluster {} through {}", join.clusterId(), join.member());
+      clusterId = Optional.of(join.clusterId());
+      cluster.manager().tell(Join.create(address(join.member())));
+      joinDeadlineNanos = System.nanoTime() + JOIN_PATIENCE.toNanos();
+    } else if (decision instanceof FormationRules.Form form) {
+      if (!peers().isEmpty() && ++formDecisions < FORM_AFTER_ROUNDS) {
+        return;
+      }
+      clusterId = Optional.of(form.clusterId().orElseGet(() -> Uuid.randomUuid().toString()));
+      log.info("Forming cluster {} {}", clusterId.get(),
+          form.clusterId().isPresent() ? "again with a majority of its nodes" : "(new)");
+      cluster.manager().tell(Join.create(cluster.selfMember().address()));
+      joinDeadlineNanos = System.nanoTime() + JOIN_PATIENCE.toNanos();
+    } else if (decision instanceof FormationRules.Wait wait) {
+      if (!wait.reason().equals(lastWaitReason)) {
+        log.info("Not joining yet: {}", wait.reason());
+        lastWaitReason = wait.reason();
+      }
+    } else if (decision instanceof FormationRules.Refuse refuse) {
+      log.error("Refusing to join: {}", refuse.reason());
+      membership.completeExceptionally(new MembershipRefusedException(refuse.reason()));
+    }
+  }
+
+  private void probe() {
+    ActorRef<Answer> replyTo = context.getSelf().narrow();
+    for (String peer : peers()) {
+      Adapter.toClassic(context.getSystem())
+          .actorSelection("pekko://" + context.getSystem().name() + "@" + peer + "/system/" + NAME)
+          .tell(new Probe(replyTo), org.apache.pekko.actor.ActorRef.noSender());
+    }
+    probed = true;
+  }
+
+  /** The seeds and the nodes the data directory remembers, without this node. */
+  private TreeSet<String> peers() {
+    TreeSet<String> peers = new TreeSet<>(settings.seeds());
+    meta.ifPresent(m -> peers.addAll(m.knownNodes()));
+    peers.remove(self);
+    return peers;
+  }
+
+  private List<FormationRules.Peer> peersHeard() {
+    return answers.values().stream()
+        .filter(a -> !a.node().equals(self))
+        .map(a -> new FormationRules.Peer(a.node(), a.clusterId().isEmpty() ? Optional.empty() : Optional.of(a.clusterId()), a.member()))
+        .toList();
+  }
+
+  private boolean isMember() {
+    MemberStatus status = cluster.selfMember().status();
+    return status == MemberStatus.up() || status == MemberStatus.weaklyUp();
+  }
+
+  /**
+   * Adds the other nodes among {@code nodes} to meta.properties (never this one: with cluster port 0
+   * its address changes at each start); a failed write is logged and retried with the next change.
+   */
+  private void record(List<String> nodes) {
+    List<String> others = nodes.stream().filter(node -> !node.equals(self)).toList();
+    ClusterMeta next = meta.map(m -> m.withKnownNodes(others))
+        .orElseGet(() -> new ClusterMeta(clusterId.orElseThrow(), nodeId, new TreeSet<>(others)));
+    if (meta.isPresent() && next.equals(meta.get())) {
+      return;
+    }
+    try {
+      next.write(dataDir);
+      meta = Optional.of(next);
+    } catch (IOException e) {
+      log.error("Could not record the cluster in {}", dataDir.resolve(ClusterMeta.FILE_NAME), e);
+    }
+  }
+
+  private Address address(String hostPort) {
+    int colon = hostPort.lastIndexOf(':');
+    return new Address("pekko", context.getSystem().name(), hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+  }
+
+  private static String hostPort(Address address) {
+    return address.host().get() + ":" + address.port().get();
+  }
+}
