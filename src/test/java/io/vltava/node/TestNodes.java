@@ -7,6 +7,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +16,8 @@ import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -83,6 +87,24 @@ public final class TestNodes {
       }
       producer.flush();
     }
+  }
+
+  /**
+   * Polls until {@code count} records arrived or 60 seconds passed, returning their values grouped by
+   * partition in arrival order; callers assert on what came.
+   */
+  public static Map<TopicPartition, List<String>> pollValues(KafkaConsumer<byte[], byte[]> consumer, int count) {
+    Map<TopicPartition, List<String>> read = new HashMap<>();
+    int total = 0;
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (total < count && System.nanoTime() < deadline) {
+      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+        read.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), tp -> new ArrayList<>())
+            .add(new String(record.value(), StandardCharsets.UTF_8));
+        total++;
+      }
+    }
+    return read;
   }
 
   public static Properties consumerProps(String bootstrap) {
