@@ -7,16 +7,20 @@ import io.vltava.node.MembershipRefusedException;
 import io.vltava.node.NodeSettings;
 import io.vltava.node.VltavaNode;
 import java.io.File;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 /**
  * `vltava broker`: runs one node until SIGTERM or Ctrl-C, then shuts it down in order and exits 0.
@@ -32,6 +36,9 @@ final class BrokerCommand implements Callable<Integer> {
   static final int EXIT_INVALID_CONFIG = 2;
   /** The data directory or the seeds belong to another cluster; starting again will not help. */
   static final int EXIT_REFUSED = 3;
+  /** As the JVM's default for SIGTERM: a node stopped before it joined its cluster. */
+  static final int EXIT_STOPPED_WHILE_STARTING = 143;
+  private static final Duration STOPPING_WHILE_STARTING = Duration.ofSeconds(5);
 
   @Option(names = "--config", paramLabel = "FILE", description = "HOCON file layered over the defaults (see application.conf).")
   File configFile;
@@ -77,6 +84,20 @@ final class BrokerCommand implements Callable<Integer> {
       System.err.println("Invalid configuration: " + e.getMessage());
       return EXIT_INVALID_CONFIG;
     }
+    // Handling the signals ourselves (instead of a JVM shutdown hook) lets the orderly shutdown finish and the process exit 0.
+    // Installed before the start, so a signal right after the ready line still stops in order; a node
+    // that is still joining its cluster 5 s after the signal has nothing to drain and just exits.
+    CompletableFuture<VltavaNode> started = new CompletableFuture<>();
+    SignalHandler stop = signal -> started.copy().orTimeout(STOPPING_WHILE_STARTING.toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((running, notYet) -> {
+          if (running != null) {
+            running.shutdown();
+          } else {
+            System.exit(EXIT_STOPPED_WHILE_STARTING);
+          }
+        });
+    Signal.handle(new Signal("TERM"), stop);
+    Signal.handle(new Signal("INT"), stop);
     VltavaNode node;
     try {
       node = VltavaNode.start(config);
@@ -84,9 +105,7 @@ final class BrokerCommand implements Callable<Integer> {
       System.err.println("Refusing to join: " + e.getMessage());
       return EXIT_REFUSED;
     }
-    // Handling the signals ourselves (instead of a JVM shutdown hook) lets the orderly shutdown finish and the process exit 0.
-    Signal.handle(new Signal("TERM"), signal -> node.shutdown());
-    Signal.handle(new Signal("INT"), signal -> node.shutdown());
+    started.complete(node);
     node.system().getWhenTerminated().toCompletableFuture().join();
     Optional<CoordinatedShutdown.Reason> reason = CoordinatedShutdown.get(node.system()).getShutdownReason();
     if (reason.isPresent() && !reason.get().equals(CoordinatedShutdown.unknownReason())) {

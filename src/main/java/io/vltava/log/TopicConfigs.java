@@ -34,9 +34,9 @@ public final class TopicConfigs {
   /** Replicas ("partition:broker,..." or "*") whose follower-side fetches are throttled, as Kafka's. */
   public static final String FOLLOWER_REPLICATION_THROTTLED_REPLICAS = "follower.replication.throttled.replicas";
 
-  private static final Predicate<String> POSITIVE_INT = v -> parsesTo(v, s -> Integer.parseInt(s) > 0);
-  private static final Predicate<String> NON_NEGATIVE_LONG = v -> parsesTo(v, s -> Long.parseLong(s) >= 0);
-  private static final Predicate<String> LONG_OR_UNLIMITED = v -> parsesTo(v, s -> Long.parseLong(s) >= -1);
+  private static final Predicate<String> POSITIVE_INT = intAtLeast(1);
+  private static final Predicate<String> NON_NEGATIVE_LONG = longAtLeast(0);
+  private static final Predicate<String> LONG_OR_UNLIMITED = longAtLeast(-1);
   private static final Predicate<String> BOOLEAN = v -> v.equals("true") || v.equals("false");
   private static final Predicate<String> REPLICA_LIST = v -> v.matches("\\s*(\\*|(\\d+\\s*:\\s*\\d+\\s*)(,\\s*\\d+\\s*:\\s*\\d+\\s*)*)?\\s*");
 
@@ -50,11 +50,11 @@ public final class TopicConfigs {
     // Compaction is not implemented yet, so only deletion is accepted rather than silently ignored.
     define(CLEANUP_POLICY, "delete"::equals, ConfigDef.Type.LIST,
         "How old segments are discarded; only \"delete\" (retention by time and size) is supported.");
-    define(FLUSH_MESSAGES, v -> parsesTo(v, s -> Long.parseLong(s) >= 1), ConfigDef.Type.LONG,
+    define(FLUSH_MESSAGES, longAtLeast(1), ConfigDef.Type.LONG,
         "Force an fsync of the log after this many messages.");
     define(FLUSH_MS, NON_NEGATIVE_LONG, ConfigDef.Type.LONG,
         "Force an fsync of the log when a message has been unflushed this many milliseconds.");
-    define(INDEX_INTERVAL_BYTES, v -> parsesTo(v, s -> Integer.parseInt(s) >= 0), ConfigDef.Type.INT,
+    define(INDEX_INTERVAL_BYTES, intAtLeast(0), ConfigDef.Type.INT,
         "Bytes of log between two entries of the sparse offset and time indexes.");
     define(MAX_MESSAGE_BYTES, POSITIVE_INT, ConfigDef.Type.INT,
         "The largest record batch size accepted, in bytes.");
@@ -66,11 +66,11 @@ public final class TopicConfigs {
         "Delete old segments once a partition is larger than this many bytes; -1 for no limit.");
     define(RETENTION_MS, LONG_OR_UNLIMITED, ConfigDef.Type.LONG,
         "Delete segments whose newest record is older than this many milliseconds; -1 to keep forever.");
-    define(SEGMENT_BYTES, v -> parsesTo(v, s -> Integer.parseInt(s) >= 14), ConfigDef.Type.INT,
+    define(SEGMENT_BYTES, intAtLeast(14), ConfigDef.Type.INT,
         "Roll to a new segment file at this size in bytes.");
-    define(SEGMENT_INDEX_BYTES, v -> parsesTo(v, s -> Integer.parseInt(s) >= 8), ConfigDef.Type.INT,
+    define(SEGMENT_INDEX_BYTES, intAtLeast(8), ConfigDef.Type.INT,
         "The size in bytes of each segment's offset and time index files.");
-    define(SEGMENT_MS, v -> parsesTo(v, s -> Long.parseLong(s) >= 1), ConfigDef.Type.LONG,
+    define(SEGMENT_MS, longAtLeast(1), ConfigDef.Type.LONG,
         "Roll to a new segment file at this age in milliseconds.");
     define(UNCLEAN_LEADER_ELECTION_ENABLE, BOOLEAN, ConfigDef.Type.BOOLEAN,
         "Allow an out-of-sync replica to become leader, losing data, when no in-sync replica is alive.");
@@ -190,6 +190,14 @@ public final class TopicConfigs {
       }
     }
     return false;
+  }
+
+  private static Predicate<String> intAtLeast(int min) {
+    return v -> parsesTo(v, s -> Integer.parseInt(s) >= min);
+  }
+
+  private static Predicate<String> longAtLeast(long min) {
+    return v -> parsesTo(v, s -> Long.parseLong(s) >= min);
   }
 
   private static boolean parsesTo(String value, Predicate<String> check) {

@@ -47,15 +47,26 @@ public final class LocalReplica {
   /** Every ISR proposed from the current partition epoch and not yet decided by the controller. */
   private List<Integer> proposedIsr = List.of();
   private final List<CommitWaiter> waiters = new ArrayList<>();
+  private final Runnable highWatermarkAdvanced;
 
   /** An acks=all produce waiting until the high watermark passes {@code offset}. */
   private record CommitWaiter(long offset, CompletableFuture<Errors> done) {}
 
   LocalReplica(TopicPartition topicPartition, UUID topicId, int localNodeId, PartitionState state) {
+    this(topicPartition, topicId, localNodeId, state, () -> {});
+  }
+
+  /**
+   * {@code highWatermarkAdvanced} runs whenever followers' fetches move the high watermark up, so
+   * consumers long-polling at the old high watermark wake at once instead of at the next append.
+   */
+  LocalReplica(TopicPartition topicPartition, UUID topicId, int localNodeId, PartitionState state,
+      Runnable highWatermarkAdvanced) {
     this.topicPartition = topicPartition;
     this.topicId = topicId;
     this.localNodeId = localNodeId;
     this.state = state;
+    this.highWatermarkAdvanced = highWatermarkAdvanced;
   }
 
   public TopicPartition topicPartition() {
@@ -333,6 +344,7 @@ public final class LocalReplica {
           it.remove();
         }
       }
+      highWatermarkAdvanced.run();
     }
   }
 

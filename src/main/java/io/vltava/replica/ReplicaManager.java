@@ -467,7 +467,8 @@ public final class ReplicaManager {
 
   private void start(TopicPartition partition, TopicState topic, LogConfig config) {
     PartitionState state = topic.partitions().get(partition.partition());
-    LocalReplica replica = new LocalReplica(partition, topic.topicId(), metadata.localNodeId(), state);
+    LocalReplica replica = new LocalReplica(partition, topic.topicId(), metadata.localNodeId(), state,
+        () -> arrivals.arrived(partition));
     Path dir = dataDir.resolve(partition.topic() + "-" + partition.partition());
     replicas.put(partition, replica);
     CompletionStage<Void> previous = deleting.remove(partition);

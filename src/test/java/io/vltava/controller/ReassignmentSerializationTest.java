@@ -2,27 +2,22 @@ package io.vltava.controller;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.typesafe.config.ConfigFactory;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.PartitionState;
 import io.vltava.metadata.TopicState;
+import io.vltava.testkit.NodeSerialization;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.serialization.Serialization;
-import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.Serializers;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Reassignment requests and broker-config changes reach the controller singleton from any node, and
@@ -30,23 +25,12 @@ import org.junit.jupiter.api.Test;
  * serializer a node's config binds. A state stored before these fields existed still reads.
  */
 class ReassignmentSerializationTest {
-  static ActorTestKit testKit;
-  static Serialization serialization;
-
-  @BeforeAll
-  static void start() {
-    testKit = ActorTestKit.create(ConfigFactory.parseResources("vltava-node.conf").withFallback(ConfigFactory.load()));
-    serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
-  }
-
-  @AfterAll
-  static void stop() {
-    testKit.shutdownTestKit();
-  }
+  @RegisterExtension
+  static final NodeSerialization node = new NodeSerialization();
 
   @Test
   void requestsRepliesAndTheStateRoundTrip() throws Exception {
-    TestProbe<Controller.Outcomes> replyTo = testKit.createTestProbe();
+    TestProbe<Controller.Outcomes> replyTo = node.testKit().createTestProbe();
     PartitionState moving = new PartitionState(List.of(4, 2, 3, 1), 1, 4, List.of(1, 2, 3), 8, List.of(4), List.of(1));
     ClusterState state = ClusterState.initial("c")
         .withBroker(new BrokerInfo(1, "127.0.0.1", 9092, "pekko://vltava@127.0.0.1:2551"))
@@ -62,16 +46,12 @@ class ReassignmentSerializationTest {
         new Controller.Outcomes(List.of(Controller.Outcome.OK,
             new Controller.Outcome(Errors.NO_REASSIGNMENT_IN_PROGRESS.code(), "none")), 12),
         state);
-    for (Object message : messages) {
-      byte[] bytes = serialization.serialize(message).get();
-      var serializer = serialization.findSerializerFor(message);
-      assertEquals(message, serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, message)).get());
-    }
+    node.assertRoundTrips(messages);
   }
 
   @Test
   void aPartitionStoredBeforeReassignmentsExistedHasNone() throws Exception {
-    var mapper = JacksonObjectMapperProvider.get(Adapter.toClassic(testKit.system())).getOrCreate("jackson-json", Optional.empty());
+    var mapper = JacksonObjectMapperProvider.get(Adapter.toClassic(node.testKit().system())).getOrCreate("jackson-json", Optional.empty());
     String stored = "{\"replicas\":[1,2],\"leader\":1,\"leaderEpoch\":3,\"isr\":[1,2],\"partitionEpoch\":5}";
     PartitionState read = mapper.readValue(stored.getBytes(StandardCharsets.UTF_8), PartitionState.class);
     assertEquals(new PartitionState(List.of(1, 2), 1, 3, List.of(1, 2), 5), read);

@@ -1,39 +1,20 @@
 package io.vltava.group;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
-import com.typesafe.config.ConfigFactory;
 import io.vltava.log.LogAppendInfo;
 import io.vltava.replica.AppendOutcome;
+import io.vltava.testkit.NodeSerialization;
 import java.util.List;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.serialization.Serialization;
-import org.apache.pekko.serialization.SerializationExtension;
-import org.apache.pekko.serialization.Serializers;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Replies of sharded entities cross nodes: each round-trips through the serializer a node's config
  * binds, as Artery would send it (Java serialization is off).
  */
 class ReplySerializationTest {
-  static ActorTestKit testKit;
-  static Serialization serialization;
-
-  @BeforeAll
-  static void start() {
-    testKit = ActorTestKit.create(ConfigFactory.parseResources("vltava-node.conf").withFallback(ConfigFactory.load()));
-    serialization = SerializationExtension.get(Adapter.toClassic(testKit.system()));
-  }
-
-  @AfterAll
-  static void stop() {
-    testKit.shutdownTestKit();
-  }
+  @RegisterExtension
+  static final NodeSerialization node = new NodeSerialization();
 
   @Test
   void groupAndPartitionLeaderRepliesRoundTrip() throws Exception {
@@ -45,11 +26,6 @@ class ReplySerializationTest {
         new GroupCoordinator.Outcome(Errors.REBALANCE_IN_PROGRESS),
         new AppendOutcome(Errors.NONE, null, new LogAppendInfo(10, 19, -1, 0, false)),
         new AppendOutcome(Errors.NOT_LEADER_OR_FOLLOWER, "moved", null));
-    for (Object reply : replies) {
-      byte[] bytes = serialization.serialize(reply).get();
-      var serializer = serialization.findSerializerFor(reply);
-      Object back = serialization.deserialize(bytes, serializer.identifier(), Serializers.manifestFor(serializer, reply)).get();
-      assertEquals(reply, back);
-    }
+    node.assertRoundTrips(replies);
   }
 }

@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.vltava.kafka.FetchSession.PartitionFetch;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
+import io.vltava.log.LogTestSupport.ManualClock;
 import java.util.stream.IntStream;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -22,7 +19,7 @@ class FetchSessionCacheTest {
   private static final boolean CONSUMER = false;
   private static final boolean FOLLOWER = true;
 
-  private final ManualClock clock = new ManualClock();
+  private final ManualClock clock = new ManualClock(1_000_000);
 
   @Test
   void aFullCacheAdmitsNoEqualNewcomerAndTheFetchGoesWithoutASession() {
@@ -106,33 +103,5 @@ class FetchSessionCacheTest {
     return cache.create(follower, true, partitions, session -> IntStream.range(0, partitions).forEach(p -> session.cache(
         new PartitionFetch(Uuid.ONE_UUID, null, p, 0, 1024, -1),
         new FetchResponseData.PartitionData().setPartitionIndex(p).setHighWatermark(0).setLogStartOffset(0))));
-  }
-
-  private static final class ManualClock extends Clock {
-    private long nowMs = 1_000_000;
-
-    void advance(long ms) {
-      nowMs += ms;
-    }
-
-    @Override
-    public long millis() {
-      return nowMs;
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(nowMs);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
   }
 }

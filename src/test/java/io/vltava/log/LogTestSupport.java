@@ -15,19 +15,19 @@ import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 
-/** Builders and a manual clock shared by the log tests. */
-final class LogTestSupport {
+/** Builders shared by the log tests, and a manual clock shared by every test that needs one. */
+public final class LogTestSupport {
   private LogTestSupport() {}
 
   /** A clock tests move by hand, so time-based behaviour needs no sleeps. */
-  static final class ManualClock extends Clock {
+  public static final class ManualClock extends Clock {
     private long nowMs;
 
-    ManualClock(long nowMs) {
+    public ManualClock(long nowMs) {
       this.nowMs = nowMs;
     }
 
-    void advance(long ms) {
+    public void advance(long ms) {
       nowMs += ms;
     }
 

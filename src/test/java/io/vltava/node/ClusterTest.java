@@ -35,7 +35,6 @@ import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -276,20 +275,10 @@ class ClusterTest {
   }
 
   private static Map<TopicPartition, List<String>> consume(String bootstrap, List<TopicPartition> partitions, int expected) {
-    Map<TopicPartition, List<String>> result = new HashMap<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(TestNodes.consumerProps(bootstrap))) {
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
-      int read = 0;
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (read < expected && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          result.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), tp -> new ArrayList<>())
-              .add(new String(r.value(), StandardCharsets.UTF_8));
-          read++;
-        }
-      }
+      return TestNodes.pollValues(consumer, expected);
     }
-    return result;
   }
 }

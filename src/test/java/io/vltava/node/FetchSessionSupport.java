@@ -1,11 +1,8 @@
 package io.vltava.node;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import io.vltava.kafka.KafkaSocket;
+import io.vltava.testkit.FetchedValues;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,8 +17,6 @@ import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.requests.FetchMetadata;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
@@ -85,16 +80,7 @@ final class FetchSessionSupport implements AutoCloseable {
 
     /** The record values of each partition the response carries, each of which must carry no error. */
     Map<TopicPartition, List<String>> values(FetchResponse response, short version) {
-      Map<TopicPartition, List<String>> values = new HashMap<>();
-      response.responseData(Map.of(id, name), version).forEach((partition, data) -> {
-        assertEquals(Errors.NONE.code(), data.errorCode(), partition + " has no error");
-        List<String> records = new ArrayList<>();
-        for (Record record : FetchResponse.recordsOrFail(data).records()) {
-          records.add(StandardCharsets.UTF_8.decode(record.value()).toString());
-        }
-        values.put(partition, records);
-      });
-      return values;
+      return FetchedValues.byPartition(response, id, name, version);
     }
   }
 }

@@ -5,13 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -76,17 +72,8 @@ class FetchSessionTest {
 
   /** Polls until {@code count} records arrived (bounded), grouped by partition in arrival order. */
   private static Map<TopicPartition, List<String>> pollUntil(KafkaConsumer<byte[], byte[]> consumer, int count) {
-    Map<TopicPartition, List<String>> read = new HashMap<>();
-    int total = 0;
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (total < count && System.nanoTime() < deadline) {
-      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-        read.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), tp -> new ArrayList<>())
-            .add(new String(record.value(), StandardCharsets.UTF_8));
-        total++;
-      }
-    }
-    assertEquals(count, total, "records read");
+    Map<TopicPartition, List<String>> read = TestNodes.pollValues(consumer, count);
+    assertEquals(count, read.values().stream().mapToInt(List::size).sum(), "records read");
     return read;
   }
 }

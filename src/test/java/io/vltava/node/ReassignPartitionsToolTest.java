@@ -81,7 +81,8 @@ class ReassignPartitionsToolTest {
       List<String> consumed = Collections.synchronizedList(new ArrayList<>());
       AtomicBoolean producing = new AtomicBoolean(true);
       AtomicLong consumeUntil = new AtomicLong(Long.MAX_VALUE);
-      Thread producer = new Thread(() -> produceUntilStopped(kit.bootstrapServers(), moving, producing, acknowledged));
+      // Small flushed batches, one acknowledged at a time, keep the rate far below the throttle.
+      Thread producer = new Thread(() -> TestNodes.produceUntilStopped(kit.bootstrapServers(), moving, producing, acknowledged, 20, 20_000, 20));
       Thread consumer = new Thread(() -> consume(kit.bootstrapServers(), moving, consumeUntil, consumed));
       producer.start();
       consumer.start();
@@ -292,31 +293,6 @@ class ReassignPartitionsToolTest {
         byte[] value = ("preload-" + i + ":" + new String(padding, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
         producer.send(new ProducerRecord<>(moving.topic(), moving.partition(), null, value));
         producer.send(new ProducerRecord<>(growing.topic(), growing.partition(), null, ("growing-" + i).getBytes(StandardCharsets.UTF_8)));
-      }
-      producer.flush();
-    }
-  }
-
-  /** An idempotent acks=all producer sending "value-N" in small paced batches (well under the throttle) until told to stop. */
-  private static void produceUntilStopped(String bootstrap, TopicPartition partition, AtomicBoolean producing, List<String> acknowledged) {
-    Properties props = TestNodes.producerProps(bootstrap);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
-    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
-      for (int i = 0; producing.get() && i < 20_000; i++) {
-        String value = "value-" + i;
-        producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), null, value.getBytes(StandardCharsets.UTF_8)),
-            (metadata, error) -> {
-              if (error == null) {
-                acknowledged.add(value);
-              }
-            });
-        if (i % 20 == 19) {
-          producer.flush(); // one acknowledged batch at a time keeps the rate far below the throttle
-        }
       }
       producer.flush();
     }

@@ -49,7 +49,9 @@ class ReplicationTest {
       TopicPartition partition = createTopic(cluster, "durable");
       List<String> acknowledged = Collections.synchronizedList(new ArrayList<>());
       AtomicBoolean producing = new AtomicBoolean(true);
-      Thread producer = new Thread(() -> produceUntilStopped(cluster.bootstrapServers(), partition, producing, acknowledged));
+      // A flush every 50 records paces the producer so the crashes land among in-flight sends.
+      Thread producer = new Thread(
+          () -> TestNodes.produceUntilStopped(cluster.bootstrapServers(), partition, producing, acknowledged, 5, 5_000, 50));
       producer.start();
       try {
         for (int round = 0; round < 2; round++) {
@@ -260,30 +262,6 @@ class ReplicationTest {
       }
     }
     return offset;
-  }
-
-  /** An idempotent acks=all producer that keeps sending "value-N" until told to stop, recording what was acknowledged. */
-  private static void produceUntilStopped(String bootstrap, TopicPartition partition, AtomicBoolean producing, List<String> acknowledged) {
-    Properties props = TestNodes.producerProps(bootstrap);
-    props.put(ProducerConfig.ACKS_CONFIG, "all");
-    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
-    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
-      for (int i = 0; producing.get() && i < 5_000; i++) {
-        String value = "value-" + i;
-        producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), null, value.getBytes(StandardCharsets.UTF_8)),
-            (metadata, error) -> {
-              if (error == null) {
-                acknowledged.add(value);
-              }
-            });
-        if (i % 50 == 49) {
-          producer.flush(); // paces the producer so the crashes land among in-flight sends
-        }
-      }
-      producer.flush();
-    }
   }
 
   private static void awaitHighWatermarkAtLogEnd(VltavaCluster cluster, TopicPartition partition) throws Exception {

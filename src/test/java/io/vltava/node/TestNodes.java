@@ -5,13 +5,23 @@ import com.typesafe.config.ConfigFactory;
 import io.vltava.log.PartitionLog;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -48,6 +58,53 @@ public final class TestNodes {
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     return props;
+  }
+
+  /**
+   * Sends "value-N" (at most {@code maxRecords}) with an idempotent acks=all producer until {@code producing} turns
+   * false, adding each acknowledged value to {@code acknowledged}; a flush every {@code flushEveryRecords} paces it.
+   */
+  public static void produceUntilStopped(String bootstrap, TopicPartition partition, AtomicBoolean producing,
+      List<String> acknowledged, int lingerMs, int maxRecords, int flushEveryRecords) {
+    Properties props = producerProps(bootstrap);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 120_000);
+    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    props.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+      for (int i = 0; producing.get() && i < maxRecords; i++) {
+        String value = "value-" + i;
+        producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), null, value.getBytes(StandardCharsets.UTF_8)),
+            (metadata, error) -> {
+              if (error == null) {
+                acknowledged.add(value);
+              }
+            });
+        if (i % flushEveryRecords == flushEveryRecords - 1) {
+          producer.flush();
+        }
+      }
+      producer.flush();
+    }
+  }
+
+  /**
+   * Polls until {@code count} records arrived or 60 seconds passed, returning their values grouped by
+   * partition in arrival order; callers assert on what came.
+   */
+  public static Map<TopicPartition, List<String>> pollValues(KafkaConsumer<byte[], byte[]> consumer, int count) {
+    Map<TopicPartition, List<String>> read = new HashMap<>();
+    int total = 0;
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (total < count && System.nanoTime() < deadline) {
+      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+        read.computeIfAbsent(new TopicPartition(record.topic(), record.partition()), tp -> new ArrayList<>())
+            .add(new String(record.value(), StandardCharsets.UTF_8));
+        total++;
+      }
+    }
+    return read;
   }
 
   public static Properties consumerProps(String bootstrap) {

@@ -1,6 +1,8 @@
 package io.vltava.replica;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vltava.log.LogConfig;
 import io.vltava.log.PartitionLog;
@@ -8,9 +10,11 @@ import io.vltava.metadata.PartitionState;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -60,6 +64,25 @@ class LocalReplicaTest {
     replica.opened(log);
     log.appendAsLeader(records(10), 4);
     return replica;
+  }
+
+  @Test
+  void aFollowerFetchThatMovesTheHighWatermarkWakesConsumersLongPollingAtIt() throws Exception {
+    DataArrivals arrivals = new DataArrivals();
+    LocalReplica replica = new LocalReplica(PARTITION, UUID.randomUUID(), LEADER, TWO_IN_SYNC, () -> arrivals.arrived(PARTITION));
+    log = PartitionLog.open(dir, LogConfig.defaults(), Clock.systemUTC());
+    replica.opened(log);
+    log.appendAsLeader(records(10), 4);
+
+    CompletableFuture<Void> longPoll = arrivals.await(List.of(PARTITION), Duration.ofMinutes(1)).toCompletableFuture();
+    replica.followerFetched(2, 5, 0);
+    assertEquals(5, replica.highWatermark());
+    assertTrue(longPoll.isDone(), "records 0-4 became readable: the waiting fetch reads again now");
+
+    CompletableFuture<Void> nextPoll = arrivals.await(List.of(PARTITION), Duration.ofMinutes(1)).toCompletableFuture();
+    replica.followerFetched(2, 5, 0);
+    assertFalse(nextPoll.isDone(), "nothing new is readable");
+    nextPoll.complete(null);
   }
 
   @AfterEach

@@ -1,8 +1,9 @@
 package io.vltava.kafka.conformance;
 
+import static io.vltava.kafka.conformance.ConfigChangeChecks.INITIAL;
+import static io.vltava.kafka.conformance.ConfigChangeChecks.assertTopicOutcome;
+import static io.vltava.kafka.conformance.ConfigChangeChecks.topicWithInitialOverrides;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.List;
 import java.util.Map;
@@ -20,8 +21,6 @@ import org.apache.kafka.common.requests.AlterConfigsResponse;
  * set; a resource with any invalid entry changes nothing. Effects are read back with DescribeConfigs.
  */
 final class AlterConfigsCase implements ApiCase {
-  private static final Map<String, String> INITIAL = Map.of("retention.ms", "3600000", "max.message.bytes", "65536");
-
   @Override
   public ApiKeys apiKey() {
     return ApiKeys.ALTER_CONFIGS;
@@ -29,9 +28,8 @@ final class AlterConfigsCase implements ApiCase {
 
   @Override
   public void check(ConformanceBroker broker, short version) throws Exception {
-    String topic = broker.createTopic("alter-configs", 1, INITIAL);
-    String other = broker.createTopic("alter-configs-other", 1, INITIAL);
-    assertEquals(INITIAL, broker.describedOverrides(topic), "overrides the topic was created with");
+    String topic = topicWithInitialOverrides(broker, "alter-configs");
+    String other = topicWithInitialOverrides(broker, "alter-configs-other");
     Map<String, String> replacement = Map.of("retention.ms", "120000", "segment.ms", "7200000");
 
     List<AlterConfigsResourceResponse> validated = alter(broker, version, true, topicResource(topic, replacement));
@@ -96,13 +94,6 @@ final class AlterConfigsCase implements ApiCase {
   }
 
   private static void assertOutcome(Errors error, String topic, AlterConfigsResourceResponse result) {
-    assertEquals(ConfigResource.Type.TOPIC.id(), result.resourceType());
-    assertEquals(topic, result.resourceName());
-    assertEquals(error, Errors.forCode(result.errorCode()), result.errorMessage());
-    if (error == Errors.NONE) {
-      assertNull(result.errorMessage());
-    } else {
-      assertNotNull(result.errorMessage());
-    }
+    assertTopicOutcome(error, topic, result.resourceType(), result.resourceName(), result.errorCode(), result.errorMessage());
   }
 }

@@ -3,8 +3,7 @@ package io.vltava.kafka.conformance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
+import io.vltava.testkit.FetchedValues;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.IsolationLevel;
@@ -16,7 +15,6 @@ import org.apache.kafka.common.message.FetchRequestData.FetchTopic;
 import org.apache.kafka.common.message.FetchRequestData.ForgottenTopic;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.requests.FetchMetadata;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
@@ -149,16 +147,7 @@ final class FetchSessionChecks {
 
     /** The record values of each partition the response carries, none of which may carry an error. */
     Map<TopicPartition, List<String>> values(FetchResponse response, short version) {
-      Map<TopicPartition, List<String>> values = new java.util.HashMap<>();
-      response.responseData(Map.of(id, name), version).forEach((partition, data) -> {
-        assertEquals(Errors.NONE.code(), data.errorCode(), partition + " error");
-        List<String> records = new ArrayList<>();
-        for (Record record : FetchResponse.recordsOrFail(data).records()) {
-          records.add(StandardCharsets.UTF_8.decode(record.value()).toString());
-        }
-        values.put(partition, records);
-      });
-      return values;
+      return FetchedValues.byPartition(response, id, name, version);
     }
   }
 }

@@ -1,8 +1,9 @@
 package io.vltava.kafka.conformance;
 
+import static io.vltava.kafka.conformance.ConfigChangeChecks.INITIAL;
+import static io.vltava.kafka.conformance.ConfigChangeChecks.assertTopicOutcome;
+import static io.vltava.kafka.conformance.ConfigChangeChecks.topicWithInitialOverrides;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.List;
 import java.util.Map;
@@ -22,8 +23,6 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
  * nothing. Effects are read back with DescribeConfigs.
  */
 final class IncrementalAlterConfigsCase implements ApiCase {
-  private static final Map<String, String> INITIAL = Map.of("retention.ms", "3600000", "max.message.bytes", "65536");
-
   @Override
   public ApiKeys apiKey() {
     return ApiKeys.INCREMENTAL_ALTER_CONFIGS;
@@ -31,9 +30,8 @@ final class IncrementalAlterConfigsCase implements ApiCase {
 
   @Override
   public void check(ConformanceBroker broker, short version) throws Exception {
-    String topic = broker.createTopic("incremental-alter-configs", 1, INITIAL);
-    String other = broker.createTopic("incremental-alter-configs-other", 1, INITIAL);
-    assertEquals(INITIAL, broker.describedOverrides(topic), "overrides the topic was created with");
+    String topic = topicWithInitialOverrides(broker, "incremental-alter-configs");
+    String other = topicWithInitialOverrides(broker, "incremental-alter-configs-other");
     assertOutcome(Errors.NONE, topic, alter(broker, version, true,
         resource(topic, op(OpType.SET, "segment.ms", "7200000"), op(OpType.DELETE, "retention.ms", null))).get(0));
     assertEquals(INITIAL, broker.describedOverrides(topic), "validate_only changed the configs");
@@ -67,24 +65,16 @@ final class IncrementalAlterConfigsCase implements ApiCase {
     assertOutcome(Errors.INVALID_TOPIC_EXCEPTION, "bad/name",
         alter(broker, version, false, resource("bad/name", op(OpType.SET, "retention.ms", "120000"))).get(0));
     assertOutcome(Errors.INVALID_REQUEST, "", alter(broker, version, false, resource("", op(OpType.SET, "retention.ms", "120000"))).get(0));
-    AlterConfigsResource brokerResource = new AlterConfigsResource().setResourceType(ConfigResource.Type.BROKER.id())
-        .setResourceName(String.valueOf(broker.nodeId()));
-    brokerResource.configs().add(op(OpType.SET, "retention.ms", "120000"));
+    AlterConfigsResource brokerResource = brokerResource(broker, op(OpType.SET, "retention.ms", "120000"));
     AlterConfigsResourceResponse brokerResult = alter(broker, version, false, brokerResource).get(0);
     assertEquals(Errors.INVALID_REQUEST, Errors.forCode(brokerResult.errorCode()), "static broker settings are read-only");
     // The replication throttle rates are a broker's dynamic configs: set, refused when malformed, deleted.
-    AlterConfigsResource throttle = new AlterConfigsResource().setResourceType(ConfigResource.Type.BROKER.id())
-        .setResourceName(String.valueOf(broker.nodeId()));
-    throttle.configs().add(op(OpType.SET, "follower.replication.throttled.rate", "1000"));
+    AlterConfigsResource throttle = brokerResource(broker, op(OpType.SET, "follower.replication.throttled.rate", "1000"));
     assertEquals(Errors.NONE, Errors.forCode(alter(broker, version, false, throttle).get(0).errorCode()));
     assertEquals(Map.of("follower.replication.throttled.rate", "1000"), broker.node().metadata().current().brokerConfigs(broker.nodeId()));
-    AlterConfigsResource badRate = new AlterConfigsResource().setResourceType(ConfigResource.Type.BROKER.id())
-        .setResourceName(String.valueOf(broker.nodeId()));
-    badRate.configs().add(op(OpType.SET, "leader.replication.throttled.rate", "fast"));
+    AlterConfigsResource badRate = brokerResource(broker, op(OpType.SET, "leader.replication.throttled.rate", "fast"));
     assertEquals(Errors.INVALID_CONFIG, Errors.forCode(alter(broker, version, false, badRate).get(0).errorCode()));
-    AlterConfigsResource unthrottle = new AlterConfigsResource().setResourceType(ConfigResource.Type.BROKER.id())
-        .setResourceName(String.valueOf(broker.nodeId()));
-    unthrottle.configs().add(op(OpType.DELETE, "follower.replication.throttled.rate", null));
+    AlterConfigsResource unthrottle = brokerResource(broker, op(OpType.DELETE, "follower.replication.throttled.rate", null));
     assertEquals(Errors.NONE, Errors.forCode(alter(broker, version, false, unthrottle).get(0).errorCode()));
     assertEquals(Map.of(), broker.node().metadata().current().brokerConfigs(broker.nodeId()));
     String unknown = broker.uniqueTopicName("incremental-alter-configs-unknown");
@@ -101,6 +91,13 @@ final class IncrementalAlterConfigsCase implements ApiCase {
     for (AlterableConfig config : configs) {
       resource.configs().add(config);
     }
+    return resource;
+  }
+
+  private static AlterConfigsResource brokerResource(ConformanceBroker broker, AlterableConfig config) {
+    AlterConfigsResource resource = new AlterConfigsResource().setResourceType(ConfigResource.Type.BROKER.id())
+        .setResourceName(String.valueOf(broker.nodeId()));
+    resource.configs().add(config);
     return resource;
   }
 
@@ -122,13 +119,6 @@ final class IncrementalAlterConfigsCase implements ApiCase {
   }
 
   private static void assertOutcome(Errors error, String topic, AlterConfigsResourceResponse result) {
-    assertEquals(ConfigResource.Type.TOPIC.id(), result.resourceType());
-    assertEquals(topic, result.resourceName());
-    assertEquals(error, Errors.forCode(result.errorCode()), result.errorMessage());
-    if (error == Errors.NONE) {
-      assertNull(result.errorMessage());
-    } else {
-      assertNotNull(result.errorMessage());
-    }
+    assertTopicOutcome(error, topic, result.resourceType(), result.resourceName(), result.errorCode(), result.errorMessage());
   }
 }
