@@ -4,17 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.vltava.kafka.KafkaSocket;
-import java.nio.ByteBuffer;
-import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.message.ProduceRequestData;
-import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.SimpleRecord;
-import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.kafka.common.requests.RequestUtils;
-import org.apache.kafka.common.requests.ProduceResponse;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -80,41 +69,6 @@ class BadInputTest {
         assertEquals(0, metadata.offset());
       }
     }
-  }
-
-  @Test
-  void aBatchWithACorruptHeaderIsAnsweredCorruptMessage() throws Exception {
-    try (Admin admin = Admin.create(TestNodes.adminProps(node.bootstrapServers()))) {
-      admin.createTopics(List.of(new NewTopic("corrupt-headers", 1, (short) 1))).all().get();
-    }
-    // Offsets within a v2 batch header: its length, and its attributes (compression in the low bits).
-    int lengthField = 8;
-    int attributes = 21;
-    try (KafkaSocket socket = new KafkaSocket(node.kafkaAddress())) {
-      ByteBuffer hugeLength = oneBatch();
-      hugeLength.putInt(lengthField, Integer.MAX_VALUE);
-      assertEquals(Errors.CORRUPT_MESSAGE, produceError(socket, "corrupt-headers", hugeLength, 1));
-      ByteBuffer unknownCompression = oneBatch();
-      unknownCompression.putShort(attributes, (short) 7);
-      assertEquals(Errors.CORRUPT_MESSAGE, produceError(socket, "corrupt-headers", unknownCompression, 2));
-    }
-  }
-
-  private static ByteBuffer oneBatch() {
-    return MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(new byte[] {1})).buffer();
-  }
-
-  private static Errors produceError(KafkaSocket socket, String topic, ByteBuffer batch, int correlationId)
-      throws Exception {
-    ProduceRequestData data = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(5_000);
-    data.topicData().add(new ProduceRequestData.TopicProduceData().setName(topic).setPartitionData(List.of(
-        new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(MemoryRecords.readableRecords(batch)))));
-    // Serialized directly: kafka-clients' request builder would refuse the corrupt batch.
-    RequestHeader header = new RequestHeader(ApiKeys.PRODUCE, (short) 9, "bad-input", correlationId);
-    socket.sendFrame(RequestUtils.serialize(header.data(), header.headerVersion(), data, (short) 9));
-    ProduceResponse response = socket.receive(header);
-    return Errors.forCode(
-        response.data().responses().iterator().next().partitionResponses().get(0).errorCode());
   }
 
   private static boolean causes(Throwable e, Class<? extends Throwable> type) {
