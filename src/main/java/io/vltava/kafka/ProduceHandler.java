@@ -153,6 +153,10 @@ final class ProduceHandler implements ApiHandler {
       ProduceRequest.validateRecords(version, partitionData.records());
     } catch (ApiException e) {
       return Errors.forException(e);
+    } catch (RuntimeException e) {
+      // kafka-clients' batch iterator throws plain exceptions on some corrupt headers (a batch
+      // length near 2^31 overflows, an unknown compression id): the batch is corrupt, not the broker.
+      return Errors.CORRUPT_MESSAGE;
     }
     PartitionState state = topic.get().partitions().get(partitionData.index());
     if (acks == -1 && state.isr().size() < broker.topicConfigs().minInsyncReplicas(topic.get().configs())) {

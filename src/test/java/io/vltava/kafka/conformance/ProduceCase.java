@@ -103,6 +103,16 @@ final class ProduceCase implements ApiCase {
         Errors.INVALID_TOPIC_EXCEPTION);
     assertError(produce(broker, version, (short) 1, topic, 0, corruptCrc(ConformanceBroker.batch("crc", 2, timestampMs))),
         Errors.CORRUPT_MESSAGE);
+    // Headers kafka-clients' batch reader trips over: a length near 2^31 (offset 8; its size
+    // overflows), an unknown compression id (attributes at offset 21).
+    ByteBuffer hugeLength = ByteBuffer.wrap(ConformanceBroker.bytesOf(ConformanceBroker.batch("huge", 1, timestampMs)));
+    hugeLength.putInt(8, Integer.MAX_VALUE);
+    assertError(produce(broker, version, (short) 1, topic, 0, MemoryRecords.readableRecords(hugeLength)),
+        Errors.CORRUPT_MESSAGE);
+    ByteBuffer unknownCompression = ByteBuffer.wrap(ConformanceBroker.bytesOf(ConformanceBroker.batch("codec", 1, timestampMs)));
+    unknownCompression.putShort(21, (short) 7);
+    assertError(produce(broker, version, (short) 1, topic, 0, MemoryRecords.readableRecords(unknownCompression)),
+        Errors.CORRUPT_MESSAGE);
     assertError(produce(broker, version, (short) 2, topic, 0, ConformanceBroker.batch("acks-2", 1, timestampMs)),
         Errors.INVALID_REQUIRED_ACKS);
     assertError(produce(broker, version, (short) 1, topic, 0, MemoryRecords.EMPTY), Errors.INVALID_RECORD);
