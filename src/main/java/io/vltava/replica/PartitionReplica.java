@@ -20,6 +20,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -42,12 +43,13 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   public record AppendAsFollower(MemoryRecords records, long leaderHighWatermark, ActorRef<AppendOutcome> replyTo) implements Command {}
 
   /** Drops every offset at or above {@code offset}: a follower's divergent tail. */
-  public record TruncateTo(long offset, ActorRef<Done> replyTo) implements Command {}
+  /** Answered with an error when the log could not be cut: the follower must not fetch onto it. */
+  public record TruncateTo(long offset, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
   public record DeleteRecordsBefore(long offset, ActorRef<AppendOutcome> replyTo) implements Command {}
 
   /** Empties a follower's log and restarts it at {@code offset}: the leader's log now starts above this replica's end. */
-  public record RestartAt(long offset, ActorRef<Done> replyTo) implements Command {}
+  public record RestartAt(long offset, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
   public record UpdateConfig(LogConfig config) implements Command {}
 
@@ -179,27 +181,32 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   }
 
   private Behavior<Command> onTruncateTo(TruncateTo request) {
+    return cutLog(() -> log.truncateTo(request.offset()), "Truncating " + view.topicPartition() + " to " + request.offset(),
+        request.replyTo());
+  }
+
+  private Behavior<Command> onRestartAt(RestartAt request) {
+    return cutLog(() -> log.truncateFullyAndRestartAt(request.offset()),
+        "Restarting the log of " + view.topicPartition() + " at " + request.offset(), request.replyTo());
+  }
+
+  /** A cut of a follower's log; a failed one is answered as failed, never as done. */
+  private interface LogCut {
+    void run() throws IOException;
+  }
+
+  private Behavior<Command> cutLog(LogCut cut, String what, ActorRef<StatusReply<Done>> replyTo) {
     try {
-      log.truncateTo(request.offset());
+      cut.run();
     } catch (IOException e) {
-      getContext().getLog().error("Truncating {} to {} failed", view.topicPartition(), request.offset(), e);
+      getContext().getLog().error("{} failed", what, e);
+      replyTo.tell(StatusReply.error(what + " failed: " + e));
+      return this;
     }
     view.followerHighWatermark(view.highWatermark());
     // A checkpoint above the cut would let a restart expose records that are not committed.
     checkpointHighWatermark();
-    request.replyTo().tell(Done.getInstance());
-    return this;
-  }
-
-  private Behavior<Command> onRestartAt(RestartAt request) {
-    try {
-      log.truncateFullyAndRestartAt(request.offset());
-    } catch (IOException e) {
-      getContext().getLog().error("Restarting the log of {} at {} failed", view.topicPartition(), request.offset(), e);
-    }
-    view.followerHighWatermark(view.highWatermark());
-    checkpointHighWatermark();
-    request.replyTo().tell(Done.getInstance());
+    replyTo.tell(StatusReply.ack());
     return this;
   }
 

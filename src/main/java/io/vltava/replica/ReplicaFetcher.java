@@ -180,7 +180,8 @@ final class ReplicaFetcher implements Runnable {
         if (truncateTo < partitionLog.logEndOffset()) {
           log.info("Follower {} of {} truncates its divergent tail from {} to {} (leader epoch {})",
               replicas.localNodeId(), tp, partitionLog.logEndOffset(), truncateTo, followed.leaderEpoch());
-          AskPattern.<PartitionReplica.Command, org.apache.pekko.Done>ask(writerOf(tp),
+          // A failed cut fails this round: the partition stays untruncated and is asked again, never fetched onto.
+          AskPattern.<PartitionReplica.Command, org.apache.pekko.Done>askWithStatus(writerOf(tp),
                   replyTo -> new PartitionReplica.TruncateTo(truncateTo, replyTo), WRITE_TIMEOUT, system.scheduler())
               .toCompletableFuture().get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -280,7 +281,7 @@ final class ReplicaFetcher implements Runnable {
       if (partitionLog != null && data.logStartOffset() > partitionLog.logEndOffset()) {
         // The leader no longer holds our next offset (a new replica, or one long gone): copy from its log start.
         log.info("Follower {} of {} restarts its log at the leader's log start {}", replicas.localNodeId(), tp, data.logStartOffset());
-        AskPattern.<PartitionReplica.Command, org.apache.pekko.Done>ask(writerOf(tp),
+        AskPattern.<PartitionReplica.Command, org.apache.pekko.Done>askWithStatus(writerOf(tp),
                 replyTo -> new PartitionReplica.RestartAt(data.logStartOffset(), replyTo), WRITE_TIMEOUT, system.scheduler())
             .toCompletableFuture().get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         return;
