@@ -64,7 +64,7 @@ supervise() {
       --data-dir "$run/node-$n" >> "$run/node-$n.log" 2>&1 &
     echo $! > "$run/pid-$n"
     rc=0
-    wait $! || rc=$?
+    { wait $! 2> /dev/null; } || rc=$?
     echo "=== node $n exited with $rc" >> "$run/node-$n.log"
     case $rc in 2|3) log "node $n exited with $rc: not restarted"; return ;; esac
   done
