@@ -159,12 +159,14 @@ for attempt in $(seq 30); do
 done
 tool await-healthy 120 "$topic" "127.0.0.1:$(kafka_port 1)" "127.0.0.1:$(kafka_port 2)" "127.0.0.1:$(kafka_port 3)" | tee -a "$run/run.log"
 
-printf 'acks=all\nenable.idempotence=true\ndelivery.timeout.ms=120000\n' > "$run/producer.properties"
+# VerifiableProducer sets retries=0 unless told: an idempotent producer needs them.
+printf 'enable.idempotence=true\nretries=2147483647\ndelivery.timeout.ms=120000\n' > "$run/producer.properties"
 java -cp "$tools_cp" org.apache.kafka.tools.VerifiableProducer --bootstrap-server "$servers" --topic "$topic" \
   --throughput "$rate" --max-messages $((rate * (60 + 75 * ${#schedule[@]}))) --acks -1 \
-  --producer.config "$run/producer.properties" > "$run/producer.jsonl" 2> "$run/producer.err" &
+  --command-config "$run/producer.properties" > "$run/producer.jsonl" 2> "$run/producer.err" &
 producer=$!
 sleep 10
+kill -0 "$producer" 2> /dev/null || { log "the producer failed: $(head -3 "$run/producer.err")"; exit 1; }
 touch "$run/faults.log"
 for fault in "${schedule[@]}"; do
   $fault
