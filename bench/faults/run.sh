@@ -96,7 +96,7 @@ leader() { roles 1 | sed -n 's/.* leader=\([0-9]\).*/\1/p'; }
 controller() { roles 1 | sed -n 's/.* controller=\([0-9]\).*/\1/p'; }
 pick() { local v; v=$("$@"); [[ $v =~ ^[1-3]$ ]] && echo "$v" || echo $((RANDOM % 3 + 1)); }
 
-cut() { # cut A B: no cluster or Kafka traffic between nodes A and B (both directions)
+sever() { # sever A B: no cluster or Kafka traffic between nodes A and B (both directions)
   local a=$1 b=$2
   iptables -A "$chain" -p tcp -m cgroup --path "$cgroup/node-$a" -m multiport --dports "$(cluster_port "$b"),$(kafka_port "$b")" -j DROP
   iptables -A "$chain" -p tcp -m cgroup --path "$cgroup/node-$b" -m multiport --dports "$(cluster_port "$a"),$(kafka_port "$a")" -j DROP
@@ -112,13 +112,13 @@ fault_pause() {
 }
 fault_isolate() {
   local role=$1 n o start; n=$(pick "$role"); start=$(now_ms); log "isolate node $n ($role) for 15 s"
-  for o in $(others "$n"); do cut "$n" "$o"; done
+  for o in $(others "$n"); do sever "$n" "$o"; done
   sleep 15; heal; record "$start" "isolate-$role-$n-15s"
 }
 fault_bridge() {
   local mid a b start; mid=$(pick leader); read -r a b <<< "$(others "$mid" | xargs)"; start=$(now_ms)
   log "non-transitive partition: $a and $b cut, both reach $mid, for 15 s"
-  cut "$a" "$b"; sleep 15; heal; record "$start" "bridge-via-$mid-15s"
+  sever "$a" "$b"; sleep 15; heal; record "$start" "bridge-via-$mid-15s"
 }
 fault_two_kills() {
   local gap=$((RANDOM % ${1:-61})) a b start; a=$(pick leader); b=$(( (a % 3) + 1 )); start=$(now_ms)
