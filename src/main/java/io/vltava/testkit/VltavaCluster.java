@@ -211,7 +211,8 @@ public final class VltavaCluster implements AutoCloseable {
     return values;
   }
 
-  private static int[] freePorts(int count) throws IOException {
+  /** {@code count} distinct loopback ports free at this moment, for nodes a test starts itself. */
+  public static int[] freePorts(int count) throws IOException {
     int[] ports = new int[count];
     List<ServerSocket> held = new ArrayList<>();
     try {

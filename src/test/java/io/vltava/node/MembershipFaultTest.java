@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -163,7 +162,7 @@ class MembershipFaultTest {
 
     ThreeNodes(Path baseDir) throws IOException {
       this.baseDir = baseDir;
-      this.clusterPorts = freePorts(3);
+      this.clusterPorts = io.vltava.testkit.VltavaCluster.freePorts(3);
       this.config = baseDir.resolve("test.conf");
       // Failure detection and downing a little faster than the defaults, so that each fault takes seconds.
       Files.writeString(config, """
@@ -231,23 +230,6 @@ class MembershipFaultTest {
         }
       }
     }
-  }
-
-  private static int[] freePorts(int count) throws IOException {
-    int[] ports = new int[count];
-    List<ServerSocket> held = new ArrayList<>();
-    try {
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-        held.add(socket);
-        ports[i] = socket.getLocalPort();
-      }
-    } finally {
-      for (ServerSocket socket : held) {
-        socket.close();
-      }
-    }
-    return ports;
   }
 
   private static Admin admin(String bootstrap) {
