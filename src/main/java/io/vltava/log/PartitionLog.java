@@ -125,12 +125,11 @@ public final class PartitionLog implements AutoCloseable {
         continue;
       }
       boolean wasFlushed = i + 1 < baseOffsets.size() && baseOffsets.get(i + 1) <= recoveryPoint;
-      int invalidPosition = wasFlushed || cleanShutdown
-          ? segment.loadTrusted(config.indexIntervalBytes(), writerCrc)
-          : segment.recover(config.indexIntervalBytes(), writerCrc);
+      int truncatedBytes = wasFlushed || cleanShutdown
+          ? segment.loadTrusted(config.indexIntervalBytes())
+          : segment.recover(config.indexIntervalBytes());
       boolean rebuilt = !(wasFlushed || cleanShutdown);
-      if (invalidPosition >= 0) {
-        segment.truncateToPosition(invalidPosition, config.indexIntervalBytes(), writerCrc);
+      if (truncatedBytes > 0) {
         truncated = true;
         rebuilt = true;
       }
@@ -199,28 +198,25 @@ public final class PartitionLog implements AutoCloseable {
 
   private void rebuildEpochCache() throws IOException {
     for (LogSegment segment : segments.values()) {
-      segment.scanHeaders(header -> {
-        int epoch = header.getInt(PARTITION_LEADER_EPOCH_OFFSET);
+      for (RecordBatch batch : segment.batches()) {
+        int epoch = batch.partitionLeaderEpoch();
         OptionalInt latest = epochCache.latestEpoch();
         if (epoch >= 0 && (latest.isEmpty() || epoch > latest.getAsInt())) {
-          epochCache.assign(epoch, BatchHeader.baseOffset(header, 0));
+          epochCache.assign(epoch, batch.baseOffset());
         }
-      });
+      }
     }
   }
 
   private void rebuildProducerState() throws IOException {
     producerState.clear();
     for (LogSegment segment : segments.values()) {
-      segment.scanHeaders(header -> {
-        long producerId = header.getLong(PRODUCER_ID_OFFSET);
-        if (producerId >= 0) {
-          int firstSeq = header.getInt(BASE_SEQUENCE_OFFSET);
-          producerState.replay(producerId, header.getShort(PRODUCER_EPOCH_OFFSET), firstSeq,
-              DefaultRecordBatch.incrementSequence(firstSeq, BatchHeader.lastOffsetDelta(header, 0)),
-              BatchHeader.baseOffset(header, 0), BatchHeader.lastOffset(header, 0), BatchHeader.maxTimestampMs(header, 0));
+      for (RecordBatch batch : segment.batches()) {
+        if (batch.hasProducerId()) {
+          producerState.replay(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
+              batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp());
         }
-      });
+      }
     }
   }
 
@@ -302,7 +298,7 @@ public final class PartitionLog implements AutoCloseable {
     if (latestEpoch.isEmpty() || leaderEpoch > latestEpoch.getAsInt()) {
       epochCache.assign(leaderEpoch, firstOffset);
     }
-    active.append(buf, cfg.indexIntervalBytes(), nowMs);
+    active.append(records, cfg.indexIntervalBytes(), nowMs);
     logEndOffset = nextOffset;
     if (staged != null) {
       producerState.commit(staged);
@@ -357,7 +353,7 @@ public final class PartitionLog implements AutoCloseable {
             BatchHeader.baseOffset(buf, pos), BatchHeader.lastOffset(buf, pos), BatchHeader.maxTimestampMs(buf, pos));
       }
     }
-    active.append(buf, cfg.indexIntervalBytes(), nowMs);
+    active.append(records, cfg.indexIntervalBytes(), nowMs);
     logEndOffset = nextOffset;
     unflushedMessages += messages;
     if (unflushedMessages >= cfg.flushMessages() || nowMs - lastFlushMs >= cfg.flushMs()) {
@@ -468,9 +464,9 @@ public final class PartitionLog implements AutoCloseable {
         entry = segments.firstEntry();
       }
       while (entry != null) {
-        ByteBuffer batches = entry.getValue().read(fetchOffset, maxBytes, bound, crc);
-        if (batches != null) {
-          return new FetchedRecords(MemoryRecords.readableRecords(batches), startOffset, endOffset);
+        Optional<MemoryRecords> batches = entry.getValue().read(fetchOffset, maxBytes, bound, crc);
+        if (batches.isPresent()) {
+          return new FetchedRecords(batches.get(), startOffset, endOffset);
         }
         entry = segments.higherEntry(entry.getKey());
       }
@@ -553,7 +549,7 @@ public final class PartitionLog implements AutoCloseable {
         segments.pollLastEntry().getValue().closeAndDelete();
       }
       LogSegment last = activeSegment();
-      last.truncateTo(offset, config.indexIntervalBytes(), writerCrc);
+      last.truncateTo(offset, config.indexIntervalBytes());
       last.flush(); // persists the rebuilt indexes; truncation is rare
       logEndOffset = last.nextOffset();
       if (logStartOffset > logEndOffset) {
