@@ -42,10 +42,6 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * for every user of the segment.
  */
 public final class PartitionLog implements AutoCloseable {
-  static final String CLEAN_SHUTDOWN_FILE = "clean-shutdown";
-  static final String LOG_START_OFFSET_FILE = "log-start-offset";
-  static final String RECOVERY_POINT_FILE = "recovery-point";
-  static final String HIGH_WATERMARK_FILE = "high-watermark";
   private static final int ATTRIBUTES_OFFSET = DefaultRecordBatch.CRC_OFFSET + 4;
   private static final int TRANSACTIONAL_FLAG = 0x10;
   private static final int CONTROL_FLAG = 0x20;
@@ -62,9 +58,7 @@ public final class PartitionLog implements AutoCloseable {
   private volatile long logEndOffset;
   /** Every offset below it is fsynced; an unclean open re-validates from the segment holding it. */
   private long recoveryPoint;
-  private final CheckpointFile logStartOffsetCheckpoint;
-  private final CheckpointFile recoveryPointCheckpoint;
-  private final CheckpointFile highWatermarkCheckpoint;
+  private final LogCheckpoints checkpoints;
   private long checkpointedHighWatermark;
   private final LeaderEpochCache epochCache;
   private final ProducerStateManager producerState;
@@ -73,13 +67,11 @@ public final class PartitionLog implements AutoCloseable {
   private long lastFlushMs;
   private boolean closed;
 
-  private PartitionLog(Path dir, LogConfig config, Clock clock) throws IOException {
+  private PartitionLog(Path dir, LogConfig config, Clock clock, LogCheckpoints checkpoints) throws IOException {
     this.dir = dir;
     this.config = config;
     this.clock = clock;
-    this.logStartOffsetCheckpoint = new CheckpointFile(dir.resolve(LOG_START_OFFSET_FILE));
-    this.recoveryPointCheckpoint = new CheckpointFile(dir.resolve(RECOVERY_POINT_FILE));
-    this.highWatermarkCheckpoint = new CheckpointFile(dir.resolve(HIGH_WATERMARK_FILE));
+    this.checkpoints = checkpoints;
     this.epochCache = LeaderEpochCache.load(dir, () -> logEndOffset);
     this.producerState = new ProducerStateManager(dir);
     this.lastFlushMs = clock.millis();
@@ -88,20 +80,17 @@ public final class PartitionLog implements AutoCloseable {
   /** Opens (and, after an unclean shutdown, recovers) the log in {@code dir}, creating it if absent. */
   public static PartitionLog open(Path dir, LogConfig config, Clock clock) throws IOException {
     Files.createDirectories(dir);
-    Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
-    boolean cleanShutdown = Files.exists(marker);
-    // Removed before loading, so a crash from now on is detected by the next open.
-    Files.deleteIfExists(marker);
-    CheckpointFile.fsyncDirectory(dir);
-    PartitionLog log = new PartitionLog(dir, config, clock);
+    LogCheckpoints checkpoints = new LogCheckpoints(dir);
+    boolean cleanShutdown = checkpoints.takeCleanShutdownMarker();
+    PartitionLog log = new PartitionLog(dir, config, clock, checkpoints);
     log.load(cleanShutdown);
     return log;
   }
 
   private void load(boolean cleanShutdown) throws IOException {
-    long checkpointedStart = readOffset(logStartOffsetCheckpoint).orElse(0L);
-    checkpointedHighWatermark = readOffset(highWatermarkCheckpoint).orElse(0L);
-    recoveryPoint = cleanShutdown ? Long.MAX_VALUE : readOffset(recoveryPointCheckpoint).orElse(0L);
+    long checkpointedStart = checkpoints.logStartOffset().orElse(0L);
+    checkpointedHighWatermark = checkpoints.highWatermark().orElse(0L);
+    recoveryPoint = cleanShutdown ? Long.MAX_VALUE : checkpoints.recoveryPoint().orElse(0L);
     List<Long> baseOffsets = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path file : files) {
@@ -163,7 +152,7 @@ public final class PartitionLog implements AutoCloseable {
     producerState.retireBelow(logStartOffset);
     recoveryPoint = logEndOffset;
     if (recovered || !cleanShutdown) {
-      writeOffset(recoveryPointCheckpoint, recoveryPoint);
+      checkpoints.writeRecoveryPoint(recoveryPoint);
     }
   }
 
@@ -178,22 +167,9 @@ public final class PartitionLog implements AutoCloseable {
   /** Writes {@code highWatermark} to disk if it moved since the last checkpoint. */
   public void checkpointHighWatermark(long highWatermark) throws IOException {
     if (highWatermark != checkpointedHighWatermark) {
-      writeOffset(highWatermarkCheckpoint, highWatermark);
+      checkpoints.writeHighWatermark(highWatermark);
       checkpointedHighWatermark = highWatermark;
     }
-  }
-
-  private static Optional<Long> readOffset(CheckpointFile file) throws IOException {
-    Optional<List<String>> lines = file.read();
-    try {
-      return lines.filter(l -> l.size() == 1).map(l -> Long.parseLong(l.get(0)));
-    } catch (NumberFormatException e) {
-      return Optional.empty();
-    }
-  }
-
-  private static void writeOffset(CheckpointFile file, long offset) throws IOException {
-    file.write(List.of(Long.toString(offset)));
   }
 
   private void rebuildEpochCache() throws IOException {
@@ -554,7 +530,7 @@ public final class PartitionLog implements AutoCloseable {
       logEndOffset = last.nextOffset();
       if (logStartOffset > logEndOffset) {
         logStartOffset = logEndOffset;
-        writeOffset(logStartOffsetCheckpoint, logStartOffset);
+        checkpoints.writeLogStartOffset(logStartOffset);
       }
     }
     epochCache.truncateFromEnd(logEndOffset);
@@ -585,7 +561,7 @@ public final class PartitionLog implements AutoCloseable {
     segments.put(offset, LogSegment.create(dir, offset, config.segmentIndexBytes(), clock.millis()));
     logStartOffset = offset;
     logEndOffset = offset;
-    writeOffset(logStartOffsetCheckpoint, offset);
+    checkpoints.writeLogStartOffset(offset);
     epochCache.clear();
     producerState.clear();
   }
@@ -608,7 +584,7 @@ public final class PartitionLog implements AutoCloseable {
    */
   private void advanceLogStartOffset(long offset) throws IOException {
     logStartOffset = offset;
-    writeOffset(logStartOffsetCheckpoint, offset);
+    checkpoints.writeLogStartOffset(offset);
     if (offset == logEndOffset && activeSegment().sizeBytes() > 0) {
       roll(clock.millis());
     }
@@ -711,7 +687,7 @@ public final class PartitionLog implements AutoCloseable {
   private void moveRecoveryPoint(long offset) throws IOException {
     if (recoveryPoint != offset) {
       recoveryPoint = offset;
-      writeOffset(recoveryPointCheckpoint, offset);
+      checkpoints.writeRecoveryPoint(offset);
     }
   }
 
@@ -724,8 +700,7 @@ public final class PartitionLog implements AutoCloseable {
     flush();
     producerState.writeSnapshot(logEndOffset);
     closeSegments();
-    Files.createFile(dir.resolve(CLEAN_SHUTDOWN_FILE));
-    CheckpointFile.fsyncDirectory(dir);
+    checkpoints.writeCleanShutdownMarker();
   }
 
   /** Closes and removes the directory (topic deletion). */
