@@ -22,10 +22,8 @@ import org.apache.kafka.common.errors.FencedLeaderEpochException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.record.internal.DefaultRecordBatch;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.MutableRecordBatch;
 import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
@@ -42,13 +40,6 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * for every user of the segment.
  */
 public final class PartitionLog implements AutoCloseable {
-  private static final int ATTRIBUTES_OFFSET = DefaultRecordBatch.CRC_OFFSET + 4;
-  private static final int TRANSACTIONAL_FLAG = 0x10;
-  private static final int CONTROL_FLAG = 0x20;
-  private static final int PRODUCER_ID_OFFSET = 43;
-  private static final int PRODUCER_EPOCH_OFFSET = 51;
-  private static final int BASE_SEQUENCE_OFFSET = 53;
-  private static final int PARTITION_LEADER_EPOCH_OFFSET = 12;
 
   private final Path dir;
   private final Clock clock;
@@ -62,7 +53,7 @@ public final class PartitionLog implements AutoCloseable {
   private long checkpointedHighWatermark;
   private final LeaderEpochCache epochCache;
   private final ProducerStateManager producerState;
-  private final CRC32C writerCrc = new CRC32C();
+  private final LogValidator validator;
   private long unflushedMessages;
   private long lastFlushMs;
   private boolean closed;
@@ -72,6 +63,7 @@ public final class PartitionLog implements AutoCloseable {
     this.config = config;
     this.clock = clock;
     this.checkpoints = checkpoints;
+    this.validator = new LogValidator(dir);
     this.epochCache = LeaderEpochCache.load(dir, () -> logEndOffset);
     this.producerState = new ProducerStateManager(dir);
     this.lastFlushMs = clock.millis();
@@ -238,15 +230,14 @@ public final class PartitionLog implements AutoCloseable {
     long messages = 0;
     ProducerStateManager.Staged staged = null; // most batches are not idempotent: allocate on demand
     for (int pos = start; pos < end; pos += BatchHeader.sizeBytes(buf, pos)) {
-      validateBatch(buf, pos, end, nextOffset, cfg);
+      validator.validateClientBatch(buf, pos, end, nextOffset, cfg.maxMessageBytes());
       int lastOffsetDelta = BatchHeader.lastOffsetDelta(buf, pos);
-      long producerId = buf.getLong(pos + PRODUCER_ID_OFFSET);
+      long producerId = BatchHeader.producerId(buf, pos);
       if (producerId >= 0) {
-        int firstSeq = buf.getInt(pos + BASE_SEQUENCE_OFFSET);
         staged = staged == null ? producerState.stage() : staged;
         Optional<ProducerStateManager.BatchMetadata> duplicate = staged.append(producerId,
-            buf.getShort(pos + PRODUCER_EPOCH_OFFSET), firstSeq,
-            DefaultRecordBatch.incrementSequence(firstSeq, lastOffsetDelta), nextOffset, nextOffset + lastOffsetDelta,
+            BatchHeader.producerEpoch(buf, pos), BatchHeader.baseSequence(buf, pos), BatchHeader.lastSequence(buf, pos),
+            nextOffset, nextOffset + lastOffsetDelta,
             appendTimeMs != RecordBatch.NO_TIMESTAMP ? appendTimeMs : BatchHeader.maxTimestampMs(buf, pos));
         if (duplicate.isPresent()) {
           // Like Kafka: the producer resent a batch it already wrote; answer with the original offsets.
@@ -261,16 +252,7 @@ public final class PartitionLog implements AutoCloseable {
     if (shouldRoll(active, end - start, nextOffset - 1, nowMs, cfg)) {
       active = roll(nowMs);
     }
-    long offset = firstOffset;
-    for (MutableRecordBatch batch : records.batches()) {
-      long lastOffsetDelta = batch.lastOffset() - batch.baseOffset();
-      batch.setLastOffset(offset + lastOffsetDelta);
-      batch.setPartitionLeaderEpoch(leaderEpoch);
-      if (appendTimeMs != RecordBatch.NO_TIMESTAMP) {
-        batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, appendTimeMs);
-      }
-      offset += lastOffsetDelta + 1;
-    }
+    LogValidator.assignOffsets(records, firstOffset, leaderEpoch, appendTimeMs);
     if (latestEpoch.isEmpty() || leaderEpoch > latestEpoch.getAsInt()) {
       epochCache.assign(leaderEpoch, firstOffset);
     }
@@ -306,7 +288,7 @@ public final class PartitionLog implements AutoCloseable {
     long nextOffset = firstOffset;
     long messages = 0;
     for (int pos = start; pos < end; pos += BatchHeader.sizeBytes(buf, pos)) {
-      validateReplicatedBatch(buf, pos, end, nextOffset);
+      validator.validateReplicatedBatch(buf, pos, end, nextOffset);
       nextOffset = BatchHeader.lastOffset(buf, pos) + 1;
       messages += BatchHeader.lastOffsetDelta(buf, pos) + 1L;
     }
@@ -316,17 +298,16 @@ public final class PartitionLog implements AutoCloseable {
     }
     OptionalInt latestEpoch = epochCache.latestEpoch();
     for (int pos = start; pos < end; pos += BatchHeader.sizeBytes(buf, pos)) {
-      int epoch = buf.getInt(pos + PARTITION_LEADER_EPOCH_OFFSET);
+      int epoch = BatchHeader.partitionLeaderEpoch(buf, pos);
       if (latestEpoch.isEmpty() || epoch > latestEpoch.getAsInt()) {
         epochCache.assign(epoch, BatchHeader.baseOffset(buf, pos));
         latestEpoch = OptionalInt.of(epoch);
       }
-      long producerId = buf.getLong(pos + PRODUCER_ID_OFFSET);
+      long producerId = BatchHeader.producerId(buf, pos);
       if (producerId >= 0) {
-        int firstSeq = buf.getInt(pos + BASE_SEQUENCE_OFFSET);
-        producerState.replay(producerId, buf.getShort(pos + PRODUCER_EPOCH_OFFSET), firstSeq,
-            DefaultRecordBatch.incrementSequence(firstSeq, BatchHeader.lastOffsetDelta(buf, pos)),
-            BatchHeader.baseOffset(buf, pos), BatchHeader.lastOffset(buf, pos), BatchHeader.maxTimestampMs(buf, pos));
+        producerState.replay(producerId, BatchHeader.producerEpoch(buf, pos), BatchHeader.baseSequence(buf, pos),
+            BatchHeader.lastSequence(buf, pos), BatchHeader.baseOffset(buf, pos), BatchHeader.lastOffset(buf, pos),
+            BatchHeader.maxTimestampMs(buf, pos));
       }
     }
     active.append(records, cfg.indexIntervalBytes(), nowMs);
@@ -336,57 +317,6 @@ public final class PartitionLog implements AutoCloseable {
       flush();
     }
     return new LogAppendInfo(firstOffset, nextOffset - 1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
-  }
-
-  /** A replicated batch must be intact and continue the log exactly where it ends. */
-  private void validateReplicatedBatch(ByteBuffer buf, int pos, int end, long expectedBaseOffset) {
-    String framingError = BatchHeader.framingError(buf, pos, end);
-    if (framingError != null) {
-      throw new CorruptRecordException(batchAt(expectedBaseOffset) + " from the leader: " + framingError);
-    }
-    if (BatchHeader.magic(buf, pos) != RecordBatch.MAGIC_VALUE_V2 || !BatchHeader.crcMatches(buf, pos, writerCrc)) {
-      throw new CorruptRecordException(batchAt(expectedBaseOffset) + " from the leader fails its checks");
-    }
-    if (BatchHeader.baseOffset(buf, pos) != expectedBaseOffset) {
-      throw new InvalidRecordException("replicated batch starts at offset " + BatchHeader.baseOffset(buf, pos)
-          + " but " + dir + " ends at " + expectedBaseOffset);
-    }
-  }
-
-  /** Checks one batch of a request; {@code offset} is the one it would get, for the message. */
-  private void validateBatch(ByteBuffer buf, int pos, int end, long offset, LogConfig cfg) {
-    if (end - pos >= BatchHeader.FRAMING_BYTES && BatchHeader.magic(buf, pos) != RecordBatch.MAGIC_VALUE_V2) {
-      throw new InvalidRecordException(batchAt(offset) + " has magic " + BatchHeader.magic(buf, pos)
-          + "; only v2 record batches are accepted");
-    }
-    String framingError = BatchHeader.framingError(buf, pos, end);
-    if (framingError != null) {
-      throw new CorruptRecordException(batchAt(offset) + ": " + framingError);
-    }
-    int sizeBytes = BatchHeader.sizeBytes(buf, pos);
-    if (sizeBytes > cfg.maxMessageBytes()) {
-      throw new RecordTooLargeException(batchAt(offset) + " is " + sizeBytes + " bytes, above max.message.bytes "
-          + cfg.maxMessageBytes());
-    }
-    if (!BatchHeader.crcMatches(buf, pos, writerCrc)) {
-      throw new CorruptRecordException(batchAt(offset) + " fails its CRC check");
-    }
-    if (BatchHeader.recordCount(buf, pos) != BatchHeader.lastOffsetDelta(buf, pos) + 1) {
-      throw new InvalidRecordException(batchAt(offset) + " has " + BatchHeader.recordCount(buf, pos)
-          + " records but lastOffsetDelta " + BatchHeader.lastOffsetDelta(buf, pos));
-    }
-    short attributes = buf.getShort(pos + ATTRIBUTES_OFFSET);
-    if ((attributes & CONTROL_FLAG) != 0) {
-      throw new InvalidRecordException(batchAt(offset) + " is a control batch; clients may not write those");
-    }
-    if ((attributes & TRANSACTIONAL_FLAG) != 0) {
-      throw new InvalidRecordException(batchAt(offset) + " is transactional; transactions are not supported yet");
-    }
-  }
-
-  /** Names a batch in an error message; built only on failure, as validation runs per batch. */
-  private String batchAt(long offset) {
-    return "batch for offset " + offset + " of " + dir;
   }
 
   private boolean shouldRoll(LogSegment active, int appendBytes, long lastOffset, long nowMs, LogConfig cfg) {
