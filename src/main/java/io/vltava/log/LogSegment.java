@@ -111,15 +111,14 @@ final class LogSegment {
   }
 
   /**
-   * Appends already validated batches with assigned offsets, then indexes them. On a failed write
-   * the file is cut back, so no partial batch is left for a later append or open to trip on.
+   * Appends already validated batches with assigned offsets (their buffer at position 0: FileRecords
+   * counts a MemoryRecords' size from there), then indexes them. On a failed write the file is cut
+   * back, so no partial batch is left for a later append or open to trip on.
    */
   void append(MemoryRecords batches, int indexIntervalBytes, long nowMs) throws IOException {
     ByteBuffer buf = batches.buffer();
     if (buf.position() != 0) {
-      // MemoryRecords writes from its buffer's position but counts its size from 0.
-      batches = MemoryRecords.readableRecords(buf.slice());
-      buf = batches.buffer();
+      throw new IllegalArgumentException("batches to append start at buffer position " + buf.position());
     }
     int filePosition = records.sizeInBytes();
     try {

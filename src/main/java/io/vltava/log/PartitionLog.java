@@ -2,7 +2,6 @@ package io.vltava.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,63 +9,50 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.FencedLeaderEpochException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
- * The append-only log of one partition replica: a directory of segments.
+ * The append-only log of one partition replica: a directory of segments, and the one entry point
+ * the {@code replica} package uses. It composes the parts Kafka's storage module also keeps apart:
+ * {@link LocalLog} (segments, the append tail, reads, truncation, flushing), {@link LogValidator},
+ * {@link LeaderEpochCache}, {@link ProducerStateManager} and {@link LogCheckpoints}.
  * Invariants: segments are ordered by base offset and contiguous; logStartOffset <= logEndOffset;
- * every byte below a segment's published size is a whole batch that passed validation.
+ * every byte below a segment's published size is a whole batch that passed validation; the epoch
+ * cache and producer state describe exactly the batches between the log start and end offsets.
  *
  * <p>Thread-safety: one writer at a time (the partition's actor; callers serialise every method
  * but the read-only ones), many concurrent readers of {@link #read}, {@link #logStartOffset},
- * {@link #logEndOffset}, {@link #offsetForTimestamp}, {@link #offsetOfMaxTimestamp}. The writer
- * publishes a batch by advancing the segment's volatile size and then the volatile log end offset;
- * a reader reads the log end offset first and never returns a batch at or above it. Do not
- * interrupt a thread inside these methods: NIO closes a FileChannel whose reader is interrupted,
- * for every user of the segment.
+ * {@link #logEndOffset}, {@link #sizeBytes}, {@link #offsetForTimestamp}, {@link #offsetOfMaxTimestamp}.
+ * Do not interrupt a thread inside these methods: NIO closes a FileChannel whose reader is
+ * interrupted, for every user of the segment.
  */
 public final class PartitionLog implements AutoCloseable {
-
   private final Path dir;
   private final Clock clock;
-  private volatile LogConfig config;
-  private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
-  private volatile long logStartOffset;
-  private volatile long logEndOffset;
-  /** Every offset below it is fsynced; an unclean open re-validates from the segment holding it. */
-  private long recoveryPoint;
   private final LogCheckpoints checkpoints;
-  private long checkpointedHighWatermark;
+  private final LogValidator validator;
   private final LeaderEpochCache epochCache;
   private final ProducerStateManager producerState;
-  private final LogValidator validator;
-  private long unflushedMessages;
-  private long lastFlushMs;
+  private LocalLog local;
+  private long checkpointedHighWatermark;
   private boolean closed;
 
-  private PartitionLog(Path dir, LogConfig config, Clock clock, LogCheckpoints checkpoints) throws IOException {
+  private PartitionLog(Path dir, Clock clock, LogCheckpoints checkpoints) throws IOException {
     this.dir = dir;
-    this.config = config;
     this.clock = clock;
     this.checkpoints = checkpoints;
     this.validator = new LogValidator(dir);
-    this.epochCache = LeaderEpochCache.load(dir, () -> logEndOffset);
+    this.epochCache = LeaderEpochCache.load(dir, () -> local.logEndOffset());
     this.producerState = new ProducerStateManager(dir);
-    this.lastFlushMs = clock.millis();
   }
 
   /** Opens (and, after an unclean shutdown, recovers) the log in {@code dir}, creating it if absent. */
@@ -74,15 +60,15 @@ public final class PartitionLog implements AutoCloseable {
     Files.createDirectories(dir);
     LogCheckpoints checkpoints = new LogCheckpoints(dir);
     boolean cleanShutdown = checkpoints.takeCleanShutdownMarker();
-    PartitionLog log = new PartitionLog(dir, config, clock, checkpoints);
-    log.load(cleanShutdown);
+    PartitionLog log = new PartitionLog(dir, clock, checkpoints);
+    log.load(config, cleanShutdown);
     return log;
   }
 
-  private void load(boolean cleanShutdown) throws IOException {
+  private void load(LogConfig config, boolean cleanShutdown) throws IOException {
     long checkpointedStart = checkpoints.logStartOffset().orElse(0L);
     checkpointedHighWatermark = checkpoints.highWatermark().orElse(0L);
-    recoveryPoint = cleanShutdown ? Long.MAX_VALUE : checkpoints.recoveryPoint().orElse(0L);
+    long recoveryPoint = cleanShutdown ? Long.MAX_VALUE : checkpoints.recoveryPoint().orElse(0L);
     List<Long> baseOffsets = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path file : files) {
@@ -95,12 +81,13 @@ public final class PartitionLog implements AutoCloseable {
     }
     baseOffsets.sort(Comparator.naturalOrder());
     long nowMs = clock.millis();
+    LogSegments segments = new LogSegments();
     boolean recovered = false;
     boolean truncated = false;
     for (int i = 0; i < baseOffsets.size(); i++) {
       long baseOffset = baseOffsets.get(i);
       LogSegment segment = LogSegment.open(dir, baseOffset, config.segmentIndexBytes(), nowMs);
-      if (truncated || (!segments.isEmpty() && baseOffset < segments.lastEntry().getValue().nextOffset())) {
+      if (truncated || (!segments.isEmpty() && baseOffset < segments.active().nextOffset())) {
         // After a cut (or an overlap), later segments cannot continue the valid prefix.
         segment.closeAndDelete();
         continue;
@@ -122,50 +109,33 @@ public final class PartitionLog implements AutoCloseable {
       if (i + 1 < baseOffsets.size()) {
         segment.seal();
       }
-      segments.put(baseOffset, segment);
+      segments.add(segment);
     }
     if (segments.isEmpty()) {
-      segments.put(checkpointedStart, LogSegment.create(dir, checkpointedStart, config.segmentIndexBytes(), nowMs));
+      segments.add(LogSegment.create(dir, checkpointedStart, config.segmentIndexBytes(), nowMs));
     }
-    logEndOffset = activeSegment().nextOffset();
-    logStartOffset = Math.max(checkpointedStart, segments.firstKey());
-    if (logStartOffset > logEndOffset) {
+    local = new LocalLog(dir, config, clock, checkpoints, segments,
+        Math.max(checkpointedStart, segments.first().baseOffset()));
+    if (local.logStartOffset() > local.logEndOffset()) {
       // The suffix holding the log start was lost in a crash; nothing below it may reappear.
-      truncateFullyAndStartAt(logStartOffset);
+      truncateFullyAndStartAt(local.logStartOffset());
     }
     if (epochCache.isEmpty()) {
       rebuildEpochCache();
     }
-    epochCache.truncateFromEnd(logEndOffset);
-    epochCache.truncateFromStart(logStartOffset);
-    if (!producerState.loadSnapshot(logEndOffset) || !cleanShutdown) {
+    epochCache.truncateFromEnd(local.logEndOffset());
+    epochCache.truncateFromStart(local.logStartOffset());
+    if (!producerState.loadSnapshot(local.logEndOffset()) || !cleanShutdown) {
       rebuildProducerState();
     }
-    producerState.retireBelow(logStartOffset);
-    recoveryPoint = logEndOffset;
+    producerState.retireBelow(local.logStartOffset());
     if (recovered || !cleanShutdown) {
-      checkpoints.writeRecoveryPoint(recoveryPoint);
-    }
-  }
-
-  /**
-   * The high watermark as last checkpointed, within the log's offsets now: a crash may have cut
-   * unflushed batches below it, and records deleted since are below the log start.
-   */
-  public long checkpointedHighWatermark() {
-    return Math.min(logEndOffset, Math.max(logStartOffset, checkpointedHighWatermark));
-  }
-
-  /** Writes {@code highWatermark} to disk if it moved since the last checkpoint. */
-  public void checkpointHighWatermark(long highWatermark) throws IOException {
-    if (highWatermark != checkpointedHighWatermark) {
-      checkpoints.writeHighWatermark(highWatermark);
-      checkpointedHighWatermark = highWatermark;
+      local.checkpointRecoveryPoint();
     }
   }
 
   private void rebuildEpochCache() throws IOException {
-    for (LogSegment segment : segments.values()) {
+    for (LogSegment segment : local.segments().all()) {
       for (RecordBatch batch : segment.batches()) {
         int epoch = batch.partitionLeaderEpoch();
         OptionalInt latest = epochCache.latestEpoch();
@@ -178,13 +148,29 @@ public final class PartitionLog implements AutoCloseable {
 
   private void rebuildProducerState() throws IOException {
     producerState.clear();
-    for (LogSegment segment : segments.values()) {
+    for (LogSegment segment : local.segments().all()) {
       for (RecordBatch batch : segment.batches()) {
         if (batch.hasProducerId()) {
           producerState.replay(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
               batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp());
         }
       }
+    }
+  }
+
+  /**
+   * The high watermark as last checkpointed, within the log's offsets now: a crash may have cut
+   * unflushed batches below it, and records deleted since are below the log start.
+   */
+  public long checkpointedHighWatermark() {
+    return Math.min(local.logEndOffset(), Math.max(local.logStartOffset(), checkpointedHighWatermark));
+  }
+
+  /** Writes {@code highWatermark} to disk if it moved since the last checkpoint. */
+  public void checkpointHighWatermark(long highWatermark) throws IOException {
+    if (highWatermark != checkpointedHighWatermark) {
+      checkpoints.writeHighWatermark(highWatermark);
+      checkpointedHighWatermark = highWatermark;
     }
   }
 
@@ -196,7 +182,7 @@ public final class PartitionLog implements AutoCloseable {
    * latest recorded.
    */
   public void startLeaderEpoch(int leaderEpoch) throws IOException {
-    epochCache.assign(leaderEpoch, logEndOffset);
+    epochCache.assign(leaderEpoch, local.logEndOffset());
   }
 
   /**
@@ -211,7 +197,7 @@ public final class PartitionLog implements AutoCloseable {
    */
   public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch) throws IOException {
     ensureOpen();
-    LogConfig cfg = config;
+    LogConfig cfg = local.config();
     long nowMs = clock.millis();
     OptionalInt latestEpoch = epochCache.latestEpoch();
     if (latestEpoch.isPresent() && leaderEpoch < latestEpoch.getAsInt()) {
@@ -221,13 +207,12 @@ public final class PartitionLog implements AutoCloseable {
     ByteBuffer buf = records.buffer();
     int start = buf.position();
     int end = buf.limit();
+    long firstOffset = local.logEndOffset();
     if (start == end) {
-      throw new InvalidRecordException("no record batches to append at offset " + logEndOffset + " in " + dir);
+      throw new InvalidRecordException("no record batches to append at offset " + firstOffset + " in " + dir);
     }
     long appendTimeMs = cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? nowMs : RecordBatch.NO_TIMESTAMP;
-    long firstOffset = logEndOffset;
     long nextOffset = firstOffset;
-    long messages = 0;
     ProducerStateManager.Staged staged = null; // most batches are not idempotent: allocate on demand
     for (int pos = start; pos < end; pos += BatchHeader.sizeBytes(buf, pos)) {
       validator.validateClientBatch(buf, pos, end, nextOffset, cfg.maxMessageBytes());
@@ -242,30 +227,21 @@ public final class PartitionLog implements AutoCloseable {
         if (duplicate.isPresent()) {
           // Like Kafka: the producer resent a batch it already wrote; answer with the original offsets.
           return new LogAppendInfo(duplicate.get().firstOffset(), duplicate.get().lastOffset(),
-              RecordBatch.NO_TIMESTAMP, logStartOffset, true);
+              RecordBatch.NO_TIMESTAMP, local.logStartOffset(), true);
         }
       }
       nextOffset += lastOffsetDelta + 1L;
-      messages += lastOffsetDelta + 1L;
-    }
-    LogSegment active = activeSegment();
-    if (shouldRoll(active, end - start, nextOffset - 1, nowMs, cfg)) {
-      active = roll(nowMs);
     }
     LogValidator.assignOffsets(records, firstOffset, leaderEpoch, appendTimeMs);
     if (latestEpoch.isEmpty() || leaderEpoch > latestEpoch.getAsInt()) {
       epochCache.assign(leaderEpoch, firstOffset);
     }
-    active.append(records, cfg.indexIntervalBytes(), nowMs);
-    logEndOffset = nextOffset;
+    local.append(records, nextOffset, nowMs);
     if (staged != null) {
       producerState.commit(staged);
     }
-    unflushedMessages += messages;
-    if (unflushedMessages >= cfg.flushMessages() || nowMs - lastFlushMs >= cfg.flushMs()) {
-      flush();
-    }
-    return new LogAppendInfo(firstOffset, nextOffset - 1, appendTimeMs, logStartOffset, false);
+    local.maybeFlush(nextOffset - firstOffset, nowMs);
+    return new LogAppendInfo(firstOffset, nextOffset - 1, appendTimeMs, local.logStartOffset(), false);
   }
 
   /**
@@ -276,25 +252,20 @@ public final class PartitionLog implements AutoCloseable {
    */
   public LogAppendInfo appendAsFollower(MemoryRecords records) throws IOException {
     ensureOpen();
-    LogConfig cfg = config;
     long nowMs = clock.millis();
     ByteBuffer buf = records.buffer();
     int start = buf.position();
     int end = buf.limit();
+    long firstOffset = local.logEndOffset();
     if (start == end) {
-      return new LogAppendInfo(logEndOffset, logEndOffset - 1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
+      return new LogAppendInfo(firstOffset, firstOffset - 1, RecordBatch.NO_TIMESTAMP, local.logStartOffset(), false);
     }
-    long firstOffset = logEndOffset;
     long nextOffset = firstOffset;
     long messages = 0;
     for (int pos = start; pos < end; pos += BatchHeader.sizeBytes(buf, pos)) {
       validator.validateReplicatedBatch(buf, pos, end, nextOffset);
       nextOffset = BatchHeader.lastOffset(buf, pos) + 1;
       messages += BatchHeader.lastOffsetDelta(buf, pos) + 1L;
-    }
-    LogSegment active = activeSegment();
-    if (shouldRoll(active, end - start, nextOffset - 1, nowMs, cfg)) {
-      active = roll(nowMs);
     }
     OptionalInt latestEpoch = epochCache.latestEpoch();
     for (int pos = start; pos < end; pos += BatchHeader.sizeBytes(buf, pos)) {
@@ -310,36 +281,9 @@ public final class PartitionLog implements AutoCloseable {
             BatchHeader.maxTimestampMs(buf, pos));
       }
     }
-    active.append(records, cfg.indexIntervalBytes(), nowMs);
-    logEndOffset = nextOffset;
-    unflushedMessages += messages;
-    if (unflushedMessages >= cfg.flushMessages() || nowMs - lastFlushMs >= cfg.flushMs()) {
-      flush();
-    }
-    return new LogAppendInfo(firstOffset, nextOffset - 1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
-  }
-
-  private boolean shouldRoll(LogSegment active, int appendBytes, long lastOffset, long nowMs, LogConfig cfg) {
-    return active.sizeBytes() > 0
-        && ((long) active.sizeBytes() + appendBytes > cfg.segmentBytes()
-            || nowMs - active.rollingBaseMs() > cfg.segmentMs()
-            || active.indexesFull()
-            || lastOffset + 1 - active.baseOffset() > Integer.MAX_VALUE);
-  }
-
-  /**
-   * Starts a new segment at the log end offset. The finished one is fsynced by the next
-   * {@link #runMaintenance} or {@link #flush}, not here: an fsync of a whole segment would stall
-   * the append that happened to roll (Kafka flushes it in the background for the same reason).
-   */
-  private LogSegment roll(long nowMs) throws IOException {
-    LogSegment next = LogSegment.create(dir, logEndOffset, config.segmentIndexBytes(), nowMs);
-    segments.put(next.baseOffset(), next);
-    return next;
-  }
-
-  private LogSegment activeSegment() {
-    return segments.lastEntry().getValue();
+    local.append(records, nextOffset, nowMs);
+    local.maybeFlush(messages, nowMs);
+    return new LogAppendInfo(firstOffset, nextOffset - 1, RecordBatch.NO_TIMESTAMP, local.logStartOffset(), false);
   }
 
   /**
@@ -350,58 +294,24 @@ public final class PartitionLog implements AutoCloseable {
    * <p>A batch is returned only if its last offset is below {@code maxOffsetExclusive} (Kafka's
    * high-watermark rule: a consumer never sees an offset at or above the bound, so a batch that
    * straddles it waits). Batches come from one segment, like Kafka's reads: a fetch at a segment's
-   * end gets the rest with its next fetch. Every returned batch passed its CRC check.
+   * end gets the rest with its next fetch. Every returned batch passed its CRC check; a damaged one
+   * is a {@link CorruptSegmentException}.
    */
   public FetchedRecords read(long fetchOffset, int maxBytes, long maxOffsetExclusive) throws IOException {
-    long endOffset = logEndOffset;
-    long startOffset = logStartOffset;
-    if (fetchOffset < startOffset || fetchOffset > endOffset) {
-      throw new OffsetOutOfRangeException("fetch offset " + fetchOffset + " is outside [" + startOffset + ", "
-          + endOffset + "] of " + dir);
-    }
-    long bound = Math.min(maxOffsetExclusive, endOffset);
-    if (fetchOffset >= bound) {
-      return new FetchedRecords(MemoryRecords.EMPTY, startOffset, endOffset);
-    }
-    CRC32C crc = new CRC32C();
-    try {
-      Map.Entry<Long, LogSegment> entry = segments.floorEntry(fetchOffset);
-      if (entry == null) {
-        entry = segments.firstEntry();
-      }
-      while (entry != null) {
-        Optional<MemoryRecords> batches = entry.getValue().read(fetchOffset, maxBytes, bound, crc);
-        if (batches.isPresent()) {
-          return new FetchedRecords(batches.get(), startOffset, endOffset);
-        }
-        entry = segments.higherEntry(entry.getKey());
-      }
-    } catch (ClosedChannelException e) {
-      // The segment was deleted under us by retention, DeleteRecords or truncation.
-      if (fetchOffset < logStartOffset || fetchOffset > logEndOffset) {
-        throw new OffsetOutOfRangeException("fetch offset " + fetchOffset + " was removed from " + dir
-            + " while reading");
-      }
-      throw e;
-    }
-    return new FetchedRecords(MemoryRecords.EMPTY, startOffset, endOffset);
+    return local.read(fetchOffset, maxBytes, maxOffsetExclusive);
   }
 
   public long logStartOffset() {
-    return logStartOffset;
+    return local.logStartOffset();
   }
 
   public long logEndOffset() {
-    return logEndOffset;
+    return local.logEndOffset();
   }
 
   /** Bytes of all segments, what Kafka reports as the partition's size. Safe for concurrent readers. */
   public long sizeBytes() {
-    long total = 0;
-    for (LogSegment segment : segments.values()) {
-      total += segment.sizeBytes();
-    }
-    return total;
+    return local.segments().sizeBytes();
   }
 
   /** The producers with batches in this log; only the writer may call it (the producer state is the writer's). */
@@ -412,8 +322,8 @@ public final class PartitionLog implements AutoCloseable {
 
   /** The first offset (at or above the log start offset) whose timestamp is >= {@code timestampMs}. */
   public Optional<FileRecords.TimestampAndOffset> offsetForTimestamp(long timestampMs) throws IOException {
-    long startOffset = logStartOffset;
-    for (LogSegment segment : segments.values()) {
+    long startOffset = local.logStartOffset();
+    for (LogSegment segment : local.segments().all()) {
       if (segment.maxTimestampMs() >= timestampMs) {
         Optional<FileRecords.TimestampAndOffset> found = segment.findOffsetByTimestamp(timestampMs, startOffset);
         if (found.isPresent()) {
@@ -427,7 +337,7 @@ public final class PartitionLog implements AutoCloseable {
   /** The offset and timestamp of the record with the largest timestamp (ListOffsets MAX_TIMESTAMP). */
   public Optional<FileRecords.TimestampAndOffset> offsetOfMaxTimestamp() throws IOException {
     LogSegment holder = null;
-    for (LogSegment segment : segments.values()) {
+    for (LogSegment segment : local.segments().all()) {
       if (segment.sizeBytes() > 0 && (holder == null || segment.maxTimestampMs() > holder.maxTimestampMs())) {
         holder = segment;
       }
@@ -443,32 +353,17 @@ public final class PartitionLog implements AutoCloseable {
    */
   public void truncateTo(long offset) throws IOException {
     ensureOpen();
-    if (offset >= logEndOffset) {
+    if (offset >= local.logEndOffset()) {
       return;
     }
-    if (offset < logStartOffset) {
+    if (offset < local.logStartOffset()) {
       truncateFullyAndStartAt(offset);
     } else {
-      // Readers stop at the new bound before the bytes go.
-      logEndOffset = offset;
-      while (segments.size() > 1 && segments.lastKey() >= offset) {
-        segments.pollLastEntry().getValue().closeAndDelete();
-      }
-      LogSegment last = activeSegment();
-      last.truncateTo(offset, config.indexIntervalBytes());
-      last.flush(); // persists the rebuilt indexes; truncation is rare
-      logEndOffset = last.nextOffset();
-      if (logStartOffset > logEndOffset) {
-        logStartOffset = logEndOffset;
-        checkpoints.writeLogStartOffset(logStartOffset);
-      }
+      local.truncateTo(offset);
     }
-    epochCache.truncateFromEnd(logEndOffset);
+    epochCache.truncateFromEnd(local.logEndOffset());
     rebuildProducerState();
-    producerState.retireBelow(logStartOffset);
-    if (recoveryPoint > logEndOffset) {
-      moveRecoveryPoint(logEndOffset);
-    }
+    producerState.retireBelow(local.logStartOffset());
   }
 
   /**
@@ -478,20 +373,10 @@ public final class PartitionLog implements AutoCloseable {
   public void truncateFullyAndRestartAt(long offset) throws IOException {
     ensureOpen();
     truncateFullyAndStartAt(offset);
-    moveRecoveryPoint(offset);
   }
 
-  /** Deletes every segment and starts an empty one at {@code offset}, which becomes the log start. */
   private void truncateFullyAndStartAt(long offset) throws IOException {
-    logEndOffset = Math.min(logEndOffset, offset);
-    for (LogSegment segment : new ArrayList<>(segments.values())) {
-      segments.remove(segment.baseOffset());
-      segment.closeAndDelete();
-    }
-    segments.put(offset, LogSegment.create(dir, offset, config.segmentIndexBytes(), clock.millis()));
-    logStartOffset = offset;
-    logEndOffset = offset;
-    checkpoints.writeLogStartOffset(offset);
+    local.truncateFullyAndStartAt(offset);
     epochCache.clear();
     producerState.clear();
   }
@@ -499,33 +384,17 @@ public final class PartitionLog implements AutoCloseable {
   /** Advances the log start offset (DeleteRecords); deletes segments wholly below it. */
   public void deleteRecordsBefore(long offset) throws IOException {
     ensureOpen();
-    if (offset > logEndOffset) {
+    if (offset > local.logEndOffset()) {
       throw new OffsetOutOfRangeException("cannot delete records before " + offset + ": above the log end offset "
-          + logEndOffset + " of " + dir);
+          + local.logEndOffset() + " of " + dir);
     }
-    if (offset > logStartOffset) {
+    if (offset > local.logStartOffset()) {
       advanceLogStartOffset(offset);
     }
   }
 
-  /**
-   * Moves the log start offset up to {@code offset}, persists it, then deletes the segments wholly
-   * below it (rolling first if that includes the active one, so a segment always remains).
-   */
   private void advanceLogStartOffset(long offset) throws IOException {
-    logStartOffset = offset;
-    checkpoints.writeLogStartOffset(offset);
-    if (offset == logEndOffset && activeSegment().sizeBytes() > 0) {
-      roll(clock.millis());
-    }
-    while (segments.size() > 1) {
-      Map.Entry<Long, LogSegment> first = segments.firstEntry();
-      if (segments.higherKey(first.getKey()) > offset) {
-        break;
-      }
-      segments.remove(first.getKey());
-      first.getValue().closeAndDelete();
-    }
+    local.advanceLogStartOffset(offset);
     epochCache.truncateFromStart(offset);
     producerState.retireBelow(offset);
   }
@@ -536,19 +405,11 @@ public final class PartitionLog implements AutoCloseable {
    */
   public void runMaintenance() throws IOException {
     ensureOpen();
-    LogConfig cfg = config;
+    LogConfig cfg = local.config();
     long nowMs = clock.millis();
-    LogSegment active = activeSegment();
-    if (active.sizeBytes() > 0 && nowMs - active.rollingBaseMs() > cfg.segmentMs()) {
-      roll(nowMs);
-    }
-    if (unflushedMessages > 0 && nowMs - lastFlushMs >= cfg.flushMs()) {
-      flush();
-    } else if (recoveryPoint < activeSegment().baseOffset()) {
-      flushSegmentsBelow(activeSegment().baseOffset());
-      moveRecoveryPoint(activeSegment().baseOffset());
-    }
-    List<LogSegment> oldestFirst = new ArrayList<>(segments.values());
+    local.rollIfOld(nowMs);
+    local.flushForMaintenance(nowMs);
+    List<LogSegment> oldestFirst = new ArrayList<>(local.segments().all());
     int deletable = 0;
     if (cfg.retentionMs() >= 0) {
       while (deletable < oldestFirst.size() && oldestFirst.get(deletable).sizeBytes() > 0
@@ -572,19 +433,19 @@ public final class PartitionLog implements AutoCloseable {
     if (deletable == 0) {
       return;
     }
-    long newStartOffset = deletable < oldestFirst.size() ? oldestFirst.get(deletable).baseOffset() : logEndOffset;
-    if (newStartOffset > logStartOffset) {
+    long newStartOffset = deletable < oldestFirst.size()
+        ? oldestFirst.get(deletable).baseOffset() : local.logEndOffset();
+    if (newStartOffset > local.logStartOffset()) {
       advanceLogStartOffset(newStartOffset);
     }
   }
 
   public void updateConfig(LogConfig config) {
-    this.config = config;
-    activeSegment().setMaxIndexBytes(config.segmentIndexBytes());
+    local.updateConfig(config);
   }
 
   public LogConfig config() {
-    return config;
+    return local.config();
   }
 
   public LeaderEpochCache leaderEpochCache() {
@@ -594,31 +455,7 @@ public final class PartitionLog implements AutoCloseable {
   /** Fsyncs every segment not yet flushed, with its indexes, and moves the recovery point to the end. */
   public void flush() throws IOException {
     ensureOpen();
-    LogSegment active = activeSegment();
-    flushSegmentsBelow(active.baseOffset());
-    active.flush();
-    unflushedMessages = 0;
-    lastFlushMs = clock.millis();
-    moveRecoveryPoint(logEndOffset);
-  }
-
-  /** Fsyncs the segments from the one holding the recovery point up to {@code baseOffset} (excluded). */
-  private void flushSegmentsBelow(long baseOffset) throws IOException {
-    Long from = segments.floorKey(recoveryPoint);
-    for (LogSegment segment : segments.tailMap(from == null ? segments.firstKey() : from).values()) {
-      if (segment.baseOffset() >= baseOffset) {
-        break;
-      }
-      segment.flush();
-      segment.seal();
-    }
-  }
-
-  private void moveRecoveryPoint(long offset) throws IOException {
-    if (recoveryPoint != offset) {
-      recoveryPoint = offset;
-      checkpoints.writeRecoveryPoint(offset);
-    }
+    local.flush();
   }
 
   /** Flushes and writes the clean-shutdown marker. */
@@ -628,7 +465,7 @@ public final class PartitionLog implements AutoCloseable {
       return;
     }
     flush();
-    producerState.writeSnapshot(logEndOffset);
+    producerState.writeSnapshot(local.logEndOffset());
     closeSegments();
     checkpoints.writeCleanShutdownMarker();
   }
@@ -647,9 +484,7 @@ public final class PartitionLog implements AutoCloseable {
 
   private void closeSegments() throws IOException {
     closed = true;
-    for (LogSegment segment : segments.values()) {
-      segment.close();
-    }
+    local.closeSegments();
   }
 
   private void ensureOpen() {
@@ -660,7 +495,6 @@ public final class PartitionLog implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "PartitionLog(" + dir + ", offsets [" + logStartOffset + ", " + logEndOffset + "), "
-        + segments.size() + " segments)";
+    return "PartitionLog(" + local + ")";
   }
 }
