@@ -250,6 +250,7 @@ final class LogSegment {
    * The batches of the segment, in order, read lazily from the file (a batch's header or records
    * are loaded when asked for). For scans of a segment validated when opened: loading, truncation,
    * and the log cleaner, which reads inactive segments while the writer appends to the active one.
+   * The iteration reports an I/O error as a KafkaException; {@link #unwrapIo} recovers the IOException.
    */
   Iterable<FileChannelRecordBatch> batches() {
     return records.batches();
@@ -417,7 +418,7 @@ final class LogSegment {
    * FileRecords' iterators wrap I/O errors in KafkaException; callers of the log expect the
    * IOException. Any other KafkaException is rethrown as it is.
    */
-  private static IOException unwrapIo(KafkaException e) {
+  static IOException unwrapIo(KafkaException e) {
     if (e.getCause() instanceof IOException io) {
       return io;
     }

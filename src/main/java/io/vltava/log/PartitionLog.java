@@ -2,7 +2,6 @@ package io.vltava.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,17 +41,20 @@ public final class PartitionLog implements AutoCloseable {
   private final LogValidator validator;
   private final LeaderEpochCache epochCache;
   private final ProducerStateManager producerState;
-  private LocalLog local;
+  private final LocalLog local;
   private long checkpointedHighWatermark;
   private boolean closed;
 
-  private PartitionLog(Path dir, Clock clock, LogCheckpoints checkpoints) throws IOException {
+  private PartitionLog(Path dir, Clock clock, LogCheckpoints checkpoints, LogLoader.LoadedLog loaded)
+      throws IOException {
     this.dir = dir;
     this.clock = clock;
     this.checkpoints = checkpoints;
     this.validator = new LogValidator(dir);
-    this.epochCache = LeaderEpochCache.load(dir, () -> local.logEndOffset());
-    this.producerState = new ProducerStateManager(dir);
+    this.local = loaded.local();
+    this.epochCache = loaded.epochCache();
+    this.producerState = loaded.producerState();
+    this.checkpointedHighWatermark = checkpoints.highWatermark().orElse(0L);
   }
 
   /** Opens (and, after an unclean shutdown, recovers) the log in {@code dir}, creating it if absent. */
@@ -60,102 +62,7 @@ public final class PartitionLog implements AutoCloseable {
     Files.createDirectories(dir);
     LogCheckpoints checkpoints = new LogCheckpoints(dir);
     boolean cleanShutdown = checkpoints.takeCleanShutdownMarker();
-    PartitionLog log = new PartitionLog(dir, clock, checkpoints);
-    log.load(config, cleanShutdown);
-    return log;
-  }
-
-  private void load(LogConfig config, boolean cleanShutdown) throws IOException {
-    long checkpointedStart = checkpoints.logStartOffset().orElse(0L);
-    checkpointedHighWatermark = checkpoints.highWatermark().orElse(0L);
-    long recoveryPoint = cleanShutdown ? Long.MAX_VALUE : checkpoints.recoveryPoint().orElse(0L);
-    List<Long> baseOffsets = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path file : files) {
-        if (file.getFileName().toString().endsWith(".tmp")) {
-          Files.deleteIfExists(file);
-        } else if (LogSegment.isLogFile(file)) {
-          baseOffsets.add(LogSegment.baseOffsetOf(file));
-        }
-      }
-    }
-    baseOffsets.sort(Comparator.naturalOrder());
-    long nowMs = clock.millis();
-    LogSegments segments = new LogSegments();
-    boolean recovered = false;
-    boolean truncated = false;
-    for (int i = 0; i < baseOffsets.size(); i++) {
-      long baseOffset = baseOffsets.get(i);
-      LogSegment segment = LogSegment.open(dir, baseOffset, config.segmentIndexBytes(), nowMs);
-      if (truncated || (!segments.isEmpty() && baseOffset < segments.active().nextOffset())) {
-        // After a cut (or an overlap), later segments cannot continue the valid prefix.
-        segment.closeAndDelete();
-        continue;
-      }
-      boolean wasFlushed = i + 1 < baseOffsets.size() && baseOffsets.get(i + 1) <= recoveryPoint;
-      int truncatedBytes = wasFlushed || cleanShutdown
-          ? segment.loadTrusted(config.indexIntervalBytes())
-          : segment.recover(config.indexIntervalBytes());
-      boolean rebuilt = !(wasFlushed || cleanShutdown);
-      if (truncatedBytes > 0) {
-        truncated = true;
-        rebuilt = true;
-      }
-      if (rebuilt) {
-        // Persist the rebuilt indexes and make the validated bytes durable: below the recovery point.
-        segment.flush();
-        recovered = true;
-      }
-      if (i + 1 < baseOffsets.size()) {
-        segment.seal();
-      }
-      segments.add(segment);
-    }
-    if (segments.isEmpty()) {
-      segments.add(LogSegment.create(dir, checkpointedStart, config.segmentIndexBytes(), nowMs));
-    }
-    local = new LocalLog(dir, config, clock, checkpoints, segments,
-        Math.max(checkpointedStart, segments.first().baseOffset()));
-    if (local.logStartOffset() > local.logEndOffset()) {
-      // The suffix holding the log start was lost in a crash; nothing below it may reappear.
-      truncateFullyAndStartAt(local.logStartOffset());
-    }
-    if (epochCache.isEmpty()) {
-      rebuildEpochCache();
-    }
-    epochCache.truncateFromEnd(local.logEndOffset());
-    epochCache.truncateFromStart(local.logStartOffset());
-    if (!producerState.loadSnapshot(local.logEndOffset()) || !cleanShutdown) {
-      rebuildProducerState();
-    }
-    producerState.retireBelow(local.logStartOffset());
-    if (recovered || !cleanShutdown) {
-      local.checkpointRecoveryPoint();
-    }
-  }
-
-  private void rebuildEpochCache() throws IOException {
-    for (LogSegment segment : local.segments().all()) {
-      for (RecordBatch batch : segment.batches()) {
-        int epoch = batch.partitionLeaderEpoch();
-        OptionalInt latest = epochCache.latestEpoch();
-        if (epoch >= 0 && (latest.isEmpty() || epoch > latest.getAsInt())) {
-          epochCache.assign(epoch, batch.baseOffset());
-        }
-      }
-    }
-  }
-
-  private void rebuildProducerState() throws IOException {
-    producerState.clear();
-    for (LogSegment segment : local.segments().all()) {
-      for (RecordBatch batch : segment.batches()) {
-        if (batch.hasProducerId()) {
-          producerState.replay(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
-              batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp());
-        }
-      }
-    }
+    return new PartitionLog(dir, clock, checkpoints, LogLoader.load(dir, config, clock, checkpoints, cleanShutdown));
   }
 
   /**
@@ -362,7 +269,7 @@ public final class PartitionLog implements AutoCloseable {
       local.truncateTo(offset);
     }
     epochCache.truncateFromEnd(local.logEndOffset());
-    rebuildProducerState();
+    LogLoader.rebuildProducerState(local.segments(), producerState);
     producerState.retireBelow(local.logStartOffset());
   }
 
