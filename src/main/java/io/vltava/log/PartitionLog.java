@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -316,34 +315,10 @@ public final class PartitionLog implements AutoCloseable {
     long nowMs = clock.millis();
     local.rollIfOld(nowMs);
     local.flushForMaintenance(nowMs);
-    List<LogSegment> oldestFirst = new ArrayList<>(local.segments().all());
-    int deletable = 0;
-    if (cfg.retentionMs() >= 0) {
-      while (deletable < oldestFirst.size() && oldestFirst.get(deletable).sizeBytes() > 0
-          && oldestFirst.get(deletable).retentionTimestampMs() < nowMs - cfg.retentionMs()) {
-        deletable++;
-      }
-    }
-    if (cfg.retentionBytes() >= 0) {
-      long excessBytes = -cfg.retentionBytes();
-      for (LogSegment segment : oldestFirst) {
-        excessBytes += segment.sizeBytes();
-      }
-      for (int i = 0; i < oldestFirst.size() - 1; i++) {
-        excessBytes -= oldestFirst.get(i).sizeBytes();
-        if (excessBytes < 0) {
-          break;
-        }
-        deletable = Math.max(deletable, i + 1);
-      }
-    }
-    if (deletable == 0) {
-      return;
-    }
-    long newStartOffset = deletable < oldestFirst.size()
-        ? oldestFirst.get(deletable).baseOffset() : local.logEndOffset();
-    if (newStartOffset > local.logStartOffset()) {
-      advanceLogStartOffset(newStartOffset);
+    long retainedStartOffset = LogRetention.retainedStartOffset(
+        local.segments().infos(local.logEndOffset()), nowMs, cfg);
+    if (retainedStartOffset > local.logStartOffset()) {
+      advanceLogStartOffset(retainedStartOffset);
     }
   }
 
