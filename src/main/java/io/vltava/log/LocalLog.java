@@ -24,6 +24,9 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
  * a reader reads the log end offset first and never returns a batch at or above it.
  */
 final class LocalLog {
+  /** A read that meets segments swapped out under it this many times in a row gives up. */
+  private static final int MAX_READ_ATTEMPTS = 3;
+
   private final Path dir;
   private final Clock clock;
   private final LogCheckpoints checkpoints;
@@ -145,22 +148,27 @@ final class LocalLog {
       return new FetchedRecords(MemoryRecords.EMPTY, startOffset, endOffset);
     }
     CRC32C crc = new CRC32C();
-    try {
-      for (LogSegment segment : segments.from(fetchOffset)) {
-        Optional<MemoryRecords> batches = segment.read(fetchOffset, maxBytes, bound, crc);
-        if (batches.isPresent()) {
-          return new FetchedRecords(batches.get(), startOffset, endOffset);
+    for (int attempt = 1; ; attempt++) {
+      try {
+        for (LogSegment segment : segments.from(fetchOffset)) {
+          Optional<MemoryRecords> batches = segment.read(fetchOffset, maxBytes, bound, crc);
+          if (batches.isPresent()) {
+            return new FetchedRecords(batches.get(), startOffset, endOffset);
+          }
+        }
+        return new FetchedRecords(MemoryRecords.EMPTY, startOffset, endOffset);
+      } catch (ClosedChannelException e) {
+        // The segment was deleted under us by retention, DeleteRecords or truncation...
+        if (fetchOffset < logStartOffset || fetchOffset > logEndOffset) {
+          throw new OffsetOutOfRangeException("fetch offset " + fetchOffset + " was removed from " + dir
+              + " while reading");
+        }
+        // ...or replaced by a cleaned one, which the map already holds: look again.
+        if (attempt == MAX_READ_ATTEMPTS) {
+          throw e;
         }
       }
-    } catch (ClosedChannelException e) {
-      // The segment was deleted under us by retention, DeleteRecords or truncation.
-      if (fetchOffset < logStartOffset || fetchOffset > logEndOffset) {
-        throw new OffsetOutOfRangeException("fetch offset " + fetchOffset + " was removed from " + dir
-            + " while reading");
-      }
-      throw e;
     }
-    return new FetchedRecords(MemoryRecords.EMPTY, startOffset, endOffset);
   }
 
   /**
@@ -265,6 +273,67 @@ final class LocalLog {
   /** Persists the recovery point as it is (after a recovery on open). */
   void checkpointRecoveryPoint() throws IOException {
     checkpoints.writeRecoveryPoint(recoveryPoint);
+  }
+
+  /** The segments the log cleaner may rewrite: all but the active one, oldest first. */
+  List<SegmentInfo> inactiveSegments() {
+    List<SegmentInfo> all = segments.infos(logEndOffset);
+    return all.subList(0, all.size() - 1);
+  }
+
+  /** The segment starting at {@code baseOffset}, if it is still in the log. */
+  Optional<LogSegment> segment(long baseOffset) {
+    return segments.get(baseOffset);
+  }
+
+  /** The steps of {@link #replaceSegments}, after each of which a crash leaves a log the next open makes whole. */
+  enum SwapStep { CLEANED_FLUSHED, SWAP_RENAMED, OLD_SEGMENT_MARKED_DELETED, OLD_SEGMENTS_DELETED, SWAP_COMPLETED }
+
+  /**
+   * Replaces consecutive inactive segments starting at {@code oldBaseOffsets.get(0)} with
+   * {@code cleaned}, a segment made by {@link LogSegment#createCleaned} at that base offset holding
+   * what is kept of their batches, crash-safely as Kafka's LocalLog.replaceSegments: the cleaned
+   * files are fsynced and renamed to ".swap" (from here the swap is decided: an open completes it),
+   * the cleaned segment enters the map in place of the old ones, whose files are renamed to
+   * ".deleted" and then deleted, and the swap files get their plain names. Readers never miss an
+   * offset: the cleaned segment is in the map before an old one is closed. Writer only.
+   */
+  void replaceSegments(LogSegment cleaned, List<Long> oldBaseOffsets) throws IOException {
+    replaceSegments(cleaned, oldBaseOffsets, step -> { });
+  }
+
+  /** {@link #replaceSegments}, telling {@code afterStep} each step done, so tests can crash between them. */
+  void replaceSegments(LogSegment cleaned, List<Long> oldBaseOffsets, java.util.function.Consumer<SwapStep> afterStep)
+      throws IOException {
+    List<LogSegment> old = new ArrayList<>();
+    for (long baseOffset : oldBaseOffsets) {
+      LogSegment segment = segments.get(baseOffset).filter(s -> s != segments.active()).orElseThrow(
+          () -> new IllegalArgumentException("no inactive segment at " + baseOffset + " in " + dir));
+      old.add(segment);
+    }
+    if (old.isEmpty() || cleaned.baseOffset() != old.get(0).baseOffset()) {
+      throw new IllegalArgumentException("cleaned segment at " + cleaned.baseOffset() + " does not start the segments "
+          + oldBaseOffsets + " of " + dir);
+    }
+    cleaned.flush();
+    afterStep.accept(SwapStep.CLEANED_FLUSHED);
+    cleaned.changeFileSuffix(LogSegment.SWAP_SUFFIX);
+    CheckpointFile.fsyncDirectory(dir);
+    afterStep.accept(SwapStep.SWAP_RENAMED);
+    cleaned.seal();
+    segments.add(cleaned);
+    for (LogSegment segment : old) {
+      segments.remove(segment);
+      segment.changeFileSuffix(LogSegment.DELETED_SUFFIX);
+      afterStep.accept(SwapStep.OLD_SEGMENT_MARKED_DELETED);
+    }
+    for (LogSegment segment : old) {
+      segment.closeAndDelete();
+    }
+    afterStep.accept(SwapStep.OLD_SEGMENTS_DELETED);
+    cleaned.changeFileSuffix("");
+    CheckpointFile.fsyncDirectory(dir);
+    afterStep.accept(SwapStep.SWAP_COMPLETED);
   }
 
   /** Closes every segment's files without flushing. */

@@ -11,13 +11,14 @@ import java.util.List;
 import java.util.OptionalInt;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.Utils;
 
 /**
- * Loads a log directory and recovers it after a crash (Kafka's LogLoader): opens the segments,
- * trusts those below the recovery point (or all, after a clean shutdown), re-validates the rest,
- * cuts the log at the first invalid batch and deletes what follows, then brings the leader-epoch
- * cache and the producer state in line with the batches that remain. The result satisfies
- * {@link PartitionLog}'s invariants.
+ * Loads a log directory and recovers it after a crash (Kafka's LogLoader): completes an
+ * interrupted swap of cleaned segments, opens the segments, trusts those below the recovery point
+ * (or all, after a clean shutdown), re-validates the rest, cuts the log at the first invalid batch
+ * and deletes what follows, then brings the leader-epoch cache and the producer state in line with
+ * the batches that remain. The result satisfies {@link PartitionLog}'s invariants.
  *
  * <p>Stateless; runs once per open, before the log is shared with any reader.
  */
@@ -31,18 +32,9 @@ final class LogLoader {
       throws IOException {
     long checkpointedStart = checkpoints.logStartOffset().orElse(0L);
     long recoveryPoint = cleanShutdown ? Long.MAX_VALUE : checkpoints.recoveryPoint().orElse(0L);
-    List<Long> baseOffsets = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path file : files) {
-        if (file.getFileName().toString().endsWith(".tmp")) {
-          Files.deleteIfExists(file);
-        } else if (LogSegment.isLogFile(file)) {
-          baseOffsets.add(LogSegment.baseOffsetOf(file));
-        }
-      }
-    }
-    baseOffsets.sort(Comparator.naturalOrder());
     long nowMs = clock.millis();
+    completeSwaps(dir, config, nowMs);
+    List<Long> baseOffsets = plainSegmentBaseOffsets(dir);
     LogSegments segments = new LogSegments();
     boolean recovered = false;
     boolean truncated = false;
@@ -99,6 +91,61 @@ final class LogLoader {
       local.checkpointRecoveryPoint();
     }
     return new LoadedLog(local, epochCache, producerState);
+  }
+
+  /**
+   * Makes an interrupted segment swap whole (see LocalLog#replaceSegments). Leftovers of cleaning
+   * (".cleaned"), of replaced segments (".deleted") and of checkpoint writes (".tmp") are deleted.
+   * A ".swap" log file was fsynced whole before it got that name, so the swap is completed: the
+   * segments in its offset range (and any at its base offset) are deleted and it takes its plain
+   * name. Its indexes are deleted too, to be rebuilt: a crash may have left them under either name.
+   */
+  private static void completeSwaps(Path dir, LogConfig config, long nowMs) throws IOException {
+    List<Path> swapLogFiles = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path file : files) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(".tmp") || name.endsWith(LogSegment.CLEANED_SUFFIX)
+            || name.endsWith(LogSegment.DELETED_SUFFIX)) {
+          Files.deleteIfExists(file);
+        } else if (LogSegment.isSwapLogFile(file)) {
+          swapLogFiles.add(file);
+        }
+      }
+    }
+    for (Path swapLogFile : swapLogFiles) {
+      long baseOffset = LogSegment.baseOffsetOf(swapLogFile);
+      LogSegment swap = LogSegment.open(dir, baseOffset, LogSegment.SWAP_SUFFIX, config.segmentIndexBytes(), nowMs);
+      swap.recover(config.indexIntervalBytes()); // to learn where it ends
+      long endOffset = Math.max(swap.nextOffset(), baseOffset + 1);
+      swap.close();
+      for (String indexSuffix : List.of(LogSegment.INDEX_SUFFIX, LogSegment.TIME_INDEX_SUFFIX)) {
+        Files.deleteIfExists(dir.resolve(LogSegment.fileName(baseOffset, indexSuffix) + LogSegment.SWAP_SUFFIX));
+      }
+      for (long replaced : plainSegmentBaseOffsets(dir)) {
+        if (replaced >= baseOffset && replaced < endOffset) {
+          for (String suffix : List.of(LogSegment.LOG_SUFFIX, LogSegment.INDEX_SUFFIX, LogSegment.TIME_INDEX_SUFFIX)) {
+            Files.deleteIfExists(dir.resolve(LogSegment.fileName(replaced, suffix)));
+          }
+        }
+      }
+      Utils.atomicMoveWithFallback(swapLogFile, dir.resolve(LogSegment.fileName(baseOffset, LogSegment.LOG_SUFFIX)),
+          false);
+      CheckpointFile.fsyncDirectory(dir);
+    }
+  }
+
+  private static List<Long> plainSegmentBaseOffsets(Path dir) throws IOException {
+    List<Long> baseOffsets = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+      for (Path file : files) {
+        if (LogSegment.isLogFile(file)) {
+          baseOffsets.add(LogSegment.baseOffsetOf(file));
+        }
+      }
+    }
+    baseOffsets.sort(Comparator.naturalOrder());
+    return baseOffsets;
   }
 
   /** Assigns each leader epoch found in the batches its first offset. */

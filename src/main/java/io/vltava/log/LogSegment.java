@@ -30,9 +30,17 @@ final class LogSegment {
   static final String LOG_SUFFIX = ".log";
   static final String INDEX_SUFFIX = ".index";
   static final String TIME_INDEX_SUFFIX = ".timeindex";
+  /** Appended to every file name of a segment the log cleaner is writing. */
+  static final String CLEANED_SUFFIX = ".cleaned";
+  /** A cleaned segment, complete and fsynced, that replaces the segments in its offset range. */
+  static final String SWAP_SUFFIX = ".swap";
+  /** A segment replaced by a swap, about to be deleted. */
+  static final String DELETED_SUFFIX = ".deleted";
 
+  private final Path dir;
   private final long baseOffset;
-  private final Path logFile;
+  /** Changes only when the log cleaner swaps the segment in (writer only). */
+  private Path logFile;
   private final FileRecords records;
   private final OffsetIndex offsetIndex;
   private final TimeIndex timeIndex;
@@ -43,15 +51,19 @@ final class LogSegment {
   private long lastAppendMs;
   private int bytesSinceLastIndexEntry;
 
-  private LogSegment(Path dir, long baseOffset, int maxIndexBytes, long nowMs, boolean create) throws IOException {
+  private LogSegment(Path dir, long baseOffset, String fileSuffix, int maxIndexBytes, long nowMs, boolean create)
+      throws IOException {
+    this.dir = dir;
     this.baseOffset = baseOffset;
-    this.logFile = dir.resolve(fileName(baseOffset, LOG_SUFFIX));
+    this.logFile = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + fileSuffix);
     if (create) {
       Files.createFile(logFile); // fails if a file was left at this offset
     }
     this.records = FileRecords.open(logFile.toFile(), true, true, 0, false);
-    this.offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX)), baseOffset, maxIndexBytes);
-    this.timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)), baseOffset, maxIndexBytes);
+    this.offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + fileSuffix), baseOffset,
+        maxIndexBytes);
+    this.timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + fileSuffix), baseOffset,
+        maxIndexBytes);
     this.nextOffset = baseOffset;
     this.createdMs = create ? nowMs : Files.getLastModifiedTime(logFile).toMillis();
     this.lastAppendMs = createdMs;
@@ -62,12 +74,26 @@ final class LogSegment {
   }
 
   static LogSegment create(Path dir, long baseOffset, int maxIndexBytes, long nowMs) throws IOException {
-    return new LogSegment(dir, baseOffset, maxIndexBytes, nowMs, true);
+    return new LogSegment(dir, baseOffset, "", maxIndexBytes, nowMs, true);
+  }
+
+  /**
+   * Creates a segment for the log cleaner to write, its files named with {@link #CLEANED_SUFFIX};
+   * LocalLog#replaceSegments swaps it in. A crash before then leaves files the next open deletes.
+   */
+  static LogSegment createCleaned(Path dir, long baseOffset, int maxIndexBytes, long nowMs) throws IOException {
+    return new LogSegment(dir, baseOffset, CLEANED_SUFFIX, maxIndexBytes, nowMs, true);
   }
 
   /** Opens an existing segment; the caller then calls {@link #loadTrusted} or {@link #recover}. */
   static LogSegment open(Path dir, long baseOffset, int maxIndexBytes, long nowMs) throws IOException {
-    return new LogSegment(dir, baseOffset, maxIndexBytes, nowMs, false);
+    return new LogSegment(dir, baseOffset, "", maxIndexBytes, nowMs, false);
+  }
+
+  /** Opens a segment whose files carry {@code fileSuffix} (a swap being completed on load). */
+  static LogSegment open(Path dir, long baseOffset, String fileSuffix, int maxIndexBytes, long nowMs)
+      throws IOException {
+    return new LogSegment(dir, baseOffset, fileSuffix, maxIndexBytes, nowMs, false);
   }
 
   static String fileName(long baseOffset, String suffix) {
@@ -403,6 +429,19 @@ final class LogSegment {
     }
   }
 
+  /**
+   * Renames the segment's files to their plain names followed by {@code fileSuffix} ("" for the
+   * plain names): the indexes first, the log file last, so a log file's name says how far a swap
+   * got. Open channels and mapped indexes keep working. The caller fsyncs the directory.
+   */
+  void changeFileSuffix(String fileSuffix) throws IOException {
+    offsetIndex.renameTo(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + fileSuffix));
+    timeIndex.renameTo(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + fileSuffix));
+    Path target = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + fileSuffix);
+    records.renameTo(target.toFile());
+    logFile = target;
+  }
+
   /** Closes the file without flushing: the log flushes what must be durable before. */
   void close() throws IOException {
     records.closeHandlers();
@@ -428,6 +467,14 @@ final class LogSegment {
   static boolean isLogFile(Path file) {
     String name = file.getFileName().toString();
     return name.endsWith(LOG_SUFFIX) && name.length() == 20 + LOG_SUFFIX.length()
+        && name.substring(0, 20).chars().allMatch(Character::isDigit);
+  }
+
+  /** Whether {@code file} is the log file of a complete cleaned segment waiting to be swapped in. */
+  static boolean isSwapLogFile(Path file) {
+    String name = file.getFileName().toString();
+    String suffix = LOG_SUFFIX + SWAP_SUFFIX;
+    return name.endsWith(suffix) && name.length() == 20 + suffix.length()
         && name.substring(0, 20).chars().allMatch(Character::isDigit);
   }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /**
@@ -25,6 +26,11 @@ final class LogSegments {
   /** Removes the segment from the map; the caller closes or deletes its files. */
   void remove(LogSegment segment) {
     segments.remove(segment.baseOffset(), segment);
+  }
+
+  /** The segment starting at {@code baseOffset}, if there is one. */
+  Optional<LogSegment> get(long baseOffset) {
+    return Optional.ofNullable(segments.get(baseOffset));
   }
 
   boolean isEmpty() {

@@ -330,6 +330,15 @@ public final class PartitionLog implements AutoCloseable {
     return local.config();
   }
 
+  /**
+   * The segments and what is done to them, for the log cleaner of this package: it lists
+   * {@link LocalLog#inactiveSegments}, reads a segment's batches and swaps cleaned segments in with
+   * {@link LocalLog#replaceSegments}, which only the writer may call.
+   */
+  LocalLog localLog() {
+    return local;
+  }
+
   public LeaderEpochCache leaderEpochCache() {
     return epochCache;
   }
