@@ -80,13 +80,10 @@ final class LocalLog {
 
   /**
    * The append tail: writes validated batches holding offsets [logEndOffset, {@code nextOffset})
-   * to the active segment, rolling first if they would not fit it, then publishes the new log end
+   * (their buffer at position 0, see {@link LogSegment#append}) to the active segment, rolling first if they would not fit it, then publishes the new log end
    * offset. Nothing is fsynced here; see {@link #maybeFlush}.
    */
   void append(MemoryRecords batches, long nextOffset, long nowMs) throws IOException {
-    if (batches.buffer().position() != 0) {
-      batches = MemoryRecords.readableRecords(batches.buffer().slice());
-    }
     LogConfig cfg = config;
     LogSegment active = segments.active();
     if (shouldRoll(active, batches.sizeInBytes(), nextOffset - 1, nowMs, cfg)) {

@@ -142,7 +142,7 @@ public final class PartitionLog implements AutoCloseable {
     if (latestEpoch.isEmpty() || leaderEpoch > latestEpoch.getAsInt()) {
       epochCache.assign(leaderEpoch, firstOffset);
     }
-    local.append(records, nextOffset, nowMs);
+    local.append(fromPositionZero(records, buf), nextOffset, nowMs);
     if (staged != null) {
       producerState.commit(staged);
     }
@@ -187,9 +187,14 @@ public final class PartitionLog implements AutoCloseable {
             BatchHeader.maxTimestampMs(buf, pos));
       }
     }
-    local.append(records, nextOffset, nowMs);
+    local.append(fromPositionZero(records, buf), nextOffset, nowMs);
     local.maybeFlush(messages, nowMs);
     return new LogAppendInfo(firstOffset, nextOffset - 1, RecordBatch.NO_TIMESTAMP, local.logStartOffset(), false);
+  }
+
+  /** {@code records} as FileRecords writes them: from buffer position 0 ({@code buf} is its buffer). */
+  private static MemoryRecords fromPositionZero(MemoryRecords records, ByteBuffer buf) {
+    return buf.position() == 0 ? records : MemoryRecords.readableRecords(buf.slice());
   }
 
   /**
