@@ -5,8 +5,10 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -300,17 +302,21 @@ final class LocalLog {
   }
 
   /** {@link #replaceSegments}, telling {@code afterStep} each step done, so tests can crash between them. */
-  void replaceSegments(LogSegment cleaned, List<Long> oldBaseOffsets, java.util.function.Consumer<SwapStep> afterStep)
+  void replaceSegments(LogSegment cleaned, List<Long> oldBaseOffsets, Consumer<SwapStep> afterStep)
       throws IOException {
-    List<LogSegment> old = new ArrayList<>();
-    for (long baseOffset : oldBaseOffsets) {
-      LogSegment segment = segments.get(baseOffset).filter(s -> s != segments.active()).orElseThrow(
-          () -> new IllegalArgumentException("no inactive segment at " + baseOffset + " in " + dir));
-      old.add(segment);
-    }
-    if (old.isEmpty() || cleaned.baseOffset() != old.get(0).baseOffset()) {
+    if (oldBaseOffsets.isEmpty() || cleaned.baseOffset() != oldBaseOffsets.get(0)) {
       throw new IllegalArgumentException("cleaned segment at " + cleaned.baseOffset() + " does not start the segments "
           + oldBaseOffsets + " of " + dir);
+    }
+    List<LogSegment> old = new ArrayList<>();
+    Iterator<LogSegment> run = segments.from(cleaned.baseOffset()).iterator();
+    for (long baseOffset : oldBaseOffsets) {
+      LogSegment segment = run.hasNext() ? run.next() : null;
+      if (segment == null || segment.baseOffset() != baseOffset || segment == segments.active()) {
+        throw new IllegalArgumentException("segments " + oldBaseOffsets + " are not consecutive inactive segments of "
+            + dir);
+      }
+      old.add(segment);
     }
     cleaned.flush();
     afterStep.accept(SwapStep.CLEANED_FLUSHED);
