@@ -48,6 +48,16 @@ record ClusterMeta(String clusterId, int nodeId, SortedSet<String> knownNodes) {
     return Optional.of(new ClusterMeta(clusterId, Integer.parseInt(nodeId.trim()), knownNodes));
   }
 
+  /**
+   * Whether {@code dataDir} holds partition logs: without meta.properties, the mark of a directory
+   * an older Vltava wrote (this one records the cluster before it holds any partition).
+   */
+  static boolean holdsPartitionData(Path dataDir) throws IOException {
+    try (java.util.stream.Stream<Path> entries = Files.list(dataDir)) {
+      return entries.anyMatch(entry -> Files.isDirectory(entry) && io.vltava.log.PartitionLog.holdsSegments(entry));
+    }
+  }
+
   void write(Path dataDir) throws IOException {
     Properties props = new Properties();
     props.setProperty("version", "1");

@@ -148,11 +148,12 @@ public final class VltavaNode implements AutoCloseable {
    * the node must not join.
    */
   private static String awaitMembership(ActorSystem<?> system, NodeSettings settings, Optional<ClusterMeta> meta)
-      throws InterruptedException {
+      throws InterruptedException, java.io.IOException {
     CompletableFuture<String> membership = new CompletableFuture<>();
     system.getWhenTerminated().thenRun(() ->
         membership.completeExceptionally(new IllegalStateException("the node stopped before it joined its cluster")));
-    system.systemActorOf(ClusterFormation.create(settings.cluster(), settings.nodeId(), settings.dataDir(), meta, membership),
+    boolean holdsPartitionData = meta.isEmpty() && ClusterMeta.holdsPartitionData(settings.dataDir());
+    system.systemActorOf(ClusterFormation.create(settings.cluster(), settings.nodeId(), settings.dataDir(), meta, holdsPartitionData, membership),
         ClusterFormation.NAME, DispatcherSelector.blocking());
     try {
       return membership.get();
