@@ -198,6 +198,7 @@ final class ClusterFormation {
 
   private Behavior<Command> becomeMember() {
     String id = clusterId.orElseThrow();
+    supports = Optional.empty();
     List<String> nodes = new ArrayList<>();
     cluster.state().getMembers().forEach(m -> nodes.add(hostPort(m.address())));
     record(nodes);

@@ -16,8 +16,9 @@ import java.util.TreeSet;
 /**
  * What a data directory remembers of the cluster it belongs to, in {@code meta.properties} as Kafka
  * keeps it: the cluster id, this node's id, and the cluster endpoints ("host:port") of the other members
- * it has seen, which it probes after a restart besides its seeds. Written once the node is a member;
- * a directory without the file has never belonged to a cluster. Written atomically (temp file and
+ * it has seen, which it probes after a restart besides its seeds. Written once the node is a member,
+ * before it holds any partition: a directory without the file has never belonged to a cluster, unless
+ * it holds partition data (an older Vltava wrote it). Written atomically (temp file and
  * rename), so a crash leaves the old file or the new one. Immutable.
  */
 record ClusterMeta(String clusterId, int nodeId, SortedSet<String> knownNodes) {
