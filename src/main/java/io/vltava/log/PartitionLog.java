@@ -57,6 +57,15 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   /** Opens (and, after an unclean shutdown, recovers) the log in {@code dir}, creating it if absent. */
+  /** Whether {@code dir} holds segment files of a partition log; false if it cannot be read. */
+  public static boolean holdsSegments(Path dir) {
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      return files.anyMatch(LogSegment::isLogFile);
+    } catch (IOException unreadable) {
+      return false;
+    }
+  }
+
   public static PartitionLog open(Path dir, LogConfig config, Clock clock) throws IOException {
     Files.createDirectories(dir);
     LogCheckpoints checkpoints = new LogCheckpoints(dir);
