@@ -90,6 +90,11 @@ final class LogSegment {
     return maxTimestampMs;
   }
 
+  /** The largest timestamp of the first batch, or -1; max.compaction.lag.ms counts from it, as Kafka. Writer only. */
+  long firstBatchTimestampMs() {
+    return firstBatchMaxTimestampMs;
+  }
+
   /** The time the segment counts its age from for segment.ms: its first batch's timestamp, like Kafka. */
   long rollingBaseMs() {
     return firstBatchMaxTimestampMs >= 0 ? firstBatchMaxTimestampMs : createdMs;
@@ -203,8 +208,8 @@ final class LogSegment {
   }
 
   /**
-   * Re-validates every batch (framing, magic, CRC, offsets contiguous from the base offset — the
-   * base offset field is outside the CRC, and the leader assigns offsets without gaps) and
+   * Re-validates every batch (framing, magic, CRC, offsets increasing from the base offset — the
+   * base offset field is outside the CRC; compaction leaves gaps between batches) and
    * rebuilds both indexes. Returns the position of the first invalid batch — the caller truncates
    * there — or -1 if every byte belongs to a valid batch.
    */
@@ -226,7 +231,7 @@ final class LogSegment {
       ByteBuffer batch = ByteBuffer.allocate(batchSize);
       readFully(batch, pos);
       batch.flip();
-      if (!BatchHeader.crcMatches(batch, 0, scratch) || BatchHeader.baseOffset(batch, 0) != nextOffset
+      if (!BatchHeader.crcMatches(batch, 0, scratch) || BatchHeader.baseOffset(batch, 0) < nextOffset
           || BatchHeader.lastOffset(batch, 0) + 1 - baseOffset > Integer.MAX_VALUE) {
         return pos;
       }
