@@ -58,7 +58,9 @@ final class Cleaner {
     List<LogSegment> segments = view.segments();
     OffsetMap map = new OffsetMap(dedupeBufferBytes, loadFactor, toClean.firstUncleanableOffset() - toClean.firstDirtyOffset());
     long readBytes = 0;
-    long mappedEnd = -1;
+    // With nothing dirty to map (tombstones due in the clean part), the clean part is rewritten alone.
+    long mappedEnd = toClean.firstDirtyOffset();
+    boolean mappedAny = false;
     for (int i = 0; i + 1 < segments.size(); i++) {
       LogSegment segment = segments.get(i);
       long endOffset = segments.get(i + 1).baseOffset();
@@ -68,14 +70,12 @@ final class Cleaner {
       if (endOffset > toClean.firstUncleanableOffset()) {
         break;
       }
-      if (mappedEnd >= 0 && !map.hasRoomFor(endOffset - segment.baseOffset())) {
+      if (mappedAny && !map.hasRoomFor(endOffset - segment.baseOffset())) {
         break;
       }
       readBytes += mapKeys(segment, map);
       mappedEnd = endOffset;
-    }
-    if (mappedEnd < 0) {
-      return new Result(toClean.firstDirtyOffset(), 0, 0, Long.MAX_VALUE);
+      mappedAny = true;
     }
     List<LogToClean.Segment> toRewrite = new ArrayList<>();
     List<LogSegment> rewritten = new ArrayList<>();
@@ -85,6 +85,9 @@ final class Cleaner {
         break;
       }
       rewritten.add(segment);
+    }
+    if (rewritten.isEmpty()) {
+      return new Result(toClean.firstDirtyOffset(), 0, 0, Long.MAX_VALUE);
     }
     long writtenBytes = 0;
     long horizonMs = Long.MAX_VALUE;
