@@ -275,7 +275,7 @@ class LogCleanerTest {
     while (true) {
       Path at = dir.resolve("crash-" + step);
       PartitionLog log = open(at, compacted(400));
-      TreeMap<Long, Kept> written = writeRandom(log, 5, 60);
+      TreeMap<Long, Kept> written = writeRandom(log, 5, 24);
       long activeBase = activeBase(log);
       List<Kept> before = readAll(log);
       List<Kept> after = lastPerKey(written, activeBase);
