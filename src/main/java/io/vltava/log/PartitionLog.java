@@ -147,8 +147,8 @@ public final class PartitionLog implements AutoCloseable {
       }
       boolean wasFlushed = i + 1 < baseOffsets.size() && baseOffsets.get(i + 1) <= recoveryPoint;
       int invalidPosition = wasFlushed || cleanShutdown
-          ? segment.loadTrusted(config.indexIntervalBytes(), writerCrc)
-          : segment.recover(config.indexIntervalBytes(), writerCrc);
+          ? segment.loadTrusted(config.indexIntervalBytes(), writerCrc, config.cleanup().compact())
+          : segment.recover(config.indexIntervalBytes(), writerCrc, config.cleanup().compact());
       boolean rebuilt = !(wasFlushed || cleanShutdown);
       if (invalidPosition >= 0) {
         segment.truncateToPosition(invalidPosition, config.indexIntervalBytes(), writerCrc);
@@ -937,7 +937,7 @@ public final class PartitionLog implements AutoCloseable {
       }
       finishSwap(dir, swapFile, observer);
       LogSegment cleaned = LogSegment.open(dir, baseOffset, config.segmentIndexBytes(), clock.millis());
-      int invalidPosition = cleaned.recover(config.indexIntervalBytes(), writerCrc);
+      int invalidPosition = cleaned.recover(config.indexIntervalBytes(), writerCrc, true);
       if (invalidPosition >= 0) {
         throw new CorruptRecordException("cleaned segment " + cleaned + " is invalid at position " + invalidPosition);
       }
