@@ -159,9 +159,11 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
       append.replyTo().tell(AppendOutcome.failed(Errors.NOT_LEADER_OR_FOLLOWER, null));
       return this;
     }
-    append.replyTo().tell(write(() -> log.appendAsLeader(append.records(), view.leaderEpoch())));
+    AppendOutcome outcome = write(() -> log.appendAsLeader(append.records(), view.leaderEpoch()));
+    // The high watermark first: a client that reads right after its acks=1 answer sees its records (ISR of one).
     view.leaderAppended();
     arrivals.arrived(view.topicPartition());
+    append.replyTo().tell(outcome);
     return this;
   }
 
