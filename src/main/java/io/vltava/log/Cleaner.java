@@ -2,13 +2,10 @@ package io.vltava.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
@@ -19,8 +16,8 @@ import org.apache.kafka.common.utils.BufferSupplier;
 /**
  * One cleaning of one compacted log (Kafka's Cleaner): maps each key of the dirty part to its
  * latest offset, then rewrites every segment below the mapped end keeping, of each key, only the
- * record at that offset (or, for a key not mapped, every record), and swaps the rewritten segments
- * in ({@link PartitionLog#replaceSegments}). Batches are rewritten with kafka-clients'
+ * record at that offset (or, for a key not mapped, every record), into a cleaned segment per group
+ * of segments, and swaps each in ({@link PartitionLog#replaceSegments}). Batches are rewritten with kafka-clients'
  * {@code MemoryRecords.filterTo}, which keeps each batch's base offset, last offset, producer id,
  * epoch and base sequence, so offsets are preserved and a producer's sequence still follows.
  *
@@ -42,16 +39,17 @@ final class Cleaner {
   private final double loadFactor;
   private final int ioBufferBytes;
   private final IoThrottle throttle;
-  private final PartitionLog.SwapObserver swapObserver;
+  private final Consumer<LocalLog.SwapStep> afterSwapStep;
   private final CRC32C crc = new CRC32C();
 
+  /** {@code afterSwapStep} hears each step of each swap: tests crash there. */
   Cleaner(long dedupeBufferBytes, double loadFactor, int ioBufferBytes, IoThrottle throttle,
-      PartitionLog.SwapObserver swapObserver) {
+      Consumer<LocalLog.SwapStep> afterSwapStep) {
     this.dedupeBufferBytes = dedupeBufferBytes;
     this.loadFactor = loadFactor;
     this.ioBufferBytes = ioBufferBytes;
     this.throttle = throttle;
-    this.swapObserver = swapObserver;
+    this.afterSwapStep = afterSwapStep;
   }
 
   /** Cleans {@code log} up to {@code toClean.firstUncleanableOffset()} (or less if the keys do not all fit). */
@@ -97,15 +95,21 @@ final class Cleaner {
     for (List<LogToClean.Segment> group : LogToClean.groupBySize(toRewrite, view.config().segmentBytes())) {
       List<LogSegment> sources = rewritten.subList(next, next + group.size());
       next += group.size();
-      long groupEnd = next < rewritten.size() ? rewritten.get(next).baseOffset() : mappedEnd;
-      Path cleanedFile = view.dir().resolve(PartitionLog.cleanedFileName(sources.get(0).baseOffset(), groupEnd));
+      LogSegment cleaned = LogSegment.createCleaned(view.dir(), sources.get(0).baseOffset(),
+          view.config().segmentIndexBytes(), nowMs);
       Filter filter = new Filter(map, view.producerLastOffsets(), segments.get(segments.size() - 1).baseOffset() - 1,
           nowMs, view.config().cleanup().deleteRetentionMs());
-      long[] written = writeCleaned(sources, cleanedFile, filter);
+      long[] written;
+      try {
+        written = writeCleaned(sources, cleaned, filter, view.config().indexIntervalBytes(), nowMs);
+      } catch (IOException | RuntimeException | InterruptedException e) {
+        cleaned.closeAndDelete();
+        throw e;
+      }
       readBytes += written[0];
       writtenBytes += written[1];
       horizonMs = Math.min(horizonMs, filter.earliestHorizonMs);
-      if (!log.replaceSegments(List.copyOf(sources), cleanedFile, groupEnd, swapObserver)) {
+      if (!log.replaceSegments(List.copyOf(sources), cleaned, afterSwapStep)) {
         // The log changed under the cleaner (truncated, retention, closed): try again later.
         return new Result(toClean.firstDirtyOffset(), readBytes, writtenBytes, Long.MAX_VALUE);
       }
@@ -117,11 +121,11 @@ final class Cleaner {
   /** Puts every keyed record of {@code segment} into {@code map}; returns the bytes read. */
   private long mapKeys(LogSegment segment, OffsetMap map) throws IOException, InterruptedException {
     long read = 0;
-    for (ByteBuffer chunk = segment.read(segment.baseOffset(), ioBufferBytes, Long.MAX_VALUE, crc); chunk != null;
-        chunk = segment.read(nextOffsetAfter(chunk), ioBufferBytes, Long.MAX_VALUE, crc)) {
-      throttle.acquire(chunk.remaining());
-      read += chunk.remaining();
-      for (MutableRecordBatch batch : MemoryRecords.readableRecords(chunk.duplicate()).batches()) {
+    for (MemoryRecords chunk = readChunk(segment, segment.baseOffset()); chunk != null;
+        chunk = readChunk(segment, nextOffsetAfter(chunk))) {
+      throttle.acquire(chunk.sizeInBytes());
+      read += chunk.sizeInBytes();
+      for (MutableRecordBatch batch : chunk.batches()) {
         if (batch.isControlBatch()) {
           continue;
         }
@@ -139,45 +143,45 @@ final class Cleaner {
     return read;
   }
 
-  /** Writes the kept batches of {@code sources} to {@code cleanedFile} and fsyncs it; returns {bytes read, bytes written}. */
-  private long[] writeCleaned(List<LogSegment> sources, Path cleanedFile, Filter filter)
-      throws IOException, InterruptedException {
+  /** Appends the kept batches of {@code sources} to {@code cleaned}; returns {bytes read, bytes written}. */
+  private long[] writeCleaned(List<LogSegment> sources, LogSegment cleaned, Filter filter, int indexIntervalBytes,
+      long nowMs) throws IOException, InterruptedException {
     long read = 0;
     long written = 0;
-    Files.deleteIfExists(cleanedFile);
-    try (FileChannel out = FileChannel.open(cleanedFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      ByteBuffer outBuffer = ByteBuffer.allocate(ioBufferBytes);
-      for (LogSegment source : sources) {
-        for (ByteBuffer chunk = source.read(source.baseOffset(), ioBufferBytes, Long.MAX_VALUE, crc); chunk != null;
-            chunk = source.read(nextOffsetAfter(chunk), ioBufferBytes, Long.MAX_VALUE, crc)) {
-          throttle.acquire(chunk.remaining());
-          read += chunk.remaining();
-          outBuffer.clear();
-          if (outBuffer.capacity() < chunk.remaining()) {
-            outBuffer = ByteBuffer.allocate(chunk.remaining());
-          }
-          MemoryRecords.FilterResult result = MemoryRecords.readableRecords(chunk.duplicate())
-              .filterTo(filter, outBuffer, BufferSupplier.NO_CACHING);
-          ByteBuffer kept = result.outputBuffer();
-          outBuffer = kept;
-          kept.flip();
+    ByteBuffer outBuffer = ByteBuffer.allocate(ioBufferBytes);
+    for (LogSegment source : sources) {
+      for (MemoryRecords chunk = readChunk(source, source.baseOffset()); chunk != null;
+          chunk = readChunk(source, nextOffsetAfter(chunk))) {
+        throttle.acquire(chunk.sizeInBytes());
+        read += chunk.sizeInBytes();
+        outBuffer.clear();
+        if (outBuffer.capacity() < chunk.sizeInBytes()) {
+          outBuffer = ByteBuffer.allocate(chunk.sizeInBytes());
+        }
+        // filterTo grows the buffer it was given when a rewritten batch comes out larger.
+        outBuffer = chunk.filterTo(filter, outBuffer, BufferSupplier.NO_CACHING).outputBuffer();
+        outBuffer.flip();
+        if (outBuffer.hasRemaining()) {
+          MemoryRecords kept = MemoryRecords.readableRecords(outBuffer);
           filter.noteHorizons(kept);
-          throttle.acquire(kept.remaining());
-          written += kept.remaining();
-          while (kept.hasRemaining()) {
-            out.write(kept);
-          }
+          throttle.acquire(kept.sizeInBytes());
+          written += kept.sizeInBytes();
+          cleaned.append(kept, indexIntervalBytes, nowMs);
         }
       }
-      out.force(true);
     }
     return new long[] {read, written};
   }
 
-  private static long nextOffsetAfter(ByteBuffer chunk) {
+  /** The batches of {@code segment} from {@code offset}, up to an I/O buffer's worth; null at its end. */
+  private MemoryRecords readChunk(LogSegment segment, long offset) throws IOException {
+    return segment.read(offset, ioBufferBytes, Long.MAX_VALUE, crc).orElse(null);
+  }
+
+  private static long nextOffsetAfter(MemoryRecords chunk) {
     long next = -1;
-    for (int pos = chunk.position(); pos < chunk.limit(); pos += BatchHeader.sizeBytes(chunk, pos)) {
-      next = BatchHeader.lastOffset(chunk, pos) + 1;
+    for (MutableRecordBatch batch : chunk.batches()) {
+      next = batch.lastOffset() + 1;
     }
     return next;
   }
@@ -217,8 +221,8 @@ final class Cleaner {
       return record.hasValue() || batch.deleteHorizonMs().isEmpty() || currentTime < batch.deleteHorizonMs().getAsLong();
     }
 
-    void noteHorizons(ByteBuffer kept) {
-      for (MutableRecordBatch batch : MemoryRecords.readableRecords(kept.duplicate()).batches()) {
+    void noteHorizons(MemoryRecords kept) {
+      for (MutableRecordBatch batch : kept.batches()) {
         if (batch.deleteHorizonMs().isPresent()) {
           earliestHorizonMs = Math.min(earliestHorizonMs, batch.deleteHorizonMs().getAsLong());
         }

@@ -64,7 +64,7 @@ public final class LogCleaner implements AutoCloseable {
     long mapBytesPerThread = config.dedupeBufferBytes() / config.threads();
     for (int i = 0; i < config.threads(); i++) {
       threads.execute(() -> run(new Cleaner(mapBytesPerThread, config.loadFactor(), config.ioBufferBytes(), throttle,
-          PartitionLog.SwapObserver.NONE)));
+          step -> { })));
     }
   }
 

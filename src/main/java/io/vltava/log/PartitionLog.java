@@ -2,191 +2,79 @@ package io.vltava.log;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.errors.CorruptRecordException;
 import org.apache.kafka.common.errors.FencedLeaderEpochException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.record.TimestampType;
-import org.apache.kafka.common.record.internal.DefaultRecordBatch;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
- * The append-only log of one partition replica: a directory of segments.
+ * The append-only log of one partition replica: a directory of segments, and the one entry point
+ * the {@code replica} package uses. It composes the parts Kafka's storage module also keeps apart:
+ * {@link LocalLog} (segments, the append tail, reads, truncation, flushing), {@link LogValidator},
+ * {@link LeaderEpochCache}, {@link ProducerStateManager} and {@link LogCheckpoints}.
  * Invariants: segments are ordered by base offset and contiguous; logStartOffset <= logEndOffset;
- * every byte below a segment's published size is a whole batch that passed validation.
+ * every byte below a segment's published size is a whole batch that passed validation; the epoch
+ * cache and producer state describe exactly the batches between the log start and end offsets.
  *
  * <p>Thread-safety: one writer at a time (the partition's actor; callers serialise every method
- * but the read-only ones), many concurrent readers of {@link #read}, {@link #logStartOffset},
- * {@link #logEndOffset}, {@link #offsetForTimestamp}, {@link #offsetOfMaxTimestamp}. The writer
- * publishes a batch by advancing the segment's volatile size and then the volatile log end offset;
- * a reader reads the log end offset first and never returns a batch at or above it. Do not
- * interrupt a thread inside these methods: NIO closes a FileChannel whose reader is interrupted,
- * for every user of the segment.
+ * but the read-only ones) and the log cleaner, which swaps segments under the log's lock that
+ * every writing method holds; many concurrent readers of {@link #read}, {@link #logStartOffset},
+ * {@link #logEndOffset}, {@link #sizeBytes}, {@link #offsetForTimestamp}, {@link #offsetOfMaxTimestamp}.
+ * Do not interrupt a thread inside these methods: NIO closes a FileChannel whose reader is
+ * interrupted, for every user of the segment.
  */
 public final class PartitionLog implements AutoCloseable {
-  static final String CLEAN_SHUTDOWN_FILE = "clean-shutdown";
-  static final String LOG_START_OFFSET_FILE = "log-start-offset";
-  static final String RECOVERY_POINT_FILE = "recovery-point";
-  static final String HIGH_WATERMARK_FILE = "high-watermark";
-  /** Where the last cleaning ended: the first dirty offset of a compacted log (Kafka's cleaner-offset-checkpoint). */
-  static final String CLEANER_CHECKPOINT_FILE = "cleaner-offset-checkpoint";
-  static final String CLEANED_SUFFIX = ".cleaned";
-  static final String SWAP_SUFFIX = ".swap";
-  private static final int ATTRIBUTES_OFFSET = DefaultRecordBatch.CRC_OFFSET + 4;
-  private static final int TRANSACTIONAL_FLAG = 0x10;
-  private static final int CONTROL_FLAG = 0x20;
-  private static final int PRODUCER_ID_OFFSET = 43;
-  private static final int PRODUCER_EPOCH_OFFSET = 51;
-  private static final int BASE_SEQUENCE_OFFSET = 53;
-  private static final int PARTITION_LEADER_EPOCH_OFFSET = 12;
-
   private final Path dir;
   private final Clock clock;
-  private volatile LogConfig config;
-  private final ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
-  private volatile long logStartOffset;
-  private volatile long logEndOffset;
-  /** Every offset below it is fsynced; an unclean open re-validates from the segment holding it. */
-  private long recoveryPoint;
-  private final CheckpointFile logStartOffsetCheckpoint;
-  private final CheckpointFile recoveryPointCheckpoint;
-  private final CheckpointFile highWatermarkCheckpoint;
-  private long checkpointedHighWatermark;
+  private final LogCheckpoints checkpoints;
+  private final LogValidator validator;
   private final LeaderEpochCache epochCache;
   private final ProducerStateManager producerState;
-  private final CRC32C writerCrc = new CRC32C();
-  private long unflushedMessages;
-  private long lastFlushMs;
+  private final LocalLog local;
+  private long checkpointedHighWatermark;
   private boolean closed;
   /**
-   * Held by every method that changes the log and by the cleaner's segment swap, so a swap never
-   * interleaves with an append, truncation or retention. The partition's writer is the only other
-   * taker, so it is uncontended but while a cleaned segment is swapped in.
+   * Held by every method that changes the log and by the log cleaner's segment swap, so a swap
+   * never interleaves with an append, truncation or retention. Readers never take it. The
+   * partition's writer is the only other taker, so it is uncontended but during a swap.
    */
   private final ReentrantLock lock = new ReentrantLock();
-  private final CheckpointFile cleanerCheckpoint;
-  private long cleanedUpToOffset = -1;
+  private long cleanedUpToOffset;
 
-  private PartitionLog(Path dir, LogConfig config, Clock clock) throws IOException {
+  private PartitionLog(Path dir, Clock clock, LogCheckpoints checkpoints, LogLoader.LoadedLog loaded)
+      throws IOException {
     this.dir = dir;
-    this.config = config;
     this.clock = clock;
-    this.logStartOffsetCheckpoint = new CheckpointFile(dir.resolve(LOG_START_OFFSET_FILE));
-    this.recoveryPointCheckpoint = new CheckpointFile(dir.resolve(RECOVERY_POINT_FILE));
-    this.highWatermarkCheckpoint = new CheckpointFile(dir.resolve(HIGH_WATERMARK_FILE));
-    this.cleanerCheckpoint = new CheckpointFile(dir.resolve(CLEANER_CHECKPOINT_FILE));
-    this.epochCache = LeaderEpochCache.load(dir, () -> logEndOffset);
-    this.producerState = new ProducerStateManager(dir);
-    this.lastFlushMs = clock.millis();
+    this.checkpoints = checkpoints;
+    this.validator = new LogValidator(dir);
+    this.local = loaded.local();
+    this.epochCache = loaded.epochCache();
+    this.producerState = loaded.producerState();
+    this.checkpointedHighWatermark = checkpoints.highWatermark().orElse(0L);
+    this.cleanedUpToOffset = checkpoints.cleanerOffset().orElse(-1L);
   }
 
   /** Opens (and, after an unclean shutdown, recovers) the log in {@code dir}, creating it if absent. */
   public static PartitionLog open(Path dir, LogConfig config, Clock clock) throws IOException {
     Files.createDirectories(dir);
-    Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
-    boolean cleanShutdown = Files.exists(marker);
-    // Removed before loading, so a crash from now on is detected by the next open.
-    Files.deleteIfExists(marker);
-    CheckpointFile.fsyncDirectory(dir);
-    PartitionLog log = new PartitionLog(dir, config, clock);
-    log.load(cleanShutdown);
-    return log;
-  }
-
-  private void load(boolean cleanShutdown) throws IOException {
-    long checkpointedStart = readOffset(logStartOffsetCheckpoint).orElse(0L);
-    checkpointedHighWatermark = readOffset(highWatermarkCheckpoint).orElse(0L);
-    cleanedUpToOffset = readOffset(cleanerCheckpoint).orElse(-1L);
-    finishSwaps(dir, SwapObserver.NONE);
-    recoveryPoint = cleanShutdown ? Long.MAX_VALUE : readOffset(recoveryPointCheckpoint).orElse(0L);
-    List<Long> baseOffsets = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path file : files) {
-        String name = file.getFileName().toString();
-        if (name.endsWith(".tmp") || name.endsWith(CLEANED_SUFFIX)) {
-          // An unfinished write: a checkpoint, or a cleaned segment not yet committed by its rename to .swap.
-          Files.deleteIfExists(file);
-        } else if (LogSegment.isLogFile(file)) {
-          baseOffsets.add(LogSegment.baseOffsetOf(file));
-        }
-      }
-    }
-    baseOffsets.sort(Comparator.naturalOrder());
-    long nowMs = clock.millis();
-    boolean recovered = false;
-    boolean truncated = false;
-    for (int i = 0; i < baseOffsets.size(); i++) {
-      long baseOffset = baseOffsets.get(i);
-      LogSegment segment = LogSegment.open(dir, baseOffset, config.segmentIndexBytes(), nowMs);
-      if (truncated || (!segments.isEmpty() && baseOffset < segments.lastEntry().getValue().nextOffset())) {
-        // After a cut (or an overlap), later segments cannot continue the valid prefix.
-        segment.closeAndDelete();
-        continue;
-      }
-      boolean wasFlushed = i + 1 < baseOffsets.size() && baseOffsets.get(i + 1) <= recoveryPoint;
-      int invalidPosition = wasFlushed || cleanShutdown
-          ? segment.loadTrusted(config.indexIntervalBytes(), writerCrc, config.cleanup().compact())
-          : segment.recover(config.indexIntervalBytes(), writerCrc, config.cleanup().compact());
-      boolean rebuilt = !(wasFlushed || cleanShutdown);
-      if (invalidPosition >= 0) {
-        segment.truncateToPosition(invalidPosition, config.indexIntervalBytes(), writerCrc);
-        truncated = true;
-        rebuilt = true;
-      }
-      if (rebuilt) {
-        // Persist the rebuilt indexes and make the validated bytes durable: below the recovery point.
-        segment.flush();
-        recovered = true;
-      }
-      if (i + 1 < baseOffsets.size()) {
-        segment.seal();
-      }
-      segments.put(baseOffset, segment);
-    }
-    if (segments.isEmpty()) {
-      segments.put(checkpointedStart, LogSegment.create(dir, checkpointedStart, config.segmentIndexBytes(), nowMs));
-    }
-    logEndOffset = activeSegment().nextOffset();
-    logStartOffset = Math.max(checkpointedStart, segments.firstKey());
-    if (logStartOffset > logEndOffset) {
-      // The suffix holding the log start was lost in a crash; nothing below it may reappear.
-      truncateFullyAndStartAt(logStartOffset);
-    }
-    if (epochCache.isEmpty()) {
-      rebuildEpochCache();
-    }
-    epochCache.truncateFromEnd(logEndOffset);
-    epochCache.truncateFromStart(logStartOffset);
-    if (!producerState.loadSnapshot(logEndOffset) || !cleanShutdown) {
-      rebuildProducerState();
-    }
-    producerState.retireBelow(logStartOffset);
-    recoveryPoint = logEndOffset;
-    if (recovered || !cleanShutdown) {
-      writeOffset(recoveryPointCheckpoint, recoveryPoint);
-    }
+    LogCheckpoints checkpoints = new LogCheckpoints(dir);
+    boolean cleanShutdown = checkpoints.takeCleanShutdownMarker();
+    return new PartitionLog(dir, clock, checkpoints, LogLoader.load(dir, config, clock, checkpoints, cleanShutdown));
   }
 
   /**
@@ -194,54 +82,14 @@ public final class PartitionLog implements AutoCloseable {
    * unflushed batches below it, and records deleted since are below the log start.
    */
   public long checkpointedHighWatermark() {
-    return Math.min(logEndOffset, Math.max(logStartOffset, checkpointedHighWatermark));
+    return Math.min(local.logEndOffset(), Math.max(local.logStartOffset(), checkpointedHighWatermark));
   }
 
   /** Writes {@code highWatermark} to disk if it moved since the last checkpoint. */
   public void checkpointHighWatermark(long highWatermark) throws IOException {
     if (highWatermark != checkpointedHighWatermark) {
-      writeOffset(highWatermarkCheckpoint, highWatermark);
+      checkpoints.writeHighWatermark(highWatermark);
       checkpointedHighWatermark = highWatermark;
-    }
-  }
-
-  private static Optional<Long> readOffset(CheckpointFile file) throws IOException {
-    Optional<List<String>> lines = file.read();
-    try {
-      return lines.filter(l -> l.size() == 1).map(l -> Long.parseLong(l.get(0)));
-    } catch (NumberFormatException e) {
-      return Optional.empty();
-    }
-  }
-
-  private static void writeOffset(CheckpointFile file, long offset) throws IOException {
-    file.write(List.of(Long.toString(offset)));
-  }
-
-  private void rebuildEpochCache() throws IOException {
-    for (LogSegment segment : segments.values()) {
-      segment.scanHeaders(header -> {
-        int epoch = header.getInt(PARTITION_LEADER_EPOCH_OFFSET);
-        OptionalInt latest = epochCache.latestEpoch();
-        if (epoch >= 0 && (latest.isEmpty() || epoch > latest.getAsInt())) {
-          epochCache.assign(epoch, BatchHeader.baseOffset(header, 0));
-        }
-      });
-    }
-  }
-
-  private void rebuildProducerState() throws IOException {
-    producerState.clear();
-    for (LogSegment segment : segments.values()) {
-      segment.scanHeaders(header -> {
-        long producerId = header.getLong(PRODUCER_ID_OFFSET);
-        if (producerId >= 0) {
-          int firstSeq = header.getInt(BASE_SEQUENCE_OFFSET);
-          producerState.replay(producerId, header.getShort(PRODUCER_EPOCH_OFFSET), firstSeq,
-              DefaultRecordBatch.incrementSequence(firstSeq, BatchHeader.lastOffsetDelta(header, 0)),
-              BatchHeader.baseOffset(header, 0), BatchHeader.lastOffset(header, 0), BatchHeader.maxTimestampMs(header, 0));
-        }
-      });
     }
   }
 
@@ -253,7 +101,7 @@ public final class PartitionLog implements AutoCloseable {
    * latest recorded.
    */
   public void startLeaderEpoch(int leaderEpoch) throws IOException {
-    epochCache.assign(leaderEpoch, logEndOffset);
+    epochCache.assign(leaderEpoch, local.logEndOffset());
   }
 
   /**
@@ -277,7 +125,7 @@ public final class PartitionLog implements AutoCloseable {
 
   private LogAppendInfo appendAsLeaderLocked(MemoryRecords records, int leaderEpoch) throws IOException {
     ensureOpen();
-    LogConfig cfg = config;
+    LogConfig cfg = local.config();
     long nowMs = clock.millis();
     OptionalInt latestEpoch = epochCache.latestEpoch();
     if (latestEpoch.isPresent() && leaderEpoch < latestEpoch.getAsInt()) {
@@ -287,70 +135,50 @@ public final class PartitionLog implements AutoCloseable {
     ByteBuffer buf = records.buffer();
     int start = buf.position();
     int end = buf.limit();
+    long firstOffset = local.logEndOffset();
     if (start == end) {
-      throw new InvalidRecordException("no record batches to append at offset " + logEndOffset + " in " + dir);
+      throw new InvalidRecordException("no record batches to append at offset " + firstOffset + " in " + dir);
     }
     long appendTimeMs = cfg.timestampType() == TimestampType.LOG_APPEND_TIME ? nowMs : RecordBatch.NO_TIMESTAMP;
-    long firstOffset = logEndOffset;
     long nextOffset = firstOffset;
-    long messages = 0;
     ProducerStateManager.Staged staged = null; // most batches are not idempotent: allocate on demand
     for (int pos = start; pos < end; pos += BatchHeader.sizeBytes(buf, pos)) {
-      validateBatch(buf, pos, end, nextOffset, cfg);
+      validator.validateClientBatch(buf, pos, end, nextOffset, cfg.maxMessageBytes());
       int lastOffsetDelta = BatchHeader.lastOffsetDelta(buf, pos);
-      long producerId = buf.getLong(pos + PRODUCER_ID_OFFSET);
+      long producerId = BatchHeader.producerId(buf, pos);
       if (producerId >= 0) {
-        int firstSeq = buf.getInt(pos + BASE_SEQUENCE_OFFSET);
         staged = staged == null ? producerState.stage() : staged;
         Optional<ProducerStateManager.BatchMetadata> duplicate = staged.append(producerId,
-            buf.getShort(pos + PRODUCER_EPOCH_OFFSET), firstSeq,
-            DefaultRecordBatch.incrementSequence(firstSeq, lastOffsetDelta), nextOffset, nextOffset + lastOffsetDelta,
+            BatchHeader.producerEpoch(buf, pos), BatchHeader.baseSequence(buf, pos), BatchHeader.lastSequence(buf, pos),
+            nextOffset, nextOffset + lastOffsetDelta,
             appendTimeMs != RecordBatch.NO_TIMESTAMP ? appendTimeMs : BatchHeader.maxTimestampMs(buf, pos));
         if (duplicate.isPresent()) {
           // Like Kafka: the producer resent a batch it already wrote; answer with the original offsets.
           return new LogAppendInfo(duplicate.get().firstOffset(), duplicate.get().lastOffset(),
-              RecordBatch.NO_TIMESTAMP, logStartOffset, true);
+              RecordBatch.NO_TIMESTAMP, local.logStartOffset(), true);
         }
       }
       nextOffset += lastOffsetDelta + 1L;
-      messages += lastOffsetDelta + 1L;
     }
     if (cfg.cleanup().compact()) {
-      requireKeys(records, firstOffset);
+      validator.requireKeys(records, firstOffset);
     }
-    LogSegment active = activeSegment();
-    if (shouldRoll(active, end - start, nextOffset - 1, nowMs, cfg)) {
-      active = roll(nowMs);
-    }
-    long offset = firstOffset;
-    for (MutableRecordBatch batch : records.batches()) {
-      long lastOffsetDelta = batch.lastOffset() - batch.baseOffset();
-      batch.setLastOffset(offset + lastOffsetDelta);
-      batch.setPartitionLeaderEpoch(leaderEpoch);
-      if (appendTimeMs != RecordBatch.NO_TIMESTAMP) {
-        batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, appendTimeMs);
-      }
-      offset += lastOffsetDelta + 1;
-    }
+    LogValidator.assignOffsets(records, firstOffset, leaderEpoch, appendTimeMs);
     if (latestEpoch.isEmpty() || leaderEpoch > latestEpoch.getAsInt()) {
       epochCache.assign(leaderEpoch, firstOffset);
     }
-    active.append(buf, cfg.indexIntervalBytes(), nowMs);
-    logEndOffset = nextOffset;
+    local.append(records, nextOffset, nowMs);
     if (staged != null) {
       producerState.commit(staged);
     }
-    unflushedMessages += messages;
-    if (unflushedMessages >= cfg.flushMessages() || nowMs - lastFlushMs >= cfg.flushMs()) {
-      flush();
-    }
-    return new LogAppendInfo(firstOffset, nextOffset - 1, appendTimeMs, logStartOffset, false);
+    local.maybeFlush(nextOffset - firstOffset, nowMs);
+    return new LogAppendInfo(firstOffset, nextOffset - 1, appendTimeMs, local.logStartOffset(), false);
   }
 
   /**
    * Appends batches a leader already wrote, keeping their offsets, leader epochs and timestamps: a
-   * follower's copy. The first batch must start at the log end offset and the batches must be
-   * contiguous. Producer state and the leader-epoch cache follow the batches, so a follower that
+   * follower's copy. The batches must start at or above the log end offset, in order (a compacted
+   * leader's log has gaps). Producer state and the leader-epoch cache follow the batches, so a follower that
    * becomes leader deduplicates idempotent producers and answers epoch queries like the old leader.
    */
   public LogAppendInfo appendAsFollower(MemoryRecords records) throws IOException {
@@ -364,137 +192,38 @@ public final class PartitionLog implements AutoCloseable {
 
   private LogAppendInfo appendAsFollowerLocked(MemoryRecords records) throws IOException {
     ensureOpen();
-    LogConfig cfg = config;
     long nowMs = clock.millis();
     ByteBuffer buf = records.buffer();
     int start = buf.position();
     int end = buf.limit();
+    long firstOffset = local.logEndOffset();
     if (start == end) {
-      return new LogAppendInfo(logEndOffset, logEndOffset - 1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
+      return new LogAppendInfo(firstOffset, firstOffset - 1, RecordBatch.NO_TIMESTAMP, local.logStartOffset(), false);
     }
-    long firstOffset = logEndOffset;
     long nextOffset = firstOffset;
     long messages = 0;
     for (int pos = start; pos < end; pos += BatchHeader.sizeBytes(buf, pos)) {
-      validateReplicatedBatch(buf, pos, end, nextOffset);
+      validator.validateReplicatedBatch(buf, pos, end, nextOffset);
       nextOffset = BatchHeader.lastOffset(buf, pos) + 1;
       messages += BatchHeader.lastOffsetDelta(buf, pos) + 1L;
     }
-    LogSegment active = activeSegment();
-    if (shouldRoll(active, end - start, nextOffset - 1, nowMs, cfg)) {
-      active = roll(nowMs);
-    }
     OptionalInt latestEpoch = epochCache.latestEpoch();
     for (int pos = start; pos < end; pos += BatchHeader.sizeBytes(buf, pos)) {
-      int epoch = buf.getInt(pos + PARTITION_LEADER_EPOCH_OFFSET);
+      int epoch = BatchHeader.partitionLeaderEpoch(buf, pos);
       if (latestEpoch.isEmpty() || epoch > latestEpoch.getAsInt()) {
         epochCache.assign(epoch, BatchHeader.baseOffset(buf, pos));
         latestEpoch = OptionalInt.of(epoch);
       }
-      long producerId = buf.getLong(pos + PRODUCER_ID_OFFSET);
+      long producerId = BatchHeader.producerId(buf, pos);
       if (producerId >= 0) {
-        int firstSeq = buf.getInt(pos + BASE_SEQUENCE_OFFSET);
-        producerState.replay(producerId, buf.getShort(pos + PRODUCER_EPOCH_OFFSET), firstSeq,
-            DefaultRecordBatch.incrementSequence(firstSeq, BatchHeader.lastOffsetDelta(buf, pos)),
-            BatchHeader.baseOffset(buf, pos), BatchHeader.lastOffset(buf, pos), BatchHeader.maxTimestampMs(buf, pos));
+        producerState.replay(producerId, BatchHeader.producerEpoch(buf, pos), BatchHeader.baseSequence(buf, pos),
+            BatchHeader.lastSequence(buf, pos), BatchHeader.baseOffset(buf, pos), BatchHeader.lastOffset(buf, pos),
+            BatchHeader.maxTimestampMs(buf, pos));
       }
     }
-    active.append(buf, cfg.indexIntervalBytes(), nowMs);
-    logEndOffset = nextOffset;
-    unflushedMessages += messages;
-    if (unflushedMessages >= cfg.flushMessages() || nowMs - lastFlushMs >= cfg.flushMs()) {
-      flush();
-    }
-    return new LogAppendInfo(firstOffset, nextOffset - 1, RecordBatch.NO_TIMESTAMP, logStartOffset, false);
-  }
-
-  /** A replicated batch must be intact and continue the log exactly where it ends. */
-  private void validateReplicatedBatch(ByteBuffer buf, int pos, int end, long expectedBaseOffset) {
-    String framingError = BatchHeader.framingError(buf, pos, end);
-    if (framingError != null) {
-      throw new CorruptRecordException(batchAt(expectedBaseOffset) + " from the leader: " + framingError);
-    }
-    if (BatchHeader.magic(buf, pos) != RecordBatch.MAGIC_VALUE_V2 || !BatchHeader.crcMatches(buf, pos, writerCrc)) {
-      throw new CorruptRecordException(batchAt(expectedBaseOffset) + " from the leader fails its checks");
-    }
-    // A compacted leader's log has gaps: a batch may start above where the previous one ended.
-    if (BatchHeader.baseOffset(buf, pos) < expectedBaseOffset) {
-      throw new InvalidRecordException("replicated batch starts at offset " + BatchHeader.baseOffset(buf, pos)
-          + " but " + dir + " ends at " + expectedBaseOffset);
-    }
-  }
-
-  /** Checks one batch of a request; {@code offset} is the one it would get, for the message. */
-  private void validateBatch(ByteBuffer buf, int pos, int end, long offset, LogConfig cfg) {
-    if (end - pos >= BatchHeader.FRAMING_BYTES && BatchHeader.magic(buf, pos) != RecordBatch.MAGIC_VALUE_V2) {
-      throw new InvalidRecordException(batchAt(offset) + " has magic " + BatchHeader.magic(buf, pos)
-          + "; only v2 record batches are accepted");
-    }
-    String framingError = BatchHeader.framingError(buf, pos, end);
-    if (framingError != null) {
-      throw new CorruptRecordException(batchAt(offset) + ": " + framingError);
-    }
-    int sizeBytes = BatchHeader.sizeBytes(buf, pos);
-    if (sizeBytes > cfg.maxMessageBytes()) {
-      throw new RecordTooLargeException(batchAt(offset) + " is " + sizeBytes + " bytes, above max.message.bytes "
-          + cfg.maxMessageBytes());
-    }
-    if (!BatchHeader.crcMatches(buf, pos, writerCrc)) {
-      throw new CorruptRecordException(batchAt(offset) + " fails its CRC check");
-    }
-    if (BatchHeader.recordCount(buf, pos) != BatchHeader.lastOffsetDelta(buf, pos) + 1) {
-      throw new InvalidRecordException(batchAt(offset) + " has " + BatchHeader.recordCount(buf, pos)
-          + " records but lastOffsetDelta " + BatchHeader.lastOffsetDelta(buf, pos));
-    }
-    short attributes = buf.getShort(pos + ATTRIBUTES_OFFSET);
-    if ((attributes & CONTROL_FLAG) != 0) {
-      throw new InvalidRecordException(batchAt(offset) + " is a control batch; clients may not write those");
-    }
-    if ((attributes & TRANSACTIONAL_FLAG) != 0) {
-      throw new InvalidRecordException(batchAt(offset) + " is transactional; transactions are not supported yet");
-    }
-  }
-
-  /** As Kafka: the cleaner keeps the last record of each key, so a compacted log takes only keyed records. */
-  private void requireKeys(MemoryRecords records, long firstOffset) {
-    long offset = firstOffset;
-    for (MutableRecordBatch batch : records.batches()) {
-      for (Record record : batch) {
-        if (!record.hasKey()) {
-          throw new InvalidRecordException("Compacted topic cannot accept message without key: "
-              + batchAt(offset) + " (cleanup.policy=compact)");
-        }
-      }
-      offset += batch.lastOffset() - batch.baseOffset() + 1;
-    }
-  }
-
-  /** Names a batch in an error message; built only on failure, as validation runs per batch. */
-  private String batchAt(long offset) {
-    return "batch for offset " + offset + " of " + dir;
-  }
-
-  private boolean shouldRoll(LogSegment active, int appendBytes, long lastOffset, long nowMs, LogConfig cfg) {
-    return active.sizeBytes() > 0
-        && ((long) active.sizeBytes() + appendBytes > cfg.segmentBytes()
-            || nowMs - active.rollingBaseMs() > cfg.rollAfterMs()
-            || active.indexesFull()
-            || lastOffset + 1 - active.baseOffset() > Integer.MAX_VALUE);
-  }
-
-  /**
-   * Starts a new segment at the log end offset. The finished one is fsynced by the next
-   * {@link #runMaintenance} or {@link #flush}, not here: an fsync of a whole segment would stall
-   * the append that happened to roll (Kafka flushes it in the background for the same reason).
-   */
-  private LogSegment roll(long nowMs) throws IOException {
-    LogSegment next = LogSegment.create(dir, logEndOffset, config.segmentIndexBytes(), nowMs);
-    segments.put(next.baseOffset(), next);
-    return next;
-  }
-
-  private LogSegment activeSegment() {
-    return segments.lastEntry().getValue();
+    local.append(records, nextOffset, nowMs);
+    local.maybeFlush(messages, nowMs);
+    return new LogAppendInfo(firstOffset, nextOffset - 1, RecordBatch.NO_TIMESTAMP, local.logStartOffset(), false);
   }
 
   /**
@@ -505,73 +234,24 @@ public final class PartitionLog implements AutoCloseable {
    * <p>A batch is returned only if its last offset is below {@code maxOffsetExclusive} (Kafka's
    * high-watermark rule: a consumer never sees an offset at or above the bound, so a batch that
    * straddles it waits). Batches come from one segment, like Kafka's reads: a fetch at a segment's
-   * end gets the rest with its next fetch. Every returned batch passed its CRC check.
+   * end gets the rest with its next fetch. Every returned batch passed its CRC check; a damaged one
+   * is a {@link CorruptSegmentException}.
    */
   public FetchedRecords read(long fetchOffset, int maxBytes, long maxOffsetExclusive) throws IOException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return readOnce(fetchOffset, maxBytes, maxOffsetExclusive);
-      } catch (ClosedChannelException e) {
-        if (attempt == 3) {
-          throw e;
-        }
-        // The cleaner swapped the segment for its cleaned copy: wait for the swap, then read that.
-        lock.lock();
-        lock.unlock();
-      }
-    }
-  }
-
-  private FetchedRecords readOnce(long fetchOffset, int maxBytes, long maxOffsetExclusive) throws IOException {
-    long endOffset = logEndOffset;
-    long startOffset = logStartOffset;
-    if (fetchOffset < startOffset || fetchOffset > endOffset) {
-      throw new OffsetOutOfRangeException("fetch offset " + fetchOffset + " is outside [" + startOffset + ", "
-          + endOffset + "] of " + dir);
-    }
-    long bound = Math.min(maxOffsetExclusive, endOffset);
-    if (fetchOffset >= bound) {
-      return new FetchedRecords(MemoryRecords.EMPTY, startOffset, endOffset);
-    }
-    CRC32C crc = new CRC32C();
-    try {
-      Map.Entry<Long, LogSegment> entry = segments.floorEntry(fetchOffset);
-      if (entry == null) {
-        entry = segments.firstEntry();
-      }
-      while (entry != null) {
-        ByteBuffer batches = entry.getValue().read(fetchOffset, maxBytes, bound, crc);
-        if (batches != null) {
-          return new FetchedRecords(MemoryRecords.readableRecords(batches), startOffset, endOffset);
-        }
-        entry = segments.higherEntry(entry.getKey());
-      }
-    } catch (ClosedChannelException e) {
-      // The segment was deleted under us by retention, DeleteRecords or truncation.
-      if (fetchOffset < logStartOffset || fetchOffset > logEndOffset) {
-        throw new OffsetOutOfRangeException("fetch offset " + fetchOffset + " was removed from " + dir
-            + " while reading");
-      }
-      throw e;
-    }
-    return new FetchedRecords(MemoryRecords.EMPTY, startOffset, endOffset);
+    return local.read(fetchOffset, maxBytes, maxOffsetExclusive);
   }
 
   public long logStartOffset() {
-    return logStartOffset;
+    return local.logStartOffset();
   }
 
   public long logEndOffset() {
-    return logEndOffset;
+    return local.logEndOffset();
   }
 
   /** Bytes of all segments, what Kafka reports as the partition's size. Safe for concurrent readers. */
   public long sizeBytes() {
-    long total = 0;
-    for (LogSegment segment : segments.values()) {
-      total += segment.sizeBytes();
-    }
-    return total;
+    return local.segments().sizeBytes();
   }
 
   /** The producers with batches in this log; only the writer may call it (the producer state is the writer's). */
@@ -591,8 +271,8 @@ public final class PartitionLog implements AutoCloseable {
 
   /** The first offset (at or above the log start offset) whose timestamp is >= {@code timestampMs}. */
   public Optional<FileRecords.TimestampAndOffset> offsetForTimestamp(long timestampMs) throws IOException {
-    long startOffset = logStartOffset;
-    for (LogSegment segment : segments.values()) {
+    long startOffset = local.logStartOffset();
+    for (LogSegment segment : local.segments().all()) {
       if (segment.maxTimestampMs() >= timestampMs) {
         Optional<FileRecords.TimestampAndOffset> found = segment.findOffsetByTimestamp(timestampMs, startOffset);
         if (found.isPresent()) {
@@ -606,7 +286,7 @@ public final class PartitionLog implements AutoCloseable {
   /** The offset and timestamp of the record with the largest timestamp (ListOffsets MAX_TIMESTAMP). */
   public Optional<FileRecords.TimestampAndOffset> offsetOfMaxTimestamp() throws IOException {
     LogSegment holder = null;
-    for (LogSegment segment : segments.values()) {
+    for (LogSegment segment : local.segments().all()) {
       if (segment.sizeBytes() > 0 && (holder == null || segment.maxTimestampMs() > holder.maxTimestampMs())) {
         holder = segment;
       }
@@ -631,32 +311,17 @@ public final class PartitionLog implements AutoCloseable {
 
   private void truncateToLocked(long offset) throws IOException {
     ensureOpen();
-    if (offset >= logEndOffset) {
+    if (offset >= local.logEndOffset()) {
       return;
     }
-    if (offset < logStartOffset) {
+    if (offset < local.logStartOffset()) {
       truncateFullyAndStartAt(offset);
     } else {
-      // Readers stop at the new bound before the bytes go.
-      logEndOffset = offset;
-      while (segments.size() > 1 && segments.lastKey() >= offset) {
-        segments.pollLastEntry().getValue().closeAndDelete();
-      }
-      LogSegment last = activeSegment();
-      last.truncateTo(offset, config.indexIntervalBytes(), writerCrc);
-      last.flush(); // persists the rebuilt indexes; truncation is rare
-      logEndOffset = last.nextOffset();
-      if (logStartOffset > logEndOffset) {
-        logStartOffset = logEndOffset;
-        writeOffset(logStartOffsetCheckpoint, logStartOffset);
-      }
+      local.truncateTo(offset);
     }
-    epochCache.truncateFromEnd(logEndOffset);
-    rebuildProducerState();
-    producerState.retireBelow(logStartOffset);
-    if (recoveryPoint > logEndOffset) {
-      moveRecoveryPoint(logEndOffset);
-    }
+    epochCache.truncateFromEnd(local.logEndOffset());
+    LogLoader.rebuildProducerState(local.segments(), producerState);
+    producerState.retireBelow(local.logStartOffset());
   }
 
   /**
@@ -675,20 +340,10 @@ public final class PartitionLog implements AutoCloseable {
   private void truncateFullyAndRestartAtLocked(long offset) throws IOException {
     ensureOpen();
     truncateFullyAndStartAt(offset);
-    moveRecoveryPoint(offset);
   }
 
-  /** Deletes every segment and starts an empty one at {@code offset}, which becomes the log start. */
   private void truncateFullyAndStartAt(long offset) throws IOException {
-    logEndOffset = Math.min(logEndOffset, offset);
-    for (LogSegment segment : new ArrayList<>(segments.values())) {
-      segments.remove(segment.baseOffset());
-      segment.closeAndDelete();
-    }
-    segments.put(offset, LogSegment.create(dir, offset, config.segmentIndexBytes(), clock.millis()));
-    logStartOffset = offset;
-    logEndOffset = offset;
-    writeOffset(logStartOffsetCheckpoint, offset);
+    local.truncateFullyAndStartAt(offset);
     epochCache.clear();
     producerState.clear();
   }
@@ -705,33 +360,17 @@ public final class PartitionLog implements AutoCloseable {
 
   private void deleteRecordsBeforeLocked(long offset) throws IOException {
     ensureOpen();
-    if (offset > logEndOffset) {
+    if (offset > local.logEndOffset()) {
       throw new OffsetOutOfRangeException("cannot delete records before " + offset + ": above the log end offset "
-          + logEndOffset + " of " + dir);
+          + local.logEndOffset() + " of " + dir);
     }
-    if (offset > logStartOffset) {
+    if (offset > local.logStartOffset()) {
       advanceLogStartOffset(offset);
     }
   }
 
-  /**
-   * Moves the log start offset up to {@code offset}, persists it, then deletes the segments wholly
-   * below it (rolling first if that includes the active one, so a segment always remains).
-   */
   private void advanceLogStartOffset(long offset) throws IOException {
-    logStartOffset = offset;
-    writeOffset(logStartOffsetCheckpoint, offset);
-    if (offset == logEndOffset && activeSegment().sizeBytes() > 0) {
-      roll(clock.millis());
-    }
-    while (segments.size() > 1) {
-      Map.Entry<Long, LogSegment> first = segments.firstEntry();
-      if (segments.higherKey(first.getKey()) > offset) {
-        break;
-      }
-      segments.remove(first.getKey());
-      first.getValue().closeAndDelete();
-    }
+    local.advanceLogStartOffset(offset);
     epochCache.truncateFromStart(offset);
     producerState.retireBelow(offset);
   }
@@ -751,48 +390,14 @@ public final class PartitionLog implements AutoCloseable {
 
   private void runMaintenanceLocked() throws IOException {
     ensureOpen();
-    LogConfig cfg = config;
+    LogConfig cfg = local.config();
     long nowMs = clock.millis();
-    LogSegment active = activeSegment();
-    if (active.sizeBytes() > 0 && nowMs - active.rollingBaseMs() > cfg.rollAfterMs()) {
-      roll(nowMs);
-    }
-    if (unflushedMessages > 0 && nowMs - lastFlushMs >= cfg.flushMs()) {
-      flush();
-    } else if (recoveryPoint < activeSegment().baseOffset()) {
-      flushSegmentsBelow(activeSegment().baseOffset());
-      moveRecoveryPoint(activeSegment().baseOffset());
-    }
-    if (!cfg.cleanup().delete()) {
-      return; // compact only: the cleaner, not retention, bounds the log
-    }
-    List<LogSegment> oldestFirst = new ArrayList<>(segments.values());
-    int deletable = 0;
-    if (cfg.retentionMs() >= 0) {
-      while (deletable < oldestFirst.size() && oldestFirst.get(deletable).sizeBytes() > 0
-          && oldestFirst.get(deletable).retentionTimestampMs() < nowMs - cfg.retentionMs()) {
-        deletable++;
-      }
-    }
-    if (cfg.retentionBytes() >= 0) {
-      long excessBytes = -cfg.retentionBytes();
-      for (LogSegment segment : oldestFirst) {
-        excessBytes += segment.sizeBytes();
-      }
-      for (int i = 0; i < oldestFirst.size() - 1; i++) {
-        excessBytes -= oldestFirst.get(i).sizeBytes();
-        if (excessBytes < 0) {
-          break;
-        }
-        deletable = Math.max(deletable, i + 1);
-      }
-    }
-    if (deletable == 0) {
-      return;
-    }
-    long newStartOffset = deletable < oldestFirst.size() ? oldestFirst.get(deletable).baseOffset() : logEndOffset;
-    if (newStartOffset > logStartOffset) {
-      advanceLogStartOffset(newStartOffset);
+    local.rollIfOld(nowMs);
+    local.flushForMaintenance(nowMs);
+    long retainedStartOffset = LogRetention.retainedStartOffset(
+        local.segments().infos(local.logEndOffset()), nowMs, cfg);
+    if (retainedStartOffset > local.logStartOffset()) {
+      advanceLogStartOffset(retainedStartOffset);
     }
   }
 
@@ -806,12 +411,79 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   private void updateConfigLocked(LogConfig config) {
-    this.config = config;
-    activeSegment().setMaxIndexBytes(config.segmentIndexBytes());
+    local.updateConfig(config);
   }
 
   public LogConfig config() {
-    return config;
+    return local.config();
+  }
+
+  /**
+   * The segments, for tests of this package: {@link LocalLog#inactiveSegments}, a segment's batches
+   * and {@link LocalLog#replaceSegments}, which only the writer may call (the cleaner goes through
+   * {@link #replaceSegments}).
+   */
+  LocalLog localLog() {
+    return local;
+  }
+
+  /** What the cleaner reads of the log, taken at one instant under the lock. */
+  record CleanerView(Path dir, LogConfig config, long logStartOffset, long cleanedUpToOffset, List<LogSegment> segments,
+      List<LogToClean.Segment> segmentInfos, Map<Long, Long> producerLastOffsets) {}
+
+  /** The segments (oldest first, the active one last) and the state the cleaner decides and filters by. */
+  CleanerView cleanerView() {
+    lock.lock();
+    try {
+      ensureOpen();
+      List<LogSegment> all = new ArrayList<>(local.segments().all());
+      List<LogToClean.Segment> infos = new ArrayList<>();
+      for (LogSegment segment : all) {
+        infos.add(new LogToClean.Segment(segment.baseOffset(), segment.sizeBytes(), segment.firstBatchTimestampMs(),
+            segment.maxTimestampMs()));
+      }
+      return new CleanerView(dir, local.config(), local.logStartOffset(), cleanedUpToOffset, all, infos,
+          producerState.lastBatchOffsets());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Records that the cleaner has cleaned everything below {@code offset}. */
+  void checkpointCleanedUpTo(long offset) throws IOException {
+    lock.lock();
+    try {
+      if (!closed) {
+        checkpoints.writeCleanerOffset(offset);
+        cleanedUpToOffset = offset;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Swaps {@code cleaned} in for {@code old} (consecutive inactive segments, the first at the
+   * cleaned one's base offset) under the lock, crash-safely ({@link LocalLog#replaceSegments});
+   * {@code afterStep} lets tests crash between the steps. Returns false, deleting the cleaned
+   * segment, if any old segment has left the log since the cleaner read it (truncation,
+   * retention, close).
+   */
+  boolean replaceSegments(List<LogSegment> old, LogSegment cleaned, Consumer<LocalLog.SwapStep> afterStep)
+      throws IOException {
+    lock.lock();
+    try {
+      for (LogSegment segment : old) {
+        if (closed || local.segment(segment.baseOffset()).orElse(null) != segment || segment == local.segments().active()) {
+          cleaned.closeAndDelete();
+          return false;
+        }
+      }
+      local.replaceSegments(cleaned, old.stream().map(LogSegment::baseOffset).toList(), afterStep);
+      return true;
+    } finally {
+      lock.unlock();
+    }
   }
 
   public LeaderEpochCache leaderEpochCache() {
@@ -830,166 +502,7 @@ public final class PartitionLog implements AutoCloseable {
 
   private void flushLocked() throws IOException {
     ensureOpen();
-    LogSegment active = activeSegment();
-    flushSegmentsBelow(active.baseOffset());
-    active.flush();
-    unflushedMessages = 0;
-    lastFlushMs = clock.millis();
-    moveRecoveryPoint(logEndOffset);
-  }
-
-  /** Fsyncs the segments from the one holding the recovery point up to {@code baseOffset} (excluded). */
-  private void flushSegmentsBelow(long baseOffset) throws IOException {
-    Long from = segments.floorKey(recoveryPoint);
-    for (LogSegment segment : segments.tailMap(from == null ? segments.firstKey() : from).values()) {
-      if (segment.baseOffset() >= baseOffset) {
-        break;
-      }
-      segment.flush();
-      segment.seal();
-    }
-  }
-
-  private void moveRecoveryPoint(long offset) throws IOException {
-    if (recoveryPoint != offset) {
-      recoveryPoint = offset;
-      writeOffset(recoveryPointCheckpoint, offset);
-    }
-  }
-
-  /** What the cleaner reads of the log, taken at one instant under the lock. */
-  record CleanerView(Path dir, LogConfig config, long logStartOffset, long cleanedUpToOffset, List<LogSegment> segments,
-      List<LogToClean.Segment> segmentInfos, Map<Long, Long> producerLastOffsets) {}
-
-  /** The segments (oldest first, the active one last) and the state the cleaner decides and filters by. */
-  CleanerView cleanerView() {
-    lock.lock();
-    try {
-      ensureOpen();
-      List<LogSegment> all = new ArrayList<>(segments.values());
-      List<LogToClean.Segment> infos = new ArrayList<>();
-      for (LogSegment segment : all) {
-        infos.add(new LogToClean.Segment(segment.baseOffset(), segment.sizeBytes(), segment.firstBatchTimestampMs(),
-            segment.maxTimestampMs()));
-      }
-      return new CleanerView(dir, config, logStartOffset, cleanedUpToOffset, all, infos, producerState.lastBatchOffsets());
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Records that the cleaner has cleaned everything below {@code offset}. */
-  void checkpointCleanedUpTo(long offset) throws IOException {
-    lock.lock();
-    try {
-      if (!closed) {
-        writeOffset(cleanerCheckpoint, offset);
-        cleanedUpToOffset = offset;
-      }
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Steps of a segment swap, after which a test may simulate a crash. */
-  enum SwapStep { COMMITTED, OLD_SEGMENT_DELETED, RENAMED }
-
-  /** Called after each step of a swap; a test throws from it to leave the files as a crash would. */
-  interface SwapObserver {
-    SwapObserver NONE = step -> { };
-
-    void after(SwapStep step) throws IOException;
-  }
-
-  static String cleanedFileName(long baseOffset, long endOffset) {
-    return String.format("%020d-%020d%s", baseOffset, endOffset, CLEANED_SUFFIX);
-  }
-
-  static String swapFileName(long baseOffset, long endOffset) {
-    return String.format("%020d-%020d%s", baseOffset, endOffset, SWAP_SUFFIX);
-  }
-
-  /**
-   * Replaces {@code old} (consecutive segments, the first at the base offset the cleaned file
-   * starts at, the last ending at {@code endOffset}) by the cleaned file, crash-safely: renaming
-   * {@code <base>-<end>.cleaned} to {@code .swap} commits the swap, then the old segments' files go
-   * and the swap file becomes {@code <base>.log}; a crash after the commit is finished by
-   * {@link #open} (see {@link #finishSwaps}), a crash before it leaves the old segments. Returns false,
-   * deleting the cleaned file, if any old segment has left the log since the cleaner read it.
-   */
-  boolean replaceSegments(List<LogSegment> old, Path cleanedFile, long endOffset, SwapObserver observer)
-      throws IOException {
-    lock.lock();
-    try {
-      for (LogSegment segment : old) {
-        if (closed || segments.get(segment.baseOffset()) != segment || segment == activeSegment()) {
-          Files.deleteIfExists(cleanedFile);
-          return false;
-        }
-      }
-      long baseOffset = old.get(0).baseOffset();
-      Path swapFile = dir.resolve(swapFileName(baseOffset, endOffset));
-      Files.move(cleanedFile, swapFile, StandardCopyOption.ATOMIC_MOVE);
-      CheckpointFile.fsyncDirectory(dir);
-      observer.after(SwapStep.COMMITTED);
-      for (LogSegment segment : old) {
-        segment.close(); // readers that hold it retry once the lock is free (see read)
-      }
-      finishSwap(dir, swapFile, observer);
-      LogSegment cleaned = LogSegment.open(dir, baseOffset, config.segmentIndexBytes(), clock.millis());
-      int invalidPosition = cleaned.recover(config.indexIntervalBytes(), writerCrc, true);
-      if (invalidPosition >= 0) {
-        throw new CorruptRecordException("cleaned segment " + cleaned + " is invalid at position " + invalidPosition);
-      }
-      cleaned.flush();
-      cleaned.seal();
-      segments.put(baseOffset, cleaned);
-      for (LogSegment segment : old.subList(1, old.size())) {
-        segments.remove(segment.baseOffset());
-      }
-      return true;
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Completes every committed swap left by a crash: the swap happened, so it is finished, never undone. */
-  private static void finishSwaps(Path dir, SwapObserver observer) throws IOException {
-    List<Path> swapFiles = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SWAP_SUFFIX)) {
-      files.forEach(swapFiles::add);
-    }
-    for (Path swapFile : swapFiles) {
-      finishSwap(dir, swapFile, observer);
-    }
-  }
-
-  /** Deletes the files of every segment in the swap file's range, then renames it to the segment at its base. */
-  private static void finishSwap(Path dir, Path swapFile, SwapObserver observer) throws IOException {
-    String name = swapFile.getFileName().toString();
-    long baseOffset = Long.parseLong(name.substring(0, 20));
-    long endOffset = Long.parseLong(name.substring(21, 41));
-    List<Long> replaced = new ArrayList<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + LogSegment.LOG_SUFFIX)) {
-      for (Path file : files) {
-        if (LogSegment.isLogFile(file) && LogSegment.baseOffsetOf(file) >= baseOffset
-            && LogSegment.baseOffsetOf(file) < endOffset) {
-          replaced.add(LogSegment.baseOffsetOf(file));
-        }
-      }
-    }
-    // Highest first: a crash midway leaves the swap's base segment, so the range stays covered.
-    replaced.sort(Comparator.reverseOrder());
-    for (long replacedBase : replaced) {
-      Files.deleteIfExists(dir.resolve(LogSegment.fileName(replacedBase, LogSegment.INDEX_SUFFIX)));
-      Files.deleteIfExists(dir.resolve(LogSegment.fileName(replacedBase, LogSegment.TIME_INDEX_SUFFIX)));
-      Files.deleteIfExists(dir.resolve(LogSegment.fileName(replacedBase, LogSegment.LOG_SUFFIX)));
-      observer.after(SwapStep.OLD_SEGMENT_DELETED);
-    }
-    Files.move(swapFile, dir.resolve(LogSegment.fileName(baseOffset, LogSegment.LOG_SUFFIX)),
-        StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    CheckpointFile.fsyncDirectory(dir);
-    observer.after(SwapStep.RENAMED);
+    local.flush();
   }
 
   /** Flushes and writes the clean-shutdown marker. */
@@ -1008,10 +521,9 @@ public final class PartitionLog implements AutoCloseable {
       return;
     }
     flush();
-    producerState.writeSnapshot(logEndOffset);
+    producerState.writeSnapshot(local.logEndOffset());
     closeSegments();
-    Files.createFile(dir.resolve(CLEAN_SHUTDOWN_FILE));
-    CheckpointFile.fsyncDirectory(dir);
+    checkpoints.writeCleanShutdownMarker();
   }
 
   /** Closes and removes the directory (topic deletion). */
@@ -1037,9 +549,7 @@ public final class PartitionLog implements AutoCloseable {
 
   private void closeSegments() throws IOException {
     closed = true;
-    for (LogSegment segment : segments.values()) {
-      segment.close();
-    }
+    local.closeSegments();
   }
 
   private void ensureOpen() {
@@ -1050,7 +560,6 @@ public final class PartitionLog implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "PartitionLog(" + dir + ", offsets [" + logStartOffset + ", " + logEndOffset + "), "
-        + segments.size() + " segments)";
+    return "PartitionLog(" + local + ")";
   }
 }

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.compress.Compression;
@@ -104,12 +105,14 @@ class LogCleanerTest {
     return StandardCharsets.UTF_8.decode(buffer).toString();
   }
 
-  private Cleaner cleaner(PartitionLog.SwapObserver observer) {
+  private static final Consumer<LocalLog.SwapStep> NO_CRASH = step -> { };
+
+  private Cleaner cleaner(Consumer<LocalLog.SwapStep> observer) {
     return new Cleaner(1 << 20, 0.9, 4096, IoThrottle.of(Double.MAX_VALUE), observer);
   }
 
   /** Cleans everything cleanable (all below the active segment), as the background cleaner would. */
-  private Cleaner.Result clean(PartitionLog log, PartitionLog.SwapObserver observer) throws Exception {
+  private Cleaner.Result clean(PartitionLog log, Consumer<LocalLog.SwapStep> observer) throws Exception {
     PartitionLog.CleanerView view = log.cleanerView();
     LogToClean toClean = LogToClean.of(view.segmentInfos(), view.logStartOffset(), view.cleanedUpToOffset(),
         log.logEndOffset(), view.config().cleanup(), clock.millis(), Long.MAX_VALUE);
@@ -159,7 +162,7 @@ class LogCleanerTest {
     long activeBase = activeBase(log);
     byte[] activeBefore = Files.readAllBytes(dir.resolve(LogSegment.fileName(activeBase, LogSegment.LOG_SUFFIX)));
 
-    Cleaner.Result result = clean(log, PartitionLog.SwapObserver.NONE);
+    Cleaner.Result result = clean(log, NO_CRASH);
 
     assertEquals(activeBase, result.cleanedUpToOffset());
     List<Kept> expected = lastPerKey(written, activeBase);
@@ -180,11 +183,11 @@ class LogCleanerTest {
   void aSecondCleaningDropsWhatNewerWritesSupersede() throws Exception {
     PartitionLog log = open(dir, compacted(400));
     TreeMap<Long, Kept> written = writeRandom(log, 11, 60);
-    clean(log, PartitionLog.SwapObserver.NONE);
+    clean(log, NO_CRASH);
     written.putAll(writeRandom(log, 12, 60).entrySet().stream()
         .collect(TreeMap::new, (m, e) -> m.put(e.getKey(), e.getValue()), Map::putAll));
     long activeBase = activeBase(log);
-    clean(log, PartitionLog.SwapObserver.NONE);
+    clean(log, NO_CRASH);
     assertEquals(lastPerKey(written, activeBase), readAll(log));
   }
 
@@ -196,18 +199,18 @@ class LogCleanerTest {
     for (int i = 0; i < 6; i++) {
       log.appendAsLeader(keyed("x" + i + "=filler-to-roll-segments"), 0);
     }
-    Cleaner.Result first = clean(log, PartitionLog.SwapObserver.NONE);
+    Cleaner.Result first = clean(log, NO_CRASH);
     List<Kept> afterFirst = readAll(log);
     assertTrue(afterFirst.contains(new Kept(2, "a", null)), "the tombstone is kept at first: " + afterFirst);
     assertFalse(afterFirst.contains(new Kept(0, "a", "1")), "the value it deletes is gone");
     assertEquals(clock.millis() + DELETE_RETENTION_MS, first.tombstoneHorizonMs());
 
     clock.advance(DELETE_RETENTION_MS - 1);
-    clean(log, PartitionLog.SwapObserver.NONE);
+    clean(log, NO_CRASH);
     assertTrue(readAll(log).contains(new Kept(2, "a", null)), "still within delete.retention.ms");
 
     clock.advance(1);
-    clean(log, PartitionLog.SwapObserver.NONE);
+    clean(log, NO_CRASH);
     List<Kept> afterRetention = readAll(log);
     assertFalse(afterRetention.stream().anyMatch(k -> k.key().equals("a")), "the tombstone is gone: " + afterRetention);
     assertTrue(afterRetention.contains(new Kept(1, "b", "1")));
@@ -226,9 +229,9 @@ class LogCleanerTest {
     log.runMaintenance(); // rolls: the tombstone is the last batch below the (empty) active segment
     long activeBase = activeBase(log);
     assertEquals(log.logEndOffset(), activeBase);
-    clean(log, PartitionLog.SwapObserver.NONE);
+    clean(log, NO_CRASH);
     clock.advance(DELETE_RETENTION_MS);
-    clean(log, PartitionLog.SwapObserver.NONE);
+    clean(log, NO_CRASH);
     assertFalse(readAll(log).stream().anyMatch(k -> k.key().equals("gone")), "the tombstone went");
     // A follower at the offset after the last kept record still reaches the active segment's base.
     MemoryRecords tail = (MemoryRecords) log.read(activeBase - 1, 1000, Long.MAX_VALUE).records();
@@ -255,7 +258,7 @@ class LogCleanerTest {
     for (int i = 0; i < 6; i++) {
       log.appendAsLeader(keyed("k=later" + i), 0); // supersedes every record of the producer
     }
-    clean(log, PartitionLog.SwapObserver.NONE);
+    clean(log, NO_CRASH);
     assertFalse(readAll(log).stream().anyMatch(k -> k.offset() < 3), "the producer's records are compacted away");
 
     // Unclean reload: producer state is rebuilt from the batch headers, including the kept empty batch.
@@ -274,7 +277,7 @@ class LogCleanerTest {
   void aFollowerCopyingACompactedLeaderGetsTheSameRecordsAndOffsets() throws Exception {
     PartitionLog leader = open(dir.resolve("leader"), compacted(300));
     TreeMap<Long, Kept> written = writeRandom(leader, 3, 80);
-    clean(leader, PartitionLog.SwapObserver.NONE);
+    clean(leader, NO_CRASH);
     PartitionLog follower = open(dir.resolve("follower"), compacted(300));
     while (follower.logEndOffset() < leader.logEndOffset()) {
       follower.appendAsFollower((MemoryRecords) leader.read(follower.logEndOffset(), 700, Long.MAX_VALUE).records());
@@ -283,8 +286,8 @@ class LogCleanerTest {
     assertEquals(leader.logEndOffset(), follower.logEndOffset());
 
     // Compacting its own copy, the follower converges with the leader.
-    clean(follower, PartitionLog.SwapObserver.NONE);
-    clean(leader, PartitionLog.SwapObserver.NONE);
+    clean(follower, NO_CRASH);
+    clean(leader, NO_CRASH);
     assertEquals(readAll(leader), readAll(follower));
     assertTrue(readAll(follower).size() < written.size());
   }
@@ -323,11 +326,12 @@ class LogCleanerTest {
       assertTrue(before.containsAll(recovered) && recovered.containsAll(after),
           "crash after step " + step + ": the log reads " + recovered);
       try (Stream<Path> files = Files.list(at)) {
-        assertTrue(files.noneMatch(f -> f.toString().endsWith(".swap") || f.toString().endsWith(".cleaned")),
+        assertTrue(files.noneMatch(f -> f.toString().endsWith(".swap") || f.toString().endsWith(".cleaned")
+            || f.toString().endsWith(".deleted")),
             "no swap or cleaned file survives a reload");
       }
       // And the cleaning completes from there.
-      clean(reopened, PartitionLog.SwapObserver.NONE);
+      clean(reopened, NO_CRASH);
       assertEquals(after, readAll(reopened));
       if (!crashed) {
         assertTrue(step > 3, "the cleaning had several swap steps to crash at");
@@ -344,10 +348,11 @@ class LogCleanerTest {
     writeRandom(log, 9, 40);
     List<Kept> before = readAll(log);
     log.close();
-    Files.write(dir.resolve(PartitionLog.cleanedFileName(0, 10)), new byte[] {1, 2, 3});
+    Path cleaned = dir.resolve(LogSegment.fileName(0, LogSegment.LOG_SUFFIX) + LogSegment.CLEANED_SUFFIX);
+    Files.write(cleaned, new byte[] {1, 2, 3});
     PartitionLog reopened = open(dir, compacted(400));
     assertEquals(before, readAll(reopened));
-    assertFalse(Files.exists(dir.resolve(PartitionLog.cleanedFileName(0, 10))));
+    assertFalse(Files.exists(cleaned));
   }
 
   @Test
@@ -361,7 +366,7 @@ class LogCleanerTest {
     LogCleaner logCleaner = new LogCleaner(config, () -> List.of(
         new LogCleaner.Candidate("compacted", compactedLog, compactedLog.logEndOffset()),
         new LogCleaner.Candidate("delete", deleteLog, deleteLog.logEndOffset())), clock);
-    Cleaner cleaner = cleaner(PartitionLog.SwapObserver.NONE);
+    Cleaner cleaner = cleaner(NO_CRASH);
     assertTrue(logCleaner.cleanFilthiest(cleaner));
     assertFalse(logCleaner.cleanFilthiest(cleaner), "nothing is dirty any more");
     assertEquals(lastPerKey(written, activeBase(compactedLog)), readAll(compactedLog));

@@ -381,7 +381,7 @@ class PartitionLogTest {
     LogConfig c = config(1 << 20, 100);
     open(new LogConfig(c.segmentBytes(), c.segmentMs(), -1, -1, c.maxMessageBytes(), 100, c.segmentIndexBytes(),
         3, Long.MAX_VALUE, TimestampType.CREATE_TIME));
-    Path recoveryPoint = dir.resolve(PartitionLog.RECOVERY_POINT_FILE);
+    Path recoveryPoint = dir.resolve(LogCheckpoints.RECOVERY_POINT_FILE);
     log.appendAsLeader(batch(0, "a", "b"), 0);
     assertTrue(Files.readString(recoveryPoint).startsWith("0\n"));
     log.appendAsLeader(batch(0, "c"), 0);
@@ -392,7 +392,7 @@ class PartitionLogTest {
   void rolledSegmentsAreFsyncedByMaintenanceNotByTheAppend() throws Exception {
     int batchSize = batch(0, "a0").sizeInBytes();
     open(config(2 * batchSize, 1));
-    Path recoveryPoint = dir.resolve(PartitionLog.RECOVERY_POINT_FILE);
+    Path recoveryPoint = dir.resolve(LogCheckpoints.RECOVERY_POINT_FILE);
     for (int i = 0; i < 5; i++) {
       log.appendAsLeader(batch(0, "a" + i), 0);
     }
@@ -419,7 +419,7 @@ class PartitionLogTest {
     LogConfig c = config(1 << 20, 100);
     open(new LogConfig(c.segmentBytes(), c.segmentMs(), -1, -1, c.maxMessageBytes(), 100, c.segmentIndexBytes(),
         Long.MAX_VALUE, 1000, TimestampType.CREATE_TIME));
-    Path recoveryPoint = dir.resolve(PartitionLog.RECOVERY_POINT_FILE);
+    Path recoveryPoint = dir.resolve(LogCheckpoints.RECOVERY_POINT_FILE);
     log.appendAsLeader(batch(0, "a"), 0);
     assertTrue(Files.readString(recoveryPoint).startsWith("0\n"));
     clock.advance(1000);
@@ -436,9 +436,9 @@ class PartitionLogTest {
       expected.add(new Entry(info.firstOffset(), "v" + i));
     }
     log.close();
-    assertTrue(Files.exists(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE)));
+    assertTrue(Files.exists(dir.resolve(LogCheckpoints.CLEAN_SHUTDOWN_FILE)));
     log = PartitionLog.open(dir, config(500, 1), clock);
-    assertFalse(Files.exists(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE)), "removed on open");
+    assertFalse(Files.exists(dir.resolve(LogCheckpoints.CLEAN_SHUTDOWN_FILE)), "removed on open");
     assertEquals(expected, readAll(log));
     assertEquals(30, log.logEndOffset());
     assertEquals(2, log.leaderEpochCache().latestEpoch().getAsInt());
