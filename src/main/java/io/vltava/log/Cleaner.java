@@ -77,14 +77,11 @@ final class Cleaner {
       mappedEnd = endOffset;
       mappedAny = true;
     }
-    List<LogToClean.Segment> toRewrite = new ArrayList<>();
+    List<SegmentInfo> toRewrite = new ArrayList<>();
     List<LogSegment> rewritten = new ArrayList<>();
-    for (LogSegment segment : segments) {
-      toRewrite.add(new LogToClean.Segment(segment.baseOffset(), segment.sizeBytes(), -1, -1));
-      if (segment.baseOffset() >= mappedEnd) {
-        break;
-      }
-      rewritten.add(segment);
+    for (int i = 0; i < segments.size() && segments.get(i).baseOffset() < mappedEnd; i++) {
+      toRewrite.add(view.segmentInfos().get(i));
+      rewritten.add(segments.get(i));
     }
     if (rewritten.isEmpty()) {
       return new Result(toClean.firstDirtyOffset(), 0, 0, Long.MAX_VALUE);
@@ -92,7 +89,7 @@ final class Cleaner {
     long writtenBytes = 0;
     long horizonMs = Long.MAX_VALUE;
     int next = 0;
-    for (List<LogToClean.Segment> group : LogToClean.groupBySize(toRewrite, view.config().segmentBytes())) {
+    for (List<SegmentInfo> group : LogToClean.groupBySize(toRewrite, view.config().segmentBytes())) {
       List<LogSegment> sources = rewritten.subList(next, next + group.size());
       next += group.size();
       LogSegment cleaned = LogSegment.createCleaned(view.dir(), sources.get(0).baseOffset(),

@@ -17,15 +17,12 @@ import java.util.List;
 record LogToClean(long firstDirtyOffset, long firstUncleanableOffset, long cleanBytes, long cleanableBytes,
     boolean overdue) {
 
-  /** What the decision needs to know of one segment. */
-  record Segment(long baseOffset, long sizeBytes, long firstBatchTimestampMs, long maxTimestampMs) {}
-
   /**
    * @param segments oldest first; the last is the active segment
    * @param checkpointedFirstDirty where the last cleaning ended, or -1 if never cleaned
    * @param tombstoneHorizonMs the earliest time a tombstone kept by an earlier cleaning may go, or Long.MAX_VALUE
    */
-  static LogToClean of(List<Segment> segments, long logStartOffset, long checkpointedFirstDirty, long highWatermark,
+  static LogToClean of(List<SegmentInfo> segments, long logStartOffset, long checkpointedFirstDirty, long highWatermark,
       CleanupConfig config, long nowMs, long tombstoneHorizonMs) {
     long activeBase = segments.get(segments.size() - 1).baseOffset();
     long firstDirty = checkpointedFirstDirty < logStartOffset || checkpointedFirstDirty > activeBase
@@ -34,9 +31,8 @@ record LogToClean(long firstDirtyOffset, long firstUncleanableOffset, long clean
     long cleanBytes = 0;
     long dirtyBytes = 0;
     long earliestDirtyTimestampMs = Long.MAX_VALUE;
-    for (int i = 0; i + 1 < segments.size(); i++) {
-      Segment segment = segments.get(i);
-      long endOffset = segments.get(i + 1).baseOffset();
+    for (SegmentInfo segment : segments.subList(0, segments.size() - 1)) {
+      long endOffset = segment.endOffset();
       if (endOffset <= firstDirty) {
         cleanBytes += segment.sizeBytes();
         continue;
@@ -72,18 +68,15 @@ record LogToClean(long firstDirtyOffset, long firstUncleanableOffset, long clean
   /**
    * Consecutive segments the cleaner rewrites into one: each group holds at most
    * {@code maxGroupBytes} (segment.bytes) unless a single segment is larger, and spans fewer than
-   * 2^31 offsets, as relative offsets in the indexes are ints. {@code segments} end with the segment
-   * after the last one to group, whose base offset bounds the last group.
+   * 2^31 offsets, as relative offsets in the indexes are ints.
    */
-  static List<List<Segment>> groupBySize(List<Segment> segments, long maxGroupBytes) {
-    List<List<Segment>> groups = new ArrayList<>();
-    List<Segment> group = new ArrayList<>();
+  static List<List<SegmentInfo>> groupBySize(List<SegmentInfo> segments, long maxGroupBytes) {
+    List<List<SegmentInfo>> groups = new ArrayList<>();
+    List<SegmentInfo> group = new ArrayList<>();
     long groupBytes = 0;
-    for (int i = 0; i + 1 < segments.size(); i++) {
-      Segment segment = segments.get(i);
-      long endOffset = segments.get(i + 1).baseOffset();
-      boolean fits = group.isEmpty()
-          || (groupBytes + segment.sizeBytes() <= maxGroupBytes && endOffset - 1 - group.get(0).baseOffset() <= Integer.MAX_VALUE);
+    for (SegmentInfo segment : segments) {
+      boolean fits = group.isEmpty() || (groupBytes + segment.sizeBytes() <= maxGroupBytes
+          && segment.endOffset() - 1 - group.get(0).baseOffset() <= Integer.MAX_VALUE);
       if (!fits) {
         groups.add(group);
         group = new ArrayList<>();

@@ -429,20 +429,15 @@ public final class PartitionLog implements AutoCloseable {
 
   /** What the cleaner reads of the log, taken at one instant under the lock. */
   record CleanerView(Path dir, LogConfig config, long logStartOffset, long cleanedUpToOffset, List<LogSegment> segments,
-      List<LogToClean.Segment> segmentInfos, Map<Long, Long> producerLastOffsets) {}
+      List<SegmentInfo> segmentInfos, Map<Long, Long> producerLastOffsets) {}
 
   /** The segments (oldest first, the active one last) and the state the cleaner decides and filters by. */
   CleanerView cleanerView() {
     lock.lock();
     try {
       ensureOpen();
-      List<LogSegment> all = new ArrayList<>(local.segments().all());
-      List<LogToClean.Segment> infos = new ArrayList<>();
-      for (LogSegment segment : all) {
-        infos.add(new LogToClean.Segment(segment.baseOffset(), segment.sizeBytes(), segment.firstBatchTimestampMs(),
-            segment.maxTimestampMs()));
-      }
-      return new CleanerView(dir, local.config(), local.logStartOffset(), cleanedUpToOffset, all, infos,
+      return new CleanerView(dir, local.config(), local.logStartOffset(), cleanedUpToOffset,
+          new ArrayList<>(local.segments().all()), local.segments().infos(local.logEndOffset()),
           producerState.lastBatchOffsets());
     } finally {
       lock.unlock();

@@ -120,7 +120,7 @@ class LogCleanerTest {
   }
 
   private static long activeBase(PartitionLog log) {
-    List<LogToClean.Segment> segments = log.cleanerView().segmentInfos();
+    List<SegmentInfo> segments = log.cleanerView().segmentInfos();
     return segments.get(segments.size() - 1).baseOffset();
   }
 

@@ -12,11 +12,16 @@ class LogToCleanTest {
   private static final CleanupConfig COMPACT = CleanupConfig.defaults().withPolicy("compact");
 
   /** Segments at 0, 100, 200, 300 (active) of 1000 bytes each, written long ago. */
-  private static final List<LogToClean.Segment> SEGMENTS = List.of(
-      new LogToClean.Segment(0, 1000, 10, 20),
-      new LogToClean.Segment(100, 1000, 30, 40),
-      new LogToClean.Segment(200, 1000, 50, 60),
-      new LogToClean.Segment(300, 1000, 70, 80));
+  private static final List<SegmentInfo> SEGMENTS = List.of(
+      segment(0, 100, 10, 20),
+      segment(100, 200, 30, 40),
+      segment(200, 300, 50, 60),
+      segment(300, 350, 70, 80));
+
+  /** 1000 bytes holding [base, end), first batch at {@code firstBatchMs}, newest record at {@code maxMs}. */
+  private static SegmentInfo segment(long baseOffset, long endOffset, long firstBatchMs, long maxMs) {
+    return new SegmentInfo(baseOffset, endOffset, 1000, maxMs, maxMs, firstBatchMs);
+  }
 
   @Test
   void aNeverCleanedLogIsDirtyUpToTheActiveSegment() {
@@ -86,9 +91,9 @@ class LogToCleanTest {
 
   @Test
   void groupsStayWithinTheSegmentSize() {
-    List<List<LogToClean.Segment>> groups = LogToClean.groupBySize(SEGMENTS, 2500);
+    List<List<SegmentInfo>> groups = LogToClean.groupBySize(SEGMENTS.subList(0, 3), 2500);
     assertEquals(2, groups.size());
-    assertEquals(List.of(0L, 100L), groups.get(0).stream().map(LogToClean.Segment::baseOffset).toList());
-    assertEquals(List.of(200L), groups.get(1).stream().map(LogToClean.Segment::baseOffset).toList());
+    assertEquals(List.of(0L, 100L), groups.get(0).stream().map(SegmentInfo::baseOffset).toList());
+    assertEquals(List.of(200L), groups.get(1).stream().map(SegmentInfo::baseOffset).toList());
   }
 }
