@@ -5,8 +5,10 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -80,13 +82,10 @@ final class LocalLog {
 
   /**
    * The append tail: writes validated batches holding offsets [logEndOffset, {@code nextOffset})
-   * to the active segment, rolling first if they would not fit it, then publishes the new log end
+   * (their buffer at position 0, see {@link LogSegment#append}) to the active segment, rolling first if they would not fit it, then publishes the new log end
    * offset. Nothing is fsynced here; see {@link #maybeFlush}.
    */
   void append(MemoryRecords batches, long nextOffset, long nowMs) throws IOException {
-    if (batches.buffer().position() != 0) {
-      batches = MemoryRecords.readableRecords(batches.buffer().slice());
-    }
     LogConfig cfg = config;
     LogSegment active = segments.active();
     if (shouldRoll(active, batches.sizeInBytes(), nextOffset - 1, nowMs, cfg)) {
@@ -303,17 +302,21 @@ final class LocalLog {
   }
 
   /** {@link #replaceSegments}, telling {@code afterStep} each step done, so tests can crash between them. */
-  void replaceSegments(LogSegment cleaned, List<Long> oldBaseOffsets, java.util.function.Consumer<SwapStep> afterStep)
+  void replaceSegments(LogSegment cleaned, List<Long> oldBaseOffsets, Consumer<SwapStep> afterStep)
       throws IOException {
-    List<LogSegment> old = new ArrayList<>();
-    for (long baseOffset : oldBaseOffsets) {
-      LogSegment segment = segments.get(baseOffset).filter(s -> s != segments.active()).orElseThrow(
-          () -> new IllegalArgumentException("no inactive segment at " + baseOffset + " in " + dir));
-      old.add(segment);
-    }
-    if (old.isEmpty() || cleaned.baseOffset() != old.get(0).baseOffset()) {
+    if (oldBaseOffsets.isEmpty() || cleaned.baseOffset() != oldBaseOffsets.get(0)) {
       throw new IllegalArgumentException("cleaned segment at " + cleaned.baseOffset() + " does not start the segments "
           + oldBaseOffsets + " of " + dir);
+    }
+    List<LogSegment> old = new ArrayList<>();
+    Iterator<LogSegment> run = segments.from(cleaned.baseOffset()).iterator();
+    for (long baseOffset : oldBaseOffsets) {
+      LogSegment segment = run.hasNext() ? run.next() : null;
+      if (segment == null || segment.baseOffset() != baseOffset || segment == segments.active()) {
+        throw new IllegalArgumentException("segments " + oldBaseOffsets + " are not consecutive inactive segments of "
+            + dir);
+      }
+      old.add(segment);
     }
     cleaned.flush();
     afterStep.accept(SwapStep.CLEANED_FLUSHED);

@@ -70,6 +70,15 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   /** Opens (and, after an unclean shutdown, recovers) the log in {@code dir}, creating it if absent. */
+  /** Whether {@code dir} holds segment files of a partition log; false if it cannot be read. */
+  public static boolean holdsSegments(Path dir) {
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      return files.anyMatch(LogSegment::isLogFile);
+    } catch (IOException unreadable) {
+      return false;
+    }
+  }
+
   public static PartitionLog open(Path dir, LogConfig config, Clock clock) throws IOException {
     Files.createDirectories(dir);
     LogCheckpoints checkpoints = new LogCheckpoints(dir);
@@ -167,7 +176,7 @@ public final class PartitionLog implements AutoCloseable {
     if (latestEpoch.isEmpty() || leaderEpoch > latestEpoch.getAsInt()) {
       epochCache.assign(leaderEpoch, firstOffset);
     }
-    local.append(records, nextOffset, nowMs);
+    local.append(fromPositionZero(records, buf), nextOffset, nowMs);
     if (staged != null) {
       producerState.commit(staged);
     }
@@ -221,9 +230,14 @@ public final class PartitionLog implements AutoCloseable {
             BatchHeader.maxTimestampMs(buf, pos));
       }
     }
-    local.append(records, nextOffset, nowMs);
+    local.append(fromPositionZero(records, buf), nextOffset, nowMs);
     local.maybeFlush(messages, nowMs);
     return new LogAppendInfo(firstOffset, nextOffset - 1, RecordBatch.NO_TIMESTAMP, local.logStartOffset(), false);
+  }
+
+  /** {@code records} as FileRecords writes them: from buffer position 0 ({@code buf} is its buffer). */
+  private static MemoryRecords fromPositionZero(MemoryRecords records, ByteBuffer buf) {
+    return buf.position() == 0 ? records : MemoryRecords.readableRecords(buf.slice());
   }
 
   /**

@@ -65,6 +65,29 @@ class PartitionLogTest {
   }
 
   @Test
+  void batchesInABufferNotStartingAtPositionZeroAreAppendedWithoutWhatPrecedesThem() throws Exception {
+    open(config(1 << 20, 100));
+    for (int i = 0; i < 2; i++) {
+      MemoryRecords records = batch(1, "x" + i, "y" + i);
+      ByteBuffer shifted = ByteBuffer.allocate(7 + records.sizeInBytes());
+      shifted.position(7);
+      shifted.put(records.buffer()).position(7);
+      LogAppendInfo info = i == 0
+          ? log.appendAsLeader(MemoryRecords.readableRecords(shifted), 0)
+          : log.appendAsFollower(MemoryRecords.readableRecords(withOffsets(shifted, 2)));
+      assertEquals(2L * i, info.firstOffset());
+    }
+    assertEquals(List.of(new Entry(0, "x0"), new Entry(1, "y0"), new Entry(2, "x1"), new Entry(3, "y1")), readAll(log));
+    assertEquals(2 * batch(1, "x0", "y0").sizeInBytes(), log.sizeBytes());
+  }
+
+  /** Sets the base offset of the batch at the buffer's position, as a leader would have. */
+  private static ByteBuffer withOffsets(ByteBuffer batch, long baseOffset) {
+    batch.putLong(batch.position(), baseOffset);
+    return batch;
+  }
+
+  @Test
   void theCheckpointedHighWatermarkIsReadBackWithinTheLogsOffsets() throws Exception {
     open(config(1 << 20, 100));
     assertEquals(0, log.checkpointedHighWatermark(), "none written yet");

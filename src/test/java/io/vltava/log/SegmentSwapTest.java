@@ -85,7 +85,11 @@ class SegmentSwapTest {
       LocalLog local = log.localLog();
       assertEquals(List.of(0L, 4L, 8L), local.inactiveSegments().stream().map(SegmentInfo::baseOffset).toList());
       assertEquals(List.of(4L, 8L, 12L), local.inactiveSegments().stream().map(SegmentInfo::endOffset).toList());
-      local.replaceSegments(cleanFirstTwoSegments(dir, local), List.of(0L, 4L));
+      LogSegment cleaned = cleanFirstTwoSegments(dir, local);
+      assertThrows(IllegalArgumentException.class, () -> local.replaceSegments(cleaned, List.of(0L, 8L)));
+      assertThrows(IllegalArgumentException.class, () -> local.replaceSegments(cleaned, List.of(0L, 4L, 8L, 12L)),
+          "never the active segment");
+      local.replaceSegments(cleaned, List.of(0L, 4L));
       assertEquals(without(written, 6, 7), readAll(log));
       assertEquals(List.of(0L, 8L), local.inactiveSegments().stream().map(SegmentInfo::baseOffset).toList());
     }
