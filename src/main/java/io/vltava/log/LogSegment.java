@@ -90,6 +90,11 @@ final class LogSegment {
     return maxTimestampMs;
   }
 
+  /** The largest timestamp of the first batch, or -1; max.compaction.lag.ms counts from it, as Kafka. Writer only. */
+  long firstBatchTimestampMs() {
+    return firstBatchMaxTimestampMs;
+  }
+
   /** The time the segment counts its age from for segment.ms: its first batch's timestamp, like Kafka. */
   long rollingBaseMs() {
     return firstBatchMaxTimestampMs >= 0 ? firstBatchMaxTimestampMs : createdMs;
@@ -165,10 +170,10 @@ final class LogSegment {
    * checks, else rebuilds them (which re-validates the batches, see {@link #recover}).
    * Returns the position of the first invalid batch, or -1 if the segment is intact.
    */
-  int loadTrusted(int indexIntervalBytes, CRC32C scratch) throws IOException {
+  int loadTrusted(int indexIntervalBytes, CRC32C scratch, boolean offsetGapsAllowed) throws IOException {
     int size = sizeBytes;
     if (!offsetIndex.load(size) || !timeIndex.load(size) || !lastIndexEntryMatches()) {
-      return recover(indexIntervalBytes, scratch);
+      return recover(indexIntervalBytes, scratch, offsetGapsAllowed);
     }
     // The tail after the last index entry is scanned for the next offset and largest timestamp.
     OffsetIndex.IndexEntry last = offsetIndex.lookup(Long.MAX_VALUE);
@@ -177,7 +182,7 @@ final class LogSegment {
     int pos = last.position();
     while (pos < size) {
       if (!readHeader(header, pos, size) || BatchHeader.framingError(header, 0, size - pos) != null) {
-        return recover(indexIntervalBytes, scratch);
+        return recover(indexIntervalBytes, scratch, offsetGapsAllowed);
       }
       maxTimestampMs = Math.max(maxTimestampMs, BatchHeader.maxTimestampMs(header, 0));
       nextOffset = BatchHeader.lastOffset(header, 0) + 1;
@@ -204,11 +209,12 @@ final class LogSegment {
 
   /**
    * Re-validates every batch (framing, magic, CRC, offsets contiguous from the base offset — the
-   * base offset field is outside the CRC, and the leader assigns offsets without gaps) and
+   * base offset field is outside the CRC, and the leader assigns offsets without gaps — or, in a
+   * compacted log, which has gaps, only increasing, as Kafka checks) and
    * rebuilds both indexes. Returns the position of the first invalid batch — the caller truncates
    * there — or -1 if every byte belongs to a valid batch.
    */
-  int recover(int indexIntervalBytes, CRC32C scratch) throws IOException {
+  int recover(int indexIntervalBytes, CRC32C scratch, boolean offsetGapsAllowed) throws IOException {
     offsetIndex.clear();
     timeIndex.clear();
     nextOffset = baseOffset;
@@ -226,7 +232,7 @@ final class LogSegment {
       ByteBuffer batch = ByteBuffer.allocate(batchSize);
       readFully(batch, pos);
       batch.flip();
-      if (!BatchHeader.crcMatches(batch, 0, scratch) || BatchHeader.baseOffset(batch, 0) != nextOffset
+      if (!BatchHeader.crcMatches(batch, 0, scratch) || (offsetGapsAllowed ? BatchHeader.baseOffset(batch, 0) < nextOffset : BatchHeader.baseOffset(batch, 0) != nextOffset)
           || BatchHeader.lastOffset(batch, 0) + 1 - baseOffset > Integer.MAX_VALUE) {
         return pos;
       }
@@ -413,10 +419,11 @@ final class LogSegment {
     int removed = sizeBytes - position;
     sizeBytes = position;
     channel.truncate(position);
-    // Re-derive indexes, next offset and largest timestamp from what remains; truncation is rare.
+    // Re-derive indexes, next offset and largest timestamp from what remains (validated when it was
+    // written or loaded, so gaps are a compacted log's); truncation is rare.
     offsetIndex.clear();
     timeIndex.clear();
-    recover(indexIntervalBytes, scratch);
+    recover(indexIntervalBytes, scratch, true);
     return removed;
   }
 

@@ -6,14 +6,17 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 import org.apache.kafka.common.InvalidRecordException;
@@ -26,6 +29,7 @@ import org.apache.kafka.common.record.internal.DefaultRecordBatch;
 import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
@@ -46,6 +50,10 @@ public final class PartitionLog implements AutoCloseable {
   static final String LOG_START_OFFSET_FILE = "log-start-offset";
   static final String RECOVERY_POINT_FILE = "recovery-point";
   static final String HIGH_WATERMARK_FILE = "high-watermark";
+  /** Where the last cleaning ended: the first dirty offset of a compacted log (Kafka's cleaner-offset-checkpoint). */
+  static final String CLEANER_CHECKPOINT_FILE = "cleaner-offset-checkpoint";
+  static final String CLEANED_SUFFIX = ".cleaned";
+  static final String SWAP_SUFFIX = ".swap";
   private static final int ATTRIBUTES_OFFSET = DefaultRecordBatch.CRC_OFFSET + 4;
   private static final int TRANSACTIONAL_FLAG = 0x10;
   private static final int CONTROL_FLAG = 0x20;
@@ -72,6 +80,14 @@ public final class PartitionLog implements AutoCloseable {
   private long unflushedMessages;
   private long lastFlushMs;
   private boolean closed;
+  /**
+   * Held by every method that changes the log and by the cleaner's segment swap, so a swap never
+   * interleaves with an append, truncation or retention. The partition's writer is the only other
+   * taker, so it is uncontended but while a cleaned segment is swapped in.
+   */
+  private final ReentrantLock lock = new ReentrantLock();
+  private final CheckpointFile cleanerCheckpoint;
+  private long cleanedUpToOffset = -1;
 
   private PartitionLog(Path dir, LogConfig config, Clock clock) throws IOException {
     this.dir = dir;
@@ -80,6 +96,7 @@ public final class PartitionLog implements AutoCloseable {
     this.logStartOffsetCheckpoint = new CheckpointFile(dir.resolve(LOG_START_OFFSET_FILE));
     this.recoveryPointCheckpoint = new CheckpointFile(dir.resolve(RECOVERY_POINT_FILE));
     this.highWatermarkCheckpoint = new CheckpointFile(dir.resolve(HIGH_WATERMARK_FILE));
+    this.cleanerCheckpoint = new CheckpointFile(dir.resolve(CLEANER_CHECKPOINT_FILE));
     this.epochCache = LeaderEpochCache.load(dir, () -> logEndOffset);
     this.producerState = new ProducerStateManager(dir);
     this.lastFlushMs = clock.millis();
@@ -101,11 +118,15 @@ public final class PartitionLog implements AutoCloseable {
   private void load(boolean cleanShutdown) throws IOException {
     long checkpointedStart = readOffset(logStartOffsetCheckpoint).orElse(0L);
     checkpointedHighWatermark = readOffset(highWatermarkCheckpoint).orElse(0L);
+    cleanedUpToOffset = readOffset(cleanerCheckpoint).orElse(-1L);
+    finishSwaps(dir, SwapObserver.NONE);
     recoveryPoint = cleanShutdown ? Long.MAX_VALUE : readOffset(recoveryPointCheckpoint).orElse(0L);
     List<Long> baseOffsets = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path file : files) {
-        if (file.getFileName().toString().endsWith(".tmp")) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(".tmp") || name.endsWith(CLEANED_SUFFIX)) {
+          // An unfinished write: a checkpoint, or a cleaned segment not yet committed by its rename to .swap.
           Files.deleteIfExists(file);
         } else if (LogSegment.isLogFile(file)) {
           baseOffsets.add(LogSegment.baseOffsetOf(file));
@@ -126,8 +147,8 @@ public final class PartitionLog implements AutoCloseable {
       }
       boolean wasFlushed = i + 1 < baseOffsets.size() && baseOffsets.get(i + 1) <= recoveryPoint;
       int invalidPosition = wasFlushed || cleanShutdown
-          ? segment.loadTrusted(config.indexIntervalBytes(), writerCrc)
-          : segment.recover(config.indexIntervalBytes(), writerCrc);
+          ? segment.loadTrusted(config.indexIntervalBytes(), writerCrc, config.cleanup().compact())
+          : segment.recover(config.indexIntervalBytes(), writerCrc, config.cleanup().compact());
       boolean rebuilt = !(wasFlushed || cleanShutdown);
       if (invalidPosition >= 0) {
         segment.truncateToPosition(invalidPosition, config.indexIntervalBytes(), writerCrc);
@@ -246,6 +267,15 @@ public final class PartitionLog implements AutoCloseable {
    * {@code duplicate} set (and no append time) and writes nothing.
    */
   public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch) throws IOException {
+    lock.lock();
+    try {
+      return appendAsLeaderLocked(records, leaderEpoch);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private LogAppendInfo appendAsLeaderLocked(MemoryRecords records, int leaderEpoch) throws IOException {
     ensureOpen();
     LogConfig cfg = config;
     long nowMs = clock.millis();
@@ -285,6 +315,9 @@ public final class PartitionLog implements AutoCloseable {
       nextOffset += lastOffsetDelta + 1L;
       messages += lastOffsetDelta + 1L;
     }
+    if (cfg.cleanup().compact()) {
+      requireKeys(records, firstOffset);
+    }
     LogSegment active = activeSegment();
     if (shouldRoll(active, end - start, nextOffset - 1, nowMs, cfg)) {
       active = roll(nowMs);
@@ -321,6 +354,15 @@ public final class PartitionLog implements AutoCloseable {
    * becomes leader deduplicates idempotent producers and answers epoch queries like the old leader.
    */
   public LogAppendInfo appendAsFollower(MemoryRecords records) throws IOException {
+    lock.lock();
+    try {
+      return appendAsFollowerLocked(records);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private LogAppendInfo appendAsFollowerLocked(MemoryRecords records) throws IOException {
     ensureOpen();
     LogConfig cfg = config;
     long nowMs = clock.millis();
@@ -375,7 +417,8 @@ public final class PartitionLog implements AutoCloseable {
     if (BatchHeader.magic(buf, pos) != RecordBatch.MAGIC_VALUE_V2 || !BatchHeader.crcMatches(buf, pos, writerCrc)) {
       throw new CorruptRecordException(batchAt(expectedBaseOffset) + " from the leader fails its checks");
     }
-    if (BatchHeader.baseOffset(buf, pos) != expectedBaseOffset) {
+    // A compacted leader's log has gaps: a batch may start above where the previous one ended.
+    if (BatchHeader.baseOffset(buf, pos) < expectedBaseOffset) {
       throw new InvalidRecordException("replicated batch starts at offset " + BatchHeader.baseOffset(buf, pos)
           + " but " + dir + " ends at " + expectedBaseOffset);
     }
@@ -412,6 +455,20 @@ public final class PartitionLog implements AutoCloseable {
     }
   }
 
+  /** As Kafka: the cleaner keeps the last record of each key, so a compacted log takes only keyed records. */
+  private void requireKeys(MemoryRecords records, long firstOffset) {
+    long offset = firstOffset;
+    for (MutableRecordBatch batch : records.batches()) {
+      for (Record record : batch) {
+        if (!record.hasKey()) {
+          throw new InvalidRecordException("Compacted topic cannot accept message without key: "
+              + batchAt(offset) + " (cleanup.policy=compact)");
+        }
+      }
+      offset += batch.lastOffset() - batch.baseOffset() + 1;
+    }
+  }
+
   /** Names a batch in an error message; built only on failure, as validation runs per batch. */
   private String batchAt(long offset) {
     return "batch for offset " + offset + " of " + dir;
@@ -420,7 +477,7 @@ public final class PartitionLog implements AutoCloseable {
   private boolean shouldRoll(LogSegment active, int appendBytes, long lastOffset, long nowMs, LogConfig cfg) {
     return active.sizeBytes() > 0
         && ((long) active.sizeBytes() + appendBytes > cfg.segmentBytes()
-            || nowMs - active.rollingBaseMs() > cfg.segmentMs()
+            || nowMs - active.rollingBaseMs() > cfg.rollAfterMs()
             || active.indexesFull()
             || lastOffset + 1 - active.baseOffset() > Integer.MAX_VALUE);
   }
@@ -451,6 +508,21 @@ public final class PartitionLog implements AutoCloseable {
    * end gets the rest with its next fetch. Every returned batch passed its CRC check.
    */
   public FetchedRecords read(long fetchOffset, int maxBytes, long maxOffsetExclusive) throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return readOnce(fetchOffset, maxBytes, maxOffsetExclusive);
+      } catch (ClosedChannelException e) {
+        if (attempt == 3) {
+          throw e;
+        }
+        // The cleaner swapped the segment for its cleaned copy: wait for the swap, then read that.
+        lock.lock();
+        lock.unlock();
+      }
+    }
+  }
+
+  private FetchedRecords readOnce(long fetchOffset, int maxBytes, long maxOffsetExclusive) throws IOException {
     long endOffset = logEndOffset;
     long startOffset = logStartOffset;
     if (fetchOffset < startOffset || fetchOffset > endOffset) {
@@ -504,6 +576,15 @@ public final class PartitionLog implements AutoCloseable {
 
   /** The producers with batches in this log; only the writer may call it (the producer state is the writer's). */
   public List<ActiveProducer> activeProducers() {
+    lock.lock();
+    try {
+      return activeProducersLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private List<ActiveProducer> activeProducersLocked() {
     ensureOpen();
     return producerState.activeProducers();
   }
@@ -540,6 +621,15 @@ public final class PartitionLog implements AutoCloseable {
    * and restarts at {@code offset}.
    */
   public void truncateTo(long offset) throws IOException {
+    lock.lock();
+    try {
+      truncateToLocked(offset);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void truncateToLocked(long offset) throws IOException {
     ensureOpen();
     if (offset >= logEndOffset) {
       return;
@@ -574,6 +664,15 @@ public final class PartitionLog implements AutoCloseable {
    * follower's next offset (deleted by retention or DeleteRecords) copies the leader's log from there.
    */
   public void truncateFullyAndRestartAt(long offset) throws IOException {
+    lock.lock();
+    try {
+      truncateFullyAndRestartAtLocked(offset);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void truncateFullyAndRestartAtLocked(long offset) throws IOException {
     ensureOpen();
     truncateFullyAndStartAt(offset);
     moveRecoveryPoint(offset);
@@ -596,6 +695,15 @@ public final class PartitionLog implements AutoCloseable {
 
   /** Advances the log start offset (DeleteRecords); deletes segments wholly below it. */
   public void deleteRecordsBefore(long offset) throws IOException {
+    lock.lock();
+    try {
+      deleteRecordsBeforeLocked(offset);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void deleteRecordsBeforeLocked(long offset) throws IOException {
     ensureOpen();
     if (offset > logEndOffset) {
       throw new OffsetOutOfRangeException("cannot delete records before " + offset + ": above the log end offset "
@@ -633,11 +741,20 @@ public final class PartitionLog implements AutoCloseable {
    * deletes whole segments beyond retention.ms / retention.bytes. The owner calls it periodically.
    */
   public void runMaintenance() throws IOException {
+    lock.lock();
+    try {
+      runMaintenanceLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void runMaintenanceLocked() throws IOException {
     ensureOpen();
     LogConfig cfg = config;
     long nowMs = clock.millis();
     LogSegment active = activeSegment();
-    if (active.sizeBytes() > 0 && nowMs - active.rollingBaseMs() > cfg.segmentMs()) {
+    if (active.sizeBytes() > 0 && nowMs - active.rollingBaseMs() > cfg.rollAfterMs()) {
       roll(nowMs);
     }
     if (unflushedMessages > 0 && nowMs - lastFlushMs >= cfg.flushMs()) {
@@ -645,6 +762,9 @@ public final class PartitionLog implements AutoCloseable {
     } else if (recoveryPoint < activeSegment().baseOffset()) {
       flushSegmentsBelow(activeSegment().baseOffset());
       moveRecoveryPoint(activeSegment().baseOffset());
+    }
+    if (!cfg.cleanup().delete()) {
+      return; // compact only: the cleaner, not retention, bounds the log
     }
     List<LogSegment> oldestFirst = new ArrayList<>(segments.values());
     int deletable = 0;
@@ -677,6 +797,15 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   public void updateConfig(LogConfig config) {
+    lock.lock();
+    try {
+      updateConfigLocked(config);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void updateConfigLocked(LogConfig config) {
     this.config = config;
     activeSegment().setMaxIndexBytes(config.segmentIndexBytes());
   }
@@ -691,6 +820,15 @@ public final class PartitionLog implements AutoCloseable {
 
   /** Fsyncs every segment not yet flushed, with its indexes, and moves the recovery point to the end. */
   public void flush() throws IOException {
+    lock.lock();
+    try {
+      flushLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void flushLocked() throws IOException {
     ensureOpen();
     LogSegment active = activeSegment();
     flushSegmentsBelow(active.baseOffset());
@@ -719,9 +857,153 @@ public final class PartitionLog implements AutoCloseable {
     }
   }
 
+  /** What the cleaner reads of the log, taken at one instant under the lock. */
+  record CleanerView(Path dir, LogConfig config, long logStartOffset, long cleanedUpToOffset, List<LogSegment> segments,
+      List<LogToClean.Segment> segmentInfos, Map<Long, Long> producerLastOffsets) {}
+
+  /** The segments (oldest first, the active one last) and the state the cleaner decides and filters by. */
+  CleanerView cleanerView() {
+    lock.lock();
+    try {
+      ensureOpen();
+      List<LogSegment> all = new ArrayList<>(segments.values());
+      List<LogToClean.Segment> infos = new ArrayList<>();
+      for (LogSegment segment : all) {
+        infos.add(new LogToClean.Segment(segment.baseOffset(), segment.sizeBytes(), segment.firstBatchTimestampMs(),
+            segment.maxTimestampMs()));
+      }
+      return new CleanerView(dir, config, logStartOffset, cleanedUpToOffset, all, infos, producerState.lastBatchOffsets());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Records that the cleaner has cleaned everything below {@code offset}. */
+  void checkpointCleanedUpTo(long offset) throws IOException {
+    lock.lock();
+    try {
+      if (!closed) {
+        writeOffset(cleanerCheckpoint, offset);
+        cleanedUpToOffset = offset;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Steps of a segment swap, after which a test may simulate a crash. */
+  enum SwapStep { COMMITTED, OLD_SEGMENT_DELETED, RENAMED }
+
+  /** Called after each step of a swap; a test throws from it to leave the files as a crash would. */
+  interface SwapObserver {
+    SwapObserver NONE = step -> { };
+
+    void after(SwapStep step) throws IOException;
+  }
+
+  static String cleanedFileName(long baseOffset, long endOffset) {
+    return String.format("%020d-%020d%s", baseOffset, endOffset, CLEANED_SUFFIX);
+  }
+
+  static String swapFileName(long baseOffset, long endOffset) {
+    return String.format("%020d-%020d%s", baseOffset, endOffset, SWAP_SUFFIX);
+  }
+
+  /**
+   * Replaces {@code old} (consecutive segments, the first at the base offset the cleaned file
+   * starts at, the last ending at {@code endOffset}) by the cleaned file, crash-safely: renaming
+   * {@code <base>-<end>.cleaned} to {@code .swap} commits the swap, then the old segments' files go
+   * and the swap file becomes {@code <base>.log}; a crash after the commit is finished by
+   * {@link #open} (see {@link #finishSwaps}), a crash before it leaves the old segments. Returns false,
+   * deleting the cleaned file, if any old segment has left the log since the cleaner read it.
+   */
+  boolean replaceSegments(List<LogSegment> old, Path cleanedFile, long endOffset, SwapObserver observer)
+      throws IOException {
+    lock.lock();
+    try {
+      for (LogSegment segment : old) {
+        if (closed || segments.get(segment.baseOffset()) != segment || segment == activeSegment()) {
+          Files.deleteIfExists(cleanedFile);
+          return false;
+        }
+      }
+      long baseOffset = old.get(0).baseOffset();
+      Path swapFile = dir.resolve(swapFileName(baseOffset, endOffset));
+      Files.move(cleanedFile, swapFile, StandardCopyOption.ATOMIC_MOVE);
+      CheckpointFile.fsyncDirectory(dir);
+      observer.after(SwapStep.COMMITTED);
+      for (LogSegment segment : old) {
+        segment.close(); // readers that hold it retry once the lock is free (see read)
+      }
+      finishSwap(dir, swapFile, observer);
+      LogSegment cleaned = LogSegment.open(dir, baseOffset, config.segmentIndexBytes(), clock.millis());
+      int invalidPosition = cleaned.recover(config.indexIntervalBytes(), writerCrc, true);
+      if (invalidPosition >= 0) {
+        throw new CorruptRecordException("cleaned segment " + cleaned + " is invalid at position " + invalidPosition);
+      }
+      cleaned.flush();
+      cleaned.seal();
+      segments.put(baseOffset, cleaned);
+      for (LogSegment segment : old.subList(1, old.size())) {
+        segments.remove(segment.baseOffset());
+      }
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Completes every committed swap left by a crash: the swap happened, so it is finished, never undone. */
+  private static void finishSwaps(Path dir, SwapObserver observer) throws IOException {
+    List<Path> swapFiles = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + SWAP_SUFFIX)) {
+      files.forEach(swapFiles::add);
+    }
+    for (Path swapFile : swapFiles) {
+      finishSwap(dir, swapFile, observer);
+    }
+  }
+
+  /** Deletes the files of every segment in the swap file's range, then renames it to the segment at its base. */
+  private static void finishSwap(Path dir, Path swapFile, SwapObserver observer) throws IOException {
+    String name = swapFile.getFileName().toString();
+    long baseOffset = Long.parseLong(name.substring(0, 20));
+    long endOffset = Long.parseLong(name.substring(21, 41));
+    List<Long> replaced = new ArrayList<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "*" + LogSegment.LOG_SUFFIX)) {
+      for (Path file : files) {
+        if (LogSegment.isLogFile(file) && LogSegment.baseOffsetOf(file) >= baseOffset
+            && LogSegment.baseOffsetOf(file) < endOffset) {
+          replaced.add(LogSegment.baseOffsetOf(file));
+        }
+      }
+    }
+    // Highest first: a crash midway leaves the swap's base segment, so the range stays covered.
+    replaced.sort(Comparator.reverseOrder());
+    for (long replacedBase : replaced) {
+      Files.deleteIfExists(dir.resolve(LogSegment.fileName(replacedBase, LogSegment.INDEX_SUFFIX)));
+      Files.deleteIfExists(dir.resolve(LogSegment.fileName(replacedBase, LogSegment.TIME_INDEX_SUFFIX)));
+      Files.deleteIfExists(dir.resolve(LogSegment.fileName(replacedBase, LogSegment.LOG_SUFFIX)));
+      observer.after(SwapStep.OLD_SEGMENT_DELETED);
+    }
+    Files.move(swapFile, dir.resolve(LogSegment.fileName(baseOffset, LogSegment.LOG_SUFFIX)),
+        StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    CheckpointFile.fsyncDirectory(dir);
+    observer.after(SwapStep.RENAMED);
+  }
+
   /** Flushes and writes the clean-shutdown marker. */
   @Override
   public void close() throws IOException {
+    lock.lock();
+    try {
+      closeLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void closeLocked() throws IOException {
     if (closed) {
       return;
     }
@@ -734,6 +1016,15 @@ public final class PartitionLog implements AutoCloseable {
 
   /** Closes and removes the directory (topic deletion). */
   public void delete() throws IOException {
+    lock.lock();
+    try {
+      deleteLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void deleteLocked() throws IOException {
     if (!closed) {
       closeSegments();
     }

@@ -1,5 +1,7 @@
 package io.vltava.replica;
 
+import io.vltava.log.CleanerConfig;
+import io.vltava.log.LogCleaner;
 import io.vltava.log.LogConfig;
 import io.vltava.log.TopicConfigs;
 import io.vltava.metadata.BrokerConfigs;
@@ -74,6 +76,8 @@ public final class ReplicaManager {
   private final Set<TopicPartition> leaderThrottled = ConcurrentHashMap.newKeySet();
   /** Replicas of deleted topics whose files are still being removed; a re-created partition waits for them. */
   private final Map<TopicPartition, CompletionStage<Void>> deleting = new HashMap<>();
+  /** Compacts the logs of this node's replicas of compacted topics, leader and follower alike. */
+  private final LogCleaner cleaner;
 
   public ReplicaManager(
       ActorSystem<?> system, MetadataCache metadata, TopicConfigs topicConfigs, Path dataDir,
@@ -86,6 +90,15 @@ public final class ReplicaManager {
     this.isrChanges = isrChanges;
     this.ioExecutor = system.dispatchers().lookup(DispatcherSelector.fromConfig(LOG_DISPATCHER));
     this.sharding = ClusterSharding.get(system);
+    this.cleaner = new LogCleaner(CleanerConfig.from(system.settings().config().getConfig("vltava.log-cleaner")),
+        this::cleanableLogs, replicaSettings.clock());
+  }
+
+  private List<LogCleaner.Candidate> cleanableLogs() {
+    return replicas.values().stream()
+        .filter(replica -> replica.log() != null)
+        .map(replica -> new LogCleaner.Candidate(replica.topicPartition().toString(), replica.log(), replica.highWatermark()))
+        .toList();
   }
 
   /** Registers the partition-leader entities with cluster sharding, then follows the metadata. */
@@ -97,7 +110,19 @@ public final class ReplicaManager {
         .withRole("broker"));
     metadata.subscribe(this::onMetadata);
     // A crash skips the orderly shutdown; the fetcher threads must still end with the node.
-    system.getWhenTerminated().thenRun(this::stopFetchers);
+    system.getWhenTerminated().thenRun(() -> {
+      stopFetchers();
+      stopCleaner();
+    });
+    cleaner.start();
+  }
+
+  private void stopCleaner() {
+    try {
+      cleaner.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private synchronized void stopFetchers() {
@@ -321,6 +346,7 @@ public final class ReplicaManager {
   /** Closes every log cleanly; completes when all are closed. */
   public CompletionStage<Void> shutdown() {
     stopFetchers();
+    stopCleaner();
     CompletableFuture<?>[] closing = replicas.values().stream()
         .filter(replica -> replica.writer() != null)
         .map(replica -> {

@@ -33,6 +33,7 @@ final class DescribeConfigsCase implements ApiCase {
   private static final Map<String, ConfigType> TYPES = Map.of(
       "cleanup.policy", ConfigType.LIST,
       "max.message.bytes", ConfigType.INT,
+      "min.cleanable.dirty.ratio", ConfigType.DOUBLE,
       "message.timestamp.type", ConfigType.STRING,
       "retention.ms", ConfigType.LONG,
       "unclean.leader.election.enable", ConfigType.BOOLEAN);

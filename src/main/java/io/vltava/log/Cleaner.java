@@ -1,0 +1,221 @@
+package io.vltava.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.CRC32C;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
+import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.BufferSupplier;
+
+/**
+ * One cleaning of one compacted log (Kafka's Cleaner): maps each key of the dirty part to its
+ * latest offset, then rewrites every segment below the mapped end keeping, of each key, only the
+ * record at that offset (or, for a key not mapped, every record), and swaps the rewritten segments
+ * in ({@link PartitionLog#replaceSegments}). Batches are rewritten with kafka-clients'
+ * {@code MemoryRecords.filterTo}, which keeps each batch's base offset, last offset, producer id,
+ * epoch and base sequence, so offsets are preserved and a producer's sequence still follows.
+ *
+ * <p>What is dropped: a record whose key appears again later in the mapped part; a record without
+ * a key; a tombstone (null value) whose batch's delete horizon has passed — filterTo stamps the
+ * horizon, now + delete.retention.ms, on a batch the first time a cleaning keeps a tombstone in it.
+ * What is kept although empty: the last batch of each producer, whose header carries the
+ * producer's last sequence (as Kafka).
+ *
+ * <p>Not thread-safe: each cleaner thread owns one, with its buffers and key map.
+ */
+final class Cleaner {
+  /** The outcome of a cleaning; {@code tombstoneHorizonMs} is when the next cleaning may drop a kept tombstone. */
+  record Result(long cleanedUpToOffset, long bytesRead, long bytesWritten, long tombstoneHorizonMs) {}
+
+  private final long dedupeBufferBytes;
+  private final double loadFactor;
+  private final int ioBufferBytes;
+  private final IoThrottle throttle;
+  private final PartitionLog.SwapObserver swapObserver;
+  private final CRC32C crc = new CRC32C();
+
+  Cleaner(long dedupeBufferBytes, double loadFactor, int ioBufferBytes, IoThrottle throttle,
+      PartitionLog.SwapObserver swapObserver) {
+    this.dedupeBufferBytes = dedupeBufferBytes;
+    this.loadFactor = loadFactor;
+    this.ioBufferBytes = ioBufferBytes;
+    this.throttle = throttle;
+    this.swapObserver = swapObserver;
+  }
+
+  /** Cleans {@code log} up to {@code toClean.firstUncleanableOffset()} (or less if the keys do not all fit). */
+  Result clean(PartitionLog log, LogToClean toClean, long nowMs) throws IOException, InterruptedException {
+    PartitionLog.CleanerView view = log.cleanerView();
+    List<LogSegment> segments = view.segments();
+    OffsetMap map = new OffsetMap(dedupeBufferBytes, loadFactor, toClean.firstUncleanableOffset() - toClean.firstDirtyOffset());
+    long readBytes = 0;
+    // With nothing dirty to map (tombstones due in the clean part), the clean part is rewritten alone.
+    long mappedEnd = toClean.firstDirtyOffset();
+    boolean mappedAny = false;
+    for (int i = 0; i + 1 < segments.size(); i++) {
+      LogSegment segment = segments.get(i);
+      long endOffset = segments.get(i + 1).baseOffset();
+      if (endOffset <= toClean.firstDirtyOffset()) {
+        continue;
+      }
+      if (endOffset > toClean.firstUncleanableOffset()) {
+        break;
+      }
+      if (mappedAny && !map.hasRoomFor(endOffset - segment.baseOffset())) {
+        break;
+      }
+      readBytes += mapKeys(segment, map);
+      mappedEnd = endOffset;
+      mappedAny = true;
+    }
+    List<LogToClean.Segment> toRewrite = new ArrayList<>();
+    List<LogSegment> rewritten = new ArrayList<>();
+    for (LogSegment segment : segments) {
+      toRewrite.add(new LogToClean.Segment(segment.baseOffset(), segment.sizeBytes(), -1, -1));
+      if (segment.baseOffset() >= mappedEnd) {
+        break;
+      }
+      rewritten.add(segment);
+    }
+    if (rewritten.isEmpty()) {
+      return new Result(toClean.firstDirtyOffset(), 0, 0, Long.MAX_VALUE);
+    }
+    long writtenBytes = 0;
+    long horizonMs = Long.MAX_VALUE;
+    int next = 0;
+    for (List<LogToClean.Segment> group : LogToClean.groupBySize(toRewrite, view.config().segmentBytes())) {
+      List<LogSegment> sources = rewritten.subList(next, next + group.size());
+      next += group.size();
+      long groupEnd = next < rewritten.size() ? rewritten.get(next).baseOffset() : mappedEnd;
+      Path cleanedFile = view.dir().resolve(PartitionLog.cleanedFileName(sources.get(0).baseOffset(), groupEnd));
+      Filter filter = new Filter(map, view.producerLastOffsets(), nowMs, view.config().cleanup().deleteRetentionMs());
+      long[] written = writeCleaned(sources, cleanedFile, filter);
+      readBytes += written[0];
+      writtenBytes += written[1];
+      horizonMs = Math.min(horizonMs, filter.earliestHorizonMs);
+      if (!log.replaceSegments(List.copyOf(sources), cleanedFile, groupEnd, swapObserver)) {
+        // The log changed under the cleaner (truncated, retention, closed): try again later.
+        return new Result(toClean.firstDirtyOffset(), readBytes, writtenBytes, Long.MAX_VALUE);
+      }
+    }
+    log.checkpointCleanedUpTo(mappedEnd);
+    return new Result(mappedEnd, readBytes, writtenBytes, horizonMs);
+  }
+
+  /** Puts every keyed record of {@code segment} into {@code map}; returns the bytes read. */
+  private long mapKeys(LogSegment segment, OffsetMap map) throws IOException, InterruptedException {
+    long read = 0;
+    for (ByteBuffer chunk = segment.read(segment.baseOffset(), ioBufferBytes, Long.MAX_VALUE, crc); chunk != null;
+        chunk = segment.read(nextOffsetAfter(chunk), ioBufferBytes, Long.MAX_VALUE, crc)) {
+      throttle.acquire(chunk.remaining());
+      read += chunk.remaining();
+      for (MutableRecordBatch batch : MemoryRecords.readableRecords(chunk.duplicate()).batches()) {
+        if (batch.isControlBatch()) {
+          continue;
+        }
+        for (Record record : batch) {
+          if (record.hasKey()) {
+            if (!map.hasRoomFor(1) && map.get(record.key()) < 0) {
+              throw new IllegalStateException("log.cleaner.dedupe.buffer.size holds " + map.maxEntries()
+                  + " keys, too few for one segment of " + segment);
+            }
+            map.put(record.key(), record.offset());
+          }
+        }
+      }
+    }
+    return read;
+  }
+
+  /** Writes the kept batches of {@code sources} to {@code cleanedFile} and fsyncs it; returns {bytes read, bytes written}. */
+  private long[] writeCleaned(List<LogSegment> sources, Path cleanedFile, Filter filter)
+      throws IOException, InterruptedException {
+    long read = 0;
+    long written = 0;
+    Files.deleteIfExists(cleanedFile);
+    try (FileChannel out = FileChannel.open(cleanedFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      ByteBuffer outBuffer = ByteBuffer.allocate(ioBufferBytes);
+      for (LogSegment source : sources) {
+        for (ByteBuffer chunk = source.read(source.baseOffset(), ioBufferBytes, Long.MAX_VALUE, crc); chunk != null;
+            chunk = source.read(nextOffsetAfter(chunk), ioBufferBytes, Long.MAX_VALUE, crc)) {
+          throttle.acquire(chunk.remaining());
+          read += chunk.remaining();
+          outBuffer.clear();
+          if (outBuffer.capacity() < chunk.remaining()) {
+            outBuffer = ByteBuffer.allocate(chunk.remaining());
+          }
+          MemoryRecords.FilterResult result = MemoryRecords.readableRecords(chunk.duplicate())
+              .filterTo(filter, outBuffer, BufferSupplier.NO_CACHING);
+          ByteBuffer kept = result.outputBuffer();
+          outBuffer = kept;
+          kept.flip();
+          filter.noteHorizons(kept);
+          throttle.acquire(kept.remaining());
+          written += kept.remaining();
+          while (kept.hasRemaining()) {
+            out.write(kept);
+          }
+        }
+      }
+      out.force(true);
+    }
+    return new long[] {read, written};
+  }
+
+  private static long nextOffsetAfter(ByteBuffer chunk) {
+    long next = -1;
+    for (int pos = chunk.position(); pos < chunk.limit(); pos += BatchHeader.sizeBytes(chunk, pos)) {
+      next = BatchHeader.lastOffset(chunk, pos) + 1;
+    }
+    return next;
+  }
+
+  /** Kafka's compaction rules as a filterTo filter. */
+  private static final class Filter extends MemoryRecords.RecordFilter {
+    private final OffsetMap map;
+    private final Map<Long, Long> producerLastOffsets;
+    private long earliestHorizonMs = Long.MAX_VALUE;
+
+    Filter(OffsetMap map, Map<Long, Long> producerLastOffsets, long nowMs, long deleteRetentionMs) {
+      super(nowMs, deleteRetentionMs);
+      this.map = map;
+      this.producerLastOffsets = producerLastOffsets;
+    }
+
+    @Override
+    protected BatchRetentionResult checkBatchRetention(RecordBatch batch) {
+      boolean producersLast = batch.hasProducerId()
+          && producerLastOffsets.getOrDefault(batch.producerId(), -1L) == batch.lastOffset();
+      return new BatchRetentionResult(producersLast ? BatchRetention.RETAIN_EMPTY : BatchRetention.DELETE_EMPTY, false);
+    }
+
+    @Override
+    protected boolean shouldRetainRecord(RecordBatch batch, Record record) {
+      if (!record.hasKey()) {
+        return false;
+      }
+      long latest = map.get(record.key());
+      if (latest > record.offset()) {
+        return false;
+      }
+      return record.hasValue() || batch.deleteHorizonMs().isEmpty() || currentTime < batch.deleteHorizonMs().getAsLong();
+    }
+
+    void noteHorizons(ByteBuffer kept) {
+      for (MutableRecordBatch batch : MemoryRecords.readableRecords(kept.duplicate()).batches()) {
+        if (batch.deleteHorizonMs().isPresent()) {
+          earliestHorizonMs = Math.min(earliestHorizonMs, batch.deleteHorizonMs().getAsLong());
+        }
+      }
+    }
+  }
+}
