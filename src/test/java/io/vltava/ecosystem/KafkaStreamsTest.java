@@ -5,12 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vltava.node.TestNodes;
 import io.vltava.testkit.VltavaCluster;
+import io.vltava.testkit.VltavaTestKit;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
@@ -20,6 +22,8 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -34,6 +38,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.serialization.LongDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -45,6 +50,7 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
@@ -148,16 +154,49 @@ class KafkaStreamsTest {
     }
   }
 
-  private KafkaStreams start(VltavaCluster cluster, String stateDir, AtomicLong restored) {
+  /** Transactions are not implemented, so exactly-once processing fails at once and says why, and the node stays up. */
+  @Test
+  @Timeout(120)
+  void exactlyOnceFailsClearlyWithoutTransactions() throws Exception {
+    try (VltavaTestKit kit = VltavaTestKit.start(1)) {
+      kit.createTopic(LINES, 1, 1);
+      kit.createTopic(COUNTS, 1, 1);
+      Properties props = streamsProps(kit.bootstrapServers(), StreamsConfig.EXACTLY_ONCE_V2, 1, "eos");
+      AtomicReference<Throwable> failure = new AtomicReference<>();
+      try (KafkaStreams streams = new KafkaStreams(wordCount(), props)) {
+        streams.setUncaughtExceptionHandler(error -> {
+          failure.set(error);
+          return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        streams.start();
+        await("the application fails").until(() -> streams.state() == KafkaStreams.State.ERROR);
+      }
+      assertTrue(causes(failure.get()).anyMatch(TransactionalIdAuthorizationException.class::isInstance),
+          "the failure names the transactional id: " + failure.get());
+      assertEquals(Set.of(LINES, COUNTS), kit.admin().listTopics().names().get().stream()
+          .filter(name -> !name.startsWith(APP + "-")).collect(Collectors.toSet()), "the node still answers");
+    }
+  }
+
+  private static Stream<Throwable> causes(Throwable error) {
+    return Stream.iterate(error, Objects::nonNull, Throwable::getCause);
+  }
+
+  private Properties streamsProps(String bootstrap, String guarantee, int replicationFactor, String stateDir) {
     Properties props = new Properties();
     props.put(StreamsConfig.APPLICATION_ID_CONFIG, APP);
-    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
-    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 3);
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee);
+    props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor);
     props.put(StreamsConfig.STATE_DIR_CONFIG, baseDir.resolve(stateDir).toString());
     props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
     props.put(StreamsConfig.REPARTITION_PURGE_INTERVAL_MS_CONFIG, 100);
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+    return props;
+  }
+
+  private KafkaStreams start(VltavaCluster cluster, String stateDir, AtomicLong restored) {
+    Properties props = streamsProps(cluster.bootstrapServers(), StreamsConfig.AT_LEAST_ONCE, 3, stateDir);
     KafkaStreams streams = new KafkaStreams(wordCount(), props);
     streams.setGlobalStateRestoreListener(new StateRestoreListener() {
       @Override
