@@ -116,41 +116,47 @@ class KafkaStreamsTest {
           .all().get();
 
       // 1. Counting, in rounds, so that Streams commits and purges its repartition topic in between.
-      KafkaStreams streams = start(cluster, "state-1", new AtomicLong());
-      for (int round = 0; round < 4; round++) {
-        sendLines(producer, 60);
-        awaitCounts(cluster, streams);
+      KafkaStreams first = start(cluster, "state-1", new AtomicLong());
+      try {
+        for (int round = 0; round < 4; round++) {
+          sendLines(producer, 60);
+          awaitCounts(cluster, first);
+        }
+        assertInternalTopics(admin);
+        awaitRepartitionTopicPurged(admin);
+        awaitChangelogCompacted(cluster);
+      } finally {
+        closeAndCheck(first);
       }
-      assertInternalTopics(admin);
-      awaitRepartitionTopicPurged(admin);
-      awaitChangelogCompacted(cluster);
 
       // 2. A restart with an empty state directory: the store comes back from the changelog alone.
-      closeAndCheck(streams);
       AtomicLong restored = new AtomicLong();
-      streams = start(cluster, "state-2", restored);
-      awaitRunning(streams);
-      assertEquals(expected, storeContents(streams), "store restored from the changelog");
-      assertTrue(restored.get() >= VOCABULARY.size(), "records restored: " + restored.get());
-      sendLines(producer, 30);
-      awaitCounts(cluster, streams);
+      KafkaStreams restarted = start(cluster, "state-2", restored);
+      try {
+        await("the store is restored from the changelog")
+            .untilAsserted(() -> assertEquals(expected, storeContents(restarted)));
+        assertTrue(restored.get() >= VOCABULARY.size(), "records restored: " + restored.get());
+        sendLines(producer, 30);
+        awaitCounts(cluster, restarted);
 
-      // 3. The node coordinating the application's group is killed while lines keep coming, and comes back.
-      int coordinator = admin.describeConsumerGroups(List.of(APP)).all().get().get(APP).coordinator().id();
-      sendLines(producer, 30);
-      cluster.crash(coordinator);
-      sendLines(producer, 60);
-      long countedBefore = totalCounted();
-      sendLines(producer, 30);
-      await("counting goes on with a broker down").until(() -> totalCounted() > countedBefore);
-      cluster.restart(coordinator);
-      sendLines(producer, 30);
-      for (String topic : List.of(LINES, COUNTS, REPARTITION, CHANGELOG)) {
-        cluster.awaitFullIsr(topic);
+        // 3. The node coordinating the application's group is killed while lines keep coming, and comes back.
+        int coordinator = admin.describeConsumerGroups(List.of(APP)).all().get().get(APP).coordinator().id();
+        sendLines(producer, 30);
+        cluster.crash(coordinator);
+        sendLines(producer, 60);
+        long countedBefore = totalCounted();
+        sendLines(producer, 30);
+        await("counting goes on with a broker down").until(() -> totalCounted() > countedBefore);
+        cluster.restart(coordinator);
+        sendLines(producer, 30);
+        for (String topic : List.of(LINES, COUNTS, REPARTITION, CHANGELOG)) {
+          cluster.awaitFullIsr(topic);
+        }
+        sendLines(producer, 30);
+        awaitCounts(cluster, restarted);
+      } finally {
+        closeAndCheck(restarted);
       }
-      sendLines(producer, 30);
-      awaitCounts(cluster, streams);
-      closeAndCheck(streams);
     }
   }
 
@@ -172,7 +178,7 @@ class KafkaStreamsTest {
         await("the application fails").until(() -> streams.state() == KafkaStreams.State.ERROR);
       }
       assertTrue(causes(failure.get()).anyMatch(TransactionalIdAuthorizationException.class::isInstance),
-          "the failure names the transactional id: " + failure.get());
+          "the transactional id is refused: " + failure.get());
       assertEquals(Set.of(LINES, COUNTS), kit.admin().listTopics().names().get().stream()
           .filter(name -> !name.startsWith(APP + "-")).collect(Collectors.toSet()), "the node still answers");
     }
@@ -375,10 +381,6 @@ class KafkaStreamsTest {
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
     return props;
-  }
-
-  private static void awaitRunning(KafkaStreams streams) {
-    await("the application runs").until(() -> streams.state() == KafkaStreams.State.RUNNING);
   }
 
   private static void closeAndCheck(KafkaStreams streams) {
