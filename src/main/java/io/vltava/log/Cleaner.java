@@ -28,7 +28,9 @@ import org.apache.kafka.common.utils.BufferSupplier;
  * a key; a tombstone (null value) whose batch's delete horizon has passed — filterTo stamps the
  * horizon, now + delete.retention.ms, on a batch the first time a cleaning keeps a tombstone in it.
  * What is kept although empty: the last batch of each producer, whose header carries the
- * producer's last sequence (as Kafka).
+ * producer's last sequence (as Kafka), and the batch that ends right below the active segment, so
+ * the log's readable end stays at the active segment's base: a follower fetching there finds the
+ * batch instead of a trailing gap it could not step over until the next append.
  *
  * <p>Not thread-safe: each cleaner thread owns one, with its buffers and key map.
  */
@@ -97,7 +99,8 @@ final class Cleaner {
       next += group.size();
       long groupEnd = next < rewritten.size() ? rewritten.get(next).baseOffset() : mappedEnd;
       Path cleanedFile = view.dir().resolve(PartitionLog.cleanedFileName(sources.get(0).baseOffset(), groupEnd));
-      Filter filter = new Filter(map, view.producerLastOffsets(), nowMs, view.config().cleanup().deleteRetentionMs());
+      Filter filter = new Filter(map, view.producerLastOffsets(), segments.get(segments.size() - 1).baseOffset() - 1,
+          nowMs, view.config().cleanup().deleteRetentionMs());
       long[] written = writeCleaned(sources, cleanedFile, filter);
       readBytes += written[0];
       writtenBytes += written[1];
@@ -183,19 +186,23 @@ final class Cleaner {
   private static final class Filter extends MemoryRecords.RecordFilter {
     private final OffsetMap map;
     private final Map<Long, Long> producerLastOffsets;
+    private final long lastOffsetBelowActive;
     private long earliestHorizonMs = Long.MAX_VALUE;
 
-    Filter(OffsetMap map, Map<Long, Long> producerLastOffsets, long nowMs, long deleteRetentionMs) {
+    Filter(OffsetMap map, Map<Long, Long> producerLastOffsets, long lastOffsetBelowActive, long nowMs,
+        long deleteRetentionMs) {
       super(nowMs, deleteRetentionMs);
       this.map = map;
       this.producerLastOffsets = producerLastOffsets;
+      this.lastOffsetBelowActive = lastOffsetBelowActive;
     }
 
     @Override
     protected BatchRetentionResult checkBatchRetention(RecordBatch batch) {
       boolean producersLast = batch.hasProducerId()
           && producerLastOffsets.getOrDefault(batch.producerId(), -1L) == batch.lastOffset();
-      return new BatchRetentionResult(producersLast ? BatchRetention.RETAIN_EMPTY : BatchRetention.DELETE_EMPTY, false);
+      boolean keep = producersLast || batch.lastOffset() == lastOffsetBelowActive;
+      return new BatchRetentionResult(keep ? BatchRetention.RETAIN_EMPTY : BatchRetention.DELETE_EMPTY, false);
     }
 
     @Override

@@ -17,7 +17,7 @@ final class IoThrottle {
     void sleepNanos(long nanos) throws InterruptedException;
   }
 
-  private final double bytesPerSecond;
+  private volatile double bytesPerSecond;
   private final LongSupplier nanoTime;
   private final Sleeper sleeper;
   private long windowStartNanos;
@@ -34,6 +34,11 @@ final class IoThrottle {
     return new IoThrottle(bytesPerSecond, System::nanoTime, nanos -> Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000)));
   }
 
+  /** Changes the rate (a dynamic broker config); the next window uses it. */
+  void rate(double newBytesPerSecond) {
+    bytesPerSecond = newBytesPerSecond;
+  }
+
   boolean unlimited() {
     return bytesPerSecond >= Double.MAX_VALUE / 2;
   }
@@ -48,10 +53,11 @@ final class IoThrottle {
       bytesInWindow += bytes;
       long now = nanoTime.getAsLong();
       long elapsed = now - windowStartNanos;
-      if (elapsed < WINDOW_NANOS && bytesInWindow < bytesPerSecond * WINDOW_NANOS / 1e9) {
+      double rate = bytesPerSecond;
+      if (elapsed < WINDOW_NANOS && bytesInWindow < rate * WINDOW_NANOS / 1e9) {
         return;
       }
-      long neededNanos = (long) (bytesInWindow / bytesPerSecond * 1e9);
+      long neededNanos = (long) (bytesInWindow / rate * 1e9);
       sleepNanos = Math.max(0, neededNanos - elapsed);
       windowStartNanos = now + sleepNanos;
       bytesInWindow = 0;

@@ -68,6 +68,15 @@ public final class LogCleaner implements AutoCloseable {
     }
   }
 
+  public CleanerConfig config() {
+    return config;
+  }
+
+  /** Sets what all cleaner threads together read and write per second (log.cleaner.io.max.bytes.per.second). */
+  public void ioMaxBytesPerSecond(double bytesPerSecond) {
+    throttle.rate(bytesPerSecond);
+  }
+
   /** Wakes idle threads to look for work now (a test, or a config change). */
   public void wakeUp() {
     synchronized (idle) {

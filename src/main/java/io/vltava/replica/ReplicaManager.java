@@ -135,6 +135,11 @@ public final class ReplicaManager {
     return sharding.entityRefFor(PartitionLeader.TYPE_KEY, PartitionLeader.entityId(partition));
   }
 
+  /** This node's log-cleaner settings, as its configuration file gives them. */
+  public CleanerConfig cleanerConfig() {
+    return cleaner.config();
+  }
+
   /** Blocking log reads belong on this executor, not on the default dispatcher. */
   public Executor ioExecutor() {
     return ioExecutor;
@@ -421,6 +426,7 @@ public final class ReplicaManager {
     Map<String, String> brokerConfigs = state.brokerConfigs(metadata.localNodeId());
     followerQuota.rate(BrokerConfigs.rate(brokerConfigs, BrokerConfigs.FOLLOWER_REPLICATION_THROTTLED_RATE));
     leaderQuota.rate(BrokerConfigs.rate(brokerConfigs, BrokerConfigs.LEADER_REPLICATION_THROTTLED_RATE));
+    cleaner.ioMaxBytesPerSecond(BrokerConfigs.cleanerIoRate(brokerConfigs, cleaner.config().ioMaxBytesPerSecond()));
     Map<TopicPartition, TopicState> wanted = new HashMap<>();
     for (TopicState topic : state.topics().values()) {
       for (int p = 0; p < topic.partitionCount(); p++) {

@@ -32,4 +32,17 @@ class IoThrottleTest {
     throttle.acquire(Long.MAX_VALUE / 2);
     assertEquals(0, slept.get());
   }
+
+  @Test
+  void aNewRateAppliesToLaterIo() throws Exception {
+    AtomicLong nanos = new AtomicLong();
+    IoThrottle throttle = new IoThrottle(Double.MAX_VALUE, nanos::get, nanos::addAndGet);
+    throttle.acquire(10_000_000);
+    assertEquals(0, nanos.get(), "unlimited at first");
+    throttle.rate(1_000_000);
+    for (int i = 0; i < 20; i++) {
+      throttle.acquire(100_000);
+    }
+    assertTrue(nanos.get() >= 1_700_000_000L && nanos.get() <= 2_100_000_000L, "2 MB at 1 MB/s, within a 300 ms window, took " + nanos.get() + " ns");
+  }
 }

@@ -215,6 +215,31 @@ class LogCleanerTest {
   }
 
   @Test
+  void theBatchBelowTheActiveSegmentStaysSoTheLogEndIsReachable() throws Exception {
+    LogConfig rollsAfterASecond = LogTestSupport.with(compacted(200), 1000, -1, -1).withCleanup(compacted(200).cleanup());
+    PartitionLog log = open(dir, rollsAfterASecond);
+    for (int i = 0; i < 6; i++) {
+      log.appendAsLeader(keyed("x" + i + "=filler-to-roll-segments"), 0);
+    }
+    log.appendAsLeader(keyed("gone="), 0);
+    clock.advance(1001);
+    log.runMaintenance(); // rolls: the tombstone is the last batch below the (empty) active segment
+    long activeBase = activeBase(log);
+    assertEquals(log.logEndOffset(), activeBase);
+    clean(log, PartitionLog.SwapObserver.NONE);
+    clock.advance(DELETE_RETENTION_MS);
+    clean(log, PartitionLog.SwapObserver.NONE);
+    assertFalse(readAll(log).stream().anyMatch(k -> k.key().equals("gone")), "the tombstone went");
+    // A follower at the offset after the last kept record still reaches the active segment's base.
+    MemoryRecords tail = (MemoryRecords) log.read(activeBase - 1, 1000, Long.MAX_VALUE).records();
+    long end = -1;
+    for (RecordBatch batch : tail.batches()) {
+      end = batch.lastOffset() + 1;
+    }
+    assertEquals(activeBase, end, "an (empty) batch ends right below the active segment");
+  }
+
+  @Test
   void aCompactedLogRefusesRecordsWithoutKeys() throws Exception {
     PartitionLog log = open(dir, compacted(1000));
     assertThrows(InvalidRecordException.class, () -> log.appendAsLeader(LogTestSupport.batch(1000, "no key"), 0));

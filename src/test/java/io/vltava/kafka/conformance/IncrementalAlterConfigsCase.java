@@ -74,6 +74,13 @@ final class IncrementalAlterConfigsCase implements ApiCase {
     assertEquals(Map.of("follower.replication.throttled.rate", "1000"), broker.node().metadata().current().brokerConfigs(broker.nodeId()));
     AlterConfigsResource badRate = brokerResource(broker, op(OpType.SET, "leader.replication.throttled.rate", "fast"));
     assertEquals(Errors.INVALID_CONFIG, Errors.forCode(alter(broker, version, false, badRate).get(0).errorCode()));
+    AlterConfigsResource cleanerLimit = brokerResource(broker, op(OpType.SET, "log.cleaner.io.max.bytes.per.second", "1.5E7"));
+    assertEquals(Errors.NONE, Errors.forCode(alter(broker, version, false, cleanerLimit).get(0).errorCode()));
+    assertEquals("1.5E7", broker.node().metadata().current().brokerConfigs(broker.nodeId()).get("log.cleaner.io.max.bytes.per.second"));
+    AlterConfigsResource badCleanerLimit = brokerResource(broker, op(OpType.SET, "log.cleaner.io.max.bytes.per.second", "0"));
+    assertEquals(Errors.INVALID_CONFIG, Errors.forCode(alter(broker, version, false, badCleanerLimit).get(0).errorCode()));
+    AlterConfigsResource uncleanerLimit = brokerResource(broker, op(OpType.DELETE, "log.cleaner.io.max.bytes.per.second", null));
+    assertEquals(Errors.NONE, Errors.forCode(alter(broker, version, false, uncleanerLimit).get(0).errorCode()));
     AlterConfigsResource unthrottle = brokerResource(broker, op(OpType.DELETE, "follower.replication.throttled.rate", null));
     assertEquals(Errors.NONE, Errors.forCode(alter(broker, version, false, unthrottle).get(0).errorCode()));
     assertEquals(Map.of(), broker.node().metadata().current().brokerConfigs(broker.nodeId()));
