@@ -87,8 +87,9 @@ public final class LeaderElection {
 
   /**
    * Broker {@code nodeId}'s replica of a partition has its log back: if the partition has no
-   * leader, one is elected as when a broker returns (the replica itself, if it was the last in
-   * sync). A follower otherwise rejoins the ISR the usual way, by catching up with the leader.
+   * leader and this replica may lead it (it was the last in sync), it leads. Only it is a candidate:
+   * the controller does not know whether the others' logs are online. A follower otherwise rejoins
+   * the ISR the usual way, by catching up with the leader.
    */
   public static ClusterState onReplicaOnline(
       ClusterState state, String topicName, int partition, int nodeId, UncleanPolicy unclean) {
@@ -97,7 +98,8 @@ public final class LeaderElection {
     if (p.hasLeader() || !p.replicas().contains(nodeId)) {
       return state;
     }
-    PartitionState next = withLeader(p, elect(p, state.brokers().keySet(), unclean.allowedFor(topic)));
+    Set<Integer> candidate = state.brokers().containsKey(nodeId) ? Set.of(nodeId) : Set.of();
+    PartitionState next = withLeader(p, elect(p, candidate, unclean.allowedFor(topic)));
     return next == p ? state : withPartition(state, topic, partition, next);
   }
 

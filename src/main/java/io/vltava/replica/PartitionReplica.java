@@ -139,6 +139,7 @@ public final class PartitionReplica {
       LocalReplica view, Path dir, LogConfig config, DataArrivals arrivals, IsrChanges isrChanges, IntPredicate liveBrokers,
       int localNodeId, Settings settings) {
     Behavior<Command> replica = Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      context.setLoggerName(PartitionReplica.class);
       timers.startTimerWithFixedDelay(MaintenanceTick.INSTANCE, settings.maintenanceInterval());
       timers.startTimerWithFixedDelay(HighWatermarkCheckpointTick.INSTANCE, settings.highWatermarkCheckpointInterval());
       // Shrinking needs a check every lag/2; rejoining should not wait that long.

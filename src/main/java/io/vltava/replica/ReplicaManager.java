@@ -155,7 +155,8 @@ public final class ReplicaManager {
 
   /**
    * Why this node cannot serve {@code partition} as its leader, or NONE if it can: an unknown topic
-   * or partition, a leader elsewhere or none, or a local replica still opening its log.
+   * or partition, a local replica whose log is offline, a leader elsewhere or none, or a local
+   * replica still opening its log.
    */
   public Errors leaderError(TopicPartition partition) {
     Optional<PartitionState> state = metadata.current().topic(partition.topic())
@@ -164,15 +165,16 @@ public final class ReplicaManager {
     if (state.isEmpty()) {
       return Errors.UNKNOWN_TOPIC_OR_PARTITION;
     }
+    LocalReplica replica = replicas.get(partition);
+    if (replica != null && replica.storageError() != null) {
+      // As Kafka answers for a partition in an offline log dir, whoever leads it by now: the client refreshes its metadata.
+      return Errors.KAFKA_STORAGE_ERROR;
+    }
     if (!state.get().hasLeader()) {
       return Errors.LEADER_NOT_AVAILABLE;
     }
     if (state.get().leader() != metadata.localNodeId()) {
       return Errors.NOT_LEADER_OR_FOLLOWER;
-    }
-    LocalReplica replica = replicas.get(partition);
-    if (replica != null && replica.storageError() != null) {
-      return Errors.KAFKA_STORAGE_ERROR;
     }
     return replica == null || replica.log() == null ? Errors.LEADER_NOT_AVAILABLE : Errors.NONE;
   }
