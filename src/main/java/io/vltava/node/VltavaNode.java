@@ -240,6 +240,11 @@ public final class VltavaNode implements AutoCloseable {
 
   private void registerShutdownTasks() {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    // Before anything else, so clients waiting on this node's leadership move on at once.
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "resign-leadership", () -> {
+      replicas.resignLeadership();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "kafka-listener-unbind", listener::unbind);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "kafka-requests-done",
         () -> listener.shutdown(Duration.ofSeconds(10)));

@@ -45,6 +45,8 @@ public final class LocalReplica {
   /** As a follower: the leader's high watermark from the last fetch, not capped by this log's end. */
   private volatile long leaderHighWatermark;
   private volatile PartitionState state;
+  /** Set when the node stops: it no longer leads, whatever the controller last said. */
+  private volatile boolean resigned;
   private final Map<Integer, FollowerPosition> followers = new HashMap<>();
   /** Every ISR proposed from the current partition epoch and not yet decided by the controller. */
   private List<Integer> proposedIsr = List.of();
@@ -103,7 +105,17 @@ public final class LocalReplica {
   }
 
   public boolean isLeader() {
-    return state.leader() == localNodeId;
+    return !resigned && state.leader() == localNodeId;
+  }
+
+  /**
+   * The node is stopping (orderly, or downed by the cluster): stop leading now, so acks=all
+   * produces waiting here answer NOT_LEADER_OR_FOLLOWER and their clients go to the new leader
+   * instead of waiting for this node's connections to close.
+   */
+  synchronized void resign() {
+    resigned = true;
+    completeAll(Errors.NOT_LEADER_OR_FOLLOWER);
   }
 
   ActorRef<PartitionReplica.Command> writer() {

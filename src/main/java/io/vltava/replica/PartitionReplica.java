@@ -275,6 +275,7 @@ public final class PartitionReplica {
     }
     return write("Appending to", append.replyTo(), () -> {
       LogAppendInfo info = log.appendAsLeader(append.records(), view.leaderEpoch());
+      // The high watermark first: a client that reads right after its acks=1 answer sees its records (ISR of one).
       view.leaderAppended();
       arrivals.arrived(view.topicPartition());
       return info;

@@ -176,7 +176,10 @@ public final class ReplicaManager {
     if (state.get().leader() != metadata.localNodeId()) {
       return Errors.NOT_LEADER_OR_FOLLOWER;
     }
-    return replica == null || replica.log() == null ? Errors.LEADER_NOT_AVAILABLE : Errors.NONE;
+    if (replica == null || replica.log() == null) {
+      return Errors.LEADER_NOT_AVAILABLE;
+    }
+    return replica.isLeader() ? Errors.NONE : Errors.NOT_LEADER_OR_FOLLOWER;
   }
 
   /**
@@ -334,6 +337,11 @@ public final class ReplicaManager {
   /** Completes when any of {@code partitions} gets new data, or after {@code maxWait}. */
   public CompletionStage<Void> awaitData(Collection<TopicPartition> partitions, Duration maxWait) {
     return arrivals.await(partitions, maxWait);
+  }
+
+  /** Stops leading every local replica (see {@link LocalReplica#resign}); the first step of a node's stop. */
+  public void resignLeadership() {
+    replicas.values().forEach(LocalReplica::resign);
   }
 
   /** Closes every log cleanly; completes when all are closed. */

@@ -230,6 +230,37 @@ class ReplicationTest {
     }
   }
 
+  @Test
+  @Timeout(180)
+  void aStoppingLeaderAnswersItsWaitingAcksAllProducesWithNotLeader() throws Exception {
+    try (VltavaCluster cluster = VltavaCluster.start(3, baseDir, SETTINGS)) {
+      TopicPartition partition = createTopic(cluster, "resign");
+      int leader = leaderOf(cluster, partition);
+      for (int id = 1; id <= 3; id++) {
+        if (id != leader) {
+          cluster.node(id).pauseReplication(true);
+        }
+      }
+      Properties props = TestNodes.producerProps("127.0.0.1:" + cluster.node(leader).kafkaAddress().getPort());
+      props.put(ProducerConfig.ACKS_CONFIG, "all");
+      props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+      props.put(ProducerConfig.RETRIES_CONFIG, 0);
+      props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 60_000);
+      props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 90_000);
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+        java.util.concurrent.Future<org.apache.kafka.clients.producer.RecordMetadata> waiting =
+            producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), null, "waits".getBytes(StandardCharsets.UTF_8)));
+        // The followers fetch nothing, so the write waits at the leader for the ISR.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+            .until(() -> cluster.node(leader).localReplica(partition).orElseThrow().log().logEndOffset() == 1);
+        cluster.stop(leader);
+        // Answered, not cut off: a client told NOT_LEADER_OR_FOLLOWER goes to the new leader at once.
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> waiting.get(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertInstanceOf(org.apache.kafka.common.errors.NotLeaderOrFollowerException.class, failure.getCause());
+      }
+    }
+  }
+
   private static TopicPartition createTopic(VltavaCluster cluster, String topic) throws Exception {
     try (Admin admin = Admin.create(TestNodes.adminProps(cluster.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(topic, 1, (short) 3))).all().get();
