@@ -175,7 +175,7 @@ if [ "$mode" = only ]; then
 elif [ "$mode" = short ]; then
   # One of each kind, the two-kill gap bounded so the run stays short.
   schedule=(fault_kill fault_pause "fault_isolate leader" "fault_isolate controller" fault_bridge "fault_two_kills 21"
-    fault_kill_during_restart fault_kill_all)
+    fault_kill_during_restart fault_kill_all fault_disk_full)
 else
   schedule=()
   for ((i = 0; i < faults; i++)); do schedule+=("${all_faults[RANDOM % ${#all_faults[@]}]}"); done
