@@ -7,6 +7,7 @@ import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.LeaderElection;
 import io.vltava.metadata.MetadataCache;
 import io.vltava.metadata.PartitionReassignment;
+import io.vltava.metadata.ReplicationFactorRaise;
 import io.vltava.metadata.RequestedElections;
 import io.vltava.metadata.TopicState;
 import java.time.Duration;
@@ -141,7 +142,10 @@ public final class Controller {
 
   private record MemberRemoved(String address) implements Command {}
 
-  /** What the controller needs besides its state: defaults and the topic-config rules. */
+  /**
+   * What the controller needs besides its state: defaults, the topic-config rules, and the
+   * replication factor each internal topic is raised to as brokers join ({@code internalTopics}).
+   */
   public record Settings(
       String clusterId,
       int nodeId,
@@ -150,7 +154,8 @@ public final class Controller {
       Consumer<Map<String, String>> topicConfigValidator,
       LeaderElection.UncleanPolicy uncleanPolicy,
       boolean autoLeaderRebalance,
-      Duration consistencyTimeout) {}
+      Duration consistencyTimeout,
+      Map<String, Integer> internalTopics) {}
 
   /**
    * Kafka's bound on the metadata records one admin request may produce (a record per topic, per
@@ -200,7 +205,8 @@ public final class Controller {
             return takeOver();
           }
           // Brokers that left while no controller watched may have been all that held a move back.
-          ClusterState claimed = PartitionReassignment.completeReady(withoutDepartedBrokers(stored.withNewController(settings.nodeId())));
+          ClusterState claimed = withInternalTopicsRaised(
+              PartitionReassignment.completeReady(withoutDepartedBrokers(stored.withNewController(settings.nodeId()))));
           context.getLog().info("Controller on node {} taking over at epoch {} (metadata version {})",
               settings.nodeId(), claimed.controllerEpoch(), claimed.version());
           Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
@@ -217,7 +223,8 @@ public final class Controller {
         .onMessage(AlterIsr.class, this::onAlterIsr)
         .onMessage(ReplicaStatus.class, this::onReplicaStatus)
         .onMessage(RegisterBroker.class, m -> {
-          ClusterState next = LeaderElection.onBrokerRegistered(state.withBroker(m.broker()), m.broker().nodeId(), settings.uncleanPolicy());
+          ClusterState next = withInternalTopicsRaised(
+              LeaderElection.onBrokerRegistered(state.withBroker(m.broker()), m.broker().nodeId(), settings.uncleanPolicy()));
           return write(next, () -> m.replyTo().tell(Done.getInstance()), this::ready);
         })
         .onMessage(MemberRemoved.class, m -> brokerAt(m.address())
@@ -253,6 +260,8 @@ public final class Controller {
       if (settings.autoLeaderRebalance()) {
         next = LeaderElection.restorePreferredLeaders(next);
       }
+      // A completed move may have held back an internal topic's raise.
+      next = withInternalTopicsRaised(next);
     } catch (RuntimeException e) {
       request.replyTo().tell(new IsrChanged(org.apache.kafka.common.protocol.Errors.forException(e).code(), null));
       return Behaviors.same();
@@ -448,11 +457,13 @@ public final class Controller {
     return reply(next, outcomes, validateOnly, replyTo);
   }
 
-  private Behavior<Command> reply(ClusterState next, List<TopicOutcome> outcomes, boolean validateOnly, ActorRef<TopicOutcomes> replyTo) {
-    if (validateOnly || next == state) {
+  private Behavior<Command> reply(ClusterState changed, List<TopicOutcome> outcomes, boolean validateOnly, ActorRef<TopicOutcomes> replyTo) {
+    if (validateOnly || changed == state) {
       replyTo.tell(new TopicOutcomes(outcomes, state.version()));
       return Behaviors.same();
     }
+    // An internal topic created with fewer replicas than live brokers (its creator counted fewer) is raised at once.
+    ClusterState next = withInternalTopicsRaised(changed);
     return write(next, () -> replyTo.tell(new TopicOutcomes(outcomes, next.version())), () -> {
       NotControllerException lost = new NotControllerException("The metadata change could not be stored on a majority of nodes.");
       replyTo.tell(new TopicOutcomes(outcomes.stream().map(o -> TopicOutcome.failed(o.name(), lost)).toList(), state.version()));
@@ -495,6 +506,23 @@ public final class Controller {
         })
         .onAnyMessage(this::stashed)
         .build();
+  }
+
+  /**
+   * Starts raising each internal topic towards its replication factor where brokers have joined since
+   * it was created ({@link ReplicationFactorRaise}); the moves are reassignments like an operator's.
+   */
+  private ClusterState withInternalTopicsRaised(ClusterState next) {
+    ClusterState raised = next;
+    for (Map.Entry<String, Integer> topic : settings.internalTopics().entrySet()) {
+      List<ReplicationFactorRaise.Move> moves = ReplicationFactorRaise.plan(raised, topic.getKey(), topic.getValue());
+      if (!moves.isEmpty()) {
+        context.getLog().info("Raising the replication factor of {} towards {} as brokers {} are live: {}", topic.getKey(),
+            topic.getValue(), raised.sortedBrokerIds(), moves.stream().map(m -> m.partition() + " " + m.from() + " -> " + m.to()).toList());
+        raised = ReplicationFactorRaise.apply(raised, topic.getKey(), moves);
+      }
+    }
+    return raised;
   }
 
   private Behavior<Command> stashed(Command command) {

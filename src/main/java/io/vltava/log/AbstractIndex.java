@@ -6,6 +6,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * The sparse index of one segment: fixed-size entries, sorted by a key that strictly increases,
@@ -20,7 +21,8 @@ import java.nio.file.StandardOpenOption;
  * that needs it; readers take a {@link #view()} (count first, then buffer) and use only it.
  */
 abstract class AbstractIndex {
-  protected final Path file;
+  /** Changes only when the log cleaner swaps a segment in (writer only). */
+  private Path file;
   protected final long baseOffset;
   private final int entrySizeBytes;
   private int maxEntries;
@@ -203,6 +205,14 @@ abstract class AbstractIndex {
 
   final void deleteFile() throws IOException {
     Files.deleteIfExists(file);
+  }
+
+  /** Renames the file, if it was written yet (a mapped, sealed index stays mapped), and uses the new name from now on. */
+  final void renameTo(Path target) throws IOException {
+    if (Files.exists(file)) {
+      Utils.atomicMoveWithFallback(file, target, false);
+    }
+    file = target;
   }
 
   /** The relative offset stored for {@code offset}, checked to fit an int. */

@@ -15,7 +15,13 @@ final class BatchHeader {
   static final int FRAMING_BYTES = DefaultRecordBatch.LAST_OFFSET_DELTA_OFFSET + 4;
   static final int OVERHEAD_BYTES = DefaultRecordBatch.RECORD_BATCH_OVERHEAD;
   private static final int ATTRIBUTES_OFFSET = DefaultRecordBatch.CRC_OFFSET + 4;
+  private static final int PARTITION_LEADER_EPOCH_OFFSET = 12;
   private static final int MAX_TIMESTAMP_OFFSET = 35;
+  private static final int PRODUCER_ID_OFFSET = 43;
+  private static final int PRODUCER_EPOCH_OFFSET = 51;
+  private static final int BASE_SEQUENCE_OFFSET = 53;
+  private static final int TRANSACTIONAL_FLAG = 0x10;
+  private static final int CONTROL_FLAG = 0x20;
 
   private BatchHeader() {}
 
@@ -42,6 +48,36 @@ final class BatchHeader {
 
   static long maxTimestampMs(ByteBuffer buf, int pos) {
     return buf.getLong(pos + MAX_TIMESTAMP_OFFSET);
+  }
+
+  static int partitionLeaderEpoch(ByteBuffer buf, int pos) {
+    return buf.getInt(pos + PARTITION_LEADER_EPOCH_OFFSET);
+  }
+
+  /** The idempotent producer's id, or -1 (RecordBatch.NO_PRODUCER_ID) for a batch without one. */
+  static long producerId(ByteBuffer buf, int pos) {
+    return buf.getLong(pos + PRODUCER_ID_OFFSET);
+  }
+
+  static short producerEpoch(ByteBuffer buf, int pos) {
+    return buf.getShort(pos + PRODUCER_EPOCH_OFFSET);
+  }
+
+  static int baseSequence(ByteBuffer buf, int pos) {
+    return buf.getInt(pos + BASE_SEQUENCE_OFFSET);
+  }
+
+  /** The producer's sequence number of the batch's last record. */
+  static int lastSequence(ByteBuffer buf, int pos) {
+    return DefaultRecordBatch.incrementSequence(baseSequence(buf, pos), lastOffsetDelta(buf, pos));
+  }
+
+  static boolean isControl(ByteBuffer buf, int pos) {
+    return (buf.getShort(pos + ATTRIBUTES_OFFSET) & CONTROL_FLAG) != 0;
+  }
+
+  static boolean isTransactional(ByteBuffer buf, int pos) {
+    return (buf.getShort(pos + ATTRIBUTES_OFFSET) & TRANSACTIONAL_FLAG) != 0;
   }
 
   static int recordCount(ByteBuffer buf, int pos) {

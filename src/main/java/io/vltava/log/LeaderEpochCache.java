@@ -41,7 +41,7 @@ public final class LeaderEpochCache {
 
   /**
    * Loads the checkpoint in {@code dir}; empty if it is absent or corrupt (the log then rebuilds
-   * the entries from its batches, see PartitionLog).
+   * the entries from its batches, see LogLoader).
    */
   static LeaderEpochCache load(Path dir, LongSupplier logEndOffset) throws IOException {
     LeaderEpochCache cache = new LeaderEpochCache(new CheckpointFile(dir.resolve(FILE_NAME)), logEndOffset);

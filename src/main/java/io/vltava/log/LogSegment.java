@@ -1,40 +1,49 @@
 package io.vltava.log;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.zip.CRC32C;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.CorruptRecordException;
+import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.MutableRecordBatch;
-import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.utils.Utils;
 
 /**
- * One {@code <baseOffset>.log} file of whole v2 record batches with its offset and time indexes.
+ * One {@code <baseOffset>.log} file of whole v2 record batches, held as kafka-clients'
+ * {@link FileRecords}, with its offset and time indexes.
  * Invariant: the base offset is <= every offset in the segment and > every offset of earlier
- * segments; batches are contiguous from position 0 to {@link #sizeBytes()}.
+ * segments; the bytes from position 0 to {@link #sizeBytes()} are whole batches, back to back.
  *
- * <p>Thread-safety: one writer (the log's), many readers. A reader sees bytes only below the
- * volatile {@code sizeBytes}, which the writer advances after a batch is fully written.
+ * <p>Thread-safety: one writer (the log's), many readers. FileRecords publishes its size only
+ * after a batch is fully written, and a reader reads below the size it saw. The fetch path frames
+ * and checks batches in place ({@link BatchHeader}) so it creates no object per batch; loading,
+ * recovery and scans iterate FileRecords' batches.
  */
 final class LogSegment {
   static final String LOG_SUFFIX = ".log";
   static final String INDEX_SUFFIX = ".index";
   static final String TIME_INDEX_SUFFIX = ".timeindex";
+  /** Appended to every file name of a segment the log cleaner is writing. */
+  static final String CLEANED_SUFFIX = ".cleaned";
+  /** A cleaned segment, complete and fsynced, that replaces the segments in its offset range. */
+  static final String SWAP_SUFFIX = ".swap";
+  /** A segment replaced by a swap, about to be deleted. */
+  static final String DELETED_SUFFIX = ".deleted";
 
+  private final Path dir;
   private final long baseOffset;
-  private final Path logFile;
-  private final FileChannel channel;
+  /** Changes only when the log cleaner swaps the segment in (writer only). */
+  private Path logFile;
+  private final FileRecords records;
   private final OffsetIndex offsetIndex;
   private final TimeIndex timeIndex;
-  private volatile int sizeBytes;
   private long nextOffset;
   private volatile long maxTimestampMs = RecordBatch.NO_TIMESTAMP;
   private long firstBatchMaxTimestampMs = RecordBatch.NO_TIMESTAMP;
@@ -42,15 +51,19 @@ final class LogSegment {
   private long lastAppendMs;
   private int bytesSinceLastIndexEntry;
 
-  private LogSegment(Path dir, long baseOffset, int maxIndexBytes, long nowMs, boolean create) throws IOException {
+  private LogSegment(Path dir, long baseOffset, String fileSuffix, int maxIndexBytes, long nowMs, boolean create)
+      throws IOException {
+    this.dir = dir;
     this.baseOffset = baseOffset;
-    this.logFile = dir.resolve(fileName(baseOffset, LOG_SUFFIX));
-    this.channel = create
-        ? FileChannel.open(logFile, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE)
-        : FileChannel.open(logFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    this.offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX)), baseOffset, maxIndexBytes);
-    this.timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX)), baseOffset, maxIndexBytes);
-    this.sizeBytes = (int) Math.min(channel.size(), Integer.MAX_VALUE);
+    this.logFile = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + fileSuffix);
+    if (create) {
+      Files.createFile(logFile); // fails if a file was left at this offset
+    }
+    this.records = FileRecords.open(logFile.toFile(), true, true, 0, false);
+    this.offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + fileSuffix), baseOffset,
+        maxIndexBytes);
+    this.timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + fileSuffix), baseOffset,
+        maxIndexBytes);
     this.nextOffset = baseOffset;
     this.createdMs = create ? nowMs : Files.getLastModifiedTime(logFile).toMillis();
     this.lastAppendMs = createdMs;
@@ -61,12 +74,26 @@ final class LogSegment {
   }
 
   static LogSegment create(Path dir, long baseOffset, int maxIndexBytes, long nowMs) throws IOException {
-    return new LogSegment(dir, baseOffset, maxIndexBytes, nowMs, true);
+    return new LogSegment(dir, baseOffset, "", maxIndexBytes, nowMs, true);
+  }
+
+  /**
+   * Creates a segment for the log cleaner to write, its files named with {@link #CLEANED_SUFFIX};
+   * LocalLog#replaceSegments swaps it in. A crash before then leaves files the next open deletes.
+   */
+  static LogSegment createCleaned(Path dir, long baseOffset, int maxIndexBytes, long nowMs) throws IOException {
+    return new LogSegment(dir, baseOffset, CLEANED_SUFFIX, maxIndexBytes, nowMs, true);
   }
 
   /** Opens an existing segment; the caller then calls {@link #loadTrusted} or {@link #recover}. */
   static LogSegment open(Path dir, long baseOffset, int maxIndexBytes, long nowMs) throws IOException {
-    return new LogSegment(dir, baseOffset, maxIndexBytes, nowMs, false);
+    return new LogSegment(dir, baseOffset, "", maxIndexBytes, nowMs, false);
+  }
+
+  /** Opens a segment whose files carry {@code fileSuffix} (a swap being completed on load). */
+  static LogSegment open(Path dir, long baseOffset, String fileSuffix, int maxIndexBytes, long nowMs)
+      throws IOException {
+    return new LogSegment(dir, baseOffset, fileSuffix, maxIndexBytes, nowMs, false);
   }
 
   static String fileName(long baseOffset, String suffix) {
@@ -78,7 +105,7 @@ final class LogSegment {
   }
 
   int sizeBytes() {
-    return sizeBytes;
+    return records.sizeInBytes();
   }
 
   /** The offset after the last batch (the base offset when empty). Writer only. */
@@ -110,39 +137,37 @@ final class LogSegment {
   }
 
   /**
-   * Appends already validated batches with assigned offsets ({@code batches} from position to limit),
-   * then indexes them and publishes the new size.
+   * Appends already validated batches with assigned offsets (their buffer at position 0: FileRecords
+   * counts a MemoryRecords' size from there), then indexes them. On a failed write the file is cut
+   * back, so no partial batch is left for a later append or open to trip on.
    */
-  void append(ByteBuffer batches, int indexIntervalBytes, long nowMs) throws IOException {
-    int start = batches.position();
-    int end = batches.limit();
-    int filePosition = sizeBytes;
-    ByteBuffer toWrite = batches.duplicate();
-    long writePosition = filePosition;
+  void append(MemoryRecords batches, int indexIntervalBytes, long nowMs) throws IOException {
+    ByteBuffer buf = batches.buffer();
+    if (buf.position() != 0) {
+      throw new IllegalArgumentException("batches to append start at buffer position " + buf.position());
+    }
+    int filePosition = records.sizeInBytes();
     try {
-      while (toWrite.hasRemaining()) {
-        writePosition += channel.write(toWrite, writePosition);
-      }
+      records.append(batches);
     } catch (IOException e) {
-      // Leave no partial batch behind the published size for a later append or open to trip on.
       try {
-        channel.truncate(filePosition);
-      } catch (IOException truncateFailure) {
+        records.truncateTo(filePosition);
+      } catch (IOException | KafkaException truncateFailure) {
         e.addSuppressed(truncateFailure);
       }
       throw e;
     }
-    for (int pos = start; pos < end; pos += BatchHeader.sizeBytes(batches, pos)) {
-      onBatchWritten(batches, pos, filePosition + (pos - start), indexIntervalBytes);
+    int end = buf.limit();
+    for (int pos = 0; pos < end; pos += BatchHeader.sizeBytes(buf, pos)) {
+      onBatchWritten(BatchHeader.baseOffset(buf, pos), BatchHeader.lastOffset(buf, pos),
+          BatchHeader.maxTimestampMs(buf, pos), BatchHeader.sizeBytes(buf, pos), filePosition + pos, indexIntervalBytes);
     }
     lastAppendMs = nowMs;
-    sizeBytes = filePosition + (end - start);
   }
 
-  /** Updates indexes and in-memory metadata for the batch at {@code buf[pos]}, stored at {@code filePosition}. */
-  private void onBatchWritten(ByteBuffer buf, int pos, int filePosition, int indexIntervalBytes) {
-    long batchBaseOffset = BatchHeader.baseOffset(buf, pos);
-    long batchMaxTimestampMs = BatchHeader.maxTimestampMs(buf, pos);
+  /** Updates indexes and in-memory metadata for a batch stored at {@code filePosition}. */
+  private void onBatchWritten(long batchBaseOffset, long batchLastOffset, long batchMaxTimestampMs, int batchSizeBytes,
+      int filePosition, int indexIntervalBytes) {
     if (bytesSinceLastIndexEntry >= indexIntervalBytes) {
       offsetIndex.append(batchBaseOffset, filePosition);
       if (maxTimestampMs >= 0) {
@@ -150,135 +175,117 @@ final class LogSegment {
       }
       bytesSinceLastIndexEntry = 0;
     }
-    bytesSinceLastIndexEntry += BatchHeader.sizeBytes(buf, pos);
+    bytesSinceLastIndexEntry += batchSizeBytes;
     if (nextOffset == baseOffset && filePosition == 0) {
       firstBatchMaxTimestampMs = batchMaxTimestampMs;
     }
     if (batchMaxTimestampMs > maxTimestampMs) {
       maxTimestampMs = batchMaxTimestampMs;
     }
-    nextOffset = BatchHeader.lastOffset(buf, pos) + 1;
+    nextOffset = batchLastOffset + 1;
   }
 
   /**
    * Opens a segment that was flushed before shutdown: loads its indexes if they pass sanity
    * checks, else rebuilds them (which re-validates the batches, see {@link #recover}).
-   * Returns the position of the first invalid batch, or -1 if the segment is intact.
+   * Returns the bytes cut off the end because they were not whole valid batches (0 if intact).
    */
-  int loadTrusted(int indexIntervalBytes, CRC32C scratch) throws IOException {
-    int size = sizeBytes;
-    if (!offsetIndex.load(size) || !timeIndex.load(size) || !lastIndexEntryMatches()) {
-      return recover(indexIntervalBytes, scratch);
+  int loadTrusted(int indexIntervalBytes) throws IOException {
+    int sizeBytes = records.sizeInBytes();
+    if (!offsetIndex.load(sizeBytes) || !timeIndex.load(sizeBytes) || !lastIndexEntryMatches(sizeBytes)) {
+      return recover(indexIntervalBytes);
     }
     // The tail after the last index entry is scanned for the next offset and largest timestamp.
-    OffsetIndex.IndexEntry last = offsetIndex.lookup(Long.MAX_VALUE);
+    int position = offsetIndex.lookup(Long.MAX_VALUE).position();
     maxTimestampMs = timeIndex.lastTimestampMs();
-    ByteBuffer header = ByteBuffer.allocate(BatchHeader.OVERHEAD_BYTES);
-    int pos = last.position();
-    while (pos < size) {
-      if (!readHeader(header, pos, size) || BatchHeader.framingError(header, 0, size - pos) != null) {
-        return recover(indexIntervalBytes, scratch);
+    try {
+      for (FileChannelRecordBatch batch : records.batchesFrom(position)) {
+        if (!isV2Batch(batch) || batch.lastOffset() < batch.baseOffset()) {
+          return recover(indexIntervalBytes);
+        }
+        maxTimestampMs = Math.max(maxTimestampMs, batch.maxTimestamp());
+        nextOffset = batch.lastOffset() + 1;
+        bytesSinceLastIndexEntry += batch.sizeInBytes();
+        position += batch.sizeInBytes();
       }
-      maxTimestampMs = Math.max(maxTimestampMs, BatchHeader.maxTimestampMs(header, 0));
-      nextOffset = BatchHeader.lastOffset(header, 0) + 1;
-      bytesSinceLastIndexEntry += BatchHeader.sizeBytes(header, 0);
-      pos += BatchHeader.sizeBytes(header, 0);
+    } catch (CorruptRecordException e) {
+      return recover(indexIntervalBytes);
+    } catch (KafkaException e) {
+      throw unwrapIo(e);
     }
-    if (size > 0 && readHeader(header, 0, size)) {
-      firstBatchMaxTimestampMs = BatchHeader.maxTimestampMs(header, 0);
+    if (position != sizeBytes) {
+      return recover(indexIntervalBytes);
+    }
+    if (sizeBytes > 0) {
+      firstBatchMaxTimestampMs = records.batches().iterator().next().maxTimestamp();
     }
     timeIndex.truncateTo(nextOffset);
-    return -1;
+    return 0;
   }
 
-  private boolean lastIndexEntryMatches() throws IOException {
+  private boolean lastIndexEntryMatches(int sizeBytes) throws IOException {
     if (offsetIndex.entries() == 0) {
       return true;
     }
     OffsetIndex.IndexEntry last = offsetIndex.lookup(Long.MAX_VALUE);
-    ByteBuffer header = ByteBuffer.allocate(BatchHeader.OVERHEAD_BYTES);
-    return readHeader(header, last.position(), sizeBytes)
-        && BatchHeader.framingError(header, 0, sizeBytes - last.position()) == null
-        && BatchHeader.baseOffset(header, 0) == last.offset();
+    ByteBuffer header = ByteBuffer.allocate(BatchHeader.FRAMING_BYTES);
+    return readFraming(header, last.position(), sizeBytes) && BatchHeader.baseOffset(header, 0) == last.offset();
   }
 
   /**
-   * Re-validates every batch (framing, magic, CRC, offsets contiguous from the base offset — the
-   * base offset field is outside the CRC, and the leader assigns offsets without gaps) and
-   * rebuilds both indexes. Returns the position of the first invalid batch — the caller truncates
-   * there — or -1 if every byte belongs to a valid batch.
+   * Re-validates every batch (magic, size, CRC, offsets contiguous from the base offset — the
+   * base offset field is outside the CRC, and the leader assigns offsets without gaps), rebuilds
+   * both indexes and cuts the file at the first batch that fails. Returns the bytes cut (0 if
+   * every byte belongs to a valid batch).
    */
-  int recover(int indexIntervalBytes, CRC32C scratch) throws IOException {
+  int recover(int indexIntervalBytes) throws IOException {
     offsetIndex.clear();
     timeIndex.clear();
     nextOffset = baseOffset;
     maxTimestampMs = RecordBatch.NO_TIMESTAMP;
     firstBatchMaxTimestampMs = RecordBatch.NO_TIMESTAMP;
     bytesSinceLastIndexEntry = 0;
-    int size = sizeBytes;
-    ByteBuffer header = ByteBuffer.allocate(BatchHeader.OVERHEAD_BYTES);
-    int pos = 0;
-    while (pos < size) {
-      if (!readHeader(header, pos, size) || BatchHeader.framingError(header, 0, size - pos) != null) {
-        return pos;
+    int validBytes = 0;
+    try {
+      for (FileChannelRecordBatch batch : records.batches()) {
+        if (!isV2Batch(batch) || batch.baseOffset() != nextOffset) {
+          break;
+        }
+        batch.ensureValid();
+        if (batch.lastOffset() < batch.baseOffset() || batch.lastOffset() + 1 - baseOffset > Integer.MAX_VALUE) {
+          break;
+        }
+        onBatchWritten(batch.baseOffset(), batch.lastOffset(), batch.maxTimestamp(), batch.sizeInBytes(), validBytes,
+            indexIntervalBytes);
+        validBytes += batch.sizeInBytes();
       }
-      int batchSize = BatchHeader.sizeBytes(header, 0);
-      ByteBuffer batch = ByteBuffer.allocate(batchSize);
-      readFully(batch, pos);
-      batch.flip();
-      if (!BatchHeader.crcMatches(batch, 0, scratch) || BatchHeader.baseOffset(batch, 0) != nextOffset
-          || BatchHeader.lastOffset(batch, 0) + 1 - baseOffset > Integer.MAX_VALUE) {
-        return pos;
-      }
-      onBatchWritten(batch, 0, pos, indexIntervalBytes);
-      pos += batchSize;
+    } catch (CorruptRecordException e) {
+      // A size field below any batch's, or a CRC mismatch: the valid prefix ends here.
+    } catch (KafkaException e) {
+      throw unwrapIo(e);
     }
-    return -1;
+    return records.truncateTo(validBytes);
   }
 
-  /** Receives each batch header (61 bytes at position 0 of {@code header}) of a scan. */
-  interface HeaderVisitor {
-    void visit(ByteBuffer header) throws IOException;
-  }
-
-  /** Visits the headers of all batches, in order; the segment was validated when opened. */
-  void scanHeaders(HeaderVisitor visitor) throws IOException {
-    int limit = sizeBytes;
-    ByteBuffer header = ByteBuffer.allocate(BatchHeader.OVERHEAD_BYTES);
-    for (int pos = 0; pos < limit; pos += BatchHeader.sizeBytes(header, 0)) {
-      if (!readHeader(header, pos, limit) || BatchHeader.framingError(header, 0, limit - pos) != null) {
-        throw corrupt(pos, "unreadable batch header");
-      }
-      visitor.visit(header);
-    }
-  }
-
-  /** Reads a batch header at {@code position}; false if fewer than a header's bytes remain. */
-  private boolean readHeader(ByteBuffer header, int position, int limit) throws IOException {
-    header.clear();
-    if (limit - position < BatchHeader.OVERHEAD_BYTES) {
-      return false;
-    }
-    readFully(header, position);
-    header.flip();
-    return true;
-  }
-
-  private void readFully(ByteBuffer buf, long position) throws IOException {
-    long pos = position;
-    while (buf.hasRemaining()) {
-      int n = channel.read(buf, pos);
-      if (n < 0) {
-        throw new EOFException("end of " + logFile + " at position " + pos);
-      }
-      pos += n;
-    }
+  /** Magic 2 and at least a v2 header's bytes: what may be read as a DefaultRecordBatch. */
+  private static boolean isV2Batch(FileChannelRecordBatch batch) {
+    return batch.magic() == RecordBatch.MAGIC_VALUE_V2 && batch.sizeInBytes() >= BatchHeader.OVERHEAD_BYTES;
   }
 
   /**
-   * The position of the first batch whose last offset is >= {@code offset}, or -1 if there is none
-   * below {@code limitBytes}. Starts from the index and falls back to a scan from position 0 if the
-   * index points at something other than the batch it names.
+   * The batches of the segment, in order, read lazily from the file (a batch's header or records
+   * are loaded when asked for). For scans of a segment validated when opened: loading, truncation,
+   * and the log cleaner, which reads inactive segments while the writer appends to the active one.
+   * The iteration reports an I/O error as a KafkaException; {@link #unwrapIo} recovers the IOException.
+   */
+  Iterable<FileChannelRecordBatch> batches() {
+    return records.batches();
+  }
+
+  /**
+   * The position of the first batch whose last offset is >= {@code offset}, or {@code limitBytes}
+   * if there is none below it. Starts from the index and falls back to a scan from position 0 if
+   * the index points at something other than the batch it names.
    */
   int positionOf(long offset, int limitBytes) throws IOException {
     OffsetIndex.IndexEntry entry = offsetIndex.lookup(offset);
@@ -289,16 +296,17 @@ final class LogSegment {
     }
     while (pos < limitBytes) {
       if (!readFraming(header, pos, limitBytes)) {
-        throw corrupt(pos, "unreadable batch header");
+        throw new CorruptSegmentException(logFile, pos, "unreadable batch header");
       }
       if (BatchHeader.lastOffset(header, 0) >= offset) {
         return pos;
       }
       pos += BatchHeader.sizeBytes(header, 0);
     }
-    return -1;
+    return limitBytes;
   }
 
+  /** Reads the framing of the batch at {@code position}; false if it does not fit below {@code limitBytes}. */
   private boolean readFraming(ByteBuffer header, int position, int limitBytes) throws IOException {
     header.clear();
     if (limitBytes - position < BatchHeader.FRAMING_BYTES) {
@@ -310,17 +318,22 @@ final class LogSegment {
     return size >= BatchHeader.OVERHEAD_BYTES && size <= limitBytes - position;
   }
 
+  private void readFully(ByteBuffer buf, int position) throws IOException {
+    Utils.readFullyOrFail(records.channel(), buf, position, "log segment");
+  }
+
   /**
    * Whole batches from the one holding {@code offset}: at least one, then more while the total
-   * stays within {@code maxBytes}; only batches whose last offset is below {@code maxOffsetExclusive}.
-   * Every returned batch passed its CRC check. Null if no batch of this segment holds an offset
-   * >= {@code offset}.
+   * stays within {@code maxBytes}; only batches whose last offset is below {@code maxOffsetExclusive}
+   * (none if the first is not). Every returned batch passed its CRC check. Empty if no batch of
+   * this segment holds an offset >= {@code offset}: the caller goes on to the next segment.
    */
-  ByteBuffer read(long offset, int maxBytes, long maxOffsetExclusive, CRC32C scratch) throws IOException {
-    int limit = sizeBytes;
+  Optional<MemoryRecords> read(long offset, int maxBytes, long maxOffsetExclusive, CRC32C scratch)
+      throws IOException {
+    int limit = records.sizeInBytes();
     int start = positionOf(offset, limit);
-    if (start < 0) {
-      return null;
+    if (start == limit) {
+      return Optional.empty();
     }
     ByteBuffer header = ByteBuffer.allocate(BatchHeader.FRAMING_BYTES);
     readFraming(header, start, limit);
@@ -333,96 +346,71 @@ final class LogSegment {
     while (want - pos >= BatchHeader.FRAMING_BYTES) {
       int size = BatchHeader.sizeBytes(buf, pos);
       if (size < BatchHeader.OVERHEAD_BYTES || size > limit - start - pos) {
-        throw corrupt(start + pos, "batch size " + size + " out of bounds");
+        throw new CorruptSegmentException(logFile, start + pos, "batch size " + size + " out of bounds");
       }
       if (size > want - pos || BatchHeader.lastOffset(buf, pos) >= maxOffsetExclusive) {
         break;
       }
       if (BatchHeader.magic(buf, pos) != RecordBatch.MAGIC_VALUE_V2 || !BatchHeader.crcMatches(buf, pos, scratch)) {
-        throw corrupt(start + pos, "CRC or magic check failed for batch at offset " + BatchHeader.baseOffset(buf, pos));
+        throw new CorruptSegmentException(logFile, start + pos,
+            "CRC or magic check failed for batch at offset " + BatchHeader.baseOffset(buf, pos));
       }
       pos += size;
     }
-    return buf.limit(pos);
-  }
-
-  private CorruptRecordException corrupt(int position, String reason) {
-    return new CorruptRecordException(logFile + " position " + position + ": " + reason);
+    return Optional.of(MemoryRecords.readableRecords(buf.limit(pos)));
   }
 
   /**
-   * The first record with a timestamp >= {@code timestampMs}, or empty; callers ask only a segment
-   * whose largest timestamp is >= it.
+   * The first record with a timestamp >= {@code timestampMs} at an offset >= {@code minOffset}, or
+   * empty; callers ask only a segment whose largest timestamp is >= it.
    */
   Optional<TimestampAndOffset> findOffsetByTimestamp(long timestampMs, long minOffset) throws IOException {
-    int limit = sizeBytes;
-    int start = positionOf(Math.max(minOffset, timeIndex.scanStartOffset(timestampMs)), limit);
-    return start < 0 ? Optional.empty() : firstRecordAtOrAfter(timestampMs, minOffset, start, limit);
+    int sizeBytes = records.sizeInBytes();
+    int start = positionOf(Math.max(minOffset, timeIndex.scanStartOffset(timestampMs)), sizeBytes);
+    return searchForTimestamp(timestampMs, start, minOffset);
   }
 
   /** The first record carrying the segment's largest timestamp. */
   Optional<TimestampAndOffset> findOffsetOfMaxTimestamp() throws IOException {
     long max = maxTimestampMs;
-    int limit = sizeBytes;
-    if (max < 0 || limit == 0) {
+    int sizeBytes = records.sizeInBytes();
+    if (max < 0 || sizeBytes == 0) {
       return Optional.empty();
     }
-    return firstRecordAtOrAfter(max, baseOffset, positionOf(timeIndex.scanStartOffset(max), limit), limit);
+    return searchForTimestamp(max, positionOf(timeIndex.scanStartOffset(max), sizeBytes), baseOffset);
   }
 
-  private Optional<TimestampAndOffset> firstRecordAtOrAfter(long timestampMs, long minOffset, int startPosition,
-      int limit) throws IOException {
-    ByteBuffer header = ByteBuffer.allocate(BatchHeader.OVERHEAD_BYTES);
-    for (int pos = startPosition; pos >= 0 && pos < limit; pos += BatchHeader.sizeBytes(header, 0)) {
-      if (!readHeader(header, pos, limit)) {
-        throw corrupt(pos, "unreadable batch header");
-      }
-      if (BatchHeader.maxTimestampMs(header, 0) < timestampMs) {
-        continue;
-      }
-      ByteBuffer batchBytes = ByteBuffer.allocate(BatchHeader.sizeBytes(header, 0));
-      readFully(batchBytes, pos);
-      batchBytes.flip();
-      for (MutableRecordBatch batch : MemoryRecords.readableRecords(batchBytes).batches()) {
-        for (Record record : batch) {
-          if (record.timestamp() >= timestampMs && record.offset() >= minOffset) {
-            int epoch = batch.partitionLeaderEpoch();
-            return Optional.of(new TimestampAndOffset(record.timestamp(), record.offset(),
-                epoch == RecordBatch.NO_PARTITION_LEADER_EPOCH ? Optional.empty() : Optional.of(epoch)));
-          }
-        }
-      }
+  private Optional<TimestampAndOffset> searchForTimestamp(long timestampMs, int startPosition, long minOffset)
+      throws IOException {
+    try {
+      return Optional.ofNullable(records.searchForTimestamp(timestampMs, startPosition, minOffset));
+    } catch (CorruptRecordException e) {
+      throw new CorruptSegmentException(logFile, startPosition, "unreadable batch after this position: "
+          + e.getMessage());
+    } catch (KafkaException e) {
+      throw unwrapIo(e);
     }
-    return Optional.empty();
   }
 
   /**
    * Drops every batch holding an offset >= {@code offset} (a batch is never split, so the segment
-   * may end below {@code offset}). Returns the bytes removed.
+   * may end below {@code offset}) and rebuilds what is derived from them. Returns the bytes removed.
    */
-  int truncateTo(long offset, int indexIntervalBytes, CRC32C scratch) throws IOException {
+  int truncateTo(long offset, int indexIntervalBytes) throws IOException {
+    int sizeBytes = records.sizeInBytes();
     int position = positionOf(offset, sizeBytes);
-    if (position < 0) {
+    if (position == sizeBytes) {
       return 0;
     }
-    return truncateToPosition(position, indexIntervalBytes, scratch);
-  }
-
-  /** Cuts the file at a batch boundary and rebuilds what is derived from the removed batches. */
-  int truncateToPosition(int position, int indexIntervalBytes, CRC32C scratch) throws IOException {
-    int removed = sizeBytes - position;
-    sizeBytes = position;
-    channel.truncate(position);
+    int removed = records.truncateTo(position);
     // Re-derive indexes, next offset and largest timestamp from what remains; truncation is rare.
-    offsetIndex.clear();
-    timeIndex.clear();
-    recover(indexIntervalBytes, scratch);
+    recover(indexIntervalBytes);
     return removed;
   }
 
   /** Fsyncs the log, then writes and fsyncs both indexes (with a closing time-index entry). */
   void flush() throws IOException {
-    channel.force(true);
+    records.flush();
     addClosingTimeIndexEntry();
     offsetIndex.flush();
     timeIndex.flush();
@@ -441,20 +429,52 @@ final class LogSegment {
     }
   }
 
+  /**
+   * Renames the segment's files to their plain names followed by {@code fileSuffix} ("" for the
+   * plain names): the indexes first, the log file last, so a log file's name says how far a swap
+   * got. Open channels and mapped indexes keep working. The caller fsyncs the directory.
+   */
+  void changeFileSuffix(String fileSuffix) throws IOException {
+    offsetIndex.renameTo(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + fileSuffix));
+    timeIndex.renameTo(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + fileSuffix));
+    Path target = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + fileSuffix);
+    records.renameTo(target.toFile());
+    logFile = target;
+  }
+
+  /** Closes the file without flushing: the log flushes what must be durable before. */
   void close() throws IOException {
-    channel.close();
+    records.closeHandlers();
   }
 
   void closeAndDelete() throws IOException {
-    channel.close();
-    Files.deleteIfExists(logFile);
+    records.deleteIfExists();
     offsetIndex.deleteFile();
     timeIndex.deleteFile();
+  }
+
+  /**
+   * FileRecords' iterators wrap I/O errors in KafkaException; callers of the log expect the
+   * IOException. Any other KafkaException is rethrown as it is.
+   */
+  static IOException unwrapIo(KafkaException e) {
+    if (e.getCause() instanceof IOException io) {
+      return io;
+    }
+    throw e;
   }
 
   static boolean isLogFile(Path file) {
     String name = file.getFileName().toString();
     return name.endsWith(LOG_SUFFIX) && name.length() == 20 + LOG_SUFFIX.length()
+        && name.substring(0, 20).chars().allMatch(Character::isDigit);
+  }
+
+  /** Whether {@code file} is the log file of a complete cleaned segment waiting to be swapped in. */
+  static boolean isSwapLogFile(Path file) {
+    String name = file.getFileName().toString();
+    String suffix = LOG_SUFFIX + SWAP_SUFFIX;
+    return name.endsWith(suffix) && name.length() == 20 + suffix.length()
         && name.substring(0, 20).chars().allMatch(Character::isDigit);
   }
 
@@ -464,6 +484,6 @@ final class LogSegment {
 
   @Override
   public String toString() {
-    return "LogSegment(" + logFile + ", size " + sizeBytes + ")";
+    return "LogSegment(" + logFile + ", size " + records.sizeInBytes() + ")";
   }
 }

@@ -29,11 +29,18 @@ import org.apache.pekko.cluster.typed.Subscribe;
 /**
  * Brings this node into its cluster instead of Pekko's seed-node join (whose first seed forms a new
  * cluster whenever it reaches no other seed). Until the node is a member, it asks its seeds and the
- * nodes its data directory remembers every {@link #PROBE_INTERVAL} for their cluster id and
- * membership, and acts on {@link FormationRules}: join a member, form, wait, or refuse. It answers the
- * same question from other nodes all along. Once a member it records the cluster in
- * {@code meta.properties} and completes {@code membership} with the cluster id. Runs on the blocking
- * dispatcher (it writes that file).
+ * nodes its data directory remembers every {@link #PROBE_INTERVAL} for their cluster id, membership
+ * and whom they support to re-form the cluster, and acts on {@link FormationRules}: join a member,
+ * form, wait, or refuse. It answers the same question from other nodes all along. Once a member it
+ * records the cluster in {@code meta.properties} and completes {@code membership} with the cluster
+ * id; a node that re-formed a known cluster does so only once a majority of the cluster's nodes have
+ * joined it, and gives up (fails {@code membership}) if they do not within {@link #REFORMED_GRACE}.
+ * Runs on the blocking dispatcher (it writes that file).
+ *
+ * <p>Timing keeps the support sound: an answer counts only within {@link #ANSWER_MAX_AGE} of the
+ * probe it answers (on the prober's clock, so a pause of the prober counts too), and a node supports
+ * another only {@link #SUPPORT_HOLD} after it last told a node of its support (or after its start),
+ * longer than an answer counts plus the grace of a re-formed cluster that did not get its majority.
  */
 final class ClusterFormation {
   static final String NAME = "cluster-formation";
@@ -46,14 +53,21 @@ final class ClusterFormation {
   private static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
   /** Pekko retries a join itself; after this long without a welcome, the member may be gone, so ask again. */
   private static final Duration JOIN_PATIENCE = Duration.ofSeconds(10);
+  private static final Duration ANSWER_MAX_AGE = PROBE_INTERVAL.multipliedBy(2);
+  private static final Duration REFORMED_GRACE = Duration.ofSeconds(6);
+  private static final Duration SUPPORT_HOLD = ANSWER_MAX_AGE.plus(REFORMED_GRACE).plusSeconds(2);
 
   sealed interface Command {}
 
-  /** From another node: what is your cluster and are you in it? */
-  record Probe(ActorRef<Answer> replyTo) implements Command, CborSerializable {}
+  /** From node {@code node}: what is your cluster, are you in it, and whom do you support? {@code sentNanos} is on its clock. */
+  record Probe(String node, long sentNanos, ActorRef<Answer> replyTo) implements Command, CborSerializable {}
 
-  /** {@code clusterId} is "" for a node that has never belonged to a cluster. */
-  record Answer(String node, String clusterId, boolean member) implements Command, CborSerializable {}
+  /**
+   * {@code clusterId} is "" for a node that has never belonged to a cluster, {@code supports} "" when
+   * it supports no one; {@code probeSentNanos} echoes the probe's.
+   */
+  record Answer(String node, String clusterId, boolean member, boolean reachesQuorum, String supports, long probeSentNanos)
+      implements Command, CborSerializable {}
 
   private record Tick() implements Command {}
 
@@ -68,6 +82,7 @@ final class ClusterFormation {
   private final CompletableFuture<String> membership;
   private final Cluster cluster;
   private final String self;
+  private final boolean holdsPartitionData;
   private Optional<ClusterMeta> meta;
   private Optional<String> clusterId;
   private Map<String, Answer> answers = new HashMap<>();
@@ -75,10 +90,18 @@ final class ClusterFormation {
   private long joinDeadlineNanos;
   private String lastWaitReason = "";
   private int formDecisions;
+  private Optional<String> supports = Optional.empty();
+  private boolean reachesQuorum;
+  /** Whom this node last told of its support, and when; a node that just started may have told anyone. */
+  private String promisedTo = FormationRules.ANY_NODE;
+  private long promisedAtNanos = System.nanoTime();
+  private boolean reformed;
+  private long reformedDeadlineNanos;
 
   private ClusterFormation(ActorContext<Command> context, NodeSettings.ClusterSettings settings, int nodeId, Path dataDir,
-      Optional<ClusterMeta> meta, CompletableFuture<String> membership) {
+      Optional<ClusterMeta> meta, boolean holdsPartitionData, CompletableFuture<String> membership) {
     this.context = context;
+    this.holdsPartitionData = holdsPartitionData;
     this.settings = settings;
     this.nodeId = nodeId;
     this.dataDir = dataDir;
@@ -89,10 +112,11 @@ final class ClusterFormation {
     this.self = hostPort(cluster.selfMember().address());
   }
 
+  /** {@code holdsPartitionData}: the data directory has partition logs (see {@link ClusterMeta#holdsPartitionData}). */
   static Behavior<Command> create(NodeSettings.ClusterSettings settings, int nodeId, Path dataDir, Optional<ClusterMeta> meta,
-      CompletableFuture<String> membership) {
+      boolean holdsPartitionData, CompletableFuture<String> membership) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      ClusterFormation formation = new ClusterFormation(context, settings, nodeId, dataDir, meta, membership);
+      ClusterFormation formation = new ClusterFormation(context, settings, nodeId, dataDir, meta, holdsPartitionData, membership);
       Cluster.get(context.getSystem()).subscriptions().tell(
           Subscribe.create(context.messageAdapter(SelfUp.class, up -> new BecameUp()), SelfUp.class));
       timers.startTimerWithFixedDelay(new Tick(), Duration.ZERO, PROBE_INTERVAL);
@@ -108,10 +132,14 @@ final class ClusterFormation {
           return Behaviors.same();
         })
         .onMessage(Tick.class, tick -> {
+          List<FormationRules.Peer> heard = peersHeard();
+          FormationRules.Self me = new FormationRules.Self(self, clusterId, settings.isFirstSeed(), settings.quorum(),
+              holdsPartitionData, supports);
+          reachesQuorum = FormationRules.reachesQuorum(me, heard);
+          supports = FormationRules.support(me, heard, promise());
           // A node with no one to ask (no seeds, nothing remembered) decides at once.
           if ((probed || peers().isEmpty()) && System.nanoTime() > joinDeadlineNanos) {
-            act(FormationRules.decide(
-                new FormationRules.Self(self, clusterId, settings.isFirstSeed(), settings.quorum()), peersHeard()));
+            act(FormationRules.decide(me.supporting(supports), heard));
           }
           if (membership.isDone()) {
             return Behaviors.stopped();
@@ -121,9 +149,39 @@ final class ClusterFormation {
           return Behaviors.same();
         })
         .onMessage(BecameUp.class, up -> {
+          if (reformed && runningMembers() < settings.quorum()) {
+            return awaitingMajority(timers);
+          }
           timers.cancelAll();
           return becomeMember();
         })
+        .build();
+  }
+
+  /**
+   * Re-formed, and a member of a cluster of one so far: serves no one until a majority of the
+   * cluster's nodes have joined (a cluster formed on support that then lost its majority must not
+   * live on while the others re-form it); gives up if they have not within {@link #REFORMED_GRACE}.
+   */
+  private Behavior<Command> awaitingMajority(TimerScheduler<Command> timers) {
+    return Behaviors.receive(Command.class)
+        .onMessage(Probe.class, probe -> answer(probe, isMember()))
+        .onMessage(Tick.class, tick -> {
+          int running = runningMembers();
+          if (running >= settings.quorum()) {
+            timers.cancelAll();
+            return becomeMember();
+          }
+          if (System.nanoTime() > reformedDeadlineNanos) {
+            String reason = "re-formed cluster " + clusterId.orElseThrow() + " but only " + running + " of the " + settings.quorum()
+                + " nodes it needs joined within " + REFORMED_GRACE.toSeconds() + " s; giving up so that it can form again";
+            log.error("Giving up: {}", reason);
+            membership.completeExceptionally(new IllegalStateException(reason));
+            return Behaviors.stopped();
+          }
+          return Behaviors.same();
+        })
+        .onAnyMessage(other -> Behaviors.same())
         .build();
   }
 
@@ -140,6 +198,7 @@ final class ClusterFormation {
 
   private Behavior<Command> becomeMember() {
     String id = clusterId.orElseThrow();
+    supports = Optional.empty();
     List<String> nodes = new ArrayList<>();
     cluster.state().getMembers().forEach(m -> nodes.add(hostPort(m.address())));
     record(nodes);
@@ -151,8 +210,17 @@ final class ClusterFormation {
   }
 
   private Behavior<Command> answer(Probe probe, boolean member) {
-    probe.replyTo().tell(new Answer(self, clusterId.orElse(""), member));
+    if (supports.isPresent() && supports.get().equals(probe.node())) {
+      promisedTo = probe.node();
+      promisedAtNanos = System.nanoTime();
+    }
+    probe.replyTo().tell(new Answer(self, clusterId.orElse(""), member, reachesQuorum, supports.orElse(""), probe.sentNanos()));
     return Behaviors.same();
+  }
+
+  /** The node this one may still count on its support, if the promise has not lapsed. */
+  private Optional<String> promise() {
+    return System.nanoTime() - promisedAtNanos < SUPPORT_HOLD.toNanos() ? Optional.of(promisedTo) : Optional.empty();
   }
 
   private void act(FormationRules.Decision decision) {
@@ -170,7 +238,9 @@ final class ClusterFormation {
       }
       clusterId = Optional.of(form.clusterId().orElseGet(() -> Uuid.randomUuid().toString()));
       log.info("Forming cluster {} {}", clusterId.get(),
-          form.clusterId().isPresent() ? "again with a majority of its nodes" : "(new)");
+          form.clusterId().isPresent() ? "again, supported by a majority of its nodes" : "(new)");
+      reformed = form.clusterId().isPresent();
+      reformedDeadlineNanos = System.nanoTime() + REFORMED_GRACE.toNanos();
       cluster.manager().tell(Join.create(cluster.selfMember().address()));
       joinDeadlineNanos = System.nanoTime() + JOIN_PATIENCE.toNanos();
     } else if (decision instanceof FormationRules.Wait wait) {
@@ -186,10 +256,11 @@ final class ClusterFormation {
 
   private void probe() {
     ActorRef<Answer> replyTo = context.getSelf().narrow();
+    Probe probe = new Probe(self, System.nanoTime(), replyTo);
     for (String peer : peers()) {
       Adapter.toClassic(context.getSystem())
           .actorSelection("pekko://" + context.getSystem().name() + "@" + peer + "/system/" + NAME)
-          .tell(new Probe(replyTo), org.apache.pekko.actor.ActorRef.noSender());
+          .tell(probe, org.apache.pekko.actor.ActorRef.noSender());
     }
     probed = true;
   }
@@ -202,11 +273,29 @@ final class ClusterFormation {
     return peers;
   }
 
+  /** The answers to probes sent within {@link #ANSWER_MAX_AGE}; older ones may carry support since withdrawn. */
   private List<FormationRules.Peer> peersHeard() {
+    long oldestNanos = System.nanoTime() - ANSWER_MAX_AGE.toNanos();
     return answers.values().stream()
-        .filter(a -> !a.node().equals(self))
-        .map(a -> new FormationRules.Peer(a.node(), a.clusterId().isEmpty() ? Optional.empty() : Optional.of(a.clusterId()), a.member()))
+        .filter(a -> !a.node().equals(self) && a.probeSentNanos() - oldestNanos >= 0)
+        .map(a -> new FormationRules.Peer(a.node(), nonEmpty(a.clusterId()), a.member(), a.reachesQuorum(), nonEmpty(a.supports())))
         .toList();
+  }
+
+  private static Optional<String> nonEmpty(String value) {
+    return value.isEmpty() ? Optional.empty() : Optional.of(value);
+  }
+
+  /** Members that count for the quorum, as the downing provider counts them: joining ones too. */
+  private int runningMembers() {
+    int running = 0;
+    for (org.apache.pekko.cluster.Member member : cluster.state().getMembers()) {
+      MemberStatus status = member.status();
+      if (status == MemberStatus.joining() || status == MemberStatus.weaklyUp() || status == MemberStatus.up()) {
+        running++;
+      }
+    }
+    return running;
   }
 
   private boolean isMember() {

@@ -16,8 +16,9 @@ import java.util.TreeSet;
 /**
  * What a data directory remembers of the cluster it belongs to, in {@code meta.properties} as Kafka
  * keeps it: the cluster id, this node's id, and the cluster endpoints ("host:port") of the other members
- * it has seen, which it probes after a restart besides its seeds. Written once the node is a member;
- * a directory without the file has never belonged to a cluster. Written atomically (temp file and
+ * it has seen, which it probes after a restart besides its seeds. Written once the node is a member,
+ * before it holds any partition: a directory without the file has never belonged to a cluster, unless
+ * it holds partition data (an older Vltava wrote it). Written atomically (temp file and
  * rename), so a crash leaves the old file or the new one. Immutable.
  */
 record ClusterMeta(String clusterId, int nodeId, SortedSet<String> knownNodes) {
@@ -46,6 +47,16 @@ record ClusterMeta(String clusterId, int nodeId, SortedSet<String> knownNodes) {
     SortedSet<String> knownNodes = new TreeSet<>();
     Arrays.stream(known.split(",")).map(String::trim).filter(node -> !node.isEmpty()).forEach(knownNodes::add);
     return Optional.of(new ClusterMeta(clusterId, Integer.parseInt(nodeId.trim()), knownNodes));
+  }
+
+  /**
+   * Whether {@code dataDir} holds partition logs: without meta.properties, the mark of a directory
+   * an older Vltava wrote (this one records the cluster before it holds any partition).
+   */
+  static boolean holdsPartitionData(Path dataDir) throws IOException {
+    try (java.util.stream.Stream<Path> entries = Files.list(dataDir)) {
+      return entries.anyMatch(entry -> Files.isDirectory(entry) && io.vltava.log.PartitionLog.holdsSegments(entry));
+    }
   }
 
   void write(Path dataDir) throws IOException {

@@ -29,15 +29,13 @@ final class JournalWiring {
   /**
    * Starts wiring in the background and returns: a cluster's first node must not wait at start-up
    * for the brokers the journal's replicas need. Persistent actors wait for the storage meanwhile.
-   * The topic gets {@code replication-factor}, or when that is -1 min(3, the configured cluster size)
-   * (as Kafka's offsets topic takes 3), and is created once that many brokers are live.
+   * The topic gets {@link JournalSettings#initialReplicationFactor} and is created once that many
+   * brokers are live; the controller raises it as more brokers join.
    */
   static void start(ActorSystem<?> system, Config config, ActorRef<Controller.Command> controller,
       ReplicaManager replicas, MetadataCache metadata, int clusterSize, Duration timeout) {
     JournalSettings settings = JournalSettings.from(config);
-    int replicationFactor = settings.replicationFactor() > 0
-        ? settings.replicationFactor()
-        : Math.max(1, Math.min(3, clusterSize));
+    int replicationFactor = settings.initialReplicationFactor(clusterSize);
     Thread wiring = new Thread(() -> {
       try {
         wire(system, settings, replicationFactor, controller, replicas, metadata, timeout);

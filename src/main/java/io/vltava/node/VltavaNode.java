@@ -26,6 +26,7 @@ import io.vltava.kafka.KafkaListener;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.MetadataCache;
 import io.vltava.metadata.PartitionState;
+import io.vltava.persistence.JournalSettings;
 import io.vltava.replica.PartitionReplica;
 import io.vltava.replica.ReplicaManager;
 import java.net.InetSocketAddress;
@@ -108,7 +109,7 @@ public final class VltavaNode implements AutoCloseable {
       MetadataCache metadata = new MetadataCache(settings.nodeId());
       system.systemActorOf(MetadataSubscriber.create(metadata), "metadata-subscriber", Props.empty());
       ActorRef<Controller.Command> controller = ClusterSingleton.get(system).init(
-          SingletonActor.of(Controller.create(controllerSettings(settings, clusterId), metadata), "controller")
+          SingletonActor.of(Controller.create(controllerSettings(settings, JournalSettings.from(config), clusterId), metadata), "controller")
               .withSettings(ClusterSingletonSettings.create(system).withRole(CONTROLLER_ROLE)));
 
       ReplicaManager replicas = new ReplicaManager(
@@ -151,11 +152,12 @@ public final class VltavaNode implements AutoCloseable {
    * the node must not join.
    */
   private static String awaitMembership(ActorSystem<?> system, NodeSettings settings, Optional<ClusterMeta> meta)
-      throws InterruptedException {
+      throws InterruptedException, java.io.IOException {
     CompletableFuture<String> membership = new CompletableFuture<>();
     system.getWhenTerminated().thenRun(() ->
         membership.completeExceptionally(new IllegalStateException("the node stopped before it joined its cluster")));
-    system.systemActorOf(ClusterFormation.create(settings.cluster(), settings.nodeId(), settings.dataDir(), meta, membership),
+    boolean holdsPartitionData = meta.isEmpty() && ClusterMeta.holdsPartitionData(settings.dataDir());
+    system.systemActorOf(ClusterFormation.create(settings.cluster(), settings.nodeId(), settings.dataDir(), meta, holdsPartitionData, membership),
         ClusterFormation.NAME, DispatcherSelector.blocking());
     try {
       return membership.get();
@@ -212,12 +214,13 @@ public final class VltavaNode implements AutoCloseable {
     replicas.pauseReplication(paused);
   }
 
-  private static Controller.Settings controllerSettings(NodeSettings settings, String clusterId) {
+  private static Controller.Settings controllerSettings(NodeSettings settings, JournalSettings journal, String clusterId) {
     return new Controller.Settings(clusterId, settings.nodeId(), settings.numPartitions(), settings.defaultReplicationFactor(),
         settings.topicConfigs()::validate,
         topic -> Boolean.parseBoolean(settings.topicConfigs().effective(topic.configs()).get(TopicConfigs.UNCLEAN_LEADER_ELECTION_ENABLE)),
         settings.autoLeaderRebalance(),
-        settings.cluster().consistencyTimeout());
+        settings.cluster().consistencyTimeout(),
+        Map.of(journal.topic(), journal.targetReplicationFactor()));
   }
 
   /** Tells the controller this broker's endpoints, retrying while no controller is up yet. */

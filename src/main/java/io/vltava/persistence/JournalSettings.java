@@ -7,6 +7,21 @@ import java.time.Duration;
 public record JournalSettings(String topic, int partitions, int replicationFactor, Duration writeTimeout) {
 
   public static final String PLUGIN_ID = "vltava.journal";
+  /** As Kafka's offsets.topic.replication.factor: the journal's replication factor unless configured. */
+  private static final int DEFAULT_REPLICATION_FACTOR = 3;
+
+  /** The replication factor the journal is raised to as brokers join: the configured one, else 3. */
+  public int targetReplicationFactor() {
+    return replicationFactor > 0 ? replicationFactor : DEFAULT_REPLICATION_FACTOR;
+  }
+
+  /**
+   * The replication factor the journal is created with, once that many brokers are live: the
+   * configured one, else 3 or the cluster's size if smaller.
+   */
+  public int initialReplicationFactor(int clusterSize) {
+    return replicationFactor > 0 ? replicationFactor : Math.max(1, Math.min(DEFAULT_REPLICATION_FACTOR, clusterSize));
+  }
 
   public static JournalSettings from(Config config) {
     Config journal = config.getConfig(PLUGIN_ID);

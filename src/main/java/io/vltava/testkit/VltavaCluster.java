@@ -64,6 +64,14 @@ public final class VltavaCluster implements AutoCloseable {
     return start(size, baseDir, Map.of());
   }
 
+  /**
+   * Prepares {@code size} nodes as {@link #start(int, Path, Map)} does but starts none: the test
+   * starts each with {@link #restart(int, Map)}, to grow a cluster or start nodes with other settings.
+   */
+  public static VltavaCluster create(int size, Path baseDir, Map<String, Object> settings) throws IOException {
+    return new VltavaCluster(baseDir, settings, size);
+  }
+
   public int size() {
     return nodes.length;
   }
@@ -96,10 +104,17 @@ public final class VltavaCluster implements AutoCloseable {
 
   /** Starts (or starts again) node {@code id} with its id, ports and data directory. */
   public VltavaNode restart(int id) throws Exception {
+    return restart(id, Map.of());
+  }
+
+  /** As {@link #restart(int)}, with {@code overrides} over the cluster's settings for this start only. */
+  public VltavaNode restart(int id, Map<String, Object> overrides) throws Exception {
     if (nodes[id - 1] != null) {
       throw new IllegalStateException("node " + id + " is running");
     }
-    nodes[id - 1] = VltavaNode.start(NodeSettings.load(ConfigFactory.parseMap(nodeSettings(id))));
+    Map<String, Object> values = nodeSettings(id);
+    values.putAll(overrides);
+    nodes[id - 1] = VltavaNode.start(NodeSettings.load(ConfigFactory.parseMap(values)));
     return nodes[id - 1];
   }
 

@@ -65,6 +65,29 @@ class PartitionLogTest {
   }
 
   @Test
+  void batchesInABufferNotStartingAtPositionZeroAreAppendedWithoutWhatPrecedesThem() throws Exception {
+    open(config(1 << 20, 100));
+    for (int i = 0; i < 2; i++) {
+      MemoryRecords records = batch(1, "x" + i, "y" + i);
+      ByteBuffer shifted = ByteBuffer.allocate(7 + records.sizeInBytes());
+      shifted.position(7);
+      shifted.put(records.buffer()).position(7);
+      LogAppendInfo info = i == 0
+          ? log.appendAsLeader(MemoryRecords.readableRecords(shifted), 0)
+          : log.appendAsFollower(MemoryRecords.readableRecords(withOffsets(shifted, 2)));
+      assertEquals(2L * i, info.firstOffset());
+    }
+    assertEquals(List.of(new Entry(0, "x0"), new Entry(1, "y0"), new Entry(2, "x1"), new Entry(3, "y1")), readAll(log));
+    assertEquals(2 * batch(1, "x0", "y0").sizeInBytes(), log.sizeBytes());
+  }
+
+  /** Sets the base offset of the batch at the buffer's position, as a leader would have. */
+  private static ByteBuffer withOffsets(ByteBuffer batch, long baseOffset) {
+    batch.putLong(batch.position(), baseOffset);
+    return batch;
+  }
+
+  @Test
   void theCheckpointedHighWatermarkIsReadBackWithinTheLogsOffsets() throws Exception {
     open(config(1 << 20, 100));
     assertEquals(0, log.checkpointedHighWatermark(), "none written yet");
@@ -381,7 +404,7 @@ class PartitionLogTest {
     LogConfig c = config(1 << 20, 100);
     open(new LogConfig(c.segmentBytes(), c.segmentMs(), -1, -1, c.maxMessageBytes(), 100, c.segmentIndexBytes(),
         3, Long.MAX_VALUE, TimestampType.CREATE_TIME));
-    Path recoveryPoint = dir.resolve(PartitionLog.RECOVERY_POINT_FILE);
+    Path recoveryPoint = dir.resolve(LogCheckpoints.RECOVERY_POINT_FILE);
     log.appendAsLeader(batch(0, "a", "b"), 0);
     assertTrue(Files.readString(recoveryPoint).startsWith("0\n"));
     log.appendAsLeader(batch(0, "c"), 0);
@@ -392,7 +415,7 @@ class PartitionLogTest {
   void rolledSegmentsAreFsyncedByMaintenanceNotByTheAppend() throws Exception {
     int batchSize = batch(0, "a0").sizeInBytes();
     open(config(2 * batchSize, 1));
-    Path recoveryPoint = dir.resolve(PartitionLog.RECOVERY_POINT_FILE);
+    Path recoveryPoint = dir.resolve(LogCheckpoints.RECOVERY_POINT_FILE);
     for (int i = 0; i < 5; i++) {
       log.appendAsLeader(batch(0, "a" + i), 0);
     }
@@ -419,7 +442,7 @@ class PartitionLogTest {
     LogConfig c = config(1 << 20, 100);
     open(new LogConfig(c.segmentBytes(), c.segmentMs(), -1, -1, c.maxMessageBytes(), 100, c.segmentIndexBytes(),
         Long.MAX_VALUE, 1000, TimestampType.CREATE_TIME));
-    Path recoveryPoint = dir.resolve(PartitionLog.RECOVERY_POINT_FILE);
+    Path recoveryPoint = dir.resolve(LogCheckpoints.RECOVERY_POINT_FILE);
     log.appendAsLeader(batch(0, "a"), 0);
     assertTrue(Files.readString(recoveryPoint).startsWith("0\n"));
     clock.advance(1000);
@@ -436,9 +459,9 @@ class PartitionLogTest {
       expected.add(new Entry(info.firstOffset(), "v" + i));
     }
     log.close();
-    assertTrue(Files.exists(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE)));
+    assertTrue(Files.exists(dir.resolve(LogCheckpoints.CLEAN_SHUTDOWN_FILE)));
     log = PartitionLog.open(dir, config(500, 1), clock);
-    assertFalse(Files.exists(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE)), "removed on open");
+    assertFalse(Files.exists(dir.resolve(LogCheckpoints.CLEAN_SHUTDOWN_FILE)), "removed on open");
     assertEquals(expected, readAll(log));
     assertEquals(30, log.logEndOffset());
     assertEquals(2, log.leaderEpochCache().latestEpoch().getAsInt());

@@ -71,7 +71,7 @@ class RecoveryTest {
   }
 
   private PartitionLog openUnclean(Path dir) throws IOException {
-    Files.deleteIfExists(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE));
+    Files.deleteIfExists(dir.resolve(LogCheckpoints.CLEAN_SHUTDOWN_FILE));
     return PartitionLog.open(dir, config, clock);
   }
 
@@ -145,7 +145,7 @@ class RecoveryTest {
     int victim = batchPositions(second).get(2);
     long victimOffset = firstOffsetAt(second, victim);
     flip(second, victim + 40);
-    Files.delete(dir.resolve(PartitionLog.RECOVERY_POINT_FILE));
+    Files.delete(dir.resolve(LogCheckpoints.RECOVERY_POINT_FILE));
     assertHoldsPrefixAndAcceptsAppends(dir, written, victimOffset);
     assertEquals(2, logFiles(dir).size(), "segments after the cut are deleted");
   }
@@ -185,7 +185,7 @@ class RecoveryTest {
           files.filter(f -> f.toString().endsWith(".index") || f.toString().endsWith(".timeindex")).forEach(damage);
         }
         if (!clean) {
-          Files.delete(dir.resolve(PartitionLog.CLEAN_SHUTDOWN_FILE));
+          Files.delete(dir.resolve(LogCheckpoints.CLEAN_SHUTDOWN_FILE));
         }
         try (PartitionLog log = PartitionLog.open(dir, config, clock)) {
           assertEquals(written, readAll(log), dir.toString());
