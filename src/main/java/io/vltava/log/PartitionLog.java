@@ -535,6 +535,16 @@ public final class PartitionLog implements AutoCloseable {
     checkpoints.writeCleanShutdownMarker();
   }
 
+  /**
+   * Releases the files after an I/O error, without flushing or marking a clean shutdown: the next
+   * {@link #open} recovers the log as after a crash, back to its last valid batch.
+   */
+  public void closeAfterFailure() throws IOException {
+    if (!closed) {
+      closeSegments();
+    }
+  }
+
   /** Closes and removes the directory (topic deletion). */
   public void delete() throws IOException {
     lock.lock();
