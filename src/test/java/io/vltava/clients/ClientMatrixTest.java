@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vltava.log.PartitionLog;
 import io.vltava.node.LogRecords;
 import io.vltava.node.LogRecords.Kept;
 import io.vltava.node.TestNodes;
@@ -43,6 +44,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -131,6 +133,12 @@ class ClientMatrixTest {
     });
     Awaitility.await("the cleaner compacts " + topic).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
         .untilAsserted(() -> assertEquals(survivors, storedRecords(topic), "what the node's log holds"));
+    for (int partition = 0; partition < MatrixPlan.PARTITIONS; partition++) {
+      PartitionLog log = node.localReplica(new TopicPartition(topic, partition)).orElseThrow().log();
+      RecordBatch first = ((MemoryRecords) log.read(0, 1 << 16, Long.MAX_VALUE).records()).batches().iterator().next();
+      assertTrue(first.hasProducerId() && first.lastOffset() == 3 && !first.iterator().hasNext(),
+          "partition " + partition + " starts with the idempotent producer's batch, emptied: " + first);
+    }
     return survivors;
   }
 
