@@ -152,15 +152,17 @@ class ClientMatrixTest {
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
       for (int partition = 0; partition < MatrixPlan.PARTITIONS; partition++) {
+        String suffix = "-p" + partition; // values differ per partition, so a record read from the wrong one shows
+        List<Kept> sending = records.stream()
+            .map(r -> new Kept(-1, r.key(), r.value() == null ? null : r.value() + suffix)).toList();
         List<Future<RecordMetadata>> sent = new ArrayList<>();
-        for (Kept record : records) {
-          String value = record.value() == null ? null : record.value() + "-p" + partition;
-          sent.add(producer.send(new ProducerRecord<>(topic, partition, record.key(), value)));
+        for (Kept record : sending) {
+          sent.add(producer.send(new ProducerRecord<>(topic, partition, record.key(), record.value())));
         }
         producer.flush();
-        for (int i = 0; i < records.size(); i++) {
-          String value = records.get(i).value() == null ? null : records.get(i).value() + "-p" + partition;
-          written.computeIfAbsent(partition, p -> new ArrayList<>()).add(new Kept(sent.get(i).get().offset(), records.get(i).key(), value));
+        for (int i = 0; i < sending.size(); i++) {
+          written.computeIfAbsent(partition, p -> new ArrayList<>())
+              .add(new Kept(sent.get(i).get().offset(), sending.get(i).key(), sending.get(i).value()));
         }
       }
     }
