@@ -62,8 +62,11 @@ class ClusterReformationTest {
       CompletableFuture.allOf(first, second, third).get(2, TimeUnit.MINUTES);
 
       assertEquals(clusterId, ClusterMeta.read(cluster.dataDir(1)).orElseThrow().clusterId(), "node 1 records the cluster it joined");
+      // A restarted node's metadata view is filled by replication after start returns.
       for (int id = 1; id <= 3; id++) {
-        assertEquals(clusterId, cluster.node(id).metadata().current().clusterId(), "node " + id + " is in the old cluster");
+        VltavaNode node = cluster.node(id);
+        await("node " + id + " is in the old cluster").atMost(Duration.ofSeconds(60))
+            .until(() -> node.metadata().current().clusterId(), clusterId::equals);
       }
       cluster.awaitMetadata(state -> state.brokers().size() == 3, Duration.ofSeconds(60));
       try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(TestNodes.consumerProps(cluster.bootstrapServers()))) {
