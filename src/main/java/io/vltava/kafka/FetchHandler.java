@@ -156,6 +156,9 @@ final class FetchHandler implements ApiHandler {
         f.request().currentLeaderEpoch(), maxBytes, batchMayExceedLimit);
     f.response().setErrorCode(read.error().code()).setHighWatermark(read.highWatermark())
         .setLastStableOffset(read.highWatermark()).setLogStartOffset(read.logStartOffset()).setRecords(read.records());
+    if (replicaId < 0 && read.sizeInBytes() > 0) {
+      broker.metrics().bytesOut(f.partition().topicPartition().topic(), read.sizeInBytes());
+    }
     return read.sizeInBytes();
   }
 

@@ -37,11 +37,13 @@ final class RequestDispatcher {
 
   private final ApiHandlers handlers;
   private final Executor executor;
+  private final BrokerMetrics metrics;
 
   /** {@code executor} runs response encoding; never the common pool, which has one thread here. */
-  RequestDispatcher(ApiHandlers handlers, Executor executor) {
+  RequestDispatcher(ApiHandlers handlers, Executor executor, BrokerMetrics metrics) {
     this.handlers = handlers;
     this.executor = executor;
+    this.metrics = metrics;
   }
 
   /**
@@ -49,6 +51,7 @@ final class RequestDispatcher {
    * the handler sends none (a produce with acks=0).
    */
   CompletionStage<Optional<ByteString>> respond(ByteString requestBytes, InetSocketAddress peer) {
+    long startNanos = System.nanoTime();
     // A writable copy: handlers may rewrite record batches in place (offsets, leader epoch).
     ByteBuffer buffer = requestBytes.toByteBuffer();
     RequestHeader header = parseHeader(buffer);
@@ -60,6 +63,8 @@ final class RequestDispatcher {
     return call(handler, header, request)
         .handleAsync(
             (response, failure) -> {
+              metrics.requestCompleted(header.apiKey(), failure != null ? Errors.forException(unwrap(failure)) : errorOf(response),
+                  System.nanoTime() - startNanos);
               if (failure != null) {
                 Throwable cause = unwrap(failure);
                 if (expectsNoResponse(request)) {
@@ -139,6 +144,19 @@ final class RequestDispatcher {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** The error a response reports (the first, if several partitions failed), NONE when it has none. */
+  private static Errors errorOf(AbstractResponse response) {
+    if (response == null) {
+      return Errors.NONE;
+    }
+    for (Errors error : response.errorCounts().keySet()) {
+      if (error != Errors.NONE) {
+        return error;
+      }
+    }
+    return Errors.NONE;
   }
 
   private static boolean expectsNoResponse(AbstractRequest request) {
