@@ -23,7 +23,8 @@ import org.apache.kafka.common.TopicPartitionInfo;
  * The fault suite's helper (run.sh runs it with the source launcher on the kafka-tools classpath).
  *
  * <pre>
- * view NODE_ADDR... TOPIC          one line per node: what that node alone says (members, controller, leader, ISR)
+ * view NODE_ADDR... TOPIC          one line per node: what that node alone says (members, controller, leader, ISR,
+ *                                  and whether its data dir reports an error: a replica offline after an I/O error)
  * await-healthy SECONDS TOPIC NODE_ADDR...   waits until every node gives the same full view; exit 1 if not in time
  * check PRODUCER_JSONL CONSUMER_JSONL FAULTS_LOG   prints the report; exit 1 if an acknowledged record was lost,
  *                                  duplicated or reordered
@@ -65,10 +66,20 @@ public final class FaultTool {
       TopicPartitionInfo partition = description.partitions().get(0);
       String isr = partition.isr().stream().map(Node::id).sorted().map(String::valueOf).collect(Collectors.joining(","));
       return "members=" + members + " controller=" + (controller == null ? "none" : controller.id())
-          + " leader=" + (partition.leader() == null ? "none" : partition.leader().id()) + " isr=" + isr;
+          + " leader=" + (partition.leader() == null ? "none" : partition.leader().id()) + " isr=" + isr
+          + " logdir=" + logDirState(admin, cluster.nodes().get(5, TimeUnit.SECONDS), address);
     } catch (Exception e) {
       return "unreachable";
     }
+  }
+
+  /** "ok", or the error the node at {@code address} reports for its own data dir (a replica offline after an I/O error). */
+  private static String logDirState(Admin admin, java.util.Collection<Node> nodes, String address) throws Exception {
+    int port = Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+    int nodeId = nodes.stream().filter(n -> n.port() == port).findFirst().orElseThrow().id();
+    return admin.describeLogDirs(List.of(nodeId)).descriptions().get(nodeId).get(5, TimeUnit.SECONDS).values().stream()
+        .map(dir -> dir.error() == null ? "ok" : dir.error().getClass().getSimpleName())
+        .filter(state -> !state.equals("ok")).findFirst().orElse("ok");
   }
 
   private static boolean awaitHealthy(Duration limit, String topic, List<String> addresses) throws InterruptedException {
@@ -77,7 +88,7 @@ public final class FaultTool {
     while (System.nanoTime() < deadline) {
       views = addresses.stream().map(a -> view(a, topic)).toList();
       String first = views.get(0);
-      boolean full = first.startsWith("members=" + "1,2,3 ") && first.endsWith("isr=1,2,3") && !first.contains("none");
+      boolean full = first.startsWith("members=" + "1,2,3 ") && first.endsWith("isr=1,2,3 logdir=ok") && !first.contains("none");
       if (full && views.stream().allMatch(first::equals)) {
         System.out.println("agreed: " + first);
         return true;

@@ -8,24 +8,35 @@
 #   bench/faults/run.sh                 short run (the CI run: one of each fault kind, a few minutes)
 #   bench/faults/run.sh --long [N]      N (default 100) faults drawn at random from every kind
 #   --seed S   random seed (default: time)      --rate R   producer records/s (default 300)
+#   --only "F..."   run just these faults, in order (space-separated; separate with commas instead
+#                   when a fault takes an argument: "fault_isolate leader,fault_disk_full")
+#   --instance N    a second (third...) suite beside a running one: ports +10*(N-1), its own
+#                   iptables chain, cgroup and run directory (default 1)
+#   --disk-mb M     size of each node's tmpfs data dir (default 512)
 #
 # Partitions are iptables rules on loopback: each node runs in its own cgroup (v2) and a rule drops
-# that cgroup's packets to another node's cluster and Kafka ports; clients reach every node. Needs
-# root, iptables and a cgroup2 mount. Every rule and cgroup is removed on exit. Logs stay in
-# target/faults/run-<time>/.
+# that cgroup's packets to another node's cluster and Kafka ports; clients reach every node. Each
+# node's data dir is a tmpfs of its own, so a full disk is real: fault_disk_full shrinks the
+# leader's tmpfs to what it holds (every new block fails with ENOSPC) and gives the space back.
+# Needs root, iptables and a cgroup2 mount. Every rule, cgroup and mount is removed on exit. Logs
+# stay in target/faults/run-<time>/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
-mode=short faults=0 seed=$(date +%s) rate=300
+mode=short faults=0 seed=$(date +%s) rate=300 only="" instance=1 disk_mb=512
 while [ $# -gt 0 ]; do
   case $1 in
     --long) mode=long; faults=100; if [[ ${2:-} =~ ^[0-9]+$ ]]; then faults=$2; shift; fi ;;
     --seed) seed=$2; shift ;;
     --rate) rate=$2; shift ;;
+    --only) mode=only; only=$2; shift ;;
+    --instance) instance=$2; shift ;;
+    --disk-mb) disk_mb=$2; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
+[[ $instance =~ ^[1-9]$ ]] || { echo "--instance takes 1 to 9" >&2; exit 2; }
 RANDOM=$seed
 
 [ -f target/vltava.jar ] || mvn -B -q package -DskipTests
@@ -36,15 +47,17 @@ command -v iptables > /dev/null || { echo "iptables is required (apt-get install
 cgroup_root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
 [ -n "$cgroup_root" ] || { echo "a cgroup2 mount is required" >&2; exit 2; }
 
-run=target/faults/run-$(date -u +%Y%m%dT%H%M%S)
+# Instance 1 keeps the historical names and ports; instance N shifts every one of them.
+suffix=$([ "$instance" = 1 ] || echo "-i$instance")
+run=target/faults/run$suffix-$(date -u +%Y%m%dT%H%M%S)
 mkdir -p "$run"
 run=$(cd "$run" && pwd)
 topic=faults
-kafka_port() { echo $((19390 + $1)); }
-cluster_port() { echo $((25690 + $1)); }
+kafka_port() { echo $((19390 + 10 * (instance - 1) + $1)); }
+cluster_port() { echo $((25690 + 10 * (instance - 1) + $1)); }
 servers=127.0.0.1:$(kafka_port 1),127.0.0.1:$(kafka_port 2),127.0.0.1:$(kafka_port 3)
-chain=VLTAVA_FAULTS
-cgroup=vltava-faults-$$
+chain=VLTAVA_FAULTS$([ "$instance" = 1 ] || echo "_$instance")
+cgroup=vltava-faults$suffix-$$
 
 log() { echo "$(date -u +%H:%M:%S) $*" | tee -a "$run/run.log"; }
 now_ms() { date +%s%3N; }
@@ -82,12 +95,17 @@ cleanup() {
   iptables -X "$chain" 2>/dev/null || true
   for n in 1 2 3; do rmdir "$cgroup_root/$cgroup/node-$n" 2>/dev/null || true; done
   rmdir "$cgroup_root/$cgroup" 2>/dev/null || true
+  for n in 1 2 3; do mountpoint -q "$run/node-$n" && umount "$run/node-$n" || true; done
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 iptables -N "$chain"
 iptables -I OUTPUT -j "$chain"
+for n in 1 2 3; do
+  mkdir -p "$run/node-$n"
+  mount -t tmpfs -o "size=${disk_mb}m" "vltava-faults$suffix-node-$n" "$run/node-$n"
+done
 
 # ---- faults; each appends "START_MS END_MS NAME" to faults.log
 record() { echo "$1 $(now_ms) $2" >> "$run/faults.log"; log "fault done: $2"; }
@@ -137,13 +155,27 @@ fault_kill_all() {
   for n in $order; do rm -f "$run/hold-$n"; sleep $((RANDOM % 5 + 1)); done
   record "$start" "kill-all-restart-$(echo "$order" | tr -d ' ')"
 }
+fault_disk_full() { # the leader's disk full for 15 s: its tmpfs shrunk to what it holds, then given back
+  local n start used; n=$(pick leader); start=$(now_ms); log "disk of node $n (leader) full for 15 s"
+  used=$(df --output=used -k "$run/node-$n" | tail -1 | tr -d ' ')
+  for attempt in $(seq 20); do # what it holds may grow between df and the remount
+    mount -o "remount,size=${used}k" "$run/node-$n" 2> /dev/null && break
+    used=$((used + 64))
+  done
+  sleep 15; mount -o "remount,size=${disk_mb}m" "$run/node-$n"; record "$start" "disk-full-$n-15s"
+}
 
 all_faults=(fault_kill "fault_kill controller" fault_pause "fault_isolate leader" "fault_isolate controller"
-  fault_bridge fault_two_kills fault_kill_during_restart fault_kill_all)
-if [ "$mode" = short ]; then
+  fault_bridge fault_two_kills fault_kill_during_restart fault_kill_all fault_disk_full)
+if [ "$mode" = only ]; then
+  if [[ $only == *,* ]]; then IFS=, read -r -a schedule <<< "$only"; else read -r -a schedule <<< "$only"; fi
+  for fault in "${schedule[@]}"; do
+    declare -F "${fault%% *}" > /dev/null || { echo "unknown fault: $fault" >&2; exit 2; }
+  done
+elif [ "$mode" = short ]; then
   # One of each kind, the two-kill gap bounded so the run stays short.
   schedule=(fault_kill fault_pause "fault_isolate leader" "fault_isolate controller" fault_bridge "fault_two_kills 21"
-    fault_kill_during_restart fault_kill_all)
+    fault_kill_during_restart fault_kill_all fault_disk_full)
 else
   schedule=()
   for ((i = 0; i < faults; i++)); do schedule+=("${all_faults[RANDOM % ${#all_faults[@]}]}"); done

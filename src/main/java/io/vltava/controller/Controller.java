@@ -88,6 +88,13 @@ public final class Controller {
 
   public record IsrChanged(short errorCode, io.vltava.metadata.PartitionState partition) implements CborSerializable {}
 
+  /**
+   * A broker's report that its replica of a partition went offline (its log failed: a full or
+   * broken disk) or is back ({@code online}); replies with the partition's state after it.
+   */
+  public record ReplicaStatus(String topic, int partition, int nodeId, boolean online, ActorRef<IsrChanged> replyTo)
+      implements Command {}
+
   /** An operator's leader elections (ElectLeaders) for {@code partitions}, or for every partition if {@code allPartitions}. */
   public record ElectLeaders(
       RequestedElections.Type type, boolean allPartitions, List<RequestedElections.PartitionId> partitions,
@@ -214,6 +221,7 @@ public final class Controller {
   private Behavior<Command> ready() {
     return Behaviors.receive(Command.class)
         .onMessage(AlterIsr.class, this::onAlterIsr)
+        .onMessage(ReplicaStatus.class, this::onReplicaStatus)
         .onMessage(RegisterBroker.class, m -> {
           ClusterState next = withInternalTopicsRaised(
               LeaderElection.onBrokerRegistered(state.withBroker(m.broker()), m.broker().nodeId(), settings.uncleanPolicy()));
@@ -261,6 +269,27 @@ public final class Controller {
     ClusterState changed = next;
     return write(next, () -> request.replyTo().tell(new IsrChanged((short) 0,
         changed.topic(request.topic()).orElseThrow().partitions().get(request.partition()))), this::ready);
+  }
+
+  private Behavior<Command> onReplicaStatus(ReplicaStatus report) {
+    ClusterState next;
+    try {
+      next = report.online()
+          ? LeaderElection.onReplicaOnline(state, report.topic(), report.partition(), report.nodeId(), settings.uncleanPolicy())
+          : LeaderElection.onReplicaOffline(state, report.topic(), report.partition(), report.nodeId(), settings.uncleanPolicy());
+    } catch (RuntimeException e) {
+      report.replyTo().tell(new IsrChanged(org.apache.kafka.common.protocol.Errors.forException(e).code(), null));
+      return Behaviors.same();
+    }
+    if (next == state) {
+      report.replyTo().tell(new IsrChanged((short) 0, state.topic(report.topic()).orElseThrow().partitions().get(report.partition())));
+      return Behaviors.same();
+    }
+    context.getLog().info("Broker {} reports its replica of {}-{} {}: {}", report.nodeId(), report.topic(), report.partition(),
+        report.online() ? "back online" : "offline", next.topic(report.topic()).orElseThrow().partitions().get(report.partition()));
+    ClusterState changed = next;
+    return write(next, () -> report.replyTo().tell(new IsrChanged((short) 0,
+        changed.topic(report.topic()).orElseThrow().partitions().get(report.partition()))), this::ready);
   }
 
   private Behavior<Command> onElectLeaders(ElectLeaders request) {
@@ -464,8 +493,10 @@ public final class Controller {
             return stash.unstashAll(ready());
           }
           context.getLog().warn("Writing cluster metadata version {} to a majority failed: {}", next.version(), written.response());
-          if (written.response() instanceof Replicator.UpdateTimeout<LWWRegister<ClusterState>>) {
-            // The local replica holds it and gossips it on, though no majority confirmed it in time.
+          if (written.response() instanceof Replicator.UpdateTimeout<LWWRegister<ClusterState>>
+              || written.response() instanceof Replicator.StoreFailure<LWWRegister<ClusterState>>) {
+            // The local replica holds it and gossips it on, though no majority confirmed it in time
+            // (or the local durable store, say on a full disk, failed to keep it).
             // Later states must build on it: a second, different state with the same version would
             // lose to it in the register or be ignored by every cache that has it.
             state = next;

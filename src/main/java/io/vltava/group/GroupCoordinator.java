@@ -40,6 +40,11 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * {@link ClassicGroup}, so after a move or restart the members rejoin, as with a Kafka
  * coordinator failover. The actor hands requests and timer firings to the ClassicGroup and
  * carries out its effects: replies to parked joins and syncs, join, sync and session timers.
+ *
+ * <p>Failure policy: a failed journal write or replay (the journal partition's leader failing over,
+ * or its log offline after an I/O error) restarts the coordinator with backoff; it recovers its
+ * offsets from the journal and the members rejoin. Any other exception is a bug and restarts it the
+ * same way, so a group is never left without a coordinator; the node is never affected.
  */
 public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinator.Command, GroupCoordinator.Event, GroupOffsets> {
 
@@ -116,7 +121,9 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
 
   /** {@code running} is the node's set of groups with a live coordinator, for ListGroups. */
   public static Behavior<Command> create(String groupId, GroupSettings settings, Clock clock, Set<String> running) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> new GroupCoordinator(groupId, settings, clock, timers, running)));
+    return Behaviors.supervise(
+            Behaviors.<Command>setup(context -> Behaviors.withTimers(timers -> new GroupCoordinator(groupId, settings, clock, timers, running))))
+        .onFailure(Exception.class, SupervisorStrategy.restartWithBackoff(PERSIST_RESTART_MIN_BACKOFF, PERSIST_RESTART_MAX_BACKOFF, 0.2));
   }
 
   public static PersistenceId persistenceId(String groupId) {

@@ -48,7 +48,9 @@ public final class GroupCoordinators {
     sharding.init(Entity.of(GroupCoordinator.TYPE_KEY,
         context -> GroupCoordinator.create(context.getEntityId(), settings, clock, running)));
     GroupCoordinators coordinators = new GroupCoordinators(system, sharding, running, settings);
-    system.systemActorOf(coordinators.watchNodesLeaving(), "group-coordinators-node-watch", Props.empty());
+    // Restarted on any failure (it re-subscribes): parked questions must keep failing fast when a node leaves.
+    system.systemActorOf(Behaviors.supervise(coordinators.watchNodesLeaving())
+        .onFailure(Exception.class, org.apache.pekko.actor.typed.SupervisorStrategy.restart()), "group-coordinators-node-watch", Props.empty());
     return coordinators;
   }
 

@@ -230,6 +230,18 @@ public final class BrokerServices {
     return Topic.isInternal(name) || name.startsWith(VLTAVA_INTERNAL_PREFIX);
   }
 
+  /**
+   * A replica's error as a request of {@code version} may carry it: KAFKA_STORAGE_ERROR before
+   * {@code firstVersionWithStorageError} (Produce v4, Fetch v6) becomes NOT_LEADER_OR_FOLLOWER, as
+   * Kafka answers, since older clients would take the unknown code as fatal rather than retry.
+   */
+  static org.apache.kafka.common.protocol.Errors replicaErrorFor(
+      org.apache.kafka.common.protocol.Errors error, short version, short firstVersionWithStorageError) {
+    return error == org.apache.kafka.common.protocol.Errors.KAFKA_STORAGE_ERROR && version < firstVersionWithStorageError
+        ? org.apache.kafka.common.protocol.Errors.NOT_LEADER_OR_FOLLOWER
+        : error;
+  }
+
   public static org.apache.kafka.common.protocol.Errors unknownTopicError(Uuid topicId) {
     return usesId(topicId)
         ? org.apache.kafka.common.protocol.Errors.UNKNOWN_TOPIC_ID

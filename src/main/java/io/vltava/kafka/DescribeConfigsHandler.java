@@ -95,8 +95,9 @@ final class DescribeConfigsHandler implements ApiHandler {
   }
 
   /**
-   * This broker's dynamic configs (the replication throttle rates), which AlterConfigs changes: a
-   * set one as DYNAMIC_BROKER_CONFIG, the others at Kafka's default, unlimited.
+   * This broker's dynamic configs (the replication throttle rates, the log cleaner's I/O limit),
+   * which AlterConfigs changes: a set one as DYNAMIC_BROKER_CONFIG, the others at Kafka's default,
+   * unlimited, or at the node's configuration file's value (STATIC_BROKER_CONFIG) where it has one.
    */
   private void addDynamicBrokerConfigs(
       DescribeConfigsResponseData.DescribeConfigsResult result, List<String> keys, boolean includeSynonyms, boolean includeDocumentation) {
@@ -105,17 +106,28 @@ final class DescribeConfigsHandler implements ApiHandler {
       if (keys != null && !keys.isEmpty() && !keys.contains(name)) {
         continue;
       }
-      String defaultValue = String.valueOf(BrokerConfigs.UNLIMITED);
+      String defaultValue = BrokerConfigs.kafkaDefault(name);
       List<DescribeConfigsSynonym> synonyms = new ArrayList<>();
       if (overrides.containsKey(name)) {
         synonyms.add(new DescribeConfigsSynonym().setName(name).setValue(overrides.get(name)).setSource(ConfigSource.DYNAMIC_BROKER_CONFIG.id()));
       }
+      String staticValue = staticValue(name);
+      if (!staticValue.equals(defaultValue)) {
+        synonyms.add(new DescribeConfigsSynonym().setName(name).setValue(staticValue).setSource(ConfigSource.STATIC_BROKER_CONFIG.id()));
+      }
       synonyms.add(new DescribeConfigsSynonym().setName(name).setValue(defaultValue).setSource(ConfigSource.DEFAULT_CONFIG.id()));
-      result.configs().add(new DescribeConfigsResourceResult().setName(name).setValue(overrides.getOrDefault(name, defaultValue))
+      result.configs().add(new DescribeConfigsResourceResult().setName(name).setValue(synonyms.get(0).value())
           .setConfigSource(synonyms.get(0).source()).setReadOnly(false).setIsSensitive(false)
           .setSynonyms(includeSynonyms ? synonyms : List.of())
-          .setConfigType(ConfigType.LONG.id())
+          .setConfigType(ConfigType.valueOf(BrokerConfigs.type(name).name()).id())
           .setDocumentation(includeDocumentation ? BrokerConfigs.documentation(name) : null));
     }
+  }
+
+  /** A dynamic config's value in the node's configuration file; only the cleaner's I/O limit has one. */
+  private String staticValue(String name) {
+    return name.equals(BrokerConfigs.LOG_CLEANER_IO_MAX_BYTES_PER_SECOND)
+        ? String.valueOf(broker.replicas().cleanerConfig().ioMaxBytesPerSecond())
+        : BrokerConfigs.kafkaDefault(name);
   }
 }

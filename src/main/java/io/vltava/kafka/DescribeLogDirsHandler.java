@@ -30,7 +30,9 @@ import org.apache.kafka.common.requests.RequestHeader;
  * DescribeLogDirs ({@code kafka-log-dirs --describe}): the node's data directory is its one log
  * dir, listing each partition replica it holds with its size in bytes and offset lag, and, from v4,
  * the file system's total and usable bytes. Partitions of unknown topics, or not held here, are
- * simply absent, as in Kafka. Sizes are read from the segments' published sizes, so it does not
+ * simply absent, as in Kafka. While any replica's log is offline after an I/O error, the dir is
+ * answered with KAFKA_STORAGE_ERROR, as Kafka answers an offline log dir, and the offline replicas
+ * are left out (Kafka lists nothing of an offline dir; the healthy replicas here still work). Sizes are read from the segments' published sizes, so it does not
  * block on the log writers; the file-system query runs on the log I/O executor.
  */
 final class DescribeLogDirsHandler implements ApiHandler {
@@ -59,7 +61,9 @@ final class DescribeLogDirsHandler implements ApiHandler {
     Map<String, DescribeLogDirsTopic> topics = new TreeMap<>();
     for (LocalReplica replica : broker.replicas().localReplicas()) {
       TopicPartition partition = replica.topicPartition();
-      if (requested(data, partition)) {
+      if (replica.storageError() != null) {
+        result.setErrorCode(Errors.KAFKA_STORAGE_ERROR.code());
+      } else if (requested(data, partition)) {
         topics.computeIfAbsent(partition.topic(), name -> new DescribeLogDirsTopic().setName(name)).partitions()
             .add(new DescribeLogDirsPartition()
                 .setPartitionIndex(partition.partition())

@@ -34,6 +34,7 @@ import org.apache.kafka.common.requests.RequestHeader;
  */
 final class FetchHandler implements ApiHandler {
   static final short FIRST_VERSION_WITH_TOPIC_IDS = 13;
+  private static final short FIRST_VERSION_WITH_STORAGE_ERROR = 6;
   private static final short FIRST_VERSION_WITH_CURRENT_LEADER = 12;
   private static final short FIRST_VERSION_WITH_NODE_ENDPOINTS = 16;
 
@@ -66,7 +67,7 @@ final class FetchHandler implements ApiHandler {
         : broker.replicas().awaitData(wanted.stream().map(f -> f.partition().topicPartition()).toList(),
             Duration.ofMillis(data.maxWaitMs())).toCompletableFuture();
     return CompletableFuture
-        .supplyAsync(() -> readAll(replicaId, wanted, data.maxBytes()), broker.replicas().ioExecutor())
+        .supplyAsync(() -> readAll(replicaId, wanted, data.maxBytes(), version), broker.replicas().ioExecutor())
         .thenCompose(bytesRead -> {
           if (arrival == null) {
             return CompletableFuture.completedFuture(bytesRead);
@@ -76,7 +77,7 @@ final class FetchHandler implements ApiHandler {
             arrival.complete(null); // releases the registration and cancels its timer
             return CompletableFuture.completedFuture(bytesRead);
           }
-          return arrival.thenApplyAsync(arrived -> readAll(replicaId, wanted, data.maxBytes()), broker.replicas().ioExecutor());
+          return arrival.thenApplyAsync(arrived -> readAll(replicaId, wanted, data.maxBytes(), version), broker.replicas().ioExecutor());
         })
         .thenApply(bytesRead -> {
           List<Node> nodeEndpoints = new ArrayList<>();
@@ -133,7 +134,7 @@ final class FetchHandler implements ApiHandler {
   }
 
   /** Fills the slot of every partition not already answered with an error; returns the bytes of records read. */
-  private int readAll(int replicaId, List<Fetched> wanted, int responseMaxBytes) {
+  private int readAll(int replicaId, List<Fetched> wanted, int responseMaxBytes, short version) {
     int remaining = responseMaxBytes;
     int total = 0;
     for (Fetched f : wanted) {
@@ -144,17 +145,18 @@ final class FetchHandler implements ApiHandler {
       // so a consumer always progresses. Followers keep it for every partition: they do not rotate
       // their partitions between fetches as consumers do, so a strict limit could starve the last ones.
       boolean batchMayExceedLimit = total == 0 || replicaId >= 0;
-      int read = read(replicaId, f, remaining <= 0 ? 0 : Math.min(remaining, f.request().maxBytes()), batchMayExceedLimit);
+      int read = read(replicaId, f, remaining <= 0 ? 0 : Math.min(remaining, f.request().maxBytes()), batchMayExceedLimit, version);
       remaining -= read;
       total += read;
     }
     return total;
   }
 
-  private int read(int replicaId, Fetched f, int maxBytes, boolean batchMayExceedLimit) {
+  private int read(int replicaId, Fetched f, int maxBytes, boolean batchMayExceedLimit, short version) {
     PartitionRead read = broker.replicas().read(f.partition().topicPartition(), replicaId, f.request().fetchOffset(),
         f.request().currentLeaderEpoch(), maxBytes, batchMayExceedLimit);
-    f.response().setErrorCode(read.error().code()).setHighWatermark(read.highWatermark())
+    Errors error = BrokerServices.replicaErrorFor(read.error(), version, FIRST_VERSION_WITH_STORAGE_ERROR);
+    f.response().setErrorCode(error.code()).setHighWatermark(read.highWatermark())
         .setLastStableOffset(read.highWatermark()).setLogStartOffset(read.logStartOffset()).setRecords(read.records());
     if (replicaId < 0 && read.sizeInBytes() > 0) {
       broker.metrics().bytesOut(f.partition().topicPartition().topic(), read.sizeInBytes());

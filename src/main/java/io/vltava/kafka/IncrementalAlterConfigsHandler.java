@@ -3,12 +3,16 @@ package io.vltava.kafka;
 import io.vltava.log.TopicConfigs;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.admin.AlterConfigOp;
+import io.vltava.metadata.TopicState;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData.AlterableConfig;
 import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
@@ -21,9 +25,10 @@ import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
 import org.apache.kafka.common.requests.RequestHeader;
 
 /**
- * IncrementalAlterConfigs: SET and DELETE of topic configs and of a broker's dynamic configs.
- * APPEND and SUBTRACT are refused: cleanup.policy accepts a single value, and the throttled-replica
- * lists are set whole (as kafka-reassign-partitions does).
+ * IncrementalAlterConfigs: SET and DELETE of topic configs and of a broker's dynamic configs, and
+ * APPEND and SUBTRACT on a topic's list-valued configs (cleanup.policy, the throttled-replica lists):
+ * as Kafka, the values are added to or removed from the topic's current value (its override, else
+ * the broker default), and the resulting list is set.
  */
 final class IncrementalAlterConfigsHandler implements ApiHandler {
   private final BrokerServices broker;
@@ -42,7 +47,7 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
     IncrementalAlterConfigsRequestData data = ((IncrementalAlterConfigsRequest) request).data();
     List<ConfigAlterations.Resource> resources = new ArrayList<>();
     for (IncrementalAlterConfigsRequestData.AlterConfigsResource resource : data.resources()) {
-      resources.add(toResource(resource));
+      resources.add(toResource(resource, currentValues(resource)));
     }
     return ConfigAlterations.apply(broker, resources, data.validateOnly()).thenApply(results -> {
       IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();
@@ -53,11 +58,38 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
     });
   }
 
+  /** {@code currentList} with the values of {@code valueList} appended (those not in it yet) or removed. */
+  private static String edited(String currentList, String valueList, boolean append) {
+    Set<String> values = new LinkedHashSet<>();
+    for (String value : currentList.split(",")) {
+      if (!value.isBlank()) {
+        values.add(value.trim());
+      }
+    }
+    for (String value : valueList.split(",")) {
+      if (append) {
+        values.add(value.trim());
+      } else {
+        values.remove(value.trim());
+      }
+    }
+    return String.join(",", values);
+  }
+
   private static boolean isList(String name) {
     return TopicConfigs.names().contains(name) && TopicConfigs.type(name) == ConfigDef.Type.LIST;
   }
 
-  private static ConfigAlterations.Resource toResource(IncrementalAlterConfigsRequestData.AlterConfigsResource resource) {
+  /** The effective configs of the topic a resource names; the broker defaults for an unknown topic (refused later). */
+  private Map<String, String> currentValues(IncrementalAlterConfigsRequestData.AlterConfigsResource resource) {
+    Map<String, String> overrides = resource.resourceType() == ConfigResource.Type.TOPIC.id()
+        ? broker.cluster().topic(resource.resourceName()).map(TopicState::configs).orElse(Map.of())
+        : Map.of();
+    return broker.topicConfigs().effective(overrides);
+  }
+
+  private static ConfigAlterations.Resource toResource(IncrementalAlterConfigsRequestData.AlterConfigsResource resource,
+      Map<String, String> current) {
     Optional<ConfigAlterations.Resource> malformed = ConfigAlterations.malformed(resource.resourceType(), resource.resourceName(),
         resource.configs().stream().map(AlterableConfig::name).toList(),
         resource.configs().stream()
@@ -77,11 +109,11 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
         changes.put(config.name(), Optional.of(config.value()));
       } else if (op == AlterConfigOp.OpType.DELETE) {
         changes.put(config.name(), Optional.empty());
-      } else {
+      } else if (resource.resourceType() != ConfigResource.Type.TOPIC.id() || !isList(config.name())) {
         return ConfigAlterations.Resource.refused(resource.resourceType(), resource.resourceName(), Errors.INVALID_CONFIG,
-            isList(config.name())
-                ? op + " is not supported; SET " + config.name() + " to the whole list."
-                : op + " applies only to list-valued configs; " + config.name() + " is not one.");
+            op + " applies only to list-valued topic configs; " + config.name() + " is not one.");
+      } else {
+        changes.put(config.name(), Optional.of(edited(current.get(config.name()), config.value(), op == AlterConfigOp.OpType.APPEND)));
       }
     }
     return ConfigAlterations.of(resource.resourceType(), resource.resourceName(), changes, false);

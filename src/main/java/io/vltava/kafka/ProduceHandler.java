@@ -31,6 +31,7 @@ import org.apache.kafka.common.requests.RequestHeader;
  * acks=0 gets no response; acks=1 and acks=-1 answer once the append is done.
  */
 final class ProduceHandler implements ApiHandler {
+  private static final short FIRST_VERSION_WITH_STORAGE_ERROR = 4;
   private static final short FIRST_VERSION_WITH_LEADER_HINTS = 10;
 
   private final BrokerServices broker;
@@ -99,7 +100,7 @@ final class ProduceHandler implements ApiHandler {
                   ? broker.replicas().awaitReplicated(partition, outcome, timeout)
                   : CompletableFuture.completedFuture(outcome);
             })
-            .thenAccept(outcome -> fill(partitionResponse, outcome))
+            .thenAccept(outcome -> fill(partitionResponse, outcome, version))
             .toCompletableFuture());
         leaderHints.add(new LeaderHint(partition, partitionResponse));
       }
@@ -177,8 +178,8 @@ final class ProduceHandler implements ApiHandler {
     return Errors.NONE;
   }
 
-  private static void fill(PartitionProduceResponse response, AppendOutcome outcome) {
-    response.setErrorCode(outcome.error().code()).setErrorMessage(outcome.errorMessage());
+  private static void fill(PartitionProduceResponse response, AppendOutcome outcome, short version) {
+    response.setErrorCode(BrokerServices.replicaErrorFor(outcome.error(), version, FIRST_VERSION_WITH_STORAGE_ERROR).code()).setErrorMessage(outcome.errorMessage());
     if (outcome.info() != null) {
       response.setBaseOffset(outcome.info().firstOffset())
           .setLogAppendTimeMs(outcome.info().logAppendTimeMs())

@@ -107,7 +107,7 @@ final class LocalLog {
   private static boolean shouldRoll(LogSegment active, int appendBytes, long lastOffset, long nowMs, LogConfig cfg) {
     return active.sizeBytes() > 0
         && ((long) active.sizeBytes() + appendBytes > cfg.segmentBytes()
-            || nowMs - active.rollingBaseMs() > cfg.segmentMs()
+            || nowMs - active.rollingBaseMs() > cfg.rollAfterMs()
             || active.indexesFull()
             || lastOffset + 1 - active.baseOffset() > Integer.MAX_VALUE);
   }
@@ -126,7 +126,7 @@ final class LocalLog {
   /** Rolls the active segment if it is older than segment.ms. */
   void rollIfOld(long nowMs) throws IOException {
     LogSegment active = segments.active();
-    if (active.sizeBytes() > 0 && nowMs - active.rollingBaseMs() > config.segmentMs()) {
+    if (active.sizeBytes() > 0 && nowMs - active.rollingBaseMs() > config.rollAfterMs()) {
       roll(nowMs);
     }
   }

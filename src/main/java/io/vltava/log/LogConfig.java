@@ -16,7 +16,28 @@ public record LogConfig(
     int segmentIndexBytes, // segment.index.bytes: bound of each index file
     long flushMessages, // flush.messages, Long.MAX_VALUE = leave it to the OS
     long flushMs, // flush.ms, Long.MAX_VALUE = leave it to the OS
-    TimestampType timestampType) { // message.timestamp.type
+    TimestampType timestampType, // message.timestamp.type
+    CleanupConfig cleanup) { // cleanup.policy and the compaction settings
+
+  /** A log with Kafka's default cleanup: retention only. */
+  public LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retentionBytes, int maxMessageBytes,
+      int indexIntervalBytes, int segmentIndexBytes, long flushMessages, long flushMs, TimestampType timestampType) {
+    this(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes, segmentIndexBytes,
+        flushMessages, flushMs, timestampType, CleanupConfig.defaults());
+  }
+
+  /**
+   * The age at which the active segment rolls: segment.ms, or sooner for a compacted log whose
+   * max.compaction.lag.ms is shorter, since the cleaner never touches the active segment (as Kafka).
+   */
+  public long rollAfterMs() {
+    return cleanup.compact() ? Math.min(segmentMs, cleanup.maxCompactionLagMs()) : segmentMs;
+  }
+
+  public LogConfig withCleanup(CleanupConfig cleanup) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
+        segmentIndexBytes, flushMessages, flushMs, timestampType, cleanup);
+  }
 
   /** Kafka's defaults. */
   public static LogConfig defaults() {
@@ -30,6 +51,7 @@ public record LogConfig(
         10 * 1024 * 1024,
         Long.MAX_VALUE,
         Long.MAX_VALUE,
-        TimestampType.CREATE_TIME);
+        TimestampType.CREATE_TIME,
+        CleanupConfig.defaults());
   }
 }

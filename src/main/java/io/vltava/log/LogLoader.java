@@ -48,8 +48,8 @@ final class LogLoader {
       }
       boolean wasFlushed = i + 1 < baseOffsets.size() && baseOffsets.get(i + 1) <= recoveryPoint;
       int truncatedBytes = wasFlushed || cleanShutdown
-          ? segment.loadTrusted(config.indexIntervalBytes())
-          : segment.recover(config.indexIntervalBytes());
+          ? segment.loadTrusted(config.indexIntervalBytes(), config.cleanup().compact())
+          : segment.recover(config.indexIntervalBytes(), config.cleanup().compact());
       boolean rebuilt = !(wasFlushed || cleanShutdown);
       if (truncatedBytes > 0) {
         truncated = true;
@@ -116,7 +116,7 @@ final class LogLoader {
     for (Path swapLogFile : swapLogFiles) {
       long baseOffset = LogSegment.baseOffsetOf(swapLogFile);
       LogSegment swap = LogSegment.open(dir, baseOffset, LogSegment.SWAP_SUFFIX, config.segmentIndexBytes(), nowMs);
-      swap.recover(config.indexIntervalBytes()); // to learn where it ends
+      swap.recover(config.indexIntervalBytes(), true); // to learn where it ends; a cleaned segment has gaps
       long endOffset = Math.max(swap.nextOffset(), baseOffset + 1);
       swap.close();
       for (String indexSuffix : List.of(LogSegment.INDEX_SUFFIX, LogSegment.TIME_INDEX_SUFFIX)) {

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * Decides how far retention moves a log's start: whole segments go, oldest first, while they are
  * older than retention.ms or while the log without them still holds at least retention.bytes (Kafka's
- * retention checks in UnifiedLog). An empty segment is never expired by time, and retention.bytes
+ * retention checks in UnifiedLog), unless cleanup.policy leaves out "delete". An empty segment is never expired by time, and retention.bytes
  * never removes the active segment; retention.ms may, and then the log start becomes the log end.
  *
  * <p>Stateless, a pure function of the segments' snapshot, the time and the config.
@@ -19,6 +19,9 @@ final class LogRetention {
    * offset if none is kept, the first segment's base offset if nothing is due.
    */
   static long retainedStartOffset(List<SegmentInfo> oldestFirst, long nowMs, LogConfig config) {
+    if (!config.cleanup().delete()) {
+      return oldestFirst.get(0).baseOffset(); // compact only: the cleaner, not retention, bounds the log
+    }
     int deletable = 0;
     if (config.retentionMs() >= 0) {
       while (deletable < oldestFirst.size() && oldestFirst.get(deletable).sizeBytes() > 0

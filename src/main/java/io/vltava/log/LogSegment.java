@@ -117,6 +117,11 @@ final class LogSegment {
     return maxTimestampMs;
   }
 
+  /** The largest timestamp of the first batch, or -1; max.compaction.lag.ms counts from it, as Kafka. Writer only. */
+  long firstBatchTimestampMs() {
+    return firstBatchMaxTimestampMs;
+  }
+
   /** The time the segment counts its age from for segment.ms: its first batch's timestamp, like Kafka. */
   long rollingBaseMs() {
     return firstBatchMaxTimestampMs >= 0 ? firstBatchMaxTimestampMs : createdMs;
@@ -190,10 +195,10 @@ final class LogSegment {
    * checks, else rebuilds them (which re-validates the batches, see {@link #recover}).
    * Returns the bytes cut off the end because they were not whole valid batches (0 if intact).
    */
-  int loadTrusted(int indexIntervalBytes) throws IOException {
+  int loadTrusted(int indexIntervalBytes, boolean offsetGapsAllowed) throws IOException {
     int sizeBytes = records.sizeInBytes();
     if (!offsetIndex.load(sizeBytes) || !timeIndex.load(sizeBytes) || !lastIndexEntryMatches(sizeBytes)) {
-      return recover(indexIntervalBytes);
+      return recover(indexIntervalBytes, offsetGapsAllowed);
     }
     // The tail after the last index entry is scanned for the next offset and largest timestamp.
     int position = offsetIndex.lookup(Long.MAX_VALUE).position();
@@ -201,7 +206,7 @@ final class LogSegment {
     try {
       for (FileChannelRecordBatch batch : records.batchesFrom(position)) {
         if (!isV2Batch(batch) || batch.lastOffset() < batch.baseOffset()) {
-          return recover(indexIntervalBytes);
+          return recover(indexIntervalBytes, offsetGapsAllowed);
         }
         maxTimestampMs = Math.max(maxTimestampMs, batch.maxTimestamp());
         nextOffset = batch.lastOffset() + 1;
@@ -209,12 +214,12 @@ final class LogSegment {
         position += batch.sizeInBytes();
       }
     } catch (CorruptRecordException e) {
-      return recover(indexIntervalBytes);
+      return recover(indexIntervalBytes, offsetGapsAllowed);
     } catch (KafkaException e) {
       throw unwrapIo(e);
     }
     if (position != sizeBytes) {
-      return recover(indexIntervalBytes);
+      return recover(indexIntervalBytes, offsetGapsAllowed);
     }
     if (sizeBytes > 0) {
       firstBatchMaxTimestampMs = records.batches().iterator().next().maxTimestamp();
@@ -234,11 +239,12 @@ final class LogSegment {
 
   /**
    * Re-validates every batch (magic, size, CRC, offsets contiguous from the base offset — the
-   * base offset field is outside the CRC, and the leader assigns offsets without gaps), rebuilds
+   * base offset field is outside the CRC, and the leader assigns offsets without gaps — or, with
+   * {@code offsetGapsAllowed} for a compacted log, only increasing, as Kafka checks), rebuilds
    * both indexes and cuts the file at the first batch that fails. Returns the bytes cut (0 if
    * every byte belongs to a valid batch).
    */
-  int recover(int indexIntervalBytes) throws IOException {
+  int recover(int indexIntervalBytes, boolean offsetGapsAllowed) throws IOException {
     offsetIndex.clear();
     timeIndex.clear();
     nextOffset = baseOffset;
@@ -248,7 +254,7 @@ final class LogSegment {
     int validBytes = 0;
     try {
       for (FileChannelRecordBatch batch : records.batches()) {
-        if (!isV2Batch(batch) || batch.baseOffset() != nextOffset) {
+        if (!isV2Batch(batch) || (offsetGapsAllowed ? batch.baseOffset() < nextOffset : batch.baseOffset() != nextOffset)) {
           break;
         }
         batch.ensureValid();
@@ -403,8 +409,9 @@ final class LogSegment {
       return 0;
     }
     int removed = records.truncateTo(position);
-    // Re-derive indexes, next offset and largest timestamp from what remains; truncation is rare.
-    recover(indexIntervalBytes);
+    // Re-derive indexes, next offset and largest timestamp from what remains (validated when it was
+    // written or loaded, so gaps are a compacted log's); truncation is rare.
+    recover(indexIntervalBytes, true);
     return removed;
   }
 

@@ -76,7 +76,7 @@ final class LogSegments {
       Long next = segments.higherKey(entry.getKey());
       LogSegment segment = entry.getValue();
       infos.add(new SegmentInfo(segment.baseOffset(), next == null ? logEndOffset : next, segment.sizeBytes(),
-          segment.maxTimestampMs(), segment.retentionTimestampMs()));
+          segment.maxTimestampMs(), segment.retentionTimestampMs(), segment.firstBatchTimestampMs()));
     }
     return infos;
   }

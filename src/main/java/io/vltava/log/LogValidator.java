@@ -9,6 +9,7 @@ import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.MutableRecordBatch;
+import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
 
 /**
@@ -62,7 +63,10 @@ final class LogValidator {
     }
   }
 
-  /** A replicated batch must be intact and continue the log exactly at {@code expectedBaseOffset}. */
+  /**
+   * A replicated batch must be intact and start at or above {@code expectedBaseOffset}: above when
+   * the leader's compacted log has a gap there.
+   */
   void validateReplicatedBatch(ByteBuffer buf, int pos, int end, long expectedBaseOffset) {
     String framingError = BatchHeader.framingError(buf, pos, end);
     if (framingError != null) {
@@ -71,7 +75,7 @@ final class LogValidator {
     if (BatchHeader.magic(buf, pos) != RecordBatch.MAGIC_VALUE_V2 || !BatchHeader.crcMatches(buf, pos, crc)) {
       throw new CorruptRecordException(batchAt(expectedBaseOffset) + " from the leader fails its checks");
     }
-    if (BatchHeader.baseOffset(buf, pos) != expectedBaseOffset) {
+    if (BatchHeader.baseOffset(buf, pos) < expectedBaseOffset) {
       throw new InvalidRecordException("replicated batch starts at offset " + BatchHeader.baseOffset(buf, pos)
           + " but " + dir + " ends at " + expectedBaseOffset);
     }
@@ -91,6 +95,23 @@ final class LogValidator {
         batch.setMaxTimestamp(TimestampType.LOG_APPEND_TIME, appendTimeMs);
       }
       offset += lastOffsetDelta + 1;
+    }
+  }
+
+  /**
+   * As Kafka: a compacted log keeps the last record of each key, so it takes only keyed records.
+   * {@code firstOffset} is the offset the first batch would get, for the message.
+   */
+  void requireKeys(MemoryRecords records, long firstOffset) {
+    long offset = firstOffset;
+    for (MutableRecordBatch batch : records.batches()) {
+      for (Record record : batch) {
+        if (!record.hasKey()) {
+          throw new InvalidRecordException("Compacted topic cannot accept message without key: "
+              + batchAt(offset) + " (cleanup.policy=compact)");
+        }
+      }
+      offset += batch.lastOffset() - batch.baseOffset() + 1;
     }
   }
 

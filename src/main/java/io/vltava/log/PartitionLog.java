@@ -5,10 +5,14 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.FencedLeaderEpochException;
@@ -28,7 +32,8 @@ import org.apache.kafka.common.record.internal.RecordBatch;
  * cache and producer state describe exactly the batches between the log start and end offsets.
  *
  * <p>Thread-safety: one writer at a time (the partition's actor; callers serialise every method
- * but the read-only ones), many concurrent readers of {@link #read}, {@link #logStartOffset},
+ * but the read-only ones) and the log cleaner, which swaps segments under the log's lock that
+ * every writing method holds; many concurrent readers of {@link #read}, {@link #logStartOffset},
  * {@link #logEndOffset}, {@link #sizeBytes}, {@link #offsetForTimestamp}, {@link #offsetOfMaxTimestamp}.
  * Do not interrupt a thread inside these methods: NIO closes a FileChannel whose reader is
  * interrupted, for every user of the segment.
@@ -43,6 +48,13 @@ public final class PartitionLog implements AutoCloseable {
   private final LocalLog local;
   private long checkpointedHighWatermark;
   private boolean closed;
+  /**
+   * Held by every method that changes the log and by the log cleaner's segment swap, so a swap
+   * never interleaves with an append, truncation or retention. Readers never take it. The
+   * partition's writer is the only other taker, so it is uncontended but during a swap.
+   */
+  private final ReentrantLock lock = new ReentrantLock();
+  private long cleanedUpToOffset;
 
   private PartitionLog(Path dir, Clock clock, LogCheckpoints checkpoints, LogLoader.LoadedLog loaded)
       throws IOException {
@@ -54,6 +66,7 @@ public final class PartitionLog implements AutoCloseable {
     this.epochCache = loaded.epochCache();
     this.producerState = loaded.producerState();
     this.checkpointedHighWatermark = checkpoints.highWatermark().orElse(0L);
+    this.cleanedUpToOffset = checkpoints.cleanerOffset().orElse(-1L);
   }
 
   /** Opens (and, after an unclean shutdown, recovers) the log in {@code dir}, creating it if absent. */
@@ -111,6 +124,15 @@ public final class PartitionLog implements AutoCloseable {
    * {@code duplicate} set (and no append time) and writes nothing.
    */
   public LogAppendInfo appendAsLeader(MemoryRecords records, int leaderEpoch) throws IOException {
+    lock.lock();
+    try {
+      return appendAsLeaderLocked(records, leaderEpoch);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private LogAppendInfo appendAsLeaderLocked(MemoryRecords records, int leaderEpoch) throws IOException {
     ensureOpen();
     LogConfig cfg = local.config();
     long nowMs = clock.millis();
@@ -147,6 +169,9 @@ public final class PartitionLog implements AutoCloseable {
       }
       nextOffset += lastOffsetDelta + 1L;
     }
+    if (cfg.cleanup().compact()) {
+      validator.requireKeys(records, firstOffset);
+    }
     LogValidator.assignOffsets(records, firstOffset, leaderEpoch, appendTimeMs);
     if (latestEpoch.isEmpty() || leaderEpoch > latestEpoch.getAsInt()) {
       epochCache.assign(leaderEpoch, firstOffset);
@@ -161,11 +186,20 @@ public final class PartitionLog implements AutoCloseable {
 
   /**
    * Appends batches a leader already wrote, keeping their offsets, leader epochs and timestamps: a
-   * follower's copy. The first batch must start at the log end offset and the batches must be
-   * contiguous. Producer state and the leader-epoch cache follow the batches, so a follower that
+   * follower's copy. The batches must start at or above the log end offset, in order (a compacted
+   * leader's log has gaps). Producer state and the leader-epoch cache follow the batches, so a follower that
    * becomes leader deduplicates idempotent producers and answers epoch queries like the old leader.
    */
   public LogAppendInfo appendAsFollower(MemoryRecords records) throws IOException {
+    lock.lock();
+    try {
+      return appendAsFollowerLocked(records);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private LogAppendInfo appendAsFollowerLocked(MemoryRecords records) throws IOException {
     ensureOpen();
     long nowMs = clock.millis();
     ByteBuffer buf = records.buffer();
@@ -236,6 +270,15 @@ public final class PartitionLog implements AutoCloseable {
 
   /** The producers with batches in this log; only the writer may call it (the producer state is the writer's). */
   public List<ActiveProducer> activeProducers() {
+    lock.lock();
+    try {
+      return activeProducersLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private List<ActiveProducer> activeProducersLocked() {
     ensureOpen();
     return producerState.activeProducers();
   }
@@ -272,6 +315,15 @@ public final class PartitionLog implements AutoCloseable {
    * and restarts at {@code offset}.
    */
   public void truncateTo(long offset) throws IOException {
+    lock.lock();
+    try {
+      truncateToLocked(offset);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void truncateToLocked(long offset) throws IOException {
     ensureOpen();
     if (offset >= local.logEndOffset()) {
       return;
@@ -291,6 +343,15 @@ public final class PartitionLog implements AutoCloseable {
    * follower's next offset (deleted by retention or DeleteRecords) copies the leader's log from there.
    */
   public void truncateFullyAndRestartAt(long offset) throws IOException {
+    lock.lock();
+    try {
+      truncateFullyAndRestartAtLocked(offset);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void truncateFullyAndRestartAtLocked(long offset) throws IOException {
     ensureOpen();
     truncateFullyAndStartAt(offset);
   }
@@ -303,6 +364,15 @@ public final class PartitionLog implements AutoCloseable {
 
   /** Advances the log start offset (DeleteRecords); deletes segments wholly below it. */
   public void deleteRecordsBefore(long offset) throws IOException {
+    lock.lock();
+    try {
+      deleteRecordsBeforeLocked(offset);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void deleteRecordsBeforeLocked(long offset) throws IOException {
     ensureOpen();
     if (offset > local.logEndOffset()) {
       throw new OffsetOutOfRangeException("cannot delete records before " + offset + ": above the log end offset "
@@ -324,6 +394,15 @@ public final class PartitionLog implements AutoCloseable {
    * deletes whole segments beyond retention.ms / retention.bytes. The owner calls it periodically.
    */
   public void runMaintenance() throws IOException {
+    lock.lock();
+    try {
+      runMaintenanceLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void runMaintenanceLocked() throws IOException {
     ensureOpen();
     LogConfig cfg = local.config();
     long nowMs = clock.millis();
@@ -337,6 +416,15 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   public void updateConfig(LogConfig config) {
+    lock.lock();
+    try {
+      updateConfigLocked(config);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void updateConfigLocked(LogConfig config) {
     local.updateConfig(config);
   }
 
@@ -345,12 +433,66 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   /**
-   * The segments and what is done to them, for the log cleaner of this package: it lists
-   * {@link LocalLog#inactiveSegments}, reads a segment's batches and swaps cleaned segments in with
-   * {@link LocalLog#replaceSegments}, which only the writer may call.
+   * The segments, for tests of this package: {@link LocalLog#inactiveSegments}, a segment's batches
+   * and {@link LocalLog#replaceSegments}, which only the writer may call (the cleaner goes through
+   * {@link #replaceSegments}).
    */
   LocalLog localLog() {
     return local;
+  }
+
+  /** What the cleaner reads of the log, taken at one instant under the lock. */
+  record CleanerView(Path dir, LogConfig config, long logStartOffset, long cleanedUpToOffset, List<LogSegment> segments,
+      List<SegmentInfo> segmentInfos, Map<Long, Long> producerLastOffsets) {}
+
+  /** The segments (oldest first, the active one last) and the state the cleaner decides and filters by. */
+  CleanerView cleanerView() {
+    lock.lock();
+    try {
+      ensureOpen();
+      return new CleanerView(dir, local.config(), local.logStartOffset(), cleanedUpToOffset,
+          new ArrayList<>(local.segments().all()), local.segments().infos(local.logEndOffset()),
+          producerState.lastBatchOffsets());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Records that the cleaner has cleaned everything below {@code offset}. */
+  void checkpointCleanedUpTo(long offset) throws IOException {
+    lock.lock();
+    try {
+      if (!closed) {
+        checkpoints.writeCleanerOffset(offset);
+        cleanedUpToOffset = offset;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Swaps {@code cleaned} in for {@code old} (consecutive inactive segments, the first at the
+   * cleaned one's base offset) under the lock, crash-safely ({@link LocalLog#replaceSegments});
+   * {@code afterStep} lets tests crash between the steps. Returns false, deleting the cleaned
+   * segment, if any old segment has left the log since the cleaner read it (truncation,
+   * retention, close).
+   */
+  boolean replaceSegments(List<LogSegment> old, LogSegment cleaned, Consumer<LocalLog.SwapStep> afterStep)
+      throws IOException {
+    lock.lock();
+    try {
+      for (LogSegment segment : old) {
+        if (closed || local.segment(segment.baseOffset()).orElse(null) != segment || segment == local.segments().active()) {
+          cleaned.closeAndDelete();
+          return false;
+        }
+      }
+      local.replaceSegments(cleaned, old.stream().map(LogSegment::baseOffset).toList(), afterStep);
+      return true;
+    } finally {
+      lock.unlock();
+    }
   }
 
   public LeaderEpochCache leaderEpochCache() {
@@ -359,6 +501,15 @@ public final class PartitionLog implements AutoCloseable {
 
   /** Fsyncs every segment not yet flushed, with its indexes, and moves the recovery point to the end. */
   public void flush() throws IOException {
+    lock.lock();
+    try {
+      flushLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void flushLocked() throws IOException {
     ensureOpen();
     local.flush();
   }
@@ -366,6 +517,15 @@ public final class PartitionLog implements AutoCloseable {
   /** Flushes and writes the clean-shutdown marker. */
   @Override
   public void close() throws IOException {
+    lock.lock();
+    try {
+      closeLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void closeLocked() throws IOException {
     if (closed) {
       return;
     }
@@ -375,8 +535,27 @@ public final class PartitionLog implements AutoCloseable {
     checkpoints.writeCleanShutdownMarker();
   }
 
+  /**
+   * Releases the files after an I/O error, without flushing or marking a clean shutdown: the next
+   * {@link #open} recovers the log as after a crash, back to its last valid batch.
+   */
+  public void closeAfterFailure() throws IOException {
+    if (!closed) {
+      closeSegments();
+    }
+  }
+
   /** Closes and removes the directory (topic deletion). */
   public void delete() throws IOException {
+    lock.lock();
+    try {
+      deleteLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void deleteLocked() throws IOException {
     if (!closed) {
       closeSegments();
     }

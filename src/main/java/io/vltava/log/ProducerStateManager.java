@@ -157,7 +157,18 @@ final class ProducerStateManager {
     return active;
   }
 
-  void clear() {
+  /** Each producer's last batch still in the log, by its last offset: the cleaner keeps those batches. */
+  Map<Long, Long> lastBatchOffsets() {
+    Map<Long, Long> last = new HashMap<>();
+    producers.forEach((id, entry) -> {
+      if (!entry.batches.isEmpty()) {
+        last.put(id, entry.batches.peekLast().lastOffset());
+      }
+    });
+    return last;
+  }
+
+    void clear() {
     producers.clear();
   }
 

@@ -1,6 +1,7 @@
 package io.vltava.log;
 
 import com.typesafe.config.Config;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,6 +18,10 @@ import org.apache.kafka.common.record.TimestampType;
 public final class TopicConfigs {
 
   public static final String CLEANUP_POLICY = "cleanup.policy";
+  public static final String DELETE_RETENTION_MS = "delete.retention.ms";
+  public static final String MIN_CLEANABLE_DIRTY_RATIO = "min.cleanable.dirty.ratio";
+  public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
+  public static final String MAX_COMPACTION_LAG_MS = "max.compaction.lag.ms";
   public static final String FLUSH_MESSAGES = "flush.messages";
   public static final String FLUSH_MS = "flush.ms";
   public static final String INDEX_INTERVAL_BYTES = "index.interval.bytes";
@@ -37,6 +42,9 @@ public final class TopicConfigs {
   private static final Predicate<String> POSITIVE_INT = intAtLeast(1);
   private static final Predicate<String> NON_NEGATIVE_LONG = longAtLeast(0);
   private static final Predicate<String> LONG_OR_UNLIMITED = longAtLeast(-1);
+  private static final Predicate<String> RATIO = v -> parsesTo(v, s -> Double.parseDouble(s) >= 0 && Double.parseDouble(s) <= 1);
+  private static final Predicate<String> CLEANUP_POLICIES = v -> !v.isBlank()
+      && Arrays.stream(v.split(",")).map(String::trim).allMatch(p -> p.equals(CleanupConfig.COMPACT) || p.equals(CleanupConfig.DELETE));
   private static final Predicate<String> BOOLEAN = v -> v.equals("true") || v.equals("false");
   private static final Predicate<String> REPLICA_LIST = v -> v.matches("\\s*(\\*|(\\d+\\s*:\\s*\\d+\\s*)(,\\s*\\d+\\s*:\\s*\\d+\\s*)*)?\\s*");
 
@@ -47,9 +55,10 @@ public final class TopicConfigs {
   private static final Map<String, Definition> DEFINITIONS = new LinkedHashMap<>();
 
   static {
-    // Compaction is not implemented yet, so only deletion is accepted rather than silently ignored.
-    define(CLEANUP_POLICY, "delete"::equals, ConfigDef.Type.LIST,
-        "How old segments are discarded; only \"delete\" (retention by time and size) is supported.");
+    define(CLEANUP_POLICY, CLEANUP_POLICIES, ConfigDef.Type.LIST,
+        "delete (whole segments by retention.ms and retention.bytes), compact (the last record of each key), or compact,delete.");
+    define(DELETE_RETENTION_MS, NON_NEGATIVE_LONG, ConfigDef.Type.LONG,
+        "How long a compacted topic keeps a tombstone (a null value) after the cleaner first passes it.");
     define(FLUSH_MESSAGES, longAtLeast(1), ConfigDef.Type.LONG,
         "Force an fsync of the log after this many messages.");
     define(FLUSH_MS, NON_NEGATIVE_LONG, ConfigDef.Type.LONG,
@@ -60,6 +69,12 @@ public final class TopicConfigs {
         "The largest record batch size accepted, in bytes.");
     define(MESSAGE_TIMESTAMP_TYPE, v -> v.equals("CreateTime") || v.equals("LogAppendTime"), ConfigDef.Type.STRING,
         "CreateTime keeps the producer's timestamps; LogAppendTime stamps the broker's clock.");
+    define(MAX_COMPACTION_LAG_MS, longAtLeast(1), ConfigDef.Type.LONG,
+        "A record becomes eligible for compaction at the latest this many milliseconds after it was written.");
+    define(MIN_CLEANABLE_DIRTY_RATIO, RATIO, ConfigDef.Type.DOUBLE,
+        "The share of a compacted log not yet cleaned above which the cleaner cleans it.");
+    define(MIN_COMPACTION_LAG_MS, NON_NEGATIVE_LONG, ConfigDef.Type.LONG,
+        "A record stays uncompacted at least this many milliseconds after it was written.");
     define(MIN_INSYNC_REPLICAS, POSITIVE_INT, ConfigDef.Type.INT,
         "Replicas that must be in sync for an acks=all produce to succeed.");
     define(RETENTION_BYTES, LONG_OR_UNLIMITED, ConfigDef.Type.LONG,
@@ -121,7 +136,10 @@ public final class TopicConfigs {
     return DEFINITIONS.get(name).documentation();
   }
 
-  /** Throws InvalidConfigurationException naming the first unknown key or bad value. */
+  /**
+   * Throws InvalidConfigurationException naming the first unknown key or bad value, or, as Kafka,
+   * a min.compaction.lag.ms above the max.compaction.lag.ms that applies.
+   */
   public void validate(Map<String, String> overrides) {
     overrides.forEach((name, value) -> {
       Definition definition = DEFINITIONS.get(name);
@@ -132,6 +150,11 @@ public final class TopicConfigs {
         throw new InvalidConfigurationException("Invalid value " + value + " for configuration " + name);
       }
     });
+    Map<String, String> v = effective(overrides);
+    if (Long.parseLong(v.get(MIN_COMPACTION_LAG_MS)) > Long.parseLong(v.get(MAX_COMPACTION_LAG_MS))) {
+      throw new InvalidConfigurationException("conflict topic config setting " + MIN_COMPACTION_LAG_MS + " ("
+          + v.get(MIN_COMPACTION_LAG_MS) + ") > " + MAX_COMPACTION_LAG_MS + " (" + v.get(MAX_COMPACTION_LAG_MS) + ")");
+    }
   }
 
   public String defaultValue(String name) {
@@ -168,7 +191,13 @@ public final class TopicConfigs {
         Long.parseLong(v.get(FLUSH_MS)),
         v.get(MESSAGE_TIMESTAMP_TYPE).equals("LogAppendTime")
             ? TimestampType.LOG_APPEND_TIME
-            : TimestampType.CREATE_TIME);
+            : TimestampType.CREATE_TIME,
+        new CleanupConfig(false, false,
+            Long.parseLong(v.get(DELETE_RETENTION_MS)),
+            Double.parseDouble(v.get(MIN_CLEANABLE_DIRTY_RATIO)),
+            Long.parseLong(v.get(MIN_COMPACTION_LAG_MS)),
+            Long.parseLong(v.get(MAX_COMPACTION_LAG_MS)))
+            .withPolicy(v.get(CLEANUP_POLICY)));
   }
 
   public int minInsyncReplicas(Map<String, String> overrides) {

@@ -2,14 +2,15 @@ package io.vltava.metadata;
 
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 
 /**
  * The broker settings an operator may change at run time, per broker, with AlterConfigs on a BROKER
  * resource (Kafka's dynamic broker configs); they live in the cluster state. Only the replication
- * throttles that {@code kafka-reassign-partitions --throttle} sets are dynamic: every other broker
- * setting is read from the node's configuration file.
+ * throttles that {@code kafka-reassign-partitions --throttle} sets and the log cleaner's I/O limit
+ * are dynamic: every other broker setting is read from the node's configuration file.
  */
 public final class BrokerConfigs {
   private BrokerConfigs() {}
@@ -21,14 +22,29 @@ public final class BrokerConfigs {
   /** Moves between log directories of one broker; accepted, without effect: a node has one data directory. */
   public static final String REPLICA_ALTER_LOG_DIRS_IO_MAX_BYTES_PER_SECOND = "replica.alter.log.dirs.io.max.bytes.per.second";
 
+  /** Bytes per second the broker's log cleaner threads read and write together; overrides vltava.log-cleaner's. */
+  public static final String LOG_CLEANER_IO_MAX_BYTES_PER_SECOND = "log.cleaner.io.max.bytes.per.second";
+
   /** The value that means "not throttled", as in Kafka. */
   public static final long UNLIMITED = Long.MAX_VALUE;
+  /** Kafka's default of log.cleaner.io.max.bytes.per.second, a double: unlimited. */
+  public static final double CLEANER_UNLIMITED = Double.MAX_VALUE;
 
-  private static final Set<String> NAMES =
-      Set.of(LEADER_REPLICATION_THROTTLED_RATE, FOLLOWER_REPLICATION_THROTTLED_RATE, REPLICA_ALTER_LOG_DIRS_IO_MAX_BYTES_PER_SECOND);
+  private static final Set<String> NAMES = Set.of(LEADER_REPLICATION_THROTTLED_RATE, FOLLOWER_REPLICATION_THROTTLED_RATE,
+      REPLICA_ALTER_LOG_DIRS_IO_MAX_BYTES_PER_SECOND, LOG_CLEANER_IO_MAX_BYTES_PER_SECOND);
 
   public static Set<String> names() {
     return NAMES;
+  }
+
+  /** The value type of a dynamic config, as Kafka's ConfigDef names it. */
+  public static ConfigDef.Type type(String name) {
+    return name.equals(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND) ? ConfigDef.Type.DOUBLE : ConfigDef.Type.LONG;
+  }
+
+  /** Kafka's default of a dynamic config: unlimited. */
+  public static String kafkaDefault(String name) {
+    return name.equals(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND) ? String.valueOf(CLEANER_UNLIMITED) : String.valueOf(UNLIMITED);
   }
 
   /** What DescribeConfigs says a dynamic config does. */
@@ -38,6 +54,8 @@ public final class BrokerConfigs {
           "Bytes per second this broker sends, as leader, to out-of-sync followers of the replicas in leader.replication.throttled.replicas.";
       case FOLLOWER_REPLICATION_THROTTLED_RATE ->
           "Bytes per second this broker fetches for its out-of-sync replicas in follower.replication.throttled.replicas.";
+      case LOG_CLEANER_IO_MAX_BYTES_PER_SECOND ->
+          "Bytes per second this broker's log cleaner threads read and write together.";
       default -> "Moves between log directories of one broker; without effect, a node has one data directory.";
     };
   }
@@ -50,8 +68,31 @@ public final class BrokerConfigs {
         throw new InvalidRequestException("Broker config " + name + " cannot be changed at run time; set it in the node's"
             + " configuration file. Dynamic broker configs: " + NAMES);
       }
-      rate(name, value);
+      if (name.equals(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND)) {
+        cleanerRate(value);
+      } else {
+        rate(name, value);
+      }
     });
+  }
+
+  /** The log cleaner's I/O limit from a broker's overrides; {@code configured} (the node's file) when not set. */
+  public static double cleanerIoRate(Map<String, String> overrides, double configured) {
+    String value = overrides.get(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND);
+    return value == null ? configured : cleanerRate(value);
+  }
+
+  private static double cleanerRate(String value) {
+    try {
+      double rate = Double.parseDouble(value == null ? "" : value.trim());
+      if (rate > 0) {
+        return rate;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new InvalidConfigurationException("Invalid value " + value + " for configuration "
+        + LOG_CLEANER_IO_MAX_BYTES_PER_SECOND + ": a number of bytes per second > 0");
   }
 
   /** A rate in bytes per second from a broker's overrides; {@link #UNLIMITED} when not set. */

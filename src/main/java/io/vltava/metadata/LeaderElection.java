@@ -12,7 +12,8 @@ import java.util.Set;
  * replicas that are alive, in assignment order so the preferred replica wins when it can. A lost
  * broker leaves every ISR except where it is the last member: that replica holds everything
  * committed, so it stays in the ISR to be elected again when it returns (rather than electing an
- * out-of-sync replica and losing data).
+ * out-of-sync replica and losing data). A replica whose log failed (an I/O error: a full or
+ * broken disk) is treated like a lost broker for its one partition, until it reports its log back.
  */
 public final class LeaderElection {
   private LeaderElection() {}
@@ -57,6 +58,66 @@ public final class LeaderElection {
   }
 
   /**
+   * Broker {@code nodeId}'s replica of a partition is offline (its log failed, as a Kafka log dir
+   * goes offline): it leaves the ISR unless it is the last member (it holds everything committed,
+   * so it stays to lead again once its log is back), and where it led, another live in-sync
+   * replica leads, or none: the partition is offline until the replica is back.
+   */
+  public static ClusterState onReplicaOffline(
+      ClusterState state, String topicName, int partition, int nodeId, UncleanPolicy unclean) {
+    TopicState topic = requirePartition(state, topicName, partition);
+    PartitionState p = topic.partitions().get(partition);
+    if (!p.replicas().contains(nodeId)) {
+      throw new org.apache.kafka.common.errors.NotLeaderOrFollowerException(
+          "broker " + nodeId + " holds no replica of " + topicName + "-" + partition);
+    }
+    List<Integer> isr = p.isr();
+    if (isr.contains(nodeId) && isr.size() > 1) {
+      isr = new ArrayList<>(isr);
+      isr.remove(Integer.valueOf(nodeId));
+    }
+    PartitionState next = isr.equals(p.isr()) ? p : p.withIsr(isr);
+    if (p.leader() == nodeId) {
+      Set<Integer> candidates = new java.util.HashSet<>(state.brokers().keySet());
+      candidates.remove(nodeId);
+      next = withLeader(next, elect(next, candidates, unclean.allowedFor(topic)));
+    }
+    return next == p ? state : withPartition(state, topic, partition, next);
+  }
+
+  /**
+   * Broker {@code nodeId}'s replica of a partition has its log back: if the partition has no
+   * leader and this replica may lead it (it was the last in sync), it leads. Only it is a candidate:
+   * the controller does not know whether the others' logs are online. A follower otherwise rejoins
+   * the ISR the usual way, by catching up with the leader.
+   */
+  public static ClusterState onReplicaOnline(
+      ClusterState state, String topicName, int partition, int nodeId, UncleanPolicy unclean) {
+    TopicState topic = requirePartition(state, topicName, partition);
+    PartitionState p = topic.partitions().get(partition);
+    if (p.hasLeader() || !p.replicas().contains(nodeId)) {
+      return state;
+    }
+    Set<Integer> candidate = state.brokers().containsKey(nodeId) ? Set.of(nodeId) : Set.of();
+    PartitionState next = withLeader(p, elect(p, candidate, unclean.allowedFor(topic)));
+    return next == p ? state : withPartition(state, topic, partition, next);
+  }
+
+  private static TopicState requirePartition(ClusterState state, String topicName, int partition) {
+    TopicState topic = state.requireTopic(topicName);
+    if (partition < 0 || partition >= topic.partitionCount()) {
+      throw new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(topicName + "-" + partition + " does not exist");
+    }
+    return topic;
+  }
+
+  private static ClusterState withPartition(ClusterState state, TopicState topic, int partition, PartitionState next) {
+    List<PartitionState> partitions = new ArrayList<>(topic.partitions());
+    partitions.set(partition, next);
+    return state.withTopic(topic.withPartitions(partitions));
+  }
+
+  /**
    * Gives leadership back to each partition's preferred replica (the first assigned) where it is
    * alive, in sync and not leading: Kafka's auto leader rebalance, which keeps leaders spread.
    */
@@ -65,7 +126,9 @@ public final class LeaderElection {
     return state.withTopics(mapPartitions(state, (topic, p) -> {
       int preferred = p.replicas().get(0);
       // A reassignment chooses its leader when it completes; moving it to each joining replica first would churn.
-      if (p.isReassigning() || p.leader() == preferred || !live.contains(preferred) || !p.isr().contains(preferred)) {
+      // A partition without a leader gets one by an election (a broker or replica coming back), not here:
+      // its last in-sync replica may be offline.
+      if (!p.hasLeader() || p.isReassigning() || p.leader() == preferred || !live.contains(preferred) || !p.isr().contains(preferred)) {
         return p;
       }
       return withLeader(p, Optional.of(preferred));
@@ -80,10 +143,7 @@ public final class LeaderElection {
    * the leader may still hold a lost follower's last, caught-up position (Kafka's KIP-841).
    */
   public static ClusterState changeIsr(ClusterState state, String topicName, int partition, PartitionState base, List<Integer> isr) {
-    TopicState topic = state.requireTopic(topicName);
-    if (partition < 0 || partition >= topic.partitionCount()) {
-      throw new org.apache.kafka.common.errors.UnknownTopicOrPartitionException(topicName + "-" + partition + " does not exist");
-    }
+    TopicState topic = requirePartition(state, topicName, partition);
     PartitionState p = topic.partitions().get(partition);
     if (p.leader() != base.leader() || p.leaderEpoch() != base.leaderEpoch()) {
       throw new org.apache.kafka.common.errors.FencedLeaderEpochException("broker " + base.leader() + " at epoch " + base.leaderEpoch()
@@ -102,12 +162,7 @@ public final class LeaderElection {
             "broker " + replica + " is not alive and cannot join the ISR of " + topicName + "-" + partition);
       }
     }
-    if (isr.equals(p.isr())) {
-      return state;
-    }
-    List<PartitionState> partitions = new ArrayList<>(topic.partitions());
-    partitions.set(partition, p.withIsr(isr));
-    return state.withTopic(topic.withPartitions(partitions));
+    return isr.equals(p.isr()) ? state : withPartition(state, topic, partition, p.withIsr(isr));
   }
 
   /** Whether a topic allows an out-of-sync replica to lead (unclean.leader.election.enable). */

@@ -25,6 +25,8 @@ public record NodeSettings(
     Duration retentionCheckInterval,
     Duration replicaLagMax,
     Duration highWatermarkCheckpointInterval,
+    Duration storageRetryBackoff,
+    Duration storageRetryBackoffMax,
     boolean autoLeaderRebalance,
     TopicConfigs topicConfigs,
     ClusterSettings cluster,
@@ -77,6 +79,8 @@ public record NodeSettings(
         Duration.ofMillis(topics.getLong("log.retention.check.interval.ms")),
         Duration.ofMillis(vltava.getLong("replication.replica.lag.time.max.ms")),
         Duration.ofMillis(vltava.getLong("replication.replica.high.watermark.checkpoint.interval.ms")),
+        Duration.ofMillis(vltava.getLong("replication.replica.storage.retry.backoff.ms")),
+        Duration.ofMillis(vltava.getLong("replication.replica.storage.retry.backoff.max.ms")),
         vltava.getBoolean("replication.auto.leader.rebalance.enable"),
         TopicConfigs.fromConfig(vltava.getConfig("topic-defaults")),
         new ClusterSettings(

@@ -9,7 +9,9 @@ import java.util.HashMap;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.TopicPartition;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
@@ -26,6 +28,7 @@ import io.vltava.kafka.KafkaApis;
 import io.vltava.kafka.KafkaListener;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.MetadataCache;
+import io.vltava.metadata.PartitionState;
 import io.vltava.persistence.JournalSettings;
 import io.vltava.replica.PartitionReplica;
 import io.vltava.replica.ReplicaManager;
@@ -124,7 +127,8 @@ public final class VltavaNode implements AutoCloseable {
       ReplicaManager replicas = new ReplicaManager(
           system, metadata, settings.topicConfigs(), settings.dataDir(),
           new PartitionReplica.Settings(settings.retentionCheckInterval(), settings.replicaLagMax(),
-              settings.highWatermarkCheckpointInterval(), Clock.systemUTC()),
+              settings.highWatermarkCheckpointInterval(), settings.storageRetryBackoff(), settings.storageRetryBackoffMax(),
+              Clock.systemUTC()),
           isrChangesThrough(system, controller, settings, metrics));
       replicas.start();
       GroupCoordinators groups = GroupCoordinators.start(system, GroupSettings.from(config), Clock.systemUTC());
@@ -208,20 +212,33 @@ public final class VltavaNode implements AutoCloseable {
     return ConfigFactory.parseMap(values, "node settings");
   }
 
-  /** Leaders propose ISR changes to the controller, which alone changes metadata. */
+  /** Leaders propose ISR changes, and replicas report their logs offline or back, to the controller, which alone changes metadata. */
   private static io.vltava.replica.IsrChanges isrChangesThrough(
       ActorSystem<?> system, ActorRef<Controller.Command> controller, NodeSettings settings, NodeMetrics metrics) {
     Duration timeout = settings.cluster().consistencyTimeout().multipliedBy(2);
-    return (partition, base, isr) -> io.vltava.replica.DirectCompletion.of(AskPattern.<Controller.Command, Controller.IsrChanged>ask(controller,
-            replyTo -> new Controller.AlterIsr(partition.topic(), partition.partition(), base, isr, replyTo),
-            timeout, system.scheduler()))
-        .thenApply(changed -> {
-          org.apache.kafka.common.protocol.Errors error = org.apache.kafka.common.protocol.Errors.forCode(changed.errorCode());
-          if (error == org.apache.kafka.common.protocol.Errors.NONE) {
-            metrics.isrChanged(base.isr().size(), changed.partition().isr().size());
-          }
-          return new io.vltava.replica.IsrChanges.Decision(error, changed.partition());
-        });
+    return new io.vltava.replica.IsrChanges() {
+      @Override
+      public CompletionStage<Decision> propose(TopicPartition partition, PartitionState base, List<Integer> isr) {
+        return ask(replyTo -> new Controller.AlterIsr(partition.topic(), partition.partition(), base, isr, replyTo))
+            .thenApply(decision -> {
+              if (decision.error() == org.apache.kafka.common.protocol.Errors.NONE) {
+                metrics.isrChanged(base.isr().size(), decision.partition().isr().size());
+              }
+              return decision;
+            });
+      }
+
+      @Override
+      public CompletionStage<Decision> reportReplica(TopicPartition partition, int nodeId, boolean online) {
+        return ask(replyTo -> new Controller.ReplicaStatus(partition.topic(), partition.partition(), nodeId, online, replyTo));
+      }
+
+      private CompletionStage<Decision> ask(
+          org.apache.pekko.japi.function.Function<ActorRef<Controller.IsrChanged>, Controller.Command> request) {
+        return io.vltava.replica.DirectCompletion.of(AskPattern.ask(controller, request, timeout, system.scheduler()))
+            .thenApply(changed -> new Decision(org.apache.kafka.common.protocol.Errors.forCode(changed.errorCode()), changed.partition()));
+      }
+    };
   }
 
   /** This node's replica of {@code partition}, if it holds one. */

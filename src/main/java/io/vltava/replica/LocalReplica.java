@@ -39,6 +39,8 @@ public final class LocalReplica {
   private final CompletableFuture<Void> closed = new CompletableFuture<>();
   private volatile ActorRef<PartitionReplica.Command> writer;
   private volatile PartitionLog log;
+  /** Why the log is offline (an I/O error), or null while it is open or opening. */
+  private volatile Exception storageError;
   private volatile long highWatermark;
   /** As a follower: the leader's high watermark from the last fetch, not capped by this log's end. */
   private volatile long leaderHighWatermark;
@@ -79,9 +81,14 @@ public final class LocalReplica {
     return topicId;
   }
 
-  /** The open log for reading, or null while it is opening or after it closed. */
+  /** The open log for reading, or null while it is opening, offline or after it closed. */
   public PartitionLog log() {
     return log;
+  }
+
+  /** The I/O error that took the log offline, or null while it is open or opening. */
+  public Exception storageError() {
+    return storageError;
   }
 
   /** Consumers never read at or above this offset. */
@@ -121,6 +128,7 @@ public final class LocalReplica {
 
   void opened(PartitionLog openedLog) {
     this.log = openedLog;
+    this.storageError = null;
     synchronized (this) {
       // Alone in the ISR the leader's whole log is committed; otherwise what was committed before the
       // restart is, and followers must confirm the rest.
@@ -324,6 +332,15 @@ public final class LocalReplica {
     CommitWaiter waiter = new CommitWaiter(offset, new CompletableFuture<>());
     waiters.add(waiter);
     return waiter.done();
+  }
+
+  /** The log failed and was closed: readers see KAFKA_STORAGE_ERROR, and acks=all produces waiting here fail with it. */
+  void offline(Exception cause) {
+    storageError = cause;
+    log = null;
+    synchronized (this) {
+      completeAll(Errors.KAFKA_STORAGE_ERROR);
+    }
   }
 
   void closed() {

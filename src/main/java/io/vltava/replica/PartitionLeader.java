@@ -18,6 +18,10 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * {@link LeaderAllocationStrategy}: an {@code EntityRef} for "topic/partition" reaches the leader
  * from any node. It serves in-cluster clients by handing their requests to the local replica, and
  * checks it is still the elected leader, since a shard moves only on the next rebalance.
+ *
+ * <p>Failure policy: it holds no state, so an exception while handing a request on restarts it at
+ * once (the asker's request times out and is retried); the replica's own errors, such as
+ * KAFKA_STORAGE_ERROR from an offline log, reach the asker as answers.
  */
 public final class PartitionLeader {
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "partition");
@@ -58,6 +62,11 @@ public final class PartitionLeader {
 
   static Behavior<Command> create(String entityId, ReplicaManager replicas, MetadataCache metadata, Duration appendTimeout) {
     TopicPartition partition = partitionOf(entityId);
+    return Behaviors.supervise(serve(partition, replicas, metadata, appendTimeout))
+        .onFailure(Exception.class, org.apache.pekko.actor.typed.SupervisorStrategy.restart());
+  }
+
+  private static Behavior<Command> serve(TopicPartition partition, ReplicaManager replicas, MetadataCache metadata, Duration appendTimeout) {
     return Behaviors.receive(Command.class)
         .onMessage(Wake.class, m -> Behaviors.same())
         .onMessage(WhoLeads.class, m -> {

@@ -7,6 +7,10 @@ import io.vltava.log.PartitionLog;
 import io.vltava.metadata.PartitionState;
 import io.vltava.metadata.ReplicationRules;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,11 +24,12 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.pattern.StatusReply;
-import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * The single writer of one partition replica's log. It opens the log on start (recovering it if
@@ -32,8 +37,20 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * truncation, record deletion and config changes; it closes the log cleanly when stopped. While it
  * leads, a periodic check proposes ISR changes to the controller: followers that fell behind for
  * {@code replica.lag.time.max.ms} leave, followers that caught up join. Runs on the log dispatcher.
+ *
+ * <p>Failure policy. An I/O error on the log (a full disk, a failed write, read, flush or open)
+ * takes this replica offline, as Kafka takes a failed log dir offline: the error is logged once at
+ * ERROR with the directory and cause, the request that hit it is answered KAFKA_STORAGE_ERROR and
+ * never acknowledged, the files are released without a clean-shutdown marker, and the controller
+ * is told, so leadership moves to another in-sync replica and this one leaves the ISR. While
+ * offline every write is answered KAFKA_STORAGE_ERROR (retriable). After
+ * {@code replica.storage.retry.backoff.ms}, doubling up to {@code replica.storage.retry.backoff.max.ms},
+ * it reopens the log with crash recovery (back to the last valid batch); once that works it tells the
+ * controller it is back and, as a follower, rejoins the ISR by catching up like any follower.
+ * Other partitions and the node are not affected. Any other exception is a bug: Pekko restarts the
+ * actor with backoff (the log reopens with recovery), never stopping it silently.
  */
-public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Command> {
+public final class PartitionReplica {
 
   public sealed interface Command {}
 
@@ -65,6 +82,9 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   /** Stops the actor and removes the log from disk (topic deletion). */
   public record Delete() implements Command {}
 
+  /** A reader of {@code failedLog} hit an I/O error: the log is offline if it is still the open one. */
+  record ReadFailed(PartitionLog failedLog, IOException cause) implements Command {}
+
   private static final Duration ISR_CHECK_MAX = Duration.ofMillis(500);
 
   private enum MaintenanceTick implements Command { INSTANCE }
@@ -73,57 +93,95 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
 
   private enum HighWatermarkCheckpointTick implements Command { INSTANCE }
 
+  private enum ReopenTick implements Command { INSTANCE }
+
   /** The controller's decision on a proposal made from {@code base}; null when it did not answer in time. */
   private record IsrProposed(PartitionState base, IsrChanges.Decision decision) implements Command {}
 
-  /** Settings that are the same for every replica on a node. */
-  public record Settings(Duration maintenanceInterval, Duration replicaLagMax, Duration highWatermarkCheckpointInterval, Clock clock) {}
+  /** The controller's answer to this replica's report that it is {@code online} or not; null when it did not answer in time. */
+  private record StatusReported(boolean online, IsrChanges.Decision decision) implements Command {}
 
+  /**
+   * Settings that are the same for every replica on a node. An offline log is reopened after
+   * {@code storageRetryBackoff}, doubling up to {@code storageRetryBackoffMax}.
+   */
+  public record Settings(
+      Duration maintenanceInterval, Duration replicaLagMax, Duration highWatermarkCheckpointInterval,
+      Duration storageRetryBackoff, Duration storageRetryBackoffMax, Clock clock) {}
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
   private final LocalReplica view;
-  private final PartitionLog log;
+  private final Path dir;
+  private LogConfig config;
   private final DataArrivals arrivals;
   private final IsrChanges isrChanges;
   private final IntPredicate liveBrokers;
   private final Settings settings;
+  private final int localNodeId;
+  /** The open log; null while offline. */
+  private PartitionLog log;
   private boolean deleteOnStop;
   private boolean isrProposalInFlight;
   /** The log end offset when this replica became leader at its current epoch: followers must reach it to join the ISR. */
   private long leaderEpochStartOffset;
   /** When this replica became leader at its current epoch: followers' lag counts from here at the latest. */
   private long leaderSinceMs;
+  /** Whether the controller last heard that this replica is online; null when it must be told again. */
+  private Boolean reportedOnline = Boolean.TRUE;
+  private boolean reportInFlight;
+  private Duration reopenBackoff;
+  private int failedReopens;
+  private final Behavior<Command> online;
+  private final Behavior<Command> offline;
 
   static Behavior<Command> create(
       LocalReplica view, Path dir, LogConfig config, DataArrivals arrivals, IsrChanges isrChanges, IntPredicate liveBrokers,
-      Settings settings) {
-    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      int localNodeId, Settings settings) {
+    Behavior<Command> replica = Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      context.setLoggerName(PartitionReplica.class);
       timers.startTimerWithFixedDelay(MaintenanceTick.INSTANCE, settings.maintenanceInterval());
       timers.startTimerWithFixedDelay(HighWatermarkCheckpointTick.INSTANCE, settings.highWatermarkCheckpointInterval());
       // Shrinking needs a check every lag/2; rejoining should not wait that long.
       Duration isrCheck = settings.replicaLagMax().dividedBy(2);
       timers.startTimerWithFixedDelay(IsrTick.INSTANCE, isrCheck.compareTo(ISR_CHECK_MAX) < 0 ? isrCheck : ISR_CHECK_MAX);
-      return new PartitionReplica(
-          context, view, PartitionLog.open(dir, config, settings.clock()), arrivals, isrChanges, liveBrokers, settings);
+      return new PartitionReplica(context, timers, view, dir, config, arrivals, isrChanges, liveBrokers, localNodeId, settings)
+          .start();
     }));
+    // I/O errors are handled inside (offline, then reopened); anything else is a bug, and a restart reopens the log.
+    return Behaviors.supervise(replica).onFailure(Exception.class,
+        SupervisorStrategy.restartWithBackoff(settings.storageRetryBackoff(), settings.storageRetryBackoffMax(), 0.2));
   }
 
   private PartitionReplica(
-      ActorContext<Command> context, LocalReplica view, PartitionLog log, DataArrivals arrivals, IsrChanges isrChanges,
-      IntPredicate liveBrokers, Settings settings) {
-    super(context);
+      ActorContext<Command> context, TimerScheduler<Command> timers, LocalReplica view, Path dir, LogConfig config,
+      DataArrivals arrivals, IsrChanges isrChanges, IntPredicate liveBrokers, int localNodeId, Settings settings) {
+    this.context = context;
+    this.timers = timers;
     this.view = view;
-    this.log = log;
+    this.dir = dir;
+    this.config = config;
     this.arrivals = arrivals;
     this.isrChanges = isrChanges;
     this.liveBrokers = liveBrokers;
+    this.localNodeId = localNodeId;
     this.settings = settings;
-    this.leaderEpochStartOffset = log.logEndOffset();
-    this.leaderSinceMs = settings.clock().millis();
-    view.opened(log);
+    this.reopenBackoff = settings.storageRetryBackoff();
+    this.online = onlineBehavior();
+    this.offline = offlineBehavior();
   }
 
-  @Override
-  public Receive<Command> createReceive() {
-    return newReceiveBuilder()
+  private Behavior<Command> start() {
+    try {
+      opened(PartitionLog.open(dir, config, settings.clock()));
+      return online;
+    } catch (IOException | UncheckedIOException e) {
+      return goOffline("Opening", e);
+    }
+  }
+
+  private Behavior<Command> onlineBehavior() {
+    return Behaviors.receive(Command.class)
         .onMessage(Append.class, this::onAppend)
         .onMessage(AppendAsFollower.class, this::onAppendAsFollower)
         .onMessage(TruncateTo.class, this::onTruncateTo)
@@ -131,20 +189,76 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
         .onMessage(DeleteRecordsBefore.class, this::onDeleteRecordsBefore)
         .onMessage(StateChanged.class, this::onStateChanged)
         .onMessage(UpdateConfig.class, m -> {
+          config = m.config();
           log.updateConfig(m.config());
-          return this;
+          return online;
         })
-        .onMessage(MaintenanceTick.class, m -> {
-          log.runMaintenance();
-          return this;
+        .onMessage(MaintenanceTick.class, m -> onLog("Maintenance of", () -> log.runMaintenance()))
+        .onMessage(IsrTick.class, m -> {
+          reportStatus();
+          return maybeProposeIsr();
         })
-        .onMessage(IsrTick.class, m -> maybeProposeIsr())
-        .onMessage(HighWatermarkCheckpointTick.class, m -> checkpointHighWatermark())
+        .onMessage(HighWatermarkCheckpointTick.class, m -> onLog("Checkpointing the high watermark of", this::checkpointHighWatermark))
         .onMessage(IsrProposed.class, this::onIsrProposed)
+        .onMessage(StatusReported.class, this::onStatusReported)
         .onMessage(DescribeProducers.class, m -> {
           m.replyTo().tell(log.activeProducers());
-          return this;
+          return online;
         })
+        .onMessage(ReadFailed.class, m -> m.failedLog() == log ? goOffline("Reading", m.cause()) : online)
+        .onMessage(ReopenTick.class, m -> online)
+        .onMessage(Close.class, m -> Behaviors.stopped())
+        .onMessage(Delete.class, m -> {
+          deleteOnStop = true;
+          return Behaviors.stopped();
+        })
+        .onSignal(PreRestart.class, s -> {
+          abandonLog();
+          return online;
+        })
+        .onSignal(PostStop.class, s -> onStop())
+        .build();
+  }
+
+  /** While the log is offline: writes are refused as KAFKA_STORAGE_ERROR, the state is followed, and the log reopened in time. */
+  private Behavior<Command> offlineBehavior() {
+    return Behaviors.receive(Command.class)
+        .onMessage(Append.class, m -> refuse(m.replyTo()))
+        .onMessage(AppendAsFollower.class, m -> refuse(m.replyTo()))
+        .onMessage(DeleteRecordsBefore.class, m -> refuse(m.replyTo()))
+        .onMessage(TruncateTo.class, m -> refuseCut(m.replyTo()))
+        .onMessage(RestartAt.class, m -> refuseCut(m.replyTo()))
+        .onMessage(StateChanged.class, m -> {
+          view.update(m.state());
+          PartitionState state = m.state();
+          if (state.leader() == localNodeId || (state.isr().contains(localNodeId) && state.isr().size() > 1)) {
+            // Elected or kept in sync while offline (the controller acted on older news): tell it again.
+            reportedOnline = null;
+            reportStatus();
+          }
+          return offline;
+        })
+        .onMessage(UpdateConfig.class, m -> {
+          config = m.config();
+          return offline;
+        })
+        .onMessage(DescribeProducers.class, m -> {
+          m.replyTo().tell(List.of());
+          return offline;
+        })
+        .onMessage(IsrTick.class, m -> {
+          reportStatus();
+          return offline;
+        })
+        .onMessage(IsrProposed.class, m -> {
+          isrProposalInFlight = false;
+          return offline;
+        })
+        .onMessage(StatusReported.class, this::onStatusReported)
+        .onMessage(ReopenTick.class, m -> reopen())
+        .onMessage(MaintenanceTick.class, m -> offline)
+        .onMessage(HighWatermarkCheckpointTick.class, m -> offline)
+        .onMessage(ReadFailed.class, m -> offline)
         .onMessage(Close.class, m -> Behaviors.stopped())
         .onMessage(Delete.class, m -> {
           deleteOnStop = true;
@@ -157,110 +271,224 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
   private Behavior<Command> onAppend(Append append) {
     if (!view.isLeader()) {
       append.replyTo().tell(AppendOutcome.failed(Errors.NOT_LEADER_OR_FOLLOWER, null));
-      return this;
+      return online;
     }
-    AppendOutcome outcome = write(() -> log.appendAsLeader(append.records(), view.leaderEpoch()));
-    // The high watermark first: a client that reads right after its acks=1 answer sees its records (ISR of one).
-    view.leaderAppended();
-    arrivals.arrived(view.topicPartition());
-    append.replyTo().tell(outcome);
-    return this;
+    return write("Appending to", append.replyTo(), () -> {
+      LogAppendInfo info = log.appendAsLeader(append.records(), view.leaderEpoch());
+      // The high watermark first: a client that reads right after its acks=1 answer sees its records (ISR of one).
+      view.leaderAppended();
+      arrivals.arrived(view.topicPartition());
+      return info;
+    });
   }
 
   private Behavior<Command> onAppendAsFollower(AppendAsFollower append) {
-    AppendOutcome outcome = write(() -> {
+    return write("Appending (as follower) to", append.replyTo(), () -> {
       var batches = append.records().batches().iterator();
       long firstBaseOffset = batches.hasNext() ? batches.next().baseOffset() : log.logEndOffset();
       if (log.logStartOffset() == log.logEndOffset() && firstBaseOffset < log.logEndOffset()) {
         // An empty log restarted at the leader's log start, which lies inside the leader's first batch: start at that batch.
         log.truncateFullyAndRestartAt(firstBaseOffset);
       }
-      return log.appendAsFollower(append.records());
+      LogAppendInfo info = log.appendAsFollower(append.records());
+      view.followerHighWatermark(append.leaderHighWatermark());
+      return info;
     });
-    view.followerHighWatermark(append.leaderHighWatermark());
-    append.replyTo().tell(outcome);
-    return this;
   }
 
   private Behavior<Command> onTruncateTo(TruncateTo request) {
-    return cutLog(() -> log.truncateTo(request.offset()), "Truncating " + view.topicPartition() + " to " + request.offset(),
-        request.replyTo());
+    return cutLog(() -> log.truncateTo(request.offset()), "Truncating to " + request.offset(), request.replyTo());
   }
 
   private Behavior<Command> onRestartAt(RestartAt request) {
-    return cutLog(() -> log.truncateFullyAndRestartAt(request.offset()),
-        "Restarting the log of " + view.topicPartition() + " at " + request.offset(), request.replyTo());
+    return cutLog(() -> log.truncateFullyAndRestartAt(request.offset()), "Restarting at " + request.offset(), request.replyTo());
   }
 
-  /** A cut of a follower's log; a failed one is answered as failed, never as done. */
-  private interface LogCut {
+  /** A log operation that may fail with an I/O error. */
+  private interface LogOperation {
     void run() throws IOException;
   }
 
-  private Behavior<Command> cutLog(LogCut cut, String what, ActorRef<StatusReply<Done>> replyTo) {
+  /** A cut of a follower's log; a failed one is answered as failed, never as done. */
+  private Behavior<Command> cutLog(LogOperation cut, String what, ActorRef<StatusReply<Done>> replyTo) {
     try {
       cut.run();
-    } catch (IOException e) {
-      getContext().getLog().error("{} failed", what, e);
-      replyTo.tell(StatusReply.error(what + " failed: " + e));
-      return this;
+      view.followerHighWatermark(view.highWatermark());
+      // A checkpoint above the cut would let a restart expose records that are not committed.
+      checkpointHighWatermark();
+    } catch (IOException | UncheckedIOException e) {
+      replyTo.tell(StatusReply.error(what + " the log of " + view.topicPartition() + " failed: " + e));
+      return goOffline(what + " the log of", e);
     }
-    view.followerHighWatermark(view.highWatermark());
-    // A checkpoint above the cut would let a restart expose records that are not committed.
-    checkpointHighWatermark();
     replyTo.tell(StatusReply.ack());
-    return this;
+    return online;
   }
 
   private Behavior<Command> onStateChanged(StateChanged change) {
     boolean newLeaderEpoch = change.state().leaderEpoch() != view.leaderEpoch();
     view.update(change.state());
-    if (newLeaderEpoch && view.isLeader()) {
-      leaderEpochStartOffset = log.logEndOffset();
-      leaderSinceMs = settings.clock().millis();
-      try {
-        log.startLeaderEpoch(view.leaderEpoch());
-      } catch (IOException e) {
-        // The first append in the epoch records it too; until then followers ask again.
-        getContext().getLog().warn("Recording leader epoch {} of {} failed", view.leaderEpoch(), view.topicPartition(), e);
-      }
-    }
-    return this;
+    return newLeaderEpoch && view.isLeader() ? onLog("Recording the leader epoch of", this::startLeaderEpoch) : online;
   }
 
-  /** A log operation's outcome as the client will see it. */
+  private void startLeaderEpoch() throws IOException {
+    leaderEpochStartOffset = log.logEndOffset();
+    leaderSinceMs = settings.clock().millis();
+    log.startLeaderEpoch(view.leaderEpoch());
+  }
+
+  /** Runs a log operation nobody waits for; an I/O error takes the replica offline. */
+  private Behavior<Command> onLog(String what, LogOperation operation) {
+    try {
+      operation.run();
+      return online;
+    } catch (IOException | UncheckedIOException e) {
+      return goOffline(what, e);
+    }
+  }
+
+  /** A log write's outcome as the client will see it. */
   private interface LogWrite {
     LogAppendInfo run() throws IOException;
   }
 
-  private AppendOutcome write(LogWrite operation) {
+  /**
+   * Runs a write and answers it. An I/O error is answered KAFKA_STORAGE_ERROR and takes the replica
+   * offline; any other exception is the request's own error (a corrupt batch, a stale epoch).
+   */
+  private Behavior<Command> write(String what, ActorRef<AppendOutcome> replyTo, LogWrite operation) {
+    AppendOutcome outcome;
     try {
-      return AppendOutcome.ok(operation.run());
-    } catch (IOException e) {
-      getContext().getLog().error("Writing to {} failed", view.topicPartition(), e);
-      return AppendOutcome.failed(Errors.KAFKA_STORAGE_ERROR, e.getMessage());
+      outcome = AppendOutcome.ok(operation.run());
+    } catch (IOException | UncheckedIOException e) {
+      replyTo.tell(AppendOutcome.failed(Errors.KAFKA_STORAGE_ERROR, what + " " + view.topicPartition() + " failed: " + e));
+      return goOffline(what, e);
     } catch (RuntimeException e) {
-      return AppendOutcome.failed(e);
+      outcome = AppendOutcome.failed(e);
     }
+    replyTo.tell(outcome);
+    return online;
   }
 
   private Behavior<Command> onDeleteRecordsBefore(DeleteRecordsBefore request) {
     long target = request.offset() == -1 ? view.highWatermark() : request.offset();
-    request.replyTo().tell(write(() -> {
+    return write("Deleting records of", request.replyTo(), () -> {
       if (target < 0 || target > view.highWatermark()) {
         throw new OffsetOutOfRangeException("Cannot delete records of " + view.topicPartition() + " before " + target
             + ": the high watermark is " + view.highWatermark());
       }
       log.deleteRecordsBefore(target);
       return new LogAppendInfo(-1, -1, -1, log.logStartOffset(), false);
-    }));
-    return this;
+    });
+  }
+
+  /**
+   * The log failed: logged once at ERROR, its files released without a clean-shutdown marker (the
+   * next open recovers it), readers answered KAFKA_STORAGE_ERROR, the controller told, and a
+   * reopen scheduled.
+   */
+  private Behavior<Command> goOffline(String what, Exception cause) {
+    context.getLog().error("{} {} in {} failed; the replica is offline and its log is reopened in {} ms",
+        what, view.topicPartition(), dir, reopenBackoff.toMillis(), cause);
+    abandonLog();
+    view.offline(cause);
+    failedReopens = 0;
+    timers.startSingleTimer(ReopenTick.INSTANCE, reopenBackoff);
+    reportStatus();
+    return offline;
+  }
+
+  private void abandonLog() {
+    if (log != null) {
+      try {
+        log.closeAfterFailure();
+      } catch (IOException e) {
+        context.getLog().warn("Releasing the files of {} failed", dir, e);
+      }
+      log = null;
+    }
+  }
+
+  /** Reopens the log with crash recovery; on failure, tries again after a longer backoff (WARN on the first failure only). */
+  private Behavior<Command> reopen() {
+    try {
+      opened(PartitionLog.open(dir, config, settings.clock()));
+    } catch (IOException | UncheckedIOException e) {
+      failedReopens++;
+      reopenBackoff = reopenBackoff.multipliedBy(2).compareTo(settings.storageRetryBackoffMax()) < 0
+          ? reopenBackoff.multipliedBy(2) : settings.storageRetryBackoffMax();
+      if (failedReopens == 1) {
+        context.getLog().warn("Reopening the log of {} in {} failed; retrying every {} ms at most until it works: {}",
+            view.topicPartition(), dir, settings.storageRetryBackoffMax().toMillis(), e.toString());
+      } else {
+        context.getLog().debug("Reopening the log of {} failed again ({} attempts)", view.topicPartition(), failedReopens + 1, e);
+      }
+      abandonLog(); // opened, but recording the leader epoch failed
+      view.offline(e);
+      timers.startSingleTimer(ReopenTick.INSTANCE, reopenBackoff);
+      return offline;
+    }
+    context.getLog().info("The log of {} in {} is back after {} failed reopens, recovered to offset {}",
+        view.topicPartition(), dir, failedReopens, log.logEndOffset());
+    reopenBackoff = settings.storageRetryBackoff();
+    reportStatus();
+    return online;
+  }
+
+  private void opened(PartitionLog opened) throws IOException {
+    log = opened;
+    view.opened(opened);
+    if (view.isLeader()) {
+      startLeaderEpoch();
+    } else {
+      leaderEpochStartOffset = opened.logEndOffset();
+      leaderSinceMs = settings.clock().millis();
+    }
+  }
+
+  /** Tells the controller whether the log is online, unless it already knows or is being told. */
+  private void reportStatus() {
+    boolean isOnline = log != null;
+    if (reportInFlight || Boolean.valueOf(isOnline).equals(reportedOnline)) {
+      return;
+    }
+    reportInFlight = true;
+    context.pipeToSelf(isrChanges.reportReplica(view.topicPartition(), localNodeId, isOnline),
+        (decision, failure) -> new StatusReported(isOnline, failure == null ? decision : null));
+  }
+
+  private Behavior<Command> onStatusReported(StatusReported reported) {
+    reportInFlight = false;
+    IsrChanges.Decision decision = reported.decision();
+    if (decision != null) {
+      // Refused (a deleted topic, a replica moved away): nothing to tell the controller any more.
+      reportedOnline = reported.online();
+      if (decision.error() == Errors.NONE) {
+        view.update(decision.partition());
+      } else {
+        context.getLog().warn("The controller refused the report that {} is {}: {}", view.topicPartition(),
+            reported.online() ? "online" : "offline", decision.error());
+      }
+    }
+    // Unanswered: the next ISR tick reports again.
+    reportStatus();
+    return log == null ? offline : online;
+  }
+
+  private Behavior<Command> refuse(ActorRef<AppendOutcome> replyTo) {
+    replyTo.tell(AppendOutcome.failed(Errors.KAFKA_STORAGE_ERROR,
+        "the log of " + view.topicPartition() + " on node " + localNodeId + " is offline: " + view.storageError()));
+    return offline;
+  }
+
+  private Behavior<Command> refuseCut(ActorRef<StatusReply<Done>> replyTo) {
+    replyTo.tell(StatusReply.error("the log of " + view.topicPartition() + " is offline"));
+    return offline;
   }
 
   private Behavior<Command> maybeProposeIsr() {
     PartitionState state = view.state();
     if (!view.isLeader() || isrProposalInFlight) {
-      return this;
+      return online;
     }
     long nowMs = settings.clock().millis();
     var positions = view.followerPositions();
@@ -276,11 +504,11 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
     }
     view.propose(wanted, leaderEpochStartOffset).ifPresent(proposal -> {
       isrProposalInFlight = true;
-      getContext().pipeToSelf(
+      context.pipeToSelf(
           isrChanges.propose(view.topicPartition(), proposal.base(), proposal.isr()),
           (decision, failure) -> new IsrProposed(proposal.base(), failure == null ? decision : null));
     });
-    return this;
+    return online;
   }
 
   private Behavior<Command> onIsrProposed(IsrProposed proposed) {
@@ -288,7 +516,7 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
     IsrChanges.Decision decision = proposed.decision();
     if (decision == null) {
       // No answer: the controller may still apply it, so the high watermark keeps waiting for it.
-      return this;
+      return online;
     }
     if (decision.error() == Errors.NONE) {
       view.update(decision.partition());
@@ -296,31 +524,41 @@ public final class PartitionReplica extends AbstractBehavior<PartitionReplica.Co
       // INVALID_UPDATE_VERSION: a newer state exists, and its arrival ends the wait.
       view.proposalRefused(proposed.base());
     }
-    return this;
+    return online;
   }
 
-  private Behavior<Command> checkpointHighWatermark() {
-    try {
-      log.checkpointHighWatermark(view.highWatermark());
-    } catch (IOException e) {
-      getContext().getLog().error("Writing the high watermark of {} failed", view.topicPartition(), e);
-    }
-    return this;
+  private void checkpointHighWatermark() throws IOException {
+    log.checkpointHighWatermark(view.highWatermark());
   }
 
   private Behavior<Command> onStop() {
     try {
       if (deleteOnStop) {
-        log.delete();
-      } else {
+        deleteFiles();
+      } else if (log != null) {
         log.checkpointHighWatermark(view.highWatermark());
         log.close();
       }
-    } catch (IOException e) {
-      getContext().getLog().error("Closing the log of {} failed", view.topicPartition(), e);
+    } catch (IOException | UncheckedIOException e) {
+      context.getLog().error("Closing the log of {} failed", view.topicPartition(), e);
     } finally {
       view.closed();
     }
-    return this;
+    return Behaviors.same();
+  }
+
+  /** Topic deletion: the open log deletes itself; an offline one's directory is removed file by file. */
+  private void deleteFiles() throws IOException {
+    if (log != null) {
+      log.delete();
+      return;
+    }
+    if (Files.exists(dir)) {
+      try (Stream<Path> paths = Files.walk(dir)) {
+        for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(path);
+        }
+      }
+    }
   }
 }

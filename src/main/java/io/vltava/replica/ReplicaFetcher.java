@@ -41,6 +41,13 @@ import org.slf4j.LoggerFactory;
  * an incremental fetch session (KIP-227, kafka-clients' {@link FetchSessionHandler}): a follower of
  * thousands of partitions sends only the ones whose position changed, and gets back only those
  * with news.
+ *
+ * <p>Failure policy: a failed round (the leader unreachable, a timeout, a failed write here) closes
+ * the connection and retries after a backoff that doubles from {@value #MIN_BACKOFF_MS} ms up to
+ * {@value #MAX_BACKOFF_MS} ms; the first failure of a streak is logged at WARN, the rest at DEBUG, and
+ * the recovery at INFO. A partition whose appends fail is warned about once per streak too (a replica
+ * whose log is offline is skipped until it is back). The thread ends only on {@link #shutdown}; if an
+ * Error kills it anyway, that is logged at ERROR and the next metadata change starts a new fetcher.
  */
 final class ReplicaFetcher implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ReplicaFetcher.class);
@@ -49,6 +56,8 @@ final class ReplicaFetcher implements Runnable {
   private static final int RESPONSE_MAX_BYTES = 16 * 1024 * 1024;
   private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
   private static final short FETCH_VERSION = 12;
+  private static final long MIN_BACKOFF_MS = 100;
+  private static final long MAX_BACKOFF_MS = 5_000;
 
   /** What the follower knows of a followed partition; {@code truncated} once its tail matches the leader's. */
   private record Followed(int leaderEpoch, boolean truncated) {}
@@ -63,6 +72,10 @@ final class ReplicaFetcher implements Runnable {
   private LeaderConnection connection;
   /** The fetch session with the leader; outlives connections (after a failure the next fetch is full). */
   private final FetchSessionHandler session;
+  /** Failed rounds in a row; 0 while fetching works. */
+  private int failedRounds;
+  /** Partitions whose last append failed: warned about once until one succeeds. */
+  private final Set<TopicPartition> failingAppends = ConcurrentHashMap.newKeySet();
 
   ReplicaFetcher(int leaderId, ReplicaManager replicas, ActorSystem<?> system) {
     this.leaderId = leaderId;
@@ -72,6 +85,13 @@ final class ReplicaFetcher implements Runnable {
         new LogContext("[fetcher " + replicas.localNodeId() + " from " + leaderId + "] "), leaderId);
     this.thread = new Thread(this, "replica-fetcher-" + replicas.localNodeId() + "-from-" + leaderId);
     thread.setDaemon(true);
+    thread.setUncaughtExceptionHandler((t, e) ->
+        log.error("Replica fetcher {} from broker {} died; a new one starts with the next metadata change", t.getName(), leaderId, e));
+  }
+
+  /** False once the thread has ended (shut down, or killed by an Error). */
+  boolean isAlive() {
+    return thread.isAlive();
   }
 
   void start() {
@@ -119,18 +139,35 @@ final class ReplicaFetcher implements Runnable {
         }
         truncatePending(leader);
         fetchOnce(leader);
+        if (failedRounds > 0) {
+          log.info("Follower {} fetches from broker {} again after {} failed attempts", replicas.localNodeId(), leaderId, failedRounds);
+          failedRounds = 0;
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
       } catch (Exception e) {
         if (running) {
-          log.debug("Fetching from broker {} failed; reconnecting", leaderId, e);
+          failedRounds++;
+          long backoffMs = backoffMs(failedRounds);
+          if (failedRounds == 1) {
+            log.warn("Follower {} failed to fetch from broker {}; retrying with backoff up to {} ms: {}",
+                replicas.localNodeId(), leaderId, MAX_BACKOFF_MS, e.toString());
+          } else {
+            log.debug("Fetching from broker {} failed again ({} in a row); next try in {} ms", leaderId, failedRounds, backoffMs, e);
+          }
           session.handleError(e);
           closeConnection();
-          sleepQuietly(200);
+          sleepQuietly(backoffMs);
         }
       }
     }
+  }
+
+  /** The wait after {@code failedRounds} failures in a row: doubling from the minimum, bounded. */
+  static long backoffMs(int failedRounds) {
+    int doublings = Math.min(failedRounds - 1, 16);
+    return Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS << doublings);
   }
 
   private LeaderConnection connect() throws IOException {
@@ -298,8 +335,12 @@ final class ReplicaFetcher implements Runnable {
             replyTo -> new PartitionReplica.AppendAsFollower(records, data.highWatermark(), replyTo), WRITE_TIMEOUT, system.scheduler())
         .toCompletableFuture().get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     if (outcome.error() != Errors.NONE) {
-      log.warn("Follower {} could not append {} from leader {}: {} {}", replicas.localNodeId(), tp, leaderId, outcome.error(), outcome.errorMessage());
+      if (failingAppends.add(tp)) {
+        log.warn("Follower {} could not append {} from leader {}: {} {}", replicas.localNodeId(), tp, leaderId, outcome.error(), outcome.errorMessage());
+      }
       partitions.replace(tp, followed, new Followed(followed.leaderEpoch(), false));
+    } else if (failingAppends.remove(tp)) {
+      log.info("Follower {} appends {} from leader {} again", replicas.localNodeId(), tp, leaderId);
     }
   }
 

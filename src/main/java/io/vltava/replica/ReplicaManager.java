@@ -1,6 +1,9 @@
 package io.vltava.replica;
 
+import io.vltava.log.CleanerConfig;
+import io.vltava.log.LogCleaner;
 import io.vltava.log.LogConfig;
+import io.vltava.log.PartitionLog;
 import io.vltava.log.TopicConfigs;
 import io.vltava.metadata.BrokerConfigs;
 import io.vltava.metadata.BrokerInfo;
@@ -9,6 +12,7 @@ import io.vltava.metadata.MetadataCache;
 import io.vltava.metadata.PartitionState;
 import io.vltava.metadata.TopicState;
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
@@ -74,6 +78,8 @@ public final class ReplicaManager {
   private final Set<TopicPartition> leaderThrottled = ConcurrentHashMap.newKeySet();
   /** Replicas of deleted topics whose files are still being removed; a re-created partition waits for them. */
   private final Map<TopicPartition, CompletionStage<Void>> deleting = new HashMap<>();
+  /** Compacts the logs of this node's replicas of compacted topics, leader and follower alike. */
+  private final LogCleaner cleaner;
 
   public ReplicaManager(
       ActorSystem<?> system, MetadataCache metadata, TopicConfigs topicConfigs, Path dataDir,
@@ -86,6 +92,15 @@ public final class ReplicaManager {
     this.isrChanges = isrChanges;
     this.ioExecutor = system.dispatchers().lookup(DispatcherSelector.fromConfig(LOG_DISPATCHER));
     this.sharding = ClusterSharding.get(system);
+    this.cleaner = new LogCleaner(CleanerConfig.from(system.settings().config().getConfig("vltava.log-cleaner")),
+        this::cleanableLogs, replicaSettings.clock());
+  }
+
+  private List<LogCleaner.Candidate> cleanableLogs() {
+    return replicas.values().stream()
+        .filter(replica -> replica.log() != null)
+        .map(replica -> new LogCleaner.Candidate(replica.topicPartition().toString(), replica.log(), replica.highWatermark()))
+        .toList();
   }
 
   /** Registers the partition-leader entities with cluster sharding, then follows the metadata. */
@@ -97,7 +112,19 @@ public final class ReplicaManager {
         .withRole("broker"));
     metadata.subscribe(this::onMetadata);
     // A crash skips the orderly shutdown; the fetcher threads must still end with the node.
-    system.getWhenTerminated().thenRun(this::stopFetchers);
+    system.getWhenTerminated().thenRun(() -> {
+      stopFetchers();
+      stopCleaner();
+    });
+    cleaner.start();
+  }
+
+  private void stopCleaner() {
+    try {
+      cleaner.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private synchronized void stopFetchers() {
@@ -108,6 +135,11 @@ public final class ReplicaManager {
   /** Reaches the partition's current leader from any node of the cluster. */
   public EntityRef<PartitionLeader.Command> leaderRef(TopicPartition partition) {
     return sharding.entityRefFor(PartitionLeader.TYPE_KEY, PartitionLeader.entityId(partition));
+  }
+
+  /** This node's log-cleaner settings, as its configuration file gives them. */
+  public CleanerConfig cleanerConfig() {
+    return cleaner.config();
   }
 
   /** Blocking log reads belong on this executor, not on the default dispatcher. */
@@ -153,7 +185,8 @@ public final class ReplicaManager {
 
   /**
    * Why this node cannot serve {@code partition} as its leader, or NONE if it can: an unknown topic
-   * or partition, a leader elsewhere or none, or a local replica still opening its log.
+   * or partition, a local replica whose log is offline, a leader elsewhere or none, or a local
+   * replica still opening its log.
    */
   public Errors leaderError(TopicPartition partition) {
     Optional<PartitionState> state = metadata.current().topic(partition.topic())
@@ -162,13 +195,17 @@ public final class ReplicaManager {
     if (state.isEmpty()) {
       return Errors.UNKNOWN_TOPIC_OR_PARTITION;
     }
+    LocalReplica replica = replicas.get(partition);
+    if (replica != null && replica.storageError() != null) {
+      // As Kafka answers for a partition in an offline log dir, whoever leads it by now: the client refreshes its metadata.
+      return Errors.KAFKA_STORAGE_ERROR;
+    }
     if (!state.get().hasLeader()) {
       return Errors.LEADER_NOT_AVAILABLE;
     }
     if (state.get().leader() != metadata.localNodeId()) {
       return Errors.NOT_LEADER_OR_FOLLOWER;
     }
-    LocalReplica replica = replicas.get(partition);
     if (replica == null || replica.log() == null) {
       return Errors.LEADER_NOT_AVAILABLE;
     }
@@ -192,16 +229,32 @@ public final class ReplicaManager {
     }
     boolean follower = fetcherReplicaId >= 0;
     int allowedBytes = follower ? leaderThrottledMaxBytes(partition, fetcherReplicaId, maxBytes) : maxBytes;
+    PartitionLog readLog = replica.log();
     try {
       PartitionRead read = replica.read(fetcherReplicaId, fetchOffset, allowedBytes, batchMayExceedLimit, System.currentTimeMillis());
       if (follower) {
         leaderSent(partition, fetcherReplicaId, read.sizeInBytes());
       }
       return read;
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
+      return PartitionRead.failed(readFailed(replica, readLog, e));
+    } catch (RuntimeException e) {
       log.warn("Fetch from {} at offset {} failed", partition, fetchOffset, e);
       return PartitionRead.failed(Errors.forException(e));
     }
+  }
+
+  /**
+   * A read of {@code readLog} failed: a segment closed under the reader (retention, truncation, the
+   * log going offline) is a race, answered as retriable; any other I/O error takes the replica
+   * offline, as a failed write does.
+   */
+  private Errors readFailed(LocalReplica replica, PartitionLog readLog, IOException e) {
+    if (e instanceof ClosedChannelException || readLog == null) {
+      return Errors.NOT_LEADER_OR_FOLLOWER;
+    }
+    replica.writer().tell(new PartitionReplica.ReadFailed(readLog, e));
+    return Errors.KAFKA_STORAGE_ERROR;
   }
 
   /**
@@ -214,9 +267,12 @@ public final class ReplicaManager {
     if (error != Errors.NONE) {
       return ListedOffset.failed(error);
     }
+    PartitionLog readLog = replica.log();
     try {
       return replica.listOffset(timestamp);
-    } catch (IOException | RuntimeException e) {
+    } catch (IOException e) {
+      return ListedOffset.failed(readFailed(replica, readLog, e));
+    } catch (RuntimeException e) {
       return ListedOffset.failed(Errors.forException(e));
     }
   }
@@ -321,6 +377,7 @@ public final class ReplicaManager {
   /** Closes every log cleanly; completes when all are closed. */
   public CompletionStage<Void> shutdown() {
     stopFetchers();
+    stopCleaner();
     CompletableFuture<?>[] closing = replicas.values().stream()
         .filter(replica -> replica.writer() != null)
         .map(replica -> {
@@ -395,6 +452,7 @@ public final class ReplicaManager {
     Map<String, String> brokerConfigs = state.brokerConfigs(metadata.localNodeId());
     followerQuota.rate(BrokerConfigs.rate(brokerConfigs, BrokerConfigs.FOLLOWER_REPLICATION_THROTTLED_RATE));
     leaderQuota.rate(BrokerConfigs.rate(brokerConfigs, BrokerConfigs.LEADER_REPLICATION_THROTTLED_RATE));
+    cleaner.ioMaxBytesPerSecond(BrokerConfigs.cleanerIoRate(brokerConfigs, cleaner.config().ioMaxBytesPerSecond()));
     Map<TopicPartition, TopicState> wanted = new HashMap<>();
     for (TopicState topic : state.topics().values()) {
       for (int p = 0; p < topic.partitionCount(); p++) {
@@ -464,6 +522,8 @@ public final class ReplicaManager {
       }
     });
     if (follows) {
+      // A fetcher thread killed by an Error (logged when it died) is replaced.
+      fetchers.values().removeIf(fetcher -> !fetcher.isAlive());
       fetchers.computeIfAbsent(leader, id -> {
         ReplicaFetcher fetcher = new ReplicaFetcher(id, this, system);
         fetcher.paused(replicationPaused);
@@ -482,7 +542,7 @@ public final class ReplicaManager {
     CompletionStage<Void> previous = deleting.remove(partition);
     Runnable spawn = () -> replica.writer(system.systemActorOf(
         PartitionReplica.create(replica, dir, config, arrivals, isrChanges,
-            broker -> metadata.current().brokers().containsKey(broker), replicaSettings),
+            broker -> metadata.current().brokers().containsKey(broker), metadata.localNodeId(), replicaSettings),
         "replica-" + partition + "-" + topic.topicId(),
         DispatcherSelector.fromConfig(LOG_DISPATCHER)));
     if (previous == null) {

@@ -15,9 +15,9 @@ class LogRetentionTest {
   /** Segments [0,10) [10,20) [20,25 active), 100 bytes each, last touched at 1000, 2000, 3000 ms ago. */
   private static List<SegmentInfo> threeSegments() {
     return List.of(
-        new SegmentInfo(0, 10, 100, NOW_MS - 1000, NOW_MS - 1000),
-        new SegmentInfo(10, 20, 100, NOW_MS - 500, NOW_MS - 500),
-        new SegmentInfo(20, 25, 100, NOW_MS - 100, NOW_MS - 100));
+        new SegmentInfo(0, 10, 100, NOW_MS - 1000, NOW_MS - 1000, -1),
+        new SegmentInfo(10, 20, 100, NOW_MS - 500, NOW_MS - 500, -1),
+        new SegmentInfo(20, 25, 100, NOW_MS - 100, NOW_MS - 100, -1));
   }
 
   @Test
@@ -45,8 +45,8 @@ class LogRetentionTest {
   @Test
   void anEmptySegmentIsNotExpiredByTime() {
     List<SegmentInfo> segments = List.of(
-        new SegmentInfo(0, 0, 0, -1, NOW_MS - 5000),
-        new SegmentInfo(0, 3, 100, NOW_MS - 5000, NOW_MS - 5000));
+        new SegmentInfo(0, 0, 0, -1, NOW_MS - 5000, -1),
+        new SegmentInfo(0, 3, 100, NOW_MS - 5000, NOW_MS - 5000, -1));
     assertEquals(0, LogRetention.retainedStartOffset(segments, NOW_MS, with(BASE, Long.MAX_VALUE, 100, -1)));
   }
 }

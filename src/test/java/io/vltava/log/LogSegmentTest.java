@@ -76,11 +76,11 @@ class LogSegmentTest {
     flip(dir.resolve(LogSegment.fileName(10, LogSegment.LOG_SUFFIX)), positions.get(1) + 40);
 
     LogSegment reopened = LogSegment.open(dir, 10, MAX_INDEX_BYTES, 0);
-    assertEquals(sizeBytes - positions.get(1), reopened.recover(INDEX_INTERVAL_BYTES));
+    assertEquals(sizeBytes - positions.get(1), reopened.recover(INDEX_INTERVAL_BYTES, false));
     assertEquals(positions.get(1), reopened.sizeBytes());
     assertEquals((long) positions.get(1), Files.size(dir.resolve(LogSegment.fileName(10, LogSegment.LOG_SUFFIX))));
     assertEquals(12, reopened.nextOffset());
-    assertEquals(0, reopened.recover(INDEX_INTERVAL_BYTES), "what is left is intact");
+    assertEquals(0, reopened.recover(INDEX_INTERVAL_BYTES, false), "what is left is intact");
     reopened.close();
   }
 

@@ -1,6 +1,7 @@
 package io.vltava.metadata;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
@@ -9,6 +10,8 @@ import java.util.UUID;
 import org.apache.kafka.common.errors.FencedLeaderEpochException;
 import org.apache.kafka.common.errors.IneligibleReplicaException;
 import org.apache.kafka.common.errors.InvalidUpdateVersionException;
+import org.apache.kafka.common.errors.NotLeaderOrFollowerException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.junit.jupiter.api.Test;
 
 class LeaderElectionTest {
@@ -101,5 +104,60 @@ class LeaderElectionTest {
     assertEquals(List.of(2), partition(lost, 0).isr());
     assertThrows(InvalidUpdateVersionException.class, () -> LeaderElection.changeIsr(lost, "t", 0, seenByLeader, List.of(1, 2, 3)));
     assertEquals(List.of(2, 3), partition(LeaderElection.changeIsr(lost, "t", 0, partition(lost, 0), List.of(2, 3)), 0).isr());
+  }
+
+  @Test
+  void anOfflineLeaderHandsLeadershipToTheNextInSyncReplicaAndLeavesTheIsr() {
+    ClusterState state = cluster(new PartitionState(List.of(1, 2, 3), 1, 4, List.of(1, 2, 3), 7));
+    PartitionState after = partition(LeaderElection.onReplicaOffline(state, "t", 0, 1, CLEAN), 0);
+    assertEquals(2, after.leader());
+    assertEquals(5, after.leaderEpoch());
+    assertEquals(List.of(2, 3), after.isr());
+    assertEquals(List.of(1, 2, 3), after.replicas(), "the replica stays assigned");
+  }
+
+  @Test
+  void anOfflineFollowerLeavesTheIsrAndTheLeaderStays() {
+    ClusterState state = cluster(new PartitionState(List.of(1, 2, 3), 1, 4, List.of(1, 2, 3), 7));
+    PartitionState after = partition(LeaderElection.onReplicaOffline(state, "t", 0, 3, CLEAN), 0);
+    assertEquals(1, after.leader());
+    assertEquals(4, after.leaderEpoch());
+    assertEquals(List.of(1, 2), after.isr());
+    assertEquals(8, after.partitionEpoch());
+    ClusterState outOfSync = cluster(new PartitionState(List.of(1, 2, 3), 1, 4, List.of(1, 2), 7));
+    assertSame(outOfSync, LeaderElection.onReplicaOffline(outOfSync, "t", 0, 3, CLEAN), "nothing to change");
+  }
+
+  @Test
+  void theLastInSyncReplicaOfflineTakesThePartitionOfflineUntilItIsBack() {
+    ClusterState state = cluster(new PartitionState(List.of(1, 2, 3), 1, 4, List.of(1), 7));
+    ClusterState offline = LeaderElection.onReplicaOffline(state, "t", 0, 1, CLEAN);
+    assertEquals(PartitionState.NO_LEADER, partition(offline, 0).leader());
+    assertEquals(List.of(1), partition(offline, 0).isr(), "it holds everything committed");
+    assertEquals(PartitionState.NO_LEADER, partition(LeaderElection.restorePreferredLeaders(offline), 0).leader(),
+        "an offline preferred replica is not restored as leader");
+    assertEquals(PartitionState.NO_LEADER, partition(LeaderElection.onReplicaOnline(offline, "t", 0, 2, CLEAN), 0).leader(),
+        "an out-of-sync replica coming back does not lead, nor elects the offline one");
+    PartitionState back = partition(LeaderElection.onReplicaOnline(offline, "t", 0, 1, CLEAN), 0);
+    assertEquals(1, back.leader());
+    assertEquals(6, back.leaderEpoch());
+
+    PartitionState unclean = partition(LeaderElection.onReplicaOffline(state, "t", 0, 1, UNCLEAN), 0);
+    assertEquals(2, unclean.leader(), "unclean election picks a live replica other than the offline one");
+    assertEquals(List.of(2), unclean.isr());
+  }
+
+  @Test
+  void aReplicaBackOnlineChangesNothingWhileThePartitionHasALeader() {
+    ClusterState state = cluster(new PartitionState(List.of(1, 2, 3), 2, 5, List.of(2, 3), 9));
+    assertSame(state, LeaderElection.onReplicaOnline(state, "t", 0, 1, CLEAN));
+  }
+
+  @Test
+  void aReportFromABrokerWithoutAReplicaOrForAnUnknownPartitionIsRefused() {
+    ClusterState state = cluster(new PartitionState(List.of(1, 2), 1, 0, List.of(1, 2), 0));
+    assertThrows(NotLeaderOrFollowerException.class, () -> LeaderElection.onReplicaOffline(state, "t", 0, 3, CLEAN));
+    assertThrows(UnknownTopicOrPartitionException.class, () -> LeaderElection.onReplicaOffline(state, "t", 1, 1, CLEAN));
+    assertThrows(UnknownTopicOrPartitionException.class, () -> LeaderElection.onReplicaOffline(state, "gone", 0, 1, CLEAN));
   }
 }

@@ -70,4 +70,13 @@ class ReplicaFetcherTest {
       }
     }
   }
+
+  @Test
+  void failedRoundsBackOffExponentiallyUpToABound() {
+    assertEquals(100, ReplicaFetcher.backoffMs(1));
+    assertEquals(200, ReplicaFetcher.backoffMs(2));
+    assertEquals(3200, ReplicaFetcher.backoffMs(6));
+    assertEquals(5000, ReplicaFetcher.backoffMs(7));
+    assertEquals(5000, ReplicaFetcher.backoffMs(1_000_000));
+  }
 }

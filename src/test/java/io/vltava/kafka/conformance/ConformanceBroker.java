@@ -233,8 +233,10 @@ final class ConformanceBroker implements AutoCloseable {
     String name = uniqueTopicName(prefix);
     admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
         .all().get(SETUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    Awaitility.await().atMost(SETUP_TIMEOUT).until(() -> node.metadata().current().topic(name)
-        .map(topic -> topic.partitions().stream().allMatch(p -> p.hasLeader())).orElse(false));
+    // CreateTopics answers once the metadata has the topic (as Kafka's); a raw request gets no retry, so wait until each leader has its log open.
+    Awaitility.await().atMost(SETUP_TIMEOUT).until(() -> java.util.stream.IntStream.range(0, partitions)
+        .allMatch(p -> node.localReplica(new org.apache.kafka.common.TopicPartition(name, p))
+            .map(replica -> replica.isLeader() && replica.log() != null).orElse(false)));
     return name;
   }
 

@@ -33,6 +33,7 @@ final class DescribeConfigsCase implements ApiCase {
   private static final Map<String, ConfigType> TYPES = Map.of(
       "cleanup.policy", ConfigType.LIST,
       "max.message.bytes", ConfigType.INT,
+      "min.cleanable.dirty.ratio", ConfigType.DOUBLE,
       "message.timestamp.type", ConfigType.STRING,
       "retention.ms", ConfigType.LONG,
       "unclean.leader.election.enable", ConfigType.BOOLEAN);
@@ -148,15 +149,20 @@ final class DescribeConfigsCase implements ApiCase {
     }
   }
 
-  /** A dynamic broker config nobody set: Kafka's default (unlimited), alterable, a long. */
+  /**
+   * A dynamic broker config nobody set: Kafka's default (unlimited: a long, or for the log cleaner's
+   * I/O limit a double), alterable.
+   */
   private static void assertDynamicBrokerEntry(short version, String name, DescribeConfigsResourceResult entry) {
-    assertEquals(String.valueOf(Long.MAX_VALUE), entry.value(), name);
+    boolean cleaner = name.equals(BrokerConfigs.LOG_CLEANER_IO_MAX_BYTES_PER_SECOND);
+    String unlimited = cleaner ? String.valueOf(Double.MAX_VALUE) : String.valueOf(Long.MAX_VALUE);
+    assertEquals(unlimited, entry.value(), name);
     assertEquals(ConfigSource.DEFAULT_CONFIG.id(), entry.configSource(), name);
     assertFalse(entry.readOnly(), name + " is dynamic");
     assertEquals(1, entry.synonyms().size(), name + " synonyms");
-    assertSynonym(name, String.valueOf(Long.MAX_VALUE), ConfigSource.DEFAULT_CONFIG, entry.synonyms().get(0));
+    assertSynonym(name, unlimited, ConfigSource.DEFAULT_CONFIG, entry.synonyms().get(0));
     if (version >= 3) {
-      assertEquals(ConfigType.LONG.id(), entry.configType(), name);
+      assertEquals(cleaner ? ConfigType.DOUBLE.id() : ConfigType.LONG.id(), entry.configType(), name);
       assertFalse(entry.documentation() == null || entry.documentation().isBlank(), name + " has no documentation");
     }
   }

@@ -51,7 +51,7 @@ final class IncrementalAlterConfigsCase implements ApiCase {
     assertRefused(broker, version, Errors.INVALID_CONFIG, other, op(OpType.SET, "min.insync.replicas", "0"));
     assertRefused(broker, version, Errors.INVALID_CONFIG, other, op(OpType.APPEND, "retention.ms", "5"));
     assertRefused(broker, version, Errors.INVALID_CONFIG, other, op(OpType.SUBTRACT, "retention.ms", "5"));
-    assertRefused(broker, version, Errors.INVALID_CONFIG, other, op(OpType.APPEND, "cleanup.policy", "compact"));
+    assertRefused(broker, version, Errors.INVALID_CONFIG, other, op(OpType.APPEND, "cleanup.policy", "shred"));
     assertRefused(broker, version, Errors.INVALID_REQUEST, other, op(OpType.SET, "retention.ms", null));
     assertRefused(broker, version, Errors.INVALID_REQUEST, other, op(OpType.SET, "segment.ms", "3600000"));
     assertRefused(broker, version, Errors.INVALID_REQUEST, other,
@@ -74,9 +74,24 @@ final class IncrementalAlterConfigsCase implements ApiCase {
     assertEquals(Map.of("follower.replication.throttled.rate", "1000"), broker.node().metadata().current().brokerConfigs(broker.nodeId()));
     AlterConfigsResource badRate = brokerResource(broker, op(OpType.SET, "leader.replication.throttled.rate", "fast"));
     assertEquals(Errors.INVALID_CONFIG, Errors.forCode(alter(broker, version, false, badRate).get(0).errorCode()));
+    AlterConfigsResource cleanerLimit = brokerResource(broker, op(OpType.SET, "log.cleaner.io.max.bytes.per.second", "1.5E7"));
+    assertEquals(Errors.NONE, Errors.forCode(alter(broker, version, false, cleanerLimit).get(0).errorCode()));
+    assertEquals("1.5E7", broker.node().metadata().current().brokerConfigs(broker.nodeId()).get("log.cleaner.io.max.bytes.per.second"));
+    AlterConfigsResource badCleanerLimit = brokerResource(broker, op(OpType.SET, "log.cleaner.io.max.bytes.per.second", "0"));
+    assertEquals(Errors.INVALID_CONFIG, Errors.forCode(alter(broker, version, false, badCleanerLimit).get(0).errorCode()));
+    AlterConfigsResource uncleanerLimit = brokerResource(broker, op(OpType.DELETE, "log.cleaner.io.max.bytes.per.second", null));
+    assertEquals(Errors.NONE, Errors.forCode(alter(broker, version, false, uncleanerLimit).get(0).errorCode()));
     AlterConfigsResource unthrottle = brokerResource(broker, op(OpType.DELETE, "follower.replication.throttled.rate", null));
     assertEquals(Errors.NONE, Errors.forCode(alter(broker, version, false, unthrottle).get(0).errorCode()));
     assertEquals(Map.of(), broker.node().metadata().current().brokerConfigs(broker.nodeId()));
+    // APPEND and SUBTRACT edit a list config's current value (here the broker default, "delete").
+    assertOutcome(Errors.NONE, topic, alter(broker, version, false, resource(topic, op(OpType.APPEND, "cleanup.policy", "compact"))).get(0));
+    assertEquals("delete,compact", broker.describedOverrides(topic).get("cleanup.policy"));
+    assertOutcome(Errors.NONE, topic, alter(broker, version, false, resource(topic, op(OpType.SUBTRACT, "cleanup.policy", "delete"))).get(0));
+    assertEquals("compact", broker.describedOverrides(topic).get("cleanup.policy"));
+    assertOutcome(Errors.INVALID_CONFIG, topic,
+        alter(broker, version, false, resource(topic, op(OpType.SUBTRACT, "cleanup.policy", "compact"))).get(0));
+    assertEquals("compact", broker.describedOverrides(topic).get("cleanup.policy"), "an empty policy was refused");
     String unknown = broker.uniqueTopicName("incremental-alter-configs-unknown");
     assertOutcome(Errors.UNKNOWN_TOPIC_OR_PARTITION, unknown,
         alter(broker, version, false, resource(unknown, op(OpType.SET, "retention.ms", "120000"))).get(0));
