@@ -34,7 +34,17 @@ public final class HttpEndpoint implements AutoCloseable {
   /** Binds host:port (0 = any free port) and serves until {@link #close}; {@code metrics} renders a scrape. */
   public static HttpEndpoint start(String host, int port, Readiness readiness, Supplier<String> metrics) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
-    server.createContext("/metrics", exchange -> answer(exchange, 200, PROMETHEUS_TEXT, metrics.get()));
+    server.createContext("/metrics", exchange -> {
+      String text;
+      try {
+        text = metrics.get();
+      } catch (RuntimeException e) {
+        log.warn("A metrics scrape failed", e);
+        answer(exchange, 500, PLAIN_TEXT, "scrape failed: " + e + "\n");
+        return;
+      }
+      answer(exchange, 200, PROMETHEUS_TEXT, text);
+    });
     server.createContext("/health/alive", exchange -> answer(exchange, 200, PLAIN_TEXT, "alive\n"));
     server.createContext("/health/ready", exchange -> {
       var reason = readiness.whyNotReady();
@@ -74,9 +84,6 @@ public final class HttpEndpoint implements AutoCloseable {
           out.write(bytes);
         }
       }
-    } catch (RuntimeException e) {
-      log.warn("HTTP {} {} failed: {}", exchange.getRequestMethod(), exchange.getRequestURI(), e.toString());
-      throw e;
     }
   }
 

@@ -98,8 +98,8 @@ public final class NodeMetrics implements BrokerMetrics {
     };
   }
 
-  /** The Prometheus text of every meter, gauges computed now. */
-  public String scrape() {
+  /** The Prometheus text of every meter, gauges computed now; one scrape at a time, as they replace the gauges' rows. */
+  public synchronized String scrape() {
     beforeScrape.run();
     return registry.scrape();
   }

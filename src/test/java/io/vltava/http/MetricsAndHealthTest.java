@@ -157,7 +157,7 @@ class MetricsAndHealthTest {
   }
 
   /** The value of the one sample of {@code name} whose labels include {@code labels} (name, value pairs). */
-  private static double value(List<Sample> samples, String name, String... labels) {
+  static double value(List<Sample> samples, String name, String... labels) {
     List<Sample> matching = samples.stream().filter(s -> s.name().equals(name)).filter(s -> {
       for (int i = 0; i < labels.length; i += 2) {
         if (!labels[i + 1].equals(s.labels().get(labels[i]))) {
