@@ -3,6 +3,7 @@ package io.vltava.kafka;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -151,7 +152,15 @@ final class RequestDispatcher {
     if (response == null) {
       return Errors.NONE;
     }
-    for (Errors error : response.errorCounts().keySet()) {
+    Map<Errors, Integer> counts;
+    try {
+      counts = response.errorCounts();
+    } catch (RuntimeException e) {
+      // kafka-clients cannot count some legal answers; the one known is AlterConfigs naming a
+      // resource twice (a duplicate map key), answered INVALID_REQUEST. The response is still sent.
+      return Errors.INVALID_REQUEST;
+    }
+    for (Errors error : counts.keySet()) {
       if (error != Errors.NONE) {
         return error;
       }
