@@ -52,7 +52,7 @@ class GroupCoordinatorFailoverTest {
             throw new IllegalStateException(e);
           }
         });
-        await().atMost(Duration.ofSeconds(30)).until(() -> describe(admin).groupState() == GroupState.PREPARING_REBALANCE);
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> describe(admin).groupState() == GroupState.PREPARING_REBALANCE);
 
         cluster.crash(coordinator);
         // Well within the join's own wait: the entry node answers once the cluster has removed the crashed node.
