@@ -1,5 +1,5 @@
 // The client-matrix scenario for kafkajs, run by io.vltava.clients.ClientMatrixTest as
-//   node driver.js produce-and-group|resume BOOTSTRAP TOPIC GROUP BASE_TIMESTAMP_MS CODEC,CODEC,...
+//   node driver.js produce-and-group|resume|read-compacted BOOTSTRAP TOPIC GROUP BASE_TIMESTAMP_MS CODEC,CODEC,...
 // It writes the records MatrixPlan.java describes and prints JSON lines on stdout (the same events
 // as KafkaClientsDriver.java); kafkajs' own log goes to stderr. Any failure exits non-zero.
 'use strict'
@@ -106,8 +106,7 @@ class Driver {
     await this.readToEnd(resumed, ends, Object.fromEntries(committed.partitions.map(p => [p.partition, Number(p.offset)])), () => resumed.start())
 
     // kafkajs has no manual assignment: a fresh group reads from the beginning, another seeks to the timestamp's offsets.
-    const beginning = this.reader('beginning', `${this.group}-beginning`)
-    await this.readToEnd(beginning, ends, {}, () => beginning.start())
+    await this.readFromBeginning('beginning', ends)
 
     const found = await this.admin.fetchTopicOffsetsByTimestamp(this.topic, this.timestampTarget())
     const starts = {}
@@ -129,6 +128,19 @@ class Driver {
     while ((await this.admin.listTopics()).includes(this.topic)) check(Date.now() < deadline, 'topic still listed after deletion')
     emit({ event: 'deleted', topic: this.topic })
     await this.admin.disconnect()
+  }
+
+  /** Reads the (already written and compacted) topic from the beginning. */
+  async readCompacted () {
+    await this.admin.connect()
+    await this.readFromBeginning('compacted', await this.endOffsets())
+    await this.admin.disconnect()
+  }
+
+  /** A fresh group, starting at the earliest offsets, reads every partition to its end offset. */
+  async readFromBeginning (phase, ends) {
+    const reader = this.reader(phase, `${this.group}-${phase}`)
+    await this.readToEnd(reader, ends, {}, () => reader.start())
   }
 
   async describe () {
@@ -235,7 +247,9 @@ function sharesPartitions (members) {
 async function main ([mode, bootstrap, topic, group, base, codecs]) {
   emit({ event: 'client', name: 'kafkajs', version: require('kafkajs/package.json').version })
   const driver = new Driver(bootstrap, topic, group, Number(base), codecs.split(','))
-  await { 'produce-and-group': () => driver.produceAndGroup(), resume: () => driver.resume() }[mode]()
+  await {
+    'produce-and-group': () => driver.produceAndGroup(), resume: () => driver.resume(), 'read-compacted': () => driver.readCompacted(),
+  }[mode]()
   emit({ event: 'done' })
 }
 

@@ -1,7 +1,7 @@
 """The client-matrix scenario for librdkafka, through Debian's python3-confluent-kafka.
 
 Run by io.vltava.clients.ClientMatrixTest as
-  driver.py produce-and-group|resume BOOTSTRAP TOPIC GROUP BASE_TIMESTAMP_MS CODEC,CODEC,...
+  driver.py produce-and-group|resume|read-compacted BOOTSTRAP TOPIC GROUP BASE_TIMESTAMP_MS CODEC,CODEC,...
 It writes the records MatrixPlan.java describes and prints JSON lines on stdout (the same events as
 KafkaClientsDriver.java); any failure raises, so the process exits non-zero with a traceback.
 """
@@ -88,9 +88,7 @@ class Driver:
         member.close()
 
         reader = self.standalone()
-        partitions = sorted(reader.list_topics(self.topic, timeout=STEP_TIMEOUT_S).topics[self.topic].partitions)
-        reader.assign([TopicPartition(self.topic, p, OFFSET_BEGINNING) for p in partitions])
-        self.read_to_end(reader, "beginning", "")
+        partitions = self.read_from_beginning(reader, "beginning")
 
         query = [TopicPartition(self.topic, p, self.timestamp_target()) for p in partitions]
         found = reader.offsets_for_times(query, timeout=STEP_TIMEOUT_S)
@@ -111,6 +109,19 @@ class Driver:
         while self.topic in admin.list_topics(timeout=STEP_TIMEOUT_S).topics:
             check(time.monotonic() < deadline, "topic still listed after deletion")
         emit(event="deleted", topic=self.topic)
+
+    def read_compacted(self):
+        """Reads the (already written and compacted) topic from the beginning."""
+        reader = self.standalone()
+        self.read_from_beginning(reader, "compacted")
+        reader.close()
+
+    def read_from_beginning(self, reader, phase):
+        """Assigns every partition of the topic, reads them from the beginning to their ends and returns them."""
+        partitions = sorted(reader.list_topics(self.topic, timeout=STEP_TIMEOUT_S).topics[self.topic].partitions)
+        reader.assign([TopicPartition(self.topic, p, OFFSET_BEGINNING) for p in partitions])
+        self.read_to_end(reader, phase, "")
+        return partitions
 
     def describe(self, admin):
         metadata = admin.list_topics(self.topic, timeout=STEP_TIMEOUT_S).topics[self.topic]
@@ -193,7 +204,8 @@ def main(args):
     emit(event="client", name="librdkafka", version=confluent_kafka.libversion()[0],
          binding="confluent-kafka-python " + confluent_kafka.version()[0])
     driver = Driver(bootstrap, topic, group, int(base), codecs.split(","))
-    {"produce-and-group": driver.produce_and_group, "resume": driver.resume}[mode]()
+    {"produce-and-group": driver.produce_and_group, "resume": driver.resume,
+     "read-compacted": driver.read_compacted}[mode]()
     emit(event="done")
 
 

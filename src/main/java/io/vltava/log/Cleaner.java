@@ -218,12 +218,25 @@ final class Cleaner {
       return record.hasValue() || batch.deleteHorizonMs().isEmpty() || currentTime < batch.deleteHorizonMs().getAsLong();
     }
 
+    /**
+     * Notes when the next cleaning may drop a tombstone of {@code kept}. A batch keeps its delete
+     * horizon after its tombstones went; counting it would make the log due again at once, forever.
+     */
     void noteHorizons(MemoryRecords kept) {
       for (MutableRecordBatch batch : kept.batches()) {
-        if (batch.deleteHorizonMs().isPresent()) {
+        if (batch.deleteHorizonMs().isPresent() && holdsTombstone(batch)) {
           earliestHorizonMs = Math.min(earliestHorizonMs, batch.deleteHorizonMs().getAsLong());
         }
       }
+    }
+
+    private static boolean holdsTombstone(RecordBatch batch) {
+      for (Record record : batch) {
+        if (!record.hasValue()) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 }

@@ -12,8 +12,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vltava.log.PartitionLog;
+import io.vltava.node.LogRecords;
+import io.vltava.node.LogRecords.Kept;
 import io.vltava.node.TestNodes;
 import io.vltava.node.VltavaNode;
+import io.vltava.replica.LocalReplica;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,16 +25,30 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.RecordBatch;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * same scenario against one node: create a topic, form a two-member consumer group, produce keyed
  * records with headers with an idempotent producer and every codec the client has, read them in
  * the group and commit, produce more; then, in a second process, resume the group from its
- * commits, read from the beginning and from a timestamp, describe and delete the topic.
+ * commits, read from the beginning and from a timestamp, describe and delete the topic; and, in a
+ * third process, read a compacted topic (gaps, an empty batch) from the beginning.
  * {@link MatrixResults} checks the drivers' JSON lines. A client that is not installed fails the
  * test under CI ({@code CI=true}) and is skipped with the install command elsewhere.
  */
@@ -65,8 +84,13 @@ class ClientMatrixTest {
   /** Where maven-dependency-plugin puts older kafka-clients jars (see pom.xml), and where each driver's output is kept. */
   private static final Path MATRIX_DIR = Path.of(System.getProperty("client.matrix.dir", "target/client-matrix"));
 
+  /** A compacted topic, written and compacted once, that every client reads from the beginning. */
+  private static final String COMPACTED_TOPIC = "matrix-compacted";
+
   @TempDir static Path dataDir;
   static VltavaNode node;
+  /** What the node's log of {@link #COMPACTED_TOPIC} holds once compacted, per partition: what every client must read. */
+  static Map<Integer, List<Kept>> compactedSurvivors;
   /** The node's protocol warnings: a valid request must never close its connection. */
   private static final ListAppender<ILoggingEvent> protocolLog = new ListAppender<>();
 
@@ -75,7 +99,82 @@ class ClientMatrixTest {
     protocolLog.start();
     ((Logger) LoggerFactory.getLogger("io.vltava.kafka")).addAppender(protocolLog);
     node = TestNodes.start(dataDir, Map.of("vltava.topics.auto.create.topics.enable", false,
-        "vltava.groups.group.initial.rebalance.delay.ms", 0));
+        "vltava.groups.group.initial.rebalance.delay.ms", 0,
+        // The compacted topic's segments roll by age at each maintenance tick and the cleaner looks often.
+        "vltava.topics.log.retention.check.interval.ms", 200, "vltava.log-cleaner.log.cleaner.backoff.ms", 100));
+    compactedSurvivors = writeAndCompact(COMPACTED_TOPIC);
+  }
+
+  /**
+   * Creates the compacted topic every client reads. In each partition an idempotent producer writes
+   * keys k0..k3, which later records all supersede (the cleaner keeps its batch, empty, for the
+   * producer's state); a plain producer then writes overwrites, a tombstone and new keys. Waits
+   * until the node's replica holds only the last record of each live key (the tombstone removed
+   * once {@code delete.retention.ms} has passed) and returns those records per partition.
+   */
+  private static Map<Integer, List<Kept>> writeAndCompact(String topic) throws Exception {
+    try (Admin admin = Admin.create(TestNodes.adminProps(node.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(topic, MatrixPlan.PARTITIONS, (short) 1).configs(Map.of(
+          "cleanup.policy", "compact", "segment.bytes", "4096", "segment.ms", "500",
+          "min.cleanable.dirty.ratio", "0.01", "delete.retention.ms", "100")))).all().get();
+    }
+    Map<Integer, List<Kept>> written = new TreeMap<>();
+    writeToEveryPartition(topic, true, List.of(
+        new Kept(-1, "k0", "a0"), new Kept(-1, "k1", "a1"), new Kept(-1, "k2", "a2"), new Kept(-1, "k3", "a3")), written);
+    writeToEveryPartition(topic, false, List.of(
+        new Kept(-1, "k0", "b0"), new Kept(-1, "k1", "b1"), new Kept(-1, "k2", null), new Kept(-1, "k3", "b3"),
+        new Kept(-1, "k4", "b4"), new Kept(-1, "k0", "c0"), new Kept(-1, "k5", "c5")), written);
+    Map<Integer, List<Kept>> survivors = new TreeMap<>();
+    written.forEach((partition, records) -> {
+      Map<String, Kept> latest = new HashMap<>();
+      records.forEach(record -> latest.put(record.key(), record));
+      survivors.put(partition, latest.values().stream().filter(record -> record.value() != null)
+          .sorted(Comparator.comparingLong(Kept::offset)).toList());
+    });
+    Awaitility.await("the cleaner compacts " + topic).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> assertEquals(survivors, storedRecords(topic), "what the node's log holds"));
+    for (int partition = 0; partition < MatrixPlan.PARTITIONS; partition++) {
+      PartitionLog log = node.localReplica(new TopicPartition(topic, partition)).orElseThrow().log();
+      RecordBatch first = ((MemoryRecords) log.read(0, 1 << 16, Long.MAX_VALUE).records()).batches().iterator().next();
+      assertTrue(first.hasProducerId() && first.lastOffset() == 3 && !first.iterator().hasNext(),
+          "partition " + partition + " starts with the idempotent producer's batch, emptied: " + first);
+    }
+    return survivors;
+  }
+
+  /** Sends {@code records} (offsets ignored) to each partition in turn; adds them, with their offsets, to {@code written}. */
+  private static void writeToEveryPartition(String topic, boolean idempotent, List<Kept> records, Map<Integer, List<Kept>> written)
+      throws Exception {
+    Properties props = TestNodes.producerProps(node.bootstrapServers());
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, idempotent);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+      for (int partition = 0; partition < MatrixPlan.PARTITIONS; partition++) {
+        String suffix = "-p" + partition; // values differ per partition, so a record read from the wrong one shows
+        List<Kept> sending = records.stream()
+            .map(r -> new Kept(-1, r.key(), r.value() == null ? null : r.value() + suffix)).toList();
+        List<Future<RecordMetadata>> sent = new ArrayList<>();
+        for (Kept record : sending) {
+          sent.add(producer.send(new ProducerRecord<>(topic, partition, record.key(), record.value())));
+        }
+        producer.flush();
+        for (int i = 0; i < sending.size(); i++) {
+          written.computeIfAbsent(partition, p -> new ArrayList<>())
+              .add(new Kept(sent.get(i).get().offset(), sending.get(i).key(), sending.get(i).value()));
+        }
+      }
+    }
+  }
+
+  /** What the node's replica of each partition of {@code topic} holds. */
+  private static Map<Integer, List<Kept>> storedRecords(String topic) throws IOException {
+    Map<Integer, List<Kept>> stored = new TreeMap<>();
+    for (int partition = 0; partition < MatrixPlan.PARTITIONS; partition++) {
+      stored.put(partition, LogRecords.read(node.localReplica(new TopicPartition(topic, partition)).map(LocalReplica::log).orElse(null)));
+    }
+    return stored;
   }
 
   @AfterAll
@@ -141,6 +240,9 @@ class ClientMatrixTest {
     reference.addAll(storedBatches(plan.topic()));
     List<JsonNode> secondRun = DriverProcess.run(command(driver, "resume", plan), output, client + "-2", DRIVER_TIMEOUT);
     MatrixResults.check(plan, version, firstRun, reference, secondRun);
+    MatrixPlan compacted = new MatrixPlan(COMPACTED_TOPIC, "matrix-compacted-group-" + client, plan.baseTimestampMs(), codecs);
+    List<JsonNode> compactedRead = DriverProcess.run(command(driver, "read-compacted", compacted), output, client + "-compacted", DRIVER_TIMEOUT);
+    MatrixResults.checkCompactedRead(version, compactedRead, compactedSurvivors);
     assertEquals(List.of(), protocolFailures(), client + " made the node close a connection or write an invalid response");
   }
 

@@ -49,7 +49,7 @@ public final class KafkaClientsDriver {
     this.plan = plan;
   }
 
-  /** {@code produce-and-group|resume BOOTSTRAP TOPIC GROUP BASE_TIMESTAMP_MS CODEC,CODEC,...} */
+  /** {@code produce-and-group|resume|read-compacted BOOTSTRAP TOPIC GROUP BASE_TIMESTAMP_MS CODEC,CODEC,...} */
   public static void main(String[] args) throws Exception {
     MatrixPlan plan = MatrixPlan.fromArgs(args, 2);
     KafkaClientsDriver driver = new KafkaClientsDriver(args[1], plan);
@@ -57,6 +57,7 @@ public final class KafkaClientsDriver {
     switch (args[0]) {
       case "produce-and-group" -> driver.produceAndGroup();
       case "resume" -> driver.resume();
+      case "read-compacted" -> driver.readCompacted();
       default -> throw new IllegalArgumentException("unknown mode " + args[0]);
     }
     MatrixPlan.emit("event", "done");
@@ -103,10 +104,7 @@ public final class KafkaClientsDriver {
       readToEnd(member, "resume", "member-resumed");
     }
     try (KafkaConsumer<String, String> reader = standalone()) {
-      List<TopicPartition> partitions = partitions(reader);
-      reader.assign(partitions);
-      reader.seekToBeginning(partitions);
-      readToEnd(reader, "beginning", "");
+      List<TopicPartition> partitions = readFromBeginning(reader, "beginning");
 
       Map<TopicPartition, Long> query = partitions.stream()
           .collect(Collectors.toMap(p -> p, p -> plan.timestampTarget()));
@@ -132,6 +130,22 @@ public final class KafkaClientsDriver {
       }
       MatrixPlan.emit("event", "deleted", "topic", plan.topic());
     }
+  }
+
+  /** Third process: read the (already written and compacted) topic from the beginning. */
+  private void readCompacted() {
+    try (KafkaConsumer<String, String> reader = standalone()) {
+      readFromBeginning(reader, "compacted");
+    }
+  }
+
+  /** Assigns every partition of the topic, reads them from the beginning to their end offsets and returns them. */
+  private List<TopicPartition> readFromBeginning(KafkaConsumer<String, String> reader, String phase) {
+    List<TopicPartition> partitions = partitions(reader);
+    reader.assign(partitions);
+    reader.seekToBeginning(partitions);
+    readToEnd(reader, phase, "");
+    return partitions;
   }
 
   private void produce(String codec, int phase) throws Exception {

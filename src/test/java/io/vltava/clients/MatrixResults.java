@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.vltava.node.LogRecords.Kept;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -57,12 +58,8 @@ final class MatrixResults {
    */
   static void check(MatrixPlan plan, String clientVersion, List<JsonNode> firstRun, List<JsonNode> reference,
                     List<JsonNode> secondRun) {
-    for (List<JsonNode> run : List.of(firstRun, secondRun)) {
-      assertEquals(1, count(run, "done"), "the run finished");
-      List<String> versions = run.stream().filter(e -> "client".equals(e.get("event").asText()))
-          .map(e -> e.get("version").asText()).toList();
-      assertEquals(List.of(clientVersion), versions, "the client version the driver ran");
-    }
+    checkFinished(clientVersion, firstRun);
+    checkFinished(clientVersion, secondRun);
     List<JsonNode> all = new ArrayList<>(firstRun);
     all.addAll(reference);
     all.addAll(secondRun);
@@ -75,6 +72,35 @@ final class MatrixResults {
     results.checkReadFromBeginning("beginning");
     results.checkFromTimestamp();
     results.checkDescribedAndDeleted();
+  }
+
+  /**
+   * The read of the compacted topic: in each partition exactly the records the node's log kept, at
+   * their original offsets, strictly increasing, with the gaps compaction left.
+   */
+  static void checkCompactedRead(String clientVersion, List<JsonNode> run, Map<Integer, List<Kept>> survivors) {
+    checkFinished(clientVersion, run);
+    Map<Integer, List<Kept>> read = new TreeMap<>();
+    for (JsonNode e : run.stream().filter(e -> "consumed".equals(e.get("event").asText())).toList()) {
+      assertEquals("compacted", e.get("phase").asText());
+      read.computeIfAbsent(e.get("partition").asInt(), p -> new ArrayList<>())
+          .add(new Kept(e.get("offset").asLong(), e.get("key").asText(), e.get("value").isNull() ? null : e.get("value").asText()));
+    }
+    assertEquals(survivors, read, "the compacted topic as read");
+    read.forEach((partition, records) -> {
+      for (int i = 1; i < records.size(); i++) {
+        assertTrue(records.get(i - 1).offset() < records.get(i).offset(), "offsets increase in partition " + partition + ": " + records);
+      }
+      long span = records.get(records.size() - 1).offset() + 1;
+      assertTrue(span > records.size(), "partition " + partition + " read with gaps from offset 0: " + records);
+    });
+  }
+
+  private static void checkFinished(String clientVersion, List<JsonNode> run) {
+    assertEquals(1, count(run, "done"), "the run finished");
+    List<String> versions = run.stream().filter(e -> "client".equals(e.get("event").asText()))
+        .map(e -> e.get("version").asText()).toList();
+    assertEquals(List.of(clientVersion), versions, "the client version the driver ran");
   }
 
   private void checkProduced() {

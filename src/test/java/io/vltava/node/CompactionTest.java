@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vltava.log.PartitionLog;
+import io.vltava.node.LogRecords.Kept;
 import io.vltava.replica.LocalReplica;
 import io.vltava.testkit.VltavaCluster;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +28,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.InvalidRecordException;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.Record;
-import org.apache.kafka.common.record.internal.RecordBatch;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -56,9 +53,6 @@ class CompactionTest {
   private static final int KEYS = 25;
 
   @TempDir Path baseDir;
-
-  /** A record as the log holds it; value null for a tombstone. */
-  record Kept(long offset, String key, String value) {}
 
   @Test
   @Timeout(240)
@@ -95,7 +89,7 @@ class CompactionTest {
       deleteRecursively(cluster.dataDir(follower).resolve("table-0"));
       cluster.restart(follower);
       cluster.awaitFullIsr("table");
-      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> expected.equals(records(log(cluster, follower, partition))));
+      Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> expected.equals(LogRecords.read(log(cluster, follower, partition))));
       assertEquals(expected.get(expected.size() - 1).offset() + 1, log(cluster, follower, partition).logEndOffset());
     }
   }
@@ -105,7 +99,7 @@ class CompactionTest {
       int node = id;
       Awaitility.await("node " + node + " compacts its replica").atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofMillis(200))
-          .until(() -> expected.equals(records(log(cluster, node, partition))));
+          .until(() -> expected.equals(LogRecords.read(log(cluster, node, partition))));
     }
   }
 
@@ -118,32 +112,6 @@ class CompactionTest {
     Map<String, Kept> latest = new LinkedHashMap<>();
     written.forEach(k -> latest.put(k.key(), k));
     return latest.values().stream().sorted(Comparator.comparingLong(Kept::offset)).toList();
-  }
-
-  /** Every record a replica's log holds, read straight from it. */
-  private static List<Kept> records(PartitionLog log) throws Exception {
-    if (log == null) {
-      return List.of();
-    }
-    List<Kept> out = new ArrayList<>();
-    long offset = log.logStartOffset();
-    while (offset < log.logEndOffset()) {
-      MemoryRecords records = (MemoryRecords) log.read(offset, 1 << 16, Long.MAX_VALUE).records();
-      long next = offset;
-      for (RecordBatch batch : records.batches()) {
-        for (Record record : batch) {
-          if (record.offset() >= offset) {
-            out.add(new Kept(record.offset(), string(record.key()), record.hasValue() ? string(record.value()) : null));
-          }
-        }
-        next = batch.lastOffset() + 1;
-      }
-      if (next == offset) {
-        break;
-      }
-      offset = next;
-    }
-    return out;
   }
 
   private static List<Kept> consumeFromStart(String bootstrap, TopicPartition partition) throws Exception {
@@ -167,10 +135,6 @@ class CompactionTest {
 
   private static byte[] bytes(String s) {
     return s == null ? null : s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static String string(ByteBuffer buffer) {
-    return StandardCharsets.UTF_8.decode(buffer).toString();
   }
 
   private static void deleteRecursively(Path dir) throws Exception {
