@@ -278,7 +278,7 @@ start_vltava() {
   for i in $(seq 0 $((n - 1))); do seeds+=(--seed "127.0.0.1:${cports[$i]}"); done
   for i in $(seq 0 $((n - 1))); do
     java "${BROKER_JVM[@]}" -jar "$ROOT/target/vltava.jar" broker --config "$WORK/vltava.conf" \
-      --node-id "$((i + 1))" --host 127.0.0.1 --port "${ports[$i]}" --cluster-port "${cports[$i]}" \
+      --node-id "$((i + 1))" --host 127.0.0.1 --port "${ports[$i]}" --cluster-port "${cports[$i]}" --http-port 0 \
       "${seeds[@]}" --data-dir "${datas[$i]}" >>"${logs[$i]}" 2>&1 &
     BROKER_PIDS+=($!)
   done

@@ -72,7 +72,7 @@ supervise() {
   while [ ! -e "$run/stop" ]; do
     while [ -e "$run/hold-$n" ]; do sleep 0.1; done
     java -Xmx384m -jar target/vltava.jar broker --node-id "$n" --port "$(kafka_port "$n")" \
-      --cluster-port "$(cluster_port "$n")" --cluster-size 3 \
+      --cluster-port "$(cluster_port "$n")" --http-port 0 --cluster-size 3 \
       --seed 127.0.0.1:"$(cluster_port 1)" --seed 127.0.0.1:"$(cluster_port 2)" --seed 127.0.0.1:"$(cluster_port 3)" \
       --data-dir "$run/node-$n" >> "$run/node-$n.log" 2>&1 &
     echo $! > "$run/pid-$n"

@@ -52,6 +52,10 @@ final class BrokerCommand implements Callable<Integer> {
   @Option(names = "--port", paramLabel = "P", description = "Kafka listener port (vltava.listener.port).")
   Integer port;
 
+  @Option(names = "--http-port", paramLabel = "P",
+      description = "HTTP port for /metrics and /health (vltava.http.port; 0 = any free port, -1 = off).")
+  Integer httpPort;
+
   @Option(names = "--advertised-host", paramLabel = "H", description = "Host given to clients (vltava.listener.advertised-host).")
   String advertisedHost;
 
@@ -134,6 +138,7 @@ final class BrokerCommand implements Callable<Integer> {
     if (nodeId != null) values.put("vltava.node-id", nodeId);
     if (host != null) values.put("vltava.listener.host", host);
     if (port != null) values.put("vltava.listener.port", port);
+    if (httpPort != null) values.put("vltava.http.port", httpPort);
     if (advertisedHost != null) values.put("vltava.listener.advertised-host", advertisedHost);
     if (dataDir != null) values.put("vltava.data-dir", dataDir.getPath());
     if (clusterPort != null) values.put("vltava.cluster.port", clusterPort);

@@ -46,10 +46,13 @@ public final class BrokerServices {
   private final boolean autoCreateTopics;
   private final Duration controllerTimeout;
   private final GroupCoordinators groups;
+  private final BrokerMetrics metrics;
 
   public BrokerServices(
       ActorSystem<?> system, MetadataCache metadata, ReplicaManager replicas, ActorRef<Controller.Command> controller,
-      TopicConfigs topicConfigs, boolean autoCreateTopics, Duration controllerTimeout, GroupCoordinators groups) {
+      TopicConfigs topicConfigs, boolean autoCreateTopics, Duration controllerTimeout, GroupCoordinators groups,
+      BrokerMetrics metrics) {
+    this.metrics = metrics;
     this.system = system;
     this.metadata = metadata;
     this.replicas = replicas;
@@ -62,6 +65,10 @@ public final class BrokerServices {
 
   public ClusterState cluster() {
     return metadata.current();
+  }
+
+  public BrokerMetrics metrics() {
+    return metrics;
   }
 
   public MetadataCache metadata() {

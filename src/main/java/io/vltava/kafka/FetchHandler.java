@@ -158,6 +158,9 @@ final class FetchHandler implements ApiHandler {
     Errors error = BrokerServices.replicaErrorFor(read.error(), version, FIRST_VERSION_WITH_STORAGE_ERROR);
     f.response().setErrorCode(error.code()).setHighWatermark(read.highWatermark())
         .setLastStableOffset(read.highWatermark()).setLogStartOffset(read.logStartOffset()).setRecords(read.records());
+    if (replicaId < 0 && read.sizeInBytes() > 0) {
+      broker.metrics().bytesOut(f.partition().topicPartition().topic(), read.sizeInBytes());
+    }
     return read.sizeInBytes();
   }
 

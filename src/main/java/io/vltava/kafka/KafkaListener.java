@@ -71,9 +71,15 @@ public final class KafkaListener {
   /** Binds host:port (port 0 picks a free one); fails if the address cannot be bound. */
   public static CompletionStage<KafkaListener> bind(
       ActorSystem<?> system, ListenerSettings settings, ApiHandlers handlers) {
+    return bind(system, settings, handlers, BrokerMetrics.NONE);
+  }
+
+  /** As {@link #bind(ActorSystem, ListenerSettings, ApiHandlers)}, reporting every request to {@code metrics}. */
+  public static CompletionStage<KafkaListener> bind(
+      ActorSystem<?> system, ListenerSettings settings, ApiHandlers handlers, BrokerMetrics metrics) {
     Connections connections =
         new Connections(
-            system, settings, new RequestDispatcher(handlers, system.executionContext()));
+            system, settings, new RequestDispatcher(handlers, system.executionContext(), metrics));
     // halfClose on, so that reading can stop (draining, bad input) while responses are written;
     // the connection closes when the response stream ends.
     Pair<CompletionStage<Tcp.ServerBinding>, CompletionStage<Done>> bound =

@@ -90,11 +90,16 @@ final class ProduceHandler implements ApiHandler {
           continue;
         }
         TopicPartition partition = new TopicPartition(topic.get().name(), partitionData.index());
+        MemoryRecords records = (MemoryRecords) partitionData.records();
+        int sizeBytes = records.sizeInBytes();
         pending.add(broker.replicas()
-            .append(partition, (MemoryRecords) partitionData.records(), timeout)
-            .thenCompose(outcome -> acks == -1
-                ? broker.replicas().awaitReplicated(partition, outcome, timeout)
-                : CompletableFuture.completedFuture(outcome))
+            .append(partition, records, timeout)
+            .thenCompose(outcome -> {
+              countAppended(partition, outcome, sizeBytes);
+              return acks == -1
+                  ? broker.replicas().awaitReplicated(partition, outcome, timeout)
+                  : CompletableFuture.completedFuture(outcome);
+            })
             .thenAccept(outcome -> fill(partitionResponse, outcome, version))
             .toCompletableFuture());
         leaderHints.add(new LeaderHint(partition, partitionResponse));
@@ -110,6 +115,13 @@ final class ProduceHandler implements ApiHandler {
           }
           return new ProduceResponse(response);
         });
+  }
+
+  /** Counted at the leader's append, as Kafka does, whatever replication makes of it; a retried duplicate is not. */
+  private void countAppended(TopicPartition partition, AppendOutcome outcome, int sizeBytes) {
+    if (outcome.error() == Errors.NONE && !outcome.info().duplicate()) {
+      broker.metrics().messagesIn(partition.topic(), outcome.info().lastOffset() - outcome.info().firstOffset() + 1, sizeBytes);
+    }
   }
 
   /** A partition whose answer, if NOT_LEADER_OR_FOLLOWER, should name the current leader (v10+, KIP-951). */

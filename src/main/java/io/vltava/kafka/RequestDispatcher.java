@@ -3,6 +3,7 @@ package io.vltava.kafka;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -37,11 +38,13 @@ final class RequestDispatcher {
 
   private final ApiHandlers handlers;
   private final Executor executor;
+  private final BrokerMetrics metrics;
 
   /** {@code executor} runs response encoding; never the common pool, which has one thread here. */
-  RequestDispatcher(ApiHandlers handlers, Executor executor) {
+  RequestDispatcher(ApiHandlers handlers, Executor executor, BrokerMetrics metrics) {
     this.handlers = handlers;
     this.executor = executor;
+    this.metrics = metrics;
   }
 
   /**
@@ -49,6 +52,7 @@ final class RequestDispatcher {
    * the handler sends none (a produce with acks=0).
    */
   CompletionStage<Optional<ByteString>> respond(ByteString requestBytes, InetSocketAddress peer) {
+    long startNanos = System.nanoTime();
     // A writable copy: handlers may rewrite record batches in place (offsets, leader epoch).
     ByteBuffer buffer = requestBytes.toByteBuffer();
     RequestHeader header = parseHeader(buffer);
@@ -60,6 +64,8 @@ final class RequestDispatcher {
     return call(handler, header, request)
         .handleAsync(
             (response, failure) -> {
+              metrics.requestCompleted(header.apiKey(), failure != null ? Errors.forException(unwrap(failure)) : errorOf(response),
+                  System.nanoTime() - startNanos);
               if (failure != null) {
                 Throwable cause = unwrap(failure);
                 if (expectsNoResponse(request)) {
@@ -139,6 +145,27 @@ final class RequestDispatcher {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** The error a response reports (the first, if several partitions failed), NONE when it has none. */
+  private static Errors errorOf(AbstractResponse response) {
+    if (response == null) {
+      return Errors.NONE;
+    }
+    Map<Errors, Integer> counts;
+    try {
+      counts = response.errorCounts();
+    } catch (RuntimeException e) {
+      // kafka-clients cannot count some legal answers; the one known is AlterConfigs naming a
+      // resource twice (a duplicate map key), answered INVALID_REQUEST. The response is still sent.
+      return Errors.INVALID_REQUEST;
+    }
+    for (Errors error : counts.keySet()) {
+      if (error != Errors.NONE) {
+        return error;
+      }
+    }
+    return Errors.NONE;
   }
 
   private static boolean expectsNoResponse(AbstractRequest request) {

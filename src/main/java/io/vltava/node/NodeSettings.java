@@ -30,7 +30,11 @@ public record NodeSettings(
     boolean autoLeaderRebalance,
     TopicConfigs topicConfigs,
     ClusterSettings cluster,
-    FetchSessionSettings fetchSessions) {
+    FetchSessionSettings fetchSessions,
+    int httpPort) {
+
+  /** {@link #httpPort} value that turns the HTTP endpoint off. */
+  public static final int HTTP_DISABLED = -1;
 
   /**
    * How the node joins the Pekko cluster. {@code seeds} are host:port of other nodes' cluster ports;
@@ -86,7 +90,15 @@ public record NodeSettings(
             vltava.getStringList("cluster.roles"),
             vltava.getDuration("cluster.consistency-timeout"),
             vltava.getInt("cluster.size")),
-        FetchSessionSettings.fromConfig(vltava.getConfig("fetch-sessions")));
+        FetchSessionSettings.fromConfig(vltava.getConfig("fetch-sessions")),
+        httpPort(vltava.getInt("http.port")));
+  }
+
+  private static int httpPort(int port) {
+    if (port < HTTP_DISABLED || port > 65535) {
+      throw new ConfigException.BadValue("vltava.http.port", "must be a TCP port, 0 for any free port, or -1 to disable; was " + port);
+    }
+    return port;
   }
 
   /**

@@ -18,6 +18,9 @@ import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import io.vltava.group.GroupCoordinators;
 import io.vltava.group.GroupSettings;
+import io.vltava.http.HttpEndpoint;
+import io.vltava.http.NodeMetrics;
+import io.vltava.http.Readiness;
 import io.vltava.kafka.ApiHandlers;
 import io.vltava.kafka.BrokerServices;
 import io.vltava.kafka.FetchSessionCache;
@@ -65,11 +68,15 @@ public final class VltavaNode implements AutoCloseable {
 
   private final ReplicaManager replicas;
   private final FetchSessionCache fetchSessions;
+  private final Optional<HttpEndpoint> http;
+  private final Readiness readiness;
 
   private VltavaNode(
       ActorSystem<Void> system, NodeSettings settings, KafkaListener listener, MetadataCache metadata, ReplicaManager replicas,
-      FetchSessionCache fetchSessions) {
+      FetchSessionCache fetchSessions, Optional<HttpEndpoint> http, Readiness readiness) {
     this.system = system;
+    this.http = http;
+    this.readiness = readiness;
     this.fetchSessions = fetchSessions;
     this.settings = settings;
     this.listener = listener;
@@ -105,7 +112,12 @@ public final class VltavaNode implements AutoCloseable {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "vltava", clusterConfig(settings).withFallback(config));
     try {
       Cluster cluster = Cluster.get(system);
+      // Up before joining, so that probes see why the node is not ready yet.
+      Readiness readiness = new Readiness("joining the cluster (seeds " + settings.cluster().seeds() + ")");
+      NodeMetrics metrics = new NodeMetrics();
+      Optional<HttpEndpoint> http = startHttp(system, settings, readiness, metrics);
       String clusterId = awaitMembership(system, settings, meta);
+      readiness.notReady("starting the broker");
       MetadataCache metadata = new MetadataCache(settings.nodeId());
       system.systemActorOf(MetadataSubscriber.create(metadata), "metadata-subscriber", Props.empty());
       ActorRef<Controller.Command> controller = ClusterSingleton.get(system).init(
@@ -117,16 +129,18 @@ public final class VltavaNode implements AutoCloseable {
           new PartitionReplica.Settings(settings.retentionCheckInterval(), settings.replicaLagMax(),
               settings.highWatermarkCheckpointInterval(), settings.storageRetryBackoff(), settings.storageRetryBackoffMax(),
               Clock.systemUTC()),
-          isrChangesThrough(system, controller, settings));
+          isrChangesThrough(system, controller, settings, metrics));
       replicas.start();
       GroupCoordinators groups = GroupCoordinators.start(system, GroupSettings.from(config), Clock.systemUTC());
+      metrics.watch(system, metadata, replicas, groups);
       BrokerServices services = new BrokerServices(
           system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), STARTUP_TIMEOUT,
-          groups);
+          groups, metrics);
       FetchSessionCache fetchSessions = new FetchSessionCache(settings.fetchSessions(), Clock.systemUTC());
-      KafkaListener listener = KafkaListener.bind(system, settings.listener(), ApiHandlers.of(KafkaApis.handlers(services, fetchSessions)))
+      KafkaListener listener = KafkaListener.bind(system, settings.listener(), ApiHandlers.of(KafkaApis.handlers(services, fetchSessions)),
+              metrics)
           .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-      VltavaNode node = new VltavaNode(system, settings, listener, metadata, replicas, fetchSessions);
+      VltavaNode node = new VltavaNode(system, settings, listener, metadata, replicas, fetchSessions, http, readiness);
       node.registerShutdownTasks();
 
       BrokerInfo self = new BrokerInfo(settings.nodeId(), settings.listener().advertisedHost(),
@@ -136,14 +150,31 @@ public final class VltavaNode implements AutoCloseable {
         register(system, controller, self, settings.cluster().consistencyTimeout().multipliedBy(2));
       }
       JournalWiring.start(system, config, controller, replicas, metadata, settings.cluster().size(), STARTUP_TIMEOUT);
-      log.info("Vltava node {} ready: Kafka listener on {}:{}, cluster member {}, data in {}",
+      // Ready once this node's metadata holds the cluster's state (with this broker registered, for a broker).
+      readiness.notReady("waiting for the cluster metadata");
+      boolean broker = settings.cluster().hasRole(BROKER_ROLE);
+      metadata.awaitState(state -> state.version() > 0 && (!broker || state.brokers().containsKey(settings.nodeId())))
+          .thenRun(readiness::ready);
+      log.info("Vltava node {} ready: Kafka listener on {}:{}, HTTP on {}, cluster member {}, data in {}",
           settings.nodeId(), listener.boundAddress().getHostString(), listener.boundAddress().getPort(),
+          http.map(h -> h.boundAddress().getHostString() + ":" + h.boundAddress().getPort()).orElse("(off)"),
           cluster.selfMember().address(), settings.dataDir().toAbsolutePath());
       return node;
     } catch (Exception e) {
       system.terminate();
       throw e;
     }
+  }
+
+  /** The HTTP endpoint on the listener's host, stopped with the actor system however it ends; empty when turned off. */
+  private static Optional<HttpEndpoint> startHttp(ActorSystem<?> system, NodeSettings settings, Readiness readiness, NodeMetrics metrics)
+      throws java.io.IOException {
+    if (settings.httpPort() == NodeSettings.HTTP_DISABLED) {
+      return Optional.empty();
+    }
+    HttpEndpoint http = HttpEndpoint.start(settings.listener().host(), settings.httpPort(), readiness, metrics::scrape);
+    system.getWhenTerminated().thenRun(http::close);
+    return Optional.of(http);
   }
 
   /**
@@ -183,12 +214,18 @@ public final class VltavaNode implements AutoCloseable {
 
   /** Leaders propose ISR changes, and replicas report their logs offline or back, to the controller, which alone changes metadata. */
   private static io.vltava.replica.IsrChanges isrChangesThrough(
-      ActorSystem<?> system, ActorRef<Controller.Command> controller, NodeSettings settings) {
+      ActorSystem<?> system, ActorRef<Controller.Command> controller, NodeSettings settings, NodeMetrics metrics) {
     Duration timeout = settings.cluster().consistencyTimeout().multipliedBy(2);
     return new io.vltava.replica.IsrChanges() {
       @Override
       public CompletionStage<Decision> propose(TopicPartition partition, PartitionState base, List<Integer> isr) {
-        return ask(replyTo -> new Controller.AlterIsr(partition.topic(), partition.partition(), base, isr, replyTo));
+        return ask(replyTo -> new Controller.AlterIsr(partition.topic(), partition.partition(), base, isr, replyTo))
+            .thenApply(decision -> {
+              if (decision.error() == org.apache.kafka.common.protocol.Errors.NONE) {
+                metrics.isrChanged(base.isr().size(), decision.partition().isr().size());
+              }
+              return decision;
+            });
       }
 
       @Override
@@ -245,14 +282,25 @@ public final class VltavaNode implements AutoCloseable {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
     // Before anything else, so clients waiting on this node's leadership move on at once.
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "resign-leadership", () -> {
+      readiness.stopping();
       replicas.resignLeadership();
       return CompletableFuture.completedFuture(Done.getInstance());
     });
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "kafka-listener-unbind", listener::unbind);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "kafka-requests-done",
         () -> listener.shutdown(Duration.ofSeconds(10)));
+    // Last, so that /health/ready answers 503 (not a refused connection) while the node drains.
+    http.ifPresent(endpoint -> shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "http-stop", () -> {
+      endpoint.close();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    }));
     shutdown.addTask(CoordinatedShutdown.PhaseServiceStop(), "close-logs",
         () -> replicas.shutdown().thenApply(closed -> Done.getInstance()));
+  }
+
+  /** Where the HTTP endpoint listens; empty when {@code vltava.http.port} is -1. */
+  public Optional<InetSocketAddress> httpAddress() {
+    return http.map(HttpEndpoint::boundAddress);
   }
 
   public InetSocketAddress kafkaAddress() {

@@ -215,6 +215,8 @@ public final class VltavaCluster implements AutoCloseable {
     values.put("vltava.data-dir", dataDir(id).toString());
     values.put("vltava.listener.port", kafkaPorts[id - 1]);
     values.put("vltava.cluster.port", clusterPorts[id - 1]);
+    // Every node in one JVM: each HTTP endpoint takes a free port (see VltavaNode#httpAddress).
+    values.put("vltava.http.port", 0);
     values.put("vltava.cluster.seeds", seeds);
     values.put("vltava.cluster.size", nodes.length);
     // A crashed in-JVM node is noticed in ~2 s and downed 2 s later, so tests do not wait long.

@@ -58,7 +58,7 @@ final class BrokerProcess implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
     command.addAll(javaArgs);
-    command.addAll(List.of("broker", "--port", "0", "--data-dir", dataDir.toString()));
+    command.addAll(List.of("broker", "--port", "0", "--http-port", "0", "--data-dir", dataDir.toString()));
     command.addAll(List.of(extraArgs));
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
     CompletableFuture<String> ready = new CompletableFuture<>();

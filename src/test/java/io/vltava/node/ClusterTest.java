@@ -79,6 +79,7 @@ class ClusterTest {
           "vltava.node-id", 9,
           "vltava.data-dir", baseDir.resolve("controller-only").toString(),
           "vltava.listener.port", 0,
+          "vltava.http.port", 0,
           "vltava.cluster.roles", List.of("controller"),
           "vltava.cluster.seeds", List.of(cluster.node(1).system().address().getHost().get() + ":"
               + cluster.node(1).system().address().getPort().get())))));

@@ -49,6 +49,15 @@ class NodeSettingsTest {
   }
 
   @Test
+  void theHttpPortIsAPortZeroOrOff() {
+    assertEquals(9644, NodeSettings.from(NodeSettings.load(ConfigFactory.empty())).httpPort());
+    assertEquals(NodeSettings.HTTP_DISABLED, NodeSettings.from(NodeSettings.load(ConfigFactory.parseString("vltava.http.port = -1"))).httpPort());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> NodeSettings.from(NodeSettings.load(ConfigFactory.parseString("vltava.http.port = -2"))));
+    assertTrue(e.getMessage().contains("vltava.http.port"), e.getMessage());
+  }
+
+  @Test
   void anInvalidTopicDefaultStopsStartUpNamingIt() {
     Exception e = assertThrows(RuntimeException.class, () -> NodeSettings.from(
         NodeSettings.load(ConfigFactory.parseString("vltava.topic-defaults.message.timestamp.type = Whenever"))));

@@ -34,6 +34,7 @@ public final class TestNodes {
     Map<String, Object> values = new HashMap<>(settings);
     values.put("vltava.data-dir", dataDir.toString());
     values.putIfAbsent("vltava.listener.port", 0);
+    values.putIfAbsent("vltava.http.port", 0);
     return NodeSettings.load(ConfigFactory.parseMap(values));
   }
 

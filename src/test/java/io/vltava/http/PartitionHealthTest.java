@@ -1,0 +1,37 @@
+package io.vltava.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.vltava.metadata.ClusterState;
+import io.vltava.metadata.PartitionState;
+import io.vltava.metadata.TopicState;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class PartitionHealthTest {
+  private static final PartitionState FULL_ON_1 = new PartitionState(List.of(1, 2, 3), 1, 0, List.of(1, 2, 3), 0);
+  private static final PartitionState SHRUNK_ON_1 = new PartitionState(List.of(1, 2, 3), 1, 0, List.of(1, 3), 0);
+  private static final PartitionState SHRUNK_ON_2 = new PartitionState(List.of(2, 1), 2, 0, List.of(2), 0);
+  private static final PartitionState OFFLINE = new PartitionState(List.of(2, 3), PartitionState.NO_LEADER, 1, List.of(3), 0);
+
+  private static ClusterState state(int controllerId) {
+    return ClusterState.initial("cluster").withNewController(controllerId)
+        .withTopic(new TopicState("t", UUID.randomUUID(), Map.of(), List.of(FULL_ON_1, SHRUNK_ON_1, SHRUNK_ON_2, OFFLINE)));
+  }
+
+  @Test
+  void underReplicatedCountsOnTheLeadersNodeOnly() {
+    assertEquals(1, PartitionHealth.of(state(1), 1).underReplicated());
+    assertEquals(1, PartitionHealth.of(state(1), 2).underReplicated());
+    assertEquals(0, PartitionHealth.of(state(1), 3).underReplicated());
+  }
+
+  @Test
+  void offlineCountsOnTheControllersNodeOnly() {
+    assertEquals(1, PartitionHealth.of(state(3), 3).offline());
+    assertEquals(0, PartitionHealth.of(state(3), 1).offline());
+    assertEquals(0, PartitionHealth.of(state(3), 2).offline());
+  }
+}
