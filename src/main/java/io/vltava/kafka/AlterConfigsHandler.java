@@ -14,7 +14,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.AlterConfigsRequest;
 import org.apache.kafka.common.requests.AlterConfigsResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /** AlterConfigs (the legacy, whole-set form): a topic's overrides become exactly the given set. */
 final class AlterConfigsHandler implements ApiHandler {
@@ -30,7 +29,7 @@ final class AlterConfigsHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     AlterConfigsRequestData data = ((AlterConfigsRequest) request).data();
     List<ConfigAlterations.Resource> resources = new ArrayList<>();
     for (AlterConfigsRequestData.AlterConfigsResource resource : data.resources()) {

@@ -13,7 +13,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.AlterPartitionReassignmentsRequest;
 import org.apache.kafka.common.requests.AlterPartitionReassignmentsResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * AlterPartitionReassignments (v0–1): starts, replaces or (null replicas) cancels partition moves.
@@ -43,7 +42,7 @@ final class AlterPartitionReassignmentsHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     AlterPartitionReassignmentsRequestData data = ((AlterPartitionReassignmentsRequest) request).data();
     List<Controller.PartitionMove> moves = new ArrayList<>();
     data.topics().forEach(topic -> topic.partitions().forEach(partition ->
@@ -51,7 +50,7 @@ final class AlterPartitionReassignmentsHandler implements ApiHandler {
     return broker.changeMetadata(replyTo -> new Controller.AlterPartitionReassignments(moves, data.allowReplicationFactorChange(), replyTo))
         .thenApply(outcomes -> {
           AlterPartitionReassignmentsResponseData response = new AlterPartitionReassignmentsResponseData();
-          if (header.apiVersion() >= 1) {
+          if (context.apiVersion() >= 1) {
             response.setAllowReplicationFactorChange(data.allowReplicationFactorChange());
           }
           int next = 0;

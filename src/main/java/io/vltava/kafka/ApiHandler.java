@@ -4,7 +4,6 @@ import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * Serves one Kafka API key. ApiVersions advertises exactly the range each handler declares, so a
@@ -27,5 +26,5 @@ public interface ApiHandler {
    * Completes with the response to send, or with {@code null} when the request gets no response
    * (a produce with acks=0). Must not block the calling thread.
    */
-  CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request);
+  CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request);
 }

@@ -13,7 +13,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * Answers ApiVersions with exactly the version range each registered handler declares, plus its
@@ -45,7 +44,7 @@ final class ApiVersionsHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     ApiVersionsRequest apiVersions = (ApiVersionsRequest) request;
     ApiVersionsResponseData data = new ApiVersionsResponseData().setApiKeys(advertisedVersions());
     if (apiVersions.hasUnsupportedRequestVersion()) {
@@ -56,7 +55,7 @@ final class ApiVersionsHandler implements ApiHandler {
       return CompletableFuture.completedFuture(
           apiVersions.getErrorResponse(new InvalidRequestException("bad client software name")));
     }
-    Features.describe(data, header.apiVersion());
+    Features.describe(data, context.apiVersion());
     return CompletableFuture.completedFuture(new ApiVersionsResponse(data));
   }
 

@@ -15,7 +15,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.CreatePartitionsRequest;
 import org.apache.kafka.common.requests.CreatePartitionsResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /** CreatePartitions (validate_only too): grows topics; the controller assigns the new partitions. */
 final class CreatePartitionsHandler implements ApiHandler {
@@ -31,7 +30,7 @@ final class CreatePartitionsHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     CreatePartitionsRequestData data = ((CreatePartitionsRequest) request).data();
     CreatePartitionsResponseData response = new CreatePartitionsResponseData();
     List<Controller.PartitionCount> counts = new ArrayList<>();

@@ -18,7 +18,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.CreateTopicsResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /** CreateTopics (validate_only too): the controller assigns replicas and stores the topics. */
 final class CreateTopicsHandler implements ApiHandler {
@@ -34,7 +33,7 @@ final class CreateTopicsHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     CreateTopicsRequestData data = ((CreateTopicsRequest) request).data();
     List<Controller.NewTopic> topics = new ArrayList<>();
     CreateTopicsResponseData response = new CreateTopicsResponseData();

@@ -15,7 +15,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DeleteGroupsRequest;
 import org.apache.kafka.common.requests.DeleteGroupsResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /** DeleteGroups: a group without members forgets its committed offsets (NON_EMPTY_GROUP otherwise). */
 final class DeleteGroupsHandler implements ApiHandler {
@@ -33,7 +32,7 @@ final class DeleteGroupsHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     DeleteGroupsRequestData data = ((DeleteGroupsRequest) request).data();
     List<CompletableFuture<DeletableGroupResult>> results = data.groupsNames().stream()
         .map(groupId -> broker.<GroupCoordinator.Outcome>askGroup(groupId, GroupCoordinator.DeleteGroup::new, ANSWER_TIMEOUT)

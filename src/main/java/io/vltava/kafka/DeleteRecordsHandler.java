@@ -15,7 +15,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DeleteRecordsRequest;
 import org.apache.kafka.common.requests.DeleteRecordsResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /** DeleteRecords: advances each partition's log start offset; returns the new low watermark. */
 final class DeleteRecordsHandler implements ApiHandler {
@@ -31,7 +30,7 @@ final class DeleteRecordsHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     DeleteRecordsRequestData data = ((DeleteRecordsRequest) request).data();
     Duration timeout = Duration.ofMillis(Math.max(1, data.timeoutMs()));
     DeleteRecordsResponseData response = new DeleteRecordsResponseData();

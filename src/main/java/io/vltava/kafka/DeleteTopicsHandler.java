@@ -18,7 +18,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /** DeleteTopics, by name or (v6) by id: the controller removes them; each broker then deletes its logs. */
 final class DeleteTopicsHandler implements ApiHandler {
@@ -34,7 +33,7 @@ final class DeleteTopicsHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     DeleteTopicsResponseData response = new DeleteTopicsResponseData();
     List<DeleteTopicState> topics = ((DeleteTopicsRequest) request).topics();
     Set<String> repeatedNames = Repeated.in(topics.stream().filter(t -> t.name() != null && !usesId(t)).map(DeleteTopicState::name).toList());

@@ -12,7 +12,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DescribeClusterRequest;
 import org.apache.kafka.common.requests.DescribeClusterResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /** DescribeCluster: the cluster id, the controller and the live brokers. */
 final class DescribeClusterHandler implements ApiHandler {
@@ -28,7 +27,7 @@ final class DescribeClusterHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     DescribeClusterRequestData data = ((DescribeClusterRequest) request).data();
     ClusterState cluster = broker.cluster();
     DescribeClusterResponseData response = new DescribeClusterResponseData()

@@ -23,7 +23,6 @@ import org.apache.kafka.common.requests.DescribeConfigsRequest;
 import org.apache.kafka.common.requests.DescribeConfigsResponse;
 import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
 import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigType;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * DescribeConfigs: a topic's effective configs with their source; for this broker, the topic
@@ -42,7 +41,7 @@ final class DescribeConfigsHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     DescribeConfigsRequestData data = ((DescribeConfigsRequest) request).data();
     DescribeConfigsResponseData response = new DescribeConfigsResponseData();
     for (DescribeConfigsRequestData.DescribeConfigsResource resource : data.resources()) {

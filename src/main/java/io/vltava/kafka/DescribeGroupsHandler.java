@@ -18,7 +18,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DescribeGroupsRequest;
 import org.apache.kafka.common.requests.DescribeGroupsResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.utils.Utils;
 
 /**
@@ -46,9 +45,9 @@ final class DescribeGroupsHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     DescribeGroupsRequestData data = ((DescribeGroupsRequest) request).data();
-    short version = header.apiVersion();
+    short version = context.apiVersion();
     boolean withOperations = version >= FIRST_VERSION_WITH_AUTHORIZED_OPERATIONS && data.includeAuthorizedOperations();
     List<CompletableFuture<DescribedGroup>> groups = data.groups().stream()
         .map(groupId -> broker.<GroupProtocol.Description>askGroup(groupId, GroupCoordinator.Describe::new, ANSWER_TIMEOUT)

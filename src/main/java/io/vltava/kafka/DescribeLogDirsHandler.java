@@ -24,7 +24,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DescribeLogDirsRequest;
 import org.apache.kafka.common.requests.DescribeLogDirsResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * DescribeLogDirs ({@code kafka-log-dirs --describe}): the node's data directory is its one log
@@ -48,9 +47,9 @@ final class DescribeLogDirsHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     DescribeLogDirsRequestData data = ((DescribeLogDirsRequest) request).data();
-    short version = header.apiVersion();
+    short version = context.apiVersion();
     return CompletableFuture.supplyAsync(() -> new DescribeLogDirsResponse(new DescribeLogDirsResponseData()
         .setResults(List.of(logDir(data, version)))), broker.replicas().ioExecutor());
   }

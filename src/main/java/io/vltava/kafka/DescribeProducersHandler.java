@@ -18,7 +18,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DescribeProducersRequest;
 import org.apache.kafka.common.requests.DescribeProducersResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * DescribeProducers ({@code kafka-transactions describe-producers}): the partition leader's active
@@ -41,7 +40,7 @@ final class DescribeProducersHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     DescribeProducersRequestData data = ((DescribeProducersRequest) request).data();
     DescribeProducersResponseData response = new DescribeProducersResponseData();
     List<CompletableFuture<Void>> pending = new ArrayList<>();

@@ -19,7 +19,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ElectLeadersRequest;
 import org.apache.kafka.common.requests.ElectLeadersResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * ElectLeaders ({@code kafka-leader-election}): preferred or unclean elections, decided by the
@@ -39,7 +38,7 @@ final class ElectLeadersHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     ElectLeadersRequestData data = ((ElectLeadersRequest) request).data();
     RequestedElections.Type type;
     try {

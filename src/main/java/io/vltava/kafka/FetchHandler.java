@@ -24,7 +24,6 @@ import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.FetchRequest;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * Fetch: whole batches below each partition's high watermark (a follower: its whole log), bounded
@@ -52,14 +51,14 @@ final class FetchHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     FetchRequestData data = ((FetchRequest) request).data();
     int replicaId = ((FetchRequest) request).replicaId();
-    short version = header.apiVersion();
+    short version = context.apiVersion();
     boolean usesTopicIds = version >= FIRST_VERSION_WITH_TOPIC_IDS;
-    FetchContext context = FetchContext.of(sessions, version, data.sessionId(), data.sessionEpoch(), replicaId >= 0,
+    FetchContext fetchContext = FetchContext.of(sessions, version, data.sessionId(), data.sessionEpoch(), replicaId >= 0,
         requested(data, usesTopicIds), forgotten(data, usesTopicIds));
-    List<Fetched> wanted = resolve(context.partitions());
+    List<Fetched> wanted = resolve(fetchContext.partitions());
     // The wait is registered before the first read: data appended between that read and a later
     // registration would go unnoticed until max_wait_ms.
     CompletableFuture<Void> arrival = data.maxWaitMs() <= 0 || data.minBytes() <= 0 || wanted.isEmpty()
@@ -82,7 +81,7 @@ final class FetchHandler implements ApiHandler {
         .thenApply(bytesRead -> {
           List<Node> nodeEndpoints = new ArrayList<>();
           wanted.forEach(f -> pointAtLeader(f, nodeEndpoints, version));
-          return context.respond(wanted, nodeEndpoints);
+          return fetchContext.respond(wanted, nodeEndpoints);
         });
   }
 

@@ -14,7 +14,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.FindCoordinatorRequest;
 import org.apache.kafka.common.requests.FindCoordinatorResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * FindCoordinator for groups: this broker, whatever the group, because group coordinators are
@@ -34,10 +33,10 @@ final class FindCoordinatorHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     FindCoordinatorRequestData data = ((FindCoordinatorRequest) request).data();
     FindCoordinatorResponseData response = new FindCoordinatorResponseData();
-    if (header.apiVersion() < FindCoordinatorRequest.MIN_BATCHED_VERSION) {
+    if (context.apiVersion() < FindCoordinatorRequest.MIN_BATCHED_VERSION) {
       Coordinator answer = coordinator(data.key(), data.keyType());
       response.setErrorCode(answer.errorCode()).setErrorMessage(answer.errorMessage())
           .setNodeId(answer.nodeId()).setHost(answer.host()).setPort(answer.port());

@@ -12,7 +12,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.HeartbeatRequest;
 import org.apache.kafka.common.requests.HeartbeatResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /** Heartbeat: keeps a member's session alive and tells it when the group rebalances. */
 final class HeartbeatHandler implements ApiHandler {
@@ -30,7 +29,7 @@ final class HeartbeatHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     HeartbeatRequestData data = ((HeartbeatRequest) request).data();
     GroupProtocol.MemberGeneration member =
         new GroupProtocol.MemberGeneration(data.memberId(), data.groupInstanceId(), data.generationId());

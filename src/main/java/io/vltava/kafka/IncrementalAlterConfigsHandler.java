@@ -22,7 +22,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsRequest;
 import org.apache.kafka.common.requests.IncrementalAlterConfigsResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * IncrementalAlterConfigs: SET and DELETE of topic configs and of a broker's dynamic configs, and
@@ -43,7 +42,7 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     IncrementalAlterConfigsRequestData data = ((IncrementalAlterConfigsRequest) request).data();
     List<ConfigAlterations.Resource> resources = new ArrayList<>();
     for (IncrementalAlterConfigsRequestData.AlterConfigsResource resource : data.resources()) {

@@ -12,7 +12,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * InitProducerId for idempotent producers: a fresh producer id at epoch 0, taken from a block the
@@ -37,7 +36,7 @@ final class InitProducerIdHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     InitProducerIdRequestData data = ((InitProducerIdRequest) request).data();
     InitProducerIdResponseData response = new InitProducerIdResponseData().setProducerId(-1).setProducerEpoch((short) -1);
     if ((data.producerId() == RecordBatch.NO_PRODUCER_ID) != (data.producerEpoch() == RecordBatch.NO_PRODUCER_EPOCH)) {

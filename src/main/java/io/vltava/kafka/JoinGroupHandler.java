@@ -14,7 +14,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.JoinGroupRequest;
 import org.apache.kafka.common.requests.JoinGroupResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /** JoinGroup: parks at the coordinator until the group's join phase completes (up to the rebalance timeout). */
 final class JoinGroupHandler implements ApiHandler {
@@ -35,15 +34,15 @@ final class JoinGroupHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     JoinGroupRequestData data = ((JoinGroupRequest) request).data();
-    short version = header.apiVersion();
+    short version = context.apiVersion();
     // v0 has no rebalance timeout: the session timeout is both.
     int rebalanceTimeoutMs = version == 0 ? data.sessionTimeoutMs() : data.rebalanceTimeoutMs();
     List<GroupProtocol.Protocol> protocols = new ArrayList<>();
     data.protocols().forEach(p -> protocols.add(new GroupProtocol.Protocol(p.name(), p.metadata())));
     GroupProtocol.JoinRequest join = new GroupProtocol.JoinRequest(
-        data.memberId(), data.groupInstanceId(), header.clientId(), CLIENT_HOST_UNKNOWN, data.sessionTimeoutMs(),
+        data.memberId(), data.groupInstanceId(), context.clientId(), CLIENT_HOST_UNKNOWN, data.sessionTimeoutMs(),
         rebalanceTimeoutMs, data.protocolType(), protocols, JoinGroupRequest.requiresKnownMemberId(version),
         JoinGroupRequest.supportsSkippingAssignment(version));
     return broker.<GroupProtocol.JoinResult>askGroupParked(data.groupId(), replyTo -> new GroupCoordinator.Join(join, replyTo),

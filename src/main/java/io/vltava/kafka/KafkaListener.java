@@ -1,5 +1,6 @@
 package io.vltava.kafka;
 
+import io.vltava.kafka.RequestContext.ConnectionIdentity;
 import java.net.InetSocketAddress;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -56,6 +57,8 @@ public final class KafkaListener {
   private static final int BACKLOG = 100;
 
   private static final int LENGTH_FIELD_BYTES = Integer.BYTES;
+  /** The one listener a node has today; Kafka names a plaintext listener so by default. */
+  static final String PLAINTEXT_LISTENER = "PLAINTEXT";
 
   private final Tcp.ServerBinding binding;
   private final CompletionStage<Done> accepting;
@@ -154,6 +157,7 @@ public final class KafkaListener {
     }
 
     private Flow<ByteString, ByteString, CompletionStage<Done>> flow(InetSocketAddress peer) {
+      ConnectionIdentity identity = ConnectionIdentity.plaintext(PLAINTEXT_LISTENER, peer.getAddress());
       Flow<ByteString, ByteString, NotUsed> requests =
           Flow.of(ByteString.class)
               // The frame and its limit both include the length field; negative sizes fail too.
@@ -166,7 +170,7 @@ public final class KafkaListener {
               .via(draining.flow())
               .mapAsync(
                   settings.maxInFlightPerConnection(),
-                  frame -> dispatcher.respond(frame.drop(LENGTH_FIELD_BYTES), peer))
+                  frame -> dispatcher.respond(frame.drop(LENGTH_FIELD_BYTES), peer, identity))
               .filter(Optional::isPresent)
               .map(Optional::get);
       return Flow.of(ByteString.class)

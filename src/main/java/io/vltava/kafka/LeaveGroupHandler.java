@@ -14,7 +14,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.LeaveGroupRequest;
 import org.apache.kafka.common.requests.LeaveGroupResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /** LeaveGroup: one member (v0-2) or a batch (v3+, by member or group instance id); the rest rebalance. */
 final class LeaveGroupHandler implements ApiHandler {
@@ -32,12 +31,12 @@ final class LeaveGroupHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     LeaveGroupRequest leave = (LeaveGroupRequest) request;
     List<MemberIdentity> members = leave.members();
     List<GroupProtocol.Leaving> leaving = members.stream()
         .map(m -> new GroupProtocol.Leaving(m.memberId(), m.groupInstanceId())).toList();
-    short version = header.apiVersion();
+    short version = context.apiVersion();
     return broker.<GroupCoordinator.LeaveOutcome>askGroup(leave.data().groupId(),
             replyTo -> new GroupCoordinator.Leave(leaving, replyTo), ANSWER_TIMEOUT)
         .handle((outcome, failure) -> {

@@ -15,7 +15,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ListGroupsRequest;
 import org.apache.kafka.common.requests.ListGroupsResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * ListGroups: every live group (members or committed offsets), filtered by state (v4+) and type
@@ -37,7 +36,7 @@ final class ListGroupsHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     ListGroupsRequestData data = ((ListGroupsRequest) request).data();
     List<String> states = data.statesFilter().stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
     List<String> types = data.typesFilter().stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();

@@ -12,7 +12,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.ListOffsetsResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * ListOffsets: earliest, latest, max-timestamp and by-timestamp offsets, never above the high
@@ -34,7 +33,7 @@ final class ListOffsetsHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     ListOffsetsRequestData data = ((ListOffsetsRequest) request).data();
     return CompletableFuture.supplyAsync(() -> {
       ListOffsetsResponseData response = new ListOffsetsResponseData();
@@ -44,7 +43,7 @@ final class ListOffsetsHandler implements ApiHandler {
         response.topics().add(topicResponse);
         for (ListOffsetsRequestData.ListOffsetsPartition partition : topic.partitions()) {
           topicResponse.partitions().add(lookUp(new TopicPartition(topic.name(), partition.partitionIndex()), partition,
-              header.apiVersion() >= FIRST_VERSION_WITH_LEADER_EPOCH));
+              context.apiVersion() >= FIRST_VERSION_WITH_LEADER_EPOCH));
         }
       }
       return new ListOffsetsResponse(response);

@@ -15,7 +15,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ListPartitionReassignmentsRequest;
 import org.apache.kafka.common.requests.ListPartitionReassignmentsResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * ListPartitionReassignments (v0): the moves in progress, all or those of the named partitions:
@@ -46,7 +45,7 @@ final class ListPartitionReassignmentsHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     ListPartitionReassignmentsRequestData data = ((ListPartitionReassignmentsRequest) request).data();
     return broker.controllerConsistentState().thenApply(state -> new ListPartitionReassignmentsResponse(ongoing(state, data)));
   }

@@ -22,7 +22,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /** Metadata: brokers, controller, and topics with their partitions; creates missing topics when allowed. */
 final class MetadataHandler implements ApiHandler {
@@ -40,11 +39,11 @@ final class MetadataHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     MetadataRequestData data = ((MetadataRequest) request).data();
     if (((MetadataRequest) request).isAllTopics()) {
       // Null from v1; at v0 an empty list means every topic.
-      return CompletableFuture.completedFuture(response(broker.cluster(), null, data, header.apiVersion()));
+      return CompletableFuture.completedFuture(response(broker.cluster(), null, data, context.apiVersion()));
     }
     Set<String> missing = new LinkedHashSet<>();
     for (MetadataRequestData.MetadataRequestTopic topic : data.topics()) {
@@ -55,7 +54,7 @@ final class MetadataHandler implements ApiHandler {
     CompletionStage<?> created = data.allowAutoTopicCreation()
         ? broker.autoCreate(missing)
         : CompletableFuture.completedFuture(null);
-    return created.thenApplyAsync(ignored -> response(broker.cluster(), data.topics(), data, header.apiVersion()), broker.executor());
+    return created.thenApplyAsync(ignored -> response(broker.cluster(), data.topics(), data, context.apiVersion()), broker.executor());
   }
 
   private AbstractResponse response(

@@ -19,7 +19,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.OffsetCommitRequest;
 import org.apache.kafka.common.requests.OffsetCommitResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * OffsetCommit: the coordinator checks the member and generation, then stores the offsets durably
@@ -51,7 +50,7 @@ final class OffsetCommitHandler implements ApiHandler {
   private record Slot(OffsetCommitRequestData.OffsetCommitRequestPartition request, OffsetCommitResponsePartition response) {}
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     OffsetCommitRequestData data = ((OffsetCommitRequest) request).data();
     OffsetCommitResponseData response = new OffsetCommitResponseData();
     List<Slot> accepted = new ArrayList<>();
@@ -80,7 +79,7 @@ final class OffsetCommitHandler implements ApiHandler {
     }
     GroupProtocol.MemberGeneration member = new GroupProtocol.MemberGeneration(
         data.memberId(), data.groupInstanceId(), data.generationIdOrMemberEpoch());
-    short version = header.apiVersion();
+    short version = context.apiVersion();
     return broker.<GroupCoordinator.Outcome>askGroup(data.groupId(),
             replyTo -> new GroupCoordinator.CommitOffsets(member, offsets, replyTo), broker.groups().settings().offsetsCommitTimeout())
         .handle((committed, failure) -> {

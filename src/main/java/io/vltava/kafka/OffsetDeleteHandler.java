@@ -20,7 +20,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.OffsetDeleteRequest;
 import org.apache.kafka.common.requests.OffsetDeleteResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * OffsetDelete: removes committed offsets of topics the group's members do not subscribe to;
@@ -41,7 +40,7 @@ final class OffsetDeleteHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     OffsetDeleteRequestData data = ((OffsetDeleteRequest) request).data();
     List<CommittedOffset.PartitionKey> partitions = new ArrayList<>();
     Set<CommittedOffset.PartitionKey> unknown = new HashSet<>();

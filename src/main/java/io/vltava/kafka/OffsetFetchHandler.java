@@ -24,7 +24,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.OffsetFetchRequest;
 import org.apache.kafka.common.requests.OffsetFetchResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * OffsetFetch: the committed offsets of the requested partitions (-1 where none), or of every
@@ -52,12 +51,12 @@ final class OffsetFetchHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     List<CompletableFuture<OffsetFetchResponseGroup>> groups = new ArrayList<>();
     for (OffsetFetchRequestGroup group : ((OffsetFetchRequest) request).groups()) {
       groups.add(fetch(group).toCompletableFuture());
     }
-    short version = header.apiVersion();
+    short version = context.apiVersion();
     return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new)).thenApply(done -> {
       OffsetFetchResponseData response = new OffsetFetchResponseData();
       List<OffsetFetchResponseGroup> answered = groups.stream().map(CompletableFuture::join).toList();

@@ -12,7 +12,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * OffsetForLeaderEpoch: where a leader epoch ends in the leader's log (the largest epoch at most
@@ -32,7 +31,7 @@ final class OffsetForLeaderEpochHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     OffsetForLeaderEpochRequestData data = ((OffsetsForLeaderEpochRequest) request).data();
     OffsetForLeaderEpochResponseData response = new OffsetForLeaderEpochResponseData();
     for (OffsetForLeaderEpochRequestData.OffsetForLeaderTopic topic : data.topics()) {

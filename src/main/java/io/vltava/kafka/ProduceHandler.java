@@ -24,7 +24,6 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.ProduceResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * Produce: appends each partition's batches through its replica and answers with the offsets.
@@ -52,7 +51,7 @@ final class ProduceHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     ProduceRequestData data = ((ProduceRequest) request).data();
     Set<String> missing = new LinkedHashSet<>();
     for (ProduceRequestData.TopicProduceData topic : data.topicData()) {
@@ -64,9 +63,9 @@ final class ProduceHandler implements ApiHandler {
     if (missing.isEmpty()) {
       // Appends are handed to the partitions on this thread, so pipelined produces on one connection
       // reach each partition in request order (an async hop here could reorder them).
-      return produce(data, header.apiVersion());
+      return produce(data, context.apiVersion());
     }
-    return broker.autoCreate(missing).thenComposeAsync(created -> produce(data, header.apiVersion()), broker.executor());
+    return broker.autoCreate(missing).thenComposeAsync(created -> produce(data, context.apiVersion()), broker.executor());
   }
 
   private CompletionStage<AbstractResponse> produce(ProduceRequestData data, short version) {

@@ -51,7 +51,8 @@ final class RequestDispatcher {
    * The size-prefixed response to a request (its frame without the length field), or empty when
    * the handler sends none (a produce with acks=0).
    */
-  CompletionStage<Optional<ByteString>> respond(ByteString requestBytes, InetSocketAddress peer) {
+  CompletionStage<Optional<ByteString>> respond(
+      ByteString requestBytes, InetSocketAddress peer, RequestContext.ConnectionIdentity connection) {
     long startNanos = System.nanoTime();
     // A writable copy: handlers may rewrite record batches in place (offsets, leader epoch).
     ByteBuffer buffer = requestBytes.toByteBuffer();
@@ -61,7 +62,7 @@ final class RequestDispatcher {
             .handlerFor(header.apiKey())
             .orElseThrow(() -> new ProtocolViolation("no handler for " + header.apiKey()));
     AbstractRequest request = parseBody(header, handler, buffer);
-    return call(handler, header, request)
+    return call(handler, new RequestContext(header, connection), request)
         .handleAsync(
             (response, failure) -> {
               metrics.requestCompleted(header.apiKey(), failure != null ? Errors.forException(unwrap(failure)) : errorOf(response),
@@ -139,9 +140,9 @@ final class RequestDispatcher {
   }
 
   private static CompletionStage<AbstractResponse> call(
-      ApiHandler handler, RequestHeader header, AbstractRequest request) {
+      ApiHandler handler, RequestContext context, AbstractRequest request) {
     try {
-      return handler.handle(header, request);
+      return handler.handle(context, request);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }

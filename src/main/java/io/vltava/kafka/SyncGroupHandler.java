@@ -9,7 +9,6 @@ import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.SyncGroupRequest;
 import org.apache.kafka.common.requests.SyncGroupResponse;
 
@@ -30,7 +29,7 @@ final class SyncGroupHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     SyncGroupRequestData data = ((SyncGroupRequest) request).data();
     GroupProtocol.SyncRequest sync = new GroupProtocol.SyncRequest(data.memberId(), data.groupInstanceId(),
         data.generationId(), data.protocolType(), data.protocolName(),

@@ -9,7 +9,6 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
-import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.UpdateFeaturesRequest;
 import org.apache.kafka.common.requests.UpdateFeaturesResponse;
 
@@ -27,7 +26,7 @@ final class UpdateFeaturesHandler implements ApiHandler {
   }
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     UpdateFeaturesResponseData response = new UpdateFeaturesResponseData().setErrorCode(Errors.NONE.code());
     for (FeatureUpdateKey update : ((UpdateFeaturesRequest) request).data().featureUpdates()) {
       String refusal = refusal(update);
@@ -37,7 +36,7 @@ final class UpdateFeaturesHandler implements ApiHandler {
         break;
       }
     }
-    if (header.apiVersion() <= 1) {
+    if (context.apiVersion() <= 1) {
       for (FeatureUpdateKey update : ((UpdateFeaturesRequest) request).data().featureUpdates()) {
         response.results().add(new UpdateFeaturesResponseData.UpdatableFeatureResult().setFeature(update.feature())
             .setErrorCode(response.errorCode()).setErrorMessage(response.errorMessage()));

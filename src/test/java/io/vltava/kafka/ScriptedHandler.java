@@ -16,7 +16,7 @@ record ScriptedHandler(
     implements ApiHandler {
 
   @Override
-  public CompletionStage<AbstractResponse> handle(RequestHeader header, AbstractRequest request) {
-    return script.apply(header, request);
+  public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+    return script.apply(context.header(), request);
   }
 }
