@@ -14,6 +14,7 @@ import io.vltava.group.CommittedOffset;
 import io.vltava.group.GroupCoordinator;
 import io.vltava.group.GroupCoordinators;
 import io.vltava.kafka.BrokerMetrics;
+import io.vltava.metadata.IsrChangeCount;
 import io.vltava.metadata.MetadataCache;
 import io.vltava.replica.LocalReplica;
 import io.vltava.replica.ReplicaManager;
@@ -53,10 +54,11 @@ public final class NodeMetrics implements BrokerMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentHashMap<ApiKeys, ApiMeters> apis = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, TopicMeters> topics = new ConcurrentHashMap<>();
+  // Every ISR change is made by the controller, so it counts them all, once: sum over nodes for the cluster.
   private final Counter isrShrinks = Counter.builder("vltava.isr.shrinks")
-      .description("ISR shrinks of partitions led by this node").register(registry);
+      .description("ISR shrinks made by the controller while it ran on this node").register(registry);
   private final Counter isrExpands = Counter.builder("vltava.isr.expands")
-      .description("ISR expansions of partitions led by this node").register(registry);
+      .description("ISR expansions made by the controller while it ran on this node").register(registry);
   private volatile Runnable beforeScrape = () -> {};
 
   private record ApiMeters(Timer latency, ConcurrentHashMap<Errors, Counter> requests) {}
@@ -131,13 +133,14 @@ public final class NodeMetrics implements BrokerMetrics {
     topicMeters(topic).bytesOut().increment(bytes);
   }
 
-  /** A leader's ISR change, applied by the controller. */
-  public void isrChanged(int isrSizeBefore, int isrSizeAfter) {
-    if (isrSizeAfter < isrSizeBefore) {
-      isrShrinks.increment();
-    } else if (isrSizeAfter > isrSizeBefore) {
-      isrExpands.increment();
-    }
+  /**
+   * ISR changes the controller on this node made (a leader's proposal, a broker leaving or
+   * returning, a replica's log going offline, a reassignment); Kafka counts them on the partition's
+   * leader, but a leader that left cannot count its own removal.
+   */
+  public void isrChanged(IsrChangeCount changes) {
+    isrShrinks.increment(changes.shrinks());
+    isrExpands.increment(changes.expands());
   }
 
   private ApiMeters apiMeters(ApiKeys api) {

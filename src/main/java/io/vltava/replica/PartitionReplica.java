@@ -85,8 +85,6 @@ public final class PartitionReplica {
   /** A reader of {@code failedLog} hit an I/O error: the log is offline if it is still the open one. */
   record ReadFailed(PartitionLog failedLog, IOException cause) implements Command {}
 
-  private static final Duration ISR_CHECK_MAX = Duration.ofMillis(500);
-
   private enum MaintenanceTick implements Command { INSTANCE }
 
   private enum IsrTick implements Command { INSTANCE }
@@ -103,11 +101,19 @@ public final class PartitionReplica {
 
   /**
    * Settings that are the same for every replica on a node. An offline log is reopened after
-   * {@code storageRetryBackoff}, doubling up to {@code storageRetryBackoffMax}.
+   * {@code storageRetryBackoff}, doubling up to {@code storageRetryBackoffMax}. The ISR is checked
+   * every {@code replicaLagMax}/2, at most every {@code isrCheckIntervalMax}.
    */
   public record Settings(
       Duration maintenanceInterval, Duration replicaLagMax, Duration highWatermarkCheckpointInterval,
-      Duration storageRetryBackoff, Duration storageRetryBackoffMax, Clock clock) {}
+      Duration storageRetryBackoff, Duration storageRetryBackoffMax, Duration isrCheckIntervalMax, Clock clock) {
+
+    /** The replication settings of a node, with its retention check interval and clock. */
+    public static Settings of(ReplicationSettings replication, Duration maintenanceInterval, Clock clock) {
+      return new Settings(maintenanceInterval, replication.replicaLagMax(), replication.highWatermarkCheckpointInterval(),
+          replication.storageRetryBackoff(), replication.storageRetryBackoffMax(), replication.isrCheckIntervalMax(), clock);
+    }
+  }
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
@@ -144,7 +150,8 @@ public final class PartitionReplica {
       timers.startTimerWithFixedDelay(HighWatermarkCheckpointTick.INSTANCE, settings.highWatermarkCheckpointInterval());
       // Shrinking needs a check every lag/2; rejoining should not wait that long.
       Duration isrCheck = settings.replicaLagMax().dividedBy(2);
-      timers.startTimerWithFixedDelay(IsrTick.INSTANCE, isrCheck.compareTo(ISR_CHECK_MAX) < 0 ? isrCheck : ISR_CHECK_MAX);
+      timers.startTimerWithFixedDelay(IsrTick.INSTANCE,
+          isrCheck.compareTo(settings.isrCheckIntervalMax()) < 0 ? isrCheck : settings.isrCheckIntervalMax());
       return new PartitionReplica(context, timers, view, dir, config, arrivals, isrChanges, liveBrokers, localNodeId, settings)
           .start();
     }));

@@ -48,15 +48,13 @@ import org.slf4j.LoggerFactory;
 public final class ReplicaManager {
   private static final Logger log = LoggerFactory.getLogger(ReplicaManager.class);
   public static final String LOG_DISPATCHER = "vltava.log-dispatcher";
-  private static final Duration LEADER_APPEND_TIMEOUT = Duration.ofSeconds(30);
-  /** How long placing a partition's sharded entity waits for the partition to have a live leader. */
-  private static final Duration LEADER_WAIT = Duration.ofSeconds(10);
 
   private final ActorSystem<?> system;
   private final MetadataCache metadata;
   private final TopicConfigs topicConfigs;
   private final Path dataDir;
   private final PartitionReplica.Settings replicaSettings;
+  private final ReplicationSettings replication;
   private final IsrChanges isrChanges;
   /** Fetcher threads by the leader broker they fetch from. */
   private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
@@ -83,12 +81,13 @@ public final class ReplicaManager {
 
   public ReplicaManager(
       ActorSystem<?> system, MetadataCache metadata, TopicConfigs topicConfigs, Path dataDir,
-      PartitionReplica.Settings replicaSettings, IsrChanges isrChanges) {
+      PartitionReplica.Settings replicaSettings, ReplicationSettings replication, IsrChanges isrChanges) {
     this.system = system;
     this.metadata = metadata;
     this.topicConfigs = topicConfigs;
     this.dataDir = dataDir;
     this.replicaSettings = replicaSettings;
+    this.replication = replication;
     this.isrChanges = isrChanges;
     this.ioExecutor = system.dispatchers().lookup(DispatcherSelector.fromConfig(LOG_DISPATCHER));
     this.sharding = ClusterSharding.get(system);
@@ -106,9 +105,10 @@ public final class ReplicaManager {
   /** Registers the partition-leader entities with cluster sharding, then follows the metadata. */
   public void start() {
     sharding.init(Entity.of(PartitionLeader.TYPE_KEY,
-            context -> PartitionLeader.create(context.getEntityId(), this, metadata, LEADER_APPEND_TIMEOUT))
+            context -> PartitionLeader.create(context.getEntityId(), this, metadata, replication.leaderAppendTimeout()))
         .withMessageExtractor(new PartitionShards())
-        .withAllocationStrategy(new LeaderAllocationStrategy(metadata, Cluster.get(system).selfMember().address(), LEADER_WAIT))
+        .withAllocationStrategy(new LeaderAllocationStrategy(metadata, Cluster.get(system).selfMember().address(),
+            replication.leaderWait()))
         .withRole("broker"));
     metadata.subscribe(this::onMetadata);
     // A crash skips the orderly shutdown; the fetcher threads must still end with the node.
@@ -525,7 +525,7 @@ public final class ReplicaManager {
       // A fetcher thread killed by an Error (logged when it died) is replaced.
       fetchers.values().removeIf(fetcher -> !fetcher.isAlive());
       fetchers.computeIfAbsent(leader, id -> {
-        ReplicaFetcher fetcher = new ReplicaFetcher(id, this, system);
+        ReplicaFetcher fetcher = new ReplicaFetcher(id, this, system, replication);
         fetcher.paused(replicationPaused);
         fetcher.start();
         return fetcher;

@@ -46,7 +46,7 @@ class PartitionReplicaFailureTest {
   private static final PartitionState LEADER_ALONE = new PartitionState(List.of(1), 1, 0, List.of(1), 0);
   private static final PartitionReplica.Settings SETTINGS = new PartitionReplica.Settings(
       Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofMillis(100), Duration.ofMillis(400),
-      Clock.systemUTC());
+      Duration.ofMillis(500), Clock.systemUTC());
 
   @TempDir Path baseDir;
 
