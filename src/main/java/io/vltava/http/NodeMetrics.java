@@ -16,6 +16,7 @@ import io.vltava.group.GroupCoordinators;
 import io.vltava.kafka.BrokerMetrics;
 import io.vltava.metadata.IsrChangeCount;
 import io.vltava.metadata.MetadataCache;
+import io.vltava.replica.CatchUpProgress;
 import io.vltava.replica.LocalReplica;
 import io.vltava.replica.ReplicaManager;
 import java.time.Duration;
@@ -79,6 +80,14 @@ public final class NodeMetrics implements BrokerMetrics {
         .description("Partitions without a leader (reported by the controller's node)").register(registry);
     Gauge.builder("vltava.controller.active", () -> metadata.controllerId() == metadata.localNodeId() ? 1 : 0)
         .description("1 on the node running the controller").register(registry);
+    Gauge.builder("vltava.reassignments.in.progress", () -> PartitionHealth.of(metadata.current(), metadata.localNodeId()).reassigning())
+        .description("Partitions being reassigned (reported by the controller's node)").register(registry);
+    Gauge.builder("vltava.log.recovery.partitions.remaining", () -> replicas.progress().recovery().snapshot().remaining())
+        .description("Partition logs found on disk at start-up that are not open yet").register(registry);
+    MultiGauge replicaLagBytes = MultiGauge.builder("vltava.replica.lag.bytes")
+        .description("Bytes of the leader's log a follower out of the ISR still has to fetch, reported by the leader").register(registry);
+    MultiGauge replicaLagOffsets = MultiGauge.builder("vltava.replica.lag.offsets")
+        .description("Offsets a follower out of the ISR is behind the leader's log end, reported by the leader").register(registry);
     MultiGauge logSizes = MultiGauge.builder("vltava.log.size.bytes")
         .description("Bytes of this node's replica of each partition").register(registry);
     MultiGauge lags = MultiGauge.builder("vltava.consumer.group.lag")
@@ -86,6 +95,9 @@ public final class NodeMetrics implements BrokerMetrics {
     MultiGauge members = MultiGauge.builder("vltava.cluster.members")
         .description("Cluster members as this node sees them, by status").register(registry);
     beforeScrape = () -> {
+      List<CatchUpProgress.Follower> catchingUp = replicas.progress().catchUp().followers();
+      replicaLagBytes.register(catchingUp.stream().map(f -> MultiGauge.Row.of(followerTags(f), f.bytesBehind())).toList(), true);
+      replicaLagOffsets.register(catchingUp.stream().map(f -> MultiGauge.Row.of(followerTags(f), f.offsetsBehind())).toList(), true);
       logSizes.register(replicas.localReplicas().stream()
           .map(r -> MultiGauge.Row.of(Tags.of("topic", r.topicPartition().topic(), "partition", Integer.toString(r.topicPartition().partition())),
               r.sizeBytes()))
@@ -98,6 +110,11 @@ public final class NodeMetrics implements BrokerMetrics {
               Tags.of("group", lag.group(), "topic", lag.topic(), "partition", Integer.toString(lag.partition())), lag.lag()))
           .toList(), true);
     };
+  }
+
+  private static Tags followerTags(CatchUpProgress.Follower follower) {
+    return Tags.of("topic", follower.partition().topic(), "partition", Integer.toString(follower.partition().partition()),
+        "replica", Integer.toString(follower.replica()));
   }
 
   /** The Prometheus text of every meter, gauges computed now; one scrape at a time, as they replace the gauges' rows. */

@@ -238,6 +238,14 @@ public final class VltavaNode implements AutoCloseable {
     return replicas.replica(partition);
   }
 
+  /**
+   * How far this node's long operations have got: the start-up recovery of its partition logs and
+   * the followers catching up with the partitions it leads (for the console and tools).
+   */
+  public io.vltava.replica.ReplicationProgress progress() {
+    return replicas.progress();
+  }
+
   /** Fault injection for tests and the testkit: stops (or resumes) this node's follower fetching. */
   public void pauseReplication(boolean paused) {
     replicas.pauseReplication(paused);

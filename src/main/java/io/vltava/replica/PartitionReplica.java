@@ -8,6 +8,7 @@ import io.vltava.metadata.PartitionState;
 import io.vltava.metadata.ReplicationRules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.apache.kafka.common.TopicPartition;
 import java.nio.file.Files;
 import java.util.Comparator;
 import java.util.stream.Stream;
@@ -124,6 +125,7 @@ public final class PartitionReplica {
   private final IsrChanges isrChanges;
   private final IntPredicate liveBrokers;
   private final Settings settings;
+  private final ReplicationProgress progress;
   private final int localNodeId;
   /** The open log; null while offline. */
   private PartitionLog log;
@@ -143,7 +145,7 @@ public final class PartitionReplica {
 
   static Behavior<Command> create(
       LocalReplica view, Path dir, LogConfig config, DataArrivals arrivals, IsrChanges isrChanges, IntPredicate liveBrokers,
-      int localNodeId, Settings settings) {
+      int localNodeId, Settings settings, ReplicationProgress progress) {
     Behavior<Command> replica = Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       context.setLoggerName(PartitionReplica.class);
       timers.startTimerWithFixedDelay(MaintenanceTick.INSTANCE, settings.maintenanceInterval());
@@ -152,8 +154,8 @@ public final class PartitionReplica {
       Duration isrCheck = settings.replicaLagMax().dividedBy(2);
       timers.startTimerWithFixedDelay(IsrTick.INSTANCE,
           isrCheck.compareTo(settings.isrCheckIntervalMax()) < 0 ? isrCheck : settings.isrCheckIntervalMax());
-      return new PartitionReplica(context, timers, view, dir, config, arrivals, isrChanges, liveBrokers, localNodeId, settings)
-          .start();
+      return new PartitionReplica(context, timers, view, dir, config, arrivals, isrChanges, liveBrokers, localNodeId, settings,
+          progress).start();
     }));
     // I/O errors are handled inside (offline, then reopened); anything else is a bug, and a restart reopens the log.
     return Behaviors.supervise(replica).onFailure(Exception.class,
@@ -162,7 +164,8 @@ public final class PartitionReplica {
 
   private PartitionReplica(
       ActorContext<Command> context, TimerScheduler<Command> timers, LocalReplica view, Path dir, LogConfig config,
-      DataArrivals arrivals, IsrChanges isrChanges, IntPredicate liveBrokers, int localNodeId, Settings settings) {
+      DataArrivals arrivals, IsrChanges isrChanges, IntPredicate liveBrokers, int localNodeId, Settings settings,
+      ReplicationProgress progress) {
     this.context = context;
     this.timers = timers;
     this.view = view;
@@ -173,17 +176,26 @@ public final class PartitionReplica {
     this.liveBrokers = liveBrokers;
     this.localNodeId = localNodeId;
     this.settings = settings;
+    this.progress = progress;
     this.reopenBackoff = settings.storageRetryBackoff();
     this.online = onlineBehavior();
     this.offline = offlineBehavior();
   }
 
   private Behavior<Command> start() {
+    TopicPartition partition = view.topicPartition();
+    LogRecoveryProgress recovery = progress.recovery();
+    if (recovery.expects(partition)) {
+      LogRecoveryProgress.SegmentFiles files = LogRecoveryProgress.segmentFiles(dir);
+      recovery.started(partition, files.count(), files.bytes()).ifPresent(line -> context.getLog().info(line));
+    }
     try {
       opened(PartitionLog.open(dir, config, settings.clock()));
       return online;
     } catch (IOException | UncheckedIOException e) {
       return goOffline("Opening", e);
+    } finally {
+      recovery.finished(partition).ifPresent(line -> context.getLog().info(line));
     }
   }
 
@@ -203,6 +215,7 @@ public final class PartitionReplica {
         .onMessage(MaintenanceTick.class, m -> onLog("Maintenance of", () -> log.runMaintenance()))
         .onMessage(IsrTick.class, m -> {
           reportStatus();
+          reportCatchUp();
           return maybeProposeIsr();
         })
         .onMessage(HighWatermarkCheckpointTick.class, m -> onLog("Checkpointing the high watermark of", this::checkpointHighWatermark))
@@ -492,6 +505,43 @@ public final class PartitionReplica {
     return offline;
   }
 
+  /**
+   * As leader, reports how far each follower out of the ISR is behind (offsets and bytes of this
+   * log past its position); followers in sync again are reported as caught up. Not leading, it
+   * leaves its followers to the new leader.
+   */
+  private void reportCatchUp() {
+    CatchUpProgress catchUp = progress.catchUp();
+    TopicPartition partition = view.topicPartition();
+    PartitionState state = view.state();
+    if (!view.isLeader()) {
+      catchUp.forget(partition);
+      return;
+    }
+    long nowMs = settings.clock().millis();
+    var positions = view.followerPositions();
+    for (int replica : state.replicas()) {
+      if (replica == localNodeId) {
+        continue;
+      }
+      if (state.isr().contains(replica)) {
+        catchUp.inSync(partition, replica, nowMs).ifPresent(line -> context.getLog().info(line));
+        continue;
+      }
+      var position = positions.get(replica);
+      long followerEnd = position == null ? log.logStartOffset() : position.logEndOffset();
+      try {
+        catchUp.behind(partition, replica, Math.max(0, log.logEndOffset() - followerEnd), log.bytesFrom(followerEnd),
+                state.addingReplicas().contains(replica), nowMs)
+            .ifPresent(line -> context.getLog().info(line));
+      } catch (IOException e) {
+        // Only progress is lost; a read failure that matters shows on the next fetch.
+        context.getLog().debug("Measuring how far replica {} of {} is behind failed", replica, partition, e);
+      }
+    }
+    catchUp.retainReplicas(partition, state.replicas());
+  }
+
   private Behavior<Command> maybeProposeIsr() {
     PartitionState state = view.state();
     if (!view.isLeader() || isrProposalInFlight) {
@@ -549,6 +599,7 @@ public final class PartitionReplica {
     } catch (IOException | UncheckedIOException e) {
       context.getLog().error("Closing the log of {} failed", view.topicPartition(), e);
     } finally {
+      progress.catchUp().forget(view.topicPartition());
       view.closed();
     }
     return Behaviors.same();

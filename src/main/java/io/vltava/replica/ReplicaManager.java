@@ -78,6 +78,7 @@ public final class ReplicaManager {
   private final Map<TopicPartition, CompletionStage<Void>> deleting = new HashMap<>();
   /** Compacts the logs of this node's replicas of compacted topics, leader and follower alike. */
   private final LogCleaner cleaner;
+  private final ReplicationProgress progress;
 
   public ReplicaManager(
       ActorSystem<?> system, MetadataCache metadata, TopicConfigs topicConfigs, Path dataDir,
@@ -88,6 +89,7 @@ public final class ReplicaManager {
     this.dataDir = dataDir;
     this.replicaSettings = replicaSettings;
     this.replication = replication;
+    this.progress = new ReplicationProgress(new LogRecoveryProgress(System::nanoTime), new CatchUpProgress(replication.progressLogInterval()));
     this.isrChanges = isrChanges;
     this.ioExecutor = system.dispatchers().lookup(DispatcherSelector.fromConfig(LOG_DISPATCHER));
     this.sharding = ClusterSharding.get(system);
@@ -140,6 +142,11 @@ public final class ReplicaManager {
   /** This node's log-cleaner settings, as its configuration file gives them. */
   public CleanerConfig cleanerConfig() {
     return cleaner.config();
+  }
+
+  /** Start-up log recovery and follower catch-up, as far as they have got. */
+  public ReplicationProgress progress() {
+    return progress;
   }
 
   /** Blocking log reads belong on this executor, not on the default dispatcher. */
@@ -470,6 +477,7 @@ public final class ReplicaManager {
         deleting.put(partition, replica.whenClosed());
       }
     });
+    expectRecovery(state, wanted.keySet());
     Set<TopicPartition> nowLed = new HashSet<>();
     wanted.forEach((partition, topic) -> {
       if (topic.partitions().get(partition.partition()).leader() == metadata.localNodeId()) {
@@ -501,6 +509,24 @@ public final class ReplicaManager {
     leaderThrottled.retainAll(wanted.keySet());
     led.clear();
     led.addAll(nowLed);
+  }
+
+  /**
+   * On the first metadata with the cluster's state, the local replicas whose logs are already on
+   * disk are the ones start-up recovers: announced once, so their progress counts against a total.
+   */
+  private void expectRecovery(ClusterState state, Set<TopicPartition> wanted) {
+    if (state.version() == 0 || progress.recovery().expecting()) {
+      return;
+    }
+    List<TopicPartition> onDisk = wanted.stream()
+        .filter(partition -> !replicas.containsKey(partition) && PartitionLog.holdsSegments(partitionDir(partition)))
+        .toList();
+    progress.recovery().expect(onDisk).ifPresent(log::info);
+  }
+
+  private Path partitionDir(TopicPartition partition) {
+    return dataDir.resolve(partition.topic() + "-" + partition.partition());
   }
 
   /** Puts {@code partition} in {@code throttled} if the topic's throttled-replicas list names this node's replica of it. */
@@ -537,12 +563,12 @@ public final class ReplicaManager {
     PartitionState state = topic.partitions().get(partition.partition());
     LocalReplica replica = new LocalReplica(partition, topic.topicId(), metadata.localNodeId(), state,
         () -> arrivals.arrived(partition));
-    Path dir = dataDir.resolve(partition.topic() + "-" + partition.partition());
+    Path dir = partitionDir(partition);
     replicas.put(partition, replica);
     CompletionStage<Void> previous = deleting.remove(partition);
     Runnable spawn = () -> replica.writer(system.systemActorOf(
         PartitionReplica.create(replica, dir, config, arrivals, isrChanges,
-            broker -> metadata.current().brokers().containsKey(broker), metadata.localNodeId(), replicaSettings),
+            broker -> metadata.current().brokers().containsKey(broker), metadata.localNodeId(), replicaSettings, progress),
         "replica-" + partition + "-" + topic.topicId(),
         DispatcherSelector.fromConfig(LOG_DISPATCHER)));
     if (previous == null) {
