@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.vltava.controller.Controller;
 import io.vltava.controller.MetadataSubscriber;
-import io.vltava.log.TopicConfigs;
 import java.util.HashMap;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -255,7 +254,7 @@ public final class VltavaNode implements AutoCloseable {
       NodeSettings settings, JournalSettings journal, String clusterId, NodeMetrics metrics) {
     return new Controller.Settings(clusterId, settings.nodeId(), settings.numPartitions(), settings.defaultReplicationFactor(),
         settings.topicConfigs()::validate,
-        topic -> Boolean.parseBoolean(settings.topicConfigs().effective(topic.configs()).get(TopicConfigs.UNCLEAN_LEADER_ELECTION_ENABLE)),
+        topic -> settings.topicConfigs().uncleanLeaderElection(topic.configs()),
         settings.replication().autoLeaderRebalance(),
         settings.cluster().consistencyTimeout(),
         Map.of(journal.topic(), journal.targetReplicationFactor()),
