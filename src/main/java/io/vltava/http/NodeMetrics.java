@@ -47,8 +47,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeMetrics implements BrokerMetrics {
   private static final Logger log = LoggerFactory.getLogger(NodeMetrics.class);
-  /** How long a scrape waits for the group coordinators' committed offsets. */
-  private static final Duration LAG_TIMEOUT = Duration.ofSeconds(5);
   private static final List<String> MEMBER_STATUSES =
       List.of("joining", "weakly_up", "up", "leaving", "exiting", "down", "removed", "unreachable");
 
@@ -73,7 +71,8 @@ public final class NodeMetrics implements BrokerMetrics {
   }
 
   /** Registers the gauges read from the node's state; called once the node has built it. */
-  public void watch(ActorSystem<?> system, MetadataCache metadata, ReplicaManager replicas, GroupCoordinators groups) {
+  /** {@code lagTimeout}: how long a scrape waits for the group coordinators' committed offsets. */
+  public void watch(ActorSystem<?> system, MetadataCache metadata, ReplicaManager replicas, GroupCoordinators groups, Duration lagTimeout) {
     Gauge.builder("vltava.partitions.under.replicated", () -> PartitionHealth.of(metadata.current(), metadata.localNodeId()).underReplicated())
         .description("Partitions led by this node whose ISR is smaller than their replica set").register(registry);
     Gauge.builder("vltava.partitions.offline", () -> PartitionHealth.of(metadata.current(), metadata.localNodeId()).offline())
@@ -105,7 +104,7 @@ public final class NodeMetrics implements BrokerMetrics {
       members.register(memberCounts(Cluster.get(system)).entrySet().stream()
           .map(e -> MultiGauge.Row.of(Tags.of("status", e.getKey()), e.getValue()))
           .toList(), true);
-      lags.register(consumerLags(replicas, groups).stream()
+      lags.register(consumerLags(replicas, groups, lagTimeout).stream()
           .map(lag -> MultiGauge.Row.of(
               Tags.of("group", lag.group(), "topic", lag.topic(), "partition", Integer.toString(lag.partition())), lag.lag()))
           .toList(), true);
@@ -198,17 +197,17 @@ public final class NodeMetrics implements BrokerMetrics {
   }
 
   /** Lags of every group in the partitions this node leads; a group that does not answer in time is left out. */
-  private static List<ConsumerLag> consumerLags(ReplicaManager replicas, GroupCoordinators groups) {
+  private static List<ConsumerLag> consumerLags(ReplicaManager replicas, GroupCoordinators groups, Duration lagTimeout) {
     try {
-      Set<String> groupIds = groups.knownGroupIds().toCompletableFuture().get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      Set<String> groupIds = groups.knownGroupIds().toCompletableFuture().get(lagTimeout.toMillis(), TimeUnit.MILLISECONDS);
       Map<String, CompletableFuture<GroupCoordinator.FetchedOffsets>> fetched = new LinkedHashMap<>();
       for (String group : groupIds) {
-        fetched.put(group, groups.<GroupCoordinator.FetchedOffsets>ask(group, replyTo -> new GroupCoordinator.FetchOffsets(null, replyTo), LAG_TIMEOUT));
+        fetched.put(group, groups.<GroupCoordinator.FetchedOffsets>ask(group, replyTo -> new GroupCoordinator.FetchOffsets(null, replyTo), lagTimeout));
       }
       List<ConsumerLag> lags = new ArrayList<>();
       for (Map.Entry<String, CompletableFuture<GroupCoordinator.FetchedOffsets>> entry : fetched.entrySet()) {
         try {
-          List<CommittedOffset> offsets = entry.getValue().get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offsets();
+          List<CommittedOffset> offsets = entry.getValue().get(lagTimeout.toMillis(), TimeUnit.MILLISECONDS).offsets();
           lags.addAll(ConsumerLag.of(entry.getKey(), offsets, partition -> leaderHighWatermark(replicas, partition)));
         } catch (Exception e) {
           log.debug("No committed offsets of group {} for its lag: {}", entry.getKey(), e.toString());

@@ -33,7 +33,8 @@ public record NodeSettings(
     RequestSettings requests,
     Duration startupTimeout,
     Duration shutdownDrainTimeout,
-    int httpPort) {
+    int httpPort,
+    Duration consumerLagTimeout) {
 
   /** {@link #httpPort} value that turns the HTTP endpoint off. */
   public static final int HTTP_DISABLED = -1;
@@ -92,7 +93,8 @@ public record NodeSettings(
         RequestSettings.from(config),
         new SettingsReader(config, "vltava").positiveDuration("startup-timeout"),
         new SettingsReader(config, "vltava.listener").positiveDuration("shutdown-drain-timeout"),
-        httpPort(vltava.getInt("http.port")));
+        httpPort(vltava.getInt("http.port")),
+        new SettingsReader(config, "vltava.http").positiveDuration("consumer-lag-timeout"));
   }
 
   private static int httpPort(int port) {

@@ -129,7 +129,7 @@ public final class VltavaNode implements AutoCloseable {
           isrChangesThrough(system, controller, settings));
       replicas.start();
       GroupCoordinators groups = GroupCoordinators.start(system, GroupSettings.from(config), Clock.systemUTC());
-      metrics.watch(system, metadata, replicas, groups);
+      metrics.watch(system, metadata, replicas, groups, settings.consumerLagTimeout());
       BrokerServices services = new BrokerServices(
           system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), settings.requests(),
           groups, metrics);
