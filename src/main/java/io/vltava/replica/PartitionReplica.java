@@ -520,9 +520,10 @@ public final class PartitionReplica {
     }
     long nowMs = settings.clock().millis();
     var positions = view.followerPositions();
+    List<Integer> catchingUp = new ArrayList<>();
     for (int replica : state.replicas()) {
-      if (replica == localNodeId) {
-        continue;
+      if (replica == localNodeId || !liveBrokers.test(replica)) {
+        continue; // a broker that is gone catches up once it is back
       }
       if (state.isr().contains(replica)) {
         catchUp.inSync(partition, replica, nowMs).ifPresent(line -> context.getLog().info(line));
@@ -534,12 +535,13 @@ public final class PartitionReplica {
         catchUp.behind(partition, replica, Math.max(0, log.logEndOffset() - followerEnd), log.bytesFrom(followerEnd),
                 state.addingReplicas().contains(replica), nowMs)
             .ifPresent(line -> context.getLog().info(line));
+        catchingUp.add(replica);
       } catch (IOException e) {
         // Only progress is lost; a read failure that matters shows on the next fetch.
         context.getLog().debug("Measuring how far replica {} of {} is behind failed", replica, partition, e);
       }
     }
-    catchUp.retainReplicas(partition, state.replicas());
+    catchUp.retainReplicas(partition, catchingUp);
   }
 
   private Behavior<Command> maybeProposeIsr() {

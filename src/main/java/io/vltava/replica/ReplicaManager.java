@@ -89,7 +89,7 @@ public final class ReplicaManager {
     this.dataDir = dataDir;
     this.replicaSettings = replicaSettings;
     this.replication = replication;
-    this.progress = new ReplicationProgress(new LogRecoveryProgress(System::nanoTime), new CatchUpProgress(replication.progressLogInterval()));
+    this.progress = new ReplicationProgress(new LogRecoveryProgress(System::nanoTime), new CatchUpProgress());
     this.isrChanges = isrChanges;
     this.ioExecutor = system.dispatchers().lookup(DispatcherSelector.fromConfig(LOG_DISPATCHER));
     this.sharding = ClusterSharding.get(system);
@@ -119,6 +119,9 @@ public final class ReplicaManager {
       stopCleaner();
     });
     cleaner.start();
+    // Stops with the actor system's scheduler.
+    system.scheduler().scheduleWithFixedDelay(replication.progressLogInterval(), replication.progressLogInterval(),
+        () -> progress.catchUp().report(System.currentTimeMillis()).forEach(log::info), system.executionContext());
   }
 
   private void stopCleaner() {

@@ -99,6 +99,10 @@ class FollowerCatchUpTest {
       assertTrue(messages().stream().anyMatch(l -> l.startsWith("Replica " + follower + " of " + PARTITION + " is catching up: ")),
           messages().toString());
 
+      // The periodic report sums the follower up over the partitions it lags on (the journal's too).
+      await().atMost(Duration.ofSeconds(10)).until(() -> messages().stream().anyMatch(l -> l.startsWith("Replica " + follower + " of ")
+          && !l.contains("catching up:") && l.contains(" behind the leader")));
+
       cluster.node(follower).pauseReplication(false);
       cluster.awaitFullIsr(PARTITION.topic());
       await().atMost(Duration.ofSeconds(30)).until(() -> followers(cluster, leader).isEmpty());

@@ -48,7 +48,7 @@ class PartitionReplicaFailureTest {
       Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofMillis(100), Duration.ofMillis(400),
       Duration.ofMillis(500), Clock.systemUTC());
   private static final ReplicationProgress PROGRESS =
-      new ReplicationProgress(new LogRecoveryProgress(System::nanoTime), new CatchUpProgress(Duration.ofSeconds(10)));
+      new ReplicationProgress(new LogRecoveryProgress(System::nanoTime), new CatchUpProgress());
 
   @TempDir Path baseDir;
 
