@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.vltava.controller.Controller;
 import io.vltava.controller.MetadataSubscriber;
-import io.vltava.log.TopicConfigs;
 import java.util.HashMap;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -57,7 +56,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class VltavaNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VltavaNode.class);
-  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
   private static final String CONTROLLER_ROLE = "controller";
   private static final String BROKER_ROLE = "broker";
 
@@ -121,25 +119,24 @@ public final class VltavaNode implements AutoCloseable {
       MetadataCache metadata = new MetadataCache(settings.nodeId());
       system.systemActorOf(MetadataSubscriber.create(metadata), "metadata-subscriber", Props.empty());
       ActorRef<Controller.Command> controller = ClusterSingleton.get(system).init(
-          SingletonActor.of(Controller.create(controllerSettings(settings, JournalSettings.from(config), clusterId), metadata), "controller")
+          SingletonActor.of(Controller.create(controllerSettings(settings, JournalSettings.from(config), clusterId, metrics), metadata), "controller")
               .withSettings(ClusterSingletonSettings.create(system).withRole(CONTROLLER_ROLE)));
 
       ReplicaManager replicas = new ReplicaManager(
           system, metadata, settings.topicConfigs(), settings.dataDir(),
-          new PartitionReplica.Settings(settings.retentionCheckInterval(), settings.replicaLagMax(),
-              settings.highWatermarkCheckpointInterval(), settings.storageRetryBackoff(), settings.storageRetryBackoffMax(),
-              Clock.systemUTC()),
-          isrChangesThrough(system, controller, settings, metrics));
+          PartitionReplica.Settings.of(settings.replication(), settings.retentionCheckInterval(), Clock.systemUTC()),
+          settings.replication(),
+          isrChangesThrough(system, controller, settings));
       replicas.start();
       GroupCoordinators groups = GroupCoordinators.start(system, GroupSettings.from(config), Clock.systemUTC());
-      metrics.watch(system, metadata, replicas, groups);
+      metrics.watch(system, metadata, replicas, groups, settings.consumerLagTimeout());
       BrokerServices services = new BrokerServices(
-          system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), STARTUP_TIMEOUT,
+          system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), settings.requests(),
           groups, metrics);
       FetchSessionCache fetchSessions = new FetchSessionCache(settings.fetchSessions(), Clock.systemUTC());
       KafkaListener listener = KafkaListener.bind(system, settings.listener(), ApiHandlers.of(KafkaApis.handlers(services, fetchSessions)),
               metrics)
-          .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+          .toCompletableFuture().get(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
       VltavaNode node = new VltavaNode(system, settings, listener, metadata, replicas, fetchSessions, http, readiness);
       node.registerShutdownTasks();
 
@@ -147,9 +144,9 @@ public final class VltavaNode implements AutoCloseable {
           listener.boundAddress().getPort(), cluster.selfMember().address().toString());
       // Only a broker-role node is registered, so only it is given partition replicas.
       if (settings.cluster().hasRole(BROKER_ROLE)) {
-        register(system, controller, self, settings.cluster().consistencyTimeout().multipliedBy(2));
+        register(system, controller, self, settings.cluster().consistencyTimeout().multipliedBy(2), settings.startupTimeout());
       }
-      JournalWiring.start(system, config, controller, replicas, metadata, settings.cluster().size(), STARTUP_TIMEOUT);
+      JournalWiring.start(system, config, controller, replicas, metadata, settings.cluster().size(), settings.startupTimeout());
       // Ready once this node's metadata holds the cluster's state (with this broker registered, for a broker).
       readiness.notReady("waiting for the cluster metadata");
       boolean broker = settings.cluster().hasRole(BROKER_ROLE);
@@ -214,18 +211,12 @@ public final class VltavaNode implements AutoCloseable {
 
   /** Leaders propose ISR changes, and replicas report their logs offline or back, to the controller, which alone changes metadata. */
   private static io.vltava.replica.IsrChanges isrChangesThrough(
-      ActorSystem<?> system, ActorRef<Controller.Command> controller, NodeSettings settings, NodeMetrics metrics) {
+      ActorSystem<?> system, ActorRef<Controller.Command> controller, NodeSettings settings) {
     Duration timeout = settings.cluster().consistencyTimeout().multipliedBy(2);
     return new io.vltava.replica.IsrChanges() {
       @Override
       public CompletionStage<Decision> propose(TopicPartition partition, PartitionState base, List<Integer> isr) {
-        return ask(replyTo -> new Controller.AlterIsr(partition.topic(), partition.partition(), base, isr, replyTo))
-            .thenApply(decision -> {
-              if (decision.error() == org.apache.kafka.common.protocol.Errors.NONE) {
-                metrics.isrChanged(base.isr().size(), decision.partition().isr().size());
-              }
-              return decision;
-            });
+        return ask(replyTo -> new Controller.AlterIsr(partition.topic(), partition.partition(), base, isr, replyTo));
       }
 
       @Override
@@ -246,24 +237,35 @@ public final class VltavaNode implements AutoCloseable {
     return replicas.replica(partition);
   }
 
+  /**
+   * How far this node's long operations have got: the start-up recovery of its partition logs and
+   * the followers catching up with the partitions it leads (for the console and tools).
+   */
+  public io.vltava.replica.ReplicationProgress progress() {
+    return replicas.progress();
+  }
+
   /** Fault injection for tests and the testkit: stops (or resumes) this node's follower fetching. */
   public void pauseReplication(boolean paused) {
     replicas.pauseReplication(paused);
   }
 
-  private static Controller.Settings controllerSettings(NodeSettings settings, JournalSettings journal, String clusterId) {
+  private static Controller.Settings controllerSettings(
+      NodeSettings settings, JournalSettings journal, String clusterId, NodeMetrics metrics) {
     return new Controller.Settings(clusterId, settings.nodeId(), settings.numPartitions(), settings.defaultReplicationFactor(),
         settings.topicConfigs()::validate,
-        topic -> Boolean.parseBoolean(settings.topicConfigs().effective(topic.configs()).get(TopicConfigs.UNCLEAN_LEADER_ELECTION_ENABLE)),
-        settings.autoLeaderRebalance(),
+        topic -> settings.topicConfigs().uncleanLeaderElection(topic.configs()),
+        settings.replication().autoLeaderRebalance(),
         settings.cluster().consistencyTimeout(),
-        Map.of(journal.topic(), journal.targetReplicationFactor()));
+        Map.of(journal.topic(), journal.targetReplicationFactor()),
+        metrics::isrChanged);
   }
 
   /** Tells the controller this broker's endpoints, retrying while no controller is up yet. */
-  private static void register(ActorSystem<?> system, ActorRef<Controller.Command> controller, BrokerInfo self, Duration attemptTimeout)
+  private static void register(
+      ActorSystem<?> system, ActorRef<Controller.Command> controller, BrokerInfo self, Duration attemptTimeout, Duration timeout)
       throws Exception {
-    long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+    long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       try {
         AskPattern.<Controller.Command, Done>ask(controller, replyTo -> new Controller.RegisterBroker(self, replyTo),
@@ -271,7 +273,7 @@ public final class VltavaNode implements AutoCloseable {
         return;
       } catch (java.util.concurrent.ExecutionException e) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("No controller registered broker " + self.nodeId() + " within " + STARTUP_TIMEOUT, e);
+          throw new IllegalStateException("No controller registered broker " + self.nodeId() + " within " + timeout, e);
         }
         log.info("Waiting for a controller to register broker {}", self.nodeId());
       }
@@ -288,7 +290,7 @@ public final class VltavaNode implements AutoCloseable {
     });
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "kafka-listener-unbind", listener::unbind);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "kafka-requests-done",
-        () -> listener.shutdown(Duration.ofSeconds(10)));
+        () -> listener.shutdown(settings.shutdownDrainTimeout()));
     // Last, so that /health/ready answers 503 (not a refused connection) while the node drains.
     http.ifPresent(endpoint -> shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "http-stop", () -> {
       endpoint.close();
