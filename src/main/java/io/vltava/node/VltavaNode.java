@@ -21,6 +21,7 @@ import io.vltava.group.GroupSettings;
 import io.vltava.http.HttpEndpoint;
 import io.vltava.http.NodeMetrics;
 import io.vltava.http.Readiness;
+import io.vltava.http.console.WebConsole;
 import io.vltava.kafka.ApiHandlers;
 import io.vltava.kafka.BrokerServices;
 import io.vltava.kafka.FetchSessionCache;
@@ -141,6 +142,7 @@ public final class VltavaNode implements AutoCloseable {
               metrics)
           .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       VltavaNode node = new VltavaNode(system, settings, listener, metadata, replicas, fetchSessions, http, readiness);
+      http.ifPresent(endpoint -> WebConsole.mount(endpoint, node.bootstrapServers(), system, metadata, readiness, metrics));
       node.registerShutdownTasks();
 
       BrokerInfo self = new BrokerInfo(settings.nodeId(), settings.listener().advertisedHost(),
