@@ -44,7 +44,8 @@ final class ConsoleApi implements HttpHandler {
     try {
       executor.execute(() -> serve(exchange));
     } catch (RejectedExecutionException e) {
-      respond(exchange, 503, Map.of("error", "the console is busy; try again shortly"), null);
+      String reason = console.stopped() ? "the node is stopping" : "the console is busy; try again shortly";
+      respond(exchange, 503, Map.of("error", reason), null);
     }
   }
 

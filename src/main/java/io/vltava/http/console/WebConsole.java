@@ -6,6 +6,7 @@ import io.vltava.http.Readiness;
 import io.vltava.metadata.MetadataCache;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -14,6 +15,8 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
@@ -21,7 +24,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * and their JSON API at {@code /api/} ({@link ConsoleApi}). Cluster, topics, groups and messages
  * come through the Kafka protocol from this node's own listener ({@link KafkaView}); membership and
  * roles from Pekko, the throughput charts from the node's metrics, sampled every second. Started
- * once the Kafka listener is bound; closed with the endpoint.
+ * once the Kafka listener is bound; stopped when the node begins to stop (the API then answers 503).
  */
 public final class WebConsole implements AutoCloseable {
   /** Requests the console works on at once, and how many may wait; more are answered 503. */
@@ -62,9 +65,18 @@ public final class WebConsole implements AutoCloseable {
     WebConsole console = new WebConsole(new KafkaView(bootstrapServers), new ClusterMembers(system, metadata), metadata, readiness);
     console.sampler.scheduleAtFixedRate(() -> console.throughput.add(metrics.throughput()), 0, THROUGHPUT_SAMPLE_MS, TimeUnit.MILLISECONDS);
     endpoint.closeWith(console);
+    // Before the Kafka listener unbinds, so that its clients do not retry a closed port while the node drains.
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "web-console-stop", () -> {
+      console.close();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
     endpoint.mount(ConsoleApi.PREFIX, new ConsoleApi(console, console.apiExecutor));
     endpoint.mount("/", new ConsoleAssets());
     return console;
+  }
+
+  boolean stopped() {
+    return closed.get();
   }
 
   KafkaView kafka() {
