@@ -74,10 +74,14 @@ function statusBadge(status) {
   return badge(status, kinds[status]);
 }
 
+function emptyRow(columns, rows) {
+  return rows.length ? rows : [el('tr', {}, el('td', { class: 'empty', colspan: columns }, 'Nothing here yet.'))];
+}
+
 function table(headers, rows, attrs = {}) {
   return el('table', attrs,
     el('thead', {}, el('tr', {}, headers.map(h => el('th', { class: h.num ? 'num' : '' }, h.label || h)))),
-    el('tbody', {}, rows.length ? rows : el('tr', {}, el('td', { class: 'empty', colspan: headers.length }, 'Nothing here yet.'))));
+    el('tbody', {}, emptyRow(headers.length, rows)));
 }
 
 function panel(title, actions, ...body) {
@@ -91,6 +95,17 @@ function card(label, value, attrs = {}) {
 function recordText(text) {
   if (text === null || text === undefined) return el('span', { class: 'null' }, 'null');
   return el('pre', { class: 'data' }, text.text, text.encoding === 'base64' ? el('span', { class: 'tag' }, 'base64') : '');
+}
+
+// Runs a form's action; a failure stays under the form (and in a toast) until the next try.
+async function submitting(form, action) {
+  form.querySelectorAll('.form-error').forEach(e => e.remove());
+  try {
+    await action();
+  } catch (error) {
+    form.append(el('p', { class: 'form-error', 'data-test': 'form-error' }, error.message));
+    toast(error.message, true);
+  }
 }
 
 function field(label, input) {
@@ -138,7 +153,7 @@ async function overview(arg, show) {
       nodesBody)),
     panel('Throughput of this node', el('span', { class: 'note' }, 'per second, last 5 minutes'), el('div', { class: 'charts' }, chartBox)));
   const messages = lineChart(chartBox[0], 'Messages in', [{ label: 'messages in', stroke: '#1f6feb', fill: 'rgba(31,111,235,.08)' }], v => rate(v, ''));
-  const traffic = lineChart(chartBox[1], 'Bytes', [
+  const traffic = lineChart(chartBox[1], 'Bytes in and out', [
     { label: 'bytes in', stroke: '#1a7f37', fill: 'rgba(26,127,55,.07)' },
     { label: 'bytes out', stroke: '#b35900' }], v => rate(v, 'B'));
   const plot = t => {
@@ -156,7 +171,7 @@ function lineChart(container, title, series, format) {
   const chart = new uPlot({
     title, width: width(), height: 220,
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
-    series: [{}, ...series.map(s => ({ ...s, width: 2, value: (u, v) => format(v) }))],
+    series: [{}, ...series.map(s => ({ ...s, width: 2, points: { show: false }, value: (u, v) => format(v) }))],
     axes: [{}, { size: 80, values: (u, values) => values.map(format) }],
     legend: { live: true },
   }, [[], ...series.map(() => [])], container);
@@ -172,27 +187,27 @@ async function topics(arg, show) {
   const partitions = el('input', { type: 'number', min: 1, value: 1, class: 'narrow', 'data-test': 'new-topic-partitions' });
   const replicas = el('input', { type: 'number', min: 1, placeholder: 'default', class: 'narrow', 'data-test': 'new-topic-replication' });
   const create = el('form', {
-    class: 'form-row', onsubmit: async event => {
+    class: 'form-row', onsubmit: event => {
       event.preventDefault();
-      try {
+      submitting(create, async () => {
         await api('topics', { method: 'POST', body: {
           name: name.value, partitions: partitions.value || null, replicationFactor: replicas.value || null } });
         toast('Created topic ' + name.value);
         location.hash = '#/topics/' + enc(name.value);
-      } catch (error) { toast(error.message, true); }
+      });
     }
   }, field('Name', name), field('Partitions', partitions), field('Replication factor', replicas),
     el('button', { type: 'submit', 'data-test': 'create-topic' }, 'Create topic'));
   const showInternal = el('input', { type: 'checkbox' });
   const body = el('tbody');
-  const render = () => body.replaceChildren(...data.topics.filter(t => showInternal.checked || !t.internal).map(t =>
+  const render = () => body.replaceChildren(...emptyRow(6, data.topics.filter(t => showInternal.checked || !t.internal).map(t =>
     el('tr', { 'data-test': 'topic-row', 'data-topic': t.name },
       el('td', {}, el('a', { href: '#/topics/' + enc(t.name) }, t.name), t.internal ? el('span', { class: 'tag' }, 'internal') : ''),
       el('td', { class: 'num' }, t.partitions),
       el('td', { class: 'num' }, t.replicationFactor),
       el('td', {}, t.underReplicated ? badge(t.underReplicated + ' under-replicated', 'warn') : badge('in sync', 'ok')),
       el('td', { class: 'num' }, number(t.messages)),
-      el('td', { class: 'num' }, bytes(t.sizeBytes)))));
+      el('td', { class: 'num' }, bytes(t.sizeBytes))))));
   showInternal.addEventListener('change', render);
   render();
   show(
@@ -303,16 +318,16 @@ async function group(id, show) {
   target.addEventListener('change', showInputs);
   showInputs();
   const reset = el('form', {
-    class: 'form-row', onsubmit: async event => {
+    class: 'form-row', onsubmit: event => {
       event.preventDefault();
       const body = { to: target.value, topic: topicChoice.value || null };
       if (target.value === 'offset') body.offset = offset.value;
       if (target.value === 'timestamp') body.timestamp = new Date(time.value).getTime();
-      try {
+      submitting(reset, async () => {
         await api('groups/' + enc(id) + '/reset-offsets', { method: 'POST', body });
         toast('Offsets of ' + id + ' reset');
-        group(id, show).catch(error => toast(error.message, true));
-      } catch (error) { toast(error.message, true); }
+        await group(id, show);
+      });
     }
   }, field('Topic', topicChoice), field('To', target), offset, time,
     el('button', { type: 'submit', disabled: !resettable, 'data-test': 'reset-offsets' }, 'Reset offsets'));

@@ -99,9 +99,7 @@ final class ConsoleApi implements HttpHandler {
     KafkaView kafka = console.kafka();
     if (path.size() == 1) {
       if (method.equals("POST")) {
-        var topic = TopicChanges.newTopic(body(exchange));
-        kafka.createTopic(topic);
-        return kafka.topic(topic.name());
+        return kafka.createTopic(TopicChanges.newTopic(body(exchange)));
       }
       expect(path, 1, method, "GET, POST");
       return Map.of("topics", kafka.topics());

@@ -52,9 +52,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * browse holds the consumer's lock.
  */
 final class KafkaView implements AutoCloseable {
-  static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+  /** How long the clients wait for the node: a request (CreateTopics waits for the cluster's metadata), and a whole call with retries. */
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+  static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
   private static final Duration BROWSE_TIME = Duration.ofSeconds(5);
   private static final Duration BROWSE_POLL = Duration.ofMillis(200);
+  private static final Duration METADATA_RETRY_BACKOFF = Duration.ofMillis(100);
   /** The group list asks for the offsets and lag of at most this many groups. */
   private static final int MAX_GROUPS_LISTED = 200;
 
@@ -90,7 +93,7 @@ final class KafkaView implements AutoCloseable {
   record Browsed(String topic, int partition, long logStartOffset, long endOffset, long startOffset, List<BrowsedRecord> records) {}
 
   KafkaView(String bootstrapServers) {
-    int requestTimeoutMs = (int) CALL_TIMEOUT.toMillis() / 2;
+    int requestTimeoutMs = (int) REQUEST_TIMEOUT.toMillis();
     Properties adminProps = new Properties();
     adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "vltava-console");
@@ -168,8 +171,29 @@ final class KafkaView implements AutoCloseable {
     return new TopicDetail(name, topic.topicId().toString(), topic.isInternal(), views, configs(name));
   }
 
-  void createTopic(NewTopic topic) {
+  /**
+   * Creates the topic and returns it as described. Brokers learn of a new topic one after another,
+   * and the Admin client may ask any of them, so the description is retried until the answering
+   * broker knows the topic (at most {@link #CALL_TIMEOUT}), as Kafka's tools do.
+   */
+  TopicDetail createTopic(NewTopic topic) {
     await(admin.createTopics(List.of(topic)).all());
+    long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        return topic(topic.name());
+      } catch (ApiException e) {
+        if (e.status() != 404 || System.nanoTime() > deadline) {
+          throw e;
+        }
+      }
+      try {
+        Thread.sleep(METADATA_RETRY_BACKOFF.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ApiException(503, "the console is stopping");
+      }
+    }
   }
 
   void deleteTopic(String name) {
@@ -394,11 +418,12 @@ final class KafkaView implements AutoCloseable {
 
   private static <T> T await(KafkaFuture<T> future) {
     try {
-      return future.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      // A little longer than the client's own limit, so that its error, which names what timed out, is the one reported.
+      return future.get(CALL_TIMEOUT.plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw ApiException.fromKafka(e.getCause());
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new ApiException(504, "the node did not answer within " + CALL_TIMEOUT.toSeconds() + " s");
+      throw new ApiException(504, "the node did not answer within " + CALL_TIMEOUT.plusSeconds(5).toSeconds() + " s");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiException(503, "the console is stopping");
