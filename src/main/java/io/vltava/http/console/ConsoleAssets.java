@@ -46,9 +46,7 @@ final class ConsoleAssets implements HttpHandler {
         exchange.sendResponseHeaders(404, -1);
         return;
       }
-      String name = resource.get();
-      exchange.getResponseHeaders().set("Content-Type",
-          CONTENT_TYPES.getOrDefault(name.substring(name.lastIndexOf('.') + 1), "application/octet-stream"));
+      exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPES.get(extension(resource.get())));
       // Assets change with the jar only; revalidating each load keeps an upgraded node's console current.
       exchange.getResponseHeaders().set("Cache-Control", "no-cache");
       exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
@@ -67,7 +65,8 @@ final class ConsoleAssets implements HttpHandler {
     if (path.equals("/") || path.equals("/index.html")) {
       return Optional.of(CONSOLE + "index.html");
     }
-    if (path.contains("..") || path.contains("//")) {
+    // Only files of the known kinds: no walking up, and no directory (whose resource may list its files).
+    if (path.contains("..") || path.contains("//") || !CONTENT_TYPES.containsKey(extension(path))) {
       return Optional.empty();
     }
     if (path.startsWith("/" + CONSOLE)) {
@@ -77,6 +76,11 @@ final class ConsoleAssets implements HttpHandler {
       return Optional.of(uplotDir + path.substring(UPLOT.length()));
     }
     return Optional.empty();
+  }
+
+  private static String extension(String path) {
+    int dot = path.lastIndexOf('.');
+    return dot < path.lastIndexOf('/') + 1 ? "" : path.substring(dot + 1);
   }
 
   private static Optional<byte[]> read(String resource) {

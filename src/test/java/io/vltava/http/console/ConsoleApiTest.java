@@ -67,6 +67,8 @@ class ConsoleApiTest {
     assertTrue(uplot.body().contains("uPlot"));
     assertEquals(404, send("GET", "/console/../reference.conf", null).statusCode());
     assertEquals(404, send("GET", "/nothing.html", null).statusCode());
+    assertEquals(404, send("GET", "/console/", null).statusCode());
+    assertEquals(404, send("GET", "/vendor/uplot/LICENSE", null).statusCode());
     assertEquals(405, send("POST", "/", "{}").statusCode());
   }
 
