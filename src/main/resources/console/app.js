@@ -273,7 +273,7 @@ async function topic(name, show) {
       card('Messages', number(messages)),
       card('Size (leaders)', bytes(data.partitions.reduce((sum, p) => sum + (p.sizeBytes ?? 0), 0)))),
     panel('Partitions', el('div', {}, el('a', { href: '#/messages?topic=' + enc(name) }, 'Browse messages'), ' ', remove),
-      table(['Partition', 'Leader', 'Replicas', 'ISR', { label: 'Start offset', num: true }, { label: 'End offset', num: true },
+      table([{ label: 'Partition', num: true }, { label: 'Leader', num: true }, 'Replicas', 'ISR', { label: 'Start offset', num: true }, { label: 'End offset', num: true },
         { label: 'Messages', num: true }, { label: 'Size', num: true }, ''], partitionRows)),
     panel('Configs', null,
       el('table', {}, el('thead', {}, el('tr', {}, ['Name', 'Value', 'Source', ''].map(h => el('th', {}, h)))), configsBody),

@@ -129,7 +129,14 @@ final class KafkaView implements AutoCloseable {
     if (names.isEmpty()) {
       return List.of();
     }
-    Map<String, TopicDescription> descriptions = await(admin.describeTopics(names).allTopicNames());
+    // A topic deleted since it was listed is left out, not an error for the whole list.
+    Map<String, TopicDescription> descriptions = new HashMap<>();
+    admin.describeTopics(names).topicNameValues().forEach((name, future) -> {
+      TopicDescription description = awaitOrNull(future);
+      if (description != null) {
+        descriptions.put(name, description);
+      }
+    });
     List<TopicPartition> partitions = new ArrayList<>();
     descriptions.values().forEach(topic -> topic.partitions().forEach(p -> partitions.add(new TopicPartition(topic.name(), p.partition()))));
     Map<TopicPartition, Long> starts = listOffsets(partitions, OffsetSpec.earliest(), false);

@@ -104,6 +104,7 @@ class ConsoleBrowserIT {
       assertEquals(Integer.toString(p), partitions.get(p).get(0));
       assertEquals(3, partitions.get(p).get(1).split(", ").length, partitions.toString());
     }
+    screenshot(browser, "topic");
   }
 
   private static void produce(String bootstrap) throws Exception {
