@@ -235,6 +235,9 @@ class ConsoleBrowserIT {
 
   /** Debian's Chromium, headless, with a fresh profile and every background connection off (the test machine has no network). */
   private static WebDriver chromium(Path profile) throws Exception {
+    for (Path program : List.of(CHROMIUM, CHROMEDRIVER)) {
+      assertTrue(Files.isExecutable(program), program + " is missing: apt-get install chromium chromium-driver (.ci/run does)");
+    }
     Files.createDirectories(profile);
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
