@@ -46,10 +46,15 @@ function bytes(n) {
   return (unit === 0 ? value : value.toFixed(1)) + ' ' + units[unit];
 }
 
+// Rates in decimal units (kB/s = 1000 B/s), so the charts' round tick values stay round.
 function rate(n, unit) {
   if (n === null || n === undefined) return '–';
-  if (unit === 'B') return bytes(n) + '/s';
-  return (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1)) + '/s';
+  const prefixes = ['', 'k', 'M', 'G'];
+  let value = n;
+  let prefix = 0;
+  while (unit === 'B' && value >= 1000 && prefix < prefixes.length - 1) { value /= 1000; prefix++; }
+  const digits = value >= 100 || Number.isInteger(value) ? 0 : 1;
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits }) + ' ' + prefixes[prefix] + unit + '/s';
 }
 
 function toast(message, bad = false) {
@@ -140,6 +145,7 @@ async function overview(arg, show) {
     el('td', {}, statusBadge(n.status)))));
   renderNodes(cluster);
   const chartBox = [el('div', { class: 'chart' }), el('div', { class: 'chart' })];
+  const now = { messagesIn: el('span'), bytesIn: el('span'), bytesOut: el('span') };
   show(
     el('h1', {}, 'Overview'),
     el('p', { class: 'subtitle' }, 'Cluster ', el('span', { class: 'mono' }, cluster.clusterId)),
@@ -151,12 +157,21 @@ async function overview(arg, show) {
     panel('Nodes', null, el('table', {},
       el('thead', {}, el('tr', {}, ['Node', 'Kafka endpoint', 'Cluster address', 'Roles', 'Status'].map(h => el('th', {}, h)))),
       nodesBody)),
-    panel('Throughput of this node', el('span', { class: 'note' }, 'per second, last 5 minutes'), el('div', { class: 'charts' }, chartBox)));
-  const messages = lineChart(chartBox[0], 'Messages in', [{ label: 'messages in', stroke: '#1f6feb', fill: 'rgba(31,111,235,.08)' }], v => rate(v, ''));
+    panel('Throughput of this node', el('span', { class: 'note' }, 'per second, last 5 minutes'),
+      el('div', { class: 'rates' },
+        el('div', {}, el('span', { class: 'label' }, 'Messages in '), now.messagesIn),
+        el('div', {}, el('span', { class: 'label' }, 'Bytes in '), now.bytesIn),
+        el('div', {}, el('span', { class: 'label' }, 'Bytes out '), now.bytesOut)),
+      el('div', { class: 'charts' }, chartBox)));
+  const messages = lineChart(chartBox[0], 'Messages in', [{ label: 'messages in', stroke: '#1f6feb', fill: 'rgba(31,111,235,.08)' }], v => rate(v, 'msg'));
   const traffic = lineChart(chartBox[1], 'Bytes in and out', [
     { label: 'bytes in', stroke: '#1a7f37', fill: 'rgba(26,127,55,.07)' },
     { label: 'bytes out', stroke: '#b35900' }], v => rate(v, 'B'));
   const plot = t => {
+    const last = t.rates[t.rates.length - 1];
+    now.messagesIn.textContent = last ? rate(last.messagesInPerSec, 'msg') : '–';
+    now.bytesIn.textContent = last ? rate(last.bytesInPerSec, 'B') : '–';
+    now.bytesOut.textContent = last ? rate(last.bytesOutPerSec, 'B') : '–';
     const xs = t.rates.map(r => r.atMs / 1000);
     messages.setData([xs, t.rates.map(r => r.messagesInPerSec)]);
     traffic.setData([xs, t.rates.map(r => r.bytesInPerSec), t.rates.map(r => r.bytesOutPerSec)]);
@@ -172,8 +187,9 @@ function lineChart(container, title, series, format) {
     title, width: width(), height: 220,
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
     series: [{}, ...series.map(s => ({ ...s, width: 2, points: { show: false }, value: (u, v) => format(v) }))],
-    axes: [{}, { size: 80, values: (u, values) => values.map(format) }],
-    legend: { live: true },
+    axes: [{ space: 70, values: (u, values) => values.map(v => new Date(v * 1000).toLocaleTimeString('en-GB')) },
+      { size: 80, values: (u, values) => values.map(format) }],
+    legend: { live: false },
   }, [[], ...series.map(() => [])], container);
   charts.push({ chart, container, width });
   return chart;
