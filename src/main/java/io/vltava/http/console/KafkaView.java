@@ -28,6 +28,7 @@ import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -449,6 +450,6 @@ final class KafkaView implements AutoCloseable {
   @Override
   public synchronized void close() {
     admin.close(Duration.ofSeconds(5));
-    browser.close(Duration.ofSeconds(5));
+    browser.close(CloseOptions.timeout(Duration.ofSeconds(5)));
   }
 }
