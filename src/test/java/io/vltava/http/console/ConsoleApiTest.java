@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -209,6 +210,29 @@ class ConsoleApiTest {
       }
       return messages > 0;
     });
+  }
+
+  @Test
+  void aFloodOfConsoleRequestsNeverHoldsUpTheHealthProbe() throws Exception {
+    ok(send("POST", "/api/topics", "{\"name\":\"flooded\",\"partitions\":4}"));
+    // More requests than the console's two threads and queue of 32 hold at once.
+    List<CompletableFuture<HttpResponse<String>>> flood = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      flood.add(http.sendAsync(HttpRequest.newBuilder(base.resolve("/api/topics/flooded")).timeout(Duration.ofSeconds(60)).build(),
+          HttpResponse.BodyHandlers.ofString()));
+    }
+    long startNanos = System.nanoTime();
+    assertEquals(200, send("GET", "/health/ready", null).statusCode());
+    long probeMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+    for (CompletableFuture<HttpResponse<String>> request : flood) {
+      HttpResponse<String> response = request.get(60, TimeUnit.SECONDS);
+      if (response.statusCode() == 503) {
+        assertError(503, "the console is busy", response);
+      } else {
+        assertEquals(4, ok(response).get("partitions").size());
+      }
+    }
+    assertTrue(probeMs < 5_000, "the probe took " + probeMs + " ms");
   }
 
   private static void assertError(int status, String message, HttpResponse<String> response) throws Exception {
