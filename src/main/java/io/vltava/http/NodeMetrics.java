@@ -149,6 +149,19 @@ public final class NodeMetrics implements BrokerMetrics {
     topicMeters(topic).bytesOut().increment(bytes);
   }
 
+  /** The traffic counted so far, summed over topics (the console charts its rates). */
+  public Throughput throughput() {
+    double messagesIn = 0;
+    double bytesIn = 0;
+    double bytesOut = 0;
+    for (TopicMeters meters : topics.values()) {
+      messagesIn += meters.messagesIn().count();
+      bytesIn += meters.bytesIn().count();
+      bytesOut += meters.bytesOut().count();
+    }
+    return new Throughput(System.currentTimeMillis(), messagesIn, bytesIn, bytesOut);
+  }
+
   /**
    * ISR changes the controller on this node made (a leader's proposal, a broker leaving or
    * returning, a replica's log going offline, a reassignment); Kafka counts them on the partition's
@@ -186,14 +199,9 @@ public final class NodeMetrics implements BrokerMetrics {
     MEMBER_STATUSES.forEach(status -> counts.put(status, 0));
     Set<Member> unreachable = cluster.state().getUnreachable();
     for (Member member : cluster.state().getMembers()) {
-      String status = unreachable.contains(member) ? "unreachable" : statusName(member);
-      counts.merge(status, 1, Integer::sum);
+      counts.merge(MemberStatus.of(member, unreachable), 1, Integer::sum);
     }
     return counts;
-  }
-
-  private static String statusName(Member member) {
-    return member.status().toString().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
   }
 
   /** Lags of every group in the partitions this node leads; a group that does not answer in time is left out. */

@@ -20,6 +20,7 @@ import io.vltava.group.GroupSettings;
 import io.vltava.http.HttpEndpoint;
 import io.vltava.http.NodeMetrics;
 import io.vltava.http.Readiness;
+import io.vltava.http.console.WebConsole;
 import io.vltava.kafka.ApiHandlers;
 import io.vltava.kafka.BrokerServices;
 import io.vltava.kafka.FetchSessionCache;
@@ -138,6 +139,7 @@ public final class VltavaNode implements AutoCloseable {
               metrics)
           .toCompletableFuture().get(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
       VltavaNode node = new VltavaNode(system, settings, listener, metadata, replicas, fetchSessions, http, readiness);
+      http.ifPresent(endpoint -> WebConsole.mount(endpoint, node.bootstrapServers(), system, metadata, readiness, metrics));
       node.registerShutdownTasks();
 
       BrokerInfo self = new BrokerInfo(settings.nodeId(), settings.listener().advertisedHost(),

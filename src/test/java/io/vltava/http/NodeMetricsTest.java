@@ -39,4 +39,17 @@ class NodeMetricsTest {
     assertEquals(2, MetricsAndHealthTest.value(samples, "vltava_isr_shrinks_total"));
     assertEquals(1, MetricsAndHealthTest.value(samples, "vltava_isr_expands_total"));
   }
+
+  @Test
+  void throughputSumsTheTopicsCounters() {
+    NodeMetrics metrics = new NodeMetrics();
+    metrics.messagesIn("a", 3, 300);
+    metrics.messagesIn("b", 2, 50);
+    metrics.bytesOut("a", 42);
+    metrics.bytesOut("c", 8);
+    Throughput throughput = metrics.throughput();
+    assertEquals(5, throughput.messagesIn());
+    assertEquals(350, throughput.bytesIn());
+    assertEquals(50, throughput.bytesOut());
+  }
 }
