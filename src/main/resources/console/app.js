@@ -145,7 +145,7 @@ async function overview(arg, show) {
     el('td', {}, statusBadge(n.status)))));
   renderNodes(cluster);
   const chartBox = [el('div', { class: 'chart' }), el('div', { class: 'chart' })];
-  const now = { messagesIn: el('span'), bytesIn: el('span'), bytesOut: el('span') };
+  const now = { messagesIn: el('span'), messagesOut: el('span'), bytesIn: el('span'), bytesOut: el('span') };
   show(
     el('h1', {}, 'Overview'),
     el('p', { class: 'subtitle' }, 'Cluster ', el('span', { class: 'mono' }, cluster.clusterId)),
@@ -160,20 +160,24 @@ async function overview(arg, show) {
     panel('Throughput of this node', el('span', { class: 'note' }, 'per second, last 5 minutes'),
       el('div', { class: 'rates' },
         el('div', {}, el('span', { class: 'label' }, 'Messages in '), now.messagesIn),
+        el('div', {}, el('span', { class: 'label' }, 'Messages out '), now.messagesOut),
         el('div', {}, el('span', { class: 'label' }, 'Bytes in '), now.bytesIn),
         el('div', {}, el('span', { class: 'label' }, 'Bytes out '), now.bytesOut)),
       el('div', { class: 'charts' }, chartBox)));
-  const messages = lineChart(chartBox[0], 'Messages in', [{ label: 'messages in', stroke: '#1f6feb', fill: 'rgba(31,111,235,.08)' }], v => rate(v, 'msg'));
+  const messages = lineChart(chartBox[0], 'Messages in and out', [
+    { label: 'messages in', stroke: '#1f6feb', fill: 'rgba(31,111,235,.08)' },
+    { label: 'messages out', stroke: '#8250df' }], v => rate(v, 'msg'));
   const traffic = lineChart(chartBox[1], 'Bytes in and out', [
     { label: 'bytes in', stroke: '#1a7f37', fill: 'rgba(26,127,55,.07)' },
     { label: 'bytes out', stroke: '#b35900' }], v => rate(v, 'B'));
   const plot = t => {
     const last = t.rates[t.rates.length - 1];
     now.messagesIn.textContent = last ? rate(last.messagesInPerSec, 'msg') : '–';
+    now.messagesOut.textContent = last ? rate(last.messagesOutPerSec, 'msg') : '–';
     now.bytesIn.textContent = last ? rate(last.bytesInPerSec, 'B') : '–';
     now.bytesOut.textContent = last ? rate(last.bytesOutPerSec, 'B') : '–';
     const xs = t.rates.map(r => r.atMs / 1000);
-    messages.setData([xs, t.rates.map(r => r.messagesInPerSec)]);
+    messages.setData([xs, t.rates.map(r => r.messagesInPerSec), t.rates.map(r => r.messagesOutPerSec)]);
     traffic.setData([xs, t.rates.map(r => r.bytesInPerSec), t.rates.map(r => r.bytesOutPerSec)]);
   };
   plot(throughput);
