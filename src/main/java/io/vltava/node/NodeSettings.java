@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import io.vltava.http.console.ConsoleSettings;
 import io.vltava.kafka.FetchSessionSettings;
 import io.vltava.kafka.ListenerSettings;
 import io.vltava.kafka.RequestSettings;
@@ -34,7 +35,8 @@ public record NodeSettings(
     Duration startupTimeout,
     Duration shutdownDrainTimeout,
     int httpPort,
-    Duration consumerLagTimeout) {
+    Duration consumerLagTimeout,
+    ConsoleSettings console) {
 
   /** {@link #httpPort} value that turns the HTTP endpoint off. */
   public static final int HTTP_DISABLED = -1;
@@ -94,7 +96,8 @@ public record NodeSettings(
         new SettingsReader(config, "vltava").positiveDuration("startup-timeout"),
         new SettingsReader(config, "vltava.listener").positiveDuration("shutdown-drain-timeout"),
         httpPort(vltava.getInt("http.port")),
-        new SettingsReader(config, "vltava.http").positiveDuration("consumer-lag-timeout"));
+        new SettingsReader(config, "vltava.http").positiveDuration("consumer-lag-timeout"),
+        ConsoleSettings.from(config));
   }
 
   private static int httpPort(int port) {

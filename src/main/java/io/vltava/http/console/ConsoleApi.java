@@ -85,7 +85,7 @@ final class ConsoleApi implements HttpHandler {
         return Map.of("rates", console.throughput());
       case "messages":
         expect(path, 1, method, "GET");
-        return console.kafka().browse(BrowseQuery.parse(query));
+        return console.kafka().browse(BrowseQuery.parse(query, console.settings().browseMaxRecords()));
       case "topics":
         return topics(exchange, path, method);
       case "groups":

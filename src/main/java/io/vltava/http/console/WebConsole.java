@@ -27,13 +27,11 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * once the Kafka listener is bound; stopped when the node begins to stop (the API then answers 503).
  */
 public final class WebConsole implements AutoCloseable {
-  /** Requests the console works on at once, and how many may wait; more are answered 503. */
-  private static final int API_THREADS = 2;
-  private static final int API_QUEUE = 32;
   private static final long THROUGHPUT_SAMPLE_MS = 1000;
   /** Five minutes of one-second samples. */
   private static final int THROUGHPUT_SAMPLES = 301;
 
+  private final ConsoleSettings settings;
   private final KafkaView kafka;
   private final Supplier<List<ClusterNodes.Member>> members;
   private final MetadataCache metadata;
@@ -46,13 +44,16 @@ public final class WebConsole implements AutoCloseable {
   /** What the cluster page shows; {@code notReadyReason} is this node's, null once it is ready. */
   record ClusterPage(String clusterId, int controllerId, int thisNodeId, String notReadyReason, List<ClusterNodes.Node> nodes) {}
 
-  private WebConsole(KafkaView kafka, Supplier<List<ClusterNodes.Member>> members, MetadataCache metadata, Readiness readiness) {
+  private WebConsole(ConsoleSettings settings, KafkaView kafka, Supplier<List<ClusterNodes.Member>> members, MetadataCache metadata,
+      Readiness readiness) {
+    this.settings = settings;
     this.kafka = kafka;
     this.members = members;
     this.metadata = metadata;
     this.readiness = readiness;
-    this.apiExecutor = new ThreadPoolExecutor(API_THREADS, API_THREADS, 0, TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(API_QUEUE), daemonThreads("vltava-console"));
+    // Requests beyond the threads and queue are answered 503 (see ConsoleApi).
+    this.apiExecutor = new ThreadPoolExecutor(settings.apiThreads(), settings.apiThreads(), 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(settings.apiQueue()), daemonThreads("vltava-console"));
     this.sampler = Executors.newSingleThreadScheduledExecutor(daemonThreads("vltava-console-sampler"));
   }
 
@@ -60,9 +61,10 @@ public final class WebConsole implements AutoCloseable {
    * Serves the console on {@code endpoint}, talking to the cluster through the Kafka listener at
    * {@code bootstrapServers}; it stops when the endpoint closes.
    */
-  public static WebConsole mount(HttpEndpoint endpoint, String bootstrapServers, ActorSystem<?> system, MetadataCache metadata,
-      Readiness readiness, NodeMetrics metrics) {
-    WebConsole console = new WebConsole(new KafkaView(bootstrapServers), new ClusterMembers(system, metadata), metadata, readiness);
+  public static WebConsole mount(HttpEndpoint endpoint, ConsoleSettings settings, String bootstrapServers, ActorSystem<?> system,
+      MetadataCache metadata, Readiness readiness, NodeMetrics metrics) {
+    WebConsole console = new WebConsole(settings, new KafkaView(bootstrapServers, settings), new ClusterMembers(system, metadata), metadata,
+        readiness);
     console.sampler.scheduleAtFixedRate(() -> console.throughput.add(metrics.throughput()), 0, THROUGHPUT_SAMPLE_MS, TimeUnit.MILLISECONDS);
     endpoint.closeWith(console);
     // Before the Kafka listener unbinds, so that its clients do not retry a closed port while the node drains.
@@ -77,6 +79,10 @@ public final class WebConsole implements AutoCloseable {
 
   boolean stopped() {
     return closed.get();
+  }
+
+  ConsoleSettings settings() {
+    return settings;
   }
 
   KafkaView kafka() {
