@@ -6,6 +6,9 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
 import io.vltava.kafka.FetchSessionSettings;
 import io.vltava.kafka.ListenerSettings;
+import io.vltava.kafka.Listeners;
+import io.vltava.security.SaslSettings;
+import io.vltava.security.SslSettings;
 import io.vltava.log.TopicConfigs;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +34,10 @@ public record NodeSettings(
     TopicConfigs topicConfigs,
     ClusterSettings cluster,
     FetchSessionSettings fetchSessions,
-    int httpPort) {
+    int httpPort,
+    Listeners listeners,
+    SslSettings ssl,
+    SaslSettings sasl) {
 
   /** {@link #httpPort} value that turns the HTTP endpoint off. */
   public static final int HTTP_DISABLED = -1;
@@ -91,7 +97,10 @@ public record NodeSettings(
             vltava.getDuration("cluster.consistency-timeout"),
             vltava.getInt("cluster.size")),
         FetchSessionSettings.fromConfig(vltava.getConfig("fetch-sessions")),
-        httpPort(vltava.getInt("http.port")));
+        httpPort(vltava.getInt("http.port")),
+        Listeners.fromConfig(vltava),
+        SslSettings.fromConfig(vltava.getConfig("ssl")),
+        SaslSettings.fromConfig(vltava.getConfig("sasl")));
   }
 
   private static int httpPort(int port) {
