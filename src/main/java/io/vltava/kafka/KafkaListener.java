@@ -252,7 +252,7 @@ public final class KafkaListener {
           .via(application)
           .map(bytes -> (SslTlsOutbound) new SendBytes(bytes));
       // A client half-closing its side still gets the answers to what it sent.
-      return TLS.create(() -> ssl.serverEngine(context), IgnoreComplete$.MODULE$).reversed().join(sessions);
+      return TLS.create(() -> ssl.serverEngine(context, !listener.usesSasl()), IgnoreComplete$.MODULE$).reversed().join(sessions);
     }
 
     private Source<ByteString, NotUsed> closeAfter(Throwable failure, InetSocketAddress peer) {

@@ -75,12 +75,16 @@ public record SslSettings(
     }
   }
 
-  /** A server engine for one connection: this node's certificate, client certificates as ssl.client.auth says. */
-  public SSLEngine serverEngine(SSLContext context) {
+  /**
+   * A server engine for one connection: this node's certificate, and client certificates as
+   * ssl.client.auth says where they authenticate ({@code forSsl}); as in Kafka, SASL_SSL clients
+   * authenticate with SASL and are not asked for one.
+   */
+  public SSLEngine serverEngine(SSLContext context, boolean forSsl) {
     SSLEngine engine = context.createSSLEngine();
     engine.setUseClientMode(false);
     engine.setEnabledProtocols(enabledProtocols.toArray(String[]::new));
-    switch (clientAuth) {
+    switch (forSsl ? clientAuth : ClientAuth.NONE) {
       case REQUIRED -> engine.setNeedClientAuth(true);
       case REQUESTED -> engine.setWantClientAuth(true);
       case NONE -> engine.setWantClientAuth(false);

@@ -1,0 +1,186 @@
+package io.vltava.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.vltava.kafka.KafkaSocket;
+import io.vltava.node.NodeSettings;
+import io.vltava.node.TestNodes;
+import io.vltava.node.VltavaNode;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.FileInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The example of examples/secure (setup.sh's keystores, node.conf) on a free port, with real
+ * kafka-clients over SASL_SSL: the bootstrap admin creates a topic and a SCRAM user, who produces
+ * and consumes; a wrong password is refused; a plaintext client on the TLS port, and an oversized
+ * frame before authentication, close only their own connection.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class SecureExampleTest {
+
+  @TempDir static Path generated;
+  @TempDir static Path dataDir;
+  private static VltavaNode node;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Process setup = new ProcessBuilder("sh", "examples/secure/setup.sh", generated.toString()).inheritIO().start();
+    assertTrue(setup.waitFor(60, TimeUnit.SECONDS) && setup.exitValue() == 0, "setup.sh created the stores");
+    Config example = ConfigFactory.parseFile(Path.of("examples/secure/node.conf").toFile());
+    Config onFreePorts = ConfigFactory.parseMap(Map.of(
+        "vltava.listeners", "SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0",
+        "vltava.ssl.keystore.location", generated.resolve("node.keystore.p12").toString(),
+        "vltava.ssl.truststore.location", generated.resolve("client.truststore.p12").toString(),
+        "vltava.data-dir", dataDir.toString(),
+        "vltava.http.port", -1));
+    node = VltavaNode.start(NodeSettings.load(onFreePorts.withFallback(example)));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @Test
+  void adminCreatesAUserWhoProducesAndConsumesOverSaslSsl() throws Exception {
+    try (Admin admin = Admin.create(client("SCRAM-SHA-512", "admin", "admin-secret"))) {
+      admin.createTopics(List.of(new NewTopic("secure-orders", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("alice",
+          new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "alice-secret"))).all().get(30, TimeUnit.SECONDS);
+      assertEquals(List.of(new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096)),
+          admin.describeUserScramCredentials(List.of("alice")).description("alice").get(30, TimeUnit.SECONDS).credentialInfos());
+    }
+    Properties alice = client("SCRAM-SHA-512", "alice", "alice-secret");
+    Properties producerProps = TestNodes.producerProps(node.bootstrapServers());
+    producerProps.putAll(alice);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps)) {
+      for (int i = 0; i < 3; i++) {
+        producer.send(new ProducerRecord<>("secure-orders", ("order-" + i).getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+      }
+    }
+    Properties consumerProps = TestNodes.consumerProps(node.bootstrapServers());
+    consumerProps.putAll(alice);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps)) {
+      TopicPartition partition = new TopicPartition("secure-orders", 0);
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      List<String> values = new ArrayList<>();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (values.size() < 3 && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+          values.add(new String(record.value(), StandardCharsets.UTF_8));
+        }
+      }
+      assertEquals(List.of("order-0", "order-1", "order-2"), values);
+    }
+  }
+
+  @Test
+  void plainUsersFromTheConfigAuthenticate() throws Exception {
+    try (Admin admin = Admin.create(client("PLAIN", "admin", "admin-secret"))) {
+      assertEquals(1, admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size());
+    }
+  }
+
+  @Test
+  void aWrongPasswordIsRefused() {
+    try (Admin admin = Admin.create(client("SCRAM-SHA-512", "admin", "guess"))) {
+      ExecutionException refused = assertThrows(ExecutionException.class,
+          () -> admin.describeCluster().nodes().get(30, TimeUnit.SECONDS));
+      assertInstanceOf(SaslAuthenticationException.class, refused.getCause());
+    }
+  }
+
+  @Test
+  void aPlaintextClientOnTheTlsPortIsRefusedAndTheNodeServesOthers() throws Exception {
+    try (KafkaSocket plaintext = new KafkaSocket(node.kafkaAddress())) {
+      plaintext.send(new org.apache.kafka.common.requests.RequestHeader(org.apache.kafka.common.protocol.ApiKeys.API_VERSIONS,
+          (short) 3, "plaintext", 1), new ApiVersionsRequest.Builder().build((short) 3));
+      assertTrue(plaintext.closedByPeer(), "the TLS listener closes a connection that does not speak TLS");
+    }
+    plainUsersFromTheConfigAuthenticate();
+  }
+
+  @Test
+  void anOversizedFrameBeforeAuthenticationClosesOnlyItsConnection() throws Exception {
+    try (SSLSocket tls = (SSLSocket) clientTls().getSocketFactory().createSocket()) {
+      tls.connect(node.kafkaAddress(), 10_000);
+      tls.setSoTimeout(10_000);
+      DataOutputStream out = new DataOutputStream(tls.getOutputStream());
+      // Over sasl.server.max.receive.size (512 KiB), well under socket.request.max.bytes.
+      out.writeInt(10 * 1024 * 1024);
+      out.write(new byte[1024]);
+      out.flush();
+      assertEquals(-1, new DataInputStream(tls.getInputStream()).read(), "the node closes the connection");
+    }
+    plainUsersFromTheConfigAuthenticate();
+  }
+
+  private static Properties client(String mechanism, String user, String password) {
+    Properties props = new Properties();
+    props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
+    props.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
+    props.put(SaslConfigs.SASL_MECHANISM, mechanism);
+    String module = mechanism.equals("PLAIN") ? "org.apache.kafka.common.security.plain.PlainLoginModule"
+        : "org.apache.kafka.common.security.scram.ScramLoginModule";
+    props.put(SaslConfigs.SASL_JAAS_CONFIG, module + " required username=\"" + user + "\" password=\"" + password + "\";");
+    props.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, generated.resolve("client.truststore.p12").toString());
+    props.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, "changeit");
+    props.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
+    props.put(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
+    return props;
+  }
+
+  private static SSLContext clientTls() throws Exception {
+    KeyStore trusted = KeyStore.getInstance("PKCS12");
+    try (FileInputStream in = new FileInputStream(generated.resolve("client.truststore.p12").toFile())) {
+      trusted.load(in, "changeit".toCharArray());
+    }
+    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(trusted);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trust.getTrustManagers(), null);
+    return context;
+  }
+}
