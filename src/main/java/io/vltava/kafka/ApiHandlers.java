@@ -34,15 +34,14 @@ public final class ApiHandlers {
         throw new IllegalArgumentException("two handlers for " + key);
       }
     }
-    byKey.put(ApiKeys.SASL_HANDSHAKE, new AnsweredByConnection(ApiKeys.SASL_HANDSHAKE, (short) 1, (short) 1));
+    byKey.put(ApiKeys.SASL_HANDSHAKE, new AnsweredByConnection(ApiKeys.SASL_HANDSHAKE, (short) 0, (short) 1));
     byKey.put(ApiKeys.SASL_AUTHENTICATE, new AnsweredByConnection(ApiKeys.SASL_AUTHENTICATE, (short) 0, (short) 2));
     byKey.put(ApiKeys.API_VERSIONS, new ApiVersionsHandler(new ArrayList<>(byKey.values())));
   }
 
   /**
    * An API whose state is the connection's, so the dispatcher hands it to the connection's
-   * authenticator; this only declares its versions. SaslHandshake v0 (raw SASL tokens after the
-   * handshake, before KIP-152) is not served.
+   * authenticator; this only declares its versions.
    */
   record AnsweredByConnection(ApiKeys apiKey, short oldestVersion, short latestVersion) implements ApiHandler {
     @Override

@@ -28,20 +28,25 @@ import org.apache.kafka.common.security.auth.KafkaPrincipal;
  * requests are bounded by {@code sasl.server.max.receive.size} meanwhile; on a TLS listener the
  * client certificate's subject names the principal. With {@code connections.max.reauth.ms} a session
  * ends: the client re-authenticates as the same principal on the same connection (KIP-368), or the
- * connection is closed at its next request.
+ * connection is closed at its next request. After a SaslHandshake v0 (before KIP-152, still what
+ * librdkafka checks for) the SASL tokens travel raw, each in a size-prefixed frame of its own.
  *
  * <p>Confined to its connection's stream: requests reach it one at a time, in order. The identity is
  * volatile because handlers read it on other threads.
  */
 final class ConnectionAuthenticator {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ConnectionAuthenticator.class);
   private static final Set<ApiKeys> BEFORE_AUTHENTICATION = Set.of(ApiKeys.API_VERSIONS, ApiKeys.SASL_HANDSHAKE, ApiKeys.SASL_AUTHENTICATE);
   private static final short FIRST_VERSION_WITH_SESSION_LIFETIME = 1;
 
   private enum State { AWAITING_HANDSHAKE, AWAITING_AUTHENTICATE, AUTHENTICATED }
 
-  /** An answer to a SASL request, and whether the connection closes after it (a failed authentication). */
-  record SaslReply(org.apache.kafka.common.requests.AbstractResponse response, boolean closeAfter, Duration delay) {}
+  /**
+   * An answer to a SASL request (or, after a v0 handshake, the raw token to send back), and whether
+   * the connection closes after it (a failed authentication), delayed by {@code delay}.
+   */
+  record SaslReply(org.apache.kafka.common.requests.AbstractResponse response, byte[] rawToken, boolean closeAfter, Duration delay) {}
 
   private final NamedListener listener;
   private final InetAddress clientAddress;
@@ -53,6 +58,8 @@ final class ConnectionAuthenticator {
   private volatile State state;
   private SaslServer server;
   private String mechanism;
+  /** After a SaslHandshake v0 the client sends raw tokens instead of SaslAuthenticate requests. */
+  private boolean rawTokens;
   /** System.nanoTime() after which the SASL session has ended; Long.MAX_VALUE = never. */
   private long sessionEndNanos = Long.MAX_VALUE;
 
@@ -108,7 +115,12 @@ final class ConnectionAuthenticator {
     }
   }
 
-  SaslReply handshake(SaslHandshakeRequest request) {
+  /** True when the next frame is a raw SASL token, not a Kafka request. */
+  boolean expectsRawToken() {
+    return rawTokens && state == State.AWAITING_AUTHENTICATE;
+  }
+
+  SaslReply handshake(SaslHandshakeRequest request, short version) {
     if (!mayAuthenticate() || state == State.AWAITING_AUTHENTICATE) {
       return reply(new SaslHandshakeResponse(new SaslHandshakeResponseData().setErrorCode(Errors.ILLEGAL_SASL_STATE.code())), false);
     }
@@ -123,6 +135,7 @@ final class ConnectionAuthenticator {
     server = created.get();
     mechanism = wanted;
     state = State.AWAITING_AUTHENTICATE;
+    rawTokens = version == 0;
     return reply(new SaslHandshakeResponse(response.setErrorCode(Errors.NONE.code())), false);
   }
 
@@ -138,32 +151,48 @@ final class ConnectionAuthenticator {
     }
     byte[] challenge;
     try {
-      challenge = server.evaluateResponse(request.data().authBytes());
+      challenge = evaluate(request.data().authBytes());
     } catch (SaslAuthenticationException | SaslException e) {
       return failed(response, e);
     }
-    response.setAuthBytes(challenge == null ? new byte[0] : challenge);
-    if (!server.isComplete()) {
-      return reply(new SaslAuthenticateResponse(response), false);
+    response.setAuthBytes(challenge);
+    if (state == State.AUTHENTICATED && settings.connectionsMaxReauth().toMillis() > 0
+        && version >= FIRST_VERSION_WITH_SESSION_LIFETIME) {
+      response.setSessionLifetimeMs(settings.connectionsMaxReauth().toMillis());
     }
-    KafkaPrincipal principal = new KafkaPrincipal(KafkaPrincipal.USER_TYPE, server.getAuthorizationID());
-    boolean reauthenticating = sessionEndNanos != Long.MAX_VALUE;
-    if (reauthenticating && !principal.equals(identity.principal())) {
-      return failed(response, new SaslAuthenticationException(
-          "Cannot change principals during re-authentication from " + identity.principal() + " to " + principal));
-    }
-    disposeServer();
-    identity = new ConnectionIdentity(principal, listener.name(), listener.securityProtocol(), clientAddress);
-    long lifetimeMs = settings.connectionsMaxReauth().toMillis();
-    if (lifetimeMs > 0) {
-      sessionEndNanos = System.nanoTime() + settings.connectionsMaxReauth().toNanos();
-      if (version >= FIRST_VERSION_WITH_SESSION_LIFETIME) {
-        response.setSessionLifetimeMs(lifetimeMs);
-      }
-    }
-    state = State.AUTHENTICATED;
-    onAuthenticated.run();
     return reply(new SaslAuthenticateResponse(response.setErrorCode(Errors.NONE.code())), false);
+  }
+
+  /** One raw token after a v0 handshake; a failure can only be told by closing the connection, as in Kafka. */
+  SaslReply authenticateRaw(byte[] token) {
+    try {
+      return new SaslReply(null, evaluate(token), false, Duration.ZERO);
+    } catch (SaslAuthenticationException | SaslException e) {
+      logFailure(e);
+      disposeServer();
+      return new SaslReply(null, null, true, settings.failedAuthenticationDelay());
+    }
+  }
+
+  /** Feeds a client token to the mechanism; once it completes, the connection is authenticated. */
+  private byte[] evaluate(byte[] token) throws SaslException {
+    byte[] challenge = server.evaluateResponse(token);
+    if (server.isComplete()) {
+      KafkaPrincipal principal = new KafkaPrincipal(KafkaPrincipal.USER_TYPE, server.getAuthorizationID());
+      boolean reauthenticating = sessionEndNanos != Long.MAX_VALUE;
+      if (reauthenticating && !principal.equals(identity.principal())) {
+        throw new SaslAuthenticationException(
+            "Cannot change principals during re-authentication from " + identity.principal() + " to " + principal);
+      }
+      disposeServer();
+      identity = new ConnectionIdentity(principal, listener.name(), listener.securityProtocol(), clientAddress);
+      if (!settings.connectionsMaxReauth().isZero()) {
+        sessionEndNanos = System.nanoTime() + settings.connectionsMaxReauth().toNanos();
+      }
+      state = State.AUTHENTICATED;
+      onAuthenticated.run();
+    }
+    return challenge == null ? new byte[0] : challenge;
   }
 
   /** SASL requests are served only on a SASL listener, before authentication or when sessions expire. */
@@ -172,12 +201,18 @@ final class ConnectionAuthenticator {
   }
 
   private SaslReply failed(SaslAuthenticateResponseData response, Exception cause) {
+    logFailure(cause);
     disposeServer();
     // SaslAuthenticationException messages are meant for the client; other SASL errors may say too much.
     String message = cause instanceof SaslAuthenticationException ? cause.getMessage()
         : "Authentication failed during authentication due to invalid credentials with SASL mechanism " + mechanism;
     return new SaslReply(new SaslAuthenticateResponse(response.setErrorCode(Errors.SASL_AUTHENTICATION_FAILED.code())
-        .setErrorMessage(message)), true, settings.failedAuthenticationDelay());
+        .setErrorMessage(message)), null, true, settings.failedAuthenticationDelay());
+  }
+
+  /** As Kafka, at INFO: who failed and why; the mechanisms' messages never hold a secret. */
+  private void logFailure(Exception cause) {
+    log.info("Failed {} authentication from {} on listener {}: {}", mechanism, clientAddress, listener.name(), cause.getMessage());
   }
 
   private void disposeServer() {
@@ -192,6 +227,6 @@ final class ConnectionAuthenticator {
   }
 
   private static SaslReply reply(org.apache.kafka.common.requests.AbstractResponse response, boolean closeAfter) {
-    return new SaslReply(response, closeAfter, Duration.ZERO);
+    return new SaslReply(response, null, closeAfter, Duration.ZERO);
   }
 }

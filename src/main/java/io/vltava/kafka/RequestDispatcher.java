@@ -60,6 +60,10 @@ final class RequestDispatcher {
    * authenticator admits the request and answers the SASL APIs itself.
    */
   CompletionStage<Outgoing> respond(ByteString requestBytes, InetSocketAddress peer, ConnectionAuthenticator connection) {
+    if (connection.expectsRawToken()) {
+      return delayed(connection.authenticateRaw(requestBytes.toArray()), reply -> Optional.ofNullable(reply.rawToken()).map(
+          token -> new ByteStringBuilder().putInt(token.length, ByteOrder.BIG_ENDIAN).putBytes(token).result()));
+    }
     long startNanos = System.nanoTime();
     // A writable copy: handlers may rewrite record batches in place (offsets, leader epoch).
     ByteBuffer buffer = requestBytes.toByteBuffer();
@@ -103,10 +107,15 @@ final class RequestDispatcher {
   /** Answers SaslHandshake and SaslAuthenticate in turn, delaying the answer to a failed authentication. */
   private CompletionStage<Outgoing> authenticate(RequestHeader header, AbstractRequest request, ConnectionAuthenticator connection) {
     ConnectionAuthenticator.SaslReply reply = request instanceof SaslHandshakeRequest handshake
-        ? connection.handshake(handshake)
+        ? connection.handshake(handshake, header.apiVersion())
         : connection.authenticate((SaslAuthenticateRequest) request, header.apiVersion());
     metrics.requestCompleted(header.apiKey(), errorOf(reply.response()), 0);
-    Outgoing outgoing = new Outgoing(Optional.of(encode(header, request, reply.response())), reply.closeAfter());
+    return delayed(reply, answered -> Optional.of(encode(header, request, answered.response())));
+  }
+
+  private CompletionStage<Outgoing> delayed(
+      ConnectionAuthenticator.SaslReply reply, java.util.function.Function<ConnectionAuthenticator.SaslReply, Optional<ByteString>> encoding) {
+    Outgoing outgoing = new Outgoing(encoding.apply(reply), reply.closeAfter());
     if (reply.delay().isZero()) {
       return CompletableFuture.completedFuture(outgoing);
     }

@@ -163,7 +163,7 @@ class KafkaListenerTest {
   /** The handler's range, plus the built-in ApiVersions and the SASL APIs every listener advertises (as Kafka). */
   private static final Map<Short, String> ADVERTISED =
       Map.of(ApiKeys.API_VERSIONS.id, "0..4", ApiKeys.HEARTBEAT.id, "1..4",
-          ApiKeys.SASL_HANDSHAKE.id, "1..1", ApiKeys.SASL_AUTHENTICATE.id, "0..2");
+          ApiKeys.SASL_HANDSHAKE.id, "0..1", ApiKeys.SASL_AUTHENTICATE.id, "0..2");
 
   @Test
   void apiVersionsAdvertisesEachHandlersRangeAtEveryVersion() throws Exception {

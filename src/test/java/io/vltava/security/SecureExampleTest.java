@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vltava.clients.DriverProcess;
 import io.vltava.kafka.KafkaSocket;
 import io.vltava.node.NodeSettings;
 import io.vltava.node.TestNodes;
@@ -155,6 +157,52 @@ class SecureExampleTest {
       assertEquals(-1, new DataInputStream(tls.getInputStream()).read(), "the node closes the connection");
     }
     plainUsersFromTheConfigAuthenticate();
+  }
+
+  /**
+   * PLAIN: librdkafka before 2.6.1 (Debian's is 2.0.2) answers SCRAM with a wrong nonce, which
+   * kafka-clients' ScramSaslServer refuses since the fix of CVE-2024-56128, as Apache Kafka 4 does.
+   */
+  @Test
+  void librdkafkaProducesAndConsumesWithPlainOverTls() throws Exception {
+    // Debian's module is installed for Debian's interpreter, not whichever python3 is first on PATH.
+    String python = "/usr/bin/python3";
+    DriverProcess.requireClient(DriverProcess.succeeds(List.of(python, "-c", "import confluent_kafka")),
+        "python3-confluent-kafka (librdkafka)", "apt-get install python3-confluent-kafka");
+    assertConsumedByDriver("librdkafka", List.of(python, DriverProcess.CLIENTS_DIR.resolve("librdkafka/secure.py").toString()),
+        "PLAIN", "admin", "admin-secret");
+  }
+
+  @Test
+  void kafkajsProducesAndConsumesWithScramOverTls() throws Exception {
+    Path dir = DriverProcess.CLIENTS_DIR.resolve("kafkajs");
+    DriverProcess.requireClient(java.nio.file.Files.isDirectory(dir.resolve("node_modules/kafkajs"))
+        && DriverProcess.succeeds(List.of("node", "--version")), "node and kafkajs", "npm ci --prefix " + dir);
+    assertConsumedByDriver("kafkajs", List.of("node", dir.resolve("secure.js").toString()), "SCRAM-SHA-512", "kafkajs-user",
+        "kafkajs-secret");
+  }
+
+  /**
+   * Runs a client's driver as {@code user} (a SCRAM user is created first) on its own topic; it must
+   * read back the three records it wrote.
+   */
+  private static void assertConsumedByDriver(String clientName, List<String> driver, String mechanism, String user, String password)
+      throws Exception {
+    String topic = "secure-" + clientName;
+    try (Admin admin = Admin.create(client("SCRAM-SHA-512", "admin", "admin-secret"))) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      if (mechanism.startsWith("SCRAM")) {
+        admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+            new ScramCredentialInfo(ScramMechanism.fromMechanismName(mechanism), 8192), password))).all().get(30, TimeUnit.SECONDS);
+      }
+    }
+    List<String> command = new ArrayList<>(driver);
+    command.addAll(List.of(node.bootstrapServers(), generated.resolve("ca.crt").toString(), mechanism, user, password, topic));
+    List<JsonNode> events = DriverProcess.run(command, generated.resolve("drivers"), clientName, Duration.ofMinutes(2));
+    assertEquals(1, events.size(), "one JSON line: " + events);
+    List<String> consumed = new ArrayList<>();
+    events.get(0).get("consumed").forEach(value -> consumed.add(value.asText()));
+    assertEquals(List.of(clientName + "-0", clientName + "-1", clientName + "-2"), consumed);
   }
 
   private static Properties client(String mechanism, String user, String password) {

@@ -182,6 +182,11 @@ final class ConformanceBroker implements AutoCloseable {
       socket.sendFrame(frame);
     }
 
+    /** The next frame the node sends, without its size field. */
+    ByteBuffer receiveFrame() throws IOException {
+      return socket.receiveFrame();
+    }
+
     /** True when the node has closed this connection with nothing more to read. */
     boolean closedByPeer() throws IOException {
       return socket.closedByPeer();
