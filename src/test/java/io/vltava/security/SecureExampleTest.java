@@ -59,6 +59,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SecureExampleTest {
 
+  /** Short, so that clients re-authenticate (KIP-368) while the tests run. */
+  private static final Duration SESSION_LIFETIME = Duration.ofSeconds(3);
+
   @TempDir static Path generated;
   @TempDir static Path dataDir;
   private static VltavaNode node;
@@ -73,7 +76,8 @@ class SecureExampleTest {
         "vltava.ssl.keystore.location", generated.resolve("node.keystore.p12").toString(),
         "vltava.ssl.truststore.location", generated.resolve("client.truststore.p12").toString(),
         "vltava.data-dir", dataDir.toString(),
-        "vltava.http.port", -1));
+        "vltava.http.port", -1,
+        "vltava.listener.connections.max.reauth.ms", SESSION_LIFETIME.toMillis()));
     node = VltavaNode.start(NodeSettings.load(onFreePorts.withFallback(example)));
   }
 
@@ -116,6 +120,29 @@ class SecureExampleTest {
       }
       assertEquals(List.of("order-0", "order-1", "order-2"), values);
     }
+  }
+
+  @Test
+  void kafkaClientsRenewTheirSessionOnTheSameConnection() throws Exception {
+    Properties props = TestNodes.producerProps(node.bootstrapServers());
+    props.putAll(client("SCRAM-SHA-512", "admin", "admin-secret"));
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+      long sessionEndNanos = System.nanoTime() + SESSION_LIFETIME.multipliedBy(2).toNanos();
+      int sent = 0;
+      // Bounded: records keep flowing across two session lifetimes, so the client re-authenticates in between.
+      while (System.nanoTime() < sessionEndNanos && sent < 10_000) {
+        producer.send(new ProducerRecord<>("secure-renewed", ("r" + sent++).getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+      }
+      assertTrue(metric(producer, "successful-reauthentication-total") >= 1, "the producer re-authenticated");
+      assertEquals(0, metric(producer, "failed-reauthentication-total"));
+      assertEquals(0, metric(producer, "failed-authentication-total"));
+    }
+  }
+
+  private static double metric(KafkaProducer<?, ?> producer, String name) {
+    return producer.metrics().entrySet().stream()
+        .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("producer-metrics"))
+        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
   }
 
   @Test
