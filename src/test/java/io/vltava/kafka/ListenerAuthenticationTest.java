@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vltava.metadata.ScramCredentials;
+import io.vltava.security.ExampleStores;
 import io.vltava.security.SaslServers;
 import io.vltava.security.SaslSettings;
 import io.vltava.security.SslSettings;
@@ -61,8 +62,7 @@ class ListenerAuthenticationTest {
 
   @BeforeAll
   static void createStores() throws Exception {
-    Process setup = new ProcessBuilder("sh", "examples/secure/setup.sh", stores.toString()).inheritIO().start();
-    assertTrue(setup.waitFor(60, TimeUnit.SECONDS) && setup.exitValue() == 0, "setup.sh created the stores");
+    ExampleStores.create(stores);
   }
 
   @AfterAll

@@ -44,8 +44,7 @@ class SecureClusterTest {
 
   @Test
   void clientsReplicationAndArteryAllRunOverTls() throws Exception {
-    Process setup = new ProcessBuilder("sh", "examples/secure/setup.sh", generated.toString()).inheritIO().start();
-    assertTrue(setup.waitFor(60, TimeUnit.SECONDS) && setup.exitValue() == 0, "setup.sh created the stores");
+    ExampleStores.create(generated);
     String keystore = generated.resolve("node.keystore.p12").toString();
     String truststore = generated.resolve("client.truststore.p12").toString();
     Map<String, Object> settings = new HashMap<>();

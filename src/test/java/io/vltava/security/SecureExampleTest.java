@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vltava.clients.DriverProcess;
 import io.vltava.kafka.KafkaSocket;
+import io.vltava.node.KafkaTools;
 import io.vltava.node.NodeSettings;
 import io.vltava.node.TestNodes;
 import io.vltava.node.VltavaNode;
@@ -68,8 +69,7 @@ class SecureExampleTest {
 
   @BeforeAll
   static void start() throws Exception {
-    Process setup = new ProcessBuilder("sh", "examples/secure/setup.sh", generated.toString()).inheritIO().start();
-    assertTrue(setup.waitFor(60, TimeUnit.SECONDS) && setup.exitValue() == 0, "setup.sh created the stores");
+    ExampleStores.create(generated);
     Config example = ConfigFactory.parseFile(Path.of("examples/secure/node.conf").toFile());
     Config onFreePorts = ConfigFactory.parseMap(Map.of(
         "vltava.listeners", "SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0",
@@ -143,6 +143,35 @@ class SecureExampleTest {
     return producer.metrics().entrySet().stream()
         .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("producer-metrics"))
         .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+  }
+
+  /** kafka-configs, configured by examples/secure/admin.properties (with this test's truststore and port). */
+  @Test
+  void kafkaConfigsAddsAndDeletesScramUsers() throws Exception {
+    Properties adminProperties = new Properties();
+    try (java.io.Reader in = java.nio.file.Files.newBufferedReader(Path.of("examples/secure/admin.properties"))) {
+      adminProperties.load(in);
+    }
+    adminProperties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
+    adminProperties.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, generated.resolve("client.truststore.p12").toString());
+    Path commandConfig = generated.resolve("admin.properties");
+    try (java.io.Writer out = java.nio.file.Files.newBufferedWriter(commandConfig)) {
+      adminProperties.store(out, "examples/secure/admin.properties for this test's node");
+    }
+    KafkaTools.run("kafka.admin.ConfigCommand", "--bootstrap-server", node.bootstrapServers(), "--command-config",
+        commandConfig.toString(), "--alter", "--add-config", "SCRAM-SHA-512=[iterations=8192,password=carol-secret]",
+        "--entity-type", "users", "--entity-name", "carol").assertSuccess();
+    try (Admin carol = Admin.create(client("SCRAM-SHA-512", "carol", "carol-secret"))) {
+      assertEquals(1, carol.describeCluster().nodes().get(30, TimeUnit.SECONDS).size());
+    }
+    KafkaTools.run("kafka.admin.ConfigCommand", "--bootstrap-server", node.bootstrapServers(), "--command-config",
+        commandConfig.toString(), "--alter", "--delete-config", "SCRAM-SHA-512",
+        "--entity-type", "users", "--entity-name", "carol").assertSuccess();
+    try (Admin carol = Admin.create(client("SCRAM-SHA-512", "carol", "carol-secret"))) {
+      ExecutionException refused = assertThrows(ExecutionException.class,
+          () -> carol.describeCluster().nodes().get(30, TimeUnit.SECONDS));
+      assertInstanceOf(SaslAuthenticationException.class, refused.getCause());
+    }
   }
 
   @Test
