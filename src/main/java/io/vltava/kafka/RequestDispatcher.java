@@ -75,7 +75,7 @@ final class RequestDispatcher {
     connection.admit(header.apiKey());
     AbstractRequest request = parseBody(header, handler, buffer);
     if (handler instanceof ApiHandlers.AnsweredByConnection) {
-      return authenticate(header, request, connection);
+      return authenticate(header, request, connection, startNanos);
     }
     return call(handler, new RequestContext(header, connection.identity()), request)
         .handleAsync(
@@ -105,11 +105,12 @@ final class RequestDispatcher {
   }
 
   /** Answers SaslHandshake and SaslAuthenticate in turn, delaying the answer to a failed authentication. */
-  private CompletionStage<Outgoing> authenticate(RequestHeader header, AbstractRequest request, ConnectionAuthenticator connection) {
+  private CompletionStage<Outgoing> authenticate(
+      RequestHeader header, AbstractRequest request, ConnectionAuthenticator connection, long startNanos) {
     ConnectionAuthenticator.SaslReply reply = request instanceof SaslHandshakeRequest handshake
         ? connection.handshake(handshake, header.apiVersion())
         : connection.authenticate((SaslAuthenticateRequest) request, header.apiVersion());
-    metrics.requestCompleted(header.apiKey(), errorOf(reply.response()), 0);
+    metrics.requestCompleted(header.apiKey(), errorOf(reply.response()), System.nanoTime() - startNanos);
     return delayed(reply, answered -> Optional.of(encode(header, request, answered.response())));
   }
 
