@@ -10,6 +10,7 @@ import io.vltava.metadata.MetadataCache;
 import io.vltava.metadata.PartitionReassignment;
 import io.vltava.metadata.ReplicationFactorRaise;
 import io.vltava.metadata.RequestedElections;
+import io.vltava.metadata.ScramCredentials;
 import io.vltava.metadata.TopicState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -114,6 +115,12 @@ public final class Controller {
   public record AlterPartitionReassignments(List<PartitionMove> moves, boolean allowReplicationFactorChange, ActorRef<Outcomes> replyTo)
       implements Command {}
 
+  /** A user's SCRAM credential for one mechanism set ({@code credential} present) or deleted (empty). */
+  public record ScramCredentialChange(String user, String mechanism, Optional<ScramCredentials.Stored> credential) {}
+
+  /** Applies each change in turn (AlterUserScramCredentials); replies per change. */
+  public record AlterScramCredentials(List<ScramCredentialChange> changes, ActorRef<Outcomes> replyTo) implements Command {}
+
   /** Replies with the version of the latest stored state: a node whose metadata has reached it reads what the controller knows. */
   public record GetStateVersion(ActorRef<Long> replyTo) implements Command {}
 
@@ -159,7 +166,8 @@ public final class Controller {
       boolean autoLeaderRebalance,
       Duration consistencyTimeout,
       Map<String, Integer> internalTopics,
-      Consumer<IsrChangeCount> isrChanged) {}
+      Consumer<IsrChangeCount> isrChanged,
+      ScramCredentials bootstrapScramCredentials) {}
 
   /**
    * Kafka's bound on the metadata records one admin request may produce (a record per topic, per
@@ -209,8 +217,8 @@ public final class Controller {
             return takeOver();
           }
           // Brokers that left while no controller watched may have been all that held a move back.
-          ClusterState claimed = withInternalTopicsRaised(
-              PartitionReassignment.completeReady(withoutDepartedBrokers(stored.withNewController(settings.nodeId()))));
+          ClusterState claimed = withScramBootstrapped(withInternalTopicsRaised(
+              PartitionReassignment.completeReady(withoutDepartedBrokers(stored.withNewController(settings.nodeId())))));
           context.getLog().info("Controller on node {} taking over at epoch {} (metadata version {})",
               settings.nodeId(), claimed.controllerEpoch(), claimed.version());
           Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
@@ -251,6 +259,7 @@ public final class Controller {
         .onMessage(AlterTopicConfigs.class, this::onAlterTopicConfigs)
         .onMessage(AlterPartitionReassignments.class, this::onAlterPartitionReassignments)
         .onMessage(AlterBrokerConfigs.class, this::onAlterBrokerConfigs)
+        .onMessage(AlterScramCredentials.class, this::onAlterScramCredentials)
         .onMessage(GetStateVersion.class, m -> {
           m.replyTo().tell(state.version());
           return Behaviors.same();
@@ -409,6 +418,13 @@ public final class Controller {
     });
   }
 
+  private Behavior<Command> onAlterScramCredentials(AlterScramCredentials request) {
+    return applyInTurn(request.changes(), false, request.replyTo(), (next, change) -> next.withScramCredentials(
+        change.credential()
+            .map(credential -> next.scramCredentials().with(change.user(), change.mechanism(), credential))
+            .orElseGet(() -> next.scramCredentials().without(change.user(), change.mechanism()))));
+  }
+
   /**
    * Applies each item to the state holding the request's earlier items, stores the result once,
    * and answers per item: an item that fails changes nothing and the others still apply.
@@ -537,6 +553,15 @@ public final class Controller {
       }
     }
     return raised;
+  }
+
+  /** A cluster without SCRAM credentials gets the configured first ones (as kafka-storage format --add-scram). */
+  private ClusterState withScramBootstrapped(ClusterState next) {
+    if (!next.scramCredentials().isEmpty() || settings.bootstrapScramCredentials().isEmpty()) {
+      return next;
+    }
+    context.getLog().info("Storing the bootstrap SCRAM credentials of users {}", settings.bootstrapScramCredentials().byUser().keySet());
+    return next.withScramCredentials(settings.bootstrapScramCredentials());
   }
 
   private Behavior<Command> stashed(Command command) {

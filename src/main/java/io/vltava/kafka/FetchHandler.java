@@ -80,7 +80,7 @@ final class FetchHandler implements ApiHandler {
         })
         .thenApply(bytesRead -> {
           List<Node> nodeEndpoints = new ArrayList<>();
-          wanted.forEach(f -> pointAtLeader(f, nodeEndpoints, version));
+          wanted.forEach(f -> pointAtLeader(f, nodeEndpoints, version, context.connection().listenerName()));
           return fetchContext.respond(wanted, nodeEndpoints);
         });
   }
@@ -167,7 +167,7 @@ final class FetchHandler implements ApiHandler {
    * A NOT_LEADER_OR_FOLLOWER answer names the current leader (from v12) and its endpoint (from v16,
    * KIP-951); earlier versions cannot carry them (followers fetch at v12).
    */
-  private void pointAtLeader(Fetched f, List<Node> nodeEndpoints, short version) {
+  private void pointAtLeader(Fetched f, List<Node> nodeEndpoints, short version, String listenerName) {
     if (f.response().errorCode() != Errors.NOT_LEADER_OR_FOLLOWER.code() || version < FIRST_VERSION_WITH_CURRENT_LEADER) {
       return;
     }
@@ -176,7 +176,7 @@ final class FetchHandler implements ApiHandler {
           .setLeaderId(leader.broker().nodeId()).setLeaderEpoch(leader.leaderEpoch()));
       int leaderId = leader.broker().nodeId();
       if (version >= FIRST_VERSION_WITH_NODE_ENDPOINTS && nodeEndpoints.stream().noneMatch(node -> node.id() == leaderId)) {
-        nodeEndpoints.add(new Node(leaderId, leader.broker().host(), leader.broker().port()));
+        leader.broker().endpoint(listenerName).ifPresent(endpoint -> nodeEndpoints.add(new Node(leaderId, endpoint.host(), endpoint.port())));
       }
     });
   }

@@ -37,17 +37,17 @@ final class FindCoordinatorHandler implements ApiHandler {
     FindCoordinatorRequestData data = ((FindCoordinatorRequest) request).data();
     FindCoordinatorResponseData response = new FindCoordinatorResponseData();
     if (context.apiVersion() < FindCoordinatorRequest.MIN_BATCHED_VERSION) {
-      Coordinator answer = coordinator(data.key(), data.keyType());
+      Coordinator answer = coordinator(data.key(), data.keyType(), context.connection().listenerName());
       response.setErrorCode(answer.errorCode()).setErrorMessage(answer.errorMessage())
           .setNodeId(answer.nodeId()).setHost(answer.host()).setPort(answer.port());
     } else {
       List<String> keys = data.coordinatorKeys();
-      keys.forEach(key -> response.coordinators().add(coordinator(key, data.keyType())));
+      keys.forEach(key -> response.coordinators().add(coordinator(key, data.keyType(), context.connection().listenerName())));
     }
     return CompletableFuture.completedFuture(new FindCoordinatorResponse(response));
   }
 
-  private Coordinator coordinator(String key, byte keyType) {
+  private Coordinator coordinator(String key, byte keyType, String listenerName) {
     Coordinator coordinator = new Coordinator().setKey(key).setNodeId(-1).setHost("").setPort(-1);
     if (keyType == FindCoordinatorRequest.CoordinatorType.TRANSACTION.id()) {
       return coordinator.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
@@ -58,11 +58,11 @@ final class FindCoordinatorHandler implements ApiHandler {
       return coordinator.setErrorCode(Errors.INVALID_REQUEST.code())
           .setErrorMessage("No coordinators of key type " + keyType + ".");
     }
-    Optional<BrokerInfo> self = broker.localBroker();
+    Optional<BrokerInfo.Endpoint> self = broker.localBroker().flatMap(b -> b.endpoint(listenerName));
     if (self.isEmpty()) {
       return coordinator.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code());
     }
     return coordinator.setErrorCode(Errors.NONE.code())
-        .setNodeId(self.get().nodeId()).setHost(self.get().host()).setPort(self.get().port());
+        .setNodeId(broker.localNodeId()).setHost(self.get().host()).setPort(self.get().port());
   }
 }

@@ -38,6 +38,8 @@ public final class KafkaApis {
         new DescribeLogDirsHandler(broker),
         new UpdateFeaturesHandler(),
         new ElectLeadersHandler(broker),
-        new DescribeProducersHandler(broker));
+        new DescribeProducersHandler(broker),
+        new AlterUserScramCredentialsHandler(broker),
+        new DescribeUserScramCredentialsHandler(broker));
   }
 }

@@ -43,7 +43,7 @@ final class MetadataHandler implements ApiHandler {
     MetadataRequestData data = ((MetadataRequest) request).data();
     if (((MetadataRequest) request).isAllTopics()) {
       // Null from v1; at v0 an empty list means every topic.
-      return CompletableFuture.completedFuture(response(broker.cluster(), null, data, context.apiVersion()));
+      return CompletableFuture.completedFuture(response(broker.cluster(), null, data, context));
     }
     Set<String> missing = new LinkedHashSet<>();
     for (MetadataRequestData.MetadataRequestTopic topic : data.topics()) {
@@ -54,19 +54,21 @@ final class MetadataHandler implements ApiHandler {
     CompletionStage<?> created = data.allowAutoTopicCreation()
         ? broker.autoCreate(missing)
         : CompletableFuture.completedFuture(null);
-    return created.thenApplyAsync(ignored -> response(broker.cluster(), data.topics(), data, context.apiVersion()), broker.executor());
+    return created.thenApplyAsync(ignored -> response(broker.cluster(), data.topics(), data, context), broker.executor());
   }
 
   private AbstractResponse response(
-      ClusterState cluster, List<MetadataRequestData.MetadataRequestTopic> requested, MetadataRequestData data, short version) {
+      ClusterState cluster, List<MetadataRequestData.MetadataRequestTopic> requested, MetadataRequestData data, RequestContext context) {
+    short version = context.apiVersion();
     MetadataResponseData response = new MetadataResponseData()
         .setClusterId(cluster.clusterId())
         .setControllerId(BrokerServices.controllerIdForClients(cluster, broker.localNodeId()))
         .setClusterAuthorizedOperations(data.includeClusterAuthorizedOperations()
             ? AuthorizedOperations.CLUSTER : AuthorizedOperations.NOT_REQUESTED);
+    // As Kafka: each broker's endpoint on the listener this client connected to.
     for (BrokerInfo node : cluster.brokers().values()) {
-      response.brokers().add(new MetadataResponseData.MetadataResponseBroker()
-          .setNodeId(node.nodeId()).setHost(node.host()).setPort(node.port()));
+      node.endpoint(context.connection().listenerName()).ifPresent(endpoint -> response.brokers().add(
+          new MetadataResponseData.MetadataResponseBroker().setNodeId(node.nodeId()).setHost(endpoint.host()).setPort(endpoint.port())));
     }
     if (requested == null) {
       cluster.topics().values().forEach(topic -> response.topics().add(describe(topic)));

@@ -63,12 +63,13 @@ final class ProduceHandler implements ApiHandler {
     if (missing.isEmpty()) {
       // Appends are handed to the partitions on this thread, so pipelined produces on one connection
       // reach each partition in request order (an async hop here could reorder them).
-      return produce(data, context.apiVersion());
+      return produce(data, context);
     }
-    return broker.autoCreate(missing).thenComposeAsync(created -> produce(data, context.apiVersion()), broker.executor());
+    return broker.autoCreate(missing).thenComposeAsync(created -> produce(data, context), broker.executor());
   }
 
-  private CompletionStage<AbstractResponse> produce(ProduceRequestData data, short version) {
+  private CompletionStage<AbstractResponse> produce(ProduceRequestData data, RequestContext context) {
+    short version = context.apiVersion();
     short acks = data.acks();
     Duration timeout = Duration.ofMillis(Math.max(1, data.timeoutMs()));
     ProduceResponseData response = new ProduceResponseData();
@@ -110,7 +111,7 @@ final class ProduceHandler implements ApiHandler {
     return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
         .thenApply(done -> {
           if (version >= FIRST_VERSION_WITH_LEADER_HINTS) {
-            leaderHints.forEach(hint -> hint.applyTo(response, broker));
+            leaderHints.forEach(hint -> hint.applyTo(response, broker, context.connection().listenerName()));
           }
           return new ProduceResponse(response);
         });
@@ -125,17 +126,16 @@ final class ProduceHandler implements ApiHandler {
 
   /** A partition whose answer, if NOT_LEADER_OR_FOLLOWER, should name the current leader (v10+, KIP-951). */
   private record LeaderHint(TopicPartition partition, PartitionProduceResponse response) {
-    void applyTo(ProduceResponseData data, BrokerServices broker) {
+    void applyTo(ProduceResponseData data, BrokerServices broker, String listenerName) {
       if (response.errorCode() != Errors.NOT_LEADER_OR_FOLLOWER.code()) {
         return;
       }
       broker.currentLeader(partition).ifPresent(leader -> {
         response.setCurrentLeader(new ProduceResponseData.LeaderIdAndEpoch()
             .setLeaderId(leader.broker().nodeId()).setLeaderEpoch(leader.leaderEpoch()));
-        if (data.nodeEndpoints().find(leader.broker().nodeId()) == null) {
-          data.nodeEndpoints().add(new ProduceResponseData.NodeEndpoint()
-              .setNodeId(leader.broker().nodeId()).setHost(leader.broker().host()).setPort(leader.broker().port()));
-        }
+        leader.broker().endpoint(listenerName).filter(endpoint -> data.nodeEndpoints().find(leader.broker().nodeId()) == null)
+            .ifPresent(endpoint -> data.nodeEndpoints().add(new ProduceResponseData.NodeEndpoint()
+                .setNodeId(leader.broker().nodeId()).setHost(endpoint.host()).setPort(endpoint.port())));
       });
     }
   }

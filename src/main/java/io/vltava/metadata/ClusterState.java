@@ -27,32 +27,35 @@ public record ClusterState(
     Map<Integer, BrokerInfo> brokers,
     Map<String, TopicState> topics,
     long nextProducerId,
-    Map<Integer, Map<String, String>> brokerConfigs) implements CborSerializable {
+    Map<Integer, Map<String, String>> brokerConfigs,
+    ScramCredentials scramCredentials) implements CborSerializable {
 
   public ClusterState {
     brokers = Map.copyOf(brokers);
     topics = Map.copyOf(topics);
     // States stored before dynamic broker configs existed have none.
     brokerConfigs = brokerConfigs == null ? Map.of() : Map.copyOf(brokerConfigs);
+    // States stored before SASL/SCRAM existed have none.
+    scramCredentials = scramCredentials == null ? ScramCredentials.NONE : scramCredentials;
   }
 
   public static ClusterState empty() {
-    return new ClusterState(0, "", -1, 0, Map.of(), Map.of(), 0, Map.of());
+    return new ClusterState(0, "", -1, 0, Map.of(), Map.of(), 0, Map.of(), ScramCredentials.NONE);
   }
 
   /** A new cluster's first state, named by {@code clusterId}. */
   public static ClusterState initial(String clusterId) {
-    return new ClusterState(1, clusterId, -1, 0, Map.of(), Map.of(), 0, Map.of());
+    return new ClusterState(1, clusterId, -1, 0, Map.of(), Map.of(), 0, Map.of(), ScramCredentials.NONE);
   }
 
   /** The state as a newly elected controller on {@code nodeId} takes it over: a higher epoch fences the previous one. */
   public ClusterState withNewController(int nodeId) {
-    return new ClusterState(version + 1, clusterId, nodeId, controllerEpoch + 1, brokers, topics, nextProducerId, brokerConfigs);
+    return new ClusterState(version + 1, clusterId, nodeId, controllerEpoch + 1, brokers, topics, nextProducerId, brokerConfigs, scramCredentials);
   }
 
   /** Hands out producer ids {@code nextProducerId .. nextProducerId+count-1}. */
   public ClusterState withProducerIdsAllocated(int count) {
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, topics, nextProducerId + count, brokerConfigs);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, topics, nextProducerId + count, brokerConfigs, scramCredentials);
   }
 
   /** A broker's dynamic config overrides (set with AlterConfigs on its BROKER resource); empty when it has none. */
@@ -70,7 +73,15 @@ public record ClusterState(
     } else {
       next.put(nodeId, Map.copyOf(configs));
     }
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, topics, nextProducerId, next);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, topics, nextProducerId, next, scramCredentials);
+  }
+
+  /** The SCRAM credentials of the cluster's users replaced by {@code next}, as one new version. */
+  public ClusterState withScramCredentials(ScramCredentials next) {
+    if (next.equals(scramCredentials)) {
+      return this;
+    }
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, topics, nextProducerId, brokerConfigs, next);
   }
 
   public Optional<TopicState> topic(String name) {
@@ -84,7 +95,7 @@ public record ClusterState(
   public ClusterState withoutBroker(int nodeId) {
     Map<Integer, BrokerInfo> next = new HashMap<>(brokers);
     next.remove(nodeId);
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, next, topics, nextProducerId, brokerConfigs);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, next, topics, nextProducerId, brokerConfigs, scramCredentials);
   }
 
   /** Replaces every topic at once (leader elections touch many), as one new version. */
@@ -92,7 +103,7 @@ public record ClusterState(
     if (newTopics.equals(topics)) {
       return this;
     }
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, newTopics, nextProducerId, brokerConfigs);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, newTopics, nextProducerId, brokerConfigs, scramCredentials);
   }
 
   public ClusterState withBroker(BrokerInfo broker) {
@@ -101,7 +112,7 @@ public record ClusterState(
     }
     Map<Integer, BrokerInfo> next = new HashMap<>(brokers);
     next.put(broker.nodeId(), broker);
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, next, topics, nextProducerId, brokerConfigs);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, next, topics, nextProducerId, brokerConfigs, scramCredentials);
   }
 
   /** Validates a new topic against this state and returns it, without adding it. */
@@ -127,14 +138,14 @@ public record ClusterState(
   public ClusterState withTopic(TopicState topic) {
     Map<String, TopicState> next = new HashMap<>(topics);
     next.put(topic.name(), topic);
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, next, nextProducerId, brokerConfigs);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, next, nextProducerId, brokerConfigs, scramCredentials);
   }
 
   public ClusterState withoutTopic(String name) {
     requireTopic(name);
     Map<String, TopicState> next = new HashMap<>(topics);
     next.remove(name);
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, next, nextProducerId, brokerConfigs);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, next, nextProducerId, brokerConfigs, scramCredentials);
   }
 
   /** Grows a topic to {@code newCount} partitions; Kafka never shrinks one. */

@@ -9,6 +9,9 @@ import io.vltava.kafka.ListenerSettings;
 import io.vltava.kafka.RequestSettings;
 import io.vltava.replica.ReplicationSettings;
 import io.vltava.util.SettingsReader;
+import io.vltava.kafka.Listeners;
+import io.vltava.security.SaslSettings;
+import io.vltava.security.SslSettings;
 import io.vltava.log.TopicConfigs;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +37,10 @@ public record NodeSettings(
     Duration startupTimeout,
     Duration shutdownDrainTimeout,
     int httpPort,
-    Duration consumerLagTimeout) {
+    Duration consumerLagTimeout,
+    Listeners listeners,
+    SslSettings ssl,
+    SaslSettings sasl) {
 
   /** {@link #httpPort} value that turns the HTTP endpoint off. */
   public static final int HTTP_DISABLED = -1;
@@ -94,7 +100,10 @@ public record NodeSettings(
         new SettingsReader(config, "vltava").positiveDuration("startup-timeout"),
         new SettingsReader(config, "vltava.listener").positiveDuration("shutdown-drain-timeout"),
         httpPort(vltava.getInt("http.port")),
-        new SettingsReader(config, "vltava.http").positiveDuration("consumer-lag-timeout"));
+        new SettingsReader(config, "vltava.http").positiveDuration("consumer-lag-timeout"),
+        Listeners.fromConfig(vltava),
+        SslSettings.fromConfig(vltava.getConfig("ssl")),
+        SaslSettings.fromConfig(vltava.getConfig("sasl")));
   }
 
   private static int httpPort(int port) {

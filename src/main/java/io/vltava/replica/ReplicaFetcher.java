@@ -161,12 +161,12 @@ final class ReplicaFetcher implements Runnable {
 
   private LeaderConnection connect() throws IOException {
     if (connection == null) {
-      BrokerInfo leader = replicas.broker(leaderId);
+      BrokerInfo.Endpoint leader = replicas.interBrokerEndpoint(leaderId);
       if (leader == null) {
         return null;
       }
-      connection = new LeaderConnection(leader.host(), leader.port(), "replica-" + replicas.localNodeId(),
-          (int) settings.connectTimeout().toMillis(), (int) settings.socketTimeout().toMillis());
+      connection = new LeaderConnection(replicas.interBroker().sockets(), leader.host(), leader.port(),
+          "replica-" + replicas.localNodeId(), (int) settings.connectTimeout().toMillis(), (int) settings.socketTimeout().toMillis());
     }
     return connection;
   }

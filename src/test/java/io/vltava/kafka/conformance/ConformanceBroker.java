@@ -141,6 +141,16 @@ final class ConformanceBroker implements AutoCloseable {
     return new Connection(new KafkaSocket(node.kafkaAddress()));
   }
 
+  /** A connection to the listener named {@code listenerName} (see ConformanceTest's listeners); the caller closes it. */
+  Connection connect(String listenerName) throws IOException {
+    return new Connection(new KafkaSocket(node.kafkaAddress(listenerName)));
+  }
+
+  /** A case is about to make the node close a connection other than this one, for {@code reason}. */
+  static void expectClosure(String reason) {
+    expectedClosures.add(reason);
+  }
+
   /** A request sent whose response is read later. */
   interface Pending<T extends AbstractResponse> {
     T response() throws IOException;
@@ -165,6 +175,21 @@ final class ConformanceBroker implements AutoCloseable {
       RequestHeader header = new RequestHeader(ApiKeys.forId(request.apiKey()), version, "conformance", ++correlationId);
       socket.sendFrame(RequestUtils.serialize(header.data(), header.headerVersion(), request, version));
       return () -> (T) socket.receive(header);
+    }
+
+    /** Writes a size-prefixed frame as it is, for requests a case builds itself. */
+    void sendRaw(ByteBuffer frame) throws IOException {
+      socket.sendFrame(frame);
+    }
+
+    /** The next frame the node sends, without its size field. */
+    ByteBuffer receiveFrame() throws IOException {
+      return socket.receiveFrame();
+    }
+
+    /** True when the node has closed this connection with nothing more to read. */
+    boolean closedByPeer() throws IOException {
+      return socket.closedByPeer();
     }
 
     @Override

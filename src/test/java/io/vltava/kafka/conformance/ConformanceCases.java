@@ -39,6 +39,10 @@ final class ConformanceCases {
         new DescribeClusterCase(),
         new DescribeProducersCase(),
         new AlterPartitionReassignmentsCase(),
-        new ListPartitionReassignmentsCase());
+        new ListPartitionReassignmentsCase(),
+        new SaslHandshakeCase(),
+        new SaslAuthenticateCase(),
+        new AlterUserScramCredentialsCase(),
+        new DescribeUserScramCredentialsCase());
   }
 }
