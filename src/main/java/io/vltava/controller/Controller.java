@@ -1,5 +1,7 @@
 package io.vltava.controller;
 
+import io.vltava.metadata.AclEntry;
+import io.vltava.metadata.AclFilter;
 import io.vltava.metadata.BrokerConfigs;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.CborSerializable;
@@ -120,6 +122,16 @@ public final class Controller {
   public record BrokerConfigChange(int nodeId, Map<String, Optional<String>> changes, boolean replaceAll) {}
 
   public record AlterBrokerConfigs(List<BrokerConfigChange> changes, boolean validateOnly, ActorRef<Outcomes> replyTo) implements Command {}
+
+  /** Adds ACLs (each already validated); answers per ACL. */
+  public record CreateAcls(List<AclEntry> acls, ActorRef<Outcomes> replyTo) implements Command {}
+
+  /** Removes every ACL that matches any of the filters; answers with what each filter matched. */
+  public record DeleteAcls(List<AclFilter> filters, ActorRef<AclsDeleted> replyTo) implements Command {}
+
+  /** The ACLs each filter of a DeleteAcls matched (and removed), or the error that kept them all. */
+  public record AclsDeleted(List<List<AclEntry>> deleted, Outcome outcome, long stateVersion)
+      implements CborSerializable {}
 
   /** One item's answer: NONE or the Kafka error and why. */
   public record Outcome(short errorCode, String errorMessage) implements CborSerializable {
@@ -245,6 +257,12 @@ public final class Controller {
         .onMessage(AlterTopicConfigs.class, this::onAlterTopicConfigs)
         .onMessage(AlterPartitionReassignments.class, this::onAlterPartitionReassignments)
         .onMessage(AlterBrokerConfigs.class, this::onAlterBrokerConfigs)
+        .onMessage(CreateAcls.class, m -> applyInTurn(m.acls(), false, m.replyTo(), (next, acl) -> {
+          Set<AclEntry> acls = new HashSet<>(next.acls());
+          acls.add(acl);
+          return next.withAcls(acls);
+        }))
+        .onMessage(DeleteAcls.class, this::onDeleteAcls)
         .onMessage(GetStateVersion.class, m -> {
           m.replyTo().tell(state.version());
           return Behaviors.same();
@@ -400,6 +418,28 @@ public final class Controller {
       });
       BrokerConfigs.validate(configs);
       return next.withBrokerConfigs(change.nodeId(), configs);
+    });
+  }
+
+  private Behavior<Command> onDeleteAcls(DeleteAcls request) {
+    Set<AclEntry> remaining = new HashSet<>(state.acls());
+    List<List<AclEntry>> deleted = new ArrayList<>();
+    for (AclFilter filter : request.filters()) {
+      // An ACL two filters match is reported under both, as Kafka does.
+      List<AclEntry> matched = state.acls().stream().filter(filter::matches).toList();
+      remaining.removeAll(matched);
+      deleted.add(matched);
+    }
+    ClusterState next = state.withAcls(remaining);
+    if (next == state) {
+      request.replyTo().tell(new AclsDeleted(deleted, Outcome.OK, state.version()));
+      return Behaviors.same();
+    }
+    return write(next, () -> request.replyTo().tell(new AclsDeleted(deleted, Outcome.OK, next.version())), () -> {
+      Outcome lost = Outcome.failed(new NotControllerException("The metadata change could not be stored on a majority of nodes."));
+      request.replyTo().tell(new AclsDeleted(deleted.stream().map(d -> List.<AclEntry>of()).toList(), lost,
+          state.version()));
+      return ready();
     });
   }
 

@@ -4,6 +4,8 @@ import io.vltava.controller.Controller;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData.ReassignablePartitionResponse;
@@ -43,6 +45,9 @@ final class AlterPartitionReassignmentsHandler implements ApiHandler {
 
   @Override
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+    if (!broker.authorizedOnCluster(context, AclOperation.ALTER)) {
+      return BrokerServices.refused(request, Errors.CLUSTER_AUTHORIZATION_FAILED);
+    }
     AlterPartitionReassignmentsRequestData data = ((AlterPartitionReassignmentsRequest) request).data();
     List<Controller.PartitionMove> moves = new ArrayList<>();
     data.topics().forEach(topic -> topic.partitions().forEach(partition ->

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsResponseData;
 import org.apache.kafka.common.message.CreateTopicsResponseData.CreatableTopicConfigs;
@@ -40,8 +41,14 @@ final class CreateTopicsHandler implements ApiHandler {
     Set<String> repeated = Repeated.in(data.topics().stream().map(CreateTopicsRequestData.CreatableTopic::name).toList());
     repeated.forEach(name -> response.topics().add(new CreatableTopicResult().setName(name)
         .setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Duplicate topic name.")));
+    boolean mayCreateAny = broker.authorizedOnCluster(context, AclOperation.CREATE);
     for (CreateTopicsRequestData.CreatableTopic topic : data.topics()) {
       if (repeated.contains(topic.name())) {
+        continue;
+      }
+      if (!mayCreateAny && !broker.authorizedOnTopic(context, AclOperation.CREATE, topic.name())) {
+        response.topics().add(new CreatableTopicResult().setName(topic.name())
+            .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setErrorMessage("Authorization failed."));
         continue;
       }
       if (!topic.assignments().isEmpty()) {

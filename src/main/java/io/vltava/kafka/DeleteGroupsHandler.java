@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
@@ -35,7 +37,10 @@ final class DeleteGroupsHandler implements ApiHandler {
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     DeleteGroupsRequestData data = ((DeleteGroupsRequest) request).data();
     List<CompletableFuture<DeletableGroupResult>> results = data.groupsNames().stream()
-        .map(groupId -> broker.<GroupCoordinator.Outcome>askGroup(groupId, GroupCoordinator.DeleteGroup::new, ANSWER_TIMEOUT)
+        .map(groupId -> !broker.authorized(context, AclOperation.DELETE, ResourceType.GROUP, groupId)
+            ? CompletableFuture.completedFuture(new DeletableGroupResult().setGroupId(groupId)
+                .setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code()))
+            : broker.<GroupCoordinator.Outcome>askGroup(groupId, GroupCoordinator.DeleteGroup::new, ANSWER_TIMEOUT)
             .handle((outcome, failure) -> new DeletableGroupResult().setGroupId(groupId)
                 .setErrorCode((failure == null ? outcome.error() : BrokerServices.groupError(failure)).code()))
             .toCompletableFuture())

@@ -4,6 +4,8 @@ import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.ClusterState;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -35,7 +37,7 @@ final class DescribeClusterHandler implements ApiHandler {
         .setControllerId(BrokerServices.controllerIdForClients(cluster, broker.localNodeId()))
         .setEndpointType(data.endpointType())
         .setClusterAuthorizedOperations(data.includeClusterAuthorizedOperations()
-            ? AuthorizedOperations.CLUSTER : AuthorizedOperations.NOT_REQUESTED);
+            ? broker.clusterAuthorizedOperations(context) : AuthorizedOperations.NOT_REQUESTED);
     if (data.endpointType() != 1) {
       // Only the broker endpoints exist; controllers are reached through the Pekko cluster.
       response.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code());

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DescribeGroupsRequestData;
 import org.apache.kafka.common.message.DescribeGroupsResponseData;
@@ -28,10 +29,6 @@ final class DescribeGroupsHandler implements ApiHandler {
   private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
   private static final short FIRST_VERSION_WITH_NOT_FOUND = 6;
   private static final short FIRST_VERSION_WITH_AUTHORIZED_OPERATIONS = 3;
-  /** Without an authorizer every client may do all that Kafka's authorizer knows for a group. */
-  private static final int GROUP_OPERATIONS = Utils.to32BitField(Set.of(AclOperation.READ.code(),
-      AclOperation.DESCRIBE.code(), AclOperation.DELETE.code(), AclOperation.DESCRIBE_CONFIGS.code(),
-      AclOperation.ALTER_CONFIGS.code()));
 
   private final BrokerServices broker;
 
@@ -50,12 +47,15 @@ final class DescribeGroupsHandler implements ApiHandler {
     short version = context.apiVersion();
     boolean withOperations = version >= FIRST_VERSION_WITH_AUTHORIZED_OPERATIONS && data.includeAuthorizedOperations();
     List<CompletableFuture<DescribedGroup>> groups = data.groups().stream()
-        .map(groupId -> broker.<GroupProtocol.Description>askGroup(groupId, GroupCoordinator.Describe::new, ANSWER_TIMEOUT)
+        .map(groupId -> !broker.authorized(context, AclOperation.DESCRIBE, ResourceType.GROUP, groupId)
+            ? CompletableFuture.completedFuture(new DescribedGroup().setGroupId(groupId)
+                .setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code()))
+            : broker.<GroupProtocol.Description>askGroup(groupId, GroupCoordinator.Describe::new, ANSWER_TIMEOUT)
             .handle((description, failure) -> failure == null
                 ? described(description, version)
                 : new DescribedGroup().setGroupId(groupId).setErrorCode(BrokerServices.groupError(failure).code()))
             .thenApply(group -> withOperations && group.errorCode() == Errors.NONE.code()
-                ? group.setAuthorizedOperations(GROUP_OPERATIONS) : group)
+                ? group.setAuthorizedOperations(broker.authorizedOperations(context, ResourceType.GROUP, groupId)) : group)
             .toCompletableFuture())
         .toList();
     return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new)).thenApply(done ->

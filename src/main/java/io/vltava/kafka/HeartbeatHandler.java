@@ -4,6 +4,8 @@ import io.vltava.group.GroupCoordinator;
 import io.vltava.group.GroupProtocol;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -30,6 +32,9 @@ final class HeartbeatHandler implements ApiHandler {
 
   @Override
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+    if (!broker.authorized(context, AclOperation.READ, ResourceType.GROUP, ((HeartbeatRequest) request).data().groupId())) {
+      return BrokerServices.refused(request, Errors.GROUP_AUTHORIZATION_FAILED);
+    }
     HeartbeatRequestData data = ((HeartbeatRequest) request).data();
     GroupProtocol.MemberGeneration member =
         new GroupProtocol.MemberGeneration(data.memberId(), data.groupInstanceId(), data.generationId());

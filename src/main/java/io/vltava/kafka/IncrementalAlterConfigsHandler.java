@@ -46,7 +46,7 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
     IncrementalAlterConfigsRequestData data = ((IncrementalAlterConfigsRequest) request).data();
     List<ConfigAlterations.Resource> resources = new ArrayList<>();
     for (IncrementalAlterConfigsRequestData.AlterConfigsResource resource : data.resources()) {
-      resources.add(toResource(resource, currentValues(resource)));
+      resources.add(ConfigAlterations.authorized(broker, context, toResource(resource, currentValues(resource))));
     }
     return ConfigAlterations.apply(broker, resources, data.validateOnly()).thenApply(results -> {
       IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();

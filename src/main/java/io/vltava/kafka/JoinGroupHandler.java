@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.JoinGroupResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -35,6 +37,9 @@ final class JoinGroupHandler implements ApiHandler {
 
   @Override
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+    if (!broker.authorized(context, AclOperation.READ, ResourceType.GROUP, ((JoinGroupRequest) request).data().groupId())) {
+      return BrokerServices.refused(request, Errors.GROUP_AUTHORIZATION_FAILED);
+    }
     JoinGroupRequestData data = ((JoinGroupRequest) request).data();
     short version = context.apiVersion();
     // v0 has no rebalance timeout: the session timeout is both.

@@ -36,8 +36,11 @@ public final class KafkaApis {
         new AlterPartitionReassignmentsHandler(broker),
         new ListPartitionReassignmentsHandler(broker),
         new DescribeLogDirsHandler(broker),
-        new UpdateFeaturesHandler(),
+        new UpdateFeaturesHandler(broker),
         new ElectLeadersHandler(broker),
-        new DescribeProducersHandler(broker));
+        new DescribeProducersHandler(broker),
+        new CreateAclsHandler(broker),
+        new DescribeAclsHandler(broker),
+        new DeleteAclsHandler(broker));
   }
 }

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
 import org.apache.kafka.common.message.LeaveGroupResponseData.MemberResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -32,6 +34,9 @@ final class LeaveGroupHandler implements ApiHandler {
 
   @Override
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+    if (!broker.authorized(context, AclOperation.READ, ResourceType.GROUP, ((LeaveGroupRequest) request).data().groupId())) {
+      return BrokerServices.refused(request, Errors.GROUP_AUTHORIZATION_FAILED);
+    }
     LeaveGroupRequest leave = (LeaveGroupRequest) request;
     List<MemberIdentity> members = leave.members();
     List<GroupProtocol.Leaving> leaving = members.stream()

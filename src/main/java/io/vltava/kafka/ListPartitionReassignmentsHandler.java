@@ -6,6 +6,8 @@ import io.vltava.metadata.TopicState;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData.OngoingPartitionReassignment;
@@ -46,6 +48,9 @@ final class ListPartitionReassignmentsHandler implements ApiHandler {
 
   @Override
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+    if (!broker.authorizedOnCluster(context, AclOperation.DESCRIBE)) {
+      return BrokerServices.refused(request, Errors.CLUSTER_AUTHORIZATION_FAILED);
+    }
     ListPartitionReassignmentsRequestData data = ((ListPartitionReassignmentsRequest) request).data();
     return broker.controllerConsistentState().thenApply(state -> new ListPartitionReassignmentsResponse(ongoing(state, data)));
   }

@@ -4,6 +4,9 @@ import io.vltava.group.GroupCoordinator;
 import io.vltava.group.GroupProtocol;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -30,6 +33,9 @@ final class SyncGroupHandler implements ApiHandler {
 
   @Override
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+    if (!broker.authorized(context, AclOperation.READ, ResourceType.GROUP, ((SyncGroupRequest) request).data().groupId())) {
+      return BrokerServices.refused(request, Errors.GROUP_AUTHORIZATION_FAILED);
+    }
     SyncGroupRequestData data = ((SyncGroupRequest) request).data();
     GroupProtocol.SyncRequest sync = new GroupProtocol.SyncRequest(data.memberId(), data.groupInstanceId(),
         data.generationId(), data.protocolType(), data.protocolName(),

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigValue;
 import io.vltava.kafka.FetchSessionSettings;
 import io.vltava.kafka.ListenerSettings;
 import io.vltava.log.TopicConfigs;
+import io.vltava.security.AuthorizationSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -31,7 +32,8 @@ public record NodeSettings(
     TopicConfigs topicConfigs,
     ClusterSettings cluster,
     FetchSessionSettings fetchSessions,
-    int httpPort) {
+    int httpPort,
+    AuthorizationSettings authorization) {
 
   /** {@link #httpPort} value that turns the HTTP endpoint off. */
   public static final int HTTP_DISABLED = -1;
@@ -91,7 +93,8 @@ public record NodeSettings(
             vltava.getDuration("cluster.consistency-timeout"),
             vltava.getInt("cluster.size")),
         FetchSessionSettings.fromConfig(vltava.getConfig("fetch-sessions")),
-        httpPort(vltava.getInt("http.port")));
+        httpPort(vltava.getInt("http.port")),
+        AuthorizationSettings.fromConfig(vltava.getConfig("authorization")));
   }
 
   private static int httpPort(int port) {

@@ -135,7 +135,7 @@ public final class VltavaNode implements AutoCloseable {
       metrics.watch(system, metadata, replicas, groups);
       BrokerServices services = new BrokerServices(
           system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), STARTUP_TIMEOUT,
-          groups, metrics);
+          groups, metrics, settings.authorization());
       FetchSessionCache fetchSessions = new FetchSessionCache(settings.fetchSessions(), Clock.systemUTC());
       KafkaListener listener = KafkaListener.bind(system, settings.listener(), ApiHandlers.of(KafkaApis.handlers(services, fetchSessions)),
               metrics)

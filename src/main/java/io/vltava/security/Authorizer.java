@@ -42,13 +42,20 @@ public final class Authorizer {
       ResourceType.USER, EnumSet.of(AclOperation.CREATE_TOKENS, AclOperation.DESCRIBE_TOKENS));
 
   private final AuthorizationSettings settings;
+  private final Collection<AclEntry> acls;
   private final Map<ResourceType, List<AclEntry>> aclsByType = new EnumMap<>(ResourceType.class);
 
   public Authorizer(AuthorizationSettings settings, Collection<AclEntry> acls) {
     this.settings = settings;
+    this.acls = acls;
     for (AclEntry acl : acls) {
       aclsByType.computeIfAbsent(acl.resourceType(), type -> new ArrayList<>()).add(acl);
     }
+  }
+
+  /** The ACLs it decides by, as given. */
+  public Collection<AclEntry> acls() {
+    return acls;
   }
 
   public boolean enabled() {

@@ -312,6 +312,25 @@ final class ConformanceBroker implements AutoCloseable {
     return answer.baseOffset();
   }
 
+  /** The error of a Produce v12 (acks=-1) of {@code records} to one partition. */
+  Errors produceError(String topic, int partition, MemoryRecords records) throws IOException {
+    ProduceRequestData request = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
+    request.topicData().add(new ProduceRequestData.TopicProduceData().setName(topic).setPartitionData(List.of(
+        new ProduceRequestData.PartitionProduceData().setIndex(partition).setRecords(records))));
+    ProduceResponse response = send(request, (short) 12);
+    return Errors.forCode(response.data().responses().iterator().next().partitionResponses().get(0).errorCode());
+  }
+
+  /** Creates ACLs through the node's Admin (latest versions), asserting each was stored. */
+  void createAcls(List<org.apache.kafka.common.acl.AclBinding> acls) throws Exception {
+    admin.createAcls(acls).all().get(SETUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /** Deletes the ACLs matching {@code filter} through the node's Admin; returns how many there were. */
+  int deleteAcls(org.apache.kafka.common.acl.AclBindingFilter filter) throws Exception {
+    return admin.deleteAcls(List.of(filter)).all().get(SETUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS).size();
+  }
+
   /** Starts sending one record through the node's real producer (thread-safe, unlike this class). */
   java.util.concurrent.Future<RecordMetadata> startSending(String topic, int partition, String value) {
     return producer.send(new ProducerRecord<>(topic, partition, null, value.getBytes(StandardCharsets.UTF_8)));

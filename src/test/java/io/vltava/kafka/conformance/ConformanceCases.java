@@ -39,6 +39,9 @@ final class ConformanceCases {
         new DescribeClusterCase(),
         new DescribeProducersCase(),
         new AlterPartitionReassignmentsCase(),
-        new ListPartitionReassignmentsCase());
+        new ListPartitionReassignmentsCase(),
+        new CreateAclsCase(),
+        new DescribeAclsCase(),
+        new DeleteAclsCase());
   }
 }

@@ -53,6 +53,9 @@ class ConformanceTest {
     ((Logger) LoggerFactory.getLogger("io.vltava.kafka")).addAppender(protocolLog);
     Map<String, Object> settings = new HashMap<>(GroupTestSupport.FAST_GROUPS);
     settings.put("vltava.topics.auto.create.topics.enable", false);
+    // Authorization on, but a resource no ACL names stays open: only the ACL cases' own resources are affected.
+    settings.put("vltava.authorization.enabled", true);
+    settings.put("vltava.authorization.allow.everyone.if.no.acl.found", true);
     node = TestNodes.start(dataDir, settings);
     broker = new ConformanceBroker(node);
   }
