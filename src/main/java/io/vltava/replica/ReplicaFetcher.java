@@ -327,6 +327,11 @@ final class ReplicaFetcher implements Runnable {
       partitions.replace(tp, followed, new Followed(followed.leaderEpoch(), false));
       return;
     }
+    if (error == Errors.TOPIC_AUTHORIZATION_FAILED) {
+      // The leader refuses this node's fetches as a whole; retry with backoff rather than at once, and say why.
+      throw new org.apache.kafka.common.errors.ClusterAuthorizationException("broker " + leaderId + " refused the follower fetch of "
+          + tp + ": this node's principal needs CLUSTER_ACTION on the cluster (an ACL, or super.users)");
+    }
     if (error != Errors.NONE) {
       return; // a stale or future epoch, or a leader change: the metadata update re-assigns the partition
     }
