@@ -4,6 +4,7 @@ import io.vltava.metadata.AclEntry;
 import io.vltava.metadata.AclFilter;
 import io.vltava.metadata.BrokerConfigs;
 import io.vltava.metadata.BrokerInfo;
+import io.vltava.metadata.ClientQuotas;
 import io.vltava.metadata.CborSerializable;
 import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.LeaderElection;
@@ -132,6 +133,11 @@ public final class Controller {
   /** The ACLs each filter of a DeleteAcls matched (and removed), or the error that kept them all. */
   public record AclsDeleted(List<List<AclEntry>> deleted, Outcome outcome, long stateVersion)
       implements CborSerializable {}
+
+  /** Sets (value present) or removes (value empty) quotas of one client-quota entity (a null component is not part of it). */
+  public record QuotaChange(String user, String clientId, Map<String, Optional<Double>> changes) {}
+
+  public record AlterClientQuotas(List<QuotaChange> changes, boolean validateOnly, ActorRef<Outcomes> replyTo) implements Command {}
 
   /** One item's answer: NONE or the Kafka error and why. */
   public record Outcome(short errorCode, String errorMessage) implements CborSerializable {
@@ -263,6 +269,8 @@ public final class Controller {
           return next.withAcls(acls);
         }))
         .onMessage(DeleteAcls.class, this::onDeleteAcls)
+        .onMessage(AlterClientQuotas.class, m -> applyInTurn(m.changes(), m.validateOnly(), m.replyTo(), (next, change) ->
+            next.withClientQuotas(ClientQuotas.withChanges(next.clientQuotas(), change.user(), change.clientId(), change.changes()))))
         .onMessage(GetStateVersion.class, m -> {
           m.replyTo().tell(state.version());
           return Behaviors.same();

@@ -15,6 +15,7 @@ import io.vltava.replica.ReplicaManager;
 import io.vltava.security.AclRules;
 import io.vltava.security.AuthorizationSettings;
 import io.vltava.security.Authorizer;
+import io.vltava.security.ClientQuotaManager;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -56,15 +57,17 @@ public final class BrokerServices {
   private final GroupCoordinators groups;
   private final BrokerMetrics metrics;
   private final AuthorizationSettings authorization;
+  private final ClientQuotaManager clientQuotas;
   /** The authorizer over the ACLs of the metadata version it was built from; rebuilt when they change. */
   private volatile Authorizer authorizer;
 
   public BrokerServices(
       ActorSystem<?> system, MetadataCache metadata, ReplicaManager replicas, ActorRef<Controller.Command> controller,
       TopicConfigs topicConfigs, boolean autoCreateTopics, Duration controllerTimeout, GroupCoordinators groups,
-      BrokerMetrics metrics, AuthorizationSettings authorization) {
+      BrokerMetrics metrics, AuthorizationSettings authorization, ClientQuotaManager clientQuotas) {
     this.metrics = metrics;
     this.authorization = authorization;
+    this.clientQuotas = clientQuotas;
     this.system = system;
     this.metadata = metadata;
     this.replicas = replicas;
@@ -142,6 +145,14 @@ public final class BrokerServices {
   private static String hostOf(RequestContext context) {
     java.net.InetAddress address = context.connection().clientAddress();
     return address == null ? "" : address.getHostAddress();
+  }
+
+  public ClientQuotaManager clientQuotas() {
+    return clientQuotas;
+  }
+
+  public org.apache.pekko.actor.typed.Scheduler scheduler() {
+    return system.scheduler();
   }
 
   public BrokerMetrics metrics() {

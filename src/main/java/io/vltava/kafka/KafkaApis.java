@@ -7,7 +7,7 @@ public final class KafkaApis {
   private KafkaApis() {}
 
   public static List<ApiHandler> handlers(BrokerServices broker, FetchSessionCache fetchSessions) {
-    return List.of(
+    return ClientThrottling.wrap(broker, List.of(
         new MetadataHandler(broker),
         new ProduceHandler(broker),
         new FetchHandler(broker, fetchSessions),
@@ -41,6 +41,8 @@ public final class KafkaApis {
         new DescribeProducersHandler(broker),
         new CreateAclsHandler(broker),
         new DescribeAclsHandler(broker),
-        new DeleteAclsHandler(broker));
+        new DeleteAclsHandler(broker),
+        new DescribeClientQuotasHandler(broker),
+        new AlterClientQuotasHandler(broker)));
   }
 }

@@ -3,6 +3,7 @@ package io.vltava.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.vltava.controller.Controller;
+import io.vltava.security.ClientQuotaManager;
 import io.vltava.controller.MetadataSubscriber;
 import io.vltava.log.TopicConfigs;
 import java.util.HashMap;
@@ -135,7 +136,8 @@ public final class VltavaNode implements AutoCloseable {
       metrics.watch(system, metadata, replicas, groups);
       BrokerServices services = new BrokerServices(
           system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), STARTUP_TIMEOUT,
-          groups, metrics, settings.authorization());
+          groups, metrics, settings.authorization(),
+          new ClientQuotaManager(ClientQuotaManager.Settings.fromConfig(config.getConfig("vltava.quotas"))));
       FetchSessionCache fetchSessions = new FetchSessionCache(settings.fetchSessions(), Clock.systemUTC());
       KafkaListener listener = KafkaListener.bind(system, settings.listener(), ApiHandlers.of(KafkaApis.handlers(services, fetchSessions)),
               metrics)
