@@ -42,6 +42,8 @@ final class ConformanceCases {
         new ListPartitionReassignmentsCase(),
         new CreateAclsCase(),
         new DescribeAclsCase(),
-        new DeleteAclsCase());
+        new DeleteAclsCase(),
+        new DescribeClientQuotasCase(),
+        new AlterClientQuotasCase());
   }
 }

@@ -1,0 +1,108 @@
+package io.vltava.node;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A producer quota set with Kafka's kafka-configs: a real producer sending as fast as it can is
+ * throttled (throttle_time_ms, its connection muted) until its rate is the quota; no error.
+ * The quota window is short here (3 samples of 1 s) so the rate settles within seconds.
+ */
+@Tag("slow")
+@Timeout(180)
+class ClientQuotaTest {
+  private static final String CONFIG_COMMAND = "kafka.admin.ConfigCommand";
+  private static final int QUOTA_BYTES_PER_SECOND = 100_000;
+  private static final int VALUE_BYTES = 1_000;
+
+  @TempDir static Path dataDir;
+  static VltavaNode node;
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = TestNodes.start(dataDir, Map.of("vltava.quotas.quota.window.num", 3));
+    try (Admin admin = Admin.create(TestNodes.adminProps(node.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic("quoted", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @Test
+  void aProducerOverItsQuotaConvergesToIt() throws Exception {
+    KafkaTools.run(CONFIG_COMMAND, "--bootstrap-server", node.bootstrapServers(), "--alter",
+        "--add-config", "producer_byte_rate=" + QUOTA_BYTES_PER_SECOND, "--entity-type", "clients", "--entity-name", "throttled")
+        .assertSuccess();
+    String described = KafkaTools.run(CONFIG_COMMAND, "--bootstrap-server", node.bootstrapServers(), "--describe",
+        "--entity-type", "clients", "--entity-name", "throttled").assertSuccess().stdout();
+    assertTrue(described.contains("producer_byte_rate=100000.0"), described);
+
+    Properties props = TestNodes.producerProps(node.bootstrapServers());
+    props.put(ProducerConfig.CLIENT_ID_CONFIG, "throttled");
+    props.put(ProducerConfig.ACKS_CONFIG, "1");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    // A small buffer makes send() block while the producer is throttled, so the loop is paced by the quota.
+    props.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64 * 1024);
+    props.put(ProducerConfig.BATCH_SIZE_CONFIG, 16 * 1024);
+    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+    ConcurrentLinkedQueue<Long> ackedAtNanos = new ConcurrentLinkedQueue<>();
+    ConcurrentLinkedQueue<Exception> failures = new ConcurrentLinkedQueue<>();
+    AtomicBoolean closing = new AtomicBoolean();
+    long startNanos = System.nanoTime();
+    long endNanos = startNanos + Duration.ofSeconds(12).toNanos();
+    double maxThrottleMs;
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+      for (int i = 0; i < 50_000 && System.nanoTime() < endNanos; i++) {
+        producer.send(new ProducerRecord<>("quoted", new byte[VALUE_BYTES]), (metadata, e) -> {
+          if (e != null && !closing.get()) {
+            failures.add(e);
+          } else {
+            ackedAtNanos.add(System.nanoTime());
+          }
+        });
+      }
+      maxThrottleMs = metric(producer.metrics(), "produce-throttle-time-max");
+      closing.set(true); // the records still buffered fail as the producer is closed at once
+      producer.close(Duration.ZERO);
+    }
+    assertTrue(failures.isEmpty(), "throttling is never an error: " + failures.peek());
+    assertTrue(maxThrottleMs > 0, "the producer was told to throttle");
+    // After the first window's burst, the acknowledged bytes per second are the quota.
+    long fromNanos = startNanos + Duration.ofSeconds(4).toNanos();
+    long acked = ackedAtNanos.stream().filter(t -> t >= fromNanos && t < endNanos).count();
+    double bytesPerSecond = acked * (double) VALUE_BYTES / ((endNanos - fromNanos) / 1e9);
+    assertTrue(bytesPerSecond > 0.6 * QUOTA_BYTES_PER_SECOND && bytesPerSecond < 1.4 * QUOTA_BYTES_PER_SECOND,
+        "rate " + Math.round(bytesPerSecond) + " B/s against a quota of " + QUOTA_BYTES_PER_SECOND);
+  }
+
+  private static double metric(Map<MetricName, ? extends Metric> metrics, String name) {
+    return metrics.entrySet().stream().filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("producer-metrics"))
+        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).findFirst().orElse(Double.NaN);
+  }
+}
