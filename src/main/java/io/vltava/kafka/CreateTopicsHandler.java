@@ -22,6 +22,7 @@ import org.apache.kafka.common.requests.CreateTopicsResponse;
 
 /** CreateTopics (validate_only too): the controller assigns replicas and stores the topics. */
 final class CreateTopicsHandler implements ApiHandler {
+  private static final short FIRST_VERSION_WITH_CONFIGS = 5;
   private final BrokerServices broker;
 
   CreateTopicsHandler(BrokerServices broker) {
@@ -63,19 +64,25 @@ final class CreateTopicsHandler implements ApiHandler {
     }
     return broker.changeTopics(replyTo -> new Controller.CreateTopics(topics, data.validateOnly(), replyTo))
         .thenApply(outcomes -> {
-          outcomes.forEach(outcome -> response.topics().add(result(outcome)));
+          outcomes.forEach(outcome -> response.topics().add(result(outcome,
+              broker.authorizedOnTopic(context, AclOperation.DESCRIBE_CONFIGS, outcome.name()), context.apiVersion())));
           return new CreateTopicsResponse(response);
         });
   }
 
-  private CreatableTopicResult result(TopicOutcome outcome) {
+  /** {@code configsVisible} false (no DESCRIBE_CONFIGS): as Kafka, the configs are withheld and, from v5, the reason given. */
+  private CreatableTopicResult result(TopicOutcome outcome, boolean configsVisible, short version) {
     CreatableTopicResult result = new CreatableTopicResult().setName(outcome.name())
         .setErrorCode(outcome.errorCode()).setErrorMessage(outcome.errorMessage());
     if (outcome.topic() == null) {
       return result.setNumPartitions(-1).setReplicationFactor((short) -1);
     }
     List<CreatableTopicConfigs> configs = new ArrayList<>();
-    for (TopicConfigEntries entry : TopicConfigEntries.of(broker.topicConfigs(), outcome.topic().configs())) {
+    if (!configsVisible && version >= FIRST_VERSION_WITH_CONFIGS) {
+      result.setTopicConfigErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+    }
+    for (TopicConfigEntries entry : configsVisible
+        ? TopicConfigEntries.of(broker.topicConfigs(), outcome.topic().configs()) : List.<TopicConfigEntries>of()) {
       configs.add(new CreatableTopicConfigs().setName(entry.name()).setValue(entry.value())
           .setConfigSource(entry.source().id()).setReadOnly(false).setIsSensitive(false));
     }

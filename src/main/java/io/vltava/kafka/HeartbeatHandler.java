@@ -4,7 +4,6 @@ import io.vltava.group.GroupCoordinator;
 import io.vltava.group.GroupProtocol;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
@@ -14,6 +13,7 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.HeartbeatRequest;
 import org.apache.kafka.common.requests.HeartbeatResponse;
+import org.apache.kafka.common.resource.ResourceType;
 
 /** Heartbeat: keeps a member's session alive and tells it when the group rebalances. */
 final class HeartbeatHandler implements ApiHandler {

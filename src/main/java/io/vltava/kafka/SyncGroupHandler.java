@@ -4,16 +4,16 @@ import io.vltava.group.GroupCoordinator;
 import io.vltava.group.GroupProtocol;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
-import org.apache.kafka.common.resource.ResourceType;
-import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.SyncGroupRequest;
 import org.apache.kafka.common.requests.SyncGroupResponse;
+import org.apache.kafka.common.resource.ResourceType;
 
 /** SyncGroup: a follower's sync parks at the coordinator until the leader's brings the assignment. */
 final class SyncGroupHandler implements ApiHandler {

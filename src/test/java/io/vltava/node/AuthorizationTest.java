@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.CreateTopicsResult;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -107,6 +108,24 @@ class AuthorizationTest {
 
     TopicAuthorizationException consume = assertThrows(TopicAuthorizationException.class, () -> consume("orders", null, 1));
     assertEquals(Set.of("orders"), consume.unauthorizedTopics(), "WRITE does not allow READ");
+  }
+
+  @Test
+  @Order(2)
+  void aCreateAclLetsCreateTopicsButNotSeeTheirConfigs() throws Exception {
+    acls("--add", "--allow-principal", "User:ANONYMOUS", "--operation", "Create", "--topic", "new-",
+        "--resource-pattern-type", "prefixed");
+    try (Admin admin = Admin.create(TestNodes.adminProps(node.bootstrapServers()))) {
+      CreateTopicsResult created = admin.createTopics(List.of(new NewTopic("new-one", 2, (short) 1)));
+      created.all().get(30, TimeUnit.SECONDS);
+      assertEquals(2, node.metadata().current().topic("new-one").orElseThrow().partitionCount());
+      // Without DESCRIBE_CONFIGS the answer withholds the configs (kafka-clients fails the topic's details).
+      ExecutionException configs = assertThrows(ExecutionException.class, () -> created.config("new-one").get(30, TimeUnit.SECONDS));
+      assertInstanceOf(TopicAuthorizationException.class, configs.getCause());
+      ExecutionException elsewhere = assertThrows(ExecutionException.class,
+          () -> admin.createTopics(List.of(new NewTopic("old-one", 1, (short) 1))).all().get(30, TimeUnit.SECONDS));
+      assertInstanceOf(TopicAuthorizationException.class, elsewhere.getCause());
+    }
   }
 
   /** An older Java client gets Kafka's error for the refused topic, and the allowed one works. */

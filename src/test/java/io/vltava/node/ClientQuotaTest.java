@@ -1,5 +1,6 @@
 package io.vltava.node;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -12,25 +13,33 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A producer quota set with Kafka's kafka-configs: a real producer sending as fast as it can is
- * throttled (throttle_time_ms, its connection muted) until its rate is the quota; no error.
+ * Quotas set with Kafka's kafka-configs: a real producer sending as fast as it can is throttled
+ * (throttle_time_ms, its connection muted) until its rate is the quota, and a consumer reading a
+ * backlog reads it at its quota's pace; neither sees an error.
  * The quota window is short here (3 samples of 1 s) so the rate settles within seconds.
  */
 @Tag("slow")
 @Timeout(180)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ClientQuotaTest {
   private static final String CONFIG_COMMAND = "kafka.admin.ConfigCommand";
   private static final int QUOTA_BYTES_PER_SECOND = 100_000;
@@ -55,6 +64,7 @@ class ClientQuotaTest {
   }
 
   @Test
+  @Order(1)
   void aProducerOverItsQuotaConvergesToIt() throws Exception {
     KafkaTools.run(CONFIG_COMMAND, "--bootstrap-server", node.bootstrapServers(), "--alter",
         "--add-config", "producer_byte_rate=" + QUOTA_BYTES_PER_SECOND, "--entity-type", "clients", "--entity-name", "throttled")
@@ -87,7 +97,7 @@ class ClientQuotaTest {
           }
         });
       }
-      maxThrottleMs = metric(producer.metrics(), "produce-throttle-time-max");
+      maxThrottleMs = metric(producer.metrics(), "produce-throttle-time-max", "producer-metrics");
       closing.set(true); // the records still buffered fail as the producer is closed at once
       producer.close(Duration.ZERO);
     }
@@ -101,8 +111,42 @@ class ClientQuotaTest {
         "rate " + Math.round(bytesPerSecond) + " B/s against a quota of " + QUOTA_BYTES_PER_SECOND);
   }
 
-  private static double metric(Map<MetricName, ? extends Metric> metrics, String name) {
-    return metrics.entrySet().stream().filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("producer-metrics"))
+  @Test
+  @Order(2)
+  void aConsumerOverItsQuotaIsSlowedToIt() throws Exception {
+    KafkaTools.run(CONFIG_COMMAND, "--bootstrap-server", node.bootstrapServers(), "--alter",
+        "--add-config", "consumer_byte_rate=" + QUOTA_BYTES_PER_SECOND * 2, "--entity-type", "clients", "--entity-name", "slow-reader")
+        .assertSuccess();
+    TopicPartition partition = new TopicPartition("quoted", 0);
+    // What the producer test wrote: well over a second of this quota.
+    long producedRecords = node.localReplica(partition).orElseThrow().log().logEndOffset();
+    assertTrue(producedRecords > 500, "records to read: " + producedRecords);
+    Properties props = TestNodes.consumerProps(node.bootstrapServers());
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "slow-reader");
+    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 64 * 1024);
+    long startNanos = System.nanoTime();
+    long read = 0;
+    double maxThrottleMs;
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      long deadline = startNanos + Duration.ofSeconds(60).toNanos();
+      while (read < producedRecords && System.nanoTime() < deadline) {
+        read += consumer.poll(Duration.ofMillis(200)).count();
+      }
+      maxThrottleMs = metric(consumer.metrics(), "fetch-throttle-time-max", "consumer-fetch-manager-metrics");
+    }
+    double seconds = (System.nanoTime() - startNanos) / 1e9;
+    assertEquals(producedRecords, read);
+    assertTrue(maxThrottleMs > 0, "the consumer was told to throttle");
+    // Everything beyond the first window's allowance (2 s of quota) comes at the quota's pace.
+    double expectedSeconds = (read * (double) VALUE_BYTES - 2.0 * 2 * QUOTA_BYTES_PER_SECOND) / (2.0 * QUOTA_BYTES_PER_SECOND);
+    assertTrue(seconds > 0.6 * expectedSeconds, "read " + read + " records in " + seconds + " s; at the quota that takes "
+        + expectedSeconds + " s");
+  }
+
+  private static double metric(Map<MetricName, ? extends Metric> metrics, String name, String group) {
+    return metrics.entrySet().stream().filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals(group))
         .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).findFirst().orElse(Double.NaN);
   }
 }

@@ -79,8 +79,9 @@ final class ConformanceBroker implements AutoCloseable {
   private static final List<String> expectedClosures = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
-   * What Kafka answers for authorized operations when asked and no authorizer is configured: every
-   * operation that applies to the resource type (AclEntry.supportedOperations), as a bit field.
+   * What Kafka answers for authorized operations when asked and everything is allowed (no authorizer,
+   * or, as on the conformance node, no ACL naming the resource with allow.everyone.if.no.acl.found):
+   * every operation that applies to the resource type (AclEntry.supportedOperations), as a bit field.
    */
   static final int ALL_TOPIC_OPERATIONS = operations(AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE,
       AclOperation.DESCRIBE, AclOperation.DELETE, AclOperation.ALTER, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS);
