@@ -20,7 +20,7 @@ final class ConnectionMutes {
   private final Scheduler scheduler;
   private final Executor executor;
   /** Per muted connection (the identity object is per connection), what its next request waits for. */
-  private final Map<ConnectionIdentity, CompletableFuture<Void>> gates = new IdentityHashMap<>();
+  private final Map<ConnectionIdentity, CompletableFuture<?>> gates = new IdentityHashMap<>();
 
   ConnectionMutes(Scheduler scheduler, Executor executor) {
     this.scheduler = scheduler;
@@ -31,13 +31,15 @@ final class ConnectionMutes {
   <T> CompletionStage<T> inOrder(ConnectionIdentity connection, Supplier<CompletionStage<T>> request) {
     CompletableFuture<CompletionStage<T>> started;
     synchronized (this) {
-      CompletableFuture<Void> gate = gates.get(connection);
+      CompletableFuture<?> gate = gates.get(connection);
       if (gate == null || gate.isDone()) {
         gates.remove(connection);
         started = null;
       } else {
-        started = gate.thenApplyAsync(ignored -> request.get(), executor);
-        gates.put(connection, started.thenApply(ignored -> null));
+        // A request that failed to start still lets the next one start.
+        started = settled(gate).thenApplyAsync(ignored -> request.get(), executor);
+        // The next request waits for this one to have started; once it has, so has every earlier one.
+        gates.put(connection, started);
       }
     }
     return started == null ? request.get() : started.thenCompose(stage -> stage);
@@ -50,8 +52,8 @@ final class ConnectionMutes {
     synchronized (this) {
       // Connections that closed while muted leave a finished gate behind; drop those.
       gates.values().removeIf(CompletableFuture::isDone);
-      CompletableFuture<Void> previous = gates.get(connection);
-      gates.put(connection, previous == null ? unmuted : previous.thenCombine(unmuted, (a, b) -> null));
+      CompletableFuture<?> previous = gates.get(connection);
+      gates.put(connection, previous == null ? unmuted : settled(previous).thenCombine(unmuted, (a, b) -> null));
     }
   }
 
@@ -60,6 +62,10 @@ final class ConnectionMutes {
     CompletableFuture<T> later = new CompletableFuture<>();
     scheduler.scheduleOnce(duration, () -> later.complete(value), executorContext());
     return later;
+  }
+
+  private static CompletableFuture<Void> settled(CompletableFuture<?> future) {
+    return future.handle((value, failure) -> null);
   }
 
   private scala.concurrent.ExecutionContext executorContext() {

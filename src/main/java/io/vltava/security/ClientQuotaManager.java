@@ -21,8 +21,19 @@ public final class ClientQuotaManager {
 
   private record SensorKey(String quota, String user, String clientId) {}
 
+  /** A rate and when it was last recorded to; guarded by its own lock. */
+  private static final class Sensor {
+    final WindowedRate rate;
+    long lastRecordMs;
+
+    Sensor(WindowedRate rate) {
+      this.rate = rate;
+    }
+  }
+
   private final Settings settings;
-  private final ConcurrentHashMap<SensorKey, WindowedRate> rates = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<SensorKey, Sensor> sensors = new ConcurrentHashMap<>();
+  private volatile long lastPruneMs;
 
   public ClientQuotaManager(Settings settings) {
     this.settings = settings;
@@ -38,12 +49,36 @@ public final class ClientQuotaManager {
     if (applied.isEmpty()) {
       return 0;
     }
-    WindowedRate rate = rates.computeIfAbsent(
+    pruneIdle(nowMs);
+    Sensor sensor = sensors.computeIfAbsent(
         new SensorKey(quotaName, applied.get().sensorUser(), applied.get().sensorClientId()),
-        key -> new WindowedRate(settings.samples(), settings.sampleWindowMs()));
-    synchronized (rate) {
-      rate.record(value, nowMs);
-      return rate.throttleMs(applied.get().limit(), nowMs);
+        key -> new Sensor(new WindowedRate(settings.samples(), settings.sampleWindowMs())));
+    synchronized (sensor) {
+      sensor.lastRecordMs = nowMs;
+      sensor.rate.record(value, nowMs);
+      return sensor.rate.throttleMs(applied.get().limit(), nowMs);
     }
+  }
+
+  /** The sensors that counted against quotas, for tests: one per quota and matched entity still live. */
+  int sensorCount() {
+    return sensors.size();
+  }
+
+  /**
+   * Drops the sensors of clients idle for longer than the window: their rate is 0, exactly what a
+   * new sensor starts from, so clients with ever new ids cannot grow the map without bound.
+   */
+  private void pruneIdle(long nowMs) {
+    long windowMs = settings.samples() * settings.sampleWindowMs();
+    if (nowMs - lastPruneMs < windowMs) {
+      return;
+    }
+    lastPruneMs = nowMs;
+    sensors.values().removeIf(sensor -> {
+      synchronized (sensor) {
+        return nowMs - sensor.lastRecordMs > windowMs;
+      }
+    });
   }
 }

@@ -87,6 +87,18 @@ class ClientQuotasTest {
   }
 
   @Test
+  void sensorsOfIdleClientsAreDropped() {
+    ClientQuotaManager manager = new ClientQuotaManager(new ClientQuotaManager.Settings(3, 1000));
+    List<ClientQuota> quotas = List.of(quota(null, D, 1000));
+    for (int i = 0; i < 100; i++) {
+      manager.recordAndThrottleMs(quotas, P, "ANONYMOUS", "client-" + i, 10, 10_000);
+    }
+    assertEquals(100, manager.sensorCount(), "each client id has its own default quota");
+    assertEquals(0, manager.recordAndThrottleMs(quotas, P, "ANONYMOUS", "late", 10, 13_001));
+    assertEquals(1, manager.sensorCount(), "clients idle for longer than the window are forgotten");
+  }
+
+  @Test
   void changesSetAndRemoveQuotasPerEntity() {
     List<ClientQuota> one = ClientQuotas.withChanges(List.of(), "alice", null, Map.of(P, Optional.of(1024.0)));
     assertEquals(List.of(quota("alice", null, 1024)), one);
