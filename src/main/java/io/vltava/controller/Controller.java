@@ -1,8 +1,11 @@
 package io.vltava.controller;
 
+import io.vltava.metadata.AclEntry;
+import io.vltava.metadata.AclFilter;
 import io.vltava.metadata.BrokerConfigs;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.CborSerializable;
+import io.vltava.metadata.ClientQuotas;
 import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.IsrChangeCount;
 import io.vltava.metadata.LeaderElection;
@@ -128,6 +131,21 @@ public final class Controller {
   public record BrokerConfigChange(int nodeId, Map<String, Optional<String>> changes, boolean replaceAll) {}
 
   public record AlterBrokerConfigs(List<BrokerConfigChange> changes, boolean validateOnly, ActorRef<Outcomes> replyTo) implements Command {}
+
+  /** Adds ACLs (each already validated); answers per ACL. */
+  public record CreateAcls(List<AclEntry> acls, ActorRef<Outcomes> replyTo) implements Command {}
+
+  /** Removes every ACL that matches any of the filters; answers with what each filter matched. */
+  public record DeleteAcls(List<AclFilter> filters, ActorRef<AclsDeleted> replyTo) implements Command {}
+
+  /** The ACLs each filter of a DeleteAcls matched (and removed), or the error that kept them all. */
+  public record AclsDeleted(List<List<AclEntry>> deleted, Outcome outcome, long stateVersion)
+      implements CborSerializable {}
+
+  /** Sets (value present) or removes (value empty) quotas of one client-quota entity (a null component is not part of it). */
+  public record QuotaChange(String user, String clientId, Map<String, Optional<Double>> changes) {}
+
+  public record AlterClientQuotas(List<QuotaChange> changes, boolean validateOnly, ActorRef<Outcomes> replyTo) implements Command {}
 
   /** One item's answer: NONE or the Kafka error and why. */
   public record Outcome(short errorCode, String errorMessage) implements CborSerializable {
@@ -260,6 +278,14 @@ public final class Controller {
         .onMessage(AlterPartitionReassignments.class, this::onAlterPartitionReassignments)
         .onMessage(AlterBrokerConfigs.class, this::onAlterBrokerConfigs)
         .onMessage(AlterScramCredentials.class, this::onAlterScramCredentials)
+        .onMessage(CreateAcls.class, m -> applyInTurn(m.acls(), false, m.replyTo(), (next, acl) -> {
+          Set<AclEntry> acls = new HashSet<>(next.acls());
+          acls.add(acl);
+          return next.withAcls(acls);
+        }))
+        .onMessage(DeleteAcls.class, this::onDeleteAcls)
+        .onMessage(AlterClientQuotas.class, m -> applyInTurn(m.changes(), m.validateOnly(), m.replyTo(), (next, change) ->
+            next.withClientQuotas(ClientQuotas.withChanges(next.clientQuotas(), change.user(), change.clientId(), change.changes()))))
         .onMessage(GetStateVersion.class, m -> {
           m.replyTo().tell(state.version());
           return Behaviors.same();
@@ -423,6 +449,28 @@ public final class Controller {
         change.credential()
             .map(credential -> next.scramCredentials().with(change.user(), change.mechanism(), credential))
             .orElseGet(() -> next.scramCredentials().without(change.user(), change.mechanism()))));
+  }
+
+  private Behavior<Command> onDeleteAcls(DeleteAcls request) {
+    Set<AclEntry> remaining = new HashSet<>(state.acls());
+    List<List<AclEntry>> deleted = new ArrayList<>();
+    for (AclFilter filter : request.filters()) {
+      // An ACL two filters match is reported under both, as Kafka does.
+      List<AclEntry> matched = state.acls().stream().filter(filter::matches).toList();
+      remaining.removeAll(matched);
+      deleted.add(matched);
+    }
+    ClusterState next = state.withAcls(remaining);
+    if (next == state) {
+      request.replyTo().tell(new AclsDeleted(deleted, Outcome.OK, state.version()));
+      return Behaviors.same();
+    }
+    return write(next, () -> request.replyTo().tell(new AclsDeleted(deleted, Outcome.OK, next.version())), () -> {
+      Outcome lost = Outcome.failed(new NotControllerException("The metadata change could not be stored on a majority of nodes."));
+      request.replyTo().tell(new AclsDeleted(deleted.stream().map(d -> List.<AclEntry>of()).toList(), lost,
+          state.version()));
+      return ready();
+    });
   }
 
   /**

@@ -35,7 +35,7 @@ final class DescribeClusterHandler implements ApiHandler {
         .setControllerId(BrokerServices.controllerIdForClients(cluster, broker.localNodeId()))
         .setEndpointType(data.endpointType())
         .setClusterAuthorizedOperations(data.includeClusterAuthorizedOperations()
-            ? AuthorizedOperations.CLUSTER : AuthorizedOperations.NOT_REQUESTED);
+            ? broker.clusterAuthorizedOperations(context) : AuthorizedOperations.NOT_REQUESTED);
     if (data.endpointType() != 1) {
       // Only the broker endpoints exist; controllers are reached through the Pekko cluster.
       response.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code());

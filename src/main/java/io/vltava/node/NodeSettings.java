@@ -13,6 +13,7 @@ import io.vltava.kafka.Listeners;
 import io.vltava.security.SaslSettings;
 import io.vltava.security.SslSettings;
 import io.vltava.log.TopicConfigs;
+import io.vltava.security.AuthorizationSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -40,7 +41,8 @@ public record NodeSettings(
     Duration consumerLagTimeout,
     Listeners listeners,
     SslSettings ssl,
-    SaslSettings sasl) {
+    SaslSettings sasl,
+    AuthorizationSettings authorization) {
 
   /** {@link #httpPort} value that turns the HTTP endpoint off. */
   public static final int HTTP_DISABLED = -1;
@@ -103,7 +105,8 @@ public record NodeSettings(
         new SettingsReader(config, "vltava.http").positiveDuration("consumer-lag-timeout"),
         Listeners.fromConfig(vltava),
         SslSettings.fromConfig(vltava.getConfig("ssl")),
-        SaslSettings.fromConfig(vltava.getConfig("sasl")));
+        SaslSettings.fromConfig(vltava.getConfig("sasl")),
+        AuthorizationSettings.fromConfig(vltava.getConfig("authorization")));
   }
 
   private static int httpPort(int port) {

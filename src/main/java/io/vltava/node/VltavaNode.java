@@ -3,6 +3,7 @@ package io.vltava.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.vltava.controller.Controller;
+import io.vltava.security.ClientQuotaManager;
 import io.vltava.controller.MetadataSubscriber;
 import java.util.HashMap;
 import java.util.Optional;
@@ -141,7 +142,8 @@ public final class VltavaNode implements AutoCloseable {
       metrics.watch(system, metadata, replicas, groups, settings.consumerLagTimeout());
       BrokerServices services = new BrokerServices(
           system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), settings.requests(),
-          groups, metrics);
+          groups, metrics, settings.authorization(),
+          new ClientQuotaManager(ClientQuotaManager.Settings.fromConfig(config.getConfig("vltava.quotas"))));
       FetchSessionCache fetchSessions = new FetchSessionCache(settings.fetchSessions(), Clock.systemUTC());
       ApiHandlers handlers = ApiHandlers.of(KafkaApis.handlers(services, fetchSessions));
       List<KafkaListener> listeners = new java.util.ArrayList<>();

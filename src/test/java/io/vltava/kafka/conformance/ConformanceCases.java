@@ -43,6 +43,11 @@ final class ConformanceCases {
         new SaslHandshakeCase(),
         new SaslAuthenticateCase(),
         new AlterUserScramCredentialsCase(),
-        new DescribeUserScramCredentialsCase());
+        new DescribeUserScramCredentialsCase(),
+        new CreateAclsCase(),
+        new DescribeAclsCase(),
+        new DeleteAclsCase(),
+        new DescribeClientQuotasCase(),
+        new AlterClientQuotasCase());
   }
 }

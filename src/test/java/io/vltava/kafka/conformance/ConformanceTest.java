@@ -59,6 +59,9 @@ class ConformanceTest {
     settings.put("vltava.sasl.plain.users", List.of(Map.of("name", SaslCases.PLAIN_USER, "password", SaslCases.PLAIN_PASSWORD)));
     settings.put("vltava.sasl.scram.bootstrap.credentials",
         List.of("SCRAM-SHA-256=[name=" + SaslCases.SCRAM_USER + ",password=" + SaslCases.SCRAM_PASSWORD + "]"));
+    // Authorization on, but a resource no ACL names stays open: only the ACL cases' own resources are affected.
+    settings.put("vltava.authorization.enabled", true);
+    settings.put("vltava.authorization.allow.everyone.if.no.acl.found", true);
     node = TestNodes.start(dataDir, settings);
     broker = new ConformanceBroker(node);
   }
