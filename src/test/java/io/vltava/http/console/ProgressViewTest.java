@@ -74,8 +74,7 @@ class ProgressViewTest {
   void reassignmentsListEveryPartitionBeingMoved() {
     PartitionState still = new PartitionState(List.of(1, 2), 1, 3, List.of(1, 2), 4, List.of(), List.of());
     PartitionState moving = new PartitionState(List.of(3, 1, 2), 1, 3, List.of(1, 2), 5, List.of(3), List.of(2));
-    ClusterState state = new ClusterState(7, "c", 1, 1, Map.of(),
-        Map.of("orders", new TopicState("orders", UUID.randomUUID(), Map.of(), List.of(still, moving))), 0, Map.of());
+    ClusterState state = ClusterState.empty().withTopic(new TopicState("orders", UUID.randomUUID(), Map.of(), List.of(still, moving)));
     assertEquals(List.of(new ProgressView.Reassignment("orders", 1, 1, List.of(3, 1, 2), List.of(1, 2), List.of(3), List.of(2))),
         new ProgressView(30_000).page(RECOVERED, List.of(), state).reassignments());
   }
