@@ -79,14 +79,14 @@ function statusBadge(status) {
   return badge(status, kinds[status]);
 }
 
-function emptyRow(columns, rows) {
-  return rows.length ? rows : [el('tr', {}, el('td', { class: 'empty', colspan: columns }, 'Nothing here yet.'))];
+function emptyRow(columns, rows, emptyText = 'Nothing here yet.') {
+  return rows.length ? rows : [el('tr', {}, el('td', { class: 'empty', colspan: columns }, emptyText))];
 }
 
-function table(headers, rows, attrs = {}) {
+function table(headers, rows, attrs = {}, emptyText = undefined) {
   return el('table', attrs,
     el('thead', {}, el('tr', {}, headers.map(h => el('th', { class: h.num ? 'num' : '' }, h.label || h)))),
-    el('tbody', {}, emptyRow(headers.length, rows)));
+    el('tbody', {}, emptyRow(headers.length, rows, emptyText)));
 }
 
 function panel(title, actions, ...body) {
@@ -164,7 +164,7 @@ function progressPanel(p) {
     el('td', {}, pace(b)),
     el('td', { class: 'num' }, duration(b.secondsToGo)),
     el('td', { class: 'mono' }, b.followers.slice(0, 5).map(f => el('span', { class: 'tag' }, f.topic + '-' + f.partition)),
-      b.followers.length > 5 ? '+' + (b.followers.length - 5) + ' more' : ''))));
+      b.followers.length > 5 ? '+' + (b.followers.length - 5) + ' more' : ''))), {}, 'No follower is behind.');
   const moves = table(['Partition', 'Leader', 'Replicas', 'ISR', 'Adding', 'Removing'],
     p.reassignments.map(m => el('tr', { 'data-test': 'reassignment-row' },
       el('td', {}, el('a', { href: '#/topics/' + enc(m.topic) }, m.topic), '-' + m.partition),
@@ -172,7 +172,7 @@ function progressPanel(p) {
       el('td', { class: 'mono' }, m.replicas.join(', ')),
       el('td', { class: 'mono' }, m.isr.join(', ')),
       el('td', { class: 'mono' }, m.adding.join(', ') || '–'),
-      el('td', { class: 'mono' }, m.removing.join(', ') || '–'))));
+      el('td', { class: 'mono' }, m.removing.join(', ') || '–'))), {}, 'No partition is being moved.');
   return panel('Long operations', el('span', { class: 'note' }, 'as this node sees them'), recovery,
     el('h3', {}, 'Followers catching up with this node'), catchUp,
     el('h3', {}, 'Reassignments in progress'), moves);

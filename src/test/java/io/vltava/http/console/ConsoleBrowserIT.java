@@ -86,6 +86,8 @@ class ConsoleBrowserIT {
             && d.findElements(By.cssSelector("[data-test=recovery]")).stream()
                 .anyMatch(e -> e.getText().equals("No partition logs to recover at start-up.")));
         screenshot(browser, "overview");
+        ((JavascriptExecutor) browser).executeScript("document.querySelector('[data-test=recovery]').scrollIntoView()");
+        screenshot(browser, "overview-long-operations");
       } finally {
         browser.quit();
       }
