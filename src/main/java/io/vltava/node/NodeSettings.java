@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import io.vltava.http.console.ConsoleSettings;
 import io.vltava.kafka.FetchSessionSettings;
 import io.vltava.kafka.ListenerSettings;
 import io.vltava.kafka.RequestSettings;
@@ -39,6 +40,7 @@ public record NodeSettings(
     Duration shutdownDrainTimeout,
     int httpPort,
     Duration consumerLagTimeout,
+    ConsoleSettings console,
     Listeners listeners,
     SslSettings ssl,
     SaslSettings sasl,
@@ -103,6 +105,7 @@ public record NodeSettings(
         new SettingsReader(config, "vltava.listener").positiveDuration("shutdown-drain-timeout"),
         httpPort(vltava.getInt("http.port")),
         new SettingsReader(config, "vltava.http").positiveDuration("consumer-lag-timeout"),
+        ConsoleSettings.from(config),
         Listeners.fromConfig(vltava),
         SslSettings.fromConfig(vltava.getConfig("ssl")),
         SaslSettings.fromConfig(vltava.getConfig("sasl")),

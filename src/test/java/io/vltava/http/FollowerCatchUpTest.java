@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vltava.metadata.PartitionState;
 import io.vltava.node.TestNodes;
 import io.vltava.node.CapturedLog;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.StreamSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -83,6 +86,16 @@ class FollowerCatchUpTest {
       assertTrue(replicaLog.messages().stream().anyMatch(l -> l.startsWith("Replica " + follower + " of " + PARTITION + " is catching up: ")),
           replicaLog.messages().toString());
 
+      // The leader's console shows the same gap, under the follower broker.
+      JsonNode broker = StreamSupport.stream(get(cluster, leader, "/api/progress").get("catchUp").spliterator(), false)
+          .filter(b -> b.get("broker").asInt() == follower).findFirst().orElseThrow();
+      JsonNode lagging = StreamSupport.stream(broker.get("followers").spliterator(), false)
+          .filter(f -> f.get("topic").asText().equals(PARTITION.topic())).findFirst().orElseThrow();
+      assertEquals(RECORDS - followerEnd, lagging.get("offsetsBehind").asLong());
+      assertEquals(behind.bytesBehind(), lagging.get("bytesBehind").asLong());
+      assertEquals(broker.get("followers").size(), broker.get("partitions").asInt());
+      assertTrue(broker.get("offsetsBehind").asLong() >= RECORDS - followerEnd, broker.toString());
+
       // The periodic report sums the follower up over the partitions it lags on (the journal's too).
       await().atMost(Duration.ofSeconds(10)).until(() -> replicaLog.messages().stream().anyMatch(l -> l.startsWith("Replica " + follower + " of ")
           && !l.contains("catching up:") && l.contains(" behind the leader")));
@@ -102,10 +115,19 @@ class FollowerCatchUpTest {
   }
 
   private static List<MetricsAndHealthTest.Sample> scrape(VltavaCluster cluster, int nodeId) throws Exception {
+    return MetricsAndHealthTest.Sample.parse(request(cluster, nodeId, "/metrics").body());
+  }
+
+  private static JsonNode get(VltavaCluster cluster, int nodeId, String path) throws Exception {
+    HttpResponse<String> response = request(cluster, nodeId, path);
+    assertEquals(200, response.statusCode(), response.body());
+    return new ObjectMapper().readTree(response.body());
+  }
+
+  private static HttpResponse<String> request(VltavaCluster cluster, int nodeId, String path) throws Exception {
     var address = cluster.node(nodeId).httpAddress().orElseThrow();
-    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-            URI.create("http://" + address.getHostString() + ":" + address.getPort() + "/metrics")).timeout(Duration.ofSeconds(30)).GET().build(),
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://" + address.getHostString() + ":" + address.getPort() + path)).timeout(Duration.ofSeconds(30)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
-    return MetricsAndHealthTest.Sample.parse(response.body());
   }
 }
