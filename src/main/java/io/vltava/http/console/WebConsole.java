@@ -19,6 +19,8 @@ import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The web console a node serves on its HTTP endpoint: the pages at {@code /} ({@link ConsoleAssets})
@@ -29,6 +31,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * once the Kafka listener is bound; stopped when the node begins to stop (the API then answers 503).
  */
 public final class WebConsole implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(WebConsole.class);
   private static final long THROUGHPUT_SAMPLE_MS = 1000;
   /** Five minutes of one-second samples. */
   private static final int THROUGHPUT_SAMPLES = 301;
@@ -73,8 +76,13 @@ public final class WebConsole implements AutoCloseable {
     WebConsole console = new WebConsole(settings, new KafkaView(bootstrapServers, settings), new ClusterMembers(system, metadata), metadata,
         readiness, progress);
     console.sampler.scheduleAtFixedRate(() -> {
-      console.throughput.add(metrics.throughput());
-      console.progressView.sample(progress.catchUp().followers(), System.currentTimeMillis());
+      // A task that throws is never run again: charts would freeze without a word.
+      try {
+        console.throughput.add(metrics.throughput());
+        console.progressView.sample(progress.catchUp().followers(), System.currentTimeMillis());
+      } catch (RuntimeException e) {
+        log.warn("Console sample failed; the next one is in {} ms", THROUGHPUT_SAMPLE_MS, e);
+      }
     }, 0, THROUGHPUT_SAMPLE_MS, TimeUnit.MILLISECONDS);
     endpoint.closeWith(console);
     // Before the Kafka listener unbinds, so that its clients do not retry a closed port while the node drains.
