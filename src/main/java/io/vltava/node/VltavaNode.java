@@ -169,9 +169,9 @@ public final class VltavaNode implements AutoCloseable {
       boolean broker = settings.cluster().hasRole(BROKER_ROLE);
       metadata.awaitState(state -> state.version() > 0 && (!broker || state.brokers().containsKey(settings.nodeId())))
           .thenRun(readiness::ready);
-      log.info("Vltava node {} ready: Kafka listeners {}, HTTP on {}, cluster member {}, data in {}",
-          settings.nodeId(), listeners.stream().map(l -> l.listener().name() + "://" + l.boundAddress().getHostString() + ":"
-              + l.boundAddress().getPort()).toList(),
+      // The first listener in the form scripts already read ("Kafka listener on host:port"), then any others.
+      log.info("Vltava node {} ready: Kafka listener on {}, HTTP on {}, cluster member {}, data in {}",
+          settings.nodeId(), listenersForReadyLine(listeners),
           http.map(h -> h.boundAddress().getHostString() + ":" + h.boundAddress().getPort()).orElse("(off)"),
           cluster.selfMember().address(), settings.dataDir().toAbsolutePath());
       return node;
@@ -352,6 +352,15 @@ public final class VltavaNode implements AutoCloseable {
   }
 
   /** The first listener's advertised address, as a client's bootstrap.servers. */
+  private static String listenersForReadyLine(List<KafkaListener> listeners) {
+    List<String> described = new java.util.ArrayList<>();
+    for (KafkaListener l : listeners) {
+      String address = l.boundAddress().getHostString() + ":" + l.boundAddress().getPort();
+      described.add(described.isEmpty() ? address + " (" + l.listener().name() + ")" : l.listener().name() + "://" + address);
+    }
+    return String.join(", ", described);
+  }
+
   public String bootstrapServers() {
     return bootstrapServers(listeners.get(0).listener().name());
   }
