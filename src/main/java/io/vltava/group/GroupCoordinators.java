@@ -10,12 +10,16 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -75,6 +79,18 @@ public final class GroupCoordinators {
     parked.add(answer);
     answer.whenComplete((value, failure) -> parked.remove(answer));
     return answer;
+  }
+
+  /**
+   * Moves the coordinators running on this node to the others (Pekko's graceful shard-region
+   * shutdown, which an orderly stop would otherwise run only after the Kafka listener and the logs
+   * have closed). Completes when this node's region has stopped, or after {@code timeout}.
+   */
+  public CompletionStage<Done> handOff(Duration timeout) {
+    org.apache.pekko.actor.ActorRef region = org.apache.pekko.cluster.sharding.ClusterSharding.get(Adapter.toClassic(system))
+        .shardRegion(GroupCoordinator.TYPE_KEY.name());
+    // A region still handing off after the timeout is stopped by CoordinatedShutdown's sharding phase later.
+    return Patterns.gracefulStop(region, timeout, ShardRegion.gracefulShutdownInstance()).handle((stopped, timedOut) -> Done.getInstance());
   }
 
   private Behavior<ClusterEvent.MemberRemoved> watchNodesLeaving() {

@@ -27,6 +27,7 @@ import io.vltava.kafka.FetchSessionCache;
 import io.vltava.kafka.KafkaApis;
 import io.vltava.kafka.KafkaListener;
 import io.vltava.metadata.BrokerInfo;
+import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.MetadataCache;
 import io.vltava.metadata.PartitionState;
 import io.vltava.persistence.JournalSettings;
@@ -58,6 +59,11 @@ import org.slf4j.LoggerFactory;
 public final class VltavaNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VltavaNode.class);
   private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
+  /**
+   * Each step of a controlled shutdown (group hand-off, leadership move) gives up after this long;
+   * the before-service-unbind phase's timeout in vltava-node.conf covers both.
+   */
+  private static final Duration CONTROLLED_SHUTDOWN_STEP = Duration.ofSeconds(5);
   private static final String CONTROLLER_ROLE = "controller";
   private static final String BROKER_ROLE = "broker";
 
@@ -141,7 +147,7 @@ public final class VltavaNode implements AutoCloseable {
               metrics)
           .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       VltavaNode node = new VltavaNode(system, settings, listener, metadata, replicas, fetchSessions, http, readiness);
-      node.registerShutdownTasks();
+      node.registerShutdownTasks(groups, controller);
 
       BrokerInfo self = new BrokerInfo(settings.nodeId(), settings.listener().advertisedHost(),
           listener.boundAddress().getPort(), cluster.selfMember().address().toString());
@@ -260,6 +266,23 @@ public final class VltavaNode implements AutoCloseable {
         Map.of(journal.topic(), journal.targetReplicationFactor()));
   }
 
+  /**
+   * Asks the controller to give this broker's leaderships and ISR places to the others, and waits
+   * until this node's metadata shows it. Replication to this node stops first, so that no leader
+   * takes it back into an ISR meanwhile.
+   */
+  private CompletionStage<ClusterState> moveLeadershipAway(ActorRef<Controller.Command> controller) {
+    ClusterState current = metadata.current();
+    boolean othersCanLead = current.brokers().keySet().stream().anyMatch(broker -> broker != settings.nodeId());
+    if (!settings.cluster().hasRole(BROKER_ROLE) || !othersCanLead) {
+      return CompletableFuture.completedFuture(current);
+    }
+    replicas.stopFollowing();
+    return AskPattern.<Controller.Command, Long>ask(controller, replyTo -> new Controller.BrokerStopping(settings.nodeId(), replyTo),
+            CONTROLLED_SHUTDOWN_STEP, system.scheduler())
+        .thenCompose(version -> metadata.awaitVersion(version).orTimeout(CONTROLLED_SHUTDOWN_STEP.toMillis(), TimeUnit.MILLISECONDS));
+  }
+
   /** Tells the controller this broker's endpoints, retrying while no controller is up yet. */
   private static void register(ActorSystem<?> system, ActorRef<Controller.Command> controller, BrokerInfo self, Duration attemptTimeout)
       throws Exception {
@@ -278,13 +301,23 @@ public final class VltavaNode implements AutoCloseable {
     }
   }
 
-  private void registerShutdownTasks() {
+  private void registerShutdownTasks(GroupCoordinators groups, ActorRef<Controller.Command> controller) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
-    // Before anything else, so clients waiting on this node's leadership move on at once.
-    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "resign-leadership", () -> {
+    // Before anything else, as Kafka's controlled shutdown: clients move on while this node still serves.
+    // The group coordinators go first, while the journal partitions this node leads still take writes
+    // (handed over later, a coordinator could neither persist nor stop); then the controller moves this
+    // node's leaderships and ISR places to the others; then the node stops leading what it still leads.
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "controlled-shutdown", () -> {
       readiness.stopping();
-      replicas.resignLeadership();
-      return CompletableFuture.completedFuture(Done.getInstance());
+      return groups.handOff(CONTROLLED_SHUTDOWN_STEP)
+          .thenCompose(handedOff -> moveLeadershipAway(controller))
+          .handle((moved, failure) -> {
+            if (failure != null) {
+              log.warn("Stopping without moving leadership first ({}); clients wait for this node to leave the cluster", failure.toString());
+            }
+            replicas.resignLeadership();
+            return Done.getInstance();
+          });
     });
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "kafka-listener-unbind", listener::unbind);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "kafka-requests-done",
