@@ -119,7 +119,8 @@ public final class VltavaNode implements AutoCloseable {
     try {
       Cluster cluster = Cluster.get(system);
       // Up before joining, so that probes see why the node is not ready yet.
-      Readiness readiness = new Readiness("joining the cluster (seeds " + settings.cluster().seeds() + ")");
+      Readiness readiness = new Readiness("joining the cluster (seeds " + settings.cluster().seeds()
+          + (settings.cluster().discovers() ? ", and the pods the Kubernetes API lists" : "") + ")");
       NodeMetrics metrics = new NodeMetrics();
       Optional<HttpEndpoint> http = startHttp(system, settings, readiness, metrics);
       String clusterId = awaitMembership(system, settings, meta);
@@ -194,7 +195,10 @@ public final class VltavaNode implements AutoCloseable {
     system.getWhenTerminated().thenRun(() ->
         membership.completeExceptionally(new IllegalStateException("the node stopped before it joined its cluster")));
     boolean holdsPartitionData = meta.isEmpty() && ClusterMeta.holdsPartitionData(settings.dataDir());
-    system.systemActorOf(ClusterFormation.create(settings.cluster(), settings.nodeId(), settings.dataDir(), meta, holdsPartitionData, membership),
+    Optional<KubernetesPodDiscovery> discovery = settings.cluster().discovery().kubernetesApi().isEmpty() ? Optional.empty()
+        : Optional.of(new KubernetesPodDiscovery(settings.cluster().discovery().kubernetesApi().get(), settings.cluster().port()));
+    system.systemActorOf(ClusterFormation.create(settings.cluster(), settings.nodeId(), settings.dataDir(), meta, holdsPartitionData,
+            discovery, membership),
         ClusterFormation.NAME, DispatcherSelector.blocking());
     try {
       return membership.get();
