@@ -311,10 +311,13 @@ public final class VltavaNode implements AutoCloseable {
     // The group coordinators go first, while the journal partitions this node leads still take writes
     // (handed over later, a coordinator could neither persist nor stop); then the controller moves this
     // node's leaderships and ISR places to the others; then the node stops leading what it still leads.
+    // A node the cluster downed is no longer a member: nobody would take anything over, so it only stops leading.
     shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "controlled-shutdown", () -> {
       readiness.stopping();
-      return groups.handOff(CONTROLLED_SHUTDOWN_STEP)
-          .thenCompose(handedOff -> moveLeadershipAway(controller))
+      boolean orderly = shutdown.getShutdownReason().map(CoordinatedShutdown.unknownReason()::equals).orElse(true);
+      CompletionStage<?> handedOver = !orderly ? CompletableFuture.completedFuture(Done.getInstance())
+          : groups.handOff(CONTROLLED_SHUTDOWN_STEP).thenCompose(handedOff -> moveLeadershipAway(controller));
+      return handedOver
           .handle((moved, failure) -> {
             if (failure != null) {
               log.warn("Stopping without moving leadership first ({}); clients wait for this node to leave the cluster", failure.toString());
