@@ -81,7 +81,8 @@ class KubernetesDiscoveryTest {
     try {
       for (int id = 1; id <= 3; id++) {
         Map<String, Object> settings = Map.of(
-            "vltava.node-id", id,
+            // As the StatefulSet's pods: node id = pod ordinal, from 0.
+            "vltava.node-id", id - 1,
             "vltava.cluster.port", clusterPorts[id - 1],
             "vltava.cluster.size", 3,
             "vltava.cluster.discovery.method", "kubernetes-api",
