@@ -41,6 +41,11 @@ teardown() {
   if [ "$rc" -ne 0 ]; then
     for n in 1 2 3; do echo "--- last log lines of node $n"; podman logs --tail 30 "$(container "$n")" 2>&1 || true; done
   fi
+  # VLTAVA_COMPOSE_LOGS=DIR keeps every node's whole log there.
+  if [ -n "${VLTAVA_COMPOSE_LOGS:-}" ]; then
+    mkdir -p "$VLTAVA_COMPOSE_LOGS"
+    for n in 1 2 3; do podman logs "$(container "$n")" > "$VLTAVA_COMPOSE_LOGS/node-$n.log" 2>&1 || true; done
+  fi
   compose down -v >/dev/null 2>&1 || true
   rm -rf "$WORK"
   echo "test-compose: $([ "$rc" -eq 0 ] && echo passed || echo "FAILED ($rc)")"
@@ -91,3 +96,11 @@ echo "test-compose: node 2 stopped with exit 0"
 quiet podman start "$(container 2)" >/dev/null
 await_healthy 2
 client compose-smoke-after-restart 1000
+
+# A rolling step must not cost the cluster a member: no node was downed (and restarted by the policy).
+for n in 1 2 3; do
+  if podman logs "$(container "$n")" 2>&1 | grep -q "marked as DOWN"; then
+    echo "test-compose: node $n was downed by the cluster during the test"; exit 1
+  fi
+done
+echo "test-compose: no node was downed"
