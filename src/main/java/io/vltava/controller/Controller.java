@@ -4,6 +4,7 @@ import io.vltava.metadata.BrokerConfigs;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.CborSerializable;
 import io.vltava.metadata.ClusterState;
+import io.vltava.metadata.IsrChangeCount;
 import io.vltava.metadata.LeaderElection;
 import io.vltava.metadata.MetadataCache;
 import io.vltava.metadata.PartitionReassignment;
@@ -151,8 +152,10 @@ public final class Controller {
   private record MemberRemoved(String address) implements Command {}
 
   /**
-   * What the controller needs besides its state: defaults, the topic-config rules, and the
-   * replication factor each internal topic is raised to as brokers join ({@code internalTopics}).
+   * What the controller needs besides its state: defaults, the topic-config rules, the
+   * replication factor each internal topic is raised to as brokers join ({@code internalTopics}),
+   * and where to report the ISR changes it makes ({@code isrChanged}: every change, whichever path
+   * made it, once, on the node whose controller made it).
    */
   public record Settings(
       String clusterId,
@@ -163,7 +166,8 @@ public final class Controller {
       LeaderElection.UncleanPolicy uncleanPolicy,
       boolean autoLeaderRebalance,
       Duration consistencyTimeout,
-      Map<String, Integer> internalTopics) {}
+      Map<String, Integer> internalTopics,
+      Consumer<IsrChangeCount> isrChanged) {}
 
   /**
    * Kafka's bound on the metadata records one admin request may produce (a record per topic, per
@@ -220,6 +224,8 @@ public final class Controller {
           Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
               context.messageAdapter(ClusterEvent.MemberRemoved.class, removed -> new MemberRemoved(removed.member().address().toString())),
               ClusterEvent.MemberRemoved.class));
+          // Changes made while claiming (brokers that left meanwhile) are counted against the stored state.
+          state = stored;
           return write(claimed, () -> {}, this::takeOver);
         })
         .onAnyMessage(this::stashed)
@@ -500,8 +506,7 @@ public final class Controller {
     return Behaviors.receive(Command.class)
         .onMessage(StateWritten.class, written -> {
           if (written.response() instanceof Replicator.UpdateSuccess<LWWRegister<ClusterState>>) {
-            state = next;
-            cache.update(next);
+            applied(next);
             onStored.run();
             return stash.unstashAll(ready());
           }
@@ -512,13 +517,22 @@ public final class Controller {
             // (or the local durable store, say on a full disk, failed to keep it).
             // Later states must build on it: a second, different state with the same version would
             // lose to it in the register or be ignored by every cache that has it.
-            state = next;
-            cache.update(next);
+            applied(next);
           }
           return stash.unstashAll(onFailure.get());
         })
         .onAnyMessage(this::stashed)
         .build();
+  }
+
+  /** {@code next} is the state from now on: published to this node's cache, its ISR changes counted. */
+  private void applied(ClusterState next) {
+    IsrChangeCount isrChanges = IsrChangeCount.between(state, next);
+    state = next;
+    cache.update(next);
+    if (!isrChanges.isEmpty()) {
+      settings.isrChanged().accept(isrChanges);
+    }
   }
 
   /**

@@ -105,8 +105,6 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
   private static final Object JOIN_TIMER = "join";
   private static final Object SYNC_TIMER = "sync";
   private static final Object EXPIRY_TIMER = "expiry";
-  private static final Duration PERSIST_RESTART_MIN_BACKOFF = Duration.ofMillis(200);
-  private static final Duration PERSIST_RESTART_MAX_BACKOFF = Duration.ofSeconds(5);
 
   private final GroupSettings settings;
   private final Clock clock;
@@ -123,17 +121,21 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
   public static Behavior<Command> create(String groupId, GroupSettings settings, Clock clock, Set<String> running) {
     return Behaviors.supervise(
             Behaviors.<Command>setup(context -> Behaviors.withTimers(timers -> new GroupCoordinator(groupId, settings, clock, timers, running))))
-        .onFailure(Exception.class, SupervisorStrategy.restartWithBackoff(PERSIST_RESTART_MIN_BACKOFF, PERSIST_RESTART_MAX_BACKOFF, 0.2));
+        .onFailure(Exception.class, restartBackoff(settings));
   }
 
   public static PersistenceId persistenceId(String groupId) {
     return PersistenceId.of(TYPE_KEY.name(), groupId);
   }
 
+  private static org.apache.pekko.actor.typed.BackoffSupervisorStrategy restartBackoff(GroupSettings settings) {
+    return SupervisorStrategy.restartWithBackoff(settings.coordinatorRestartBackoff(), settings.coordinatorRestartBackoffMax(), 0.2);
+  }
+
   private GroupCoordinator(String groupId, GroupSettings settings, Clock clock, TimerScheduler<Command> timers, Set<String> running) {
     // A failed journal write (its partition's leader failing over) restarts the coordinator, which
     // recovers its offsets and keeps its members, instead of stopping it.
-    super(persistenceId(groupId), SupervisorStrategy.restartWithBackoff(PERSIST_RESTART_MIN_BACKOFF, PERSIST_RESTART_MAX_BACKOFF, 0.2));
+    super(persistenceId(groupId), restartBackoff(settings));
     this.groupId = groupId;
     this.settings = settings;
     this.clock = clock;

@@ -1,6 +1,7 @@
 package io.vltava.group;
 
 import com.typesafe.config.Config;
+import io.vltava.util.SettingsReader;
 import java.time.Duration;
 
 /** The typed reading of {@code vltava.groups}. */
@@ -10,7 +11,9 @@ public record GroupSettings(
     int maxSessionTimeoutMs,
     Duration offsetsRetention,
     Duration offsetsRetentionCheckInterval,
-    Duration offsetsCommitTimeout) {
+    Duration offsetsCommitTimeout,
+    Duration coordinatorRestartBackoff,
+    Duration coordinatorRestartBackoffMax) {
 
   public static GroupSettings from(Config config) {
     Config groups = config.getConfig("vltava.groups");
@@ -20,6 +23,8 @@ public record GroupSettings(
         groups.getInt("group.max.session.timeout.ms"),
         Duration.ofMinutes(groups.getLong("offsets.retention.minutes")),
         Duration.ofMillis(groups.getLong("offsets.retention.check.interval.ms")),
-        Duration.ofMillis(groups.getLong("offsets.commit.timeout.ms")));
+        Duration.ofMillis(groups.getLong("offsets.commit.timeout.ms")),
+        new SettingsReader(config, "vltava.groups").positiveDuration("coordinator-restart-backoff"),
+        new SettingsReader(config, "vltava.groups").positiveDuration("coordinator-restart-backoff-max"));
   }
 }

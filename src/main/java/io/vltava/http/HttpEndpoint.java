@@ -1,11 +1,14 @@
 package io.vltava.http;
 
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
@@ -14,9 +17,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's HTTP server: {@code /metrics} (Prometheus text), {@code /health/alive} and
- * {@code /health/ready}. The JDK's server is enough for three small read-only routes and adds no
- * dependency; it runs on two daemon threads of its own, so a slow scrape never delays a probe
- * for long and nothing runs on Pekko's dispatchers.
+ * {@code /health/ready}, and whatever is {@link #mount mounted} later (the web console). The JDK's
+ * server is enough and adds no dependency; it runs on two daemon threads of its own, so a slow
+ * scrape never delays a probe for long and nothing runs on Pekko's dispatchers; mounted handlers
+ * that may wait hand their work to threads of their own.
  */
 public final class HttpEndpoint implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpEndpoint.class);
@@ -25,6 +29,7 @@ public final class HttpEndpoint implements AutoCloseable {
 
   private final HttpServer server;
   private final ExecutorService executor;
+  private final List<AutoCloseable> closeWith = new CopyOnWriteArrayList<>();
 
   private HttpEndpoint(HttpServer server, ExecutorService executor) {
     this.server = server;
@@ -58,6 +63,16 @@ public final class HttpEndpoint implements AutoCloseable {
     server.setExecutor(executor);
     server.start();
     return new HttpEndpoint(server, executor);
+  }
+
+  /** Serves {@code path} and every path below it that no other route claims with {@code handler}, from now on. */
+  public void mount(String path, HttpHandler handler) {
+    server.createContext(path, handler);
+  }
+
+  /** Closes {@code resource} when this endpoint closes. */
+  public void closeWith(AutoCloseable resource) {
+    closeWith.add(resource);
   }
 
   public InetSocketAddress boundAddress() {
@@ -96,5 +111,13 @@ public final class HttpEndpoint implements AutoCloseable {
   public void close() {
     server.stop(0);
     executor.shutdownNow();
+    for (AutoCloseable resource : closeWith) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        log.warn("Closing {} with the HTTP endpoint failed", resource, e);
+      }
+    }
+    closeWith.clear();
   }
 }

@@ -14,7 +14,9 @@ import io.vltava.group.CommittedOffset;
 import io.vltava.group.GroupCoordinator;
 import io.vltava.group.GroupCoordinators;
 import io.vltava.kafka.BrokerMetrics;
+import io.vltava.metadata.IsrChangeCount;
 import io.vltava.metadata.MetadataCache;
+import io.vltava.replica.CatchUpProgress;
 import io.vltava.replica.LocalReplica;
 import io.vltava.replica.ReplicaManager;
 import java.time.Duration;
@@ -45,18 +47,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class NodeMetrics implements BrokerMetrics {
   private static final Logger log = LoggerFactory.getLogger(NodeMetrics.class);
-  /** How long a scrape waits for the group coordinators' committed offsets. */
-  private static final Duration LAG_TIMEOUT = Duration.ofSeconds(5);
   private static final List<String> MEMBER_STATUSES =
       List.of("joining", "weakly_up", "up", "leaving", "exiting", "down", "removed", "unreachable");
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentHashMap<ApiKeys, ApiMeters> apis = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, TopicMeters> topics = new ConcurrentHashMap<>();
+  // Every ISR change is made by the controller, so it counts them all, once: sum over nodes for the cluster.
   private final Counter isrShrinks = Counter.builder("vltava.isr.shrinks")
-      .description("ISR shrinks of partitions led by this node").register(registry);
+      .description("ISR shrinks made by the controller while it ran on this node").register(registry);
   private final Counter isrExpands = Counter.builder("vltava.isr.expands")
-      .description("ISR expansions of partitions led by this node").register(registry);
+      .description("ISR expansions made by the controller while it ran on this node").register(registry);
   private volatile Runnable beforeScrape = () -> {};
 
   private record ApiMeters(Timer latency, ConcurrentHashMap<Errors, Counter> requests) {}
@@ -70,13 +71,22 @@ public final class NodeMetrics implements BrokerMetrics {
   }
 
   /** Registers the gauges read from the node's state; called once the node has built it. */
-  public void watch(ActorSystem<?> system, MetadataCache metadata, ReplicaManager replicas, GroupCoordinators groups) {
+  /** {@code lagTimeout}: how long a scrape waits for the group coordinators' committed offsets. */
+  public void watch(ActorSystem<?> system, MetadataCache metadata, ReplicaManager replicas, GroupCoordinators groups, Duration lagTimeout) {
     Gauge.builder("vltava.partitions.under.replicated", () -> PartitionHealth.of(metadata.current(), metadata.localNodeId()).underReplicated())
         .description("Partitions led by this node whose ISR is smaller than their replica set").register(registry);
     Gauge.builder("vltava.partitions.offline", () -> PartitionHealth.of(metadata.current(), metadata.localNodeId()).offline())
         .description("Partitions without a leader (reported by the controller's node)").register(registry);
     Gauge.builder("vltava.controller.active", () -> metadata.controllerId() == metadata.localNodeId() ? 1 : 0)
         .description("1 on the node running the controller").register(registry);
+    Gauge.builder("vltava.reassignments.in.progress", () -> PartitionHealth.of(metadata.current(), metadata.localNodeId()).reassigning())
+        .description("Partitions being reassigned (reported by the controller's node)").register(registry);
+    Gauge.builder("vltava.log.recovery.partitions.remaining", () -> replicas.progress().recovery().snapshot().remaining())
+        .description("Partition logs found on disk at start-up that are not open yet").register(registry);
+    MultiGauge replicaLagBytes = MultiGauge.builder("vltava.replica.lag.bytes")
+        .description("Bytes of the leader's log a follower out of the ISR still has to fetch, reported by the leader").register(registry);
+    MultiGauge replicaLagOffsets = MultiGauge.builder("vltava.replica.lag.offsets")
+        .description("Offsets a follower out of the ISR is behind the leader's log end, reported by the leader").register(registry);
     MultiGauge logSizes = MultiGauge.builder("vltava.log.size.bytes")
         .description("Bytes of this node's replica of each partition").register(registry);
     MultiGauge lags = MultiGauge.builder("vltava.consumer.group.lag")
@@ -84,6 +94,9 @@ public final class NodeMetrics implements BrokerMetrics {
     MultiGauge members = MultiGauge.builder("vltava.cluster.members")
         .description("Cluster members as this node sees them, by status").register(registry);
     beforeScrape = () -> {
+      List<CatchUpProgress.Follower> catchingUp = replicas.progress().catchUp().followers();
+      replicaLagBytes.register(catchingUp.stream().map(f -> MultiGauge.Row.of(followerTags(f), f.bytesBehind())).toList(), true);
+      replicaLagOffsets.register(catchingUp.stream().map(f -> MultiGauge.Row.of(followerTags(f), f.offsetsBehind())).toList(), true);
       logSizes.register(replicas.localReplicas().stream()
           .map(r -> MultiGauge.Row.of(Tags.of("topic", r.topicPartition().topic(), "partition", Integer.toString(r.topicPartition().partition())),
               r.sizeBytes()))
@@ -91,11 +104,16 @@ public final class NodeMetrics implements BrokerMetrics {
       members.register(memberCounts(Cluster.get(system)).entrySet().stream()
           .map(e -> MultiGauge.Row.of(Tags.of("status", e.getKey()), e.getValue()))
           .toList(), true);
-      lags.register(consumerLags(replicas, groups).stream()
+      lags.register(consumerLags(replicas, groups, lagTimeout).stream()
           .map(lag -> MultiGauge.Row.of(
               Tags.of("group", lag.group(), "topic", lag.topic(), "partition", Integer.toString(lag.partition())), lag.lag()))
           .toList(), true);
     };
+  }
+
+  private static Tags followerTags(CatchUpProgress.Follower follower) {
+    return Tags.of("topic", follower.partition().topic(), "partition", Integer.toString(follower.partition().partition()),
+        "replica", Integer.toString(follower.replica()));
   }
 
   /** The Prometheus text of every meter, gauges computed now; one scrape at a time, as they replace the gauges' rows. */
@@ -131,13 +149,27 @@ public final class NodeMetrics implements BrokerMetrics {
     topicMeters(topic).bytesOut().increment(bytes);
   }
 
-  /** A leader's ISR change, applied by the controller. */
-  public void isrChanged(int isrSizeBefore, int isrSizeAfter) {
-    if (isrSizeAfter < isrSizeBefore) {
-      isrShrinks.increment();
-    } else if (isrSizeAfter > isrSizeBefore) {
-      isrExpands.increment();
+  /** The traffic counted so far, summed over topics (the console charts its rates). */
+  public Throughput throughput() {
+    double messagesIn = 0;
+    double bytesIn = 0;
+    double bytesOut = 0;
+    for (TopicMeters meters : topics.values()) {
+      messagesIn += meters.messagesIn().count();
+      bytesIn += meters.bytesIn().count();
+      bytesOut += meters.bytesOut().count();
     }
+    return new Throughput(System.currentTimeMillis(), messagesIn, bytesIn, bytesOut);
+  }
+
+  /**
+   * ISR changes the controller on this node made (a leader's proposal, a broker leaving or
+   * returning, a replica's log going offline, a reassignment); Kafka counts them on the partition's
+   * leader, but a leader that left cannot count its own removal.
+   */
+  public void isrChanged(IsrChangeCount changes) {
+    isrShrinks.increment(changes.shrinks());
+    isrExpands.increment(changes.expands());
   }
 
   private ApiMeters apiMeters(ApiKeys api) {
@@ -167,28 +199,23 @@ public final class NodeMetrics implements BrokerMetrics {
     MEMBER_STATUSES.forEach(status -> counts.put(status, 0));
     Set<Member> unreachable = cluster.state().getUnreachable();
     for (Member member : cluster.state().getMembers()) {
-      String status = unreachable.contains(member) ? "unreachable" : statusName(member);
-      counts.merge(status, 1, Integer::sum);
+      counts.merge(MemberStatus.of(member, unreachable), 1, Integer::sum);
     }
     return counts;
   }
 
-  private static String statusName(Member member) {
-    return member.status().toString().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
-  }
-
   /** Lags of every group in the partitions this node leads; a group that does not answer in time is left out. */
-  private static List<ConsumerLag> consumerLags(ReplicaManager replicas, GroupCoordinators groups) {
+  private static List<ConsumerLag> consumerLags(ReplicaManager replicas, GroupCoordinators groups, Duration lagTimeout) {
     try {
-      Set<String> groupIds = groups.knownGroupIds().toCompletableFuture().get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      Set<String> groupIds = groups.knownGroupIds().toCompletableFuture().get(lagTimeout.toMillis(), TimeUnit.MILLISECONDS);
       Map<String, CompletableFuture<GroupCoordinator.FetchedOffsets>> fetched = new LinkedHashMap<>();
       for (String group : groupIds) {
-        fetched.put(group, groups.<GroupCoordinator.FetchedOffsets>ask(group, replyTo -> new GroupCoordinator.FetchOffsets(null, replyTo), LAG_TIMEOUT));
+        fetched.put(group, groups.<GroupCoordinator.FetchedOffsets>ask(group, replyTo -> new GroupCoordinator.FetchOffsets(null, replyTo), lagTimeout));
       }
       List<ConsumerLag> lags = new ArrayList<>();
       for (Map.Entry<String, CompletableFuture<GroupCoordinator.FetchedOffsets>> entry : fetched.entrySet()) {
         try {
-          List<CommittedOffset> offsets = entry.getValue().get(LAG_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).offsets();
+          List<CommittedOffset> offsets = entry.getValue().get(lagTimeout.toMillis(), TimeUnit.MILLISECONDS).offsets();
           lags.addAll(ConsumerLag.of(entry.getKey(), offsets, partition -> leaderHighWatermark(replicas, partition)));
         } catch (Exception e) {
           log.debug("No committed offsets of group {} for its lag: {}", entry.getKey(), e.toString());

@@ -44,13 +44,13 @@ public final class BrokerServices {
   private final ActorRef<Controller.Command> controller;
   private final TopicConfigs topicConfigs;
   private final boolean autoCreateTopics;
-  private final Duration controllerTimeout;
+  private final RequestSettings requests;
   private final GroupCoordinators groups;
   private final BrokerMetrics metrics;
 
   public BrokerServices(
       ActorSystem<?> system, MetadataCache metadata, ReplicaManager replicas, ActorRef<Controller.Command> controller,
-      TopicConfigs topicConfigs, boolean autoCreateTopics, Duration controllerTimeout, GroupCoordinators groups,
+      TopicConfigs topicConfigs, boolean autoCreateTopics, RequestSettings requests, GroupCoordinators groups,
       BrokerMetrics metrics) {
     this.metrics = metrics;
     this.system = system;
@@ -59,12 +59,17 @@ public final class BrokerServices {
     this.controller = controller;
     this.topicConfigs = topicConfigs;
     this.autoCreateTopics = autoCreateTopics;
-    this.controllerTimeout = controllerTimeout;
+    this.requests = requests;
     this.groups = groups;
   }
 
   public ClusterState cluster() {
     return metadata.current();
+  }
+
+  /** How long handlers wait for the controller, coordinators and replicas. */
+  public RequestSettings requests() {
+    return requests;
   }
 
   public BrokerMetrics metrics() {
@@ -97,7 +102,7 @@ public final class BrokerServices {
   }
 
   public <T> CompletionStage<T> askController(org.apache.pekko.japi.function.Function<ActorRef<T>, Controller.Command> request) {
-    return DirectCompletion.of(AskPattern.ask(controller, request, controllerTimeout, system.scheduler()));
+    return DirectCompletion.of(AskPattern.ask(controller, request, requests.controllerTimeout(), system.scheduler()));
   }
 
   /**
@@ -119,7 +124,7 @@ public final class BrokerServices {
     return this.<T>askController(request).thenCompose(reply -> metadata
         .awaitVersion(stateVersion.applyAsLong(reply))
         .toCompletableFuture()
-        .completeOnTimeout(null, controllerTimeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
+        .completeOnTimeout(null, requests.controllerTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
         .thenApply(visible -> reply));
   }
 

@@ -1,7 +1,6 @@
 package io.vltava.kafka;
 
 import io.vltava.group.GroupCoordinator;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -18,7 +17,6 @@ import org.apache.kafka.common.requests.DeleteGroupsResponse;
 
 /** DeleteGroups: a group without members forgets its committed offsets (NON_EMPTY_GROUP otherwise). */
 final class DeleteGroupsHandler implements ApiHandler {
-  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
 
   private final BrokerServices broker;
 
@@ -35,7 +33,7 @@ final class DeleteGroupsHandler implements ApiHandler {
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     DeleteGroupsRequestData data = ((DeleteGroupsRequest) request).data();
     List<CompletableFuture<DeletableGroupResult>> results = data.groupsNames().stream()
-        .map(groupId -> broker.<GroupCoordinator.Outcome>askGroup(groupId, GroupCoordinator.DeleteGroup::new, ANSWER_TIMEOUT)
+        .map(groupId -> broker.<GroupCoordinator.Outcome>askGroup(groupId, GroupCoordinator.DeleteGroup::new, broker.requests().coordinatorTimeout())
             .handle((outcome, failure) -> new DeletableGroupResult().setGroupId(groupId)
                 .setErrorCode((failure == null ? outcome.error() : BrokerServices.groupError(failure)).code()))
             .toCompletableFuture())

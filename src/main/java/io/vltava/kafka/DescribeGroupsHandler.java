@@ -2,7 +2,6 @@ package io.vltava.kafka;
 
 import io.vltava.group.GroupCoordinator;
 import io.vltava.group.GroupProtocol;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +24,6 @@ import org.apache.kafka.common.utils.Utils;
  * (GROUP_ID_NOT_FOUND from v6); the operations the client may perform on it when asked (v3+).
  */
 final class DescribeGroupsHandler implements ApiHandler {
-  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
   private static final short FIRST_VERSION_WITH_NOT_FOUND = 6;
   private static final short FIRST_VERSION_WITH_AUTHORIZED_OPERATIONS = 3;
   /** Without an authorizer every client may do all that Kafka's authorizer knows for a group. */
@@ -50,7 +48,7 @@ final class DescribeGroupsHandler implements ApiHandler {
     short version = context.apiVersion();
     boolean withOperations = version >= FIRST_VERSION_WITH_AUTHORIZED_OPERATIONS && data.includeAuthorizedOperations();
     List<CompletableFuture<DescribedGroup>> groups = data.groups().stream()
-        .map(groupId -> broker.<GroupProtocol.Description>askGroup(groupId, GroupCoordinator.Describe::new, ANSWER_TIMEOUT)
+        .map(groupId -> broker.<GroupProtocol.Description>askGroup(groupId, GroupCoordinator.Describe::new, broker.requests().coordinatorTimeout())
             .handle((description, failure) -> failure == null
                 ? described(description, version)
                 : new DescribedGroup().setGroupId(groupId).setErrorCode(BrokerServices.groupError(failure).code()))

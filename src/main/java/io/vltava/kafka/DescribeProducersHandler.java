@@ -1,7 +1,6 @@
 package io.vltava.kafka;
 
 import io.vltava.replica.ReplicaManager.ActiveProducers;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +25,6 @@ import org.apache.kafka.common.requests.DescribeProducersResponse;
  * NOT_LEADER_OR_FOLLOWER; one that does not exist UNKNOWN_TOPIC_OR_PARTITION.
  */
 final class DescribeProducersHandler implements ApiHandler {
-  private static final Duration WRITER_TIMEOUT = Duration.ofSeconds(10);
 
   private final BrokerServices broker;
 
@@ -50,7 +48,7 @@ final class DescribeProducersHandler implements ApiHandler {
       for (int partitionIndex : topic.partitionIndexes()) {
         PartitionResponse partition = new PartitionResponse().setPartitionIndex(partitionIndex);
         topicResponse.partitions().add(partition);
-        pending.add(broker.replicas().activeProducers(new TopicPartition(topic.name(), partitionIndex), WRITER_TIMEOUT)
+        pending.add(broker.replicas().activeProducers(new TopicPartition(topic.name(), partitionIndex), broker.requests().replicaWriterTimeout())
             .toCompletableFuture()
             .exceptionally(failure -> new ActiveProducers(Errors.REQUEST_TIMED_OUT, List.of()))
             .thenAccept(producers -> fill(partition, producers)));

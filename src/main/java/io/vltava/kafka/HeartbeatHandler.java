@@ -2,7 +2,6 @@ package io.vltava.kafka;
 
 import io.vltava.group.GroupCoordinator;
 import io.vltava.group.GroupProtocol;
-import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
@@ -15,7 +14,6 @@ import org.apache.kafka.common.requests.HeartbeatResponse;
 
 /** Heartbeat: keeps a member's session alive and tells it when the group rebalances. */
 final class HeartbeatHandler implements ApiHandler {
-  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
 
   private final BrokerServices broker;
 
@@ -34,7 +32,7 @@ final class HeartbeatHandler implements ApiHandler {
     GroupProtocol.MemberGeneration member =
         new GroupProtocol.MemberGeneration(data.memberId(), data.groupInstanceId(), data.generationId());
     return broker.<GroupCoordinator.Outcome>askGroup(data.groupId(), replyTo -> new GroupCoordinator.Heartbeat(member, replyTo),
-            ANSWER_TIMEOUT)
+            broker.requests().memberTimeout())
         .handle((outcome, failure) -> new HeartbeatResponse(new HeartbeatResponseData()
             .setErrorCode((failure == null ? outcome.error() : BrokerServices.groupError(failure)).code())));
   }

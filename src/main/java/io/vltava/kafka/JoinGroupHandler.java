@@ -17,8 +17,6 @@ import org.apache.kafka.common.requests.JoinGroupResponse;
 
 /** JoinGroup: parks at the coordinator until the group's join phase completes (up to the rebalance timeout). */
 final class JoinGroupHandler implements ApiHandler {
-  /** Beyond the rebalance timeout, how long the coordinator has to answer. */
-  private static final Duration ANSWER_MARGIN = Duration.ofSeconds(10);
   /** Handlers do not see the connection's peer address, so DescribeGroups shows no client host. */
   private static final String CLIENT_HOST_UNKNOWN = "";
 
@@ -46,7 +44,7 @@ final class JoinGroupHandler implements ApiHandler {
         rebalanceTimeoutMs, data.protocolType(), protocols, JoinGroupRequest.requiresKnownMemberId(version),
         JoinGroupRequest.supportsSkippingAssignment(version));
     return broker.<GroupProtocol.JoinResult>askGroupParked(data.groupId(), replyTo -> new GroupCoordinator.Join(join, replyTo),
-            Duration.ofMillis(Math.max(0, rebalanceTimeoutMs)).plus(ANSWER_MARGIN))
+            Duration.ofMillis(Math.max(0, rebalanceTimeoutMs)).plus(broker.requests().joinGroupMargin()))
         .handle((result, failure) -> {
           if (failure != null) {
             result = GroupProtocol.JoinResult.error(BrokerServices.groupError(failure).code(), data.memberId());

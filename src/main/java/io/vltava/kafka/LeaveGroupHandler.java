@@ -2,7 +2,6 @@ package io.vltava.kafka;
 
 import io.vltava.group.GroupCoordinator;
 import io.vltava.group.GroupProtocol;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -17,7 +16,6 @@ import org.apache.kafka.common.requests.LeaveGroupResponse;
 
 /** LeaveGroup: one member (v0-2) or a batch (v3+, by member or group instance id); the rest rebalance. */
 final class LeaveGroupHandler implements ApiHandler {
-  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
 
   private final BrokerServices broker;
 
@@ -38,7 +36,7 @@ final class LeaveGroupHandler implements ApiHandler {
         .map(m -> new GroupProtocol.Leaving(m.memberId(), m.groupInstanceId())).toList();
     short version = context.apiVersion();
     return broker.<GroupCoordinator.LeaveOutcome>askGroup(leave.data().groupId(),
-            replyTo -> new GroupCoordinator.Leave(leaving, replyTo), ANSWER_TIMEOUT)
+            replyTo -> new GroupCoordinator.Leave(leaving, replyTo), broker.requests().memberTimeout())
         .handle((outcome, failure) -> {
           if (failure != null) {
             // As Kafka: the request's error alone, no member answers (none of them left).

@@ -2,7 +2,6 @@ package io.vltava.kafka;
 
 import io.vltava.group.GroupCoordinator;
 import io.vltava.group.GroupProtocol;
-import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +20,6 @@ import org.apache.kafka.common.requests.ListGroupsResponse;
  * (v5+; all groups here are "classic"). Asks each known group's coordinator for its state.
  */
 final class ListGroupsHandler implements ApiHandler {
-  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
   private static final String GROUP_TYPE = "classic";
 
   private final BrokerServices broker;
@@ -43,7 +41,7 @@ final class ListGroupsHandler implements ApiHandler {
     return broker.groups().knownGroupIds()
         .thenCompose(ids -> {
           List<CompletableFuture<GroupProtocol.Description>> described = ids.stream()
-              .map(id -> broker.<GroupProtocol.Description>askGroup(id, GroupCoordinator.Describe::new, ANSWER_TIMEOUT)
+              .map(id -> broker.<GroupProtocol.Description>askGroup(id, GroupCoordinator.Describe::new, broker.requests().coordinatorTimeout())
                   .toCompletableFuture())
               .toList();
           return CompletableFuture.allOf(described.toArray(CompletableFuture[]::new))

@@ -2,7 +2,6 @@ package io.vltava.kafka;
 
 import io.vltava.group.CommittedOffset;
 import io.vltava.group.GroupCoordinator;
-import java.time.Duration;
 import io.vltava.metadata.TopicState;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,7 +25,6 @@ import org.apache.kafka.common.requests.OffsetDeleteResponse;
  * partitions of unknown topics are refused one by one, as Kafka does.
  */
 final class OffsetDeleteHandler implements ApiHandler {
-  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
 
   private final BrokerServices broker;
 
@@ -53,7 +51,7 @@ final class OffsetDeleteHandler implements ApiHandler {
       }
     }
     return broker.<GroupCoordinator.OffsetDeletion>askGroup(data.groupId(),
-            replyTo -> new GroupCoordinator.DeleteOffsets(partitions, replyTo), ANSWER_TIMEOUT)
+            replyTo -> new GroupCoordinator.DeleteOffsets(partitions, replyTo), broker.requests().coordinatorTimeout())
         .handle((deletion, failure) -> {
           OffsetDeleteResponseData response = new OffsetDeleteResponseData();
           Errors groupError = failure == null ? deletion.groupError() : BrokerServices.groupError(failure);

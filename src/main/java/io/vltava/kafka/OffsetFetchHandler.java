@@ -2,7 +2,6 @@ package io.vltava.kafka;
 
 import io.vltava.group.CommittedOffset;
 import io.vltava.group.GroupCoordinator;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -31,7 +30,6 @@ import org.apache.kafka.common.requests.OffsetFetchResponse;
  * 9: v10 names topics by id.
  */
 final class OffsetFetchHandler implements ApiHandler {
-  private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
   private static final int FIRST_BATCHED_VERSION = 8;
 
   private final BrokerServices broker;
@@ -81,7 +79,7 @@ final class OffsetFetchHandler implements ApiHandler {
     }
     List<CommittedOffset.PartitionKey> requested = wanted;
     return broker.<GroupCoordinator.FetchedOffsets>askGroup(group.groupId(),
-            replyTo -> new GroupCoordinator.FetchOffsets(requested, replyTo), ANSWER_TIMEOUT)
+            replyTo -> new GroupCoordinator.FetchOffsets(requested, replyTo), broker.requests().coordinatorTimeout())
         .handle((fetched, failure) -> {
           OffsetFetchResponseGroup answer = new OffsetFetchResponseGroup().setGroupId(group.groupId());
           if (failure != null) {

@@ -2,7 +2,6 @@ package io.vltava.kafka;
 
 import io.vltava.group.GroupCoordinator;
 import io.vltava.group.GroupProtocol;
-import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupResponseData;
@@ -14,9 +13,6 @@ import org.apache.kafka.common.requests.SyncGroupResponse;
 
 /** SyncGroup: a follower's sync parks at the coordinator until the leader's brings the assignment. */
 final class SyncGroupHandler implements ApiHandler {
-  /** Bounded by the group's rebalance timeout, which the request does not carry; Kafka's default max.poll.interval.ms. */
-  private static final Duration ANSWER_TIMEOUT = Duration.ofMinutes(5);
-
   private final BrokerServices broker;
 
   SyncGroupHandler(BrokerServices broker) {
@@ -35,7 +31,7 @@ final class SyncGroupHandler implements ApiHandler {
         data.generationId(), data.protocolType(), data.protocolName(),
         data.assignments().stream().map(a -> new GroupProtocol.Assignment(a.memberId(), a.assignment())).toList());
     return broker.<GroupProtocol.SyncResult>askGroupParked(data.groupId(), replyTo -> new GroupCoordinator.Sync(sync, replyTo),
-            ANSWER_TIMEOUT)
+            broker.requests().syncGroupTimeout())
         .handle((result, failure) -> {
           if (failure != null) {
             result = new GroupProtocol.SyncResult(BrokerServices.groupError(failure).code(), null, null, new byte[0]);

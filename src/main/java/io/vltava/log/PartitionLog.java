@@ -268,6 +268,27 @@ public final class PartitionLog implements AutoCloseable {
     return local.segments().sizeBytes();
   }
 
+  /**
+   * Bytes from the batch holding {@code offset} to the end of the log: what a replica whose log
+   * ends at {@code offset} still has to fetch (all of it below the log start, none at the end).
+   */
+  public long bytesFrom(long offset) throws IOException {
+    if (offset >= local.logEndOffset()) {
+      return 0;
+    }
+    if (offset <= local.logStartOffset()) {
+      return sizeBytes();
+    }
+    long total = 0;
+    boolean first = true;
+    for (LogSegment segment : local.segments().from(offset)) {
+      int size = segment.sizeBytes();
+      total += first ? size - segment.positionOf(offset, size) : size;
+      first = false;
+    }
+    return total;
+  }
+
   /** The producers with batches in this log; only the writer may call it (the producer state is the writer's). */
   public List<ActiveProducer> activeProducers() {
     lock.lock();

@@ -3,6 +3,7 @@ package io.vltava.metadata;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 import org.apache.kafka.common.errors.InvalidRequestException;
 
@@ -30,86 +31,78 @@ public final class BrokerConfigs {
   /** Kafka's default of log.cleaner.io.max.bytes.per.second, a double: unlimited. */
   public static final double CLEANER_UNLIMITED = Double.MAX_VALUE;
 
-  private static final Set<String> NAMES = Set.of(LEADER_REPLICATION_THROTTLED_RATE, FOLLOWER_REPLICATION_THROTTLED_RATE,
-      REPLICA_ALTER_LOG_DIRS_IO_MAX_BYTES_PER_SECOND, LOG_CLEANER_IO_MAX_BYTES_PER_SECOND);
+  private static final ConfigDef.Validator POSITIVE = (name, value) -> {
+    if (!((Double) value > 0)) {
+      throw new ConfigException(name, value, "a number of bytes per second > 0");
+    }
+  };
+
+  /** Every dynamic broker config, with Kafka's default (unlimited), its type, rule and documentation. */
+  private static final ConfigDef DEFINITION = new ConfigDef()
+      .define(FOLLOWER_REPLICATION_THROTTLED_RATE, ConfigDef.Type.LONG, UNLIMITED, ConfigDef.Range.atLeast(0), ConfigDef.Importance.MEDIUM,
+          "Bytes per second this broker fetches for its out-of-sync replicas in follower.replication.throttled.replicas.")
+      .define(LEADER_REPLICATION_THROTTLED_RATE, ConfigDef.Type.LONG, UNLIMITED, ConfigDef.Range.atLeast(0), ConfigDef.Importance.MEDIUM,
+          "Bytes per second this broker sends, as leader, to out-of-sync followers of the replicas in leader.replication.throttled.replicas.")
+      .define(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND, ConfigDef.Type.DOUBLE, CLEANER_UNLIMITED, POSITIVE, ConfigDef.Importance.MEDIUM,
+          "Bytes per second this broker's log cleaner threads read and write together.")
+      .define(REPLICA_ALTER_LOG_DIRS_IO_MAX_BYTES_PER_SECOND, ConfigDef.Type.LONG, UNLIMITED, ConfigDef.Range.atLeast(0),
+          ConfigDef.Importance.MEDIUM, "Moves between log directories of one broker; without effect, a node has one data directory.");
 
   public static Set<String> names() {
-    return NAMES;
+    return java.util.Collections.unmodifiableSet(DEFINITION.configKeys().keySet());
   }
 
-  /** The value type of a dynamic config, as Kafka's ConfigDef names it. */
+  /** The value type of a dynamic config. */
   public static ConfigDef.Type type(String name) {
-    return name.equals(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND) ? ConfigDef.Type.DOUBLE : ConfigDef.Type.LONG;
+    return DEFINITION.configKeys().get(name).type;
   }
 
   /** Kafka's default of a dynamic config: unlimited. */
   public static String kafkaDefault(String name) {
-    return name.equals(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND) ? String.valueOf(CLEANER_UNLIMITED) : String.valueOf(UNLIMITED);
+    return String.valueOf(DEFINITION.configKeys().get(name).defaultValue);
   }
 
   /** What DescribeConfigs says a dynamic config does. */
   public static String documentation(String name) {
-    return switch (name) {
-      case LEADER_REPLICATION_THROTTLED_RATE ->
-          "Bytes per second this broker sends, as leader, to out-of-sync followers of the replicas in leader.replication.throttled.replicas.";
-      case FOLLOWER_REPLICATION_THROTTLED_RATE ->
-          "Bytes per second this broker fetches for its out-of-sync replicas in follower.replication.throttled.replicas.";
-      case LOG_CLEANER_IO_MAX_BYTES_PER_SECOND ->
-          "Bytes per second this broker's log cleaner threads read and write together.";
-      default -> "Moves between log directories of one broker; without effect, a node has one data directory.";
-    };
+    return DEFINITION.configKeys().get(name).documentation;
   }
 
   /** Throws InvalidRequestException for a config that cannot be set dynamically, InvalidConfigurationException for a bad value. */
   public static void validate(Map<String, String> overrides) {
     overrides.forEach((name, value) -> {
-      if (!NAMES.contains(name)) {
+      if (!names().contains(name)) {
         // Kafka answers INVALID_REQUEST for a broker config that cannot be updated dynamically.
         throw new InvalidRequestException("Broker config " + name + " cannot be changed at run time; set it in the node's"
-            + " configuration file. Dynamic broker configs: " + NAMES);
+            + " configuration file. Dynamic broker configs: " + names());
       }
-      if (name.equals(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND)) {
-        cleanerRate(value);
-      } else {
-        rate(name, value);
-      }
+      parse(name, value);
     });
   }
 
   /** The log cleaner's I/O limit from a broker's overrides; {@code configured} (the node's file) when not set. */
   public static double cleanerIoRate(Map<String, String> overrides, double configured) {
     String value = overrides.get(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND);
-    return value == null ? configured : cleanerRate(value);
-  }
-
-  private static double cleanerRate(String value) {
-    try {
-      double rate = Double.parseDouble(value == null ? "" : value.trim());
-      if (rate > 0) {
-        return rate;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new InvalidConfigurationException("Invalid value " + value + " for configuration "
-        + LOG_CLEANER_IO_MAX_BYTES_PER_SECOND + ": a number of bytes per second > 0");
+    return value == null ? configured : (Double) parse(LOG_CLEANER_IO_MAX_BYTES_PER_SECOND, value);
   }
 
   /** A rate in bytes per second from a broker's overrides; {@link #UNLIMITED} when not set. */
   public static long rate(Map<String, String> overrides, String name) {
     String value = overrides.get(name);
-    return value == null ? UNLIMITED : rate(name, value);
+    return value == null ? UNLIMITED : (Long) parse(name, value);
   }
 
-  private static long rate(String name, String value) {
-    try {
-      long rate = Long.parseLong(value == null ? "" : value.trim());
-      if (rate >= 0) {
-        return rate;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+  /** {@code value} as the config's type, checked by its rule; InvalidConfigurationException naming both if it is not one. */
+  private static Object parse(String name, String value) {
+    if (value == null) {
+      throw new InvalidConfigurationException("Invalid value null for configuration " + name);
     }
-    throw new InvalidConfigurationException("Invalid value " + value + " for configuration " + name + ": a number of bytes per second >= 0");
+    ConfigDef.ConfigKey key = DEFINITION.configKeys().get(name);
+    try {
+      Object parsed = ConfigDef.parseType(name, value, key.type);
+      key.validator.ensureValid(name, parsed);
+      return parsed;
+    } catch (ConfigException e) {
+      throw new InvalidConfigurationException(e.getMessage());
+    }
   }
 }

@@ -6,6 +6,9 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
 import io.vltava.kafka.FetchSessionSettings;
 import io.vltava.kafka.ListenerSettings;
+import io.vltava.kafka.RequestSettings;
+import io.vltava.replica.ReplicationSettings;
+import io.vltava.util.SettingsReader;
 import io.vltava.log.TopicConfigs;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,15 +26,16 @@ public record NodeSettings(
     boolean autoCreateTopics,
     int defaultReplicationFactor,
     Duration retentionCheckInterval,
-    Duration replicaLagMax,
-    Duration highWatermarkCheckpointInterval,
-    Duration storageRetryBackoff,
-    Duration storageRetryBackoffMax,
-    boolean autoLeaderRebalance,
+    ReplicationSettings replication,
     TopicConfigs topicConfigs,
     ClusterSettings cluster,
     FetchSessionSettings fetchSessions,
-    int httpPort) {
+    RequestSettings requests,
+    Duration startupTimeout,
+    Duration shutdownDrainTimeout,
+    int httpPort,
+    Duration consumerLagTimeout,
+    Duration shutdownHandoverTimeout) {
 
   /** {@link #httpPort} value that turns the HTTP endpoint off. */
   public static final int HTTP_DISABLED = -1;
@@ -89,11 +93,7 @@ public record NodeSettings(
         topics.getBoolean("auto.create.topics.enable"),
         topics.getInt("default.replication.factor"),
         Duration.ofMillis(topics.getLong("log.retention.check.interval.ms")),
-        Duration.ofMillis(vltava.getLong("replication.replica.lag.time.max.ms")),
-        Duration.ofMillis(vltava.getLong("replication.replica.high.watermark.checkpoint.interval.ms")),
-        Duration.ofMillis(vltava.getLong("replication.replica.storage.retry.backoff.ms")),
-        Duration.ofMillis(vltava.getLong("replication.replica.storage.retry.backoff.max.ms")),
-        vltava.getBoolean("replication.auto.leader.rebalance.enable"),
+        ReplicationSettings.from(config),
         TopicConfigs.fromConfig(vltava.getConfig("topic-defaults")),
         new ClusterSettings(
             vltava.getString("cluster.host"),
@@ -104,7 +104,12 @@ public record NodeSettings(
             vltava.getInt("cluster.size"),
             DiscoverySettings.fromConfig(vltava.getConfig("cluster.discovery"), System.getenv())),
         FetchSessionSettings.fromConfig(vltava.getConfig("fetch-sessions")),
-        httpPort(vltava.getInt("http.port")));
+        RequestSettings.from(config),
+        new SettingsReader(config, "vltava").positiveDuration("startup-timeout"),
+        new SettingsReader(config, "vltava.listener").positiveDuration("shutdown-drain-timeout"),
+        httpPort(vltava.getInt("http.port")),
+        new SettingsReader(config, "vltava.http").positiveDuration("consumer-lag-timeout"),
+        new SettingsReader(config, "vltava").positiveDuration("shutdown-handover-timeout"));
   }
 
   private static int httpPort(int port) {

@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.vltava.controller.Controller;
 import io.vltava.controller.MetadataSubscriber;
-import io.vltava.log.TopicConfigs;
 import java.util.HashMap;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -21,6 +20,7 @@ import io.vltava.group.GroupSettings;
 import io.vltava.http.HttpEndpoint;
 import io.vltava.http.NodeMetrics;
 import io.vltava.http.Readiness;
+import io.vltava.http.console.WebConsole;
 import io.vltava.kafka.ApiHandlers;
 import io.vltava.kafka.BrokerServices;
 import io.vltava.kafka.FetchSessionCache;
@@ -58,12 +58,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class VltavaNode implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(VltavaNode.class);
-  private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(60);
-  /**
-   * Each step of a controlled shutdown (group hand-off, leadership move) gives up after this long;
-   * the before-service-unbind phase's timeout in vltava-node.conf covers both.
-   */
-  private static final Duration CONTROLLED_SHUTDOWN_STEP = Duration.ofSeconds(5);
   private static final String CONTROLLER_ROLE = "controller";
   private static final String BROKER_ROLE = "broker";
 
@@ -128,35 +122,35 @@ public final class VltavaNode implements AutoCloseable {
       MetadataCache metadata = new MetadataCache(settings.nodeId());
       system.systemActorOf(MetadataSubscriber.create(metadata), "metadata-subscriber", Props.empty());
       ActorRef<Controller.Command> controller = ClusterSingleton.get(system).init(
-          SingletonActor.of(Controller.create(controllerSettings(settings, JournalSettings.from(config), clusterId), metadata), "controller")
+          SingletonActor.of(Controller.create(controllerSettings(settings, JournalSettings.from(config), clusterId, metrics), metadata), "controller")
               .withSettings(ClusterSingletonSettings.create(system).withRole(CONTROLLER_ROLE)));
 
       ReplicaManager replicas = new ReplicaManager(
           system, metadata, settings.topicConfigs(), settings.dataDir(),
-          new PartitionReplica.Settings(settings.retentionCheckInterval(), settings.replicaLagMax(),
-              settings.highWatermarkCheckpointInterval(), settings.storageRetryBackoff(), settings.storageRetryBackoffMax(),
-              Clock.systemUTC()),
-          isrChangesThrough(system, controller, settings, metrics));
+          PartitionReplica.Settings.of(settings.replication(), settings.retentionCheckInterval(), Clock.systemUTC()),
+          settings.replication(),
+          isrChangesThrough(system, controller, settings));
       replicas.start();
       GroupCoordinators groups = GroupCoordinators.start(system, GroupSettings.from(config), Clock.systemUTC());
-      metrics.watch(system, metadata, replicas, groups);
+      metrics.watch(system, metadata, replicas, groups, settings.consumerLagTimeout());
       BrokerServices services = new BrokerServices(
-          system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), STARTUP_TIMEOUT,
+          system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), settings.requests(),
           groups, metrics);
       FetchSessionCache fetchSessions = new FetchSessionCache(settings.fetchSessions(), Clock.systemUTC());
       KafkaListener listener = KafkaListener.bind(system, settings.listener(), ApiHandlers.of(KafkaApis.handlers(services, fetchSessions)),
               metrics)
-          .toCompletableFuture().get(STARTUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+          .toCompletableFuture().get(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
       VltavaNode node = new VltavaNode(system, settings, listener, metadata, replicas, fetchSessions, http, readiness);
+      http.ifPresent(endpoint -> WebConsole.mount(endpoint, node.bootstrapServers(), system, metadata, readiness, metrics));
       node.registerShutdownTasks(groups, controller);
 
       BrokerInfo self = new BrokerInfo(settings.nodeId(), settings.listener().advertisedHost(),
           listener.boundAddress().getPort(), cluster.selfMember().address().toString());
       // Only a broker-role node is registered, so only it is given partition replicas.
       if (settings.cluster().hasRole(BROKER_ROLE)) {
-        register(system, controller, self, settings.cluster().consistencyTimeout().multipliedBy(2));
+        register(system, controller, self, settings.cluster().consistencyTimeout().multipliedBy(2), settings.startupTimeout());
       }
-      JournalWiring.start(system, config, controller, replicas, metadata, settings.cluster().size(), STARTUP_TIMEOUT);
+      JournalWiring.start(system, config, controller, replicas, metadata, settings.cluster().size(), settings.startupTimeout());
       // Ready once this node's metadata holds the cluster's state (with this broker registered, for a broker).
       readiness.notReady("waiting for the cluster metadata");
       boolean broker = settings.cluster().hasRole(BROKER_ROLE);
@@ -219,23 +213,20 @@ public final class VltavaNode implements AutoCloseable {
     values.put("pekko.cluster.roles", cluster.roles());
     values.put("pekko.cluster.distributed-data.durable.lmdb.dir",
         settings.dataDir().resolve("cluster-metadata").toAbsolutePath().toString());
+    // The controlled shutdown's two steps (see registerShutdownTasks) run in this phase, plus a margin.
+    values.put("pekko.coordinated-shutdown.phases.before-service-unbind.timeout",
+        settings.shutdownHandoverTimeout().multipliedBy(2).plusSeconds(2).toMillis() + "ms");
     return ConfigFactory.parseMap(values, "node settings");
   }
 
   /** Leaders propose ISR changes, and replicas report their logs offline or back, to the controller, which alone changes metadata. */
   private static io.vltava.replica.IsrChanges isrChangesThrough(
-      ActorSystem<?> system, ActorRef<Controller.Command> controller, NodeSettings settings, NodeMetrics metrics) {
+      ActorSystem<?> system, ActorRef<Controller.Command> controller, NodeSettings settings) {
     Duration timeout = settings.cluster().consistencyTimeout().multipliedBy(2);
     return new io.vltava.replica.IsrChanges() {
       @Override
       public CompletionStage<Decision> propose(TopicPartition partition, PartitionState base, List<Integer> isr) {
-        return ask(replyTo -> new Controller.AlterIsr(partition.topic(), partition.partition(), base, isr, replyTo))
-            .thenApply(decision -> {
-              if (decision.error() == org.apache.kafka.common.protocol.Errors.NONE) {
-                metrics.isrChanged(base.isr().size(), decision.partition().isr().size());
-              }
-              return decision;
-            });
+        return ask(replyTo -> new Controller.AlterIsr(partition.topic(), partition.partition(), base, isr, replyTo));
       }
 
       @Override
@@ -256,18 +247,28 @@ public final class VltavaNode implements AutoCloseable {
     return replicas.replica(partition);
   }
 
+  /**
+   * How far this node's long operations have got: the start-up recovery of its partition logs and
+   * the followers catching up with the partitions it leads (for the console and tools).
+   */
+  public io.vltava.replica.ReplicationProgress progress() {
+    return replicas.progress();
+  }
+
   /** Fault injection for tests and the testkit: stops (or resumes) this node's follower fetching. */
   public void pauseReplication(boolean paused) {
     replicas.pauseReplication(paused);
   }
 
-  private static Controller.Settings controllerSettings(NodeSettings settings, JournalSettings journal, String clusterId) {
+  private static Controller.Settings controllerSettings(
+      NodeSettings settings, JournalSettings journal, String clusterId, NodeMetrics metrics) {
     return new Controller.Settings(clusterId, settings.nodeId(), settings.numPartitions(), settings.defaultReplicationFactor(),
         settings.topicConfigs()::validate,
-        topic -> Boolean.parseBoolean(settings.topicConfigs().effective(topic.configs()).get(TopicConfigs.UNCLEAN_LEADER_ELECTION_ENABLE)),
-        settings.autoLeaderRebalance(),
+        topic -> settings.topicConfigs().uncleanLeaderElection(topic.configs()),
+        settings.replication().autoLeaderRebalance(),
         settings.cluster().consistencyTimeout(),
-        Map.of(journal.topic(), journal.targetReplicationFactor()));
+        Map.of(journal.topic(), journal.targetReplicationFactor()),
+        metrics::isrChanged);
   }
 
   /**
@@ -283,14 +284,15 @@ public final class VltavaNode implements AutoCloseable {
     }
     replicas.stopFollowing();
     return AskPattern.<Controller.Command, Long>ask(controller, replyTo -> new Controller.BrokerStopping(settings.nodeId(), replyTo),
-            CONTROLLED_SHUTDOWN_STEP, system.scheduler())
-        .thenCompose(version -> metadata.awaitVersion(version).orTimeout(CONTROLLED_SHUTDOWN_STEP.toMillis(), TimeUnit.MILLISECONDS));
+            settings.shutdownHandoverTimeout(), system.scheduler())
+        .thenCompose(version -> metadata.awaitVersion(version).orTimeout(settings.shutdownHandoverTimeout().toMillis(), TimeUnit.MILLISECONDS));
   }
 
   /** Tells the controller this broker's endpoints, retrying while no controller is up yet. */
-  private static void register(ActorSystem<?> system, ActorRef<Controller.Command> controller, BrokerInfo self, Duration attemptTimeout)
+  private static void register(
+      ActorSystem<?> system, ActorRef<Controller.Command> controller, BrokerInfo self, Duration attemptTimeout, Duration timeout)
       throws Exception {
-    long deadline = System.nanoTime() + STARTUP_TIMEOUT.toNanos();
+    long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       try {
         AskPattern.<Controller.Command, Done>ask(controller, replyTo -> new Controller.RegisterBroker(self, replyTo),
@@ -298,7 +300,7 @@ public final class VltavaNode implements AutoCloseable {
         return;
       } catch (java.util.concurrent.ExecutionException e) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("No controller registered broker " + self.nodeId() + " within " + STARTUP_TIMEOUT, e);
+          throw new IllegalStateException("No controller registered broker " + self.nodeId() + " within " + timeout, e);
         }
         log.info("Waiting for a controller to register broker {}", self.nodeId());
       }
@@ -316,7 +318,7 @@ public final class VltavaNode implements AutoCloseable {
       readiness.stopping();
       boolean orderly = shutdown.getShutdownReason().map(CoordinatedShutdown.unknownReason()::equals).orElse(true);
       CompletionStage<?> handedOver = !orderly ? CompletableFuture.completedFuture(Done.getInstance())
-          : groups.handOff(CONTROLLED_SHUTDOWN_STEP).thenCompose(handedOff -> moveLeadershipAway(controller));
+          : groups.handOff(settings.shutdownHandoverTimeout()).thenCompose(handedOff -> moveLeadershipAway(controller));
       return handedOver
           .handle((moved, failure) -> {
             if (failure != null) {
@@ -328,7 +330,7 @@ public final class VltavaNode implements AutoCloseable {
     });
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "kafka-listener-unbind", listener::unbind);
     shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "kafka-requests-done",
-        () -> listener.shutdown(Duration.ofSeconds(10)));
+        () -> listener.shutdown(settings.shutdownDrainTimeout()));
     // Last, so that /health/ready answers 503 (not a refused connection) while the node drains.
     http.ifPresent(endpoint -> shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "http-stop", () -> {
       endpoint.close();

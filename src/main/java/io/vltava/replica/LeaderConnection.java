@@ -16,17 +16,15 @@ import org.apache.kafka.common.requests.RequestHeader;
  * time, from the fetcher thread that owns it.
  */
 final class LeaderConnection implements AutoCloseable {
-  private static final int CONNECT_TIMEOUT_MS = 5_000;
-
   private final Socket socket;
   private final DataInputStream in;
   private final DataOutputStream out;
   private final String clientId;
   private int nextCorrelationId;
 
-  LeaderConnection(String host, int port, String clientId, int readTimeoutMs) throws IOException {
+  LeaderConnection(String host, int port, String clientId, int connectTimeoutMs, int readTimeoutMs) throws IOException {
     this.socket = new Socket();
-    socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
+    socket.connect(new InetSocketAddress(host, port), connectTimeoutMs);
     socket.setSoTimeout(readTimeoutMs);
     socket.setTcpNoDelay(true);
     this.in = new DataInputStream(socket.getInputStream());

@@ -8,6 +8,7 @@ import io.vltava.metadata.PartitionState;
 import io.vltava.metadata.ReplicationRules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.apache.kafka.common.TopicPartition;
 import java.nio.file.Files;
 import java.util.Comparator;
 import java.util.stream.Stream;
@@ -85,8 +86,6 @@ public final class PartitionReplica {
   /** A reader of {@code failedLog} hit an I/O error: the log is offline if it is still the open one. */
   record ReadFailed(PartitionLog failedLog, IOException cause) implements Command {}
 
-  private static final Duration ISR_CHECK_MAX = Duration.ofMillis(500);
-
   private enum MaintenanceTick implements Command { INSTANCE }
 
   private enum IsrTick implements Command { INSTANCE }
@@ -103,11 +102,19 @@ public final class PartitionReplica {
 
   /**
    * Settings that are the same for every replica on a node. An offline log is reopened after
-   * {@code storageRetryBackoff}, doubling up to {@code storageRetryBackoffMax}.
+   * {@code storageRetryBackoff}, doubling up to {@code storageRetryBackoffMax}. The ISR is checked
+   * every {@code replicaLagMax}/2, at most every {@code isrCheckIntervalMax}.
    */
   public record Settings(
       Duration maintenanceInterval, Duration replicaLagMax, Duration highWatermarkCheckpointInterval,
-      Duration storageRetryBackoff, Duration storageRetryBackoffMax, Clock clock) {}
+      Duration storageRetryBackoff, Duration storageRetryBackoffMax, Duration isrCheckIntervalMax, Clock clock) {
+
+    /** The replication settings of a node, with its retention check interval and clock. */
+    public static Settings of(ReplicationSettings replication, Duration maintenanceInterval, Clock clock) {
+      return new Settings(maintenanceInterval, replication.replicaLagMax(), replication.highWatermarkCheckpointInterval(),
+          replication.storageRetryBackoff(), replication.storageRetryBackoffMax(), replication.isrCheckIntervalMax(), clock);
+    }
+  }
 
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
@@ -118,6 +125,7 @@ public final class PartitionReplica {
   private final IsrChanges isrChanges;
   private final IntPredicate liveBrokers;
   private final Settings settings;
+  private final ReplicationProgress progress;
   private final int localNodeId;
   /** The open log; null while offline. */
   private PartitionLog log;
@@ -137,16 +145,17 @@ public final class PartitionReplica {
 
   static Behavior<Command> create(
       LocalReplica view, Path dir, LogConfig config, DataArrivals arrivals, IsrChanges isrChanges, IntPredicate liveBrokers,
-      int localNodeId, Settings settings) {
+      int localNodeId, Settings settings, ReplicationProgress progress) {
     Behavior<Command> replica = Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       context.setLoggerName(PartitionReplica.class);
       timers.startTimerWithFixedDelay(MaintenanceTick.INSTANCE, settings.maintenanceInterval());
       timers.startTimerWithFixedDelay(HighWatermarkCheckpointTick.INSTANCE, settings.highWatermarkCheckpointInterval());
       // Shrinking needs a check every lag/2; rejoining should not wait that long.
       Duration isrCheck = settings.replicaLagMax().dividedBy(2);
-      timers.startTimerWithFixedDelay(IsrTick.INSTANCE, isrCheck.compareTo(ISR_CHECK_MAX) < 0 ? isrCheck : ISR_CHECK_MAX);
-      return new PartitionReplica(context, timers, view, dir, config, arrivals, isrChanges, liveBrokers, localNodeId, settings)
-          .start();
+      timers.startTimerWithFixedDelay(IsrTick.INSTANCE,
+          isrCheck.compareTo(settings.isrCheckIntervalMax()) < 0 ? isrCheck : settings.isrCheckIntervalMax());
+      return new PartitionReplica(context, timers, view, dir, config, arrivals, isrChanges, liveBrokers, localNodeId, settings,
+          progress).start();
     }));
     // I/O errors are handled inside (offline, then reopened); anything else is a bug, and a restart reopens the log.
     return Behaviors.supervise(replica).onFailure(Exception.class,
@@ -155,7 +164,8 @@ public final class PartitionReplica {
 
   private PartitionReplica(
       ActorContext<Command> context, TimerScheduler<Command> timers, LocalReplica view, Path dir, LogConfig config,
-      DataArrivals arrivals, IsrChanges isrChanges, IntPredicate liveBrokers, int localNodeId, Settings settings) {
+      DataArrivals arrivals, IsrChanges isrChanges, IntPredicate liveBrokers, int localNodeId, Settings settings,
+      ReplicationProgress progress) {
     this.context = context;
     this.timers = timers;
     this.view = view;
@@ -166,17 +176,26 @@ public final class PartitionReplica {
     this.liveBrokers = liveBrokers;
     this.localNodeId = localNodeId;
     this.settings = settings;
+    this.progress = progress;
     this.reopenBackoff = settings.storageRetryBackoff();
     this.online = onlineBehavior();
     this.offline = offlineBehavior();
   }
 
   private Behavior<Command> start() {
+    TopicPartition partition = view.topicPartition();
+    LogRecoveryProgress recovery = progress.recovery();
+    if (recovery.expects(partition)) {
+      LogRecoveryProgress.SegmentFiles files = LogRecoveryProgress.segmentFiles(dir);
+      recovery.started(partition, files.count(), files.bytes()).ifPresent(line -> context.getLog().info(line));
+    }
     try {
       opened(PartitionLog.open(dir, config, settings.clock()));
       return online;
     } catch (IOException | UncheckedIOException e) {
       return goOffline("Opening", e);
+    } finally {
+      recovery.finished(partition).ifPresent(line -> context.getLog().info(line));
     }
   }
 
@@ -196,6 +215,7 @@ public final class PartitionReplica {
         .onMessage(MaintenanceTick.class, m -> onLog("Maintenance of", () -> log.runMaintenance()))
         .onMessage(IsrTick.class, m -> {
           reportStatus();
+          reportCatchUp();
           return maybeProposeIsr();
         })
         .onMessage(HighWatermarkCheckpointTick.class, m -> onLog("Checkpointing the high watermark of", this::checkpointHighWatermark))
@@ -485,6 +505,45 @@ public final class PartitionReplica {
     return offline;
   }
 
+  /**
+   * As leader, reports how far each follower out of the ISR is behind (offsets and bytes of this
+   * log past its position); followers in sync again are reported as caught up. Not leading, it
+   * leaves its followers to the new leader.
+   */
+  private void reportCatchUp() {
+    CatchUpProgress catchUp = progress.catchUp();
+    TopicPartition partition = view.topicPartition();
+    PartitionState state = view.state();
+    if (!view.isLeader()) {
+      catchUp.forget(partition);
+      return;
+    }
+    long nowMs = settings.clock().millis();
+    var positions = view.followerPositions();
+    List<Integer> catchingUp = new ArrayList<>();
+    for (int replica : state.replicas()) {
+      if (replica == localNodeId || !liveBrokers.test(replica)) {
+        continue; // a broker that is gone catches up once it is back
+      }
+      if (state.isr().contains(replica)) {
+        catchUp.inSync(partition, replica, nowMs).ifPresent(line -> context.getLog().info(line));
+        continue;
+      }
+      var position = positions.get(replica);
+      long followerEnd = position == null ? log.logStartOffset() : position.logEndOffset();
+      try {
+        catchUp.behind(partition, replica, Math.max(0, log.logEndOffset() - followerEnd), log.bytesFrom(followerEnd),
+                state.addingReplicas().contains(replica), nowMs)
+            .ifPresent(line -> context.getLog().info(line));
+        catchingUp.add(replica);
+      } catch (IOException e) {
+        // Only progress is lost; a read failure that matters shows on the next fetch.
+        context.getLog().debug("Measuring how far replica {} of {} is behind failed", replica, partition, e);
+      }
+    }
+    catchUp.retainReplicas(partition, catchingUp);
+  }
+
   private Behavior<Command> maybeProposeIsr() {
     PartitionState state = view.state();
     if (!view.isLeader() || isrProposalInFlight) {
@@ -542,6 +601,7 @@ public final class PartitionReplica {
     } catch (IOException | UncheckedIOException e) {
       context.getLog().error("Closing the log of {} failed", view.topicPartition(), e);
     } finally {
+      progress.catchUp().forget(view.topicPartition());
       view.closed();
     }
     return Behaviors.same();

@@ -4,7 +4,6 @@ import io.vltava.log.LeaderEpochCache;
 import io.vltava.log.PartitionLog;
 import io.vltava.metadata.BrokerInfo;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.HashSet;
@@ -43,21 +42,15 @@ import org.slf4j.LoggerFactory;
  * with news.
  *
  * <p>Failure policy: a failed round (the leader unreachable, a timeout, a failed write here) closes
- * the connection and retries after a backoff that doubles from {@value #MIN_BACKOFF_MS} ms up to
- * {@value #MAX_BACKOFF_MS} ms; the first failure of a streak is logged at WARN, the rest at DEBUG, and
+ * the connection and retries after a backoff that doubles from replica.fetch.backoff.ms up to
+ * replica.fetch.backoff.max.ms ({@link ReplicationSettings}); the first failure of a streak is logged at WARN, the rest at DEBUG, and
  * the recovery at INFO. A partition whose appends fail is warned about once per streak too (a replica
  * whose log is offline is skipped until it is back). The thread ends only on {@link #shutdown}; if an
  * Error kills it anyway, that is logged at ERROR and the next metadata change starts a new fetcher.
  */
 final class ReplicaFetcher implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(ReplicaFetcher.class);
-  private static final int MAX_WAIT_MS = 500;
-  private static final int PARTITION_MAX_BYTES = 1024 * 1024;
-  private static final int RESPONSE_MAX_BYTES = 16 * 1024 * 1024;
-  private static final Duration WRITE_TIMEOUT = Duration.ofSeconds(30);
   private static final short FETCH_VERSION = 12;
-  private static final long MIN_BACKOFF_MS = 100;
-  private static final long MAX_BACKOFF_MS = 5_000;
 
   /** What the follower knows of a followed partition; {@code truncated} once its tail matches the leader's. */
   private record Followed(int leaderEpoch, boolean truncated) {}
@@ -65,6 +58,7 @@ final class ReplicaFetcher implements Runnable {
   private final int leaderId;
   private final ReplicaManager replicas;
   private final ActorSystem<?> system;
+  private final ReplicationSettings settings;
   private final ConcurrentHashMap<TopicPartition, Followed> partitions = new ConcurrentHashMap<>();
   private final Thread thread;
   private volatile boolean running = true;
@@ -77,10 +71,11 @@ final class ReplicaFetcher implements Runnable {
   /** Partitions whose last append failed: warned about once until one succeeds. */
   private final Set<TopicPartition> failingAppends = ConcurrentHashMap.newKeySet();
 
-  ReplicaFetcher(int leaderId, ReplicaManager replicas, ActorSystem<?> system) {
+  ReplicaFetcher(int leaderId, ReplicaManager replicas, ActorSystem<?> system, ReplicationSettings settings) {
     this.leaderId = leaderId;
     this.replicas = replicas;
     this.system = system;
+    this.settings = settings;
     this.session = new FetchSessionHandler(
         new LogContext("[fetcher " + replicas.localNodeId() + " from " + leaderId + "] "), leaderId);
     this.thread = new Thread(this, "replica-fetcher-" + replicas.localNodeId() + "-from-" + leaderId);
@@ -149,10 +144,10 @@ final class ReplicaFetcher implements Runnable {
       } catch (Exception e) {
         if (running) {
           failedRounds++;
-          long backoffMs = backoffMs(failedRounds);
+          long backoffMs = settings.fetchBackoffMs(failedRounds);
           if (failedRounds == 1) {
             log.warn("Follower {} failed to fetch from broker {}; retrying with backoff up to {} ms: {}",
-                replicas.localNodeId(), leaderId, MAX_BACKOFF_MS, e.toString());
+                replicas.localNodeId(), leaderId, settings.fetchBackoffMax().toMillis(), e.toString());
           } else {
             log.debug("Fetching from broker {} failed again ({} in a row); next try in {} ms", leaderId, failedRounds, backoffMs, e);
           }
@@ -164,19 +159,14 @@ final class ReplicaFetcher implements Runnable {
     }
   }
 
-  /** The wait after {@code failedRounds} failures in a row: doubling from the minimum, bounded. */
-  static long backoffMs(int failedRounds) {
-    int doublings = Math.min(failedRounds - 1, 16);
-    return Math.min(MAX_BACKOFF_MS, MIN_BACKOFF_MS << doublings);
-  }
-
   private LeaderConnection connect() throws IOException {
     if (connection == null) {
       BrokerInfo leader = replicas.broker(leaderId);
       if (leader == null) {
         return null;
       }
-      connection = new LeaderConnection(leader.host(), leader.port(), "replica-" + replicas.localNodeId(), MAX_WAIT_MS + 30_000);
+      connection = new LeaderConnection(leader.host(), leader.port(), "replica-" + replicas.localNodeId(),
+          (int) settings.connectTimeout().toMillis(), (int) settings.socketTimeout().toMillis());
     }
     return connection;
   }
@@ -219,8 +209,8 @@ final class ReplicaFetcher implements Runnable {
               replicas.localNodeId(), tp, partitionLog.logEndOffset(), truncateTo, followed.leaderEpoch());
           // A failed cut fails this round: the partition stays untruncated and is asked again, never fetched onto.
           AskPattern.<PartitionReplica.Command, org.apache.pekko.Done>askWithStatus(writerOf(tp),
-                  replyTo -> new PartitionReplica.TruncateTo(truncateTo, replyTo), WRITE_TIMEOUT, system.scheduler())
-              .toCompletableFuture().get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                  replyTo -> new PartitionReplica.TruncateTo(truncateTo, replyTo), settings.writeTimeout(), system.scheduler())
+              .toCompletableFuture().get(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         }
         partitions.replace(tp, followed, new Followed(followed.leaderEpoch(), true));
       }
@@ -266,7 +256,7 @@ final class ReplicaFetcher implements Runnable {
       if (followed.truncated() && partitionLog != null && replica != null) {
         fetchData.add(tp, new FetchRequest.PartitionData(
             io.vltava.metadata.TopicIds.toKafka(replica.topicId()), partitionLog.logEndOffset(), partitionLog.logStartOffset(),
-            throttled.contains(tp) ? quota.maxFetchBytes(PARTITION_MAX_BYTES) : PARTITION_MAX_BYTES, Optional.of(followed.leaderEpoch()),
+            throttled.contains(tp) ? quota.maxFetchBytes(settings.fetchMaxBytes()) : settings.fetchMaxBytes(), Optional.of(followed.leaderEpoch()),
             Optional.of(partitionLog.leaderEpochCache().latestEpoch().orElse(LeaderEpochCache.UNDEFINED_EPOCH))));
       }
     });
@@ -279,9 +269,10 @@ final class ReplicaFetcher implements Runnable {
     }
     // Version 12 names topics, so the follower needs no topic-id lookup of its own.
     FetchResponse response = leader.send(
-        FetchRequest.Builder.forReplica(FETCH_VERSION, replicas.localNodeId(), -1, MAX_WAIT_MS, 1, request.toSend())
+        FetchRequest.Builder.forReplica(FETCH_VERSION, replicas.localNodeId(), -1, (int) settings.fetchWaitMax().toMillis(), 1,
+                request.toSend())
             .removed(request.toForget()).replaced(request.toReplace()).metadata(request.metadata())
-            .setMaxBytes(RESPONSE_MAX_BYTES),
+            .setMaxBytes(settings.fetchResponseMaxBytes()),
         FETCH_VERSION);
     if (paused) {
       // Paused while the fetch was in flight: drop what it brought, as a stalled follower would not
@@ -319,8 +310,8 @@ final class ReplicaFetcher implements Runnable {
         // The leader no longer holds our next offset (a new replica, or one long gone): copy from its log start.
         log.info("Follower {} of {} restarts its log at the leader's log start {}", replicas.localNodeId(), tp, data.logStartOffset());
         AskPattern.<PartitionReplica.Command, org.apache.pekko.Done>askWithStatus(writerOf(tp),
-                replyTo -> new PartitionReplica.RestartAt(data.logStartOffset(), replyTo), WRITE_TIMEOUT, system.scheduler())
-            .toCompletableFuture().get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                replyTo -> new PartitionReplica.RestartAt(data.logStartOffset(), replyTo), settings.writeTimeout(), system.scheduler())
+            .toCompletableFuture().get(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         return;
       }
       // Our log ends past the leader's: check the tail again.
@@ -332,8 +323,8 @@ final class ReplicaFetcher implements Runnable {
     }
     MemoryRecords records = (MemoryRecords) FetchResponse.recordsOrFail(data);
     AppendOutcome outcome = AskPattern.<PartitionReplica.Command, AppendOutcome>ask(writerOf(tp),
-            replyTo -> new PartitionReplica.AppendAsFollower(records, data.highWatermark(), replyTo), WRITE_TIMEOUT, system.scheduler())
-        .toCompletableFuture().get(WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            replyTo -> new PartitionReplica.AppendAsFollower(records, data.highWatermark(), replyTo), settings.writeTimeout(), system.scheduler())
+        .toCompletableFuture().get(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
     if (outcome.error() != Errors.NONE) {
       if (failingAppends.add(tp)) {
         log.warn("Follower {} could not append {} from leader {}: {} {}", replicas.localNodeId(), tp, leaderId, outcome.error(), outcome.errorMessage());

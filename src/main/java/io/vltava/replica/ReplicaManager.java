@@ -48,15 +48,13 @@ import org.slf4j.LoggerFactory;
 public final class ReplicaManager {
   private static final Logger log = LoggerFactory.getLogger(ReplicaManager.class);
   public static final String LOG_DISPATCHER = "vltava.log-dispatcher";
-  private static final Duration LEADER_APPEND_TIMEOUT = Duration.ofSeconds(30);
-  /** How long placing a partition's sharded entity waits for the partition to have a live leader. */
-  private static final Duration LEADER_WAIT = Duration.ofSeconds(10);
 
   private final ActorSystem<?> system;
   private final MetadataCache metadata;
   private final TopicConfigs topicConfigs;
   private final Path dataDir;
   private final PartitionReplica.Settings replicaSettings;
+  private final ReplicationSettings replication;
   private final IsrChanges isrChanges;
   /** Fetcher threads by the leader broker they fetch from. */
   private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
@@ -82,15 +80,18 @@ public final class ReplicaManager {
   private final Map<TopicPartition, CompletionStage<Void>> deleting = new HashMap<>();
   /** Compacts the logs of this node's replicas of compacted topics, leader and follower alike. */
   private final LogCleaner cleaner;
+  private final ReplicationProgress progress;
 
   public ReplicaManager(
       ActorSystem<?> system, MetadataCache metadata, TopicConfigs topicConfigs, Path dataDir,
-      PartitionReplica.Settings replicaSettings, IsrChanges isrChanges) {
+      PartitionReplica.Settings replicaSettings, ReplicationSettings replication, IsrChanges isrChanges) {
     this.system = system;
     this.metadata = metadata;
     this.topicConfigs = topicConfigs;
     this.dataDir = dataDir;
     this.replicaSettings = replicaSettings;
+    this.replication = replication;
+    this.progress = new ReplicationProgress(new LogRecoveryProgress(System::nanoTime), new CatchUpProgress());
     this.isrChanges = isrChanges;
     this.ioExecutor = system.dispatchers().lookup(DispatcherSelector.fromConfig(LOG_DISPATCHER));
     this.sharding = ClusterSharding.get(system);
@@ -108,9 +109,10 @@ public final class ReplicaManager {
   /** Registers the partition-leader entities with cluster sharding, then follows the metadata. */
   public void start() {
     sharding.init(Entity.of(PartitionLeader.TYPE_KEY,
-            context -> PartitionLeader.create(context.getEntityId(), this, metadata, LEADER_APPEND_TIMEOUT))
+            context -> PartitionLeader.create(context.getEntityId(), this, metadata, replication.leaderAppendTimeout()))
         .withMessageExtractor(new PartitionShards())
-        .withAllocationStrategy(new LeaderAllocationStrategy(metadata, Cluster.get(system).selfMember().address(), LEADER_WAIT))
+        .withAllocationStrategy(new LeaderAllocationStrategy(metadata, Cluster.get(system).selfMember().address(),
+            replication.leaderWait()))
         .withRole("broker"));
     metadata.subscribe(this::onMetadata);
     // A crash skips the orderly shutdown; the fetcher threads must still end with the node.
@@ -119,6 +121,9 @@ public final class ReplicaManager {
       stopCleaner();
     });
     cleaner.start();
+    // Stops with the actor system's scheduler.
+    system.scheduler().scheduleWithFixedDelay(replication.progressLogInterval(), replication.progressLogInterval(),
+        () -> progress.catchUp().report(System.currentTimeMillis()).forEach(log::info), system.executionContext());
   }
 
   private void stopCleaner() {
@@ -151,6 +156,11 @@ public final class ReplicaManager {
   /** This node's log-cleaner settings, as its configuration file gives them. */
   public CleanerConfig cleanerConfig() {
     return cleaner.config();
+  }
+
+  /** Start-up log recovery and follower catch-up, as far as they have got. */
+  public ReplicationProgress progress() {
+    return progress;
   }
 
   /** Blocking log reads belong on this executor, not on the default dispatcher. */
@@ -481,6 +491,7 @@ public final class ReplicaManager {
         deleting.put(partition, replica.whenClosed());
       }
     });
+    expectRecovery(state, wanted.keySet());
     Set<TopicPartition> nowLed = new HashSet<>();
     wanted.forEach((partition, topic) -> {
       if (topic.partitions().get(partition.partition()).leader() == metadata.localNodeId()) {
@@ -514,6 +525,24 @@ public final class ReplicaManager {
     led.addAll(nowLed);
   }
 
+  /**
+   * On the first metadata with the cluster's state, the local replicas whose logs are already on
+   * disk are the ones start-up recovers: announced once, so their progress counts against a total.
+   */
+  private void expectRecovery(ClusterState state, Set<TopicPartition> wanted) {
+    if (state.version() == 0 || progress.recovery().expecting()) {
+      return;
+    }
+    List<TopicPartition> onDisk = wanted.stream()
+        .filter(partition -> !replicas.containsKey(partition) && PartitionLog.holdsSegments(partitionDir(partition)))
+        .toList();
+    progress.recovery().expect(onDisk).ifPresent(log::info);
+  }
+
+  private Path partitionDir(TopicPartition partition) {
+    return dataDir.resolve(partition.topic() + "-" + partition.partition());
+  }
+
   /** Puts {@code partition} in {@code throttled} if the topic's throttled-replicas list names this node's replica of it. */
   private void markThrottled(Set<TopicPartition> throttled, TopicPartition partition, String throttledReplicas) {
     if (TopicConfigs.listsReplica(throttledReplicas, partition.partition(), metadata.localNodeId())) {
@@ -536,7 +565,7 @@ public final class ReplicaManager {
       // A fetcher thread killed by an Error (logged when it died) is replaced.
       fetchers.values().removeIf(fetcher -> !fetcher.isAlive());
       fetchers.computeIfAbsent(leader, id -> {
-        ReplicaFetcher fetcher = new ReplicaFetcher(id, this, system);
+        ReplicaFetcher fetcher = new ReplicaFetcher(id, this, system, replication);
         fetcher.paused(replicationPaused);
         fetcher.start();
         return fetcher;
@@ -548,12 +577,12 @@ public final class ReplicaManager {
     PartitionState state = topic.partitions().get(partition.partition());
     LocalReplica replica = new LocalReplica(partition, topic.topicId(), metadata.localNodeId(), state,
         () -> arrivals.arrived(partition));
-    Path dir = dataDir.resolve(partition.topic() + "-" + partition.partition());
+    Path dir = partitionDir(partition);
     replicas.put(partition, replica);
     CompletionStage<Void> previous = deleting.remove(partition);
     Runnable spawn = () -> replica.writer(system.systemActorOf(
         PartitionReplica.create(replica, dir, config, arrivals, isrChanges,
-            broker -> metadata.current().brokers().containsKey(broker), metadata.localNodeId(), replicaSettings),
+            broker -> metadata.current().brokers().containsKey(broker), metadata.localNodeId(), replicaSettings, progress),
         "replica-" + partition + "-" + topic.topicId(),
         DispatcherSelector.fromConfig(LOG_DISPATCHER)));
     if (previous == null) {

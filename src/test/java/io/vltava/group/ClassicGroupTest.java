@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /** The classic group state machine, driven directly: no actors, no clock. */
 class ClassicGroupTest {
   private static final GroupSettings SETTINGS =
-      new GroupSettings(Duration.ofMillis(3000), 100, 60_000, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(5));
+      new GroupSettings(Duration.ofMillis(3000), 100, 60_000, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(5),
+          Duration.ofMillis(200), Duration.ofSeconds(5));
   private static final List<Protocol> RANGE = List.of(new Protocol("range", new byte[] {1}));
 
   private final ClassicGroup group = new ClassicGroup("g", SETTINGS);

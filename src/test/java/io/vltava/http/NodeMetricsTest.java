@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.vltava.metadata.IsrChangeCount;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.Test;
@@ -22,10 +23,8 @@ class NodeMetricsTest {
     metrics.requestCompleted(ApiKeys.PRODUCE, Errors.NONE, TimeUnit.MILLISECONDS.toNanos(3));
     metrics.requestCompleted(ApiKeys.PRODUCE, Errors.NONE, TimeUnit.MILLISECONDS.toNanos(5));
     metrics.requestCompleted(ApiKeys.PRODUCE, Errors.NOT_LEADER_OR_FOLLOWER, TimeUnit.MILLISECONDS.toNanos(1));
-    metrics.isrChanged(3, 2);
-    metrics.isrChanged(2, 1);
-    metrics.isrChanged(1, 3);
-    metrics.isrChanged(3, 3);
+    metrics.isrChanged(new IsrChangeCount(1, 0));
+    metrics.isrChanged(new IsrChangeCount(1, 1));
 
     List<MetricsAndHealthTest.Sample> samples = MetricsAndHealthTest.Sample.parse(metrics.scrape());
     assertEquals(5, MetricsAndHealthTest.value(samples, "vltava_messages_in_total", "topic", "a"));
@@ -39,5 +38,18 @@ class NodeMetricsTest {
     assertTrue(MetricsAndHealthTest.value(samples, "vltava_request_latency_seconds_bucket", "api", "Produce", "le", "+Inf") == 3);
     assertEquals(2, MetricsAndHealthTest.value(samples, "vltava_isr_shrinks_total"));
     assertEquals(1, MetricsAndHealthTest.value(samples, "vltava_isr_expands_total"));
+  }
+
+  @Test
+  void throughputSumsTheTopicsCounters() {
+    NodeMetrics metrics = new NodeMetrics();
+    metrics.messagesIn("a", 3, 300);
+    metrics.messagesIn("b", 2, 50);
+    metrics.bytesOut("a", 42);
+    metrics.bytesOut("c", 8);
+    Throughput throughput = metrics.throughput();
+    assertEquals(5, throughput.messagesIn());
+    assertEquals(350, throughput.bytesIn());
+    assertEquals(50, throughput.bytesOut());
   }
 }

@@ -150,6 +150,21 @@ class PartitionLogTest {
   }
 
   @Test
+  void bytesFromCountsTheBatchHoldingTheOffsetAndEverythingAfterItAcrossSegments() throws Exception {
+    int batchSize = batch(0, "x0", "y0").sizeInBytes();
+    open(config(3 * batchSize, 1)); // three batches per segment
+    for (int i = 0; i < 10; i++) {
+      log.appendAsLeader(batch(0, "x" + i, "y" + i), 0); // batch i holds offsets 2i, 2i+1
+    }
+    assertEquals(10L * batchSize, log.sizeBytes());
+    assertEquals(log.sizeBytes(), log.bytesFrom(0));
+    assertEquals(7L * batchSize, log.bytesFrom(7), "from batch 3, the first of the second segment");
+    assertEquals(5L * batchSize, log.bytesFrom(10), "from batch 5, inside the second segment");
+    assertEquals((long) batchSize, log.bytesFrom(19), "the last batch");
+    assertEquals(0, log.bytesFrom(20), "a replica at the log end has nothing to fetch");
+  }
+
+  @Test
   void readNeverReturnsOffsetsAtOrAboveTheBound() throws Exception {
     open(config(1 << 20, 1));
     log.appendAsLeader(batch(0, "a", "b"), 0); // 0-1

@@ -46,4 +46,31 @@ class TopicConfigsTest {
     assertTrue(conflict.getMessage().contains("min.compaction.lag.ms"));
     configs.validate(Map.of("cleanup.policy", "delete,compact", "min.cleanable.dirty.ratio", "0"));
   }
+
+  @Test
+  void refusalsSayWhatIsWrongAsKafkaDoes() {
+    InvalidConfigurationException e = assertThrows(InvalidConfigurationException.class,
+        () -> configs.validate(Map.of("retention.ms", "a week")));
+    assertEquals("Invalid value a week for configuration retention.ms: Not a number of type LONG", e.getMessage());
+    e = assertThrows(InvalidConfigurationException.class, () -> configs.validate(Map.of("segment.bytes", "13")));
+    assertEquals("Invalid value 13 for configuration segment.bytes: Value must be at least 14", e.getMessage());
+    e = assertThrows(InvalidConfigurationException.class, () -> configs.validate(Map.of("no.such.config", "1")));
+    assertEquals("Unknown topic config name: no.such.config", e.getMessage());
+    for (String bad : new String[] {"*,0:1", "0:x", "0"}) {
+      assertThrows(InvalidConfigurationException.class, () -> configs.validate(Map.of("leader.replication.throttled.replicas", bad)), bad);
+    }
+    configs.validate(Map.of("leader.replication.throttled.replicas", "0:1, 1 : 2", "follower.replication.throttled.replicas", "*"));
+    configs.validate(Map.of("follower.replication.throttled.replicas", ""));
+  }
+
+  @Test
+  void valuesAreReadAsTheirTypes() {
+    LogConfig config = configs.logConfig(Map.of("segment.bytes", "4096", "message.timestamp.type", "LogAppendTime",
+        "retention.bytes", "-1"));
+    assertEquals(4096, config.segmentBytes());
+    assertEquals(org.apache.kafka.common.record.TimestampType.LOG_APPEND_TIME, config.timestampType());
+    assertEquals(2, configs.minInsyncReplicas(Map.of("min.insync.replicas", "2")));
+    assertTrue(configs.uncleanLeaderElection(Map.of("unclean.leader.election.enable", "true")));
+    assertFalse(configs.uncleanLeaderElection(Map.of()));
+  }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class NodeSettingsTest {
@@ -62,6 +63,54 @@ class NodeSettingsTest {
     Exception e = assertThrows(RuntimeException.class, () -> NodeSettings.from(
         NodeSettings.load(ConfigFactory.parseString("vltava.topic-defaults.message.timestamp.type = Whenever"))));
     assertTrue(e.getMessage().contains("message.timestamp.type"), e.getMessage());
+  }
+
+  @Test
+  void replicationAndRequestSettingsHaveTheirDocumentedDefaults() {
+    NodeSettings settings = NodeSettings.from(NodeSettings.load(ConfigFactory.empty()));
+    assertEquals(Duration.ofSeconds(30), settings.replication().replicaLagMax());
+    assertEquals(Duration.ofMillis(500), settings.replication().fetchWaitMax());
+    assertEquals(1024 * 1024, settings.replication().fetchMaxBytes());
+    assertEquals(Duration.ofSeconds(10), settings.replication().progressLogInterval());
+    assertEquals(Duration.ofSeconds(30), settings.requests().coordinatorTimeout());
+    assertEquals(Duration.ofMinutes(5), settings.requests().syncGroupTimeout());
+    assertEquals(Duration.ofSeconds(60), settings.startupTimeout());
+    assertEquals(Duration.ofSeconds(10), settings.shutdownDrainTimeout());
+  }
+
+  @Test
+  void replicationAndRequestSettingsAreRead() {
+    NodeSettings settings = NodeSettings.from(NodeSettings.load(ConfigFactory.parseString(String.join("\n",
+        "vltava.replication.replica.fetch.max.bytes = 65536",
+        "vltava.replication.progress-log-interval = 2s",
+        "vltava.requests.member-timeout = 3s",
+        "vltava.startup-timeout = 2m"))));
+    assertEquals(65536, settings.replication().fetchMaxBytes());
+    assertEquals(Duration.ofSeconds(2), settings.replication().progressLogInterval());
+    assertEquals(Duration.ofSeconds(3), settings.requests().memberTimeout());
+    assertEquals(Duration.ofMinutes(2), settings.startupTimeout());
+  }
+
+  @Test
+  void aMisspelledReplicationSettingStopsStartUpNamingIt() {
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> NodeSettings.load(ConfigFactory.parseString("vltava.replication.replica.fetch.max.byte = 1")));
+    assertTrue(e.getMessage().contains("vltava.replication.replica.fetch.max.byte"), e.getMessage());
+  }
+
+  @Test
+  void wrongTypesAndValuesStopStartUpNamingTheKey() {
+    assertStartUpRefused("vltava.replication.replica.fetch.max.bytes = lots", "vltava.replication.replica.fetch.max.bytes");
+    assertStartUpRefused("vltava.requests.member-timeout = soon", "vltava.requests.member-timeout");
+    assertStartUpRefused("vltava.requests.coordinator-timeout = 0s", "vltava.requests.coordinator-timeout");
+    assertStartUpRefused("vltava.replication.replica.fetch.max.bytes = 0", "vltava.replication.replica.fetch.max.bytes");
+    assertStartUpRefused("vltava.replication.replica.socket.timeout.ms = 400", "vltava.replication.replica.socket.timeout.ms");
+    assertStartUpRefused("vltava.listener.shutdown-drain-timeout = -1s", "vltava.listener.shutdown-drain-timeout");
+  }
+
+  private static void assertStartUpRefused(String setting, String key) {
+    ConfigException e = assertThrows(ConfigException.class, () -> NodeSettings.from(NodeSettings.load(ConfigFactory.parseString(setting))));
+    assertTrue(e.getMessage().contains(key), e.getMessage());
   }
 
   @Test

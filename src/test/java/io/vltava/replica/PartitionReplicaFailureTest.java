@@ -46,7 +46,9 @@ class PartitionReplicaFailureTest {
   private static final PartitionState LEADER_ALONE = new PartitionState(List.of(1), 1, 0, List.of(1), 0);
   private static final PartitionReplica.Settings SETTINGS = new PartitionReplica.Settings(
       Duration.ofMinutes(5), Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofMillis(100), Duration.ofMillis(400),
-      Clock.systemUTC());
+      Duration.ofMillis(500), Clock.systemUTC());
+  private static final ReplicationProgress PROGRESS =
+      new ReplicationProgress(new LogRecoveryProgress(System::nanoTime), new CatchUpProgress());
 
   @TempDir Path baseDir;
 
@@ -79,7 +81,7 @@ class PartitionReplicaFailureTest {
     RecordingController controller = new RecordingController();
     LocalReplica view = new LocalReplica(PARTITION, UUID.randomUUID(), 1, LEADER_ALONE);
     view.writer(testKit.spawn(PartitionReplica.create(
-        view, dir, LogConfig.defaults(), new DataArrivals(), controller, broker -> true, 1, SETTINGS)));
+        view, dir, LogConfig.defaults(), new DataArrivals(), controller, broker -> true, 1, SETTINGS, PROGRESS)));
 
     assertEquals(Boolean.FALSE, controller.reports.poll(10, TimeUnit.SECONDS), "reported offline");
     assertInstanceOf(IOException.class, view.storageError());
@@ -110,7 +112,7 @@ class PartitionReplicaFailureTest {
     LocalReplica view = new LocalReplica(PARTITION, UUID.randomUUID(), 1, LEADER_ALONE);
     RecordingController controller = new RecordingController();
     view.writer(testKit.spawn(PartitionReplica.create(
-        view, dir, LogConfig.defaults(), new DataArrivals(), controller, broker -> true, 1, SETTINGS)));
+        view, dir, LogConfig.defaults(), new DataArrivals(), controller, broker -> true, 1, SETTINGS, PROGRESS)));
     assertEquals(Boolean.FALSE, controller.reports.poll(10, TimeUnit.SECONDS));
 
     view.writer().tell(new PartitionReplica.Delete());

@@ -73,10 +73,11 @@ class ReplicaFetcherTest {
 
   @Test
   void failedRoundsBackOffExponentiallyUpToABound() {
-    assertEquals(100, ReplicaFetcher.backoffMs(1));
-    assertEquals(200, ReplicaFetcher.backoffMs(2));
-    assertEquals(3200, ReplicaFetcher.backoffMs(6));
-    assertEquals(5000, ReplicaFetcher.backoffMs(7));
-    assertEquals(5000, ReplicaFetcher.backoffMs(1_000_000));
+    ReplicationSettings settings = ReplicationSettings.from(io.vltava.node.NodeSettings.load(com.typesafe.config.ConfigFactory.empty()));
+    assertEquals(100, settings.fetchBackoffMs(1));
+    assertEquals(200, settings.fetchBackoffMs(2));
+    assertEquals(3200, settings.fetchBackoffMs(6));
+    assertEquals(5000, settings.fetchBackoffMs(7));
+    assertEquals(5000, settings.fetchBackoffMs(1_000_000));
   }
 }

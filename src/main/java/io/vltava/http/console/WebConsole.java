@@ -1,0 +1,113 @@
+package io.vltava.http.console;
+
+import io.vltava.http.HttpEndpoint;
+import io.vltava.http.NodeMetrics;
+import io.vltava.http.Readiness;
+import io.vltava.metadata.MetadataCache;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * The web console a node serves on its HTTP endpoint: the pages at {@code /} ({@link ConsoleAssets})
+ * and their JSON API at {@code /api/} ({@link ConsoleApi}). Cluster, topics, groups and messages
+ * come through the Kafka protocol from this node's own listener ({@link KafkaView}); membership and
+ * roles from Pekko, the throughput charts from the node's metrics, sampled every second. Started
+ * once the Kafka listener is bound; stopped when the node begins to stop (the API then answers 503).
+ */
+public final class WebConsole implements AutoCloseable {
+  /** Requests the console works on at once, and how many may wait; more are answered 503. */
+  private static final int API_THREADS = 2;
+  private static final int API_QUEUE = 32;
+  private static final long THROUGHPUT_SAMPLE_MS = 1000;
+  /** Five minutes of one-second samples. */
+  private static final int THROUGHPUT_SAMPLES = 301;
+
+  private final KafkaView kafka;
+  private final Supplier<List<ClusterNodes.Member>> members;
+  private final MetadataCache metadata;
+  private final Readiness readiness;
+  private final ThroughputHistory throughput = new ThroughputHistory(THROUGHPUT_SAMPLES);
+  private final ExecutorService apiExecutor;
+  private final ScheduledExecutorService sampler;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  /** What the cluster page shows; {@code notReadyReason} is this node's, null once it is ready. */
+  record ClusterPage(String clusterId, int controllerId, int thisNodeId, String notReadyReason, List<ClusterNodes.Node> nodes) {}
+
+  private WebConsole(KafkaView kafka, Supplier<List<ClusterNodes.Member>> members, MetadataCache metadata, Readiness readiness) {
+    this.kafka = kafka;
+    this.members = members;
+    this.metadata = metadata;
+    this.readiness = readiness;
+    this.apiExecutor = new ThreadPoolExecutor(API_THREADS, API_THREADS, 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(API_QUEUE), daemonThreads("vltava-console"));
+    this.sampler = Executors.newSingleThreadScheduledExecutor(daemonThreads("vltava-console-sampler"));
+  }
+
+  /**
+   * Serves the console on {@code endpoint}, talking to the cluster through the Kafka listener at
+   * {@code bootstrapServers}; it stops when the endpoint closes.
+   */
+  public static WebConsole mount(HttpEndpoint endpoint, String bootstrapServers, ActorSystem<?> system, MetadataCache metadata,
+      Readiness readiness, NodeMetrics metrics) {
+    WebConsole console = new WebConsole(new KafkaView(bootstrapServers), new ClusterMembers(system, metadata), metadata, readiness);
+    console.sampler.scheduleAtFixedRate(() -> console.throughput.add(metrics.throughput()), 0, THROUGHPUT_SAMPLE_MS, TimeUnit.MILLISECONDS);
+    endpoint.closeWith(console);
+    // Before the Kafka listener unbinds, so that its clients do not retry a closed port while the node drains.
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "web-console-stop", () -> {
+      console.close();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
+    endpoint.mount(ConsoleApi.PREFIX, new ConsoleApi(console, console.apiExecutor));
+    endpoint.mount("/", new ConsoleAssets());
+    return console;
+  }
+
+  boolean stopped() {
+    return closed.get();
+  }
+
+  KafkaView kafka() {
+    return kafka;
+  }
+
+  ClusterPage cluster() {
+    KafkaView.Cluster cluster = kafka.cluster();
+    int localNodeId = metadata.localNodeId();
+    return new ClusterPage(cluster.clusterId(), cluster.controllerId(), localNodeId, readiness.whyNotReady().orElse(null),
+        ClusterNodes.join(cluster.brokers(), cluster.controllerId(), members.get(), localNodeId));
+  }
+
+  List<ThroughputHistory.Rate> throughput() {
+    return throughput.rates();
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, name);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      sampler.shutdownNow();
+      apiExecutor.shutdownNow();
+      kafka.close();
+    }
+  }
+}
