@@ -134,9 +134,9 @@ class RollingRestartIT {
             "partition " + partition + ": the group read exactly the acknowledged records, in order");
       }
       Duration stall = group.longestStall();
-      System.out.printf("rolling restart: %d records, restarts took %d s, longest group stall %d ms, %d records redelivered%n",
+      System.out.printf("rolling restart: %d records, restarts took %d s, longest group stall %d ms (until %s), %d records redelivered%n",
           producer.acknowledgedCount(), TimeUnit.NANOSECONDS.toSeconds(restartsEndNanos - restartsStartNanos), stall.toMillis(),
-          group.redelivered.get());
+          group.longestStallEnd, group.redelivered.get());
       assertTrue(stall.compareTo(MAX_GROUP_STALL) < 0, "the group stalled " + stall.toMillis() + " ms");
     } finally {
       producing.set(false);
@@ -260,6 +260,7 @@ class RollingRestartIT {
     private final AtomicLong lastProgressNanos = new AtomicLong(System.nanoTime());
     private final AtomicLong longestStallNanos = new AtomicLong();
     final AtomicLong redelivered = new AtomicLong();
+    private volatile java.time.LocalTime longestStallEnd;
     /** What went wrong in the members' threads, for the test to assert on. */
     final List<String> errors = new CopyOnWriteArrayList<>();
 
@@ -321,7 +322,11 @@ class RollingRestartIT {
     }
 
     private void noteStall() {
-      longestStallNanos.accumulateAndGet(System.nanoTime() - lastProgressNanos.get(), Math::max);
+      long stallNanos = System.nanoTime() - lastProgressNanos.get();
+      if (stallNanos > longestStallNanos.getAndAccumulate(stallNanos, Math::max)) {
+        // Wall-clock time, to find the stall in the brokers' logs (target/broker-processes).
+        longestStallEnd = java.time.LocalTime.now();
+      }
     }
 
     long distinctRecords() {
