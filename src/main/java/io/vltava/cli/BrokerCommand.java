@@ -46,10 +46,10 @@ final class BrokerCommand implements Callable<Integer> {
   @Option(names = "--node-id", paramLabel = "N", description = "Stable broker id (vltava.node-id).")
   Integer nodeId;
 
-  @Option(names = "--host", paramLabel = "H", description = "Kafka listener interface (vltava.listener.host).")
+  @Option(names = "--host", paramLabel = "H", description = "Kafka listener interface (vltava.listener.host; unused when vltava.listeners is set).")
   String host;
 
-  @Option(names = "--port", paramLabel = "P", description = "Kafka listener port (vltava.listener.port).")
+  @Option(names = "--port", paramLabel = "P", description = "Kafka listener port (vltava.listener.port; unused when vltava.listeners is set).")
   Integer port;
 
   @Option(names = "--http-port", paramLabel = "P",

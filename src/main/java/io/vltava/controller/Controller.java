@@ -1,8 +1,11 @@
 package io.vltava.controller;
 
+import io.vltava.metadata.AclEntry;
+import io.vltava.metadata.AclFilter;
 import io.vltava.metadata.BrokerConfigs;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.CborSerializable;
+import io.vltava.metadata.ClientQuotas;
 import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.IsrChangeCount;
 import io.vltava.metadata.LeaderElection;
@@ -10,6 +13,7 @@ import io.vltava.metadata.MetadataCache;
 import io.vltava.metadata.PartitionReassignment;
 import io.vltava.metadata.ReplicationFactorRaise;
 import io.vltava.metadata.RequestedElections;
+import io.vltava.metadata.ScramCredentials;
 import io.vltava.metadata.TopicState;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -122,6 +126,12 @@ public final class Controller {
   public record AlterPartitionReassignments(List<PartitionMove> moves, boolean allowReplicationFactorChange, ActorRef<Outcomes> replyTo)
       implements Command {}
 
+  /** A user's SCRAM credential for one mechanism set ({@code credential} present) or deleted (empty). */
+  public record ScramCredentialChange(String user, String mechanism, Optional<ScramCredentials.Stored> credential) {}
+
+  /** Applies each change in turn (AlterUserScramCredentials); replies per change. */
+  public record AlterScramCredentials(List<ScramCredentialChange> changes, ActorRef<Outcomes> replyTo) implements Command {}
+
   /** Replies with the version of the latest stored state: a node whose metadata has reached it reads what the controller knows. */
   public record GetStateVersion(ActorRef<Long> replyTo) implements Command {}
 
@@ -129,6 +139,21 @@ public final class Controller {
   public record BrokerConfigChange(int nodeId, Map<String, Optional<String>> changes, boolean replaceAll) {}
 
   public record AlterBrokerConfigs(List<BrokerConfigChange> changes, boolean validateOnly, ActorRef<Outcomes> replyTo) implements Command {}
+
+  /** Adds ACLs (each already validated); answers per ACL. */
+  public record CreateAcls(List<AclEntry> acls, ActorRef<Outcomes> replyTo) implements Command {}
+
+  /** Removes every ACL that matches any of the filters; answers with what each filter matched. */
+  public record DeleteAcls(List<AclFilter> filters, ActorRef<AclsDeleted> replyTo) implements Command {}
+
+  /** The ACLs each filter of a DeleteAcls matched (and removed), or the error that kept them all. */
+  public record AclsDeleted(List<List<AclEntry>> deleted, Outcome outcome, long stateVersion)
+      implements CborSerializable {}
+
+  /** Sets (value present) or removes (value empty) quotas of one client-quota entity (a null component is not part of it). */
+  public record QuotaChange(String user, String clientId, Map<String, Optional<Double>> changes) {}
+
+  public record AlterClientQuotas(List<QuotaChange> changes, boolean validateOnly, ActorRef<Outcomes> replyTo) implements Command {}
 
   /** One item's answer: NONE or the Kafka error and why. */
   public record Outcome(short errorCode, String errorMessage) implements CborSerializable {
@@ -167,7 +192,8 @@ public final class Controller {
       boolean autoLeaderRebalance,
       Duration consistencyTimeout,
       Map<String, Integer> internalTopics,
-      Consumer<IsrChangeCount> isrChanged) {}
+      Consumer<IsrChangeCount> isrChanged,
+      ScramCredentials bootstrapScramCredentials) {}
 
   /**
    * Kafka's bound on the metadata records one admin request may produce (a record per topic, per
@@ -217,8 +243,8 @@ public final class Controller {
             return takeOver();
           }
           // Brokers that left while no controller watched may have been all that held a move back.
-          ClusterState claimed = withInternalTopicsRaised(
-              PartitionReassignment.completeReady(withoutDepartedBrokers(stored.withNewController(settings.nodeId()))));
+          ClusterState claimed = withScramBootstrapped(withInternalTopicsRaised(
+              PartitionReassignment.completeReady(withoutDepartedBrokers(stored.withNewController(settings.nodeId())))));
           context.getLog().info("Controller on node {} taking over at epoch {} (metadata version {})",
               settings.nodeId(), claimed.controllerEpoch(), claimed.version());
           Cluster.get(context.getSystem()).subscriptions().tell(Subscribe.create(
@@ -264,6 +290,15 @@ public final class Controller {
         .onMessage(AlterTopicConfigs.class, this::onAlterTopicConfigs)
         .onMessage(AlterPartitionReassignments.class, this::onAlterPartitionReassignments)
         .onMessage(AlterBrokerConfigs.class, this::onAlterBrokerConfigs)
+        .onMessage(AlterScramCredentials.class, this::onAlterScramCredentials)
+        .onMessage(CreateAcls.class, m -> applyInTurn(m.acls(), false, m.replyTo(), (next, acl) -> {
+          Set<AclEntry> acls = new HashSet<>(next.acls());
+          acls.add(acl);
+          return next.withAcls(acls);
+        }))
+        .onMessage(DeleteAcls.class, this::onDeleteAcls)
+        .onMessage(AlterClientQuotas.class, m -> applyInTurn(m.changes(), m.validateOnly(), m.replyTo(), (next, change) ->
+            next.withClientQuotas(ClientQuotas.withChanges(next.clientQuotas(), change.user(), change.clientId(), change.changes()))))
         .onMessage(GetStateVersion.class, m -> {
           m.replyTo().tell(state.version());
           return Behaviors.same();
@@ -422,6 +457,35 @@ public final class Controller {
     });
   }
 
+  private Behavior<Command> onAlterScramCredentials(AlterScramCredentials request) {
+    return applyInTurn(request.changes(), false, request.replyTo(), (next, change) -> next.withScramCredentials(
+        change.credential()
+            .map(credential -> next.scramCredentials().with(change.user(), change.mechanism(), credential))
+            .orElseGet(() -> next.scramCredentials().without(change.user(), change.mechanism()))));
+  }
+
+  private Behavior<Command> onDeleteAcls(DeleteAcls request) {
+    Set<AclEntry> remaining = new HashSet<>(state.acls());
+    List<List<AclEntry>> deleted = new ArrayList<>();
+    for (AclFilter filter : request.filters()) {
+      // An ACL two filters match is reported under both, as Kafka does.
+      List<AclEntry> matched = state.acls().stream().filter(filter::matches).toList();
+      remaining.removeAll(matched);
+      deleted.add(matched);
+    }
+    ClusterState next = state.withAcls(remaining);
+    if (next == state) {
+      request.replyTo().tell(new AclsDeleted(deleted, Outcome.OK, state.version()));
+      return Behaviors.same();
+    }
+    return write(next, () -> request.replyTo().tell(new AclsDeleted(deleted, Outcome.OK, next.version())), () -> {
+      Outcome lost = Outcome.failed(new NotControllerException("The metadata change could not be stored on a majority of nodes."));
+      request.replyTo().tell(new AclsDeleted(deleted.stream().map(d -> List.<AclEntry>of()).toList(), lost,
+          state.version()));
+      return ready();
+    });
+  }
+
   /**
    * Applies each item to the state holding the request's earlier items, stores the result once,
    * and answers per item: an item that fails changes nothing and the others still apply.
@@ -550,6 +614,15 @@ public final class Controller {
       }
     }
     return raised;
+  }
+
+  /** A cluster without SCRAM credentials gets the configured first ones (as kafka-storage format --add-scram). */
+  private ClusterState withScramBootstrapped(ClusterState next) {
+    if (!next.scramCredentials().isEmpty() || settings.bootstrapScramCredentials().isEmpty()) {
+      return next;
+    }
+    context.getLog().info("Storing the bootstrap SCRAM credentials of users {}", settings.bootstrapScramCredentials().byUser().keySet());
+    return next.withScramCredentials(settings.bootstrapScramCredentials());
   }
 
   private Behavior<Command> stashed(Command command) {

@@ -37,12 +37,13 @@ final class AlterConfigsHandler implements ApiHandler {
           resource.configs().stream().map(AlterableConfig::name).toList(),
           resource.configs().stream().filter(config -> config.value() == null).map(AlterableConfig::name).toList());
       if (malformed.isPresent()) {
-        resources.add(malformed.get());
+        resources.add(ConfigAlterations.authorized(broker, context, malformed.get()));
         continue;
       }
       Map<String, Optional<String>> changes = new HashMap<>();
       resource.configs().forEach(config -> changes.put(config.name(), Optional.of(config.value())));
-      resources.add(ConfigAlterations.of(resource.resourceType(), resource.resourceName(), changes, true));
+      resources.add(ConfigAlterations.authorized(broker, context,
+          ConfigAlterations.of(resource.resourceType(), resource.resourceName(), changes, true)));
     }
     return ConfigAlterations.apply(broker, resources, data.validateOnly()).thenApply(results -> {
       AlterConfigsResponseData response = new AlterConfigsResponseData();

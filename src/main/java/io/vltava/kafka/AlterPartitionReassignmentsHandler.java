@@ -4,11 +4,13 @@ import io.vltava.controller.Controller;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData.ReassignablePartitionResponse;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsResponseData.ReassignableTopicResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.AlterPartitionReassignmentsRequest;
@@ -43,6 +45,9 @@ final class AlterPartitionReassignmentsHandler implements ApiHandler {
 
   @Override
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+    if (!broker.authorizedOnCluster(context, AclOperation.ALTER)) {
+      return BrokerServices.refused(request, Errors.CLUSTER_AUTHORIZATION_FAILED);
+    }
     AlterPartitionReassignmentsRequestData data = ((AlterPartitionReassignmentsRequest) request).data();
     List<Controller.PartitionMove> moves = new ArrayList<>();
     data.topics().forEach(topic -> topic.partitions().forEach(partition ->

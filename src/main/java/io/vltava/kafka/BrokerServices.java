@@ -5,12 +5,17 @@ import io.vltava.controller.TopicOutcome;
 import io.vltava.group.GroupCoordinator;
 import io.vltava.group.GroupCoordinators;
 import io.vltava.log.TopicConfigs;
+import io.vltava.metadata.AclEntry;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.MetadataCache;
 import io.vltava.metadata.TopicState;
 import io.vltava.replica.DirectCompletion;
 import io.vltava.replica.ReplicaManager;
+import io.vltava.security.AclRules;
+import io.vltava.security.AuthorizationSettings;
+import io.vltava.security.Authorizer;
+import io.vltava.security.ClientQuotaManager;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -20,12 +25,16 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.InvalidGroupIdException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -47,12 +56,18 @@ public final class BrokerServices {
   private final RequestSettings requests;
   private final GroupCoordinators groups;
   private final BrokerMetrics metrics;
+  private final AuthorizationSettings authorization;
+  private final ClientQuotaManager clientQuotas;
+  /** The authorizer over the ACLs of the metadata version it was built from; rebuilt when they change. */
+  private volatile Authorizer authorizer;
 
   public BrokerServices(
       ActorSystem<?> system, MetadataCache metadata, ReplicaManager replicas, ActorRef<Controller.Command> controller,
       TopicConfigs topicConfigs, boolean autoCreateTopics, RequestSettings requests, GroupCoordinators groups,
-      BrokerMetrics metrics) {
+      BrokerMetrics metrics, AuthorizationSettings authorization, ClientQuotaManager clientQuotas) {
     this.metrics = metrics;
+    this.authorization = authorization;
+    this.clientQuotas = clientQuotas;
     this.system = system;
     this.metadata = metadata;
     this.replicas = replicas;
@@ -70,6 +85,79 @@ public final class BrokerServices {
   /** How long handlers wait for the controller, coordinators and replicas. */
   public RequestSettings requests() {
     return requests;
+  }
+
+  /** Decides by the ACLs in this node's current metadata. */
+  public Authorizer authorizer() {
+    Authorizer current = authorizer;
+    java.util.Set<AclEntry> acls = cluster().acls();
+    if (current == null || current.acls() != acls) {
+      current = new Authorizer(authorization, acls);
+      authorizer = current;
+    }
+    return current;
+  }
+
+  /** Whether the request's principal, from its host, may perform {@code operation} on the named resource. */
+  public boolean authorized(RequestContext context, AclOperation operation, ResourceType type, String name) {
+    return authorizer().authorize(context.principal(), hostOf(context), operation, type, name);
+  }
+
+  public boolean authorizedOnCluster(RequestContext context, AclOperation operation) {
+    return authorized(context, operation, ResourceType.CLUSTER, AclRules.CLUSTER_RESOURCE_NAME);
+  }
+
+  /** Whether {@code operation} is allowed on some resource of {@code type} (Kafka's authorizeByResourceType). */
+  public boolean authorizedOnAny(RequestContext context, AclOperation operation, ResourceType type) {
+    return authorizer().authorizeAnyOfType(context.principal(), hostOf(context), operation, type);
+  }
+
+  /** The authorized-operations bit field of a Metadata, DescribeCluster or DescribeGroups answer. */
+  public int authorizedOperations(RequestContext context, ResourceType type, String name) {
+    return AuthorizedOperations.bitField(authorizer().authorizedOperations(context.principal(), hostOf(context), type, name));
+  }
+
+  /** The cluster's authorized operations for a response that asked: none unless the principal may DESCRIBE the cluster, as Kafka. */
+  public int clusterAuthorizedOperations(RequestContext context) {
+    return authorizedOnCluster(context, AclOperation.DESCRIBE)
+        ? authorizedOperations(context, ResourceType.CLUSTER, AclRules.CLUSTER_RESOURCE_NAME) : 0;
+  }
+
+  /** Whether the request's principal may perform {@code operation} on the topic. */
+  public boolean authorizedOnTopic(RequestContext context, AclOperation operation, String topic) {
+    return authorized(context, operation, ResourceType.TOPIC, topic);
+  }
+
+  /** The whole request refused with {@code error}, in the shape Kafka's request class gives its error response. */
+  public static CompletionStage<AbstractResponse> refused(AbstractRequest request, Errors error) {
+    return CompletableFuture.completedFuture(request.getErrorResponse(error.exception()));
+  }
+
+  /**
+   * The error for a config resource (DescribeConfigs, AlterConfigs) the principal may not {@code operation}:
+   * a topic's by its ACLs, a broker's by the cluster's; NONE when allowed.
+   */
+  public Errors configAuthorizationError(RequestContext context, AclOperation operation, byte resourceType, String name) {
+    org.apache.kafka.common.config.ConfigResource.Type type = org.apache.kafka.common.config.ConfigResource.Type.forId(resourceType);
+    return switch (type) {
+      case TOPIC -> authorizedOnTopic(context, operation, name) ? Errors.NONE : Errors.TOPIC_AUTHORIZATION_FAILED;
+      case BROKER, BROKER_LOGGER -> authorizedOnCluster(context, operation) ? Errors.NONE : Errors.CLUSTER_AUTHORIZATION_FAILED;
+      case GROUP -> authorized(context, operation, ResourceType.GROUP, name) ? Errors.NONE : Errors.GROUP_AUTHORIZATION_FAILED;
+      default -> Errors.NONE;
+    };
+  }
+
+  private static String hostOf(RequestContext context) {
+    java.net.InetAddress address = context.connection().clientAddress();
+    return address == null ? "" : address.getHostAddress();
+  }
+
+  public ClientQuotaManager clientQuotas() {
+    return clientQuotas;
+  }
+
+  public org.apache.pekko.actor.typed.Scheduler scheduler() {
+    return system.scheduler();
   }
 
   public BrokerMetrics metrics() {
@@ -175,12 +263,18 @@ public final class BrokerServices {
     return cause instanceof TimeoutException ? Errors.COORDINATOR_NOT_AVAILABLE : Errors.forException(cause);
   }
 
-  /** Creates the missing ones among {@code names} with the broker defaults, if auto-creation is on. */
-  public CompletionStage<List<TopicOutcome>> autoCreate(Collection<String> names) {
-    if (!autoCreateTopics || names.isEmpty()) {
+  /**
+   * Creates the missing ones among {@code names} with the broker defaults, if auto-creation is on
+   * and the principal may CREATE them (on the cluster or the topic, as Kafka's Metadata asks).
+   */
+  public CompletionStage<List<TopicOutcome>> autoCreate(RequestContext context, Collection<String> names) {
+    boolean mayCreateAny = authorizedOnCluster(context, AclOperation.CREATE);
+    List<Controller.NewTopic> topics = names.stream()
+        .filter(name -> mayCreateAny || authorizedOnTopic(context, AclOperation.CREATE, name))
+        .map(name -> new Controller.NewTopic(name, -1, -1, Map.of())).toList();
+    if (!autoCreateTopics || topics.isEmpty()) {
       return CompletableFuture.completedFuture(List.of());
     }
-    List<Controller.NewTopic> topics = names.stream().map(name -> new Controller.NewTopic(name, -1, -1, Map.of())).toList();
     return changeTopics(replyTo -> new Controller.CreateTopics(topics, false, replyTo));
   }
 

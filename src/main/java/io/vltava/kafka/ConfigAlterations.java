@@ -33,6 +33,13 @@ final class ConfigAlterations {
 
   record Result(byte type, String name, short errorCode, String errorMessage) {}
 
+  /** {@code resource}, or its refusal when the principal may not ALTER_CONFIGS it (checked first, as Kafka). */
+  static Resource authorized(BrokerServices broker, RequestContext context, Resource resource) {
+    Errors error = broker.configAuthorizationError(context, org.apache.kafka.common.acl.AclOperation.ALTER_CONFIGS,
+        resource.type(), resource.name());
+    return error == Errors.NONE ? resource : Resource.refused(resource.type(), resource.name(), error, null);
+  }
+
   private record ResourceId(byte type, String name) {
     static ResourceId of(Resource resource) {
       return new ResourceId(resource.type(), resource.name());

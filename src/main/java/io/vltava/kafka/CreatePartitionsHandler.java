@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.CreatePartitionsRequestData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData;
 import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
@@ -41,7 +42,10 @@ final class CreatePartitionsHandler implements ApiHandler {
       if (repeated.contains(topic.name())) {
         continue;
       }
-      if (topic.assignments() != null) {
+      if (!broker.authorizedOnTopic(context, AclOperation.ALTER, topic.name())) {
+        response.results().add(new CreatePartitionsTopicResult().setName(topic.name())
+            .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setErrorMessage("Authorization failed."));
+      } else if (topic.assignments() != null) {
         response.results().add(new CreatePartitionsTopicResult().setName(topic.name())
             .setErrorCode(Errors.INVALID_REPLICA_ASSIGNMENT.code())
             .setErrorMessage("Manual replica assignment is not supported."));

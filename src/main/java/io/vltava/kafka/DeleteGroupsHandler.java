@@ -4,6 +4,7 @@ import io.vltava.group.GroupCoordinator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DeleteGroupsRequestData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
@@ -14,6 +15,7 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DeleteGroupsRequest;
 import org.apache.kafka.common.requests.DeleteGroupsResponse;
+import org.apache.kafka.common.resource.ResourceType;
 
 /** DeleteGroups: a group without members forgets its committed offsets (NON_EMPTY_GROUP otherwise). */
 final class DeleteGroupsHandler implements ApiHandler {
@@ -33,7 +35,10 @@ final class DeleteGroupsHandler implements ApiHandler {
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     DeleteGroupsRequestData data = ((DeleteGroupsRequest) request).data();
     List<CompletableFuture<DeletableGroupResult>> results = data.groupsNames().stream()
-        .map(groupId -> broker.<GroupCoordinator.Outcome>askGroup(groupId, GroupCoordinator.DeleteGroup::new, broker.requests().coordinatorTimeout())
+        .map(groupId -> !broker.authorized(context, AclOperation.DELETE, ResourceType.GROUP, groupId)
+            ? CompletableFuture.completedFuture(new DeletableGroupResult().setGroupId(groupId)
+                .setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code()))
+            : broker.<GroupCoordinator.Outcome>askGroup(groupId, GroupCoordinator.DeleteGroup::new, broker.requests().coordinatorTimeout())
             .handle((outcome, failure) -> new DeletableGroupResult().setGroupId(groupId)
                 .setErrorCode((failure == null ? outcome.error() : BrokerServices.groupError(failure)).code()))
             .toCompletableFuture())

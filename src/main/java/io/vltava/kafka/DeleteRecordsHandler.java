@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DeleteRecordsRequestData;
 import org.apache.kafka.common.message.DeleteRecordsResponseData;
 import org.apache.kafka.common.message.DeleteRecordsResponseData.DeleteRecordsPartitionResult;
@@ -39,10 +40,15 @@ final class DeleteRecordsHandler implements ApiHandler {
       DeleteRecordsResponseData.DeleteRecordsTopicResult topicResult =
           new DeleteRecordsResponseData.DeleteRecordsTopicResult().setName(topic.name());
       response.topics().add(topicResult);
+      boolean deletable = broker.authorizedOnTopic(context, AclOperation.DELETE, topic.name());
       for (DeleteRecordsRequestData.DeleteRecordsPartition partition : topic.partitions()) {
         DeleteRecordsPartitionResult result = new DeleteRecordsPartitionResult()
             .setPartitionIndex(partition.partitionIndex()).setLowWatermark(-1);
         topicResult.partitions().add(result);
+        if (!deletable) {
+          result.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+          continue;
+        }
         if (BrokerServices.isInternalTopic(topic.name())) {
           result.setErrorCode(Errors.INVALID_TOPIC_EXCEPTION.code()); // as Kafka: only the broker removes records there
           continue;

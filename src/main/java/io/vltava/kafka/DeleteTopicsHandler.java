@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DeleteTopicsRequestData.DeleteTopicState;
 import org.apache.kafka.common.message.DeleteTopicsResponseData;
 import org.apache.kafka.common.message.DeleteTopicsResponseData.DeletableTopicResult;
@@ -48,7 +49,11 @@ final class DeleteTopicsHandler implements ApiHandler {
         response.responses().add(refused(topic.name(), topic.topicId(), "You may not specify both topic name and topic id."));
       } else if (!repeatedNames.contains(topic.name()) && !repeatedIds.contains(topic.topicId())) {
         Optional<TopicState> known = broker.resolveTopic(topic.name(), topic.topicId());
-        if (known.isEmpty()) {
+        String name = known.map(TopicState::name).orElse(topic.name());
+        if (name != null && !broker.authorizedOnTopic(context, AclOperation.DELETE, name)) {
+          response.responses().add(new DeletableTopicResult().setName(topic.name()).setTopicId(topic.topicId())
+              .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()));
+        } else if (known.isEmpty()) {
           response.responses().add(new DeletableTopicResult().setName(topic.name()).setTopicId(topic.topicId())
               .setErrorCode(BrokerServices.unknownTopicError(topic.topicId()).code()));
         } else {

@@ -35,14 +35,16 @@ final class DescribeClusterHandler implements ApiHandler {
         .setControllerId(BrokerServices.controllerIdForClients(cluster, broker.localNodeId()))
         .setEndpointType(data.endpointType())
         .setClusterAuthorizedOperations(data.includeClusterAuthorizedOperations()
-            ? AuthorizedOperations.CLUSTER : AuthorizedOperations.NOT_REQUESTED);
+            ? broker.clusterAuthorizedOperations(context) : AuthorizedOperations.NOT_REQUESTED);
     if (data.endpointType() != 1) {
       // Only the broker endpoints exist; controllers are reached through the Pekko cluster.
       response.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code());
     }
+    // As Kafka: each broker's endpoint on the listener this client connected to.
     for (BrokerInfo node : cluster.brokers().values()) {
-      response.brokers().add(new DescribeClusterResponseData.DescribeClusterBroker()
-          .setBrokerId(node.nodeId()).setHost(node.host()).setPort(node.port()));
+      node.endpoint(context.connection().listenerName()).ifPresent(endpoint -> response.brokers().add(
+          new DescribeClusterResponseData.DescribeClusterBroker()
+              .setBrokerId(node.nodeId()).setHost(endpoint.host()).setPort(endpoint.port())));
     }
     return CompletableFuture.completedFuture(new DescribeClusterResponse(response));
   }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.internals.Topic;
@@ -45,7 +46,11 @@ final class DescribeConfigsHandler implements ApiHandler {
     DescribeConfigsRequestData data = ((DescribeConfigsRequest) request).data();
     DescribeConfigsResponseData response = new DescribeConfigsResponseData();
     for (DescribeConfigsRequestData.DescribeConfigsResource resource : data.resources()) {
-      response.results().add(describe(resource, data.includeSynonyms(), data.includeDocumentation()));
+      Errors refused = broker.configAuthorizationError(context, AclOperation.DESCRIBE_CONFIGS, resource.resourceType(), resource.resourceName());
+      response.results().add(refused == Errors.NONE
+          ? describe(resource, data.includeSynonyms(), data.includeDocumentation())
+          : new DescribeConfigsResponseData.DescribeConfigsResult().setResourceType(resource.resourceType())
+              .setResourceName(resource.resourceName()).setErrorCode(refused.code()));
     }
     return CompletableFuture.completedFuture(new DescribeConfigsResponse(response));
   }

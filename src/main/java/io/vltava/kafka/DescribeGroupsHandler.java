@@ -3,7 +3,6 @@ package io.vltava.kafka;
 import io.vltava.group.GroupCoordinator;
 import io.vltava.group.GroupProtocol;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.acl.AclOperation;
@@ -17,7 +16,7 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DescribeGroupsRequest;
 import org.apache.kafka.common.requests.DescribeGroupsResponse;
-import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * DescribeGroups: state, protocol and members of each group; an unknown group is Dead
@@ -26,10 +25,6 @@ import org.apache.kafka.common.utils.Utils;
 final class DescribeGroupsHandler implements ApiHandler {
   private static final short FIRST_VERSION_WITH_NOT_FOUND = 6;
   private static final short FIRST_VERSION_WITH_AUTHORIZED_OPERATIONS = 3;
-  /** Without an authorizer every client may do all that Kafka's authorizer knows for a group. */
-  private static final int GROUP_OPERATIONS = Utils.to32BitField(Set.of(AclOperation.READ.code(),
-      AclOperation.DESCRIBE.code(), AclOperation.DELETE.code(), AclOperation.DESCRIBE_CONFIGS.code(),
-      AclOperation.ALTER_CONFIGS.code()));
 
   private final BrokerServices broker;
 
@@ -48,12 +43,15 @@ final class DescribeGroupsHandler implements ApiHandler {
     short version = context.apiVersion();
     boolean withOperations = version >= FIRST_VERSION_WITH_AUTHORIZED_OPERATIONS && data.includeAuthorizedOperations();
     List<CompletableFuture<DescribedGroup>> groups = data.groups().stream()
-        .map(groupId -> broker.<GroupProtocol.Description>askGroup(groupId, GroupCoordinator.Describe::new, broker.requests().coordinatorTimeout())
+        .map(groupId -> !broker.authorized(context, AclOperation.DESCRIBE, ResourceType.GROUP, groupId)
+            ? CompletableFuture.completedFuture(new DescribedGroup().setGroupId(groupId)
+                .setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code()))
+            : broker.<GroupProtocol.Description>askGroup(groupId, GroupCoordinator.Describe::new, broker.requests().coordinatorTimeout())
             .handle((description, failure) -> failure == null
                 ? described(description, version)
                 : new DescribedGroup().setGroupId(groupId).setErrorCode(BrokerServices.groupError(failure).code()))
             .thenApply(group -> withOperations && group.errorCode() == Errors.NONE.code()
-                ? group.setAuthorizedOperations(GROUP_OPERATIONS) : group)
+                ? group.setAuthorizedOperations(broker.authorizedOperations(context, ResourceType.GROUP, groupId)) : group)
             .toCompletableFuture())
         .toList();
     return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new)).thenApply(done ->

@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DescribeLogDirsRequestData;
 import org.apache.kafka.common.message.DescribeLogDirsResponseData;
 import org.apache.kafka.common.message.DescribeLogDirsResponseData.DescribeLogDirsPartition;
@@ -48,6 +49,9 @@ final class DescribeLogDirsHandler implements ApiHandler {
 
   @Override
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+    if (!broker.authorizedOnCluster(context, AclOperation.DESCRIBE)) {
+      return BrokerServices.refused(request, Errors.CLUSTER_AUTHORIZATION_FAILED);
+    }
     DescribeLogDirsRequestData data = ((DescribeLogDirsRequest) request).data();
     short version = context.apiVersion();
     return CompletableFuture.supplyAsync(() -> new DescribeLogDirsResponse(new DescribeLogDirsResponseData()

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.DescribeProducersRequestData;
 import org.apache.kafka.common.message.DescribeProducersResponseData;
 import org.apache.kafka.common.message.DescribeProducersResponseData.PartitionResponse;
@@ -45,9 +46,14 @@ final class DescribeProducersHandler implements ApiHandler {
     for (DescribeProducersRequestData.TopicRequest topic : data.topics()) {
       TopicResponse topicResponse = new TopicResponse().setName(topic.name());
       response.topics().add(topicResponse);
+      boolean readable = broker.authorizedOnTopic(context, AclOperation.READ, topic.name());
       for (int partitionIndex : topic.partitionIndexes()) {
         PartitionResponse partition = new PartitionResponse().setPartitionIndex(partitionIndex);
         topicResponse.partitions().add(partition);
+        if (!readable) {
+          partition.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+          continue;
+        }
         pending.add(broker.replicas().activeProducers(new TopicPartition(topic.name(), partitionIndex), broker.requests().replicaWriterTimeout())
             .toCompletableFuture()
             .exceptionally(failure -> new ActiveProducers(Errors.REQUEST_TIMED_OUT, List.of()))

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ElectLeadersRequestData;
 import org.apache.kafka.common.message.ElectLeadersResponseData;
 import org.apache.kafka.common.message.ElectLeadersResponseData.PartitionResult;
@@ -39,6 +40,9 @@ final class ElectLeadersHandler implements ApiHandler {
 
   @Override
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+    if (!broker.authorizedOnCluster(context, AclOperation.ALTER)) {
+      return BrokerServices.refused(request, Errors.CLUSTER_AUTHORIZATION_FAILED);
+    }
     ElectLeadersRequestData data = ((ElectLeadersRequest) request).data();
     RequestedElections.Type type;
     try {

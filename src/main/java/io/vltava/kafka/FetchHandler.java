@@ -11,10 +11,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
@@ -58,7 +60,15 @@ final class FetchHandler implements ApiHandler {
     boolean usesTopicIds = version >= FIRST_VERSION_WITH_TOPIC_IDS;
     FetchContext fetchContext = FetchContext.of(sessions, version, data.sessionId(), data.sessionEpoch(), replicaId >= 0,
         requested(data, usesTopicIds), forgotten(data, usesTopicIds));
-    List<Fetched> wanted = resolve(fetchContext.partitions());
+    // As Kafka: a follower (another node) must be allowed CLUSTER_ACTION, a consumer READ on each topic.
+    Predicate<String> mayRead;
+    if (replicaId >= 0) {
+      boolean clusterAction = broker.authorizedOnCluster(context, AclOperation.CLUSTER_ACTION);
+      mayRead = topic -> clusterAction;
+    } else {
+      mayRead = topic -> broker.authorizedOnTopic(context, AclOperation.READ, topic);
+    }
+    List<Fetched> wanted = resolve(fetchContext.partitions(), mayRead);
     // The wait is registered before the first read: data appended between that read and a later
     // registration would go unnoticed until max_wait_ms.
     CompletableFuture<Void> arrival = data.maxWaitMs() <= 0 || data.minBytes() <= 0 || wanted.isEmpty()
@@ -80,7 +90,7 @@ final class FetchHandler implements ApiHandler {
         })
         .thenApply(bytesRead -> {
           List<Node> nodeEndpoints = new ArrayList<>();
-          wanted.forEach(f -> pointAtLeader(f, nodeEndpoints, version));
+          wanted.forEach(f -> pointAtLeader(f, nodeEndpoints, version, context.connection().listenerName()));
           return fetchContext.respond(wanted, nodeEndpoints);
         });
   }
@@ -109,18 +119,23 @@ final class FetchHandler implements ApiHandler {
   }
 
   /** Looks each partition's topic up (once per run of one topic); an unknown one is answered with its error at once. */
-  private List<Fetched> resolve(List<PartitionFetch> partitions) {
+  private List<Fetched> resolve(List<PartitionFetch> partitions, Predicate<String> mayRead) {
     List<Fetched> wanted = new ArrayList<>(partitions.size());
     PartitionFetch previous = null;
     Optional<TopicState> topic = Optional.empty();
+    boolean readable = false;
     for (PartitionFetch partition : partitions) {
       if (previous == null || !sameTopic(previous, partition)) {
         topic = broker.resolveTopic(partition.topic(), partition.topicId());
+        String name = topic.map(TopicState::name).orElse(partition.topic());
+        readable = name == null || mayRead.test(name);
       }
       previous = partition;
       PartitionData response = new PartitionData().setPartitionIndex(partition.partition());
       String name = topic.map(TopicState::name).orElse(partition.topic());
-      if (topic.isEmpty()) {
+      if (!readable) {
+        empty(response, Errors.TOPIC_AUTHORIZATION_FAILED);
+      } else if (topic.isEmpty()) {
         empty(response, BrokerServices.unknownTopicError(partition.topicId()));
       }
       wanted.add(new Fetched(partition, new TopicIdPartition(partition.topicId(), partition.partition(), name), response));
@@ -167,7 +182,7 @@ final class FetchHandler implements ApiHandler {
    * A NOT_LEADER_OR_FOLLOWER answer names the current leader (from v12) and its endpoint (from v16,
    * KIP-951); earlier versions cannot carry them (followers fetch at v12).
    */
-  private void pointAtLeader(Fetched f, List<Node> nodeEndpoints, short version) {
+  private void pointAtLeader(Fetched f, List<Node> nodeEndpoints, short version, String listenerName) {
     if (f.response().errorCode() != Errors.NOT_LEADER_OR_FOLLOWER.code() || version < FIRST_VERSION_WITH_CURRENT_LEADER) {
       return;
     }
@@ -176,7 +191,7 @@ final class FetchHandler implements ApiHandler {
           .setLeaderId(leader.broker().nodeId()).setLeaderEpoch(leader.leaderEpoch()));
       int leaderId = leader.broker().nodeId();
       if (version >= FIRST_VERSION_WITH_NODE_ENDPOINTS && nodeEndpoints.stream().noneMatch(node -> node.id() == leaderId)) {
-        nodeEndpoints.add(new Node(leaderId, leader.broker().host(), leader.broker().port()));
+        leader.broker().endpoint(listenerName).ifPresent(endpoint -> nodeEndpoints.add(new Node(leaderId, endpoint.host(), endpoint.port())));
       }
     });
   }

@@ -3,6 +3,7 @@ package io.vltava.kafka;
 import io.vltava.group.GroupCoordinator;
 import io.vltava.group.GroupProtocol;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -11,6 +12,7 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.HeartbeatRequest;
 import org.apache.kafka.common.requests.HeartbeatResponse;
+import org.apache.kafka.common.resource.ResourceType;
 
 /** Heartbeat: keeps a member's session alive and tells it when the group rebalances. */
 final class HeartbeatHandler implements ApiHandler {
@@ -28,6 +30,9 @@ final class HeartbeatHandler implements ApiHandler {
 
   @Override
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+    if (!broker.authorized(context, AclOperation.READ, ResourceType.GROUP, ((HeartbeatRequest) request).data().groupId())) {
+      return BrokerServices.refused(request, Errors.GROUP_AUTHORIZATION_FAILED);
+    }
     HeartbeatRequestData data = ((HeartbeatRequest) request).data();
     GroupProtocol.MemberGeneration member =
         new GroupProtocol.MemberGeneration(data.memberId(), data.groupInstanceId(), data.generationId());

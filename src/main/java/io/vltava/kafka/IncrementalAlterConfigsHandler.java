@@ -1,16 +1,16 @@
 package io.vltava.kafka;
 
 import io.vltava.log.TopicConfigs;
+import io.vltava.metadata.TopicState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
-import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.admin.AlterConfigOp;
-import io.vltava.metadata.TopicState;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.IncrementalAlterConfigsRequestData;
@@ -46,7 +46,7 @@ final class IncrementalAlterConfigsHandler implements ApiHandler {
     IncrementalAlterConfigsRequestData data = ((IncrementalAlterConfigsRequest) request).data();
     List<ConfigAlterations.Resource> resources = new ArrayList<>();
     for (IncrementalAlterConfigsRequestData.AlterConfigsResource resource : data.resources()) {
-      resources.add(toResource(resource, currentValues(resource)));
+      resources.add(ConfigAlterations.authorized(broker, context, toResource(resource, currentValues(resource))));
     }
     return ConfigAlterations.apply(broker, resources, data.validateOnly()).thenApply(results -> {
       IncrementalAlterConfigsResponseData response = new IncrementalAlterConfigsResponseData();

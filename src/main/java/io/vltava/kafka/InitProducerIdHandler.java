@@ -3,6 +3,7 @@ package io.vltava.kafka;
 import io.vltava.controller.Controller;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.message.InitProducerIdResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -12,6 +13,7 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.InitProducerIdRequest;
 import org.apache.kafka.common.requests.InitProducerIdResponse;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * InitProducerId for idempotent producers: a fresh producer id at epoch 0, taken from a block the
@@ -43,6 +45,11 @@ final class InitProducerIdHandler implements ApiHandler {
       // As Kafka: a producer resuming (v3+, KIP-360) names both its id and its epoch, or neither.
       return CompletableFuture.completedFuture(
           new InitProducerIdResponse(response.setErrorCode(Errors.INVALID_REQUEST.code())));
+    }
+    // As Kafka 4: an idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on some topic.
+    if (data.transactionalId() == null && !broker.authorizedOnCluster(context, AclOperation.IDEMPOTENT_WRITE)
+        && !broker.authorizedOnAny(context, AclOperation.WRITE, ResourceType.TOPIC)) {
+      return CompletableFuture.completedFuture(new InitProducerIdResponse(response.setErrorCode(Errors.CLUSTER_AUTHORIZATION_FAILED.code())));
     }
     if (data.transactionalId() != null) {
       Errors refused = data.transactionalId().isEmpty() ? Errors.INVALID_REQUEST : Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;

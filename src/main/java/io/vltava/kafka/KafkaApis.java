@@ -7,7 +7,7 @@ public final class KafkaApis {
   private KafkaApis() {}
 
   public static List<ApiHandler> handlers(BrokerServices broker, FetchSessionCache fetchSessions) {
-    return List.of(
+    return ClientThrottling.wrap(broker, List.of(
         new MetadataHandler(broker),
         new ProduceHandler(broker),
         new FetchHandler(broker, fetchSessions),
@@ -36,8 +36,15 @@ public final class KafkaApis {
         new AlterPartitionReassignmentsHandler(broker),
         new ListPartitionReassignmentsHandler(broker),
         new DescribeLogDirsHandler(broker),
-        new UpdateFeaturesHandler(),
+        new UpdateFeaturesHandler(broker),
         new ElectLeadersHandler(broker),
-        new DescribeProducersHandler(broker));
+        new DescribeProducersHandler(broker),
+        new AlterUserScramCredentialsHandler(broker),
+        new DescribeUserScramCredentialsHandler(broker),
+        new CreateAclsHandler(broker),
+        new DescribeAclsHandler(broker),
+        new DeleteAclsHandler(broker),
+        new DescribeClientQuotasHandler(broker),
+        new AlterClientQuotasHandler(broker)));
   }
 }

@@ -1,8 +1,8 @@
 package io.vltava.kafka;
 
-import io.vltava.kafka.RequestContext.ConnectionIdentity;
+import io.vltava.security.SaslServers;
+import io.vltava.security.SslSettings;
 import java.net.InetSocketAddress;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -12,6 +12,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.Cancellable;
@@ -27,9 +31,14 @@ import org.apache.pekko.stream.KillSwitches;
 import org.apache.pekko.stream.SharedKillSwitch;
 import org.apache.pekko.stream.SourceShape;
 import org.apache.pekko.stream.StreamTcpException;
+import org.apache.pekko.stream.IgnoreComplete$;
+import org.apache.pekko.stream.TLSProtocol.SendBytes;
+import org.apache.pekko.stream.TLSProtocol.SessionBytes;
+import org.apache.pekko.stream.TLSProtocol.SslTlsInbound;
+import org.apache.pekko.stream.TLSProtocol.SslTlsOutbound;
+import org.apache.pekko.stream.javadsl.TLS;
 import org.apache.pekko.stream.javadsl.BidiFlow;
 import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Framing;
 import org.apache.pekko.stream.javadsl.Keep;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -44,10 +53,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Accepts Kafka-protocol connections and carries each request to its {@link ApiHandler} and the
- * response back. Per connection: 4-byte big-endian size framing, up to max-in-flight requests
- * handled at once, responses written in request order. Input that cannot be parsed closes only
- * the connection it came on.
+ * Accepts Kafka-protocol connections on one named listener and carries each request to its {@link
+ * ApiHandler} and the response back. Per connection: TLS when the listener's protocol says so, 4-byte
+ * big-endian size framing, authentication ({@link ConnectionAuthenticator}) before anything else on a
+ * SASL listener, up to max-in-flight requests handled at once, responses written in request order.
+ * Input that cannot be parsed, a failed TLS handshake or authentication closes only the connection it
+ * came on.
  */
 public final class KafkaListener {
 
@@ -56,22 +67,25 @@ public final class KafkaListener {
   /** Pending-accept queue length; Pekko's default. */
   private static final int BACKLOG = 100;
 
-  private static final int LENGTH_FIELD_BYTES = Integer.BYTES;
-  /** The one listener a node has today; Kafka names a plaintext listener so by default. */
-  static final String PLAINTEXT_LISTENER = "PLAINTEXT";
+  /** How connections on a listener are secured: the TLS context (SSL, SASL_SSL) and the SASL mechanisms (SASL_*). */
+  public record Security(Optional<SslSettings> ssl, Optional<SSLContext> sslContext, Optional<SaslServers> sasl) {
+    public static final Security NONE = new Security(Optional.empty(), Optional.empty(), Optional.empty());
+  }
 
+  private final NamedListener listener;
   private final Tcp.ServerBinding binding;
   private final CompletionStage<Done> accepting;
   private final Connections connections;
 
   private KafkaListener(
-      Tcp.ServerBinding binding, CompletionStage<Done> accepting, Connections connections) {
+      NamedListener listener, Tcp.ServerBinding binding, CompletionStage<Done> accepting, Connections connections) {
+    this.listener = listener;
     this.binding = binding;
     this.accepting = accepting;
     this.connections = connections;
   }
 
-  /** Binds host:port (port 0 picks a free one); fails if the address cannot be bound. */
+  /** Binds the simple form's one PLAINTEXT listener at host:port (port 0 picks a free one). */
   public static CompletionStage<KafkaListener> bind(
       ActorSystem<?> system, ListenerSettings settings, ApiHandlers handlers) {
     return bind(system, settings, handlers, BrokerMetrics.NONE);
@@ -80,23 +94,42 @@ public final class KafkaListener {
   /** As {@link #bind(ActorSystem, ListenerSettings, ApiHandlers)}, reporting every request to {@code metrics}. */
   public static CompletionStage<KafkaListener> bind(
       ActorSystem<?> system, ListenerSettings settings, ApiHandlers handlers, BrokerMetrics metrics) {
-    Connections connections =
-        new Connections(
-            system, settings, new RequestDispatcher(handlers, system.executionContext(), metrics));
+    NamedListener plaintext = new NamedListener(Listeners.DEFAULT_NAME, SecurityProtocol.PLAINTEXT, settings.host(),
+        settings.port(), settings.advertisedHost(), 0);
+    return bind(system, settings, plaintext, Security.NONE, handlers, metrics);
+  }
+
+  /** Binds {@code listener}; fails if the address cannot be bound. */
+  public static CompletionStage<KafkaListener> bind(ActorSystem<?> system, ListenerSettings settings, NamedListener listener,
+      Security security, ApiHandlers handlers, BrokerMetrics metrics) {
+    if (listener.usesTls() && security.sslContext().isEmpty() || listener.usesSasl() && security.sasl().isEmpty()) {
+      throw new IllegalArgumentException("listener " + listener.name() + " (" + listener.securityProtocol() + ") lacks its security settings");
+    }
+    Connections connections = new Connections(system, settings, listener, security,
+        new RequestDispatcher(handlers, system.executionContext(), metrics));
     // halfClose on, so that reading can stop (draining, bad input) while responses are written;
     // the connection closes when the response stream ends.
     Pair<CompletionStage<Tcp.ServerBinding>, CompletionStage<Done>> bound =
         Tcp.get(system)
-            .bind(settings.host(), settings.port(), BACKLOG, List.of(), true, Optional.empty())
+            .bind(listener.host(), listener.port(), BACKLOG, List.of(), true, Optional.empty())
             .toMat(Sink.foreach(connection -> connections.serve(connection)), Keep.both())
             .run(system);
     return bound
         .first()
-        .thenApply(binding -> new KafkaListener(binding, bound.second(), connections));
+        .thenApply(binding -> new KafkaListener(listener, binding, bound.second(), connections));
+  }
+
+  public NamedListener listener() {
+    return listener;
   }
 
   public InetSocketAddress boundAddress() {
     return binding.localAddress();
+  }
+
+  /** The port this listener tells clients: the advertised one, else the one it is bound to. */
+  public int advertisedPort() {
+    return listener.advertisedPort() != 0 ? listener.advertisedPort() : boundAddress().getPort();
   }
 
   /** Stops accepting connections; open ones carry on. */
@@ -121,6 +154,8 @@ public final class KafkaListener {
 
     private final ActorSystem<?> system;
     private final ListenerSettings settings;
+    private final NamedListener listener;
+    private final Security security;
     private final RequestDispatcher dispatcher;
     /** Stops reading requests; the ones already read are still answered. */
     private final SharedKillSwitch draining = KillSwitches.shared("kafka-listener-draining");
@@ -129,9 +164,12 @@ public final class KafkaListener {
 
     private final Set<CompletionStage<Done>> open = ConcurrentHashMap.newKeySet();
 
-    Connections(ActorSystem<?> system, ListenerSettings settings, RequestDispatcher dispatcher) {
+    Connections(ActorSystem<?> system, ListenerSettings settings, NamedListener listener, Security security,
+        RequestDispatcher dispatcher) {
       this.system = system;
       this.settings = settings;
+      this.listener = listener;
+      this.security = security;
       this.dispatcher = dispatcher;
     }
 
@@ -157,28 +195,31 @@ public final class KafkaListener {
     }
 
     private Flow<ByteString, ByteString, CompletionStage<Done>> flow(InetSocketAddress peer) {
-      ConnectionIdentity identity = ConnectionIdentity.plaintext(PLAINTEXT_LISTENER, peer.getAddress());
+      // Closes this connection if it has not authenticated in time (TLS handshake and SASL).
+      SharedKillSwitch unauthenticated = KillSwitches.shared("kafka-connection-authentication");
+      Cancellable authenticationDeadline = system.scheduler().scheduleOnce(settings.authenticationTimeout(),
+          () -> unauthenticated.abort(new AuthenticationTimeout(settings.authenticationTimeout())), system.executionContext());
+      ConnectionAuthenticator authenticator = new ConnectionAuthenticator(
+          listener, peer.getAddress(), security.sasl(), settings, authenticationDeadline::cancel);
       Flow<ByteString, ByteString, NotUsed> requests =
           Flow.of(ByteString.class)
-              // The frame and its limit both include the length field; negative sizes fail too.
-              .via(
-                  Framing.lengthField(
-                      LENGTH_FIELD_BYTES,
-                      0,
-                      settings.socketRequestMaxBytes() + LENGTH_FIELD_BYTES,
-                      ByteOrder.BIG_ENDIAN))
+              .via(new RequestFraming(authenticator::maxRequestBytes))
               .via(draining.flow())
               .mapAsync(
                   settings.maxInFlightPerConnection(),
-                  frame -> dispatcher.respond(frame.drop(LENGTH_FIELD_BYTES), peer, identity))
-              .filter(Optional::isPresent)
-              .map(Optional::get);
+                  frame -> dispatcher.respond(frame, peer, authenticator))
+              // A failed authentication's answer is the last thing the connection sends.
+              .takeWhile(outgoing -> !outgoing.closeAfter(), true)
+              .filter(outgoing -> outgoing.response().isPresent())
+              .map(outgoing -> outgoing.response().get());
+      Flow<ByteString, ByteString, NotUsed> application =
+          BidiFlow.<ByteString, ByteString>bidirectionalIdleTimeout(settings.connectionsMaxIdle()).join(requests);
+      Flow<ByteString, ByteString, NotUsed> transport =
+          listener.usesTls() ? overTls(application, authenticator) : application;
       return Flow.of(ByteString.class)
           .via(new CancelWithoutFailure())
-          .via(
-              BidiFlow.<ByteString, ByteString>bidirectionalIdleTimeout(
-                      settings.connectionsMaxIdle())
-                  .join(requests))
+          .via(unauthenticated.flow())
+          .via(transport)
           .via(closing.flow())
           // Ending the output normally closes the socket with a FIN after the pending writes.
           .recoverWithRetries(
@@ -186,19 +227,41 @@ public final class KafkaListener {
               new PFBuilder<Throwable, Graph<SourceShape<ByteString>, NotUsed>>()
                   .matchAny(failure -> closeAfter(failure, peer))
                   .build())
-          .watchTermination(Keep.right());
+          .watchTermination(Keep.right())
+          .mapMaterializedValue(closed -> {
+            closed.whenComplete((done, failure) -> authenticationDeadline.cancel());
+            return closed;
+          });
+    }
+
+    /** The JDK's TLS engine between the socket and the Kafka protocol; the first decrypted bytes carry the session. */
+    private Flow<ByteString, ByteString, NotUsed> overTls(
+        Flow<ByteString, ByteString, NotUsed> application, ConnectionAuthenticator authenticator) {
+      SSLContext context = security.sslContext().orElseThrow();
+      SslSettings ssl = security.ssl().orElseThrow();
+      AtomicBoolean established = new AtomicBoolean();
+      Flow<SslTlsInbound, SslTlsOutbound, NotUsed> sessions = Flow.of(SslTlsInbound.class)
+          .filter(inbound -> inbound instanceof SessionBytes)
+          .map(inbound -> {
+            SessionBytes bytes = (SessionBytes) inbound;
+            if (established.compareAndSet(false, true)) {
+              authenticator.tlsEstablished(bytes.session());
+            }
+            return bytes.bytes();
+          })
+          .via(application)
+          .map(bytes -> (SslTlsOutbound) new SendBytes(bytes));
+      // A client half-closing its side still gets the answers to what it sent.
+      return TLS.create(() -> ssl.serverEngine(context, !listener.usesSasl()), IgnoreComplete$.MODULE$).reversed().join(sessions);
     }
 
     private Source<ByteString, NotUsed> closeAfter(Throwable failure, InetSocketAddress peer) {
       if (failure instanceof FramingException) {
-        // Pekko's message counts the length field in both the size and the limit.
-        log.warn(
-            "Closing Kafka connection from {}: request size negative or over {} bytes ({})",
-            peer,
-            settings.socketRequestMaxBytes(),
-            failure.getMessage());
+        log.warn("Closing Kafka connection from {} on listener {}: {}", peer, listener.name(), failure.getMessage());
       } else if (failure instanceof TimeoutException) {
         log.debug("Closing idle Kafka connection from {}", peer);
+      } else if (failure instanceof AuthenticationTimeout || failure instanceof SSLException) {
+        log.info("Closing Kafka connection from {} on listener {}: {}", peer, listener.name(), failure.getMessage());
       } else if (failure instanceof StreamTcpException) {
         log.debug("Kafka connection from {} failed: {}", peer, failure.getMessage());
       } else {
@@ -206,6 +269,13 @@ public final class KafkaListener {
         log.warn("Closing Kafka connection from {}: {}", peer, reason.getMessage());
       }
       return Source.empty();
+    }
+  }
+
+  /** A connection that did not finish its TLS handshake and SASL authentication in time. */
+  private static final class AuthenticationTimeout extends RuntimeException {
+    AuthenticationTimeout(Duration timeout) {
+      super("not authenticated within " + timeout.toMillis() + " ms", null, false, false);
     }
   }
 

@@ -5,6 +5,7 @@ import io.vltava.group.GroupProtocol;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.LeaveGroupRequestData.MemberIdentity;
 import org.apache.kafka.common.message.LeaveGroupResponseData.MemberResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -13,6 +14,7 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.LeaveGroupRequest;
 import org.apache.kafka.common.requests.LeaveGroupResponse;
+import org.apache.kafka.common.resource.ResourceType;
 
 /** LeaveGroup: one member (v0-2) or a batch (v3+, by member or group instance id); the rest rebalance. */
 final class LeaveGroupHandler implements ApiHandler {
@@ -30,6 +32,9 @@ final class LeaveGroupHandler implements ApiHandler {
 
   @Override
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+    if (!broker.authorized(context, AclOperation.READ, ResourceType.GROUP, ((LeaveGroupRequest) request).data().groupId())) {
+      return BrokerServices.refused(request, Errors.GROUP_AUTHORIZATION_FAILED);
+    }
     LeaveGroupRequest leave = (LeaveGroupRequest) request;
     List<MemberIdentity> members = leave.members();
     List<GroupProtocol.Leaving> leaving = members.stream()

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ListGroupsRequestData;
 import org.apache.kafka.common.message.ListGroupsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -14,6 +15,7 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ListGroupsRequest;
 import org.apache.kafka.common.requests.ListGroupsResponse;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * ListGroups: every live group (members or committed offsets), filtered by state (v4+) and type
@@ -38,6 +40,8 @@ final class ListGroupsHandler implements ApiHandler {
     ListGroupsRequestData data = ((ListGroupsRequest) request).data();
     List<String> states = data.statesFilter().stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
     List<String> types = data.typesFilter().stream().map(s -> s.toLowerCase(Locale.ROOT)).toList();
+    // As Kafka: DESCRIBE on the cluster lists every group, else those the principal may describe.
+    boolean mayDescribeAll = broker.authorizedOnCluster(context, AclOperation.DESCRIBE);
     return broker.groups().knownGroupIds()
         .thenCompose(ids -> {
           List<CompletableFuture<GroupProtocol.Description>> described = ids.stream()
@@ -54,7 +58,7 @@ final class ListGroupsHandler implements ApiHandler {
           }
           for (GroupProtocol.Description group : described) {
             boolean dead = group.state().equals("Dead");
-            if (dead || (!states.isEmpty() && !states.contains(group.state().toLowerCase(Locale.ROOT)))
+            if (dead || (!mayDescribeAll && !broker.authorized(context, AclOperation.DESCRIBE, ResourceType.GROUP, group.groupId())) || (!states.isEmpty() && !states.contains(group.state().toLowerCase(Locale.ROOT)))
                 || (!types.isEmpty() && !types.contains(GROUP_TYPE))) {
               continue;
             }

@@ -4,10 +4,12 @@ import io.vltava.replica.ListedOffset;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
 import org.apache.kafka.common.message.ListOffsetsResponseData;
 import org.apache.kafka.common.message.ListOffsetsResponseData.ListOffsetsPartitionResponse;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
@@ -41,7 +43,13 @@ final class ListOffsetsHandler implements ApiHandler {
         ListOffsetsResponseData.ListOffsetsTopicResponse topicResponse =
             new ListOffsetsResponseData.ListOffsetsTopicResponse().setName(topic.name());
         response.topics().add(topicResponse);
+        boolean describable = broker.authorizedOnTopic(context, AclOperation.DESCRIBE, topic.name());
         for (ListOffsetsRequestData.ListOffsetsPartition partition : topic.partitions()) {
+          if (!describable) {
+            topicResponse.partitions().add(new ListOffsetsPartitionResponse().setPartitionIndex(partition.partitionIndex())
+                .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()));
+            continue;
+          }
           topicResponse.partitions().add(lookUp(new TopicPartition(topic.name(), partition.partitionIndex()), partition,
               context.apiVersion() >= FIRST_VERSION_WITH_LEADER_EPOCH));
         }

@@ -6,11 +6,13 @@ import io.vltava.metadata.TopicState;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.ListPartitionReassignmentsRequestData;
 import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData;
 import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData.OngoingPartitionReassignment;
 import org.apache.kafka.common.message.ListPartitionReassignmentsResponseData.OngoingTopicReassignment;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ListPartitionReassignmentsRequest;
@@ -46,6 +48,9 @@ final class ListPartitionReassignmentsHandler implements ApiHandler {
 
   @Override
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+    if (!broker.authorizedOnCluster(context, AclOperation.DESCRIBE)) {
+      return BrokerServices.refused(request, Errors.CLUSTER_AUTHORIZATION_FAILED);
+    }
     ListPartitionReassignmentsRequestData data = ((ListPartitionReassignmentsRequest) request).data();
     return broker.controllerConsistentState().thenApply(state -> new ListPartitionReassignmentsResponse(ongoing(state, data)));
   }

@@ -3,14 +3,27 @@ package io.vltava.kafka;
 import com.typesafe.config.Config;
 import java.time.Duration;
 
-/** The Kafka listener's settings, read from {@code vltava.listener} in reference.conf. */
+/**
+ * Settings every Kafka listener shares, read from {@code vltava.listener} in reference.conf; its
+ * host, port and advertised host are the simple form's one listener (see {@link Listeners}).
+ */
 public record ListenerSettings(
     String host,
     int port,
     String advertisedHost,
     int socketRequestMaxBytes,
     Duration connectionsMaxIdle,
-    int maxInFlightPerConnection) {
+    int maxInFlightPerConnection,
+    Duration authenticationTimeout,
+    Duration failedAuthenticationDelay,
+    Duration connectionsMaxReauth) {
+
+  /** Kafka's defaults for the authentication settings. */
+  public ListenerSettings(String host, int port, String advertisedHost, int socketRequestMaxBytes,
+      Duration connectionsMaxIdle, int maxInFlightPerConnection) {
+    this(host, port, advertisedHost, socketRequestMaxBytes, connectionsMaxIdle, maxInFlightPerConnection,
+        Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ZERO);
+  }
 
   public ListenerSettings {
     if (port < 0 || port > 65535) {
@@ -27,6 +40,13 @@ public record ListenerSettings(
     if (maxInFlightPerConnection < 1) {
       throw new IllegalArgumentException("max-in-flight-per-connection must be at least 1");
     }
+    if (authenticationTimeout.isNegative() || authenticationTimeout.isZero()) {
+      throw new IllegalArgumentException("authentication.timeout.ms must be positive");
+    }
+    if (failedAuthenticationDelay.isNegative() || connectionsMaxReauth.isNegative()) {
+      throw new IllegalArgumentException(
+          "connection.failed.authentication.delay.ms and connections.max.reauth.ms must not be negative");
+    }
   }
 
   /** Reads the {@code vltava.listener} section; an empty advertised-host means the bind host. */
@@ -40,6 +60,9 @@ public record ListenerSettings(
         advertisedHost.isEmpty() ? host : advertisedHost,
         c.getInt("socket.request.max.bytes"),
         Duration.ofMillis(c.getLong("connections.max.idle.ms")),
-        c.getInt("max-in-flight-per-connection"));
+        c.getInt("max-in-flight-per-connection"),
+        Duration.ofMillis(c.getLong("authentication.timeout.ms")),
+        Duration.ofMillis(c.getLong("connection.failed.authentication.delay.ms")),
+        Duration.ofMillis(c.getLong("connections.max.reauth.ms")));
   }
 }

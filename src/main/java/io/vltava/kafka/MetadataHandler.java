@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.message.MetadataResponseData;
@@ -22,6 +23,7 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.resource.ResourceType;
 
 /** Metadata: brokers, controller, and topics with their partitions; creates missing topics when allowed. */
 final class MetadataHandler implements ApiHandler {
@@ -43,7 +45,7 @@ final class MetadataHandler implements ApiHandler {
     MetadataRequestData data = ((MetadataRequest) request).data();
     if (((MetadataRequest) request).isAllTopics()) {
       // Null from v1; at v0 an empty list means every topic.
-      return CompletableFuture.completedFuture(response(broker.cluster(), null, data, context.apiVersion()));
+      return CompletableFuture.completedFuture(response(context, broker.cluster(), null, data));
     }
     Set<String> missing = new LinkedHashSet<>();
     for (MetadataRequestData.MetadataRequestTopic topic : data.topics()) {
@@ -52,33 +54,45 @@ final class MetadataHandler implements ApiHandler {
       }
     }
     CompletionStage<?> created = data.allowAutoTopicCreation()
-        ? broker.autoCreate(missing)
+        ? broker.autoCreate(context, missing)
         : CompletableFuture.completedFuture(null);
-    return created.thenApplyAsync(ignored -> response(broker.cluster(), data.topics(), data, context.apiVersion()), broker.executor());
+    return created.thenApplyAsync(ignored -> response(context, broker.cluster(), data.topics(), data), broker.executor());
   }
 
   private AbstractResponse response(
-      ClusterState cluster, List<MetadataRequestData.MetadataRequestTopic> requested, MetadataRequestData data, short version) {
+      RequestContext context, ClusterState cluster, List<MetadataRequestData.MetadataRequestTopic> requested, MetadataRequestData data) {
+    short version = context.apiVersion();
     MetadataResponseData response = new MetadataResponseData()
         .setClusterId(cluster.clusterId())
         .setControllerId(BrokerServices.controllerIdForClients(cluster, broker.localNodeId()))
         .setClusterAuthorizedOperations(data.includeClusterAuthorizedOperations()
-            ? AuthorizedOperations.CLUSTER : AuthorizedOperations.NOT_REQUESTED);
+            ? broker.clusterAuthorizedOperations(context) : AuthorizedOperations.NOT_REQUESTED);
+    // As Kafka: each broker's endpoint on the listener this client connected to.
     for (BrokerInfo node : cluster.brokers().values()) {
-      response.brokers().add(new MetadataResponseData.MetadataResponseBroker()
-          .setNodeId(node.nodeId()).setHost(node.host()).setPort(node.port()));
+      node.endpoint(context.connection().listenerName()).ifPresent(endpoint -> response.brokers().add(
+          new MetadataResponseData.MetadataResponseBroker().setNodeId(node.nodeId()).setHost(endpoint.host()).setPort(endpoint.port())));
     }
     if (requested == null) {
-      cluster.topics().values().forEach(topic -> response.topics().add(describe(topic)));
+      // As Kafka: all topics means all that the principal may describe.
+      cluster.topics().values().stream().filter(topic -> broker.authorizedOnTopic(context, AclOperation.DESCRIBE, topic.name()))
+          .forEach(topic -> response.topics().add(describe(topic)));
     } else {
       for (MetadataRequestData.MetadataRequestTopic wanted : requested) {
-        response.topics().add(describeRequested(cluster, wanted, version));
+        MetadataResponseTopic described = describeRequested(cluster, wanted, version);
+        boolean named = described.name() != null && !described.name().isEmpty();
+        if (named && !broker.authorizedOnTopic(context, AclOperation.DESCRIBE, described.name())) {
+          // Neither its id nor its partitions: a principal learns no more than that it may not see it.
+          described = new MetadataResponseTopic().setName(described.name()).setTopicId(Uuid.ZERO_UUID)
+              .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+        }
+        response.topics().add(described);
       }
     }
     if (data.includeTopicAuthorizedOperations()) {
       // As Kafka: every topic looked up by name, known or not; none for unknown topic ids.
       response.topics().stream().filter(topic -> topic.name() != null)
-          .forEach(topic -> topic.setTopicAuthorizedOperations(AuthorizedOperations.TOPIC));
+          .forEach(topic -> topic.setTopicAuthorizedOperations(
+              broker.authorizedOperations(context, ResourceType.TOPIC, topic.name())));
     }
     return new MetadataResponse(response, version);
   }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.message.OffsetCommitResponseData.OffsetCommitResponsePartition;
@@ -19,6 +20,7 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.OffsetCommitRequest;
 import org.apache.kafka.common.requests.OffsetCommitResponse;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * OffsetCommit: the coordinator checks the member and generation, then stores the offsets durably
@@ -51,6 +53,9 @@ final class OffsetCommitHandler implements ApiHandler {
 
   @Override
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+    if (!broker.authorized(context, AclOperation.READ, ResourceType.GROUP, ((OffsetCommitRequest) request).data().groupId())) {
+      return BrokerServices.refused(request, Errors.GROUP_AUTHORIZATION_FAILED);
+    }
     OffsetCommitRequestData data = ((OffsetCommitRequest) request).data();
     OffsetCommitResponseData response = new OffsetCommitResponseData();
     List<Slot> accepted = new ArrayList<>();
@@ -60,10 +65,13 @@ final class OffsetCommitHandler implements ApiHandler {
       OffsetCommitResponseTopic topicResponse = new OffsetCommitResponseTopic().setName(topic.name());
       response.topics().add(topicResponse);
       Optional<TopicState> known = broker.cluster().topic(topic.name());
+      boolean readable = broker.authorizedOnTopic(context, AclOperation.READ, topic.name());
       for (OffsetCommitRequestData.OffsetCommitRequestPartition p : topic.partitions()) {
         OffsetCommitResponsePartition slot = new OffsetCommitResponsePartition().setPartitionIndex(p.partitionIndex());
         topicResponse.partitions().add(slot);
-        if (known.isEmpty() || p.partitionIndex() < 0 || p.partitionIndex() >= known.get().partitionCount()) {
+        if (!readable) {
+          slot.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+        } else if (known.isEmpty() || p.partitionIndex() < 0 || p.partitionIndex() >= known.get().partitionCount()) {
           slot.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
         } else if (p.committedMetadata() != null && p.committedMetadata().length() > MAX_METADATA_CHARS) {
           slot.setErrorCode(Errors.OFFSET_METADATA_TOO_LARGE.code());

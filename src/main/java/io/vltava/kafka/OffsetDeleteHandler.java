@@ -3,12 +3,14 @@ package io.vltava.kafka;
 import io.vltava.group.CommittedOffset;
 import io.vltava.group.GroupCoordinator;
 import io.vltava.metadata.TopicState;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.OffsetDeleteRequestData;
 import org.apache.kafka.common.message.OffsetDeleteResponseData;
 import org.apache.kafka.common.message.OffsetDeleteResponseData.OffsetDeleteResponsePartition;
@@ -19,6 +21,7 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.OffsetDeleteRequest;
 import org.apache.kafka.common.requests.OffsetDeleteResponse;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * OffsetDelete: removes committed offsets of topics the group's members do not subscribe to;
@@ -39,11 +42,19 @@ final class OffsetDeleteHandler implements ApiHandler {
 
   @Override
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+    if (!broker.authorized(context, AclOperation.DELETE, ResourceType.GROUP, ((OffsetDeleteRequest) request).data().groupId())) {
+      return BrokerServices.refused(request, Errors.GROUP_AUTHORIZATION_FAILED);
+    }
     OffsetDeleteRequestData data = ((OffsetDeleteRequest) request).data();
     List<CommittedOffset.PartitionKey> partitions = new ArrayList<>();
     Set<CommittedOffset.PartitionKey> unknown = new HashSet<>();
+    Set<String> unreadable = new HashSet<>();
     for (OffsetDeleteRequestData.OffsetDeleteRequestTopic topic : data.topics()) {
       Optional<TopicState> known = broker.cluster().topic(topic.name());
+      if (!broker.authorizedOnTopic(context, AclOperation.READ, topic.name())) {
+        unreadable.add(topic.name());
+        continue;
+      }
       for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : topic.partitions()) {
         CommittedOffset.PartitionKey key = new CommittedOffset.PartitionKey(topic.name(), p.partitionIndex());
         boolean exists = known.isPresent() && p.partitionIndex() >= 0 && p.partitionIndex() < known.get().partitionCount();
@@ -62,7 +73,8 @@ final class OffsetDeleteHandler implements ApiHandler {
             OffsetDeleteResponseTopic topicResponse = new OffsetDeleteResponseTopic().setName(topic.name());
             for (OffsetDeleteRequestData.OffsetDeleteRequestPartition p : topic.partitions()) {
               CommittedOffset.PartitionKey key = new CommittedOffset.PartitionKey(topic.name(), p.partitionIndex());
-              Errors error = unknown.contains(key) ? Errors.UNKNOWN_TOPIC_OR_PARTITION
+              Errors error = unreadable.contains(topic.name()) ? Errors.TOPIC_AUTHORIZATION_FAILED
+                  : unknown.contains(key) ? Errors.UNKNOWN_TOPIC_OR_PARTITION
                   : deletion.subscribed().contains(key) ? Errors.GROUP_SUBSCRIBED_TO_TOPIC : Errors.NONE;
               topicResponse.partitions().add(new OffsetDeleteResponsePartition()
                   .setPartitionIndex(p.partitionIndex()).setErrorCode(error.code()));

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestGroup;
 import org.apache.kafka.common.message.OffsetFetchRequestData.OffsetFetchRequestTopics;
 import org.apache.kafka.common.message.OffsetFetchResponseData;
@@ -23,6 +24,7 @@ import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.OffsetFetchRequest;
 import org.apache.kafka.common.requests.OffsetFetchResponse;
+import org.apache.kafka.common.resource.ResourceType;
 
 /**
  * OffsetFetch: the committed offsets of the requested partitions (-1 where none), or of every
@@ -52,7 +54,10 @@ final class OffsetFetchHandler implements ApiHandler {
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     List<CompletableFuture<OffsetFetchResponseGroup>> groups = new ArrayList<>();
     for (OffsetFetchRequestGroup group : ((OffsetFetchRequest) request).groups()) {
-      groups.add(fetch(group).toCompletableFuture());
+      groups.add(broker.authorized(context, AclOperation.DESCRIBE, ResourceType.GROUP, group.groupId())
+          ? fetch(context, group).toCompletableFuture()
+          : CompletableFuture.completedFuture(new OffsetFetchResponseGroup().setGroupId(group.groupId())
+              .setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code())));
     }
     short version = context.apiVersion();
     return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new)).thenApply(done -> {
@@ -67,7 +72,7 @@ final class OffsetFetchHandler implements ApiHandler {
     });
   }
 
-  private CompletionStage<OffsetFetchResponseGroup> fetch(OffsetFetchRequestGroup group) {
+  private CompletionStage<OffsetFetchResponseGroup> fetch(RequestContext context, OffsetFetchRequestGroup group) {
     List<CommittedOffset.PartitionKey> wanted = null;
     if (group.topics() != null) {
       wanted = new ArrayList<>();
@@ -88,11 +93,18 @@ final class OffsetFetchHandler implements ApiHandler {
           Map<CommittedOffset.PartitionKey, CommittedOffset> byPartition = new HashMap<>();
           fetched.offsets().forEach(offset -> byPartition.put(offset.key(), offset));
           Map<String, OffsetFetchResponseTopics> topics = new LinkedHashMap<>();
+          Map<String, Boolean> describable = new HashMap<>();
           for (CommittedOffset.PartitionKey key : requested == null ? List.copyOf(byPartition.keySet()) : requested) {
-            CommittedOffset offset = byPartition.get(key);
+            boolean allowed = describable.computeIfAbsent(key.topic(),
+                topic -> broker.authorizedOnTopic(context, AclOperation.DESCRIBE, topic));
+            if (!allowed && requested == null) {
+              continue; // as Kafka: all offsets means those of topics the principal may describe
+            }
+            CommittedOffset offset = allowed ? byPartition.get(key) : null;
             topics.computeIfAbsent(key.topic(), name -> new OffsetFetchResponseTopics().setName(name))
                 .partitions().add(new OffsetFetchResponsePartitions()
                     .setPartitionIndex(key.partition())
+                    .setErrorCode(allowed ? Errors.NONE.code() : Errors.TOPIC_AUTHORIZATION_FAILED.code())
                     .setCommittedOffset(offset == null ? -1 : offset.offset())
                     .setCommittedLeaderEpoch(offset == null ? -1 : offset.leaderEpoch())
                     .setMetadata(offset == null ? "" : offset.metadata()));
@@ -109,7 +121,7 @@ final class OffsetFetchHandler implements ApiHandler {
       for (OffsetFetchResponsePartitions p : topic.partitions()) {
         old.partitions().add(new OffsetFetchResponsePartition().setPartitionIndex(p.partitionIndex())
             .setCommittedOffset(p.committedOffset()).setCommittedLeaderEpoch(p.committedLeaderEpoch())
-            .setMetadata(p.metadata()).setErrorCode(Errors.NONE.code()));
+            .setMetadata(p.metadata()).setErrorCode(p.errorCode()));
       }
       response.topics().add(old);
     }

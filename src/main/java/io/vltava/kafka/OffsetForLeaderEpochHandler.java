@@ -4,10 +4,12 @@ import io.vltava.replica.EpochEnd;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData.EpochEndOffset;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.OffsetsForLeaderEpochRequest;
@@ -34,11 +36,19 @@ final class OffsetForLeaderEpochHandler implements ApiHandler {
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     OffsetForLeaderEpochRequestData data = ((OffsetsForLeaderEpochRequest) request).data();
     OffsetForLeaderEpochResponseData response = new OffsetForLeaderEpochResponseData();
+    // As Kafka: other nodes (CLUSTER_ACTION) may ask about every topic, clients about those they may describe.
+    boolean clusterAction = broker.authorizedOnCluster(context, AclOperation.CLUSTER_ACTION);
     for (OffsetForLeaderEpochRequestData.OffsetForLeaderTopic topic : data.topics()) {
       OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult result =
           new OffsetForLeaderEpochResponseData.OffsetForLeaderTopicResult().setTopic(topic.topic());
       response.topics().add(result);
+      boolean allowed = clusterAction || broker.authorizedOnTopic(context, AclOperation.DESCRIBE, topic.topic());
       for (OffsetForLeaderEpochRequestData.OffsetForLeaderPartition partition : topic.partitions()) {
+        if (!allowed) {
+          result.partitions().add(new EpochEndOffset().setPartition(partition.partition())
+              .setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()));
+          continue;
+        }
         result.partitions().add(endOffset(new TopicPartition(topic.topic(), partition.partition()), partition));
       }
     }

@@ -5,13 +5,17 @@ import io.vltava.metadata.TopicState;
 import io.vltava.replica.AppendOutcome;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -53,22 +57,27 @@ final class ProduceHandler implements ApiHandler {
   @Override
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
     ProduceRequestData data = ((ProduceRequest) request).data();
+    Map<String, Boolean> writable = new HashMap<>();
+    Predicate<String> mayWrite = name -> writable.computeIfAbsent(name,
+        topic -> broker.authorizedOnTopic(context, AclOperation.WRITE, topic));
     Set<String> missing = new LinkedHashSet<>();
     for (ProduceRequestData.TopicProduceData topic : data.topicData()) {
       if (topic.name() != null && !topic.name().isEmpty() && Topic.isValid(topic.name())
-          && broker.cluster().topic(topic.name()).isEmpty()) {
+          && broker.cluster().topic(topic.name()).isEmpty() && mayWrite.test(topic.name())) {
         missing.add(topic.name());
       }
     }
     if (missing.isEmpty()) {
       // Appends are handed to the partitions on this thread, so pipelined produces on one connection
       // reach each partition in request order (an async hop here could reorder them).
-      return produce(data, context.apiVersion());
+      return produce(data, context, mayWrite);
     }
-    return broker.autoCreate(missing).thenComposeAsync(created -> produce(data, context.apiVersion()), broker.executor());
+    return broker.autoCreate(context, missing)
+        .thenComposeAsync(created -> produce(data, context, mayWrite), broker.executor());
   }
 
-  private CompletionStage<AbstractResponse> produce(ProduceRequestData data, short version) {
+  private CompletionStage<AbstractResponse> produce(ProduceRequestData data, RequestContext context, Predicate<String> mayWrite) {
+    short version = context.apiVersion();
     short acks = data.acks();
     Duration timeout = Duration.ofMillis(Math.max(1, data.timeoutMs()));
     ProduceResponseData response = new ProduceResponseData();
@@ -83,7 +92,7 @@ final class ProduceHandler implements ApiHandler {
         PartitionProduceResponse partitionResponse = new PartitionProduceResponse()
             .setIndex(partitionData.index()).setBaseOffset(ProduceResponse.INVALID_OFFSET);
         topicResponse.partitionResponses().add(partitionResponse);
-        Errors error = validate(version, acks, topic, topicData, partitionData);
+        Errors error = validate(version, acks, topic, topicData, partitionData, mayWrite);
         if (error != Errors.NONE) {
           partitionResponse.setErrorCode(error.code());
           continue;
@@ -110,7 +119,7 @@ final class ProduceHandler implements ApiHandler {
     return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
         .thenApply(done -> {
           if (version >= FIRST_VERSION_WITH_LEADER_HINTS) {
-            leaderHints.forEach(hint -> hint.applyTo(response, broker));
+            leaderHints.forEach(hint -> hint.applyTo(response, broker, context.connection().listenerName()));
           }
           return new ProduceResponse(response);
         });
@@ -125,26 +134,30 @@ final class ProduceHandler implements ApiHandler {
 
   /** A partition whose answer, if NOT_LEADER_OR_FOLLOWER, should name the current leader (v10+, KIP-951). */
   private record LeaderHint(TopicPartition partition, PartitionProduceResponse response) {
-    void applyTo(ProduceResponseData data, BrokerServices broker) {
+    void applyTo(ProduceResponseData data, BrokerServices broker, String listenerName) {
       if (response.errorCode() != Errors.NOT_LEADER_OR_FOLLOWER.code()) {
         return;
       }
       broker.currentLeader(partition).ifPresent(leader -> {
         response.setCurrentLeader(new ProduceResponseData.LeaderIdAndEpoch()
             .setLeaderId(leader.broker().nodeId()).setLeaderEpoch(leader.leaderEpoch()));
-        if (data.nodeEndpoints().find(leader.broker().nodeId()) == null) {
-          data.nodeEndpoints().add(new ProduceResponseData.NodeEndpoint()
-              .setNodeId(leader.broker().nodeId()).setHost(leader.broker().host()).setPort(leader.broker().port()));
-        }
+        leader.broker().endpoint(listenerName).filter(endpoint -> data.nodeEndpoints().find(leader.broker().nodeId()) == null)
+            .ifPresent(endpoint -> data.nodeEndpoints().add(new ProduceResponseData.NodeEndpoint()
+                .setNodeId(leader.broker().nodeId()).setHost(endpoint.host()).setPort(endpoint.port())));
       });
     }
   }
 
   private Errors validate(
       short version, short acks, Optional<TopicState> topic, ProduceRequestData.TopicProduceData topicData,
-      ProduceRequestData.PartitionProduceData partitionData) {
+      ProduceRequestData.PartitionProduceData partitionData, Predicate<String> mayWrite) {
     if (acks != 0 && acks != 1 && acks != -1) {
       return Errors.INVALID_REQUIRED_ACKS;
+    }
+    // As Kafka: refused before its existence is told, so a principal cannot probe for topic names.
+    String name = topic.map(TopicState::name).orElse(topicData.name());
+    if (name != null && !name.isEmpty() && !mayWrite.test(name)) {
+      return Errors.TOPIC_AUTHORIZATION_FAILED;
     }
     if (topic.isEmpty()) {
       return topicData.name() != null && !topicData.name().isEmpty() && !Topic.isValid(topicData.name())

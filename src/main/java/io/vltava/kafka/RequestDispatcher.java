@@ -23,6 +23,8 @@ import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.RequestUtils;
 import org.apache.kafka.common.requests.ResponseHeader;
+import org.apache.kafka.common.requests.SaslAuthenticateRequest;
+import org.apache.kafka.common.requests.SaslHandshakeRequest;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
 import org.slf4j.Logger;
@@ -48,11 +50,20 @@ final class RequestDispatcher {
   }
 
   /**
-   * The size-prefixed response to a request (its frame without the length field), or empty when
-   * the handler sends none (a produce with acks=0).
+   * What goes back for one request: its size-prefixed response, none (a produce with acks=0), and
+   * whether the connection closes after it (a failed authentication).
    */
-  CompletionStage<Optional<ByteString>> respond(
-      ByteString requestBytes, InetSocketAddress peer, RequestContext.ConnectionIdentity connection) {
+  record Outgoing(Optional<ByteString> response, boolean closeAfter) {}
+
+  /**
+   * The response to a request (its frame without the length field). The connection's
+   * authenticator admits the request and answers the SASL APIs itself.
+   */
+  CompletionStage<Outgoing> respond(ByteString requestBytes, InetSocketAddress peer, ConnectionAuthenticator connection) {
+    if (connection.expectsRawToken()) {
+      return delayed(connection.authenticateRaw(requestBytes.toArray()), reply -> Optional.ofNullable(reply.rawToken()).map(
+          token -> new ByteStringBuilder().putInt(token.length, ByteOrder.BIG_ENDIAN).putBytes(token).result()));
+    }
     long startNanos = System.nanoTime();
     // A writable copy: handlers may rewrite record batches in place (offsets, leader epoch).
     ByteBuffer buffer = requestBytes.toByteBuffer();
@@ -61,8 +72,12 @@ final class RequestDispatcher {
         handlers
             .handlerFor(header.apiKey())
             .orElseThrow(() -> new ProtocolViolation("no handler for " + header.apiKey()));
+    connection.admit(header.apiKey());
     AbstractRequest request = parseBody(header, handler, buffer);
-    return call(handler, new RequestContext(header, connection), request)
+    if (handler instanceof ApiHandlers.AnsweredByConnection) {
+      return authenticate(header, request, connection, startNanos);
+    }
+    return call(handler, new RequestContext(header, connection.identity()), request)
         .handleAsync(
             (response, failure) -> {
               metrics.requestCompleted(header.apiKey(), failure != null ? Errors.forException(unwrap(failure)) : errorOf(response),
@@ -85,7 +100,28 @@ final class RequestDispatcher {
               }
               return Optional.ofNullable(response).map(r -> encodeOrReportBug(header, request, r, peer));
             },
-            executor);
+            executor)
+        .thenApply(response -> new Outgoing(response, false));
+  }
+
+  /** Answers SaslHandshake and SaslAuthenticate in turn, delaying the answer to a failed authentication. */
+  private CompletionStage<Outgoing> authenticate(
+      RequestHeader header, AbstractRequest request, ConnectionAuthenticator connection, long startNanos) {
+    ConnectionAuthenticator.SaslReply reply = request instanceof SaslHandshakeRequest handshake
+        ? connection.handshake(handshake, header.apiVersion())
+        : connection.authenticate((SaslAuthenticateRequest) request, header.apiVersion());
+    metrics.requestCompleted(header.apiKey(), errorOf(reply.response()), System.nanoTime() - startNanos);
+    return delayed(reply, answered -> Optional.of(encode(header, request, answered.response())));
+  }
+
+  private CompletionStage<Outgoing> delayed(
+      ConnectionAuthenticator.SaslReply reply, java.util.function.Function<ConnectionAuthenticator.SaslReply, Optional<ByteString>> encoding) {
+    Outgoing outgoing = new Outgoing(encoding.apply(reply), reply.closeAfter());
+    if (reply.delay().isZero()) {
+      return CompletableFuture.completedFuture(outgoing);
+    }
+    return CompletableFuture.supplyAsync(() -> outgoing, CompletableFuture.delayedExecutor(
+        reply.delay().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS, executor));
   }
 
   /**

@@ -3,6 +3,7 @@ package io.vltava.kafka;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.message.UpdateFeaturesRequestData.FeatureUpdateKey;
 import org.apache.kafka.common.message.UpdateFeaturesResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
@@ -19,6 +20,11 @@ import org.apache.kafka.common.requests.UpdateFeaturesResponse;
  * level it already has succeeds.
  */
 final class UpdateFeaturesHandler implements ApiHandler {
+  private final BrokerServices broker;
+
+  UpdateFeaturesHandler(BrokerServices broker) {
+    this.broker = broker;
+  }
 
   @Override
   public ApiKeys apiKey() {
@@ -27,6 +33,9 @@ final class UpdateFeaturesHandler implements ApiHandler {
 
   @Override
   public CompletionStage<AbstractResponse> handle(RequestContext context, AbstractRequest request) {
+    if (!broker.authorizedOnCluster(context, AclOperation.ALTER)) {
+      return BrokerServices.refused(request, Errors.CLUSTER_AUTHORIZATION_FAILED);
+    }
     UpdateFeaturesResponseData response = new UpdateFeaturesResponseData().setErrorCode(Errors.NONE.code());
     for (FeatureUpdateKey update : ((UpdateFeaturesRequest) request).data().featureUpdates()) {
       String refusal = refusal(update);

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.apache.kafka.common.errors.InvalidPartitionsException;
@@ -15,7 +16,7 @@ import org.apache.kafka.common.internals.Topic;
 /**
  * The cluster's metadata at one {@code version}: its id, the controller that wrote it and that
  * controller's epoch, the live brokers, topics and their partitions, and the first producer id not
- * yet handed out.
+ * yet handed out, dynamic broker configs, the ACLs the authorizer decides by, and the client quotas.
  * Immutable; every change returns a new state with the version incremented, so a reader can tell
  * which of two states is newer. Changes validate their input and throw Kafka's error types.
  */
@@ -27,32 +28,41 @@ public record ClusterState(
     Map<Integer, BrokerInfo> brokers,
     Map<String, TopicState> topics,
     long nextProducerId,
-    Map<Integer, Map<String, String>> brokerConfigs) implements CborSerializable {
+    Map<Integer, Map<String, String>> brokerConfigs,
+    ScramCredentials scramCredentials,
+    Set<AclEntry> acls,
+    List<ClientQuota> clientQuotas) implements CborSerializable {
 
   public ClusterState {
     brokers = Map.copyOf(brokers);
     topics = Map.copyOf(topics);
     // States stored before dynamic broker configs existed have none.
     brokerConfigs = brokerConfigs == null ? Map.of() : Map.copyOf(brokerConfigs);
+    // States stored before SASL/SCRAM existed have none.
+    scramCredentials = scramCredentials == null ? ScramCredentials.NONE : scramCredentials;
+    // States stored before ACLs existed have none.
+    acls = acls == null ? Set.of() : Set.copyOf(acls);
+    // States stored before client quotas existed have none.
+    clientQuotas = clientQuotas == null ? List.of() : List.copyOf(clientQuotas);
   }
 
   public static ClusterState empty() {
-    return new ClusterState(0, "", -1, 0, Map.of(), Map.of(), 0, Map.of());
+    return new ClusterState(0, "", -1, 0, Map.of(), Map.of(), 0, Map.of(), ScramCredentials.NONE, Set.of(), List.of());
   }
 
   /** A new cluster's first state, named by {@code clusterId}. */
   public static ClusterState initial(String clusterId) {
-    return new ClusterState(1, clusterId, -1, 0, Map.of(), Map.of(), 0, Map.of());
+    return new ClusterState(1, clusterId, -1, 0, Map.of(), Map.of(), 0, Map.of(), ScramCredentials.NONE, Set.of(), List.of());
   }
 
   /** The state as a newly elected controller on {@code nodeId} takes it over: a higher epoch fences the previous one. */
   public ClusterState withNewController(int nodeId) {
-    return new ClusterState(version + 1, clusterId, nodeId, controllerEpoch + 1, brokers, topics, nextProducerId, brokerConfigs);
+    return new ClusterState(version + 1, clusterId, nodeId, controllerEpoch + 1, brokers, topics, nextProducerId, brokerConfigs, scramCredentials, acls, clientQuotas);
   }
 
   /** Hands out producer ids {@code nextProducerId .. nextProducerId+count-1}. */
   public ClusterState withProducerIdsAllocated(int count) {
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, topics, nextProducerId + count, brokerConfigs);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, topics, nextProducerId + count, brokerConfigs, scramCredentials, acls, clientQuotas);
   }
 
   /** A broker's dynamic config overrides (set with AlterConfigs on its BROKER resource); empty when it has none. */
@@ -70,7 +80,32 @@ public record ClusterState(
     } else {
       next.put(nodeId, Map.copyOf(configs));
     }
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, topics, nextProducerId, next);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, topics, nextProducerId, next, scramCredentials, acls, clientQuotas);
+  }
+
+  /** The SCRAM credentials of the cluster's users replaced by {@code next}, as one new version. */
+  public ClusterState withScramCredentials(ScramCredentials next) {
+    if (next.equals(scramCredentials)) {
+      return this;
+    }
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, topics, nextProducerId, brokerConfigs, next, acls, clientQuotas);
+  }
+
+  /** Replaces every ACL at once (CreateAcls and DeleteAcls change many), as one new version. */
+  public ClusterState withAcls(Set<AclEntry> newAcls) {
+    if (newAcls.equals(acls)) {
+      return this;
+    }
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, topics, nextProducerId, brokerConfigs, scramCredentials, newAcls, clientQuotas);
+  }
+
+  /** Replaces every client quota at once (AlterClientQuotas changes many), as one new version. */
+  public ClusterState withClientQuotas(List<ClientQuota> newQuotas) {
+    if (newQuotas.equals(clientQuotas)) {
+      return this;
+    }
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, topics, nextProducerId, brokerConfigs, scramCredentials, acls,
+        newQuotas);
   }
 
   public Optional<TopicState> topic(String name) {
@@ -84,7 +119,7 @@ public record ClusterState(
   public ClusterState withoutBroker(int nodeId) {
     Map<Integer, BrokerInfo> next = new HashMap<>(brokers);
     next.remove(nodeId);
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, next, topics, nextProducerId, brokerConfigs);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, next, topics, nextProducerId, brokerConfigs, scramCredentials, acls, clientQuotas);
   }
 
   /** Replaces every topic at once (leader elections touch many), as one new version. */
@@ -92,7 +127,7 @@ public record ClusterState(
     if (newTopics.equals(topics)) {
       return this;
     }
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, newTopics, nextProducerId, brokerConfigs);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, newTopics, nextProducerId, brokerConfigs, scramCredentials, acls, clientQuotas);
   }
 
   public ClusterState withBroker(BrokerInfo broker) {
@@ -101,7 +136,7 @@ public record ClusterState(
     }
     Map<Integer, BrokerInfo> next = new HashMap<>(brokers);
     next.put(broker.nodeId(), broker);
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, next, topics, nextProducerId, brokerConfigs);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, next, topics, nextProducerId, brokerConfigs, scramCredentials, acls, clientQuotas);
   }
 
   /** Validates a new topic against this state and returns it, without adding it. */
@@ -127,14 +162,14 @@ public record ClusterState(
   public ClusterState withTopic(TopicState topic) {
     Map<String, TopicState> next = new HashMap<>(topics);
     next.put(topic.name(), topic);
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, next, nextProducerId, brokerConfigs);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, next, nextProducerId, brokerConfigs, scramCredentials, acls, clientQuotas);
   }
 
   public ClusterState withoutTopic(String name) {
     requireTopic(name);
     Map<String, TopicState> next = new HashMap<>(topics);
     next.remove(name);
-    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, next, nextProducerId, brokerConfigs);
+    return new ClusterState(version + 1, clusterId, controllerId, controllerEpoch, brokers, next, nextProducerId, brokerConfigs, scramCredentials, acls, clientQuotas);
   }
 
   /** Grows a topic to {@code newCount} partitions; Kafka never shrinks one. */

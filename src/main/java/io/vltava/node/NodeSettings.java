@@ -9,7 +9,11 @@ import io.vltava.kafka.ListenerSettings;
 import io.vltava.kafka.RequestSettings;
 import io.vltava.replica.ReplicationSettings;
 import io.vltava.util.SettingsReader;
+import io.vltava.kafka.Listeners;
+import io.vltava.security.SaslSettings;
+import io.vltava.security.SslSettings;
 import io.vltava.log.TopicConfigs;
+import io.vltava.security.AuthorizationSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -35,7 +39,11 @@ public record NodeSettings(
     Duration shutdownDrainTimeout,
     int httpPort,
     Duration consumerLagTimeout,
-    Duration shutdownHandoverTimeout) {
+    Duration shutdownHandoverTimeout,
+    Listeners listeners,
+    SslSettings ssl,
+    SaslSettings sasl,
+    AuthorizationSettings authorization) {
 
   /** {@link #httpPort} value that turns the HTTP endpoint off. */
   public static final int HTTP_DISABLED = -1;
@@ -109,7 +117,11 @@ public record NodeSettings(
         new SettingsReader(config, "vltava.listener").positiveDuration("shutdown-drain-timeout"),
         httpPort(vltava.getInt("http.port")),
         new SettingsReader(config, "vltava.http").positiveDuration("consumer-lag-timeout"),
-        new SettingsReader(config, "vltava").positiveDuration("shutdown-handover-timeout"));
+        new SettingsReader(config, "vltava").positiveDuration("shutdown-handover-timeout"),
+        Listeners.fromConfig(vltava),
+        SslSettings.fromConfig(vltava.getConfig("ssl")),
+        SaslSettings.fromConfig(vltava.getConfig("sasl")),
+        AuthorizationSettings.fromConfig(vltava.getConfig("authorization")));
   }
 
   private static int httpPort(int port) {

@@ -3,6 +3,7 @@ package io.vltava.node;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.vltava.controller.Controller;
+import io.vltava.security.ClientQuotaManager;
 import io.vltava.controller.MetadataSubscriber;
 import java.util.HashMap;
 import java.util.Optional;
@@ -26,6 +27,13 @@ import io.vltava.kafka.BrokerServices;
 import io.vltava.kafka.FetchSessionCache;
 import io.vltava.kafka.KafkaApis;
 import io.vltava.kafka.KafkaListener;
+import io.vltava.kafka.NamedListener;
+import io.vltava.metadata.ScramCredentials;
+import io.vltava.replica.InterBrokerListener;
+import io.vltava.security.SaslServers;
+import io.vltava.security.SaslSettings;
+import io.vltava.security.ScramCredentialFormat;
+import javax.net.ssl.SSLContext;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.MetadataCache;
@@ -52,7 +60,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One Vltava node: an ActorSystem that is a Pekko cluster member, the controller, the partition
- * replicas this node holds, and the Kafka listener. {@link #start} returns once clients can connect;
+ * replicas this node holds, and its Kafka listeners. {@link #start} returns once clients can connect;
  * shutdown runs in order through Pekko's CoordinatedShutdown: stop accepting, finish in-flight
  * requests, close every log cleanly.
  */
@@ -63,7 +71,8 @@ public final class VltavaNode implements AutoCloseable {
 
   private final ActorSystem<Void> system;
   private final NodeSettings settings;
-  private final KafkaListener listener;
+  /** In the order of vltava.listeners; the first is the one {@link #kafkaAddress()} names. */
+  private final List<KafkaListener> listeners;
   private final MetadataCache metadata;
 
   private final ReplicaManager replicas;
@@ -72,14 +81,14 @@ public final class VltavaNode implements AutoCloseable {
   private final Readiness readiness;
 
   private VltavaNode(
-      ActorSystem<Void> system, NodeSettings settings, KafkaListener listener, MetadataCache metadata, ReplicaManager replicas,
+      ActorSystem<Void> system, NodeSettings settings, List<KafkaListener> listeners, MetadataCache metadata, ReplicaManager replicas,
       FetchSessionCache fetchSessions, Optional<HttpEndpoint> http, Readiness readiness) {
     this.system = system;
     this.http = http;
     this.readiness = readiness;
     this.fetchSessions = fetchSessions;
     this.settings = settings;
-    this.listener = listener;
+    this.listeners = List.copyOf(listeners);
     this.metadata = metadata;
     this.replicas = replicas;
   }
@@ -129,23 +138,28 @@ public final class VltavaNode implements AutoCloseable {
           system, metadata, settings.topicConfigs(), settings.dataDir(),
           PartitionReplica.Settings.of(settings.replication(), settings.retentionCheckInterval(), Clock.systemUTC()),
           settings.replication(),
-          isrChangesThrough(system, controller, settings));
+          isrChangesThrough(system, controller, settings), interBrokerListener(settings));
       replicas.start();
       GroupCoordinators groups = GroupCoordinators.start(system, GroupSettings.from(config), Clock.systemUTC());
       metrics.watch(system, metadata, replicas, groups, settings.consumerLagTimeout());
       BrokerServices services = new BrokerServices(
           system, metadata, replicas, controller, settings.topicConfigs(), settings.autoCreateTopics(), settings.requests(),
-          groups, metrics);
+          groups, metrics, settings.authorization(),
+          new ClientQuotaManager(ClientQuotaManager.Settings.fromConfig(config.getConfig("vltava.quotas"))));
       FetchSessionCache fetchSessions = new FetchSessionCache(settings.fetchSessions(), Clock.systemUTC());
-      KafkaListener listener = KafkaListener.bind(system, settings.listener(), ApiHandlers.of(KafkaApis.handlers(services, fetchSessions)),
-              metrics)
-          .toCompletableFuture().get(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
-      VltavaNode node = new VltavaNode(system, settings, listener, metadata, replicas, fetchSessions, http, readiness);
+      ApiHandlers handlers = ApiHandlers.of(KafkaApis.handlers(services, fetchSessions));
+      List<KafkaListener> listeners = new java.util.ArrayList<>();
+      for (NamedListener named : settings.listeners().all()) {
+        listeners.add(KafkaListener.bind(system, settings.listener(), named, security(settings, named, metadata), handlers, metrics)
+            .toCompletableFuture().get(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS));
+      }
+      VltavaNode node = new VltavaNode(system, settings, listeners, metadata, replicas, fetchSessions, http, readiness);
       http.ifPresent(endpoint -> WebConsole.mount(endpoint, node.bootstrapServers(), system, metadata, readiness, metrics));
       node.registerShutdownTasks(groups, controller);
 
-      BrokerInfo self = new BrokerInfo(settings.nodeId(), settings.listener().advertisedHost(),
-          listener.boundAddress().getPort(), cluster.selfMember().address().toString());
+      BrokerInfo self = new BrokerInfo(settings.nodeId(), listeners.stream()
+          .map(l -> new BrokerInfo.Endpoint(l.listener().name(), l.listener().advertisedHost(), l.advertisedPort())).toList(),
+          cluster.selfMember().address().toString());
       // Only a broker-role node is registered, so only it is given partition replicas.
       if (settings.cluster().hasRole(BROKER_ROLE)) {
         register(system, controller, self, settings.cluster().consistencyTimeout().multipliedBy(2), settings.startupTimeout());
@@ -156,8 +170,9 @@ public final class VltavaNode implements AutoCloseable {
       boolean broker = settings.cluster().hasRole(BROKER_ROLE);
       metadata.awaitState(state -> state.version() > 0 && (!broker || state.brokers().containsKey(settings.nodeId())))
           .thenRun(readiness::ready);
-      log.info("Vltava node {} ready: Kafka listener on {}:{}, HTTP on {}, cluster member {}, data in {}",
-          settings.nodeId(), listener.boundAddress().getHostString(), listener.boundAddress().getPort(),
+      log.info("Vltava node {} ready: Kafka listeners {}, HTTP on {}, cluster member {}, data in {}",
+          settings.nodeId(), listeners.stream().map(l -> l.listener().name() + "://" + l.boundAddress().getHostString() + ":"
+              + l.boundAddress().getPort()).toList(),
           http.map(h -> h.boundAddress().getHostString() + ":" + h.boundAddress().getPort()).orElse("(off)"),
           cluster.selfMember().address(), settings.dataDir().toAbsolutePath());
       return node;
@@ -268,7 +283,18 @@ public final class VltavaNode implements AutoCloseable {
         settings.replication().autoLeaderRebalance(),
         settings.cluster().consistencyTimeout(),
         Map.of(journal.topic(), journal.targetReplicationFactor()),
-        metrics::isrChanged);
+        metrics::isrChanged,
+        bootstrapScramCredentials(settings.sasl()));
+  }
+
+  /** The configured first SCRAM credentials, salted and hashed here: passwords never enter the metadata. */
+  private static ScramCredentials bootstrapScramCredentials(SaslSettings sasl) {
+    ScramCredentials credentials = ScramCredentials.NONE;
+    for (SaslSettings.BootstrapCredential entry : sasl.scramBootstrap()) {
+      credentials = credentials.with(entry.user(), entry.mechanism(),
+          ScramCredentialFormat.fromPassword(entry.mechanism(), entry.password(), entry.iterations()));
+    }
+    return credentials;
   }
 
   /**
@@ -328,9 +354,10 @@ public final class VltavaNode implements AutoCloseable {
             return Done.getInstance();
           });
     });
-    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "kafka-listener-unbind", listener::unbind);
+    shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "kafka-listener-unbind",
+        () -> allOf(listeners.stream().map(KafkaListener::unbind).toList()));
     shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "kafka-requests-done",
-        () -> listener.shutdown(settings.shutdownDrainTimeout()));
+        () -> allOf(listeners.stream().map(l -> l.shutdown(settings.shutdownDrainTimeout())).toList()));
     // Last, so that /health/ready answers 503 (not a refused connection) while the node drains.
     http.ifPresent(endpoint -> shutdown.addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "http-stop", () -> {
       endpoint.close();
@@ -345,12 +372,52 @@ public final class VltavaNode implements AutoCloseable {
     return http.map(HttpEndpoint::boundAddress);
   }
 
-  public InetSocketAddress kafkaAddress() {
-    return listener.boundAddress();
+  private static CompletionStage<Done> allOf(List<CompletionStage<Done>> stages) {
+    return CompletableFuture.allOf(stages.stream().map(CompletionStage::toCompletableFuture).toArray(CompletableFuture[]::new))
+        .thenApply(all -> Done.getInstance());
   }
 
+  /** Where the first listener is bound. */
+  public InetSocketAddress kafkaAddress() {
+    return listeners.get(0).boundAddress();
+  }
+
+  /** Where the listener named {@code listenerName} is bound. */
+  public InetSocketAddress kafkaAddress(String listenerName) {
+    return listeners.stream().filter(l -> l.listener().name().equals(listenerName)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no listener " + listenerName)).boundAddress();
+  }
+
+  /** The first listener's advertised address, as a client's bootstrap.servers. */
   public String bootstrapServers() {
-    return settings.listener().advertisedHost() + ":" + listener.boundAddress().getPort();
+    return bootstrapServers(listeners.get(0).listener().name());
+  }
+
+  public String bootstrapServers(String listenerName) {
+    KafkaListener listener = listeners.stream().filter(l -> l.listener().name().equals(listenerName)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no listener " + listenerName));
+    return listener.listener().advertisedHost() + ":" + listener.advertisedPort();
+  }
+
+  /** The TLS context and SASL mechanisms a listener's security protocol needs; a bad keystore stops start-up. */
+  private static KafkaListener.Security security(NodeSettings settings, NamedListener listener, MetadataCache metadata) {
+    Optional<SSLContext> tls = listener.usesTls() ? Optional.of(settings.ssl().serverContext()) : Optional.empty();
+    Optional<SaslServers> sasl = listener.usesSasl()
+        ? Optional.of(new SaslServers(settings.sasl(), () -> metadata.current().scramCredentials()))
+        : Optional.empty();
+    return new KafkaListener.Security(Optional.of(settings.ssl()), tls, sasl);
+  }
+
+  /** Followers connect to leaders' inter-broker listener, in plain text or TLS; SASL between brokers is not built yet. */
+  private static InterBrokerListener interBrokerListener(NodeSettings settings) {
+    NamedListener interBroker = settings.listeners().interBroker();
+    if (interBroker.usesSasl()) {
+      throw new com.typesafe.config.ConfigException.BadValue("vltava.inter.broker.listener.name",
+          interBroker.name() + " is " + interBroker.securityProtocol() + "; followers fetch over PLAINTEXT or SSL listeners only");
+    }
+    return interBroker.usesTls()
+        ? new InterBrokerListener(interBroker.name(), settings.ssl().clientContext().getSocketFactory())
+        : InterBrokerListener.plaintext(interBroker.name());
   }
 
   public NodeSettings settings() {

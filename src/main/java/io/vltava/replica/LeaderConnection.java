@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import javax.net.SocketFactory;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -22,8 +23,9 @@ final class LeaderConnection implements AutoCloseable {
   private final String clientId;
   private int nextCorrelationId;
 
-  LeaderConnection(String host, int port, String clientId, int connectTimeoutMs, int readTimeoutMs) throws IOException {
-    this.socket = new Socket();
+  LeaderConnection(SocketFactory sockets, String host, int port, String clientId, int connectTimeoutMs, int readTimeoutMs)
+      throws IOException {
+    this.socket = sockets.createSocket();
     socket.connect(new InetSocketAddress(host, port), connectTimeoutMs);
     socket.setSoTimeout(readTimeoutMs);
     socket.setTcpNoDelay(true);

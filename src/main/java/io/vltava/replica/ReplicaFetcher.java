@@ -4,9 +4,10 @@ import io.vltava.log.LeaderEpochCache;
 import io.vltava.log.PartitionLog;
 import io.vltava.metadata.BrokerInfo;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -161,12 +162,12 @@ final class ReplicaFetcher implements Runnable {
 
   private LeaderConnection connect() throws IOException {
     if (connection == null) {
-      BrokerInfo leader = replicas.broker(leaderId);
+      BrokerInfo.Endpoint leader = replicas.interBrokerEndpoint(leaderId);
       if (leader == null) {
         return null;
       }
-      connection = new LeaderConnection(leader.host(), leader.port(), "replica-" + replicas.localNodeId(),
-          (int) settings.connectTimeout().toMillis(), (int) settings.socketTimeout().toMillis());
+      connection = new LeaderConnection(replicas.interBroker().sockets(), leader.host(), leader.port(),
+          "replica-" + replicas.localNodeId(), (int) settings.connectTimeout().toMillis(), (int) settings.socketTimeout().toMillis());
     }
     return connection;
   }
@@ -317,6 +318,11 @@ final class ReplicaFetcher implements Runnable {
       // Our log ends past the leader's: check the tail again.
       partitions.replace(tp, followed, new Followed(followed.leaderEpoch(), false));
       return;
+    }
+    if (error == Errors.TOPIC_AUTHORIZATION_FAILED) {
+      // The leader refuses this node's fetches as a whole; retry with backoff rather than at once, and say why.
+      throw new org.apache.kafka.common.errors.ClusterAuthorizationException("broker " + leaderId + " refused the follower fetch of "
+          + tp + ": this node's principal needs CLUSTER_ACTION on the cluster (an ACL, or super.users)");
     }
     if (error != Errors.NONE) {
       return; // a stale or future epoch, or a leader change: the metadata update re-assigns the partition

@@ -82,10 +82,14 @@ public final class ReplicaManager {
   private final LogCleaner cleaner;
   private final ReplicationProgress progress;
 
+  private final InterBrokerListener interBroker;
+
   public ReplicaManager(
       ActorSystem<?> system, MetadataCache metadata, TopicConfigs topicConfigs, Path dataDir,
-      PartitionReplica.Settings replicaSettings, ReplicationSettings replication, IsrChanges isrChanges) {
+      PartitionReplica.Settings replicaSettings, ReplicationSettings replication, IsrChanges isrChanges,
+      InterBrokerListener interBroker) {
     this.system = system;
+    this.interBroker = interBroker;
     this.metadata = metadata;
     this.topicConfigs = topicConfigs;
     this.dataDir = dataDir;
@@ -374,9 +378,14 @@ public final class ReplicaManager {
     return metadata.localNodeId();
   }
 
-  /** A live broker's endpoints, or null. */
-  BrokerInfo broker(int nodeId) {
-    return metadata.current().brokers().get(nodeId);
+  /** Where followers reach a live broker's inter-broker listener, or null. */
+  BrokerInfo.Endpoint interBrokerEndpoint(int nodeId) {
+    BrokerInfo broker = metadata.current().brokers().get(nodeId);
+    return broker == null ? null : broker.endpoint(interBroker.listenerName()).orElse(null);
+  }
+
+  InterBrokerListener interBroker() {
+    return interBroker;
   }
 
   /** Fault injection for tests and the testkit: stop (or resume) every follower fetch of this node. */

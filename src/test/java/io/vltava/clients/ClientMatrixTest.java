@@ -50,7 +50,6 @@ import org.apache.kafka.common.record.internal.RecordBatch;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -78,7 +77,7 @@ class ClientMatrixTest {
   private static final List<String> ALL_CODECS = List.of("none", "gzip", "snappy", "lz4", "zstd");
   /** kafkajs has gzip built in and snappy and lz4 as plugins; its zstd plugin (cppzst) no longer builds on Node 20. */
   private static final List<String> KAFKAJS_CODECS = List.of("none", "gzip", "snappy", "lz4");
-  private static final Path CLIENTS_DIR = Path.of("src", "test", "clients");
+  private static final Path CLIENTS_DIR = DriverProcess.CLIENTS_DIR;
   /** Debian bookworm's librdkafka, under its python3-confluent-kafka 1.7.0. */
   private static final String LIBRDKAFKA = "2.0.2";
   /** Where maven-dependency-plugin puts older kafka-clients jars (see pom.xml), and where each driver's output is kept. */
@@ -195,7 +194,7 @@ class ClientMatrixTest {
   @ValueSource(strings = {"2.8.2", "3.9.1"})
   void olderKafkaClients(String version) throws Exception {
     Path jars = MATRIX_DIR.resolve("kafka-clients-" + version);
-    requireClient(Files.isDirectory(jars), "kafka-clients " + version + " jars in " + jars,
+    DriverProcess.requireClient(Files.isDirectory(jars), "kafka-clients " + version + " jars in " + jars,
         "mvn generate-test-resources (maven-dependency-plugin copies them)");
     List<String> classpath = new ArrayList<>();
     classpath.add(Path.of(KafkaClientsDriver.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
@@ -210,7 +209,7 @@ class ClientMatrixTest {
   void librdkafkaThroughConfluentKafkaPython() throws Exception {
     // Debian's module is installed for Debian's interpreter, not whichever python3 is first on PATH.
     String python = "/usr/bin/python3";
-    requireClient(succeeds(List.of(python, "-c", "import confluent_kafka")), "python3-confluent-kafka (librdkafka)",
+    DriverProcess.requireClient(DriverProcess.succeeds(List.of(python, "-c", "import confluent_kafka")), "python3-confluent-kafka (librdkafka)",
         "apt-get install python3-confluent-kafka");
     runScenario("librdkafka", LIBRDKAFKA, ALL_CODECS, List.of(python, CLIENTS_DIR.resolve("librdkafka/driver.py").toString()));
   }
@@ -218,7 +217,7 @@ class ClientMatrixTest {
   @Test
   void kafkajs() throws Exception {
     Path dir = CLIENTS_DIR.resolve("kafkajs");
-    requireClient(Files.isDirectory(dir.resolve("node_modules/kafkajs")) && succeeds(List.of("node", "--version")),
+    DriverProcess.requireClient(Files.isDirectory(dir.resolve("node_modules/kafkajs")) && DriverProcess.succeeds(List.of("node", "--version")),
         "node and kafkajs", "npm ci --prefix " + dir);
     runScenario("kafkajs", "2.2.4", KAFKAJS_CODECS, List.of("node", dir.resolve("driver.js").toString()));
   }
@@ -316,29 +315,5 @@ class ClientMatrixTest {
     command.add(node.bootstrapServers());
     command.addAll(plan.args());
     return command;
-  }
-
-  private static void requireClient(boolean present, String what, String install) {
-    if (!present) {
-      String message = what + " not found; install with: " + install;
-      if ("true".equals(System.getenv("CI"))) {
-        fail(message + " (.ci/run installs it)");
-      }
-      Assumptions.abort(message);
-    }
-  }
-
-  private static boolean succeeds(List<String> command) throws InterruptedException {
-    try {
-      Process process = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        return false;
-      }
-      return process.exitValue() == 0;
-    } catch (IOException e) {
-      return false;
-    }
   }
 }

@@ -13,20 +13,24 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Runs one client-matrix driver as its own OS process and returns the JSON lines it printed. A
  * driver that exits non-zero, prints something that is not JSON, or outlives its timeout fails the
  * test, with the tail of its stderr in the message.
  */
-final class DriverProcess {
+public final class DriverProcess {
+  /** Where the drivers of other clients live (run from the repository root). */
+  public static final Path CLIENTS_DIR = Path.of("src", "test", "clients");
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int STDERR_TAIL_CHARS = 6000;
 
   private DriverProcess() {}
 
   /** Runs {@code command}, keeping its output in {@code outputDir} as {@code name.out} and {@code name.err}. */
-  static List<JsonNode> run(List<String> command, Path outputDir, String name, Duration timeout) throws Exception {
+  public static List<JsonNode> run(List<String> command, Path outputDir, String name, Duration timeout) throws Exception {
     Files.createDirectories(outputDir);
     Path stdout = outputDir.resolve(name + ".out");
     Path stderr = outputDir.resolve(name + ".err");
@@ -66,5 +70,30 @@ final class DriverProcess {
   private static String lastLines(Path file) throws IOException {
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     return "\n--- stdout (last lines) ---\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+  }
+
+  /** Skips the test (fails it on CI) when a client is not installed, saying how to install it. */
+  public static void requireClient(boolean present, String what, String install) {
+    if (!present) {
+      String message = what + " not found; install with: " + install;
+      if ("true".equals(System.getenv("CI"))) {
+        fail(message + " (.ci/run installs it)");
+      }
+      Assumptions.abort(message);
+    }
+  }
+
+  public static boolean succeeds(List<String> command) throws InterruptedException {
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        return false;
+      }
+      return process.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    }
   }
 }

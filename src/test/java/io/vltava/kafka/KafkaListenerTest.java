@@ -160,8 +160,10 @@ class KafkaListenerTest {
                 ApiVersion::apiKey, v -> v.minVersion() + ".." + v.maxVersion()));
   }
 
+  /** The handler's range, plus the built-in ApiVersions and the SASL APIs every listener advertises (as Kafka). */
   private static final Map<Short, String> ADVERTISED =
-      Map.of(ApiKeys.API_VERSIONS.id, "0..4", ApiKeys.HEARTBEAT.id, "1..4");
+      Map.of(ApiKeys.API_VERSIONS.id, "0..4", ApiKeys.HEARTBEAT.id, "1..4",
+          ApiKeys.SASL_HANDSHAKE.id, "0..1", ApiKeys.SASL_AUTHENTICATE.id, "0..2");
 
   @Test
   void apiVersionsAdvertisesEachHandlersRangeAtEveryVersion() throws Exception {

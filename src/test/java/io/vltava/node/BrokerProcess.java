@@ -17,7 +17,8 @@ import java.util.regex.Pattern;
  * crash it (SIGKILL) or stop it with SIGTERM and check its exit code.
  */
 final class BrokerProcess implements AutoCloseable {
-  private static final Pattern READY = Pattern.compile("ready: Kafka listener on ([^:]+):(\\d+), HTTP on ([^,]+),");
+  /** The ready line names every listener, "[NAME://host:port, ...]"; tests connect to the first. */
+  private static final Pattern READY = Pattern.compile("ready: Kafka listeners \\[\\w+://([^:,\\]]+):(\\d+)[^\\]]*\\], HTTP on ([^,]+),");
 
   private static final int OUTPUT_LINES_KEPT = 5000;
   private static final Path LOG_DIR = Path.of("target", "broker-processes");

@@ -21,6 +21,7 @@ public final class KafkaTools {
   public static final String FEATURES = "org.apache.kafka.tools.FeatureCommand";
   public static final String LEADER_ELECTION = "org.apache.kafka.tools.LeaderElectionCommand";
   public static final String TRANSACTIONS = "org.apache.kafka.tools.TransactionsCommand";
+  public static final String ACLS = "org.apache.kafka.tools.AclCommand";
   public static final String REASSIGN_PARTITIONS = "org.apache.kafka.tools.reassign.ReassignPartitionsCommand";
 
   private static final Path CLASSPATH_FILE = Path.of("target", "kafka-tools.classpath");

@@ -79,8 +79,9 @@ final class ConformanceBroker implements AutoCloseable {
   private static final List<String> expectedClosures = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /**
-   * What Kafka answers for authorized operations when asked and no authorizer is configured: every
-   * operation that applies to the resource type (AclEntry.supportedOperations), as a bit field.
+   * What Kafka answers for authorized operations when asked and everything is allowed (no authorizer,
+   * or, as on the conformance node, no ACL naming the resource with allow.everyone.if.no.acl.found):
+   * every operation that applies to the resource type (AclEntry.supportedOperations), as a bit field.
    */
   static final int ALL_TOPIC_OPERATIONS = operations(AclOperation.READ, AclOperation.WRITE, AclOperation.CREATE,
       AclOperation.DESCRIBE, AclOperation.DELETE, AclOperation.ALTER, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS);
@@ -141,6 +142,16 @@ final class ConformanceBroker implements AutoCloseable {
     return new Connection(new KafkaSocket(node.kafkaAddress()));
   }
 
+  /** A connection to the listener named {@code listenerName} (see ConformanceTest's listeners); the caller closes it. */
+  Connection connect(String listenerName) throws IOException {
+    return new Connection(new KafkaSocket(node.kafkaAddress(listenerName)));
+  }
+
+  /** A case is about to make the node close a connection other than this one, for {@code reason}. */
+  static void expectClosure(String reason) {
+    expectedClosures.add(reason);
+  }
+
   /** A request sent whose response is read later. */
   interface Pending<T extends AbstractResponse> {
     T response() throws IOException;
@@ -165,6 +176,21 @@ final class ConformanceBroker implements AutoCloseable {
       RequestHeader header = new RequestHeader(ApiKeys.forId(request.apiKey()), version, "conformance", ++correlationId);
       socket.sendFrame(RequestUtils.serialize(header.data(), header.headerVersion(), request, version));
       return () -> (T) socket.receive(header);
+    }
+
+    /** Writes a size-prefixed frame as it is, for requests a case builds itself. */
+    void sendRaw(ByteBuffer frame) throws IOException {
+      socket.sendFrame(frame);
+    }
+
+    /** The next frame the node sends, without its size field. */
+    ByteBuffer receiveFrame() throws IOException {
+      return socket.receiveFrame();
+    }
+
+    /** True when the node has closed this connection with nothing more to read. */
+    boolean closedByPeer() throws IOException {
+      return socket.closedByPeer();
     }
 
     @Override
@@ -310,6 +336,25 @@ final class ConformanceBroker implements AutoCloseable {
         response.data().responses().iterator().next().partitionResponses().get(0);
     assertEquals(Errors.NONE.code(), answer.errorCode(), "producing to " + topic + "-" + partition);
     return answer.baseOffset();
+  }
+
+  /** The error of a Produce v12 (acks=-1) of {@code records} to one partition. */
+  Errors produceError(String topic, int partition, MemoryRecords records) throws IOException {
+    ProduceRequestData request = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(10_000);
+    request.topicData().add(new ProduceRequestData.TopicProduceData().setName(topic).setPartitionData(List.of(
+        new ProduceRequestData.PartitionProduceData().setIndex(partition).setRecords(records))));
+    ProduceResponse response = send(request, (short) 12);
+    return Errors.forCode(response.data().responses().iterator().next().partitionResponses().get(0).errorCode());
+  }
+
+  /** Creates ACLs through the node's Admin (latest versions), asserting each was stored. */
+  void createAcls(List<org.apache.kafka.common.acl.AclBinding> acls) throws Exception {
+    admin.createAcls(acls).all().get(SETUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /** Deletes the ACLs matching {@code filter} through the node's Admin; returns how many there were. */
+  int deleteAcls(org.apache.kafka.common.acl.AclBindingFilter filter) throws Exception {
+    return admin.deleteAcls(List.of(filter)).all().get(SETUP_TIMEOUT.toSeconds(), TimeUnit.SECONDS).size();
   }
 
   /** Starts sending one record through the node's real producer (thread-safe, unlike this class). */

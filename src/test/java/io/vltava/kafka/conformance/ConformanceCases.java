@@ -39,6 +39,15 @@ final class ConformanceCases {
         new DescribeClusterCase(),
         new DescribeProducersCase(),
         new AlterPartitionReassignmentsCase(),
-        new ListPartitionReassignmentsCase());
+        new ListPartitionReassignmentsCase(),
+        new SaslHandshakeCase(),
+        new SaslAuthenticateCase(),
+        new AlterUserScramCredentialsCase(),
+        new DescribeUserScramCredentialsCase(),
+        new CreateAclsCase(),
+        new DescribeAclsCase(),
+        new DeleteAclsCase(),
+        new DescribeClientQuotasCase(),
+        new AlterClientQuotasCase());
   }
 }

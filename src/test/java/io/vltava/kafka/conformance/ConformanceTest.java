@@ -53,6 +53,15 @@ class ConformanceTest {
     ((Logger) LoggerFactory.getLogger("io.vltava.kafka")).addAppender(protocolLog);
     Map<String, Object> settings = new HashMap<>(GroupTestSupport.FAST_GROUPS);
     settings.put("vltava.topics.auto.create.topics.enable", false);
+    // Plain text first (what the cases use), and a SASL listener for the SASL APIs.
+    settings.put("vltava.listeners", "PLAINTEXT://127.0.0.1:0," + SaslCases.LISTENER + "://127.0.0.1:0");
+    settings.put("vltava.sasl.enabled.mechanisms", List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"));
+    settings.put("vltava.sasl.plain.users", List.of(Map.of("name", SaslCases.PLAIN_USER, "password", SaslCases.PLAIN_PASSWORD)));
+    settings.put("vltava.sasl.scram.bootstrap.credentials",
+        List.of("SCRAM-SHA-256=[name=" + SaslCases.SCRAM_USER + ",password=" + SaslCases.SCRAM_PASSWORD + "]"));
+    // Authorization on, but a resource no ACL names stays open: only the ACL cases' own resources are affected.
+    settings.put("vltava.authorization.enabled", true);
+    settings.put("vltava.authorization.allow.everyone.if.no.acl.found", true);
     node = TestNodes.start(dataDir, settings);
     broker = new ConformanceBroker(node);
   }

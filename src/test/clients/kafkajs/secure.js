@@ -1,0 +1,42 @@
+// kafkajs over SASL_SSL with SCRAM-SHA-512, run by io.vltava.security.SecureExampleTest as
+//   node secure.js BOOTSTRAP CA_PEM MECHANISM USER PASSWORD TOPIC
+// It produces three records to partition 0 of TOPIC, reads them back and prints one JSON line
+// {"consumed": [...]}; kafkajs' own log goes to stderr. Any failure exits non-zero.
+'use strict'
+
+const fs = require('fs')
+const { Kafka, logLevel } = require('kafkajs')
+
+const STEP_TIMEOUT_MS = 60000
+
+async function main ([bootstrap, ca, mechanism, user, password, topic]) {
+  const kafka = new Kafka({
+    clientId: 'secure-kafkajs',
+    brokers: [bootstrap],
+    ssl: { ca: [fs.readFileSync(ca, 'utf-8')] },
+    sasl: { mechanism: mechanism.toLowerCase(), username: user, password },
+    logLevel: logLevel.WARN,
+    logCreator: () => ({ log }) => process.stderr.write(JSON.stringify(log) + '\n'),
+  })
+  const producer = kafka.producer()
+  await producer.connect()
+  await producer.send({ topic, messages: [0, 1, 2].map(n => ({ partition: 0, value: `kafkajs-${n}` })) })
+  await producer.disconnect()
+
+  const consumer = kafka.consumer({ groupId: 'secure-kafkajs' })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  const values = []
+  await consumer.run({ eachMessage: async ({ message }) => { values.push(message.value.toString()) } })
+  const deadline = Date.now() + STEP_TIMEOUT_MS
+  while (values.length < 3 && Date.now() < deadline) {
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  await consumer.disconnect()
+  process.stdout.write(JSON.stringify({ consumed: values }) + '\n')
+}
+
+main(process.argv.slice(2)).catch(error => {
+  process.stderr.write(`${error.stack}\n`)
+  process.exit(1)
+})

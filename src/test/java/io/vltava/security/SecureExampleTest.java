@@ -1,0 +1,290 @@
+package io.vltava.security;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.vltava.clients.DriverProcess;
+import io.vltava.kafka.KafkaSocket;
+import io.vltava.node.KafkaTools;
+import io.vltava.node.NodeSettings;
+import io.vltava.node.TestNodes;
+import io.vltava.node.VltavaNode;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.FileInputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManagerFactory;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The example of examples/secure (setup.sh's keystores, node.conf) on a free port, with real
+ * kafka-clients over SASL_SSL: the bootstrap admin creates a topic and a SCRAM user, who produces
+ * and consumes; a wrong password is refused; a plaintext client on the TLS port, and an oversized
+ * frame before authentication, close only their own connection.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class SecureExampleTest {
+
+  /** Short, so that clients re-authenticate (KIP-368) while the tests run. */
+  private static final Duration SESSION_LIFETIME = Duration.ofSeconds(3);
+
+  @TempDir static Path generated;
+  @TempDir static Path dataDir;
+  private static VltavaNode node;
+
+  @BeforeAll
+  static void start() throws Exception {
+    ExampleStores.create(generated);
+    Config example = ConfigFactory.parseFile(Path.of("examples/secure/node.conf").toFile());
+    Config onFreePorts = ConfigFactory.parseMap(Map.of(
+        "vltava.listeners", "SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0",
+        "vltava.ssl.keystore.location", generated.resolve("node.keystore.p12").toString(),
+        "vltava.ssl.truststore.location", generated.resolve("client.truststore.p12").toString(),
+        "vltava.data-dir", dataDir.toString(),
+        "vltava.http.port", -1,
+        "vltava.listener.connections.max.reauth.ms", SESSION_LIFETIME.toMillis()));
+    node = VltavaNode.start(NodeSettings.load(onFreePorts.withFallback(example)));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (node != null) {
+      node.close();
+    }
+  }
+
+  @Test
+  void adminCreatesAUserWhoProducesAndConsumesOverSaslSsl() throws Exception {
+    try (Admin admin = Admin.create(client("SCRAM-SHA-512", "admin", "admin-secret"))) {
+      admin.createTopics(List.of(new NewTopic("secure-orders", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("alice",
+          new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "alice-secret"))).all().get(30, TimeUnit.SECONDS);
+      assertEquals(List.of(new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096)),
+          admin.describeUserScramCredentials(List.of("alice")).description("alice").get(30, TimeUnit.SECONDS).credentialInfos());
+    }
+    Properties alice = client("SCRAM-SHA-512", "alice", "alice-secret");
+    Properties producerProps = TestNodes.producerProps(node.bootstrapServers());
+    producerProps.putAll(alice);
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps)) {
+      for (int i = 0; i < 3; i++) {
+        producer.send(new ProducerRecord<>("secure-orders", ("order-" + i).getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+      }
+    }
+    Properties consumerProps = TestNodes.consumerProps(node.bootstrapServers());
+    consumerProps.putAll(alice);
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps)) {
+      TopicPartition partition = new TopicPartition("secure-orders", 0);
+      consumer.assign(List.of(partition));
+      consumer.seekToBeginning(List.of(partition));
+      List<String> values = new ArrayList<>();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (values.size() < 3 && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+          values.add(new String(record.value(), StandardCharsets.UTF_8));
+        }
+      }
+      assertEquals(List.of("order-0", "order-1", "order-2"), values);
+    }
+  }
+
+  @Test
+  void kafkaClientsRenewTheirSessionOnTheSameConnection() throws Exception {
+    Properties props = TestNodes.producerProps(node.bootstrapServers());
+    props.putAll(client("SCRAM-SHA-512", "admin", "admin-secret"));
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+      long sessionEndNanos = System.nanoTime() + SESSION_LIFETIME.multipliedBy(2).toNanos();
+      int sent = 0;
+      // Bounded: records keep flowing across two session lifetimes, so the client re-authenticates in between.
+      while (System.nanoTime() < sessionEndNanos && sent < 10_000) {
+        producer.send(new ProducerRecord<>("secure-renewed", ("r" + sent++).getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+      }
+      assertTrue(metric(producer, "successful-reauthentication-total") >= 1, "the producer re-authenticated");
+      assertEquals(0, metric(producer, "failed-reauthentication-total"));
+      assertEquals(0, metric(producer, "failed-authentication-total"));
+    }
+  }
+
+  private static double metric(KafkaProducer<?, ?> producer, String name) {
+    return producer.metrics().entrySet().stream()
+        .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("producer-metrics"))
+        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+  }
+
+  /** kafka-configs, configured by examples/secure/admin.properties (with this test's truststore and port). */
+  @Test
+  void kafkaConfigsAddsAndDeletesScramUsers() throws Exception {
+    Properties adminProperties = new Properties();
+    try (java.io.Reader in = java.nio.file.Files.newBufferedReader(Path.of("examples/secure/admin.properties"))) {
+      adminProperties.load(in);
+    }
+    adminProperties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
+    adminProperties.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, generated.resolve("client.truststore.p12").toString());
+    Path commandConfig = generated.resolve("admin.properties");
+    try (java.io.Writer out = java.nio.file.Files.newBufferedWriter(commandConfig)) {
+      adminProperties.store(out, "examples/secure/admin.properties for this test's node");
+    }
+    KafkaTools.run("kafka.admin.ConfigCommand", "--bootstrap-server", node.bootstrapServers(), "--command-config",
+        commandConfig.toString(), "--alter", "--add-config", "SCRAM-SHA-512=[iterations=8192,password=carol-secret]",
+        "--entity-type", "users", "--entity-name", "carol").assertSuccess();
+    try (Admin carol = Admin.create(client("SCRAM-SHA-512", "carol", "carol-secret"))) {
+      assertEquals(1, carol.describeCluster().nodes().get(30, TimeUnit.SECONDS).size());
+    }
+    KafkaTools.run("kafka.admin.ConfigCommand", "--bootstrap-server", node.bootstrapServers(), "--command-config",
+        commandConfig.toString(), "--alter", "--delete-config", "SCRAM-SHA-512",
+        "--entity-type", "users", "--entity-name", "carol").assertSuccess();
+    try (Admin carol = Admin.create(client("SCRAM-SHA-512", "carol", "carol-secret"))) {
+      ExecutionException refused = assertThrows(ExecutionException.class,
+          () -> carol.describeCluster().nodes().get(30, TimeUnit.SECONDS));
+      assertInstanceOf(SaslAuthenticationException.class, refused.getCause());
+    }
+  }
+
+  @Test
+  void plainUsersFromTheConfigAuthenticate() throws Exception {
+    try (Admin admin = Admin.create(client("PLAIN", "admin", "admin-secret"))) {
+      assertEquals(1, admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).size());
+    }
+  }
+
+  @Test
+  void aWrongPasswordIsRefused() {
+    try (Admin admin = Admin.create(client("SCRAM-SHA-512", "admin", "guess"))) {
+      ExecutionException refused = assertThrows(ExecutionException.class,
+          () -> admin.describeCluster().nodes().get(30, TimeUnit.SECONDS));
+      assertInstanceOf(SaslAuthenticationException.class, refused.getCause());
+    }
+  }
+
+  @Test
+  void aPlaintextClientOnTheTlsPortIsRefusedAndTheNodeServesOthers() throws Exception {
+    try (KafkaSocket plaintext = new KafkaSocket(node.kafkaAddress())) {
+      plaintext.send(new org.apache.kafka.common.requests.RequestHeader(org.apache.kafka.common.protocol.ApiKeys.API_VERSIONS,
+          (short) 3, "plaintext", 1), new ApiVersionsRequest.Builder().build((short) 3));
+      assertTrue(plaintext.closedByPeer(), "the TLS listener closes a connection that does not speak TLS");
+    }
+    plainUsersFromTheConfigAuthenticate();
+  }
+
+  @Test
+  void anOversizedFrameBeforeAuthenticationClosesOnlyItsConnection() throws Exception {
+    try (SSLSocket tls = (SSLSocket) clientTls().getSocketFactory().createSocket()) {
+      tls.connect(node.kafkaAddress(), 10_000);
+      tls.setSoTimeout(10_000);
+      DataOutputStream out = new DataOutputStream(tls.getOutputStream());
+      // Over sasl.server.max.receive.size (512 KiB), well under socket.request.max.bytes.
+      out.writeInt(10 * 1024 * 1024);
+      out.write(new byte[1024]);
+      out.flush();
+      assertEquals(-1, new DataInputStream(tls.getInputStream()).read(), "the node closes the connection");
+    }
+    plainUsersFromTheConfigAuthenticate();
+  }
+
+  /**
+   * PLAIN: librdkafka before 2.6.1 (Debian's is 2.0.2) answers SCRAM with a wrong nonce, which
+   * kafka-clients' ScramSaslServer refuses since the fix of CVE-2024-56128, as Apache Kafka 4 does.
+   */
+  @Test
+  void librdkafkaProducesAndConsumesWithPlainOverTls() throws Exception {
+    // Debian's module is installed for Debian's interpreter, not whichever python3 is first on PATH.
+    String python = "/usr/bin/python3";
+    DriverProcess.requireClient(DriverProcess.succeeds(List.of(python, "-c", "import confluent_kafka")),
+        "python3-confluent-kafka (librdkafka)", "apt-get install python3-confluent-kafka");
+    assertConsumedByDriver("librdkafka", List.of(python, DriverProcess.CLIENTS_DIR.resolve("librdkafka/secure.py").toString()),
+        "PLAIN", "admin", "admin-secret");
+  }
+
+  @Test
+  void kafkajsProducesAndConsumesWithScramOverTls() throws Exception {
+    Path dir = DriverProcess.CLIENTS_DIR.resolve("kafkajs");
+    DriverProcess.requireClient(java.nio.file.Files.isDirectory(dir.resolve("node_modules/kafkajs"))
+        && DriverProcess.succeeds(List.of("node", "--version")), "node and kafkajs", "npm ci --prefix " + dir);
+    assertConsumedByDriver("kafkajs", List.of("node", dir.resolve("secure.js").toString()), "SCRAM-SHA-512", "kafkajs-user",
+        "kafkajs-secret");
+  }
+
+  /**
+   * Runs a client's driver as {@code user} (a SCRAM user is created first) on its own topic; it must
+   * read back the three records it wrote.
+   */
+  private static void assertConsumedByDriver(String clientName, List<String> driver, String mechanism, String user, String password)
+      throws Exception {
+    String topic = "secure-" + clientName;
+    try (Admin admin = Admin.create(client("SCRAM-SHA-512", "admin", "admin-secret"))) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      if (mechanism.startsWith("SCRAM")) {
+        admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+            new ScramCredentialInfo(ScramMechanism.fromMechanismName(mechanism), 8192), password))).all().get(30, TimeUnit.SECONDS);
+      }
+    }
+    List<String> command = new ArrayList<>(driver);
+    command.addAll(List.of(node.bootstrapServers(), generated.resolve("ca.crt").toString(), mechanism, user, password, topic));
+    List<JsonNode> events = DriverProcess.run(command, generated.resolve("drivers"), clientName, Duration.ofMinutes(2));
+    assertEquals(1, events.size(), "one JSON line: " + events);
+    List<String> consumed = new ArrayList<>();
+    events.get(0).get("consumed").forEach(value -> consumed.add(value.asText()));
+    assertEquals(List.of(clientName + "-0", clientName + "-1", clientName + "-2"), consumed);
+  }
+
+  private static Properties client(String mechanism, String user, String password) {
+    Properties props = new Properties();
+    props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
+    props.put(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG, "SASL_SSL");
+    props.put(SaslConfigs.SASL_MECHANISM, mechanism);
+    String module = mechanism.equals("PLAIN") ? "org.apache.kafka.common.security.plain.PlainLoginModule"
+        : "org.apache.kafka.common.security.scram.ScramLoginModule";
+    props.put(SaslConfigs.SASL_JAAS_CONFIG, module + " required username=\"" + user + "\" password=\"" + password + "\";");
+    props.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, generated.resolve("client.truststore.p12").toString());
+    props.put(SslConfigs.SSL_TRUSTSTORE_PASSWORD_CONFIG, "changeit");
+    props.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PKCS12");
+    props.put(CommonClientConfigs.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
+    return props;
+  }
+
+  private static SSLContext clientTls() throws Exception {
+    KeyStore trusted = KeyStore.getInstance("PKCS12");
+    try (FileInputStream in = new FileInputStream(generated.resolve("client.truststore.p12").toFile())) {
+      trusted.load(in, "changeit".toCharArray());
+    }
+    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(trusted);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trust.getTrustManagers(), null);
+    return context;
+  }
+}
