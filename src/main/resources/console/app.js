@@ -79,14 +79,14 @@ function statusBadge(status) {
   return badge(status, kinds[status]);
 }
 
-function emptyRow(columns, rows) {
-  return rows.length ? rows : [el('tr', {}, el('td', { class: 'empty', colspan: columns }, 'Nothing here yet.'))];
+function emptyRow(columns, rows, emptyText = 'Nothing here yet.') {
+  return rows.length ? rows : [el('tr', {}, el('td', { class: 'empty', colspan: columns }, emptyText))];
 }
 
-function table(headers, rows, attrs = {}) {
+function table(headers, rows, attrs = {}, emptyText = undefined) {
   return el('table', attrs,
     el('thead', {}, el('tr', {}, headers.map(h => el('th', { class: h.num ? 'num' : '' }, h.label || h)))),
-    el('tbody', {}, emptyRow(headers.length, rows)));
+    el('tbody', {}, emptyRow(headers.length, rows, emptyText)));
 }
 
 function panel(title, actions, ...body) {
@@ -130,10 +130,58 @@ function errorBox(error) {
   return el('div', { class: 'error-box', 'data-test': 'error' }, error.message);
 }
 
+function duration(seconds) {
+  if (seconds === null || seconds === undefined) return '–';
+  if (seconds < 90) return seconds + ' s';
+  if (seconds < 5400) return Math.round(seconds / 60) + ' min';
+  return (seconds / 3600).toFixed(1) + ' h';
+}
+
+function progressBar(done, total) {
+  const percent = total > 0 ? Math.floor(100 * done / total) : 100;
+  return el('div', { class: 'progress' }, el('div', { class: 'progress-fill', style: 'width:' + percent + '%' }));
+}
+
+// This node's long operations (GET /api/progress): log recovery, followers catching up with the
+// partitions it leads, the cluster's reassignments.
+function progressPanel(p) {
+  const r = p.recovery;
+  const recovery = r.total === 0
+    ? el('p', { class: 'note', 'data-test': 'recovery' }, 'No partition logs to recover at start-up.')
+    : el('div', { 'data-test': 'recovery' },
+      el('div', {}, el('strong', {}, 'Log recovery: '), number(r.finished) + ' of ' + number(r.total) + ' partitions',
+        r.complete ? badge('done', 'ok') : badge(number(r.remaining) + ' to go', 'warn'), ' ', el('span', { class: 'note' }, bytes(r.bytes) + ' of logs')),
+      progressBar(r.finished, r.total));
+  const pace = b => b.closingBytesPerSec === null ? 'measuring…'
+    : b.closingBytesPerSec > 0 ? rate(b.closingBytesPerSec, 'B') : b.closingBytesPerSec < 0 ? 'falling behind ' + rate(-b.closingBytesPerSec, 'B') : 'not closing';
+  const catchUp = table(['Follower broker', { label: 'Partitions', num: true }, { label: 'Offsets behind', num: true },
+    { label: 'Bytes behind', num: true }, 'Closing at', { label: 'Time to go', num: true }, 'Partitions behind'],
+  p.catchUp.map(b => el('tr', { 'data-test': 'catch-up-row' },
+    el('td', {}, 'node ' + b.broker),
+    el('td', { class: 'num' }, number(b.partitions), b.reassigning ? el('span', { class: 'tag' }, b.reassigning + ' new') : ''),
+    el('td', { class: 'num' }, number(b.offsetsBehind)),
+    el('td', { class: 'num' }, bytes(b.bytesBehind)),
+    el('td', {}, pace(b)),
+    el('td', { class: 'num' }, duration(b.secondsToGo)),
+    el('td', { class: 'mono' }, b.followers.slice(0, 5).map(f => el('span', { class: 'tag' }, f.topic + '-' + f.partition)),
+      b.followers.length > 5 ? '+' + (b.followers.length - 5) + ' more' : ''))), {}, 'No follower is behind.');
+  const moves = table(['Partition', 'Leader', 'Replicas', 'ISR', 'Adding', 'Removing'],
+    p.reassignments.map(m => el('tr', { 'data-test': 'reassignment-row' },
+      el('td', {}, el('a', { href: '#/topics/' + enc(m.topic) }, m.topic), '-' + m.partition),
+      el('td', {}, m.leader < 0 ? badge('none', 'bad') : m.leader),
+      el('td', { class: 'mono' }, m.replicas.join(', ')),
+      el('td', { class: 'mono' }, m.isr.join(', ')),
+      el('td', { class: 'mono' }, m.adding.join(', ') || '–'),
+      el('td', { class: 'mono' }, m.removing.join(', ') || '–'))), {}, 'No partition is being moved.');
+  return panel('Long operations', el('span', { class: 'note' }, 'as this node sees them'), recovery,
+    el('h3', {}, 'Followers catching up with this node'), catchUp,
+    el('h3', {}, 'Reassignments in progress'), moves);
+}
+
 // ---- views -----------------------------------------------------------------------------------
 
 async function overview(arg, show) {
-  const [cluster, throughput] = await Promise.all([api('cluster'), api('throughput')]);
+  const [cluster, throughput, progress] = await Promise.all([api('cluster'), api('throughput'), api('progress')]);
   const up = cluster.nodes.filter(n => n.status === 'up').length;
   const controller = cluster.nodes.find(n => n.controller);
   const nodesBody = el('tbody');
@@ -145,7 +193,10 @@ async function overview(arg, show) {
     el('td', {}, statusBadge(n.status)))));
   renderNodes(cluster);
   const chartBox = [el('div', { class: 'chart' }), el('div', { class: 'chart' })];
-  const now = { messagesIn: el('span'), bytesIn: el('span'), bytesOut: el('span') };
+  const progressBox = el('div');
+  const renderProgress = p => progressBox.replaceChildren(progressPanel(p));
+  renderProgress(progress);
+  const now = { messagesIn: el('span'), messagesOut: el('span'), bytesIn: el('span'), bytesOut: el('span') };
   show(
     el('h1', {}, 'Overview'),
     el('p', { class: 'subtitle' }, 'Cluster ', el('span', { class: 'mono' }, cluster.clusterId)),
@@ -160,25 +211,31 @@ async function overview(arg, show) {
     panel('Throughput of this node', el('span', { class: 'note' }, 'per second, last 5 minutes'),
       el('div', { class: 'rates' },
         el('div', {}, el('span', { class: 'label' }, 'Messages in '), now.messagesIn),
+        el('div', {}, el('span', { class: 'label' }, 'Messages out '), now.messagesOut),
         el('div', {}, el('span', { class: 'label' }, 'Bytes in '), now.bytesIn),
         el('div', {}, el('span', { class: 'label' }, 'Bytes out '), now.bytesOut)),
-      el('div', { class: 'charts' }, chartBox)));
-  const messages = lineChart(chartBox[0], 'Messages in', [{ label: 'messages in', stroke: '#1f6feb', fill: 'rgba(31,111,235,.08)' }], v => rate(v, 'msg'));
+      el('div', { class: 'charts' }, chartBox)),
+    progressBox);
+  const messages = lineChart(chartBox[0], 'Messages in and out', [
+    { label: 'messages in', stroke: '#1f6feb', fill: 'rgba(31,111,235,.08)' },
+    { label: 'messages out', stroke: '#8250df' }], v => rate(v, 'msg'));
   const traffic = lineChart(chartBox[1], 'Bytes in and out', [
     { label: 'bytes in', stroke: '#1a7f37', fill: 'rgba(26,127,55,.07)' },
     { label: 'bytes out', stroke: '#b35900' }], v => rate(v, 'B'));
   const plot = t => {
     const last = t.rates[t.rates.length - 1];
     now.messagesIn.textContent = last ? rate(last.messagesInPerSec, 'msg') : '–';
+    now.messagesOut.textContent = last ? rate(last.messagesOutPerSec, 'msg') : '–';
     now.bytesIn.textContent = last ? rate(last.bytesInPerSec, 'B') : '–';
     now.bytesOut.textContent = last ? rate(last.bytesOutPerSec, 'B') : '–';
     const xs = t.rates.map(r => r.atMs / 1000);
-    messages.setData([xs, t.rates.map(r => r.messagesInPerSec)]);
+    messages.setData([xs, t.rates.map(r => r.messagesInPerSec), t.rates.map(r => r.messagesOutPerSec)]);
     traffic.setData([xs, t.rates.map(r => r.bytesInPerSec), t.rates.map(r => r.bytesOutPerSec)]);
   };
   plot(throughput);
   every(2000, async () => plot(await api('throughput')));
   every(5000, async () => renderNodes(await api('cluster')));
+  every(2000, async () => renderProgress(await api('progress')));
 }
 
 function lineChart(container, title, series, format) {

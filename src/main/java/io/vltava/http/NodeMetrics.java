@@ -62,7 +62,7 @@ public final class NodeMetrics implements BrokerMetrics {
 
   private record ApiMeters(Timer latency, ConcurrentHashMap<Errors, Counter> requests) {}
 
-  private record TopicMeters(Counter messagesIn, Counter bytesIn, Counter bytesOut) {}
+  private record TopicMeters(Counter messagesIn, Counter bytesIn, Counter messagesOut, Counter bytesOut) {}
 
   public NodeMetrics() {
     new JvmMemoryMetrics().bindTo(registry);
@@ -145,21 +145,25 @@ public final class NodeMetrics implements BrokerMetrics {
   }
 
   @Override
-  public void bytesOut(String topic, long bytes) {
-    topicMeters(topic).bytesOut().increment(bytes);
+  public void messagesOut(String topic, long messages, long bytes) {
+    TopicMeters meters = topicMeters(topic);
+    meters.messagesOut().increment(messages);
+    meters.bytesOut().increment(bytes);
   }
 
   /** The traffic counted so far, summed over topics (the console charts its rates). */
   public Throughput throughput() {
     double messagesIn = 0;
     double bytesIn = 0;
+    double messagesOut = 0;
     double bytesOut = 0;
     for (TopicMeters meters : topics.values()) {
       messagesIn += meters.messagesIn().count();
       bytesIn += meters.bytesIn().count();
+      messagesOut += meters.messagesOut().count();
       bytesOut += meters.bytesOut().count();
     }
-    return new Throughput(System.currentTimeMillis(), messagesIn, bytesIn, bytesOut);
+    return new Throughput(System.currentTimeMillis(), messagesIn, bytesIn, messagesOut, bytesOut);
   }
 
   /**
@@ -191,6 +195,7 @@ public final class NodeMetrics implements BrokerMetrics {
     return topics.computeIfAbsent(topic, t -> new TopicMeters(
         Counter.builder("vltava.messages.in").description("Records appended as leader").tag("topic", t).register(registry),
         Counter.builder("vltava.bytes.in").description("Record batch bytes appended as leader").tag("topic", t).register(registry),
+        Counter.builder("vltava.messages.out").description("Records in the batches sent to consumers").tag("topic", t).register(registry),
         Counter.builder("vltava.bytes.out").description("Record bytes sent to consumers").tag("topic", t).register(registry)));
   }
 

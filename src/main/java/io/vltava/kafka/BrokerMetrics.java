@@ -18,7 +18,7 @@ public interface BrokerMetrics {
     public void messagesIn(String topic, long messages, long bytes) {}
 
     @Override
-    public void bytesOut(String topic, long bytes) {}
+    public void messagesOut(String topic, long messages, long bytes) {}
   };
 
   /** A request answered (or failed) with {@code error}, {@code latencyNanos} after it was read. */
@@ -27,6 +27,6 @@ public interface BrokerMetrics {
   /** Records appended to a partition of {@code topic} as its leader. */
   void messagesIn(String topic, long messages, long bytes);
 
-  /** Record bytes sent to consumers of {@code topic}. */
-  void bytesOut(String topic, long bytes);
+  /** Records in the batches sent to consumers of {@code topic}, and their bytes. */
+  void messagesOut(String topic, long messages, long bytes);
 }

@@ -173,7 +173,7 @@ final class FetchHandler implements ApiHandler {
     f.response().setErrorCode(error.code()).setHighWatermark(read.highWatermark())
         .setLastStableOffset(read.highWatermark()).setLogStartOffset(read.logStartOffset()).setRecords(read.records());
     if (replicaId < 0 && read.sizeInBytes() > 0) {
-      broker.metrics().bytesOut(f.partition().topicPartition().topic(), read.sizeInBytes());
+      broker.metrics().messagesOut(f.partition().topicPartition().topic(), read.recordCount(), read.sizeInBytes());
     }
     return read.sizeInBytes();
   }

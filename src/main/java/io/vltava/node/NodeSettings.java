@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
+import io.vltava.http.console.ConsoleSettings;
 import io.vltava.kafka.FetchSessionSettings;
 import io.vltava.kafka.ListenerSettings;
 import io.vltava.kafka.RequestSettings;
@@ -40,6 +41,7 @@ public record NodeSettings(
     int httpPort,
     Duration consumerLagTimeout,
     Duration shutdownHandoverTimeout,
+    ConsoleSettings console,
     Listeners listeners,
     SslSettings ssl,
     SaslSettings sasl,
@@ -118,6 +120,7 @@ public record NodeSettings(
         httpPort(vltava.getInt("http.port")),
         new SettingsReader(config, "vltava.http").positiveDuration("consumer-lag-timeout"),
         new SettingsReader(config, "vltava").positiveDuration("shutdown-handover-timeout"),
+        ConsoleSettings.from(config),
         Listeners.fromConfig(vltava),
         SslSettings.fromConfig(vltava.getConfig("ssl")),
         SaslSettings.fromConfig(vltava.getConfig("sasl")),

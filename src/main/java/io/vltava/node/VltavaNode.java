@@ -154,7 +154,8 @@ public final class VltavaNode implements AutoCloseable {
             .toCompletableFuture().get(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS));
       }
       VltavaNode node = new VltavaNode(system, settings, listeners, metadata, replicas, fetchSessions, http, readiness);
-      http.ifPresent(endpoint -> WebConsole.mount(endpoint, node.bootstrapServers(), system, metadata, readiness, metrics));
+      http.ifPresent(endpoint -> WebConsole.mount(endpoint, settings.console(), node.bootstrapServers(), system, metadata, readiness,
+          metrics, replicas.progress()));
       node.registerShutdownTasks(groups, controller);
 
       BrokerInfo self = new BrokerInfo(settings.nodeId(), listeners.stream()

@@ -77,6 +77,7 @@ class MetricsAndHealthTest {
       List<Sample> samples = Sample.parse(scrape.body());
       assertEquals(RECORDS, value(samples, "vltava_messages_in_total", "topic", "metered"));
       assertTrue(value(samples, "vltava_bytes_in_total", "topic", "metered") > RECORDS * "value-0".length());
+      assertEquals(RECORDS, value(samples, "vltava_messages_out_total", "topic", "metered"), "one consumer read each record once");
       assertTrue(value(samples, "vltava_bytes_out_total", "topic", "metered") > RECORDS * "value-0".length());
       assertTrue(value(samples, "vltava_requests_total", "api", "Produce", "error", "NONE") >= 1);
       assertTrue(value(samples, "vltava_requests_total", "api", "Fetch", "error", "NONE") >= 1);

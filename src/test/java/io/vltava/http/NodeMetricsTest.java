@@ -19,7 +19,7 @@ class NodeMetricsTest {
     metrics.messagesIn("a", 3, 300);
     metrics.messagesIn("a", 2, 200);
     metrics.messagesIn("b", 1, 100);
-    metrics.bytesOut("a", 42);
+    metrics.messagesOut("a", 4, 42);
     metrics.requestCompleted(ApiKeys.PRODUCE, Errors.NONE, TimeUnit.MILLISECONDS.toNanos(3));
     metrics.requestCompleted(ApiKeys.PRODUCE, Errors.NONE, TimeUnit.MILLISECONDS.toNanos(5));
     metrics.requestCompleted(ApiKeys.PRODUCE, Errors.NOT_LEADER_OR_FOLLOWER, TimeUnit.MILLISECONDS.toNanos(1));
@@ -30,6 +30,7 @@ class NodeMetricsTest {
     assertEquals(5, MetricsAndHealthTest.value(samples, "vltava_messages_in_total", "topic", "a"));
     assertEquals(500, MetricsAndHealthTest.value(samples, "vltava_bytes_in_total", "topic", "a"));
     assertEquals(1, MetricsAndHealthTest.value(samples, "vltava_messages_in_total", "topic", "b"));
+    assertEquals(4, MetricsAndHealthTest.value(samples, "vltava_messages_out_total", "topic", "a"));
     assertEquals(42, MetricsAndHealthTest.value(samples, "vltava_bytes_out_total", "topic", "a"));
     assertEquals(2, MetricsAndHealthTest.value(samples, "vltava_requests_total", "api", "Produce", "error", "NONE"));
     assertEquals(1, MetricsAndHealthTest.value(samples, "vltava_requests_total", "api", "Produce", "error", "NOT_LEADER_OR_FOLLOWER"));
@@ -45,11 +46,12 @@ class NodeMetricsTest {
     NodeMetrics metrics = new NodeMetrics();
     metrics.messagesIn("a", 3, 300);
     metrics.messagesIn("b", 2, 50);
-    metrics.bytesOut("a", 42);
-    metrics.bytesOut("c", 8);
+    metrics.messagesOut("a", 3, 42);
+    metrics.messagesOut("c", 1, 8);
     Throughput throughput = metrics.throughput();
     assertEquals(5, throughput.messagesIn());
     assertEquals(350, throughput.bytesIn());
+    assertEquals(4, throughput.messagesOut());
     assertEquals(50, throughput.bytesOut());
   }
 }

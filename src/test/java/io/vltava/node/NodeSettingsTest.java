@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import io.vltava.http.console.ConsoleSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -56,6 +57,17 @@ class NodeSettingsTest {
     ConfigException e = assertThrows(ConfigException.class,
         () -> NodeSettings.from(NodeSettings.load(ConfigFactory.parseString("vltava.http.port = -2"))));
     assertTrue(e.getMessage().contains("vltava.http.port"), e.getMessage());
+  }
+
+  @Test
+  void theConsoleLimitsComeFromReferenceConf() {
+    assertEquals(new ConsoleSettings(Duration.ofSeconds(15), Duration.ofSeconds(20), Duration.ofSeconds(5), 500, 2, 32),
+        NodeSettings.from(NodeSettings.load(ConfigFactory.empty())).console());
+    assertEquals(1000, NodeSettings.from(NodeSettings.load(ConfigFactory.parseString("vltava.http.console.browse-max-records = 1000")))
+        .console().browseMaxRecords());
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> NodeSettings.from(NodeSettings.load(ConfigFactory.parseString("vltava.http.console.api-threads = 0"))));
+    assertTrue(e.getMessage().contains("vltava.http.console.api-threads"), e.getMessage());
   }
 
   @Test

@@ -4,12 +4,11 @@ package io.vltava.http.console;
  * What the message browser reads: up to {@code limit} records of one partition, from an offset,
  * from the first record at or after a timestamp, or the newest ones. Parsed from a query string
  * ({@code topic}, {@code partition}, {@code offset} or {@code timestamp}, {@code limit}); bad
- * input is an {@link ApiException} with status 400.
+ * input is an {@link ApiException} with status 400. The limit is at most the console's
+ * {@code browse-max-records}, which bounds the records held in memory and sent for one browse.
  */
 record BrowseQuery(String topic, int partition, Start start, int limit) {
   static final int DEFAULT_LIMIT = 50;
-  /** Bounds the records held in memory and sent for one browse. */
-  static final int MAX_LIMIT = 500;
 
   sealed interface Start {}
 
@@ -20,15 +19,15 @@ record BrowseQuery(String topic, int partition, Start start, int limit) {
   /** The last {@code limit} records before the end of the partition. */
   record Newest() implements Start {}
 
-  static BrowseQuery parse(QueryParameters query) {
+  static BrowseQuery parse(QueryParameters query, int maxLimit) {
     String topic = query.require("topic");
     long partition = query.getLong("partition").orElse(0L);
     if (partition < 0 || partition > Integer.MAX_VALUE) {
       throw ApiException.badRequest("partition must be between 0 and " + Integer.MAX_VALUE + ", was " + partition);
     }
-    long limit = query.getLong("limit").orElse((long) DEFAULT_LIMIT);
-    if (limit < 1 || limit > MAX_LIMIT) {
-      throw ApiException.badRequest("limit must be between 1 and " + MAX_LIMIT + ", was " + limit);
+    long limit = query.getLong("limit").orElse((long) Math.min(DEFAULT_LIMIT, maxLimit));
+    if (limit < 1 || limit > maxLimit) {
+      throw ApiException.badRequest("limit must be between 1 and " + maxLimit + ", was " + limit);
     }
     var offset = query.getLong("offset");
     var timestamp = query.getLong("timestamp");

@@ -83,9 +83,12 @@ final class ConsoleApi implements HttpHandler {
       case "throughput":
         expect(path, 1, method, "GET");
         return Map.of("rates", console.throughput());
+      case "progress":
+        expect(path, 1, method, "GET");
+        return console.progress();
       case "messages":
         expect(path, 1, method, "GET");
-        return console.kafka().browse(BrowseQuery.parse(query));
+        return console.kafka().browse(BrowseQuery.parse(query, console.settings().browseMaxRecords()));
       case "topics":
         return topics(exchange, path, method);
       case "groups":

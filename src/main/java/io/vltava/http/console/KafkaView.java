@@ -48,20 +48,18 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * The console's window on the cluster, through the Kafka protocol: one Admin client and one
  * Consumer (for the message browser), both connected to this node's own Kafka listener, so the
  * console sees exactly what every Kafka tool sees. Both are long-lived; every call waits at most
- * {@link #CALL_TIMEOUT} and a browse reads at most {@link BrowseQuery#MAX_LIMIT} records for at most
- * {@link #BROWSE_TIME}. Failures are {@link ApiException}s. Thread-safe: the Admin client is, and a
+ * the settings' call timeout and a browse reads at most their browse-max-records records for at
+ * most their browse time. Failures are {@link ApiException}s. Thread-safe: the Admin client is, and a
  * browse holds the consumer's lock.
  */
 final class KafkaView implements AutoCloseable {
-  /** How long the clients wait for the node: a request (CreateTopics waits for the cluster's metadata), and a whole call with retries. */
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
-  static final Duration CALL_TIMEOUT = Duration.ofSeconds(20);
-  private static final Duration BROWSE_TIME = Duration.ofSeconds(5);
   private static final Duration BROWSE_POLL = Duration.ofMillis(200);
   private static final Duration METADATA_RETRY_BACKOFF = Duration.ofMillis(100);
   /** The group list asks for the offsets and lag of at most this many groups. */
   private static final int MAX_GROUPS_LISTED = 200;
 
+  private final Duration callTimeout;
+  private final Duration browseTime;
   private final Admin admin;
   private final KafkaConsumer<byte[], byte[]> browser;
 
@@ -93,13 +91,15 @@ final class KafkaView implements AutoCloseable {
   /** The partition's bounds when read, the offset the read started at and the records from there. */
   record Browsed(String topic, int partition, long logStartOffset, long endOffset, long startOffset, List<BrowsedRecord> records) {}
 
-  KafkaView(String bootstrapServers) {
-    int requestTimeoutMs = (int) REQUEST_TIMEOUT.toMillis();
+  KafkaView(String bootstrapServers, ConsoleSettings settings) {
+    this.callTimeout = settings.callTimeout();
+    this.browseTime = settings.browseTime();
+    int requestTimeoutMs = (int) settings.requestTimeout().toMillis();
     Properties adminProps = new Properties();
     adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "vltava-console");
     adminProps.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeoutMs);
-    adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
+    adminProps.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) callTimeout.toMillis());
     Properties consumerProps = new Properties();
     consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, "vltava-console-browser");
@@ -108,11 +108,11 @@ final class KafkaView implements AutoCloseable {
     consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     consumerProps.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, BrowseQuery.MAX_LIMIT);
+    consumerProps.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, settings.browseMaxRecords());
     consumerProps.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 8 * 1024 * 1024);
     consumerProps.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) BROWSE_POLL.toMillis());
     consumerProps.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeoutMs);
-    consumerProps.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) CALL_TIMEOUT.toMillis());
+    consumerProps.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) callTimeout.toMillis());
     this.admin = Admin.create(adminProps);
     this.browser = new KafkaConsumer<>(consumerProps);
   }
@@ -182,11 +182,11 @@ final class KafkaView implements AutoCloseable {
   /**
    * Creates the topic and returns it as described. Brokers learn of a new topic one after another,
    * and the Admin client may ask any of them, so the description is retried until the answering
-   * broker knows the topic (at most {@link #CALL_TIMEOUT}), as Kafka's tools do.
+   * broker knows the topic (at most the call timeout), as Kafka's tools do.
    */
   TopicDetail createTopic(NewTopic topic) {
     await(admin.createTopics(List.of(topic)).all());
-    long deadline = System.nanoTime() + CALL_TIMEOUT.toNanos();
+    long deadline = System.nanoTime() + callTimeout.toNanos();
     while (true) {
       try {
         return topic(topic.name());
@@ -299,9 +299,9 @@ final class KafkaView implements AutoCloseable {
     return group(id);
   }
 
-  /** Reads one partition as {@code query} says; holds the browsing consumer for at most {@link #BROWSE_TIME} plus a call timeout. */
+  /** Reads one partition as {@code query} says; holds the browsing consumer for at most the browse time plus a call timeout. */
   synchronized Browsed browse(BrowseQuery query) {
-    List<PartitionInfo> partitions = browser.partitionsFor(query.topic(), CALL_TIMEOUT);
+    List<PartitionInfo> partitions = browser.partitionsFor(query.topic(), callTimeout);
     if (partitions == null || partitions.isEmpty()) {
       throw ApiException.notFound("no topic '" + query.topic() + "'");
     }
@@ -311,18 +311,18 @@ final class KafkaView implements AutoCloseable {
     TopicPartition partition = new TopicPartition(query.topic(), query.partition());
     try {
       browser.assign(List.of(partition));
-      long logStartOffset = browser.beginningOffsets(List.of(partition), CALL_TIMEOUT).get(partition);
-      long endOffset = browser.endOffsets(List.of(partition), CALL_TIMEOUT).get(partition);
+      long logStartOffset = browser.beginningOffsets(List.of(partition), callTimeout).get(partition);
+      long endOffset = browser.endOffsets(List.of(partition), callTimeout).get(partition);
       long offsetAtTimestamp = endOffset;
       if (query.start() instanceof BrowseQuery.FromTimestamp from) {
-        OffsetAndTimestamp found = browser.offsetsForTimes(Map.of(partition, from.timestampMs()), CALL_TIMEOUT).get(partition);
+        OffsetAndTimestamp found = browser.offsetsForTimes(Map.of(partition, from.timestampMs()), callTimeout).get(partition);
         offsetAtTimestamp = found == null ? endOffset : found.offset();
       }
       long startOffset = query.startOffset(logStartOffset, endOffset, offsetAtTimestamp);
       browser.seek(partition, startOffset);
       List<BrowsedRecord> records = new ArrayList<>();
-      long deadline = System.nanoTime() + BROWSE_TIME.toNanos();
-      while (records.size() < query.limit() && browser.position(partition, CALL_TIMEOUT) < endOffset && System.nanoTime() < deadline) {
+      long deadline = System.nanoTime() + browseTime.toNanos();
+      while (records.size() < query.limit() && browser.position(partition, callTimeout) < endOffset && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> record : browser.poll(BROWSE_POLL)) {
           if (records.size() < query.limit() && record.offset() < endOffset) {
             records.add(browsed(record));
@@ -424,14 +424,14 @@ final class KafkaView implements AutoCloseable {
     return nodes.stream().map(Node::id).toList();
   }
 
-  private static <T> T await(KafkaFuture<T> future) {
+  private <T> T await(KafkaFuture<T> future) {
     try {
       // A little longer than the client's own limit, so that its error, which names what timed out, is the one reported.
-      return future.get(CALL_TIMEOUT.plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
+      return future.get(callTimeout.plusSeconds(5).toMillis(), TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {
       throw ApiException.fromKafka(e.getCause());
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new ApiException(504, "the node did not answer within " + CALL_TIMEOUT.plusSeconds(5).toSeconds() + " s");
+      throw new ApiException(504, "the node did not answer within " + callTimeout.plusSeconds(5).toSeconds() + " s");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ApiException(503, "the console is stopping");
@@ -439,7 +439,7 @@ final class KafkaView implements AutoCloseable {
   }
 
   /** The value, or null when the call failed: for parts of a page that may be missing. */
-  private static <T> T awaitOrNull(KafkaFuture<T> future) {
+  private <T> T awaitOrNull(KafkaFuture<T> future) {
     try {
       return await(future);
     } catch (ApiException e) {

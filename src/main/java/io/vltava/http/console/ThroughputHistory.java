@@ -11,8 +11,8 @@ import java.util.List;
  * {@code capacity} samples. Thread-safe.
  */
 final class ThroughputHistory {
-  /** Rates over one interval: messages in, bytes in and bytes out per second, at the interval's end. */
-  record Rate(long atMs, double messagesInPerSec, double bytesInPerSec, double bytesOutPerSec) {}
+  /** Rates over one interval: messages and bytes in, messages and bytes out per second, at the interval's end. */
+  record Rate(long atMs, double messagesInPerSec, double bytesInPerSec, double messagesOutPerSec, double bytesOutPerSec) {}
 
   private final int capacity;
   private final ArrayDeque<Throughput> samples = new ArrayDeque<>();
@@ -40,6 +40,7 @@ final class ThroughputHistory {
         rates.add(new Rate(sample.atMs(),
             perSecond(previous.messagesIn(), sample.messagesIn(), seconds),
             perSecond(previous.bytesIn(), sample.bytesIn(), seconds),
+            perSecond(previous.messagesOut(), sample.messagesOut(), seconds),
             perSecond(previous.bytesOut(), sample.bytesOut(), seconds)));
       }
       previous = sample;

@@ -4,6 +4,7 @@ import io.vltava.http.HttpEndpoint;
 import io.vltava.http.NodeMetrics;
 import io.vltava.http.Readiness;
 import io.vltava.metadata.MetadataCache;
+import io.vltava.replica.ReplicationProgress;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -23,22 +24,25 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * The web console a node serves on its HTTP endpoint: the pages at {@code /} ({@link ConsoleAssets})
  * and their JSON API at {@code /api/} ({@link ConsoleApi}). Cluster, topics, groups and messages
  * come through the Kafka protocol from this node's own listener ({@link KafkaView}); membership and
- * roles from Pekko, the throughput charts from the node's metrics, sampled every second. Started
+ * roles from Pekko, the throughput charts from the node's metrics and the progress of long
+ * operations from its replicas, both sampled every second. Started
  * once the Kafka listener is bound; stopped when the node begins to stop (the API then answers 503).
  */
 public final class WebConsole implements AutoCloseable {
-  /** Requests the console works on at once, and how many may wait; more are answered 503. */
-  private static final int API_THREADS = 2;
-  private static final int API_QUEUE = 32;
   private static final long THROUGHPUT_SAMPLE_MS = 1000;
   /** Five minutes of one-second samples. */
   private static final int THROUGHPUT_SAMPLES = 301;
+  /** The catch-up rate is measured over the last 30 s: steady enough for a time to go, recent enough to follow changes. */
+  private static final long CATCH_UP_RATE_WINDOW_MS = 30_000;
 
+  private final ConsoleSettings settings;
   private final KafkaView kafka;
   private final Supplier<List<ClusterNodes.Member>> members;
   private final MetadataCache metadata;
   private final Readiness readiness;
   private final ThroughputHistory throughput = new ThroughputHistory(THROUGHPUT_SAMPLES);
+  private final ReplicationProgress progress;
+  private final ProgressView progressView = new ProgressView(CATCH_UP_RATE_WINDOW_MS);
   private final ExecutorService apiExecutor;
   private final ScheduledExecutorService sampler;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -46,13 +50,17 @@ public final class WebConsole implements AutoCloseable {
   /** What the cluster page shows; {@code notReadyReason} is this node's, null once it is ready. */
   record ClusterPage(String clusterId, int controllerId, int thisNodeId, String notReadyReason, List<ClusterNodes.Node> nodes) {}
 
-  private WebConsole(KafkaView kafka, Supplier<List<ClusterNodes.Member>> members, MetadataCache metadata, Readiness readiness) {
+  private WebConsole(ConsoleSettings settings, KafkaView kafka, Supplier<List<ClusterNodes.Member>> members, MetadataCache metadata,
+      Readiness readiness, ReplicationProgress progress) {
+    this.settings = settings;
+    this.progress = progress;
     this.kafka = kafka;
     this.members = members;
     this.metadata = metadata;
     this.readiness = readiness;
-    this.apiExecutor = new ThreadPoolExecutor(API_THREADS, API_THREADS, 0, TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(API_QUEUE), daemonThreads("vltava-console"));
+    // Requests beyond the threads and queue are answered 503 (see ConsoleApi).
+    this.apiExecutor = new ThreadPoolExecutor(settings.apiThreads(), settings.apiThreads(), 0, TimeUnit.MILLISECONDS,
+        new ArrayBlockingQueue<>(settings.apiQueue()), daemonThreads("vltava-console"));
     this.sampler = Executors.newSingleThreadScheduledExecutor(daemonThreads("vltava-console-sampler"));
   }
 
@@ -60,10 +68,14 @@ public final class WebConsole implements AutoCloseable {
    * Serves the console on {@code endpoint}, talking to the cluster through the Kafka listener at
    * {@code bootstrapServers}; it stops when the endpoint closes.
    */
-  public static WebConsole mount(HttpEndpoint endpoint, String bootstrapServers, ActorSystem<?> system, MetadataCache metadata,
-      Readiness readiness, NodeMetrics metrics) {
-    WebConsole console = new WebConsole(new KafkaView(bootstrapServers), new ClusterMembers(system, metadata), metadata, readiness);
-    console.sampler.scheduleAtFixedRate(() -> console.throughput.add(metrics.throughput()), 0, THROUGHPUT_SAMPLE_MS, TimeUnit.MILLISECONDS);
+  public static WebConsole mount(HttpEndpoint endpoint, ConsoleSettings settings, String bootstrapServers, ActorSystem<?> system,
+      MetadataCache metadata, Readiness readiness, NodeMetrics metrics, ReplicationProgress progress) {
+    WebConsole console = new WebConsole(settings, new KafkaView(bootstrapServers, settings), new ClusterMembers(system, metadata), metadata,
+        readiness, progress);
+    console.sampler.scheduleAtFixedRate(() -> {
+      console.throughput.add(metrics.throughput());
+      console.progressView.sample(progress.catchUp().followers(), System.currentTimeMillis());
+    }, 0, THROUGHPUT_SAMPLE_MS, TimeUnit.MILLISECONDS);
     endpoint.closeWith(console);
     // Before the Kafka listener unbinds, so that its clients do not retry a closed port while the node drains.
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "web-console-stop", () -> {
@@ -79,6 +91,10 @@ public final class WebConsole implements AutoCloseable {
     return closed.get();
   }
 
+  ConsoleSettings settings() {
+    return settings;
+  }
+
   KafkaView kafka() {
     return kafka;
   }
@@ -88,6 +104,11 @@ public final class WebConsole implements AutoCloseable {
     int localNodeId = metadata.localNodeId();
     return new ClusterPage(cluster.clusterId(), cluster.controllerId(), localNodeId, readiness.whyNotReady().orElse(null),
         ClusterNodes.join(cluster.brokers(), cluster.controllerId(), members.get(), localNodeId));
+  }
+
+  /** This node's long operations now: its log recovery, the followers catching up with it, the cluster's reassignments. */
+  ProgressView.Page progress() {
+    return progressView.page(progress.recovery().snapshot(), progress.catchUp().followers(), metadata.current());
   }
 
   List<ThroughputHistory.Rate> throughput() {

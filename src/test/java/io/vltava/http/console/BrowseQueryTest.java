@@ -10,11 +10,11 @@ class BrowseQueryTest {
 
   @Test
   void parsesEachWayToStart() {
-    BrowseQuery fromOffset = BrowseQuery.parse(QueryParameters.parse("topic=orders%2Eeu&partition=2&offset=17&limit=5"));
+    BrowseQuery fromOffset = BrowseQuery.parse(QueryParameters.parse("topic=orders%2Eeu&partition=2&offset=17&limit=5"), 500);
     assertEquals(new BrowseQuery("orders.eu", 2, new BrowseQuery.FromOffset(17), 5), fromOffset);
     assertEquals(new BrowseQuery.FromTimestamp(1700000000000L),
-        BrowseQuery.parse(QueryParameters.parse("topic=t&timestamp=1700000000000")).start());
-    BrowseQuery newest = BrowseQuery.parse(QueryParameters.parse("topic=t&offset="));
+        BrowseQuery.parse(QueryParameters.parse("topic=t&timestamp=1700000000000"), 500).start());
+    BrowseQuery newest = BrowseQuery.parse(QueryParameters.parse("topic=t&offset="), 500);
     assertEquals(new BrowseQuery("t", 0, new BrowseQuery.Newest(), BrowseQuery.DEFAULT_LIMIT), newest);
   }
 
@@ -42,7 +42,7 @@ class BrowseQueryTest {
   }
 
   private static void assertBad(String message, String query) {
-    ApiException e = assertThrows(ApiException.class, () -> BrowseQuery.parse(QueryParameters.parse(query)));
+    ApiException e = assertThrows(ApiException.class, () -> BrowseQuery.parse(QueryParameters.parse(query), 500));
     assertEquals(400, e.status());
     assertTrue(e.getMessage().contains(message), e.getMessage());
   }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vltava.node.TestNodes;
 import io.vltava.node.VltavaNode;
+import io.vltava.replica.LogRecoveryProgress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +22,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -213,6 +216,38 @@ class ConsoleApiTest {
   }
 
   @Test
+  void progressShowsTheLogsRecoveredAtStartUp(@TempDir Path restartedDir) throws Exception {
+    TopicPartition partition = new TopicPartition("recovered", 2);
+    try (VltavaNode first = TestNodes.start(restartedDir, Map.of())) {
+      try (Admin admin = Admin.create(TestNodes.adminProps(first.bootstrapServers()))) {
+        admin.createTopics(List.of(new NewTopic(partition.topic(), 3, (short) 1))).all().get();
+      }
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(TestNodes.producerProps(first.bootstrapServers()))) {
+        producer.send(new ProducerRecord<>(partition.topic(), partition.partition(), null, bytes("kept"))).get();
+      }
+    }
+    try (VltavaNode restarted = TestNodes.start(restartedDir, Map.of("vltava.http.port", 0))) {
+      var address = restarted.httpAddress().orElseThrow();
+      URI restartedBase = URI.create("http://" + address.getHostString() + ":" + address.getPort());
+      await().atMost(Duration.ofSeconds(30)).until(() -> restarted.progress().recovery().snapshot().complete());
+      LogRecoveryProgress.Snapshot recovered = restarted.progress().recovery().snapshot();
+      assertTrue(recovered.total() >= 3, "the topic's 3 logs and any internal ones: " + recovered);
+      assertTrue(recovered.bytesStarted() > 0, recovered.toString());
+
+      JsonNode progress = ok(send(restartedBase, "GET", "/api/progress", null));
+      JsonNode recovery = progress.get("recovery");
+      assertEquals(recovered.total(), recovery.get("total").asInt());
+      assertEquals(recovered.total(), recovery.get("finished").asInt());
+      assertEquals(0, recovery.get("remaining").asInt());
+      assertEquals(recovered.bytesStarted(), recovery.get("bytes").asLong());
+      assertTrue(recovery.get("complete").asBoolean());
+      assertEquals(0, progress.get("catchUp").size(), "a node of one has no followers");
+      assertEquals(0, progress.get("reassignments").size());
+    }
+    assertEquals(405, send("POST", "/api/progress", "{}").statusCode());
+  }
+
+  @Test
   void aFloodOfConsoleRequestsNeverHoldsUpTheHealthProbe() throws Exception {
     ok(send("POST", "/api/topics", "{\"name\":\"flooded\",\"partitions\":4}"));
     // More requests than the console's two threads and queue of 32 hold at once.
@@ -279,7 +314,11 @@ class ConsoleApiTest {
   }
 
   private static HttpResponse<String> send(String method, String path, String body) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(30));
+    return send(base, method, path, body);
+  }
+
+  private static HttpResponse<String> send(URI node, String method, String path, String body) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(node.resolve(path)).timeout(Duration.ofSeconds(30));
     if (body != null) {
       request.header("Content-Type", "application/json");
     }

@@ -81,8 +81,13 @@ class ConsoleBrowserIT {
         produceForTheCharts(cluster.bootstrapServers(), console);
         browser.get(console + "#/");
         waitFor(browser, d -> d.findElements(By.cssSelector(".uplot canvas")).size() == 2
-            && rows(d, "node-row", "td:nth-child(5)").equals(List.of(List.of("up"), List.of("up"), List.of("up"))));
+            && rows(d, "node-row", "td:nth-child(5)").equals(List.of(List.of("up"), List.of("up"), List.of("up")))
+            // A new cluster had no logs to recover; the long operations panel says so.
+            && d.findElements(By.cssSelector("[data-test=recovery]")).stream()
+                .anyMatch(e -> e.getText().equals("No partition logs to recover at start-up.")));
         screenshot(browser, "overview");
+        ((JavascriptExecutor) browser).executeScript("document.querySelector('[data-test=recovery]').scrollIntoView()");
+        screenshot(browser, "overview-long-operations");
       } finally {
         browser.quit();
       }

@@ -22,16 +22,16 @@ class ConsoleValuesTest {
   @Test
   void throughputRatesBetweenSamples() {
     ThroughputHistory history = new ThroughputHistory(3);
-    history.add(new Throughput(1000, 0, 0, 0));
-    history.add(new Throughput(2000, 10, 1000, 500));
-    history.add(new Throughput(2000, 99, 99, 99));
-    history.add(new Throughput(4000, 30, 3000, 300));
+    history.add(new Throughput(1000, 0, 0, 0, 0));
+    history.add(new Throughput(2000, 10, 1000, 4, 500));
+    history.add(new Throughput(2000, 99, 99, 99, 99));
+    history.add(new Throughput(4000, 30, 3000, 12, 300));
     assertEquals(List.of(
-        new ThroughputHistory.Rate(2000, 10, 1000, 500),
-        new ThroughputHistory.Rate(4000, 10, 1000, 0)), history.rates(), "a repeated time is dropped; a counter going down is 0/s");
-    history.add(new Throughput(5000, 31, 3000, 300));
+        new ThroughputHistory.Rate(2000, 10, 1000, 4, 500),
+        new ThroughputHistory.Rate(4000, 10, 1000, 4, 0)), history.rates(), "a repeated time is dropped; a counter going down is 0/s");
+    history.add(new Throughput(5000, 31, 3000, 12, 300));
     assertEquals(2, history.rates().size(), "only the last 3 samples are kept");
-    assertEquals(new ThroughputHistory.Rate(5000, 1, 0, 0), history.rates().get(1));
+    assertEquals(new ThroughputHistory.Rate(5000, 1, 0, 0, 0), history.rates().get(1));
   }
 
   @Test
