@@ -108,6 +108,14 @@ public final class Controller {
   /** One outcome per partition, and the metadata version that holds the new leaders. */
   public record LeadersElected(List<RequestedElections.Outcome> outcomes, long stateVersion) implements CborSerializable {}
 
+  /**
+   * Broker {@code nodeId} is stopping in order (Kafka's controlled shutdown): its partitions get new
+   * leaders and it leaves their ISRs now, as for a lost broker, instead of once it has left the
+   * cluster, so that clients and acks=all produces move on while it drains. Replies with the version
+   * of the state that holds this.
+   */
+  public record BrokerStopping(int nodeId, ActorRef<Long> replyTo) implements Command {}
+
   /** Reserves {@code count} producer ids; replies with the first. */
   public record AllocateProducerIds(int count, ActorRef<Long> replyTo) implements Command {}
 
@@ -266,6 +274,11 @@ public final class Controller {
                   () -> {}, this::ready);
             })
             .orElse(Behaviors.same()))
+        .onMessage(BrokerStopping.class, m -> {
+          context.getLog().info("Broker {} is stopping; electing new leaders for its partitions", m.nodeId());
+          ClusterState next = PartitionReassignment.completeReady(LeaderElection.onBrokerLost(state, m.nodeId(), settings.uncleanPolicy()));
+          return write(next, () -> m.replyTo().tell(next.version()), this::ready);
+        })
         .onMessage(AllocateProducerIds.class, m -> {
           long first = state.nextProducerId();
           return write(state.withProducerIdsAllocated(m.count()), () -> m.replyTo().tell(first), this::ready);

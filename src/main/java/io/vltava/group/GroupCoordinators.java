@@ -10,12 +10,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.errors.CoordinatorNotAvailableException;
+import org.apache.kafka.common.errors.NotCoordinatorException;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -33,6 +38,10 @@ public final class GroupCoordinators {
   private final GroupSettings settings;
   /** Parked questions not answered yet; a node leaving the cluster fails them (see {@link #askParked}). */
   private final Set<CompletableFuture<?>> parked = ConcurrentHashMap.newKeySet();
+  /** Every question not answered yet; a hand-off fails them (see {@link #handOff}). */
+  private final Set<CompletableFuture<?>> unanswered = ConcurrentHashMap.newKeySet();
+  /** Set once this node's coordinators have been handed over: it asks none any more. */
+  private volatile boolean handedOff;
 
   private GroupCoordinators(ActorSystem<?> system, ClusterSharding sharding, Set<String> running, GroupSettings settings) {
     this.system = system;
@@ -60,7 +69,13 @@ public final class GroupCoordinators {
 
   /** Asks the coordinator of {@code groupId}. */
   public <T> CompletableFuture<T> ask(String groupId, Function<ActorRef<T>, GroupCoordinator.Command> request, Duration timeout) {
-    return DirectCompletion.of(sharding.entityRefFor(GroupCoordinator.TYPE_KEY, groupId).ask(request, timeout));
+    if (handedOff) {
+      return CompletableFuture.failedFuture(movedAway());
+    }
+    CompletableFuture<T> answer = DirectCompletion.of(sharding.entityRefFor(GroupCoordinator.TYPE_KEY, groupId).ask(request, timeout));
+    unanswered.add(answer);
+    answer.whenComplete((value, failure) -> unanswered.remove(answer));
+    return answer;
   }
 
   /**
@@ -75,6 +90,29 @@ public final class GroupCoordinators {
     parked.add(answer);
     answer.whenComplete((value, failure) -> parked.remove(answer));
     return answer;
+  }
+
+  /**
+   * Moves the coordinators running on this node to the others (Pekko's graceful shard-region
+   * shutdown, which an orderly stop would otherwise run only after the Kafka listener and the logs
+   * have closed). Completes when this node's region has stopped, or after {@code timeout}. From then
+   * on, questions through this node fail at once with NOT_COORDINATOR, and so do those still waiting
+   * (a hand-off drops some messages in flight, whose questions would otherwise wait out their
+   * timeouts): clients look the coordinator up again, on another node.
+   */
+  public CompletionStage<Done> handOff(Duration timeout) {
+    org.apache.pekko.actor.ActorRef region = org.apache.pekko.cluster.sharding.ClusterSharding.get(Adapter.toClassic(system))
+        .shardRegion(GroupCoordinator.TYPE_KEY.name());
+    // A region still handing off after the timeout is stopped by CoordinatedShutdown's sharding phase later.
+    return Patterns.gracefulStop(region, timeout, ShardRegion.gracefulShutdownInstance()).handle((stopped, timedOut) -> {
+      handedOff = true;
+      unanswered.forEach(answer -> answer.completeExceptionally(movedAway()));
+      return Done.getInstance();
+    });
+  }
+
+  private static NotCoordinatorException movedAway() {
+    return new NotCoordinatorException("this node is stopping and has handed its group coordinators to the other nodes");
   }
 
   private Behavior<ClusterEvent.MemberRemoved> watchNodesLeaving() {

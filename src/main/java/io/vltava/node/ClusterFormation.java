@@ -35,6 +35,8 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * records the cluster in {@code meta.properties} and completes {@code membership} with the cluster
  * id; a node that re-formed a known cluster does so only once a majority of the cluster's nodes have
  * joined it, and gives up (fails {@code membership}) if they do not within {@link #REFORMED_GRACE}.
+ * With a {@link KubernetesPodDiscovery}, the pods it lists are asked too, and the lowest of them
+ * stands in for the first seed ({@link FormationRules#firstDiscovered}).
  * Runs on the blocking dispatcher (it writes that file).
  *
  * <p>Timing keeps the support sound: an answer counts only within {@link #ANSWER_MAX_AGE} of the
@@ -75,11 +77,20 @@ final class ClusterFormation {
 
   private record MemberJoined(ClusterEvent.MemberUp event) implements Command {}
 
+  /** A discovery lookup's outcome: the endpoints found, or why there are none. */
+  private record Discovered(List<String> endpoints, Optional<Throwable> failure) implements Command {}
+
   private final ActorContext<Command> context;
   private final NodeSettings.ClusterSettings settings;
   private final int nodeId;
   private final Path dataDir;
   private final CompletableFuture<String> membership;
+  private final Optional<KubernetesPodDiscovery> discovery;
+  /** What the last successful lookup found; nothing without discovery. */
+  private List<String> discovered = List.of();
+  private boolean lookingUp;
+  private long nextLookupNanos = System.nanoTime();
+  private String lastDiscoveryProblem = "";
   private final Cluster cluster;
   private final String self;
   private final boolean holdsPartitionData;
@@ -99,8 +110,10 @@ final class ClusterFormation {
   private long reformedDeadlineNanos;
 
   private ClusterFormation(ActorContext<Command> context, NodeSettings.ClusterSettings settings, int nodeId, Path dataDir,
-      Optional<ClusterMeta> meta, boolean holdsPartitionData, CompletableFuture<String> membership) {
+      Optional<ClusterMeta> meta, boolean holdsPartitionData, Optional<KubernetesPodDiscovery> discovery,
+      CompletableFuture<String> membership) {
     this.context = context;
+    this.discovery = discovery;
     this.holdsPartitionData = holdsPartitionData;
     this.settings = settings;
     this.nodeId = nodeId;
@@ -112,11 +125,15 @@ final class ClusterFormation {
     this.self = hostPort(cluster.selfMember().address());
   }
 
-  /** {@code holdsPartitionData}: the data directory has partition logs (see {@link ClusterMeta#holdsPartitionData}). */
+  /**
+   * {@code holdsPartitionData}: the data directory has partition logs (see {@link ClusterMeta#holdsPartitionData});
+   * {@code discovery}: where to look for nodes besides the seeds, if anywhere.
+   */
   static Behavior<Command> create(NodeSettings.ClusterSettings settings, int nodeId, Path dataDir, Optional<ClusterMeta> meta,
-      boolean holdsPartitionData, CompletableFuture<String> membership) {
+      boolean holdsPartitionData, Optional<KubernetesPodDiscovery> discovery, CompletableFuture<String> membership) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      ClusterFormation formation = new ClusterFormation(context, settings, nodeId, dataDir, meta, holdsPartitionData, membership);
+      ClusterFormation formation = new ClusterFormation(context, settings, nodeId, dataDir, meta, holdsPartitionData, discovery,
+          membership);
       Cluster.get(context.getSystem()).subscriptions().tell(
           Subscribe.create(context.messageAdapter(SelfUp.class, up -> new BecameUp()), SelfUp.class));
       timers.startTimerWithFixedDelay(new Tick(), Duration.ZERO, PROBE_INTERVAL);
@@ -131,9 +148,11 @@ final class ClusterFormation {
           answers.put(answer.node(), answer);
           return Behaviors.same();
         })
+        .onMessage(Discovered.class, this::onDiscovered)
         .onMessage(Tick.class, tick -> {
+          discover();
           List<FormationRules.Peer> heard = peersHeard();
-          FormationRules.Self me = new FormationRules.Self(self, clusterId, settings.isFirstSeed(), settings.quorum(),
+          FormationRules.Self me = new FormationRules.Self(self, clusterId, formsNewCluster(), settings.quorum(),
               holdsPartitionData, supports);
           reachesQuorum = FormationRules.reachesQuorum(me, heard);
           supports = FormationRules.support(me, heard, promise());
@@ -265,9 +284,41 @@ final class ClusterFormation {
     probed = true;
   }
 
-  /** The seeds and the nodes the data directory remembers, without this node. */
+  /** The first seed, or with discovery the lowest of all the cluster's discovered nodes. */
+  private boolean formsNewCluster() {
+    return settings.isFirstSeed() || (discovery.isPresent() && FormationRules.firstDiscovered(self, discovered, settings.size()));
+  }
+
+  private void discover() {
+    if (discovery.isEmpty() || lookingUp || System.nanoTime() < nextLookupNanos) {
+      return;
+    }
+    lookingUp = true;
+    context.pipeToSelf(discovery.get().lookup(),
+        (endpoints, failure) -> new Discovered(endpoints == null ? List.of() : endpoints, Optional.ofNullable(failure)));
+  }
+
+  private Behavior<Command> onDiscovered(Discovered outcome) {
+    lookingUp = false;
+    nextLookupNanos = System.nanoTime() + settings.discovery().kubernetesApi().orElseThrow().lookupInterval().toNanos();
+    String problem = outcome.failure().map(f -> "Kubernetes pod discovery failed: " + f).orElse("");
+    if (!problem.isEmpty() && !problem.equals(lastDiscoveryProblem)) {
+      log.warn("{}; trying again", problem);
+    }
+    lastDiscoveryProblem = problem;
+    if (outcome.failure().isEmpty()) {
+      if (!outcome.endpoints().equals(discovered)) {
+        log.info("Discovered nodes {}", outcome.endpoints());
+      }
+      discovered = outcome.endpoints();
+    }
+    return Behaviors.same();
+  }
+
+  /** The seeds, the discovered nodes and the nodes the data directory remembers, without this node. */
   private TreeSet<String> peers() {
     TreeSet<String> peers = new TreeSet<>(settings.seeds());
+    peers.addAll(discovered);
     meta.ifPresent(m -> peers.addAll(m.knownNodes()));
     peers.remove(self);
     return peers;

@@ -1,5 +1,6 @@
 package io.vltava.node;
 
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -152,6 +153,18 @@ final class FormationRules {
       return Optional.empty();
     }
     return desired;
+  }
+
+  /**
+   * With discovery instead of a first seed: whether {@code self} is the node that may form a brand-new
+   * cluster. It is the lowest of the discovered nodes, once they include itself and number at least
+   * {@code clusterSize}, so nodes that start together and see the same list agree on one (as Pekko's
+   * Cluster Bootstrap with its required contact points). {@link #decide} still applies: a node that
+   * belonged to a cluster, or that reaches one, never forms a new one.
+   */
+  static boolean firstDiscovered(String self, Collection<String> discovered, int clusterSize) {
+    TreeSet<String> nodes = new TreeSet<>(discovered);
+    return nodes.contains(self) && nodes.size() >= clusterSize && nodes.first().equals(self);
   }
 
   /** Whether this node and the nodes of its cluster it reaches are a majority of the cluster. */

@@ -40,6 +40,7 @@ public record NodeSettings(
     Duration shutdownDrainTimeout,
     int httpPort,
     Duration consumerLagTimeout,
+    Duration shutdownHandoverTimeout,
     ConsoleSettings console,
     Listeners listeners,
     SslSettings ssl,
@@ -51,20 +52,29 @@ public record NodeSettings(
 
   /**
    * How the node joins the Pekko cluster. {@code seeds} are host:port of other nodes' cluster ports;
-   * none = a cluster of its own. {@code configuredSize} 0 means derived (see {@link #size}).
+   * none = a cluster of its own, unless {@code discovery} finds others. {@code configuredSize} 0 means
+   * derived (see {@link #size}).
    */
   public record ClusterSettings(String host, int port, java.util.List<String> seeds, java.util.List<String> roles,
-      Duration consistencyTimeout, int configuredSize) {
+      Duration consistencyTimeout, int configuredSize, DiscoverySettings discovery) {
     public boolean hasRole(String role) {
       return roles.contains(role);
     }
 
-    /** The nodes the cluster is meant to have: configured, else 1 without seeds, else max(3, seeds) as Kafka's internal topics assume 3. */
+    /**
+     * The nodes the cluster is meant to have: configured, else 1 without seeds or discovery, else
+     * max(3, seeds) as Kafka's internal topics assume 3.
+     */
     public int size() {
       if (configuredSize > 0) {
         return configuredSize;
       }
-      return seeds.isEmpty() ? 1 : Math.max(3, new java.util.HashSet<>(seeds).size());
+      return seeds.isEmpty() && !discovers() ? 1 : Math.max(3, new java.util.HashSet<>(seeds).size());
+    }
+
+    /** Whether the node also looks for the others through the Kubernetes API. */
+    public boolean discovers() {
+      return discovery.kubernetesApi().isPresent();
     }
 
     /** More than half of {@link #size}: the nodes a side needs to keep serving, or to re-form the cluster. */
@@ -72,9 +82,12 @@ public record NodeSettings(
       return size() / 2 + 1;
     }
 
-    /** The first seed forms a brand-new cluster; with no seeds every node is a cluster of its own. */
+    /**
+     * The first seed forms a brand-new cluster; with no seeds every node is a cluster of its own,
+     * unless it discovers the others (then {@link FormationRules#firstDiscovered} names the one).
+     */
     public boolean isFirstSeed() {
-      return seeds.isEmpty() || seeds.get(0).equals(host + ":" + port);
+      return seeds.isEmpty() ? !discovers() : seeds.get(0).equals(host + ":" + port);
     }
   }
 
@@ -98,13 +111,15 @@ public record NodeSettings(
             vltava.getStringList("cluster.seeds"),
             vltava.getStringList("cluster.roles"),
             vltava.getDuration("cluster.consistency-timeout"),
-            vltava.getInt("cluster.size")),
+            vltava.getInt("cluster.size"),
+            DiscoverySettings.fromConfig(vltava.getConfig("cluster.discovery"), System.getenv())),
         FetchSessionSettings.fromConfig(vltava.getConfig("fetch-sessions")),
         RequestSettings.from(config),
         new SettingsReader(config, "vltava").positiveDuration("startup-timeout"),
         new SettingsReader(config, "vltava.listener").positiveDuration("shutdown-drain-timeout"),
         httpPort(vltava.getInt("http.port")),
         new SettingsReader(config, "vltava.http").positiveDuration("consumer-lag-timeout"),
+        new SettingsReader(config, "vltava").positiveDuration("shutdown-handover-timeout"),
         ConsoleSettings.from(config),
         Listeners.fromConfig(vltava),
         SslSettings.fromConfig(vltava.getConfig("ssl")),

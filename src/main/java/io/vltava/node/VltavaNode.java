@@ -35,6 +35,7 @@ import io.vltava.security.SaslSettings;
 import io.vltava.security.ScramCredentialFormat;
 import javax.net.ssl.SSLContext;
 import io.vltava.metadata.BrokerInfo;
+import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.MetadataCache;
 import io.vltava.metadata.PartitionState;
 import io.vltava.persistence.JournalSettings;
@@ -121,7 +122,8 @@ public final class VltavaNode implements AutoCloseable {
     try {
       Cluster cluster = Cluster.get(system);
       // Up before joining, so that probes see why the node is not ready yet.
-      Readiness readiness = new Readiness("joining the cluster (seeds " + settings.cluster().seeds() + ")");
+      Readiness readiness = new Readiness("joining the cluster (seeds " + settings.cluster().seeds()
+          + (settings.cluster().discovers() ? ", and the pods the Kubernetes API lists" : "") + ")");
       NodeMetrics metrics = new NodeMetrics();
       Optional<HttpEndpoint> http = startHttp(system, settings, readiness, metrics);
       String clusterId = awaitMembership(system, settings, meta);
@@ -154,7 +156,7 @@ public final class VltavaNode implements AutoCloseable {
       VltavaNode node = new VltavaNode(system, settings, listeners, metadata, replicas, fetchSessions, http, readiness);
       http.ifPresent(endpoint -> WebConsole.mount(endpoint, settings.console(), node.bootstrapServers(), system, metadata, readiness,
           metrics, replicas.progress()));
-      node.registerShutdownTasks();
+      node.registerShutdownTasks(groups, controller);
 
       BrokerInfo self = new BrokerInfo(settings.nodeId(), listeners.stream()
           .map(l -> new BrokerInfo.Endpoint(l.listener().name(), l.listener().advertisedHost(), l.advertisedPort())).toList(),
@@ -203,7 +205,10 @@ public final class VltavaNode implements AutoCloseable {
     system.getWhenTerminated().thenRun(() ->
         membership.completeExceptionally(new IllegalStateException("the node stopped before it joined its cluster")));
     boolean holdsPartitionData = meta.isEmpty() && ClusterMeta.holdsPartitionData(settings.dataDir());
-    system.systemActorOf(ClusterFormation.create(settings.cluster(), settings.nodeId(), settings.dataDir(), meta, holdsPartitionData, membership),
+    Optional<KubernetesPodDiscovery> discovery = settings.cluster().discovery().kubernetesApi().isEmpty() ? Optional.empty()
+        : Optional.of(new KubernetesPodDiscovery(settings.cluster().discovery().kubernetesApi().get(), settings.cluster().port()));
+    system.systemActorOf(ClusterFormation.create(settings.cluster(), settings.nodeId(), settings.dataDir(), meta, holdsPartitionData,
+            discovery, membership),
         ClusterFormation.NAME, DispatcherSelector.blocking());
     try {
       return membership.get();
@@ -224,6 +229,9 @@ public final class VltavaNode implements AutoCloseable {
     values.put("pekko.cluster.roles", cluster.roles());
     values.put("pekko.cluster.distributed-data.durable.lmdb.dir",
         settings.dataDir().resolve("cluster-metadata").toAbsolutePath().toString());
+    // The controlled shutdown's two steps (see registerShutdownTasks) run in this phase, plus a margin.
+    values.put("pekko.coordinated-shutdown.phases.before-service-unbind.timeout",
+        settings.shutdownHandoverTimeout().multipliedBy(2).plusSeconds(2).toMillis() + "ms");
     return ConfigFactory.parseMap(values, "node settings");
   }
 
@@ -290,6 +298,23 @@ public final class VltavaNode implements AutoCloseable {
     return credentials;
   }
 
+  /**
+   * Asks the controller to give this broker's leaderships and ISR places to the others, and waits
+   * until this node's metadata shows it. Replication to this node stops first, so that no leader
+   * takes it back into an ISR meanwhile.
+   */
+  private CompletionStage<ClusterState> moveLeadershipAway(ActorRef<Controller.Command> controller) {
+    ClusterState current = metadata.current();
+    boolean othersCanLead = current.brokers().keySet().stream().anyMatch(broker -> broker != settings.nodeId());
+    if (!settings.cluster().hasRole(BROKER_ROLE) || !othersCanLead) {
+      return CompletableFuture.completedFuture(current);
+    }
+    replicas.stopFollowing();
+    return AskPattern.<Controller.Command, Long>ask(controller, replyTo -> new Controller.BrokerStopping(settings.nodeId(), replyTo),
+            settings.shutdownHandoverTimeout(), system.scheduler())
+        .thenCompose(version -> metadata.awaitVersion(version).orTimeout(settings.shutdownHandoverTimeout().toMillis(), TimeUnit.MILLISECONDS));
+  }
+
   /** Tells the controller this broker's endpoints, retrying while no controller is up yet. */
   private static void register(
       ActorSystem<?> system, ActorRef<Controller.Command> controller, BrokerInfo self, Duration attemptTimeout, Duration timeout)
@@ -309,13 +334,26 @@ public final class VltavaNode implements AutoCloseable {
     }
   }
 
-  private void registerShutdownTasks() {
+  private void registerShutdownTasks(GroupCoordinators groups, ActorRef<Controller.Command> controller) {
     CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
-    // Before anything else, so clients waiting on this node's leadership move on at once.
-    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "resign-leadership", () -> {
+    // Before anything else, as Kafka's controlled shutdown: clients move on while this node still serves.
+    // The group coordinators go first, while the journal partitions this node leads still take writes
+    // (handed over later, a coordinator could neither persist nor stop); then the controller moves this
+    // node's leaderships and ISR places to the others; then the node stops leading what it still leads.
+    // A node the cluster downed is no longer a member: nobody would take anything over, so it only stops leading.
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "controlled-shutdown", () -> {
       readiness.stopping();
-      replicas.resignLeadership();
-      return CompletableFuture.completedFuture(Done.getInstance());
+      boolean orderly = shutdown.getShutdownReason().map(CoordinatedShutdown.unknownReason()::equals).orElse(true);
+      CompletionStage<?> handedOver = !orderly ? CompletableFuture.completedFuture(Done.getInstance())
+          : groups.handOff(settings.shutdownHandoverTimeout()).thenCompose(handedOff -> moveLeadershipAway(controller));
+      return handedOver
+          .handle((moved, failure) -> {
+            if (failure != null) {
+              log.warn("Stopping without moving leadership first ({}); clients wait for this node to leave the cluster", failure.toString());
+            }
+            replicas.resignLeadership();
+            return Done.getInstance();
+          });
     });
     shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "kafka-listener-unbind",
         () -> allOf(listeners.stream().map(KafkaListener::unbind).toList()));

@@ -58,6 +58,8 @@ public final class ReplicaManager {
   private final IsrChanges isrChanges;
   /** Fetcher threads by the leader broker they fetch from. */
   private final Map<Integer, ReplicaFetcher> fetchers = new HashMap<>();
+  /** Set once by {@link #stopFollowing}: no fetcher starts after it. */
+  private volatile boolean stopping;
   private volatile boolean replicationPaused;
   private final Executor ioExecutor;
   private final DataArrivals arrivals = new DataArrivals();
@@ -134,6 +136,15 @@ public final class ReplicaManager {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * The node is stopping: its replicas stop fetching for good, so that no leader takes them back
+   * into an ISR the controller has just taken them out of (see {@link #resignLeadership}).
+   */
+  public synchronized void stopFollowing() {
+    stopping = true;
+    stopFetchers();
   }
 
   private synchronized void stopFetchers() {
@@ -553,7 +564,7 @@ public final class ReplicaManager {
   /** A follower replica fetches from its live leader; a leader or an offline partition fetches from nobody. */
   private void assignFetcher(TopicPartition partition, PartitionState state, Set<Integer> liveBrokers) {
     int leader = state.leader();
-    boolean follows = leader != metadata.localNodeId() && leader != PartitionState.NO_LEADER && liveBrokers.contains(leader);
+    boolean follows = !stopping && leader != metadata.localNodeId() && leader != PartitionState.NO_LEADER && liveBrokers.contains(leader);
     fetchers.forEach((leaderId, fetcher) -> {
       if (!follows || leaderId != leader) {
         fetcher.unfollow(partition);

@@ -17,16 +17,21 @@ import java.util.regex.Pattern;
  * crash it (SIGKILL) or stop it with SIGTERM and check its exit code.
  */
 final class BrokerProcess implements AutoCloseable {
-  private static final Pattern READY = Pattern.compile("ready: Kafka listener on ([^:]+):(\\d+)");
+  /** The ready line names every listener, "[NAME://host:port, ...]"; tests connect to the first. */
+  private static final Pattern READY = Pattern.compile("ready: Kafka listeners \\[\\w+://([^:,\\]]+):(\\d+)[^\\]]*\\], HTTP on ([^,]+),");
 
   private static final int OUTPUT_LINES_KEPT = 5000;
   private static final Path LOG_DIR = Path.of("target", "broker-processes");
 
   private final Process process;
-  private final CompletableFuture<String> ready;
+  /** Completes with the addresses the ready line names. */
+  private final CompletableFuture<Endpoints> ready;
   private final java.util.Deque<String> output;
 
-  private BrokerProcess(Process process, CompletableFuture<String> ready, java.util.Deque<String> output) {
+  /** "host:port" of the Kafka listener and of the HTTP endpoint. */
+  private record Endpoints(String kafka, String http) {}
+
+  private BrokerProcess(Process process, CompletableFuture<Endpoints> ready, java.util.Deque<String> output) {
     this.process = process;
     this.ready = ready;
     this.output = output;
@@ -48,9 +53,14 @@ final class BrokerProcess implements AutoCloseable {
 
   /** Runs the packaged fat jar exactly as the README's quick start does. */
   static BrokerProcess startJar(Path jar, Path dataDir, String... extraArgs) throws Exception {
-    BrokerProcess broker = launch(List.of("-jar", jar.toString()), dataDir, extraArgs);
+    BrokerProcess broker = spawnJar(jar, dataDir, extraArgs);
     broker.awaitReady(Duration.ofSeconds(60));
     return broker;
+  }
+
+  /** Runs the packaged fat jar and returns at once, ready or not. */
+  static BrokerProcess spawnJar(Path jar, Path dataDir, String... extraArgs) throws IOException {
+    return launch(List.of("-jar", jar.toString()), dataDir, extraArgs);
   }
 
   private static BrokerProcess launch(List<String> javaArgs, Path dataDir, String... extraArgs) throws IOException {
@@ -58,10 +68,18 @@ final class BrokerProcess implements AutoCloseable {
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx512m");
     command.addAll(javaArgs);
-    command.addAll(List.of("broker", "--port", "0", "--http-port", "0", "--data-dir", dataDir.toString()));
-    command.addAll(List.of(extraArgs));
+    command.addAll(List.of("broker", "--data-dir", dataDir.toString()));
+    // Free ports unless the test fixes them (picocli refuses an option given twice).
+    List<String> given = List.of(extraArgs);
+    if (!given.contains("--port")) {
+      command.addAll(List.of("--port", "0"));
+    }
+    if (!given.contains("--http-port")) {
+      command.addAll(List.of("--http-port", "0"));
+    }
+    command.addAll(given);
     Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    CompletableFuture<String> ready = new CompletableFuture<>();
+    CompletableFuture<Endpoints> ready = new CompletableFuture<>();
     java.util.Deque<String> output = new java.util.concurrent.ConcurrentLinkedDeque<>();
     // Kept after the test's temporary directories are gone, for reading what a failed test's broker did.
     Path logFile = LOG_DIR.resolve(dataDir.getFileName() + "-" + process.pid() + ".log");
@@ -80,7 +98,7 @@ final class BrokerProcess implements AutoCloseable {
           }
           Matcher m = READY.matcher(line);
           if (m.find()) {
-            ready.complete(m.group(1) + ":" + m.group(2));
+            ready.complete(new Endpoints(m.group(1) + ":" + m.group(2), m.group(3)));
           }
         }
         ready.completeExceptionally(new IllegalStateException("broker exited before it was ready"));
@@ -122,7 +140,12 @@ final class BrokerProcess implements AutoCloseable {
   }
 
   String bootstrapServers() {
-    return ready.join();
+    return ready.join().kafka();
+  }
+
+  /** The HTTP endpoint's "host:port", as the ready line names it. */
+  String httpAddress() {
+    return ready.join().http();
   }
 
   /** SIGSTOP: the process stays but answers nothing, as a long GC pause or a frozen VM. */
@@ -156,9 +179,12 @@ final class BrokerProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
-  /** SIGTERM, then the exit code. */
-  int terminate(Duration timeout) throws InterruptedException {
-    process.destroy();
+  /**
+   * SIGTERM, then the exit code. Sent with kill(1), as a supervisor does: Process.destroy() would
+   * also close the pipes, and the broker's log of its own shutdown would be lost.
+   */
+  int terminate(Duration timeout) throws Exception {
+    signal("TERM");
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
       throw new IllegalStateException("broker did not stop within " + timeout);
