@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  */
 final class BrokerProcess implements AutoCloseable {
   /** The ready line names every listener, "[NAME://host:port, ...]"; tests connect to the first. */
-  private static final Pattern READY = Pattern.compile("ready: Kafka listeners \\[\\w+://([^:,\\]]+):(\\d+)[^\\]]*\\], HTTP on ([^,]+),");
+  private static final Pattern READY = Pattern.compile("ready: Kafka listener on ([^:]+):(\\d+) \\([^)]*\\).*?, HTTP on ([^,]+),");
 
   private static final int OUTPUT_LINES_KEPT = 5000;
   private static final Path LOG_DIR = Path.of("target", "broker-processes");
