@@ -5,6 +5,7 @@ import io.vltava.http.NodeMetrics;
 import io.vltava.http.Readiness;
 import io.vltava.metadata.MetadataCache;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -22,9 +23,10 @@ import org.apache.pekko.actor.typed.ActorSystem;
 /**
  * The web console a node serves on its HTTP endpoint: the pages at {@code /} ({@link ConsoleAssets})
  * and their JSON API at {@code /api/} ({@link ConsoleApi}). Cluster, topics, groups and messages
- * come through the Kafka protocol from this node's own listener ({@link KafkaView}); membership and
- * roles from Pekko, the throughput charts from the node's metrics, sampled every second. Started
- * once the Kafka listener is bound; stopped when the node begins to stop (the API then answers 503).
+ * come through the Kafka protocol from this node's own PLAINTEXT listener ({@link KafkaView}), without
+ * credentials; on a node without one, whatever needs the cluster answers 503 saying why. Membership
+ * and roles come from Pekko, the throughput charts from the node's metrics, sampled every second.
+ * Started once the Kafka listeners are bound; stopped when the node begins to stop (the API then answers 503).
  */
 public final class WebConsole implements AutoCloseable {
   /** Requests the console works on at once, and how many may wait; more are answered 503. */
@@ -34,7 +36,11 @@ public final class WebConsole implements AutoCloseable {
   /** Five minutes of one-second samples. */
   private static final int THROUGHPUT_SAMPLES = 301;
 
-  private final KafkaView kafka;
+  static final String NO_PLAINTEXT_LISTENER = "the web console is unavailable on this node: it reaches the cluster without"
+      + " credentials, through a PLAINTEXT listener, and every listener of this node needs TLS or SASL";
+
+  /** Empty on a node without a PLAINTEXT listener. */
+  private final Optional<KafkaView> kafka;
   private final Supplier<List<ClusterNodes.Member>> members;
   private final MetadataCache metadata;
   private final Readiness readiness;
@@ -46,7 +52,7 @@ public final class WebConsole implements AutoCloseable {
   /** What the cluster page shows; {@code notReadyReason} is this node's, null once it is ready. */
   record ClusterPage(String clusterId, int controllerId, int thisNodeId, String notReadyReason, List<ClusterNodes.Node> nodes) {}
 
-  private WebConsole(KafkaView kafka, Supplier<List<ClusterNodes.Member>> members, MetadataCache metadata, Readiness readiness) {
+  private WebConsole(Optional<KafkaView> kafka, Supplier<List<ClusterNodes.Member>> members, MetadataCache metadata, Readiness readiness) {
     this.kafka = kafka;
     this.members = members;
     this.metadata = metadata;
@@ -57,12 +63,13 @@ public final class WebConsole implements AutoCloseable {
   }
 
   /**
-   * Serves the console on {@code endpoint}, talking to the cluster through the Kafka listener at
-   * {@code bootstrapServers}; it stops when the endpoint closes.
+   * Serves the console on {@code endpoint}, talking to the cluster through the PLAINTEXT listener at
+   * {@code plaintextBootstrapServers} (empty when the node has none); it stops when the endpoint closes.
    */
-  public static WebConsole mount(HttpEndpoint endpoint, String bootstrapServers, ActorSystem<?> system, MetadataCache metadata,
-      Readiness readiness, NodeMetrics metrics) {
-    WebConsole console = new WebConsole(new KafkaView(bootstrapServers), new ClusterMembers(system, metadata), metadata, readiness);
+  public static WebConsole mount(HttpEndpoint endpoint, Optional<String> plaintextBootstrapServers, ActorSystem<?> system,
+      MetadataCache metadata, Readiness readiness, NodeMetrics metrics) {
+    WebConsole console = new WebConsole(plaintextBootstrapServers.map(KafkaView::new), new ClusterMembers(system, metadata),
+        metadata, readiness);
     console.sampler.scheduleAtFixedRate(() -> console.throughput.add(metrics.throughput()), 0, THROUGHPUT_SAMPLE_MS, TimeUnit.MILLISECONDS);
     endpoint.closeWith(console);
     // Before the Kafka listener unbinds, so that its clients do not retry a closed port while the node drains.
@@ -79,12 +86,13 @@ public final class WebConsole implements AutoCloseable {
     return closed.get();
   }
 
+  /** The console's Kafka clients, or a 503 on a node that has no PLAINTEXT listener for them. */
   KafkaView kafka() {
-    return kafka;
+    return kafka.orElseThrow(() -> new ApiException(503, NO_PLAINTEXT_LISTENER));
   }
 
   ClusterPage cluster() {
-    KafkaView.Cluster cluster = kafka.cluster();
+    KafkaView.Cluster cluster = kafka().cluster();
     int localNodeId = metadata.localNodeId();
     return new ClusterPage(cluster.clusterId(), cluster.controllerId(), localNodeId, readiness.whyNotReady().orElse(null),
         ClusterNodes.join(cluster.brokers(), cluster.controllerId(), members.get(), localNodeId));
@@ -107,7 +115,7 @@ public final class WebConsole implements AutoCloseable {
     if (closed.compareAndSet(false, true)) {
       sampler.shutdownNow();
       apiExecutor.shutdownNow();
-      kafka.close();
+      kafka.ifPresent(KafkaView::close);
     }
   }
 }
