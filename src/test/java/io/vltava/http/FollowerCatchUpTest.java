@@ -5,11 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.vltava.metadata.PartitionState;
 import io.vltava.node.TestNodes;
+import io.vltava.node.CapturedLog;
 import io.vltava.replica.CatchUpProgress;
 import io.vltava.testkit.VltavaCluster;
 import java.net.URI;
@@ -19,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -30,12 +27,11 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** A follower that stalls drops out of the ISR; its leader reports how far behind it is until it is back in sync. */
 @Tag("slow")
@@ -45,22 +41,10 @@ class FollowerCatchUpTest {
   private static final int RECORDS = 200;
 
   @TempDir Path baseDir;
-  private final ListAppender<ILoggingEvent> replicaLog = new ListAppender<>();
-  private final Logger replicaLogger = (Logger) LoggerFactory.getLogger("io.vltava.replica");
-  private Level previousLevel;
-
-  @AfterEach
-  void detachLog() {
-    replicaLogger.detachAppender(replicaLog);
-    replicaLogger.setLevel(previousLevel);
-  }
+  @RegisterExtension final CapturedLog replicaLog = new CapturedLog("io.vltava.replica", Level.INFO);
 
   @Test
   void theLeaderReportsAStalledFollowersGapUntilItCatchesUp() throws Exception {
-    previousLevel = replicaLogger.getLevel();
-    replicaLogger.setLevel(Level.INFO);
-    replicaLog.start();
-    replicaLogger.addAppender(replicaLog);
     Map<String, Object> settings = Map.of(
         "vltava.replication.replica.lag.time.max.ms", 2000,
         "vltava.replication.progress-log-interval", "1s");
@@ -96,11 +80,11 @@ class FollowerCatchUpTest {
       String[] labels = {"topic", PARTITION.topic(), "partition", "0", "replica", Integer.toString(follower)};
       assertEquals(RECORDS - followerEnd, MetricsAndHealthTest.value(samples, "vltava_replica_lag_offsets", labels));
       assertEquals(behind.bytesBehind(), MetricsAndHealthTest.value(samples, "vltava_replica_lag_bytes", labels));
-      assertTrue(messages().stream().anyMatch(l -> l.startsWith("Replica " + follower + " of " + PARTITION + " is catching up: ")),
-          messages().toString());
+      assertTrue(replicaLog.messages().stream().anyMatch(l -> l.startsWith("Replica " + follower + " of " + PARTITION + " is catching up: ")),
+          replicaLog.messages().toString());
 
       // The periodic report sums the follower up over the partitions it lags on (the journal's too).
-      await().atMost(Duration.ofSeconds(10)).until(() -> messages().stream().anyMatch(l -> l.startsWith("Replica " + follower + " of ")
+      await().atMost(Duration.ofSeconds(10)).until(() -> replicaLog.messages().stream().anyMatch(l -> l.startsWith("Replica " + follower + " of ")
           && !l.contains("catching up:") && l.contains(" behind the leader")));
 
       cluster.node(follower).pauseReplication(false);
@@ -108,17 +92,13 @@ class FollowerCatchUpTest {
       await().atMost(Duration.ofSeconds(30)).until(() -> followers(cluster, leader).isEmpty());
       assertTrue(scrape(cluster, leader).stream().noneMatch(s -> s.name().equals("vltava_replica_lag_bytes")
           && PARTITION.topic().equals(s.labels().get("topic"))), "the gauge's row went with the gap");
-      await().atMost(Duration.ofSeconds(10)).until(() -> messages().stream()
+      await().atMost(Duration.ofSeconds(10)).until(() -> replicaLog.messages().stream()
           .anyMatch(l -> l.startsWith("Replica " + follower + " of " + PARTITION + " caught up with the leader after ")));
     }
   }
 
   private static List<CatchUpProgress.Follower> followers(VltavaCluster cluster, int leader) {
     return cluster.node(leader).progress().catchUp().followers().stream().filter(f -> f.partition().equals(PARTITION)).toList();
-  }
-
-  private List<String> messages() {
-    return new ArrayList<>(replicaLog.list).stream().map(ILoggingEvent::getFormattedMessage).toList();
   }
 
   private static List<MetricsAndHealthTest.Sample> scrape(VltavaCluster cluster, int nodeId) throws Exception {

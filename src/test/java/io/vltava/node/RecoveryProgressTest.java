@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.vltava.log.PartitionLog;
 import io.vltava.replica.LogRecoveryProgress;
 import java.net.URI;
@@ -18,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -31,11 +27,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** A node restarted over several partition logs reports its recovery, partition by partition, in its log and metrics. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -44,15 +39,7 @@ class RecoveryProgressTest {
   private static final int RECORDS_PER_PARTITION = 50;
 
   @TempDir Path dataDir;
-  private final ListAppender<ILoggingEvent> replicaLog = new ListAppender<>();
-  private final Logger replicaLogger = (Logger) LoggerFactory.getLogger("io.vltava.replica");
-  private Level previousLevel;
-
-  @AfterEach
-  void detachLog() {
-    replicaLogger.detachAppender(replicaLog);
-    replicaLogger.setLevel(previousLevel);
-  }
+  @RegisterExtension final CapturedLog replicaLog = new CapturedLog("io.vltava.replica", Level.INFO);
 
   @Test
   void restartLogsEachPartitionAgainstTheTotalAndASummary() throws Exception {
@@ -77,16 +64,12 @@ class RecoveryProgressTest {
     Set<String> onDisk = partitionDirsWithSegments();
     assertTrue(onDisk.containsAll(Set.of("orders-0", "orders-3", "payments-1")), onDisk.toString());
 
-    previousLevel = replicaLogger.getLevel();
-    replicaLogger.setLevel(Level.INFO);
-    replicaLog.start();
-    replicaLogger.addAppender(replicaLog);
     try (VltavaNode node = TestNodes.start(dataDir, settings)) {
       await().atMost(Duration.ofSeconds(60)).until(() -> node.progress().recovery().snapshot().complete());
       assertEquals(new LogRecoveryProgress.Snapshot(onDisk.size(), onDisk.size(),
           node.progress().recovery().snapshot().bytesStarted(), true), node.progress().recovery().snapshot());
 
-      List<String> lines = messages();
+      List<String> lines = replicaLog.messages();
       Set<Integer> numbers = new TreeSet<>();
       Set<String> recovered = new TreeSet<>();
       int ordersSegments = 0;
@@ -112,10 +95,6 @@ class RecoveryProgressTest {
           HttpResponse.BodyHandlers.ofString());
       assertTrue(scrape.body().lines().anyMatch(l -> l.equals("vltava_log_recovery_partitions_remaining 0.0")), scrape.body());
     }
-  }
-
-  private List<String> messages() {
-    return new ArrayList<>(replicaLog.list).stream().map(ILoggingEvent::getFormattedMessage).toList();
   }
 
   private Set<String> partitionDirsWithSegments() throws Exception {
