@@ -1,7 +1,9 @@
 // kafkajs over SASL_SSL with SCRAM-SHA-512, run by io.vltava.security.SecureExampleTest as
-//   node secure.js BOOTSTRAP CA_PEM MECHANISM USER PASSWORD TOPIC
-// It produces three records to partition 0 of TOPIC, reads them back and prints one JSON line
-// {"consumed": [...]}; kafkajs' own log goes to stderr. Any failure exits non-zero.
+//   node secure.js BOOTSTRAP CA_PEM MECHANISM USER PASSWORD TOPIC DENIED_TOPIC
+// It produces three records to partition 0 of TOPIC, reads them back, then tries to produce to
+// DENIED_TOPIC, which the user may not write, and prints one JSON line
+// {"consumed": [...], "deniedProduce": "<the Kafka error kafkajs reported>"}; kafkajs' own log goes
+// to stderr. Any other failure, or a produce to DENIED_TOPIC that succeeds, exits non-zero.
 'use strict'
 
 const fs = require('fs')
@@ -9,7 +11,7 @@ const { Kafka, logLevel } = require('kafkajs')
 
 const STEP_TIMEOUT_MS = 60000
 
-async function main ([bootstrap, ca, mechanism, user, password, topic]) {
+async function main ([bootstrap, ca, mechanism, user, password, topic, deniedTopic]) {
   const kafka = new Kafka({
     clientId: 'secure-kafkajs',
     brokers: [bootstrap],
@@ -21,6 +23,8 @@ async function main ([bootstrap, ca, mechanism, user, password, topic]) {
   const producer = kafka.producer()
   await producer.connect()
   await producer.send({ topic, messages: [0, 1, 2].map(n => ({ partition: 0, value: `kafkajs-${n}` })) })
+  const deniedProduce = await producer.send({ topic: deniedTopic, messages: [{ value: 'denied' }] })
+    .then(() => { throw new Error(`the produce to ${deniedTopic} succeeded`) }, protocolErrorType)
   await producer.disconnect()
 
   const consumer = kafka.consumer({ groupId: 'secure-kafkajs' })
@@ -33,7 +37,15 @@ async function main ([bootstrap, ca, mechanism, user, password, topic]) {
     await new Promise(resolve => setTimeout(resolve, 100))
   }
   await consumer.disconnect()
-  process.stdout.write(JSON.stringify({ consumed: values }) + '\n')
+  process.stdout.write(JSON.stringify({ consumed: values, deniedProduce }) + '\n')
+}
+
+// The Kafka error (e.g. TOPIC_AUTHORIZATION_FAILED) under kafkajs' retry wrappers; rethrows any other failure.
+function protocolErrorType (error) {
+  for (let e = error; e; e = e.cause) {
+    if (e.type) return e.type
+  }
+  throw error
 }
 
 main(process.argv.slice(2)).catch(error => {

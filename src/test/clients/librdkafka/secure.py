@@ -1,9 +1,11 @@
 """librdkafka over SASL_SSL, through Debian's python3-confluent-kafka.
 
 Run by io.vltava.security.SecureExampleTest as
-  secure.py BOOTSTRAP CA_PEM MECHANISM USER PASSWORD TOPIC
-It produces three records to partition 0 of TOPIC, reads them back and prints one JSON line
-{"consumed": [...]}; any failure raises, so the process exits non-zero with a traceback.
+  secure.py BOOTSTRAP CA_PEM MECHANISM USER PASSWORD TOPIC DENIED_TOPIC
+It produces three records to partition 0 of TOPIC, reads them back, then tries to produce to
+DENIED_TOPIC, which the user may not write, and prints one JSON line
+{"consumed": [...], "deniedProduce": "<the Kafka error librdkafka reported>"}; any other failure,
+or a produce to DENIED_TOPIC that succeeds, raises, so the process exits non-zero with a traceback.
 """
 import json
 import sys
@@ -14,7 +16,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 STEP_TIMEOUT_S = 60
 
 
-def main(bootstrap, ca, mechanism, user, password, topic):
+def main(bootstrap, ca, mechanism, user, password, topic, denied_topic):
     secure = {
         "bootstrap.servers": bootstrap,
         "security.protocol": "SASL_SSL",
@@ -42,8 +44,20 @@ def main(bootstrap, ca, mechanism, user, password, topic):
             raise RuntimeError(str(message.error()))
         values.append(message.value().decode())
     consumer.close()
-    print(json.dumps({"consumed": values}), flush=True)
+    print(json.dumps({"consumed": values, "deniedProduce": denied_produce(producer, denied_topic)}), flush=True)
+
+
+def denied_produce(producer, topic):
+    """The error of a produce to a topic the user may not write (e.g. TOPIC_AUTHORIZATION_FAILED)."""
+    errors = []
+    producer.produce(topic, value=b"denied", on_delivery=lambda err, msg: errors.append(err))
+    producer.flush(STEP_TIMEOUT_S)
+    if not errors:
+        raise RuntimeError(f"the produce to {topic} got no answer")
+    if errors[0] is None:
+        raise RuntimeError(f"the produce to {topic} succeeded")
+    return errors[0].name()
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:7])
+    main(*sys.argv[1:8])

@@ -46,6 +46,7 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -154,8 +155,8 @@ public final class VltavaNode implements AutoCloseable {
             .toCompletableFuture().get(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS));
       }
       VltavaNode node = new VltavaNode(system, settings, listeners, metadata, replicas, fetchSessions, http, readiness);
-      http.ifPresent(endpoint -> WebConsole.mount(endpoint, settings.console(), node.bootstrapServers(), system, metadata, readiness,
-          metrics, replicas.progress()));
+      http.ifPresent(endpoint -> WebConsole.mount(endpoint, settings.console(), node.plaintextBootstrapServers(), system, metadata,
+          readiness, metrics, replicas.progress()));
       node.registerShutdownTasks(groups, controller);
 
       BrokerInfo self = new BrokerInfo(settings.nodeId(), listeners.stream()
@@ -401,6 +402,12 @@ public final class VltavaNode implements AutoCloseable {
 
   public String bootstrapServers() {
     return bootstrapServers(listeners.get(0).listener().name());
+  }
+
+  /** The advertised address of the first PLAINTEXT listener, if the node has one (the web console's way in). */
+  public Optional<String> plaintextBootstrapServers() {
+    return listeners.stream().filter(l -> l.listener().securityProtocol() == SecurityProtocol.PLAINTEXT).findFirst()
+        .map(l -> bootstrapServers(l.listener().name()));
   }
 
   public String bootstrapServers(String listenerName) {

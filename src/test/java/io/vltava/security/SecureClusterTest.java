@@ -3,6 +3,8 @@ package io.vltava.security;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.vltava.node.TestNodes;
 import io.vltava.testkit.VltavaCluster;
 import java.nio.charset.StandardCharsets;
@@ -31,9 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Two nodes secured end to end: Artery over TLS between them (pekko.remote.artery.transport =
- * tls-tcp with mutual authentication), clients on SASL_SSL, and followers fetching over an SSL
- * listener that requires the node certificate. An acks=all write to a topic with two in-sync
- * replicas is acknowledged only once the follower has fetched it over TLS.
+ * tls-tcp with mutual authentication), clients on SASL_SSL, followers fetching over an SSL listener
+ * that requires the node certificate, and authorization on with examples/secure/node.conf's super
+ * users, which name that certificate's subject. An acks=all write to a topic with two in-sync
+ * replicas is acknowledged only once the follower has fetched it over TLS, as an authorized node.
  */
 @Tag("slow")
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -57,6 +60,9 @@ class SecureClusterTest {
     settings.put("vltava.ssl.client.auth", "required");
     settings.put("vltava.sasl.scram.bootstrap.credentials", List.of("SCRAM-SHA-512=[name=admin,password=admin-secret]"));
     settings.put("vltava.topic-defaults.min.insync.replicas", 2);
+    Config exampleAuthorization = ConfigFactory.parseFile(Path.of("examples/secure/node.conf").toFile()).getConfig("vltava.authorization");
+    settings.put("vltava.authorization.enabled", exampleAuthorization.getBoolean("enabled"));
+    settings.put("vltava.authorization.super.users", exampleAuthorization.getString("super.users"));
     settings.put("pekko.remote.artery.transport", "tls-tcp");
     settings.put("pekko.remote.artery.ssl.config-ssl-engine.key-store", keystore);
     settings.put("pekko.remote.artery.ssl.config-ssl-engine.key-store-password", "changeit");
@@ -65,6 +71,7 @@ class SecureClusterTest {
     settings.put("pekko.remote.artery.ssl.config-ssl-engine.trust-store-password", "changeit");
     try (VltavaCluster cluster = VltavaCluster.start(2, baseDir, settings)) {
       assertEquals("tls-tcp", cluster.node(1).system().settings().config().getString("pekko.remote.artery.transport"));
+      assertTrue(cluster.node(2).system().settings().config().getBoolean("vltava.authorization.enabled"));
       Properties admin = client(cluster.node(1).bootstrapServers("SASL_SSL"), truststore);
       try (Admin tools = Admin.create(admin)) {
         tools.createTopics(List.of(new NewTopic("replicated", 1, (short) 2))).all().get(60, TimeUnit.SECONDS);

@@ -5,9 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.fasterxml.jackson.databind.JsonNode;
 import io.vltava.clients.DriverProcess;
 import io.vltava.kafka.KafkaSocket;
 import io.vltava.node.KafkaTools;
@@ -17,7 +18,15 @@ import io.vltava.node.VltavaNode;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.FileInputStream;
+import java.io.Reader;
+import java.io.Writer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
@@ -25,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -36,15 +46,26 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,10 +73,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The example of examples/secure (setup.sh's keystores, node.conf) on a free port, with real
- * kafka-clients over SASL_SSL: the bootstrap admin creates a topic and a SCRAM user, who produces
- * and consumes; a wrong password is refused; a plaintext client on the TLS port, and an oversized
- * frame before authentication, close only their own connection.
+ * The example of examples/secure (setup.sh's keystores, node.conf, admin.properties) on free ports,
+ * with real clients over SASL_SSL and authorization on: the bootstrap admin creates a SCRAM user,
+ * kafka-acls lets her write one topic and then read it, and everything no ACL allows is refused;
+ * librdkafka and kafkajs run as their own users with their own ACLs; a wrong password is refused; a
+ * plaintext client on the TLS port, and an oversized frame before authentication, close only their
+ * own connection; the web console, which needs a PLAINTEXT listener, answers 503.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SecureExampleTest {
@@ -63,9 +86,14 @@ class SecureExampleTest {
   /** Short, so that clients re-authenticate (KIP-368) while the tests run. */
   private static final Duration SESSION_LIFETIME = Duration.ofSeconds(3);
 
+  /** A topic that no ACL names: only the super user may use it. */
+  private static final String FORBIDDEN_TOPIC = "secure-audit";
+
   @TempDir static Path generated;
   @TempDir static Path dataDir;
   private static VltavaNode node;
+  /** examples/secure/admin.properties, pointed at this test's node and truststore. */
+  private static Path adminProperties;
 
   @BeforeAll
   static void start() throws Exception {
@@ -76,9 +104,16 @@ class SecureExampleTest {
         "vltava.ssl.keystore.location", generated.resolve("node.keystore.p12").toString(),
         "vltava.ssl.truststore.location", generated.resolve("client.truststore.p12").toString(),
         "vltava.data-dir", dataDir.toString(),
-        "vltava.http.port", -1,
+        "vltava.http.port", 0,
         "vltava.listener.connections.max.reauth.ms", SESSION_LIFETIME.toMillis()));
-    node = VltavaNode.start(NodeSettings.load(onFreePorts.withFallback(example)));
+    // A PLAIN user besides admin, for librdkafka, which cannot use SCRAM (see librdkafkaProducesAndConsumesWithPlainOverTls).
+    Config librdkafkaUser = ConfigFactory.parseString(
+        "vltava.sasl.plain.users = ${vltava.sasl.plain.users} [ { name = rdkafka, password = rdkafka-secret } ]");
+    node = VltavaNode.start(NodeSettings.load(librdkafkaUser.withFallback(onFreePorts).withFallback(example).resolve()));
+    adminProperties = writeAdminProperties();
+    try (Admin admin = Admin.create(client("SCRAM-SHA-512", "admin", "admin-secret"))) {
+      admin.createTopics(List.of(new NewTopic(FORBIDDEN_TOPIC, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    }
   }
 
   @AfterAll
@@ -88,8 +123,9 @@ class SecureExampleTest {
     }
   }
 
+  /** Item 8 of the example: kafka-acls grants alice WRITE on one topic, then READ on it and a group. */
   @Test
-  void adminCreatesAUserWhoProducesAndConsumesOverSaslSsl() throws Exception {
+  void kafkaAclsLetAUserWriteOneTopicAndThenReadIt() throws Exception {
     try (Admin admin = Admin.create(client("SCRAM-SHA-512", "admin", "admin-secret"))) {
       admin.createTopics(List.of(new NewTopic("secure-orders", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
       admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("alice",
@@ -97,28 +133,77 @@ class SecureExampleTest {
       assertEquals(List.of(new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096)),
           admin.describeUserScramCredentials(List.of("alice")).description("alice").get(30, TimeUnit.SECONDS).credentialInfos());
     }
+    kafkaAcls("--add", "--allow-principal", "User:alice", "--operation", "Write", "--topic", "secure-orders");
     Properties alice = client("SCRAM-SHA-512", "alice", "alice-secret");
     Properties producerProps = TestNodes.producerProps(node.bootstrapServers());
     producerProps.putAll(alice);
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps)) {
       for (int i = 0; i < 3; i++) {
-        producer.send(new ProducerRecord<>("secure-orders", ("order-" + i).getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+        assertEquals(i, producer.send(new ProducerRecord<>("secure-orders", ("order-" + i).getBytes(StandardCharsets.UTF_8)))
+            .get(30, TimeUnit.SECONDS).offset());
       }
+      ExecutionException refused = assertThrows(ExecutionException.class, () -> producer.send(
+          new ProducerRecord<>(FORBIDDEN_TOPIC, "x".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS));
+      TopicAuthorizationException denied = assertInstanceOf(TopicAuthorizationException.class, refused.getCause());
+      assertEquals(Set.of(FORBIDDEN_TOPIC), denied.unauthorizedTopics());
     }
     Properties consumerProps = TestNodes.consumerProps(node.bootstrapServers());
     consumerProps.putAll(alice);
+    consumerProps.put(ConsumerConfig.GROUP_ID_CONFIG, "order-readers");
+    consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps)) {
-      TopicPartition partition = new TopicPartition("secure-orders", 0);
-      consumer.assign(List.of(partition));
-      consumer.seekToBeginning(List.of(partition));
-      List<String> values = new ArrayList<>();
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (values.size() < 3 && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-          values.add(new String(record.value(), StandardCharsets.UTF_8));
-        }
+      consumer.subscribe(List.of("secure-orders"));
+      assertInstanceOf(GroupAuthorizationException.class, assertThrows(AuthorizationException.class, () -> poll(consumer, 3)));
+    }
+    kafkaAcls("--add", "--allow-principal", "User:alice", "--operation", "Read", "--group", "order-readers");
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps)) {
+      consumer.subscribe(List.of("secure-orders"));
+      TopicAuthorizationException noRead = assertInstanceOf(TopicAuthorizationException.class,
+          assertThrows(AuthorizationException.class, () -> poll(consumer, 3)));
+      assertEquals(Set.of("secure-orders"), noRead.unauthorizedTopics());
+    }
+    kafkaAcls("--add", "--allow-principal", "User:alice", "--operation", "Read", "--topic", "secure-orders");
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps)) {
+      consumer.subscribe(List.of("secure-orders"));
+      assertEquals(List.of("order-0", "order-1", "order-2"), poll(consumer, 3));
+      consumer.commitSync(Duration.ofSeconds(30));
+    }
+    String listed = kafkaAcls("--list", "--principal", "User:alice").stdout();
+    assertTrue(listed.contains("User:alice") && listed.contains("WRITE") && listed.contains("READ"), listed);
+  }
+
+  /** The values of up to {@code count} records, polled for at most 30 s. */
+  private static List<String> poll(KafkaConsumer<byte[], byte[]> consumer, int count) {
+    List<String> values = new ArrayList<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (values.size() < count && System.nanoTime() < deadline) {
+      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+        values.add(new String(record.value(), StandardCharsets.UTF_8));
       }
-      assertEquals(List.of("order-0", "order-1", "order-2"), values);
+    }
+    return values;
+  }
+
+  /** kafka-acls as admin, configured by examples/secure/admin.properties. */
+  private static KafkaTools.Result kafkaAcls(String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("--bootstrap-server", node.bootstrapServers(),
+        "--command-config", adminProperties.toString()));
+    command.addAll(List.of(args));
+    return KafkaTools.run(KafkaTools.ACLS, command.toArray(String[]::new)).assertSuccess();
+  }
+
+  /** The web console reaches the cluster without credentials, so with only TLS/SASL listeners it says so. */
+  @Test
+  void theWebConsoleAnswers503WithoutAPlaintextListener() throws Exception {
+    InetSocketAddress address = node.httpAddress().orElseThrow();
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    for (String path : List.of("/api/cluster", "/api/topics")) {
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+              URI.create("http://" + address.getHostString() + ":" + address.getPort() + path))
+          .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(503, response.statusCode(), path);
+      String error = new ObjectMapper().readTree(response.body()).get("error").asText();
+      assertTrue(error.contains("PLAINTEXT listener"), error);
     }
   }
 
@@ -145,19 +230,24 @@ class SecureExampleTest {
         .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
   }
 
+  private static Path writeAdminProperties() throws Exception {
+    Properties properties = new Properties();
+    try (Reader in = Files.newBufferedReader(Path.of("examples/secure/admin.properties"))) {
+      properties.load(in);
+    }
+    properties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
+    properties.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, generated.resolve("client.truststore.p12").toString());
+    Path file = generated.resolve("admin.properties");
+    try (Writer out = Files.newBufferedWriter(file)) {
+      properties.store(out, "examples/secure/admin.properties for this test's node");
+    }
+    return file;
+  }
+
   /** kafka-configs, configured by examples/secure/admin.properties (with this test's truststore and port). */
   @Test
   void kafkaConfigsAddsAndDeletesScramUsers() throws Exception {
-    Properties adminProperties = new Properties();
-    try (java.io.Reader in = java.nio.file.Files.newBufferedReader(Path.of("examples/secure/admin.properties"))) {
-      adminProperties.load(in);
-    }
-    adminProperties.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, node.bootstrapServers());
-    adminProperties.put(SslConfigs.SSL_TRUSTSTORE_LOCATION_CONFIG, generated.resolve("client.truststore.p12").toString());
-    Path commandConfig = generated.resolve("admin.properties");
-    try (java.io.Writer out = java.nio.file.Files.newBufferedWriter(commandConfig)) {
-      adminProperties.store(out, "examples/secure/admin.properties for this test's node");
-    }
+    Path commandConfig = adminProperties;
     KafkaTools.run("kafka.admin.ConfigCommand", "--bootstrap-server", node.bootstrapServers(), "--command-config",
         commandConfig.toString(), "--alter", "--add-config", "SCRAM-SHA-512=[iterations=8192,password=carol-secret]",
         "--entity-type", "users", "--entity-name", "carol").assertSuccess();
@@ -226,39 +316,52 @@ class SecureExampleTest {
     DriverProcess.requireClient(DriverProcess.succeeds(List.of(python, "-c", "import confluent_kafka")),
         "python3-confluent-kafka (librdkafka)", "apt-get install python3-confluent-kafka");
     assertConsumedByDriver("librdkafka", List.of(python, DriverProcess.CLIENTS_DIR.resolve("librdkafka/secure.py").toString()),
-        "PLAIN", "admin", "admin-secret");
+        "PLAIN", "rdkafka", "rdkafka-secret");
   }
 
   @Test
   void kafkajsProducesAndConsumesWithScramOverTls() throws Exception {
     Path dir = DriverProcess.CLIENTS_DIR.resolve("kafkajs");
-    DriverProcess.requireClient(java.nio.file.Files.isDirectory(dir.resolve("node_modules/kafkajs"))
+    DriverProcess.requireClient(Files.isDirectory(dir.resolve("node_modules/kafkajs"))
         && DriverProcess.succeeds(List.of("node", "--version")), "node and kafkajs", "npm ci --prefix " + dir);
     assertConsumedByDriver("kafkajs", List.of("node", dir.resolve("secure.js").toString()), "SCRAM-SHA-512", "kafkajs-user",
         "kafkajs-secret");
   }
 
   /**
-   * Runs a client's driver as {@code user} (a SCRAM user is created first) on its own topic; it must
-   * read back the three records it wrote.
+   * Runs a client's driver as {@code user} (a SCRAM user is created first) on its own topic, which
+   * the admin lets the user write and read with the group "secure-CLIENT"; it must read back the
+   * three records it wrote, and be refused a produce to a topic no ACL names.
    */
   private static void assertConsumedByDriver(String clientName, List<String> driver, String mechanism, String user, String password)
       throws Exception {
     String topic = "secure-" + clientName;
+    String principal = "User:" + user;
     try (Admin admin = Admin.create(client("SCRAM-SHA-512", "admin", "admin-secret"))) {
       admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
       if (mechanism.startsWith("SCRAM")) {
         admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
             new ScramCredentialInfo(ScramMechanism.fromMechanismName(mechanism), 8192), password))).all().get(30, TimeUnit.SECONDS);
       }
+      admin.createAcls(List.of(
+          allow(principal, AclOperation.WRITE, ResourceType.TOPIC, topic),
+          allow(principal, AclOperation.READ, ResourceType.TOPIC, topic),
+          allow(principal, AclOperation.READ, ResourceType.GROUP, topic))).all().get(30, TimeUnit.SECONDS);
     }
     List<String> command = new ArrayList<>(driver);
-    command.addAll(List.of(node.bootstrapServers(), generated.resolve("ca.crt").toString(), mechanism, user, password, topic));
+    command.addAll(List.of(node.bootstrapServers(), generated.resolve("ca.crt").toString(), mechanism, user, password, topic,
+        FORBIDDEN_TOPIC));
     List<JsonNode> events = DriverProcess.run(command, generated.resolve("drivers"), clientName, Duration.ofMinutes(2));
     assertEquals(1, events.size(), "one JSON line: " + events);
     List<String> consumed = new ArrayList<>();
     events.get(0).get("consumed").forEach(value -> consumed.add(value.asText()));
     assertEquals(List.of(clientName + "-0", clientName + "-1", clientName + "-2"), consumed);
+    assertEquals("TOPIC_AUTHORIZATION_FAILED", events.get(0).get("deniedProduce").asText());
+  }
+
+  private static AclBinding allow(String principal, AclOperation operation, ResourceType type, String name) {
+    return new AclBinding(new ResourcePattern(type, name, PatternType.LITERAL),
+        new AccessControlEntry(principal, "*", operation, AclPermissionType.ALLOW));
   }
 
   private static Properties client(String mechanism, String user, String password) {

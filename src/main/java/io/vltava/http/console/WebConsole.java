@@ -6,6 +6,7 @@ import io.vltava.http.Readiness;
 import io.vltava.metadata.MetadataCache;
 import io.vltava.replica.ReplicationProgress;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -25,10 +26,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The web console a node serves on its HTTP endpoint: the pages at {@code /} ({@link ConsoleAssets})
  * and their JSON API at {@code /api/} ({@link ConsoleApi}). Cluster, topics, groups and messages
- * come through the Kafka protocol from this node's own listener ({@link KafkaView}); membership and
- * roles from Pekko, the throughput charts from the node's metrics and the progress of long
- * operations from its replicas, both sampled every second. Started
- * once the Kafka listener is bound; stopped when the node begins to stop (the API then answers 503).
+ * come through the Kafka protocol from this node's own PLAINTEXT listener ({@link KafkaView}), without
+ * credentials; on a node without one, whatever needs the cluster answers 503 saying why. Membership
+ * and roles come from Pekko, the throughput charts from the node's metrics and the progress of long
+ * operations from its replicas, both sampled every second. Started once the Kafka listeners are
+ * bound; stopped when the node begins to stop (the API then answers 503).
  */
 public final class WebConsole implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WebConsole.class);
@@ -38,8 +40,12 @@ public final class WebConsole implements AutoCloseable {
   /** The catch-up rate is measured over the last 30 s: steady enough for a time to go, recent enough to follow changes. */
   private static final long CATCH_UP_RATE_WINDOW_MS = 30_000;
 
+  static final String NO_PLAINTEXT_LISTENER = "the web console is unavailable on this node: it reaches the cluster without"
+      + " credentials, through a PLAINTEXT listener, and every listener of this node needs TLS or SASL";
+
+  /** Empty on a node without a PLAINTEXT listener. */
   private final ConsoleSettings settings;
-  private final KafkaView kafka;
+  private final Optional<KafkaView> kafka;
   private final Supplier<List<ClusterNodes.Member>> members;
   private final MetadataCache metadata;
   private final Readiness readiness;
@@ -53,8 +59,8 @@ public final class WebConsole implements AutoCloseable {
   /** What the cluster page shows; {@code notReadyReason} is this node's, null once it is ready. */
   record ClusterPage(String clusterId, int controllerId, int thisNodeId, String notReadyReason, List<ClusterNodes.Node> nodes) {}
 
-  private WebConsole(ConsoleSettings settings, KafkaView kafka, Supplier<List<ClusterNodes.Member>> members, MetadataCache metadata,
-      Readiness readiness, ReplicationProgress progress) {
+  private WebConsole(ConsoleSettings settings, Optional<KafkaView> kafka, Supplier<List<ClusterNodes.Member>> members,
+      MetadataCache metadata, Readiness readiness, ReplicationProgress progress) {
     this.settings = settings;
     this.progress = progress;
     this.kafka = kafka;
@@ -68,13 +74,13 @@ public final class WebConsole implements AutoCloseable {
   }
 
   /**
-   * Serves the console on {@code endpoint}, talking to the cluster through the Kafka listener at
-   * {@code bootstrapServers}; it stops when the endpoint closes.
+   * Serves the console on {@code endpoint}, talking to the cluster through the PLAINTEXT listener at
+   * {@code plaintextBootstrapServers} (empty when the node has none); it stops when the endpoint closes.
    */
-  public static WebConsole mount(HttpEndpoint endpoint, ConsoleSettings settings, String bootstrapServers, ActorSystem<?> system,
-      MetadataCache metadata, Readiness readiness, NodeMetrics metrics, ReplicationProgress progress) {
-    WebConsole console = new WebConsole(settings, new KafkaView(bootstrapServers, settings), new ClusterMembers(system, metadata), metadata,
-        readiness, progress);
+  public static WebConsole mount(HttpEndpoint endpoint, ConsoleSettings settings, Optional<String> plaintextBootstrapServers,
+      ActorSystem<?> system, MetadataCache metadata, Readiness readiness, NodeMetrics metrics, ReplicationProgress progress) {
+    WebConsole console = new WebConsole(settings, plaintextBootstrapServers.map(servers -> new KafkaView(servers, settings)),
+        new ClusterMembers(system, metadata), metadata, readiness, progress);
     console.sampler.scheduleAtFixedRate(() -> {
       // A task that throws is never run again: charts would freeze without a word.
       try {
@@ -103,12 +109,13 @@ public final class WebConsole implements AutoCloseable {
     return settings;
   }
 
+  /** The console's Kafka clients, or a 503 on a node that has no PLAINTEXT listener for them. */
   KafkaView kafka() {
-    return kafka;
+    return kafka.orElseThrow(() -> new ApiException(503, NO_PLAINTEXT_LISTENER));
   }
 
   ClusterPage cluster() {
-    KafkaView.Cluster cluster = kafka.cluster();
+    KafkaView.Cluster cluster = kafka().cluster();
     int localNodeId = metadata.localNodeId();
     return new ClusterPage(cluster.clusterId(), cluster.controllerId(), localNodeId, readiness.whyNotReady().orElse(null),
         ClusterNodes.join(cluster.brokers(), cluster.controllerId(), members.get(), localNodeId));
@@ -136,7 +143,7 @@ public final class WebConsole implements AutoCloseable {
     if (closed.compareAndSet(false, true)) {
       sampler.shutdownNow();
       apiExecutor.shutdownNow();
-      kafka.close();
+      kafka.ifPresent(KafkaView::close);
     }
   }
 }
