@@ -101,6 +101,10 @@ class KubernetesDiscoveryTest {
       }
       CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).get(150, TimeUnit.SECONDS);
 
+      // A node's metadata view is filled by replication after its start returns.
+      for (CompletableFuture<VltavaNode> node : starting) {
+        node.join().metadata().awaitState(state -> !state.clusterId().isEmpty()).get(60, TimeUnit.SECONDS);
+      }
       Set<String> clusterIds = starting.stream().map(node -> node.join().metadata().current().clusterId()).collect(Collectors.toSet());
       assertEquals(1, clusterIds.size(), "one cluster, not several: " + clusterIds);
       for (CompletableFuture<VltavaNode> node : starting) {
