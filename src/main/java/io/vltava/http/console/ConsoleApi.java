@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  * status for bad input, 5xx when the node does not answer.
  */
 final class ConsoleApi implements HttpHandler {
+  private static final java.time.Duration NEW_TOPIC_PROPAGATION = java.time.Duration.ofSeconds(3);
+
   private static final Logger log = LoggerFactory.getLogger(ConsoleApi.class);
   static final String PREFIX = "/api/";
   private static final String JSON = "application/json; charset=utf-8";
@@ -117,7 +119,8 @@ final class ConsoleApi implements HttpHandler {
       return Map.of("deleted", name);
     }
     expect(path, 2, method, "GET, DELETE");
-    return kafka.topic(name);
+    // The page opens a topic right after creating it, maybe through a broker that has not heard yet.
+    return kafka.topicOnceKnown(name, NEW_TOPIC_PROPAGATION);
   }
 
   private Object groups(HttpExchange exchange, List<String> path, String method) {

@@ -186,10 +186,18 @@ final class KafkaView implements AutoCloseable {
    */
   TopicDetail createTopic(NewTopic topic) {
     await(admin.createTopics(List.of(topic)).all());
-    long deadline = System.nanoTime() + callTimeout.toNanos();
+    return topicOnceKnown(topic.name(), callTimeout);
+  }
+
+  /**
+   * The topic, asking again while the broker asked does not know it yet (for up to {@code wait}):
+   * brokers learn of a new topic one after another, and the Admin asks any of them.
+   */
+  TopicDetail topicOnceKnown(String name, Duration wait) {
+    long deadline = System.nanoTime() + wait.toNanos();
     while (true) {
       try {
-        return topic(topic.name());
+        return topic(name);
       } catch (ApiException e) {
         if (e.status() != 404 || System.nanoTime() > deadline) {
           throw e;
