@@ -80,6 +80,10 @@ final class ClientThrottling {
   }
 
   private long throttleMs(RequestContext context, AbstractRequest request, AbstractResponse response) {
+    List<io.vltava.metadata.ClientQuota> configured = broker.cluster().clientQuotas();
+    if (configured.isEmpty()) {
+      return 0; // the usual case: no bytes to sum on the produce and fetch path
+    }
     String quota;
     long bytes;
     if (request instanceof ProduceRequest produce) {
@@ -89,10 +93,6 @@ final class ClientThrottling {
       quota = ClientQuotas.CONSUMER_BYTE_RATE;
       bytes = fetchBytes(fetched.data());
     } else {
-      return 0;
-    }
-    List<io.vltava.metadata.ClientQuota> configured = broker.cluster().clientQuotas();
-    if (configured.isEmpty()) {
       return 0;
     }
     String clientId = context.clientId() == null ? "" : context.clientId();

@@ -21,6 +21,8 @@ final class ConnectionMutes {
   private final Executor executor;
   /** Per muted connection (the identity object is per connection), what its next request waits for. */
   private final Map<ConnectionIdentity, CompletableFuture<?>> gates = new IdentityHashMap<>();
+  /** Whether {@link #gates} may hold anything: without any mute, requests pass without taking the lock. */
+  private volatile boolean anyGates;
 
   ConnectionMutes(Scheduler scheduler, Executor executor) {
     this.scheduler = scheduler;
@@ -29,11 +31,15 @@ final class ConnectionMutes {
 
   /** Starts {@code request} once the connection's mute has ended and its earlier requests have started. */
   <T> CompletionStage<T> inOrder(ConnectionIdentity connection, Supplier<CompletionStage<T>> request) {
+    if (!anyGates) {
+      return request.get();
+    }
     CompletableFuture<CompletionStage<T>> started;
     synchronized (this) {
       CompletableFuture<?> gate = gates.get(connection);
       if (gate == null || gate.isDone()) {
         gates.remove(connection);
+        anyGates = !gates.isEmpty();
         started = null;
       } else {
         // A request that failed to start still lets the next one start.
@@ -54,6 +60,7 @@ final class ConnectionMutes {
       gates.values().removeIf(CompletableFuture::isDone);
       CompletableFuture<?> previous = gates.get(connection);
       gates.put(connection, previous == null ? unmuted : settled(previous).thenCombine(unmuted, (a, b) -> null));
+      anyGates = true;
     }
   }
 

@@ -123,16 +123,16 @@ final class FetchHandler implements ApiHandler {
     List<Fetched> wanted = new ArrayList<>(partitions.size());
     PartitionFetch previous = null;
     Optional<TopicState> topic = Optional.empty();
+    String name = null;
     boolean readable = false;
     for (PartitionFetch partition : partitions) {
       if (previous == null || !sameTopic(previous, partition)) {
         topic = broker.resolveTopic(partition.topic(), partition.topicId());
-        String name = topic.map(TopicState::name).orElse(partition.topic());
+        name = topic.map(TopicState::name).orElse(partition.topic());
         readable = name == null || mayRead.test(name);
       }
       previous = partition;
       PartitionData response = new PartitionData().setPartitionIndex(partition.partition());
-      String name = topic.map(TopicState::name).orElse(partition.topic());
       if (!readable) {
         empty(response, Errors.TOPIC_AUTHORIZATION_FAILED);
       } else if (topic.isEmpty()) {
