@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # How Vltava's costs grow with the number of partitions, next to Apache Kafka 4.3.1 in the same run.
 #
-#   bench/scale.sh [--smoke] [--target vltava|kafka|both] [--counts "100 1000 10000"] [--cluster N|none]
+#   bench/scale.sh [--smoke] [--target vltava|kafka|both] [--counts "100 1000 10000"|none] [--cluster N|none]
 #
 # For each target and each partition count: start one broker on free loopback ports with a fresh
 # data dir, create the partitions (topics of 100, replication factor 1), then measure
@@ -9,6 +9,7 @@
 #   metadata    Metadata request for all topics on one connection: median and max of 20
 #   pass        one 100-byte record produced to every partition (acks=all), then consumed back
 #   heap        heap used after a full GC (jcmd GC.run; GC.heap_info), open files (/proc/PID/fd), threads
+#   idle CPU    percent of one core the broker(s) use over 10 s with no client
 #   conns       1,000 client connections held open at once, each answered (ApiVersions + Metadata)
 #   stop        clean stop (SIGTERM) until the process exits
 #   start-up    restart after the clean stop until Metadata lists every partition with a leader
@@ -40,7 +41,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --smoke) COUNTS=(100 1000); CLUSTER=100; shift ;;
     --target) [ $# -ge 2 ] || die "--target needs a value"; TARGET=$2; shift 2 ;;
-    --counts) [ $# -ge 2 ] || die "--counts needs a value"; read -r -a COUNTS <<<"$2"; shift 2 ;;
+    --counts) [ $# -ge 2 ] || die "--counts needs a value"; read -r -a COUNTS <<<"${2/none/}"; shift 2 ;;
     --cluster) [ $# -ge 2 ] || die "--cluster needs a value"; CLUSTER=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument: $1" ;;
@@ -52,12 +53,12 @@ case "$TARGET" in
   both) TARGETS=(kafka vltava) ;;
   *) die "--target must be vltava, kafka or both, got '$TARGET'" ;;
 esac
-for c in "${COUNTS[@]}"; do [[ "$c" =~ ^[1-9][0-9]*$ ]] || die "counts must be positive integers, got '$c'"; done
+for c in ${COUNTS[@]+"${COUNTS[@]}"}; do [[ "$c" =~ ^[1-9][0-9]*$ ]] || die "counts must be positive integers, got '$c'"; done
 [[ "$CLUSTER" = none || "$CLUSTER" =~ ^[1-9][0-9]*$ ]] || die "--cluster must be a count or none"
 command -v jcmd >/dev/null || die "jcmd (JDK) is required"
 command -v timeout >/dev/null || die "coreutils 'timeout' is required"
 
-MAX=$(printf '%s\n' "${COUNTS[@]}" | sort -n | tail -n 1)
+MAX=$(printf '%s\n' "${COUNTS[@]}" "${CLUSTER/none/0}" | sort -n | tail -n 1)
 NOFILE=$(ulimit -n)
 # Kafka keeps ~3 files per partition (log, index, time index); the clients add CONNECTIONS sockets.
 if [ "$NOFILE" != unlimited ] && [ "$NOFILE" -lt $(( 3 * MAX + CONNECTIONS + 1000 )) ]; then
@@ -93,6 +94,25 @@ client() {  # client ARGS...: one ScaleClient command, bounded by STEP_TIMEOUT
     2>>"$WORK/client.log"
 }
 now_ms() { date +%s%3N; }
+
+# cpu_ticks PID...: user+system clock ticks the processes have used so far.
+cpu_ticks() {
+  local pid sum=0 t
+  for pid in "$@"; do
+    t=$(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)
+    sum=$((sum + t))
+  done
+  echo "$sum"
+}
+
+# idle_cpu: percent of one core the brokers use together while no client talks to them (10 s).
+idle_cpu() {
+  local before hz
+  hz=$(getconf CLK_TCK)
+  before=$(cpu_ticks "${BROKER_PIDS[@]}")
+  sleep 10
+  echo $(( ($(cpu_ticks "${BROKER_PIDS[@]}") - before) * 100 / (10 * hz) ))
+}
 
 # Per process: heap used after a full GC (MiB), open files, threads. Several: the largest of each.
 footprint() {
@@ -130,7 +150,7 @@ FAILED=()
 run_count() {
   local tgt=$1 nodes=$2 parts=$3 rf=$4
   local all bs="" i node_ports=() node_cports=() node_datas=() node_logs=() dir=$WORK/$tgt-$nodes-$parts
-  local create=- meta=- pass=- foot=- conns=- stop=- startup=- recovery=- t0 status=ok
+  local create=- meta=- pass=- foot=- idle=- conns=- stop=- startup=- recovery=- t0 status=ok
   RF=$rf; NODES=$nodes
   read -r -a all <<<"$(free_ports $((2 * nodes)))"
   node_ports=("${all[@]:0:nodes}"); node_cports=("${all[@]:nodes}")
@@ -160,6 +180,7 @@ run_count() {
       log "[$tgt/$parts] $CONNECTIONS connections"; conns=$(client connections "$bs" "$CONNECTIONS") || status=connections-failed
     fi
     foot=$(footprint)
+    log "[$tgt/$parts] idle CPU"; idle=$(idle_cpu)
     broker_exited "$tgt" && status=broker-died
   fi
   if [ "$status" = ok ]; then
@@ -176,8 +197,8 @@ run_count() {
   fi
   stop_brokers
   [ "$status" = ok ] || { for i in "${!node_logs[@]}"; do show_log "${node_logs[$i]}"; done; tail -n 20 "$WORK/client.log" >&2 || true; }
-  # target nodes partitions replicas create meta(p50 max) pass(produce consume) foot(heap fds threads) conns(answered ms) stop startup recovery status
-  echo "$tgt $nodes $parts $((parts * rf)) $create ${meta/ /|} ${pass/ /|} ${foot// /|} ${conns/ /|} $stop $startup $recovery $status" >>"$RESULTS"
+  # target nodes partitions replicas create meta(p50 max) pass(produce consume) foot(heap fds threads) conns(answered ms) stop startup recovery status idle
+  echo "$tgt $nodes $parts $((parts * rf)) $create ${meta/ /|} ${pass/ /|} ${foot// /|} ${conns/ /|} $stop $startup $recovery $status $idle" >>"$RESULTS"
   log "[$tgt/$parts] $(tail -n 1 "$RESULTS")"
   rm -rf "$dir/data-"*
   [ "$status" = ok ]
@@ -185,7 +206,7 @@ run_count() {
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for t in "${TARGETS[@]}"; do
-  for c in "${COUNTS[@]}"; do run_count "$t" 1 "$c" 1 || FAILED+=("$t/$c"); done
+  for c in ${COUNTS[@]+"${COUNTS[@]}"}; do run_count "$t" 1 "$c" 1 || FAILED+=("$t/$c"); done
   if [ "$CLUSTER" != none ]; then run_count "$t" 3 "$CLUSTER" 3 || FAILED+=("$t/3x$CLUSTER"); fi
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -193,14 +214,14 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 echo
 echo "## Scale: $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, load average $LOAD_BEFORE before / $LOAD_AFTER after, heap $BROKER_HEAP, ulimit -n $NOFILE"
 echo
-echo "| target | nodes | partitions | replicas | create s | Metadata ms p50 / max | produce s | consume s | heap MiB | open files | threads | $CONNECTIONS conns answered | clean stop s | start-up s | recovery after SIGKILL s | status |"
-echo "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+echo "| target | nodes | partitions | replicas | create s | Metadata ms p50 / max | produce s | consume s | heap MiB | open files | threads | idle CPU % | $CONNECTIONS conns answered | clean stop s | start-up s | recovery after SIGKILL s | status |"
+echo "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 awk '
   function s(ms) { return (ms ~ /^[0-9]+$/) ? sprintf("%.1f", ms / 1000) : ms }
   { split($6, m, "|"); split($7, p, "|"); split($8, f, "|"); split($9, c, "|")
-    printf "| %s | %s | %s | %s | %s | %s / %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+    printf "| %s | %s | %s | %s | %s | %s / %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
       $1, $2, $3, $4, s($5), m[1], (m[2] == "" ? "-" : m[2]), s(p[1]), s(p[2] == "" ? "-" : p[2]),
-      f[1], (f[2] == "" ? "-" : f[2]), (f[3] == "" ? "-" : f[3]), c[1], s($10), s($11), s($12), $13 }' "$RESULTS"
+      f[1], (f[2] == "" ? "-" : f[2]), (f[3] == "" ? "-" : f[3]), $14, c[1], s($10), s($11), s($12), $13 }' "$RESULTS"
 if [ "${#FAILED[@]}" -gt 0 ]; then
   log "FAILED: ${FAILED[*]} (rerun with KEEP_WORK=1 to keep broker logs)"
   exit 1
