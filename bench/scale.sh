@@ -60,9 +60,10 @@ command -v timeout >/dev/null || die "coreutils 'timeout' is required"
 
 MAX=$(printf '%s\n' "${COUNTS[@]}" "${CLUSTER/none/0}" | sort -n | tail -n 1)
 NOFILE=$(ulimit -n)
-# Kafka keeps ~3 files per partition (log, index, time index); the clients add CONNECTIONS sockets.
-if [ "$NOFILE" != unlimited ] && [ "$NOFILE" -lt $(( 3 * MAX + CONNECTIONS + 1000 )) ]; then
-  die "ulimit -n is $NOFILE; $MAX partitions and $CONNECTIONS connections need at least $(( 3 * MAX + CONNECTIONS + 1000 ))"
+# Each broker keeps about one open file per partition (the active segment; indexes are mapped),
+# plus one socket per client connection; the limit applies per process.
+if [ "$NOFILE" != unlimited ] && [ "$NOFILE" -lt $(( MAX + CONNECTIONS + 2000 )) ]; then
+  die "ulimit -n is $NOFILE; $MAX partitions and $CONNECTIONS connections need at least $(( MAX + CONNECTIONS + 2000 ))"
 fi
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -205,10 +206,13 @@ run_count() {
 }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
-for t in "${TARGETS[@]}"; do
-  for c in ${COUNTS[@]+"${COUNTS[@]}"}; do run_count "$t" 1 "$c" 1 || FAILED+=("$t/$c"); done
-  if [ "$CLUSTER" != none ]; then run_count "$t" 3 "$CLUSTER" 3 || FAILED+=("$t/3x$CLUSTER"); fi
+# Count by count, both targets each time: an interrupted run still compares what it measured.
+for c in ${COUNTS[@]+"${COUNTS[@]}"}; do
+  for t in "${TARGETS[@]}"; do run_count "$t" 1 "$c" 1 || FAILED+=("$t/$c"); done
 done
+if [ "$CLUSTER" != none ]; then
+  for t in "${TARGETS[@]}"; do run_count "$t" 3 "$CLUSTER" 3 || FAILED+=("$t/3x$CLUSTER"); done
+fi
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 echo
