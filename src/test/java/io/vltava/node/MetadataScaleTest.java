@@ -1,6 +1,7 @@
 package io.vltava.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vltava.metadata.ClusterState;
 import io.vltava.metadata.TopicState;
@@ -10,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.Tag;
@@ -18,10 +20,12 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Thousands of partitions on three nodes: the controller's metadata, far larger than one Artery
+ * Many partitions on three nodes. Thousands: the controller's metadata, far larger than one Artery
  * frame (256 KiB) once serialized, still reaches every node, and every node's Metadata answer lists
  * them all. Without compression of large CBOR payloads the controller's majority write is dropped
  * as oversized and topic creation times out. About 80 s on 2 cores, most of it stopping 3,000 replicas.
+ * Hundreds rejoining the ISR after a broker restart: the controller stores their ISR changes in
+ * batches, not one whole-state write per partition.
  */
 @Tag("slow")
 class MetadataScaleTest {
@@ -54,6 +58,31 @@ class MetadataScaleTest {
           assertEquals(TOPICS * PARTITIONS_PER_TOPIC, described, "node " + id + " describes every partition");
         }
       }
+    }
+  }
+
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  void partitionsRejoiningTheIsrAfterARestartAreStoredInBatches() throws Exception {
+    int partitions = 300;
+    try (VltavaCluster cluster = VltavaCluster.start(3, baseDir)) {
+      try (Admin admin = Admin.create(TestNodes.adminProps(cluster.bootstrapServers()))) {
+        admin.createTopics(List.of(new NewTopic("rejoining", partitions, (short) 3))).all().get(1, TimeUnit.MINUTES);
+      }
+      cluster.awaitFullIsr("rejoining");
+      int controller = cluster.controllerId();
+      int restarted = controller == 3 ? 2 : 3;
+      cluster.crash(restarted);
+      cluster.awaitMetadata(state -> state.topic("rejoining").orElseThrow().partitions().stream()
+          .noneMatch(p -> p.isr().contains(restarted)), Duration.ofSeconds(60));
+      // The controller's node applies every stored state to its cache: one update per write.
+      AtomicInteger writes = new AtomicInteger();
+      cluster.node(controller).metadata().subscribe(state -> writes.incrementAndGet());
+      cluster.restart(restarted);
+      cluster.awaitFullIsr("rejoining");
+      assertEquals(controller, cluster.controllerId());
+      // One write per partition would take at least 300.
+      assertTrue(writes.get() < partitions / 3, partitions + " partitions rejoined the ISR in " + writes.get() + " metadata writes");
     }
   }
 }
