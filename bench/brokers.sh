@@ -5,7 +5,7 @@
 # The sourcing script sets ROOT (repo root), WORK (its temp dir), RF (replication factor of the
 # readiness probe topic), TOPIC_CONFIGS (array, configs of that topic), READY_TIMEOUT (seconds), and
 # defines log and die; then calls brokers_init once. start_target TARGET NODES starts a target and
-# sets BOOTSTRAP, BROKER_PIDS and BROKER_LOGS; stop_brokers stops it. Optional, read at start:
+# sets BOOTSTRAP, BROKER_PIDS, BROKER_LOGS and BROKER_DATAS; stop_brokers stops it. Optional, read at start:
 #   BROKER_HEAP          -Xms/-Xmx of each broker (default 1g)
 #   BROKER_JVM_EXTRA     more JVM options for each broker, space-separated (e.g. a GC log)
 #   KAFKA_EXTRA_PROPS    lines appended to each Kafka server.properties
@@ -13,6 +13,7 @@
 
 BROKER_PIDS=()   # pids of the running target's broker processes (1 or 3), in node order
 BROKER_LOGS=()   # their log files, same order
+BROKER_DATAS=()  # their data dirs, same order
 BOOTSTRAP=""     # their client addresses, comma-separated
 
 # brokers_init: resolve the Kafka 4.3.1 classpath (bench/kafka/pom.xml, cached in its target/) and
@@ -210,7 +211,7 @@ start_vltava() {
   printf 'vltava.groups.group.initial.rebalance.delay.ms = 0\n%s\n' "${VLTAVA_EXTRA_CONF:-}" >"$WORK/vltava.conf"
   if [ "$n" -eq 1 ]; then
     java "${BROKER_JVM[@]}" -jar "$ROOT/target/vltava.jar" broker --config "$WORK/vltava.conf" \
-      --host 127.0.0.1 --port "${ports[0]}" --data-dir "${datas[0]}" >>"${logs[0]}" 2>&1 &
+      --host 127.0.0.1 --port "${ports[0]}" --http-port 0 --data-dir "${datas[0]}" >>"${logs[0]}" 2>&1 &
     BROKER_PIDS+=($!)
     return 0
   fi
@@ -224,7 +225,7 @@ start_vltava() {
 }
 
 # start_target TARGET NODES: start NODES (1 or 3) brokers of TARGET (vltava|kafka) with data dirs and
-# logs under $WORK/TARGET-*, wait until ready; sets BOOTSTRAP. On failure stops them and returns 1.
+# logs under $WORK/TARGET-*, wait until ready; sets BOOTSTRAP and BROKER_DATAS. On failure stops them and returns 1.
 start_target() {
   local tgt=$1 nodes=$2 i all node_ports=() node_cports=() node_datas=() node_logs=()
   read -r -a all <<<"$(free_ports $((2 * nodes)))"
@@ -237,7 +238,7 @@ start_target() {
     rm -rf "${node_datas[$((i - 1))]}"; mkdir -p "${node_datas[$((i - 1))]}"; : >"${node_logs[$((i - 1))]}"
     BOOTSTRAP+="${BOOTSTRAP:+,}127.0.0.1:${node_ports[$((i - 1))]}"
   done
-  BROKER_PIDS=(); BROKER_LOGS=("${node_logs[@]}")
+  BROKER_PIDS=(); BROKER_LOGS=("${node_logs[@]}"); BROKER_DATAS=("${node_datas[@]}")
   log "=== $tgt: starting $nodes broker(s) on $BOOTSTRAP (data ${node_datas[*]}, logs ${node_logs[*]})"
   case "$tgt" in
     kafka) start_kafka node_ports node_cports node_datas node_logs || { stop_brokers; return 1; } ;;

@@ -7,7 +7,8 @@
 #
 # For each setup (1 node, replication factor 1; 3 nodes, replication factor 3 and
 # min.insync.replicas=2) and each target (Kafka first, then Vltava), on fresh brokers:
-#   (a) ramp: the highest sustained rate (rate doubles from START_RATE until a step is not sustained,
+#   (a) ramp: the highest sustained rate (after RAMP_WARMUP_SECONDS at START_RATE, the rate doubles
+#       from START_RATE until a step is not sustained,
 #       then BISECT_STEPS bisections; a step is sustained when producers and consumers keep up with
 #       >= 97% of the rate, publish delay p99 <= 1 s and the backlog stays under one second of records),
 #   (b) fixed: half of Kafka's highest sustained rate (of the same setup, same run) for WARMUP_SECONDS,
@@ -16,6 +17,7 @@
 #
 # Environment knobs (all optional):
 #   WARMUP_SECONDS / MEASURE_SECONDS          fixed-rate warm-up and measured window (default 60 / 60)
+#   RAMP_WARMUP_SECONDS                       warm-up before the first ramp step (default 30)
 #   STEP_WARMUP_SECONDS / STEP_SECONDS        each ramp step's warm-up and measured part (default 5 / 15)
 #   START_RATE / BISECT_STEPS                 first ramp rate in records/s, bisections (default 5000 / 3)
 #   FIXED_RATE       records/s for (b) instead of half of Kafka's maximum (needed with --target vltava)
@@ -29,6 +31,7 @@ NODES_ARG=both
 TARGET=both
 WARMUP_SECONDS=${WARMUP_SECONDS:-60}
 MEASURE_SECONDS=${MEASURE_SECONDS:-60}
+RAMP_WARMUP_SECONDS=${RAMP_WARMUP_SECONDS:-30}
 STEP_WARMUP_SECONDS=${STEP_WARMUP_SECONDS:-5}
 STEP_SECONDS=${STEP_SECONDS:-15}
 START_RATE=${START_RATE:-5000}
@@ -59,7 +62,7 @@ case "$TARGET" in
   both) TARGETS=(kafka vltava) ;;
   *) die "--target must be vltava, kafka or both, got '$TARGET'" ;;
 esac
-for v in WARMUP_SECONDS MEASURE_SECONDS STEP_WARMUP_SECONDS STEP_SECONDS START_RATE BISECT_STEPS PARTITIONS \
+for v in WARMUP_SECONDS MEASURE_SECONDS RAMP_WARMUP_SECONDS STEP_WARMUP_SECONDS STEP_SECONDS START_RATE BISECT_STEPS PARTITIONS \
     PRODUCERS CONSUMERS RECORD_BYTES; do
   [[ "${!v}" =~ ^[0-9]+$ ]] && [ "${!v}" -gt 0 ] || die "$v must be a positive integer, got '${!v}'"
 done
@@ -101,7 +104,7 @@ run_target() {
     --record-bytes "$RECORD_BYTES" "${topic_opts[@]}")
 
   log "[$tgt, $nodes node(s)] ramp from $START_RATE records/s"
-  if ! run_driver "$out-ramp" ramp "${common[@]}" --start-rate "$START_RATE" --bisect-steps "$BISECT_STEPS" \
+  if ! run_driver "$out-ramp" ramp "${common[@]}" --start-rate "$START_RATE" --bisect-steps "$BISECT_STEPS" --warmup-seconds "$RAMP_WARMUP_SECONDS" \
       --step-warmup-seconds "$STEP_WARMUP_SECONDS" --step-seconds "$STEP_SECONDS"; then
     status=ramp-failed
   fi

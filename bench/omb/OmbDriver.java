@@ -50,8 +50,8 @@ import org.apache.kafka.common.serialization.Deserializer;
  * timestamp; producers and consumers share this JVM, so the nanosecond clock is common and finer).
  *
  * <pre>
- * ramp  [options]  highest sustained rate: steps up by --ramp-factor until a step is not sustained, then
- *                  bisects. A step is sustained when producers acked and consumers received >= 97% of the
+ * ramp  [options]  highest sustained rate: after --warmup-seconds (30) at --start-rate, steps up by
+ *                  --ramp-factor until a step is not sustained, then bisects. A step is sustained when producers acked and consumers received >= 97% of the
  *                  records the rate asked for, publish delay p99 <= 1 s and the backlog at its end is at most
  *                  one second of records. stdout: STEP lines, then RESULT max_rate=...
  * fixed [options]  --rate records/s for --warmup-seconds, then --seconds measured in windows of
@@ -117,6 +117,9 @@ public final class OmbDriver {
     double sustainedRate = 0;
     double failedRate = Double.NaN;
     int bisected = 0;
+    pace(rate); // warm both sides up (JIT, connections, first segments) before the first measured step
+    Thread.sleep(seconds("warmup-seconds", 30));
+    pause();
     for (int step = 1; step <= 40; step++) {
       StepResult result = step(rate, warmupMs, measureMs);
       System.out.printf("STEP n=%d rate=%.0f produce_rate=%.0f consume_rate=%.0f delay_p99_ms=%.2f produce_p99_ms=%.2f "
