@@ -62,10 +62,11 @@ case "$TARGET" in
   both) TARGETS=(kafka vltava) ;;
   *) die "--target must be vltava, kafka or both, got '$TARGET'" ;;
 esac
-for v in WARMUP_SECONDS MEASURE_SECONDS RAMP_WARMUP_SECONDS STEP_WARMUP_SECONDS STEP_SECONDS START_RATE BISECT_STEPS PARTITIONS \
+for v in WARMUP_SECONDS MEASURE_SECONDS RAMP_WARMUP_SECONDS STEP_WARMUP_SECONDS STEP_SECONDS START_RATE PARTITIONS \
     PRODUCERS CONSUMERS RECORD_BYTES; do
   [[ "${!v}" =~ ^[0-9]+$ ]] && [ "${!v}" -gt 0 ] || die "$v must be a positive integer, got '${!v}'"
 done
+[[ "$BISECT_STEPS" =~ ^[0-9]+$ ]] || die "BISECT_STEPS must be a whole number, got '$BISECT_STEPS'"
 command -v timeout >/dev/null || die "coreutils 'timeout' is required"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
