@@ -78,7 +78,7 @@ class ClientQuotasTest {
 
   @Test
   void theManagerThrottlesOnlyAClientOverItsQuota() {
-    ClientQuotaManager manager = new ClientQuotaManager(new ClientQuotaManager.Settings(11, 1000));
+    ClientQuotaManager manager = new ClientQuotaManager(new ClientQuotaManager.Settings(11, 1000, 11, 1000));
     List<ClientQuota> quotas = List.of(quota(null, "slow", 1000));
     assertEquals(0, manager.recordAndThrottleMs(quotas, P, "ANONYMOUS", "fast", 1_000_000, 0));
     assertEquals(0, manager.recordAndThrottleMs(quotas, P, "ANONYMOUS", "slow", 5_000, 0));
@@ -88,7 +88,7 @@ class ClientQuotasTest {
 
   @Test
   void sensorsOfIdleClientsAreDropped() {
-    ClientQuotaManager manager = new ClientQuotaManager(new ClientQuotaManager.Settings(3, 1000));
+    ClientQuotaManager manager = new ClientQuotaManager(new ClientQuotaManager.Settings(3, 1000, 3, 1000));
     List<ClientQuota> quotas = List.of(quota(null, D, 1000));
     for (int i = 0; i < 100; i++) {
       manager.recordAndThrottleMs(quotas, P, "ANONYMOUS", "client-" + i, 10, 10_000);
