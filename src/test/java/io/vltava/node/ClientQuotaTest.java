@@ -161,14 +161,17 @@ class ClientQuotaTest {
   @Test
   @Order(3)
   void aClientOverItsRequestPercentageGetsFarFewerRequestsThrough() throws Exception {
-    // 0.01 % of a thread is 100 µs of handling a second: a handful of produce requests.
-    setQuota("clients", "busy", "request_percentage", 0.01);
+    // 0.001 % of a thread is 20 µs of handling in the 2 s the window spans at first: one request or
+    // two, and then every request is throttled for the longest request time allows, one sample (1 s).
+    setQuota("clients", "busy", "request_percentage", 0.001);
     long unthrottled = syncSendsWithin("free", Duration.ofSeconds(4)).acked();
     SyncSends throttled = syncSendsWithin("busy", Duration.ofSeconds(4));
     assertTrue(throttled.maxThrottleMs() > 0, "the producer was told to throttle");
     assertTrue(throttled.maxThrottleMs() <= 1_000, "request time throttles at most one sample: " + throttled.maxThrottleMs());
     assertTrue(throttled.acked() > 0, "a throttled client still progresses");
-    assertTrue(throttled.acked() * 5 < unthrottled, throttled.acked() + " requests through against " + unthrottled + " unthrottled");
+    // About one a second, whatever the machine; the free client does more on any machine.
+    assertTrue(throttled.acked() <= 8, throttled.acked() + " requests through in 4 s");
+    assertTrue(throttled.acked() * 2 < unthrottled, throttled.acked() + " requests through against " + unthrottled + " unthrottled");
   }
 
   @Test
