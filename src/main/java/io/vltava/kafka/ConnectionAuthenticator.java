@@ -2,6 +2,7 @@ package io.vltava.kafka;
 
 import io.vltava.kafka.RequestContext.ConnectionIdentity;
 import io.vltava.security.SaslServers;
+import io.vltava.security.SslSettings;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
@@ -90,17 +91,23 @@ final class ConnectionAuthenticator {
     return state == State.AUTHENTICATED ? settings.socketRequestMaxBytes() : sasl.map(SaslServers::maxReceiveBytes).orElse(0);
   }
 
-  /** The TLS handshake is done: on an SSL listener that authenticates the client (by certificate, else ANONYMOUS). */
-  void tlsEstablished(SSLSession session) {
+  /**
+   * The TLS handshake is done: on an SSL listener that authenticates the client, by certificate
+   * (its subject through ssl.principal.mapping.rules), else ANONYMOUS.
+   *
+   * @throws SSLPeerUnverifiedException when no mapping rule matches the certificate: the connection closes
+   */
+  void tlsEstablished(SSLSession session, SslSettings ssl) throws SSLPeerUnverifiedException {
     if (listener.usesSasl()) {
       return;
     }
-    KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
+    java.security.Principal peer = null;
     try {
-      principal = new KafkaPrincipal(KafkaPrincipal.USER_TYPE, session.getPeerPrincipal().getName());
+      peer = session.getPeerPrincipal();
     } catch (SSLPeerUnverifiedException noClientCertificate) {
       // ssl.client.auth none or requested without a certificate: anonymous, as in Kafka.
     }
+    KafkaPrincipal principal = peer == null ? KafkaPrincipal.ANONYMOUS : new KafkaPrincipal(KafkaPrincipal.USER_TYPE, ssl.principalName(peer));
     identity = new ConnectionIdentity(principal, listener.name(), listener.securityProtocol(), clientAddress);
     onAuthenticated.run();
   }
