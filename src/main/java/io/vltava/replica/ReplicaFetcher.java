@@ -167,10 +167,11 @@ final class ReplicaFetcher implements Runnable {
     if (e instanceof AuthenticationException && !authenticationFailureLogged) {
       authenticationFailureLogged = true;
       InterBrokerListener listener = replicas.interBroker();
-      log.error("Follower {} cannot authenticate to broker {} on inter-broker listener {} ({}): {}. It retries with backoff up to {} ms;"
-              + " until then the partitions it follows leave their ISR. Check this node's credentials"
-              + " (listener.name.<listener>.<mechanism>.sasl.jaas.config) and that the leader knows the user.",
-          replicas.localNodeId(), leaderId, listener.listenerName(), listener.sasl().map(Object::toString).orElse("no SASL"),
+      log.error("Follower {} cannot authenticate to broker {} on listener {} with {}: {}. It retries every {} ms at most, and the"
+              + " partitions it follows leave their ISR meanwhile; check this node's sasl.jaas.config for that listener and"
+              + " the user's credential in the cluster.",
+          replicas.localNodeId(), leaderId, listener.listenerName(),
+          listener.sasl().map(sasl -> sasl.mechanism() + " as " + sasl.username()).orElse("no SASL"),
           e.getMessage(), settings.fetchBackoffMax().toMillis());
     } else if (failedRounds == 1) {
       log.warn("Follower {} failed to fetch from broker {}; retrying with backoff up to {} ms: {}",
