@@ -4,6 +4,7 @@ import io.vltava.kafka.RequestContext.ConnectionIdentity;
 import io.vltava.security.SaslServers;
 import io.vltava.security.SslSettings;
 import java.net.InetAddress;
+import java.security.Principal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -101,13 +102,14 @@ final class ConnectionAuthenticator {
     if (listener.usesSasl()) {
       return;
     }
-    java.security.Principal peer = null;
+    Principal peer = null;
     try {
       peer = session.getPeerPrincipal();
     } catch (SSLPeerUnverifiedException noClientCertificate) {
       // ssl.client.auth none or requested without a certificate: anonymous, as in Kafka.
     }
-    KafkaPrincipal principal = peer == null ? KafkaPrincipal.ANONYMOUS : new KafkaPrincipal(KafkaPrincipal.USER_TYPE, ssl.principalName(peer));
+    KafkaPrincipal principal = peer == null ? KafkaPrincipal.ANONYMOUS
+        : new KafkaPrincipal(KafkaPrincipal.USER_TYPE, ssl.principalName(peer));
     identity = new ConnectionIdentity(principal, listener.name(), listener.securityProtocol(), clientAddress);
     onAuthenticated.run();
   }

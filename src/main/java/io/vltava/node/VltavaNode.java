@@ -34,6 +34,7 @@ import io.vltava.security.SslSettings;
 import io.vltava.security.SaslServers;
 import io.vltava.security.SaslSettings;
 import io.vltava.security.ScramCredentialFormat;
+import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.ClusterState;
@@ -430,9 +431,9 @@ public final class VltavaNode implements AutoCloseable {
   /** Followers connect to leaders' inter-broker listener in plain text or TLS (that listener's settings), with SASL on a SASL listener. */
   private static InterBrokerListener interBrokerListener(NodeSettings settings) {
     NamedListener interBroker = settings.listeners().interBroker();
-    javax.net.SocketFactory sockets = interBroker.usesTls()
+    SocketFactory sockets = interBroker.usesTls()
         ? settings.ssl(interBroker.name()).clientContext().getSocketFactory()
-        : javax.net.SocketFactory.getDefault();
+        : SocketFactory.getDefault();
     return new InterBrokerListener(interBroker.name(), sockets, settings.interBrokerSasl());
   }
 

@@ -9,9 +9,4 @@ import javax.net.SocketFactory;
  * inter.broker.listener.name), the sockets its security protocol needs (plain or TLS), and, on a
  * SASL listener, how this node authenticates.
  */
-public record InterBrokerListener(String listenerName, SocketFactory sockets, Optional<InterBrokerSasl> sasl) {
-
-  public static InterBrokerListener plaintext(String listenerName) {
-    return new InterBrokerListener(listenerName, SocketFactory.getDefault(), Optional.empty());
-  }
-}
+public record InterBrokerListener(String listenerName, SocketFactory sockets, Optional<InterBrokerSasl> sasl) {}

@@ -1,6 +1,7 @@
 package io.vltava.replica;
 
 import io.vltava.security.InterBrokerSasl;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -8,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.util.Optional;
+import javax.net.SocketFactory;
 import javax.security.sasl.SaslClient;
 import javax.security.sasl.SaslException;
 import org.apache.kafka.common.errors.IllegalSaslStateException;
@@ -54,7 +56,7 @@ final class LeaderConnection implements AutoCloseable {
    *
    * @throws SaslAuthenticationException when the leader refuses the credentials (the connection is closed)
    */
-  LeaderConnection(javax.net.SocketFactory sockets, String host, int port, String clientId, Optional<InterBrokerSasl> sasl,
+  LeaderConnection(SocketFactory sockets, String host, int port, String clientId, Optional<InterBrokerSasl> sasl,
       int connectTimeoutMs, int readTimeoutMs) throws IOException {
     this.socket = sockets.createSocket();
     this.host = host;
@@ -65,7 +67,7 @@ final class LeaderConnection implements AutoCloseable {
       socket.setSoTimeout(readTimeoutMs);
       socket.setTcpNoDelay(true);
       this.in = new DataInputStream(socket.getInputStream());
-      this.out = new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream()));
+      this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
       if (sasl.isPresent()) {
         authenticate(sasl.get());
       }
