@@ -100,7 +100,8 @@ class LeaderConnectionTest {
         assertEquals(1, metadata.brokers().size());
         return System.nanoTime() > endNanos;
       });
-      assertTrue(connection.authentications() >= 3, "authentications: " + connection.authentications());
+      // How often depends on how long each request took; a session lasts one lifetime, so at least once more.
+      assertTrue(connection.authentications() >= 2, "authentications: " + connection.authentications());
     }
   }
 
