@@ -2,7 +2,9 @@ package io.vltava.kafka;
 
 import io.vltava.kafka.RequestContext.ConnectionIdentity;
 import io.vltava.security.SaslServers;
+import io.vltava.security.SslSettings;
 import java.net.InetAddress;
+import java.security.Principal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -90,17 +92,24 @@ final class ConnectionAuthenticator {
     return state == State.AUTHENTICATED ? settings.socketRequestMaxBytes() : sasl.map(SaslServers::maxReceiveBytes).orElse(0);
   }
 
-  /** The TLS handshake is done: on an SSL listener that authenticates the client (by certificate, else ANONYMOUS). */
-  void tlsEstablished(SSLSession session) {
+  /**
+   * The TLS handshake is done: on an SSL listener that authenticates the client, by certificate
+   * (its subject through ssl.principal.mapping.rules), else ANONYMOUS.
+   *
+   * @throws SSLPeerUnverifiedException when no mapping rule matches the certificate: the connection closes
+   */
+  void tlsEstablished(SSLSession session, SslSettings ssl) throws SSLPeerUnverifiedException {
     if (listener.usesSasl()) {
       return;
     }
-    KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
+    Principal peer = null;
     try {
-      principal = new KafkaPrincipal(KafkaPrincipal.USER_TYPE, session.getPeerPrincipal().getName());
+      peer = session.getPeerPrincipal();
     } catch (SSLPeerUnverifiedException noClientCertificate) {
       // ssl.client.auth none or requested without a certificate: anonymous, as in Kafka.
     }
+    KafkaPrincipal principal = peer == null ? KafkaPrincipal.ANONYMOUS
+        : new KafkaPrincipal(KafkaPrincipal.USER_TYPE, ssl.principalName(peer));
     identity = new ConnectionIdentity(principal, listener.name(), listener.securityProtocol(), clientAddress);
     onAuthenticated.run();
   }

@@ -30,9 +30,11 @@ import io.vltava.kafka.KafkaListener;
 import io.vltava.kafka.NamedListener;
 import io.vltava.metadata.ScramCredentials;
 import io.vltava.replica.InterBrokerListener;
+import io.vltava.security.SslSettings;
 import io.vltava.security.SaslServers;
 import io.vltava.security.SaslSettings;
 import io.vltava.security.ScramCredentialFormat;
+import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.ClusterState;
@@ -418,23 +420,21 @@ public final class VltavaNode implements AutoCloseable {
 
   /** The TLS context and SASL mechanisms a listener's security protocol needs; a bad keystore stops start-up. */
   private static KafkaListener.Security security(NodeSettings settings, NamedListener listener, MetadataCache metadata) {
-    Optional<SSLContext> tls = listener.usesTls() ? Optional.of(settings.ssl().serverContext()) : Optional.empty();
+    SslSettings ssl = settings.ssl(listener.name());
+    Optional<SSLContext> tls = listener.usesTls() ? Optional.of(ssl.serverContext()) : Optional.empty();
     Optional<SaslServers> sasl = listener.usesSasl()
         ? Optional.of(new SaslServers(settings.sasl(), () -> metadata.current().scramCredentials()))
         : Optional.empty();
-    return new KafkaListener.Security(Optional.of(settings.ssl()), tls, sasl);
+    return new KafkaListener.Security(Optional.of(ssl), tls, sasl);
   }
 
-  /** Followers connect to leaders' inter-broker listener, in plain text or TLS; SASL between brokers is not built yet. */
+  /** Followers connect to leaders' inter-broker listener in plain text or TLS (that listener's settings), with SASL on a SASL listener. */
   private static InterBrokerListener interBrokerListener(NodeSettings settings) {
     NamedListener interBroker = settings.listeners().interBroker();
-    if (interBroker.usesSasl()) {
-      throw new com.typesafe.config.ConfigException.BadValue("vltava.inter.broker.listener.name",
-          interBroker.name() + " is " + interBroker.securityProtocol() + "; followers fetch over PLAINTEXT or SSL listeners only");
-    }
-    return interBroker.usesTls()
-        ? new InterBrokerListener(interBroker.name(), settings.ssl().clientContext().getSocketFactory())
-        : InterBrokerListener.plaintext(interBroker.name());
+    SocketFactory sockets = interBroker.usesTls()
+        ? settings.ssl(interBroker.name()).clientContext().getSocketFactory()
+        : SocketFactory.getDefault();
+    return new InterBrokerListener(interBroker.name(), sockets, settings.interBrokerSasl());
   }
 
   public NodeSettings settings() {

@@ -1,6 +1,8 @@
 package io.vltava.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vltava.metadata.ScramCredentials;
@@ -8,6 +10,8 @@ import io.vltava.security.ExampleStores;
 import io.vltava.security.SaslServers;
 import io.vltava.security.SaslSettings;
 import io.vltava.security.SslSettings;
+import java.io.IOException;
+import org.apache.kafka.common.security.ssl.SslPrincipalMapper;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.nio.ByteBuffer;
@@ -87,6 +91,24 @@ class ListenerAuthenticationTest {
   }
 
   @Test
+  void principalMappingRulesTurnTheCertificateSubjectIntoTheName() throws Exception {
+    start(SecurityProtocol.SSL, "required", "RULE:^CN=([^,]+)$/$1/U", Duration.ofSeconds(30), Duration.ZERO);
+    try (SSLSocket socket = tlsSocket(true)) {
+      assertEquals(Errors.NONE, heartbeat(socket, 1));
+      assertEquals(new KafkaPrincipal(KafkaPrincipal.USER_TYPE, "VLTAVA-NODE"), lastPrincipal.get());
+    }
+  }
+
+  @Test
+  void aCertificateNoMappingRuleMatchesIsRefused() throws Exception {
+    start(SecurityProtocol.SSL, "required", "RULE:^CN=(.*),O=Example$/$1/", Duration.ofSeconds(30), Duration.ZERO);
+    try (SSLSocket socket = tlsSocket(true)) {
+      assertThrows(IOException.class, () -> heartbeat(socket, 1));
+      assertNull(lastPrincipal.get());
+    }
+  }
+
+  @Test
   void withoutACertificateARequestedClientIsAnonymous() throws Exception {
     start(SecurityProtocol.SSL, "requested", Duration.ofSeconds(30), Duration.ZERO);
     try (SSLSocket socket = tlsSocket(false)) {
@@ -142,12 +164,17 @@ class ListenerAuthenticationTest {
   }
 
   private void start(SecurityProtocol protocol, String clientAuth, Duration authenticationTimeout, Duration reauth) throws Exception {
+    start(protocol, clientAuth, "DEFAULT", authenticationTimeout, reauth);
+  }
+
+  private void start(SecurityProtocol protocol, String clientAuth, String principalMappingRules, Duration authenticationTimeout,
+      Duration reauth) throws Exception {
     ListenerSettings settings = new ListenerSettings("127.0.0.1", 0, "127.0.0.1", 1 << 20, Duration.ofSeconds(30), 4,
         authenticationTimeout, Duration.ZERO, reauth);
     String keystore = stores.resolve("node.keystore.p12").toString();
     String truststore = stores.resolve("client.truststore.p12").toString();
-    SslSettings ssl = new SslSettings(keystore, "changeit", "PKCS12", "", truststore, "changeit", "PKCS12",
-        SslSettings.ClientAuth.valueOf(clientAuth.toUpperCase()), List.of("TLSv1.3"));
+    SslSettings ssl = new SslSettings("vltava.ssl", keystore, "changeit", "PKCS12", "", truststore, "changeit", "PKCS12",
+        SslSettings.ClientAuth.valueOf(clientAuth.toUpperCase()), List.of("TLSv1.3"), SslPrincipalMapper.fromRules(principalMappingRules));
     SaslSettings sasl = new SaslSettings(List.of("PLAIN"), 4096,
         Map.of("alice", "alice-secret".getBytes(StandardCharsets.UTF_8), "bob", "bob-secret".getBytes(StandardCharsets.UTF_8)),
         List.of());
@@ -172,8 +199,9 @@ class ListenerAuthenticationTest {
   }
 
   private SSLSocket tlsSocket(boolean withCertificate) throws Exception {
-    SslSettings client = new SslSettings(withCertificate ? stores.resolve("node.keystore.p12").toString() : "", "changeit", "PKCS12", "",
-        stores.resolve("client.truststore.p12").toString(), "changeit", "PKCS12", SslSettings.ClientAuth.NONE, List.of("TLSv1.3"));
+    SslSettings client = new SslSettings("client", withCertificate ? stores.resolve("node.keystore.p12").toString() : "", "changeit", "PKCS12", "",
+        stores.resolve("client.truststore.p12").toString(), "changeit", "PKCS12", SslSettings.ClientAuth.NONE, List.of("TLSv1.3"),
+        SslPrincipalMapper.fromRules("DEFAULT"));
     SSLSocket socket = (SSLSocket) client.clientContext().getSocketFactory().createSocket();
     socket.connect(listener.boundAddress(), 10_000);
     socket.setSoTimeout(10_000);

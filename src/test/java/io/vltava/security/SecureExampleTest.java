@@ -100,7 +100,7 @@ class SecureExampleTest {
     ExampleStores.create(generated);
     Config example = ConfigFactory.parseFile(Path.of("examples/secure/node.conf").toFile());
     Config onFreePorts = ConfigFactory.parseMap(Map.of(
-        "vltava.listeners", "SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0",
+        "vltava.listeners", "SASL_SSL://127.0.0.1:0,BROKER://127.0.0.1:0",
         "vltava.ssl.keystore.location", generated.resolve("node.keystore.p12").toString(),
         "vltava.ssl.truststore.location", generated.resolve("client.truststore.p12").toString(),
         "vltava.data-dir", dataDir.toString(),
