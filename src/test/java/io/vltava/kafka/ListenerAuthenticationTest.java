@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vltava.metadata.ScramCredentials;
 import io.vltava.security.ExampleStores;
+import io.vltava.security.OAuthBearerSettings;
 import io.vltava.security.SaslServers;
 import io.vltava.security.SaslSettings;
 import io.vltava.security.SslSettings;
@@ -150,11 +151,11 @@ class ListenerAuthenticationTest {
         SslSettings.ClientAuth.valueOf(clientAuth.toUpperCase()), List.of("TLSv1.3"));
     SaslSettings sasl = new SaslSettings(List.of("PLAIN"), 4096,
         Map.of("alice", "alice-secret".getBytes(StandardCharsets.UTF_8), "bob", "bob-secret".getBytes(StandardCharsets.UTF_8)),
-        List.of());
+        List.of(), new OAuthBearerSettings("", 0, 0, 0, List.of(), "", "sub", "scope", 0));
     NamedListener named = new NamedListener(protocol.name, protocol, "127.0.0.1", 0, "127.0.0.1", 0);
     KafkaListener.Security security = new KafkaListener.Security(Optional.of(ssl),
         named.usesTls() ? Optional.of(ssl.serverContext()) : Optional.empty(),
-        named.usesSasl() ? Optional.of(new SaslServers(sasl, () -> ScramCredentials.NONE)) : Optional.empty());
+        named.usesSasl() ? Optional.of(new SaslServers(sasl, () -> ScramCredentials.NONE, Optional.empty())) : Optional.empty());
     ApiHandler recording = new ApiHandler() {
       @Override
       public ApiKeys apiKey() {
