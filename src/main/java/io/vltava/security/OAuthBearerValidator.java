@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * <p>One per node, shared by all connections: jose4j's consumer and Kafka's resolvers are thread-safe.
  * {@link #close()} stops the JWKS refresh.
  */
-public final class OAuthBearerValidator implements AuthenticateCallbackHandler {
+public final class OAuthBearerValidator implements AuthenticateCallbackHandler, AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(OAuthBearerValidator.class);
   /** Kafka 4 fetches no URL and reads no file that these JVM-wide lists do not name. */
