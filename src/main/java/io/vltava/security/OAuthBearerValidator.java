@@ -78,7 +78,7 @@ public final class OAuthBearerValidator implements AuthenticateCallbackHandler, 
   }
 
   /** Adds {@code entry} to a comma-separated JVM-wide list, keeping what others (another node, the clients) put there. */
-  private static synchronized void allow(String property, String entry) {
+  static synchronized void allow(String property, String entry) {
     Set<String> allowed = Arrays.stream(System.getProperty(property, "").split(","))
         .map(String::trim).filter(s -> !s.isEmpty()).collect(Collectors.toCollection(LinkedHashSet::new));
     if (allowed.add(entry)) {
