@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import javax.security.auth.callback.Callback;
 import javax.security.auth.callback.UnsupportedCallbackException;
 import javax.security.auth.login.AppConfigurationEntry;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.security.auth.AuthenticateCallbackHandler;
 import org.apache.kafka.common.security.oauthbearer.DefaultJwtValidator;
 import org.apache.kafka.common.security.oauthbearer.JwtValidator;
@@ -65,7 +66,13 @@ public final class OAuthBearerValidator implements AuthenticateCallbackHandler, 
     Map<String, ?> configs = settings.kafkaConfigs();
     List<AppConfigurationEntry> jaas = List.of(new AppConfigurationEntry(
         OAuthBearerLoginModule.class.getName(), AppConfigurationEntry.LoginModuleControlFlag.REQUIRED, Map.of()));
-    CloseableVerificationKeyResolver keys = VerificationKeyResolverFactory.get(configs, SaslSettings.OAUTHBEARER, jaas);
+    CloseableVerificationKeyResolver keys;
+    try {
+      keys = VerificationKeyResolverFactory.get(configs, SaslSettings.OAUTHBEARER, jaas);
+    } catch (KafkaException e) {
+      throw new IllegalStateException("Cannot read the OAUTHBEARER JWKS at " + settings.jwksEndpointUrl()
+          + " (vltava.sasl.oauthbearer.jwks.endpoint.url): " + e.getMessage(), e);
+    }
     try {
       // Given a key resolver, Kafka's default validator is always its verifying BrokerJwtValidator.
       JwtValidator validator = new DefaultJwtValidator(keys);

@@ -147,6 +147,15 @@ class OAuthBearerValidatorTest {
   }
 
   @Test
+  void aJwksThatCannotBeReadStopsStartUp() {
+    IllegalStateException unreachable = assertThrows(IllegalStateException.class,
+        () -> OAuthBearerValidator.start(settings("http://127.0.0.1:1/jwks", "sub")));
+    assertTrue(unreachable.getMessage().contains("vltava.sasl.oauthbearer.jwks.endpoint.url"), unreachable.getMessage());
+    assertThrows(IllegalStateException.class,
+        () -> OAuthBearerValidator.start(settings(dir.resolve("missing.json").toUri().toString(), "sub")));
+  }
+
+  @Test
   void redactionRemovesTheTokenAndItsSignature() {
     assertEquals("bad: <token>", OAuthBearerValidator.redact("bad: aaa.bbb.ccc", "aaa.bbb.ccc"));
     assertEquals("JWS{...}-><token>", OAuthBearerValidator.redact("JWS{...}->aaa.bbb.ccc", "aaa.bbb.ccc"));
