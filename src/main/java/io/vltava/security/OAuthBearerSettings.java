@@ -47,7 +47,10 @@ public record OAuthBearerSettings(
         oauth.getString("expected.issuer").trim(), oauth.getString("sub.claim.name").trim(),
         oauth.getString("scope.claim.name").trim(), oauth.getInt("clock.skew.seconds"));
     if (enabled) {
-      // Kafka's own checks (ranges, blank claim names), reported under Vltava's names.
+      if (settings.subClaimName().isEmpty() || settings.scopeClaimName().isEmpty()) {
+        throw new ConfigException.BadValue(PATH + "sub.claim.name", "sub.claim.name and scope.claim.name must name a claim");
+      }
+      // Kafka's own type checks, reported under Vltava's names.
       try {
         settings.kafkaConfigs();
       } catch (org.apache.kafka.common.config.ConfigException e) {
@@ -69,7 +72,7 @@ public record OAuthBearerSettings(
   }
 
   /** Whether the JWKS is a local file rather than an HTTP endpoint (which is fetched and refreshed). */
-  public boolean jwksIsFile() {
+  boolean jwksIsFile() {
     return jwksEndpointUrl.regionMatches(true, 0, "file:", 0, 5);
   }
 
@@ -78,7 +81,7 @@ public record OAuthBearerSettings(
    * them: parsed by Kafka's own definitions, so every other {@code sasl.*} setting has Kafka's
    * default, and the validator is always Kafka's default (the JWKS-verifying one, as a JWKS is set).
    */
-  public Map<String, ?> kafkaConfigs() {
+  Map<String, ?> kafkaConfigs() {
     Map<String, Object> values = new HashMap<>();
     values.put(SaslConfigs.SASL_OAUTHBEARER_JWKS_ENDPOINT_URL, jwksEndpointUrl);
     values.put(SaslConfigs.SASL_OAUTHBEARER_JWKS_ENDPOINT_REFRESH_MS, jwksRefreshMs);
