@@ -30,7 +30,7 @@ async function api(path, options = {}) {
   }
   const response = await fetch('/api/' + path, init);
   const body = await response.json().catch(() => ({ error: 'not JSON (HTTP ' + response.status + ')' }));
-  if (!response.ok) throw new Error(body.error || 'HTTP ' + response.status);
+  if (!response.ok) throw Object.assign(new Error(body.error || 'HTTP ' + response.status), { status: response.status });
   return body;
 }
 
@@ -519,7 +519,8 @@ async function topbar() {
     document.getElementById('topbar-info').textContent =
       'cluster ' + cluster.clusterId + ' · node ' + cluster.thisNodeId + ' · ' + (cluster.notReadyReason ? 'not ready' : 'ready');
   } catch (error) {
-    document.getElementById('topbar-info').textContent = 'node not answering: ' + error.message;
+    // A node that answered with an error is up and says why; only a failed request means it is not answering.
+    document.getElementById('topbar-info').textContent = error.status ? error.message : 'node not answering: ' + error.message;
   }
 }
 

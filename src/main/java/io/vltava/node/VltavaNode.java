@@ -150,7 +150,7 @@ public final class VltavaNode implements AutoCloseable {
           groups, metrics, settings.authorization(),
           new ClientQuotaManager(ClientQuotaManager.Settings.fromConfig(config.getConfig("vltava.quotas"))));
       FetchSessionCache fetchSessions = new FetchSessionCache(settings.fetchSessions(), Clock.systemUTC());
-      ApiHandlers handlers = ApiHandlers.of(KafkaApis.handlers(services, fetchSessions));
+      ApiHandlers handlers = ApiHandlers.of(KafkaApis.handlers(services, fetchSessions, settings.numPartitions()));
       List<KafkaListener> listeners = new java.util.ArrayList<>();
       for (NamedListener named : settings.listeners().all()) {
         listeners.add(KafkaListener.bind(system, settings.listener(), named, security(settings, named, metadata, oauthBearer), handlers, metrics)

@@ -67,6 +67,8 @@ class ConformanceTest {
     // Authorization on, but a resource no ACL names stays open: only the ACL cases' own resources are affected.
     settings.put("vltava.authorization.enabled", true);
     settings.put("vltava.authorization.allow.everyone.if.no.acl.found", true);
+    // A partition-mutation bucket of 2 s of quota, so that a few partitions overdraw it (MutationQuotaChecks).
+    settings.put("vltava.quotas.controller.quota.window.num", 2);
     node = TestNodes.start(dataDir, settings);
     broker = new ConformanceBroker(node);
   }
