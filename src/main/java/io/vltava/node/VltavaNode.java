@@ -448,7 +448,7 @@ public final class VltavaNode implements AutoCloseable {
   private static InterBrokerListener interBrokerListener(NodeSettings settings) {
     NamedListener interBroker = settings.listeners().interBroker();
     SocketFactory sockets = interBroker.usesTls()
-        ? settings.ssl(interBroker.name()).clientContext().getSocketFactory()
+        ? settings.ssl(interBroker.name()).clientSockets()
         : SocketFactory.getDefault();
     return new InterBrokerListener(interBroker.name(), sockets, settings.interBrokerSasl());
   }

@@ -4,6 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -11,10 +13,14 @@ import java.security.KeyStore;
 import java.security.Principal;
 import java.util.List;
 import java.util.Locale;
+import javax.net.SocketFactory;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 import javax.security.auth.x500.X500Principal;
 import org.apache.kafka.common.security.ssl.SslPrincipalMapper;
@@ -30,7 +36,8 @@ import org.apache.kafka.common.security.ssl.SslPrincipalMapper;
 public record SslSettings(
     String path, String keystoreLocation, String keystorePassword, String keystoreType, String keyPassword,
     String truststoreLocation, String truststorePassword, String truststoreType,
-    ClientAuth clientAuth, List<String> enabledProtocols, SslPrincipalMapper principalMapper) {
+    ClientAuth clientAuth, List<String> enabledProtocols, SslPrincipalMapper principalMapper,
+    String endpointIdentificationAlgorithm) {
 
   /** Kafka's {@code ssl.client.auth}. */
   public enum ClientAuth { NONE, REQUESTED, REQUIRED }
@@ -56,7 +63,7 @@ public record SslSettings(
     return new SslSettings(path, ssl.getString("keystore.location"), ssl.getString("keystore.password"),
         ssl.getString("keystore.type"), ssl.getString("key.password"), ssl.getString("truststore.location"),
         ssl.getString("truststore.password"), ssl.getString("truststore.type"), parsed,
-        ssl.getStringList("enabled.protocols"), mapper);
+        ssl.getStringList("enabled.protocols"), mapper, ssl.getString("endpoint.identification.algorithm"));
   }
 
   /**
@@ -108,6 +115,53 @@ public record SslSettings(
     } catch (GeneralSecurityException e) {
       throw new ConfigException.BadValue(path, "cannot build a TLS client context: " + e.getMessage());
     }
+  }
+
+  /**
+   * Sockets of a client of this listener (a follower fetching from a leader): TLS with {@link
+   * #clientContext()}, checking that the server's certificate names the host connected to when
+   * ssl.endpoint.identification.algorithm is "https" (Kafka's default), so a node cannot be
+   * impersonated by another holder of a certificate from the same CA for a different host.
+   */
+  public SocketFactory clientSockets() {
+    SSLSocketFactory tls = clientContext().getSocketFactory();
+    return new SocketFactory() {
+      @Override
+      public Socket createSocket() throws IOException {
+        return identifyingServer(tls.createSocket());
+      }
+
+      @Override
+      public Socket createSocket(String host, int port) throws IOException {
+        return identifyingServer(tls.createSocket(host, port));
+      }
+
+      @Override
+      public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+        return identifyingServer(tls.createSocket(host, port, localHost, localPort));
+      }
+
+      @Override
+      public Socket createSocket(InetAddress host, int port) throws IOException {
+        return identifyingServer(tls.createSocket(host, port));
+      }
+
+      @Override
+      public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
+        return identifyingServer(tls.createSocket(address, port, localAddress, localPort));
+      }
+    };
+  }
+
+  private Socket identifyingServer(Socket socket) {
+    SSLSocket tls = (SSLSocket) socket;
+    SSLParameters parameters = tls.getSSLParameters();
+    parameters.setProtocols(enabledProtocols.toArray(String[]::new));
+    if (!endpointIdentificationAlgorithm.isEmpty()) {
+      parameters.setEndpointIdentificationAlgorithm(endpointIdentificationAlgorithm.toUpperCase(Locale.ROOT));
+    }
+    tls.setSSLParameters(parameters);
+    return tls;
   }
 
   /**

@@ -27,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
@@ -202,6 +203,25 @@ class ListenerAuthenticationTest {
     }
   }
 
+  @Test
+  void aFollowerChecksThatTheLeadersCertificateNamesTheHostItConnectsTo() throws Exception {
+    // The example node certificate names 127.0.0.1 and localhost; 127.0.0.2 is loopback too, but not named.
+    start("127.0.0.2", SecurityProtocol.SSL, "none", "DEFAULT", Duration.ofSeconds(30), Duration.ZERO);
+    assertThrows(SSLHandshakeException.class, () -> followerHandshake("https"));
+    followerHandshake("");
+  }
+
+  /** A TLS handshake with the listener as a follower does it, checking the leader's host by {@code algorithm}. */
+  private void followerHandshake(String algorithm) throws Exception {
+    SslSettings follower = new SslSettings("follower", "", "changeit", "PKCS12", "", stores.resolve("client.truststore.p12").toString(),
+        "changeit", "PKCS12", SslSettings.ClientAuth.NONE, List.of("TLSv1.3"), SslPrincipalMapper.fromRules("DEFAULT"), algorithm);
+    try (SSLSocket socket = (SSLSocket) follower.clientSockets().createSocket()) {
+      socket.connect(listener.boundAddress(), 10_000);
+      socket.setSoTimeout(10_000);
+      socket.startHandshake();
+    }
+  }
+
   /** Sessions end by the clock; nothing to observe but its passing. */
   private static void awaitSessionEnd(Duration lifetime) {
     long endNanos = System.nanoTime() + lifetime.toNanos();
@@ -214,16 +234,21 @@ class ListenerAuthenticationTest {
 
   private void start(SecurityProtocol protocol, String clientAuth, String principalMappingRules, Duration authenticationTimeout,
       Duration reauth) throws Exception {
-    ListenerSettings settings = new ListenerSettings("127.0.0.1", 0, "127.0.0.1", 1 << 20, Duration.ofSeconds(30), 4,
+    start("127.0.0.1", protocol, clientAuth, principalMappingRules, authenticationTimeout, reauth);
+  }
+
+  private void start(String host, SecurityProtocol protocol, String clientAuth, String principalMappingRules,
+      Duration authenticationTimeout, Duration reauth) throws Exception {
+    ListenerSettings settings = new ListenerSettings(host, 0, host, 1 << 20, Duration.ofSeconds(30), 4,
         authenticationTimeout, Duration.ZERO, reauth);
     String keystore = stores.resolve("node.keystore.p12").toString();
     String truststore = stores.resolve("client.truststore.p12").toString();
     SslSettings ssl = new SslSettings("vltava.ssl", keystore, "changeit", "PKCS12", "", truststore, "changeit", "PKCS12",
-        SslSettings.ClientAuth.valueOf(clientAuth.toUpperCase()), List.of("TLSv1.3"), SslPrincipalMapper.fromRules(principalMappingRules));
+        SslSettings.ClientAuth.valueOf(clientAuth.toUpperCase()), List.of("TLSv1.3"), SslPrincipalMapper.fromRules(principalMappingRules), "https");
     SaslSettings sasl = new SaslSettings(List.of("PLAIN", "OAUTHBEARER"), 4096,
         Map.of("alice", "alice-secret".getBytes(StandardCharsets.UTF_8), "bob", "bob-secret".getBytes(StandardCharsets.UTF_8)),
         List.of(), oauthBearerSettings);
-    NamedListener named = new NamedListener(protocol.name, protocol, "127.0.0.1", 0, "127.0.0.1", 0);
+    NamedListener named = new NamedListener(protocol.name, protocol, host, 0, host, 0);
     KafkaListener.Security security = new KafkaListener.Security(Optional.of(ssl),
         named.usesTls() ? Optional.of(ssl.serverContext()) : Optional.empty(),
         named.usesSasl() ? Optional.of(new SaslServers(sasl, () -> ScramCredentials.NONE, Optional.of(oauthBearer))) : Optional.empty());
@@ -246,7 +271,7 @@ class ListenerAuthenticationTest {
   private SSLSocket tlsSocket(boolean withCertificate) throws Exception {
     SslSettings client = new SslSettings("client", withCertificate ? stores.resolve("node.keystore.p12").toString() : "", "changeit", "PKCS12", "",
         stores.resolve("client.truststore.p12").toString(), "changeit", "PKCS12", SslSettings.ClientAuth.NONE, List.of("TLSv1.3"),
-        SslPrincipalMapper.fromRules("DEFAULT"));
+        SslPrincipalMapper.fromRules("DEFAULT"), "https");
     SSLSocket socket = (SSLSocket) client.clientContext().getSocketFactory().createSocket();
     socket.connect(listener.boundAddress(), 10_000);
     socket.setSoTimeout(10_000);
