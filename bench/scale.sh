@@ -67,16 +67,13 @@ if [ "$NOFILE" != unlimited ] && [ "$NOFILE" -lt $(( MAX + CONNECTIONS + 2000 ))
 fi
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BENCH=$ROOT/bench/kafka
 cd "$ROOT"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/vltava-scale.XXXXXX")
-BROKER_PIDS=()
-BROKER_LOGS=()
 RF=1
 TOPIC_CONFIGS=()
 
-# shellcheck source=bench/lib/brokers.sh
-. "$ROOT/bench/lib/brokers.sh"
+# shellcheck source=bench/brokers.sh
+. "$ROOT/bench/brokers.sh"
 
 cleanup() {
   stop_brokers
@@ -85,8 +82,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-resolve_kafka_classpath
-write_admin_config
+brokers_init
 mkdir -p "$WORK/client"
 javac -d "$WORK/client" -cp "$KAFKA_CP" "$ROOT/bench/scale/ScaleClient.java" 2>"$WORK/javac.log" \
   || { cat "$WORK/javac.log" >&2; die "bench/scale/ScaleClient.java does not compile"; }

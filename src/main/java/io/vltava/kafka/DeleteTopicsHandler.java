@@ -3,8 +3,11 @@ package io.vltava.kafka;
 import io.vltava.controller.Controller;
 import io.vltava.controller.TopicOutcome;
 import io.vltava.metadata.TopicState;
+import io.vltava.security.ControllerMutationQuota;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -20,12 +23,19 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.DeleteTopicsRequest;
 import org.apache.kafka.common.requests.DeleteTopicsResponse;
 
-/** DeleteTopics, by name or (v6) by id: the controller removes them; each broker then deletes its logs. */
+/**
+ * DeleteTopics, by name or (v6) by id: the controller removes them; each broker then deletes its
+ * logs. Each deleted partition counts against the client's controller_mutation_rate; from v5 a
+ * topic over the quota is refused with THROTTLING_QUOTA_EXCEEDED.
+ */
 final class DeleteTopicsHandler implements ApiHandler {
+  private static final short FIRST_VERSION_WITH_STRICT_MUTATION_QUOTA = 5;
   private final BrokerServices broker;
+  private final ClientThrottling throttling;
 
-  DeleteTopicsHandler(BrokerServices broker) {
+  DeleteTopicsHandler(BrokerServices broker, ClientThrottling throttling) {
     this.broker = broker;
+    this.throttling = throttling;
   }
 
   @Override
@@ -66,14 +76,33 @@ final class DeleteTopicsHandler implements ApiHandler {
     found.stream().filter(topic -> namedTwice.contains(topic.name())).distinct()
         .forEach(topic -> response.responses().add(refused(topic.name(), BrokerServices.toKafka(topic.topicId()),
             "The provided topic name maps to an ID that was already supplied.")));
-    List<String> names = found.stream().map(TopicState::name).filter(name -> !namedTwice.contains(name)).toList();
+    ControllerMutationQuota quota = throttling.controllerMutationQuota(context, FIRST_VERSION_WITH_STRICT_MUTATION_QUOTA);
+    Map<String, Integer> mutations = new HashMap<>();
+    List<String> names = new ArrayList<>();
+    for (TopicState topic : found) {
+      if (namedTwice.contains(topic.name())) {
+        continue;
+      }
+      if (quota.record(topic.partitionCount(), System.currentTimeMillis())) {
+        mutations.put(topic.name(), topic.partitionCount());
+        names.add(topic.name());
+      } else {
+        response.responses().add(new DeletableTopicResult().setName(topic.name()).setTopicId(BrokerServices.toKafka(topic.topicId()))
+            .setErrorCode(Errors.THROTTLING_QUOTA_EXCEEDED.code()).setErrorMessage(Errors.THROTTLING_QUOTA_EXCEEDED.message()));
+      }
+    }
     return broker.changeTopics(replyTo -> new Controller.DeleteTopics(names, replyTo))
         .thenApply(outcomes -> {
+          long nowMs = System.currentTimeMillis();
           for (TopicOutcome outcome : outcomes) {
+            if (outcome.errorCode() != Errors.NONE.code()) {
+              quota.unrecord(mutations.getOrDefault(outcome.name(), 0), nowMs);
+            }
             response.responses().add(new DeletableTopicResult().setName(outcome.name())
                 .setTopicId(outcome.topic() == null ? Uuid.ZERO_UUID : BrokerServices.toKafka(outcome.topic().topicId()))
                 .setErrorCode(outcome.errorCode()).setErrorMessage(outcome.errorMessage()));
           }
+          response.setThrottleTimeMs((int) quota.throttleMs(nowMs));
           return new DeleteTopicsResponse(response);
         });
   }

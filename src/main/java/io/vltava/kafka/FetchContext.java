@@ -25,6 +25,12 @@ sealed interface FetchContext {
   /** The response, from what each of {@link #partitions()} gave (in that order). */
   FetchResponse respond(List<Fetched> fetched, List<Node> nodeEndpoints);
 
+  /**
+   * The answer to a fetch over its client's quota (Kafka's getThrottledResponse): no partitions,
+   * {@code throttleTimeMs}, and the session left as it was, so what was read is sent again later.
+   */
+  FetchResponse throttled(int throttleTimeMs);
+
   /** A partition read for this fetch: its request, the key it has in the response, and the response. */
   record Fetched(PartitionFetch request, TopicIdPartition partition, PartitionData response) {}
 
@@ -81,6 +87,11 @@ sealed interface FetchContext {
     public FetchResponse respond(List<Fetched> fetched, List<Node> nodeEndpoints) {
       return FetchResponse.of(error, 0, FetchMetadata.INVALID_SESSION_ID, new LinkedHashMap<>(), List.of());
     }
+
+    @Override
+    public FetchResponse throttled(int throttleTimeMs) {
+      return FetchResponse.of(error, throttleTimeMs, FetchMetadata.INVALID_SESSION_ID, new LinkedHashMap<>(), List.of());
+    }
   }
 
   /** Reads the request's partitions and answers them all, with no session. */
@@ -88,6 +99,11 @@ sealed interface FetchContext {
     @Override
     public FetchResponse respond(List<Fetched> fetched, List<Node> nodeEndpoints) {
       return FetchResponse.of(Errors.NONE, 0, FetchMetadata.INVALID_SESSION_ID, all(fetched), nodeEndpoints);
+    }
+
+    @Override
+    public FetchResponse throttled(int throttleTimeMs) {
+      return FetchResponse.of(Errors.NONE, throttleTimeMs, FetchMetadata.INVALID_SESSION_ID, new LinkedHashMap<>(), List.of());
     }
   }
 
@@ -99,6 +115,12 @@ sealed interface FetchContext {
       int sessionId = cache.create(fromFollower, usesTopicIds, fetched.size(),
           session -> fetched.forEach(f -> session.cache(f.request(), f.response())));
       return FetchResponse.of(Errors.NONE, 0, sessionId, all(fetched), nodeEndpoints);
+    }
+
+    /** No session is created: the client's next fetch is a full one again. */
+    @Override
+    public FetchResponse throttled(int throttleTimeMs) {
+      return FetchResponse.of(Errors.NONE, throttleTimeMs, FetchMetadata.INVALID_SESSION_ID, new LinkedHashMap<>(), List.of());
     }
   }
 
@@ -120,6 +142,14 @@ sealed interface FetchContext {
           }
         }
         return FetchResponse.of(Errors.NONE, 0, session.id(), news, nodeEndpoints);
+      }
+    }
+
+    @Override
+    public FetchResponse throttled(int throttleTimeMs) {
+      synchronized (session) {
+        Errors error = session.epoch() != FetchMetadata.nextEpoch(requestEpoch) ? Errors.INVALID_FETCH_SESSION_EPOCH : Errors.NONE;
+        return FetchResponse.of(error, throttleTimeMs, session.id(), new LinkedHashMap<>(), List.of());
       }
     }
   }

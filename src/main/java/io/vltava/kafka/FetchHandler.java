@@ -41,10 +41,12 @@ final class FetchHandler implements ApiHandler {
 
   private final BrokerServices broker;
   private final FetchSessionCache sessions;
+  private final ClientThrottling throttling;
 
-  FetchHandler(BrokerServices broker, FetchSessionCache sessions) {
+  FetchHandler(BrokerServices broker, FetchSessionCache sessions, ClientThrottling throttling) {
     this.broker = broker;
     this.sessions = sessions;
+    this.throttling = throttling;
   }
 
   @Override
@@ -69,6 +71,9 @@ final class FetchHandler implements ApiHandler {
       mayRead = topic -> broker.authorizedOnTopic(context, AclOperation.READ, topic);
     }
     List<Fetched> wanted = resolve(fetchContext.partitions(), mayRead);
+    // A consumer's quota bounds its answer, and a fetch over the quota is answered empty below.
+    ClientThrottling.FetchQuota quota = throttling.fetchQuota(context, replicaId >= 0);
+    data.setMaxBytes(quota.maxResponseBytes(data.maxBytes()));
     // The wait is registered before the first read: data appended between that read and a later
     // registration would go unnoticed until max_wait_ms.
     CompletableFuture<Void> arrival = data.maxWaitMs() <= 0 || data.minBytes() <= 0 || wanted.isEmpty()
@@ -89,6 +94,10 @@ final class FetchHandler implements ApiHandler {
           return arrival.thenApplyAsync(arrived -> readAll(replicaId, wanted, data.maxBytes(), version), broker.replicas().ioExecutor());
         })
         .thenApply(bytesRead -> {
+          long throttleMs = quota.throttleMs(bytesRead);
+          if (throttleMs > 0) {
+            return fetchContext.throttled((int) Math.min(Integer.MAX_VALUE, throttleMs));
+          }
           List<Node> nodeEndpoints = new ArrayList<>();
           wanted.forEach(f -> pointAtLeader(f, nodeEndpoints, version, context.connection().listenerName()));
           return fetchContext.respond(wanted, nodeEndpoints);

@@ -6,15 +6,17 @@ import java.util.List;
 public final class KafkaApis {
   private KafkaApis() {}
 
-  public static List<ApiHandler> handlers(BrokerServices broker, FetchSessionCache fetchSessions) {
-    return ClientThrottling.wrap(broker, List.of(
+  /** {@code defaultPartitions}: a new topic's partition count when its request leaves it to the broker (num.partitions). */
+  public static List<ApiHandler> handlers(BrokerServices broker, FetchSessionCache fetchSessions, int defaultPartitions) {
+    ClientThrottling throttling = new ClientThrottling(broker);
+    return throttling.wrap(List.of(
         new MetadataHandler(broker),
         new ProduceHandler(broker),
-        new FetchHandler(broker, fetchSessions),
+        new FetchHandler(broker, fetchSessions, throttling),
         new ListOffsetsHandler(broker),
-        new CreateTopicsHandler(broker),
-        new DeleteTopicsHandler(broker),
-        new CreatePartitionsHandler(broker),
+        new CreateTopicsHandler(broker, throttling, defaultPartitions),
+        new DeleteTopicsHandler(broker, throttling),
+        new CreatePartitionsHandler(broker, throttling),
         new DescribeConfigsHandler(broker),
         new AlterConfigsHandler(broker),
         new IncrementalAlterConfigsHandler(broker),

@@ -1,5 +1,7 @@
 package io.vltava.kafka;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -21,8 +23,6 @@ import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
-import org.apache.kafka.common.requests.RequestUtils;
-import org.apache.kafka.common.requests.ResponseHeader;
 import org.apache.kafka.common.requests.SaslAuthenticateRequest;
 import org.apache.kafka.common.requests.SaslHandshakeRequest;
 import org.apache.pekko.util.ByteString;
@@ -218,19 +218,14 @@ final class RequestDispatcher {
   /**
    * Encodes at the request's version, which for an ApiVersions request at an unknown version is
    * 0; the response header version follows from key and version (ApiVersions always uses v0).
+   * Record batches in the response are shared, not copied (see {@link ByteStringChannel}).
    */
   private static ByteString encode(
       RequestHeader header, AbstractRequest request, AbstractResponse response) {
-    ResponseHeader responseHeader = header.toResponseHeader();
-    ByteBuffer bytes =
-        RequestUtils.serialize(
-            responseHeader.data(),
-            responseHeader.headerVersion(),
-            response.data(),
-            request.version());
-    return new ByteStringBuilder()
-        .putInt(bytes.remaining(), ByteOrder.BIG_ENDIAN)
-        .append(ByteString.fromByteBuffer(bytes))
-        .result();
+    try {
+      return ByteStringChannel.drain(response.toSend(header.toResponseHeader(), request.version()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("encoding " + header.apiKey() + " v" + request.version(), e);
+    }
   }
 }

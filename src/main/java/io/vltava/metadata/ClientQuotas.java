@@ -17,9 +17,9 @@ public final class ClientQuotas {
   public static final String PRODUCER_BYTE_RATE = "producer_byte_rate";
   /** Bytes per second a user or client may fetch. */
   public static final String CONSUMER_BYTE_RATE = "consumer_byte_rate";
-  /** Share of request handling time, in percent of one thread; stored, not enforced. */
+  /** Share of one thread's time that a user or client's requests may take, in percent. */
   public static final String REQUEST_PERCENTAGE = "request_percentage";
-  /** Rate of partition mutations (KIP-599); stored, not enforced. */
+  /** Partitions a user or client may create or delete per second (KIP-599). */
   public static final String CONTROLLER_MUTATION_RATE = "controller_mutation_rate";
 
   private static final Set<String> WHOLE_NUMBERS = Set.of(PRODUCER_BYTE_RATE, CONSUMER_BYTE_RATE);

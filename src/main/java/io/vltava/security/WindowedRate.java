@@ -51,12 +51,17 @@ public final class WindowedRate {
    * the whole window; 0 within the quota.
    */
   public long throttleMs(double quotaPerSecond, long nowMs) {
+    return throttleMs(quotaPerSecond, nowMs, (long) samples * sampleWindowMs);
+  }
+
+  /** As {@link #throttleMs(double, long)}, at most {@code maxThrottleMs}. */
+  public long throttleMs(double quotaPerSecond, long nowMs, long maxThrottleMs) {
     double rate = ratePerSecond(nowMs);
     if (rate <= quotaPerSecond) {
       return 0;
     }
     long throttleMs = Math.round((rate - quotaPerSecond) / quotaPerSecond * windowMs(nowMs));
-    return Math.min(throttleMs, (long) samples * sampleWindowMs);
+    return Math.min(throttleMs, maxThrottleMs);
   }
 
   private boolean live(int sample, long nowMs) {

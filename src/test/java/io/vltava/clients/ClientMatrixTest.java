@@ -80,8 +80,7 @@ class ClientMatrixTest {
   private static final Path CLIENTS_DIR = DriverProcess.CLIENTS_DIR;
   /** Debian bookworm's librdkafka, under its python3-confluent-kafka 1.7.0. */
   private static final String LIBRDKAFKA = "2.0.2";
-  /** Where maven-dependency-plugin puts older kafka-clients jars (see pom.xml), and where each driver's output is kept. */
-  private static final Path MATRIX_DIR = Path.of(System.getProperty("client.matrix.dir", "target/client-matrix"));
+  private static final Path MATRIX_DIR = DriverProcess.MATRIX_DIR;
 
   /** A compacted topic, written and compacted once, that every client reads from the beginning. */
   private static final String COMPACTED_TOPIC = "matrix-compacted";
@@ -186,23 +185,14 @@ class ClientMatrixTest {
 
   @Test
   void kafkaClients431() throws Exception {
-    runScenario("kafka-clients-4-3-1", "4.3.1", ALL_CODECS, javaDriver(System.getProperty("java.class.path")));
+    runScenario("kafka-clients-4-3-1", "4.3.1", ALL_CODECS, DriverProcess.javaDriver(System.getProperty("java.class.path"), KafkaClientsDriver.class));
   }
 
   /** Older lines still in wide use; they negotiate older versions (2.8: Fetch v12, ListOffsets v6, Produce v9). */
   @ParameterizedTest(name = "kafka-clients {0}")
   @ValueSource(strings = {"2.8.2", "3.9.1"})
   void olderKafkaClients(String version) throws Exception {
-    Path jars = MATRIX_DIR.resolve("kafka-clients-" + version);
-    DriverProcess.requireClient(Files.isDirectory(jars), "kafka-clients " + version + " jars in " + jars,
-        "mvn generate-test-resources (maven-dependency-plugin copies them)");
-    List<String> classpath = new ArrayList<>();
-    classpath.add(Path.of(KafkaClientsDriver.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
-    try (Stream<Path> files = Files.list(jars)) {
-      files.filter(f -> f.toString().endsWith(".jar")).sorted().forEach(f -> classpath.add(f.toString()));
-    }
-    runScenario("kafka-clients-" + version.replace('.', '-'), version, ALL_CODECS,
-        javaDriver(String.join(java.io.File.pathSeparator, classpath)));
+    runScenario("kafka-clients-" + version.replace('.', '-'), version, ALL_CODECS, DriverProcess.kafkaClientsDriver(version, KafkaClientsDriver.class));
   }
 
   @Test
@@ -220,11 +210,6 @@ class ClientMatrixTest {
     DriverProcess.requireClient(Files.isDirectory(dir.resolve("node_modules/kafkajs")) && DriverProcess.succeeds(List.of("node", "--version")),
         "node and kafkajs", "npm ci --prefix " + dir);
     runScenario("kafkajs", "2.2.4", KAFKAJS_CODECS, List.of("node", dir.resolve("driver.js").toString()));
-  }
-
-  private static List<String> javaDriver(String classpath) {
-    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-        "-cp", classpath, KafkaClientsDriver.class.getName());
   }
 
   /** Runs the two driver processes for {@code client} and checks what they report. */

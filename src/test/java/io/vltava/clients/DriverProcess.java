@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Assumptions;
 public final class DriverProcess {
   /** Where the drivers of other clients live (run from the repository root). */
   public static final Path CLIENTS_DIR = Path.of("src", "test", "clients");
+  /** Where maven-dependency-plugin puts older kafka-clients jars (see pom.xml), and where each driver's output is kept. */
+  public static final Path MATRIX_DIR = Path.of(System.getProperty("client.matrix.dir", "target/client-matrix"));
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int STDERR_TAIL_CHARS = 6000;
@@ -70,6 +72,28 @@ public final class DriverProcess {
   private static String lastLines(Path file) throws IOException {
     List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     return "\n--- stdout (last lines) ---\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 5), lines.size()));
+  }
+
+  /**
+   * The command that runs {@code main} (a driver among these test classes) in a child JVM with
+   * kafka-clients {@code version} and its run-time dependencies instead of this build's; skips the
+   * test when the jars have not been copied.
+   */
+  public static List<String> kafkaClientsDriver(String version, Class<?> main) throws Exception {
+    Path jars = MATRIX_DIR.resolve("kafka-clients-" + version);
+    requireClient(Files.isDirectory(jars), "kafka-clients " + version + " jars in " + jars,
+        "mvn generate-test-resources (maven-dependency-plugin copies them)");
+    List<String> classpath = new ArrayList<>();
+    classpath.add(Path.of(main.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+    try (java.util.stream.Stream<Path> files = Files.list(jars)) {
+      files.filter(f -> f.toString().endsWith(".jar")).sorted().forEach(f -> classpath.add(f.toString()));
+    }
+    return javaDriver(String.join(File.pathSeparator, classpath), main);
+  }
+
+  /** The command that runs {@code main} in a child JVM with {@code classpath}. */
+  public static List<String> javaDriver(String classpath, Class<?> main) {
+    return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-cp", classpath, main.getName());
   }
 
   /** Skips the test (fails it on CI) when a client is not installed, saying how to install it. */

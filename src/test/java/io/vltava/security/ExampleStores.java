@@ -18,7 +18,8 @@ public final class ExampleStores {
     // Into a file, not the test JVM's stdout, which Surefire reads as its channel.
     Process setup = new ProcessBuilder("sh", "examples/secure/setup.sh", dir.toString())
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    boolean finished = setup.waitFor(60, TimeUnit.SECONDS);
+    // A bound on a stuck keytool, not a speed check: its key generation takes a minute on a busy 2-core machine.
+    boolean finished = setup.waitFor(180, TimeUnit.SECONDS);
     assertTrue(finished && setup.exitValue() == 0, "setup.sh failed:\n" + Files.readString(log));
   }
 }

@@ -142,6 +142,11 @@ final class ConformanceBroker implements AutoCloseable {
     return new Connection(new KafkaSocket(node.kafkaAddress()));
   }
 
+  /** A connection whose requests name {@code clientId} (for quotas set on a client id); the caller closes it. */
+  Connection connectAs(String clientId) throws IOException {
+    return new Connection(new KafkaSocket(node.kafkaAddress()), clientId);
+  }
+
   /** A connection to the listener named {@code listenerName} (see ConformanceTest's listeners); the caller closes it. */
   Connection connect(String listenerName) throws IOException {
     return new Connection(new KafkaSocket(node.kafkaAddress(listenerName)));
@@ -160,10 +165,16 @@ final class ConformanceBroker implements AutoCloseable {
   /** One more connection: requests at an exact version, responses in request order. */
   static final class Connection implements AutoCloseable {
     private final KafkaSocket socket;
+    private final String clientId;
     private int correlationId;
 
     private Connection(KafkaSocket socket) {
+      this(socket, "conformance");
+    }
+
+    private Connection(KafkaSocket socket, String clientId) {
       this.socket = socket;
+      this.clientId = clientId;
     }
 
     <T extends AbstractResponse> T send(ApiMessage request, short version) throws IOException {
@@ -173,7 +184,7 @@ final class ConformanceBroker implements AutoCloseable {
     /** Sends {@code request} at {@code version} now; its response is read when asked for. */
     @SuppressWarnings("unchecked")
     <T extends AbstractResponse> Pending<T> start(ApiMessage request, short version) throws IOException {
-      RequestHeader header = new RequestHeader(ApiKeys.forId(request.apiKey()), version, "conformance", ++correlationId);
+      RequestHeader header = new RequestHeader(ApiKeys.forId(request.apiKey()), version, clientId, ++correlationId);
       socket.sendFrame(RequestUtils.serialize(header.data(), header.headerVersion(), request, version));
       return () -> (T) socket.receive(header);
     }

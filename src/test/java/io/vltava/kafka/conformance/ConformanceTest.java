@@ -10,6 +10,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.vltava.node.GroupTestSupport;
 import io.vltava.node.TestNodes;
 import io.vltava.node.VltavaNode;
+import io.vltava.security.TestIdentityProvider;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -55,13 +56,19 @@ class ConformanceTest {
     settings.put("vltava.topics.auto.create.topics.enable", false);
     // Plain text first (what the cases use), and a SASL listener for the SASL APIs.
     settings.put("vltava.listeners", "PLAINTEXT://127.0.0.1:0," + SaslCases.LISTENER + "://127.0.0.1:0");
-    settings.put("vltava.sasl.enabled.mechanisms", List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"));
+    settings.put("vltava.sasl.enabled.mechanisms", SaslCases.OFFERED);
+    SaslCases.identityProvider = TestIdentityProvider.start();
+    settings.put("vltava.sasl.oauthbearer.jwks.endpoint.url", SaslCases.identityProvider.jwksUrl());
+    settings.put("vltava.sasl.oauthbearer.expected.audience", List.of(TestIdentityProvider.AUDIENCE));
+    settings.put("vltava.sasl.oauthbearer.expected.issuer", TestIdentityProvider.ISSUER);
     settings.put("vltava.sasl.plain.users", List.of(Map.of("name", SaslCases.PLAIN_USER, "password", SaslCases.PLAIN_PASSWORD)));
     settings.put("vltava.sasl.scram.bootstrap.credentials",
         List.of("SCRAM-SHA-256=[name=" + SaslCases.SCRAM_USER + ",password=" + SaslCases.SCRAM_PASSWORD + "]"));
     // Authorization on, but a resource no ACL names stays open: only the ACL cases' own resources are affected.
     settings.put("vltava.authorization.enabled", true);
     settings.put("vltava.authorization.allow.everyone.if.no.acl.found", true);
+    // A partition-mutation bucket of 2 s of quota, so that a few partitions overdraw it (MutationQuotaChecks).
+    settings.put("vltava.quotas.controller.quota.window.num", 2);
     node = TestNodes.start(dataDir, settings);
     broker = new ConformanceBroker(node);
   }
@@ -74,6 +81,9 @@ class ConformanceTest {
     }
     if (node != null) {
       node.close();
+    }
+    if (SaslCases.identityProvider != null) {
+      SaslCases.identityProvider.close();
     }
   }
 

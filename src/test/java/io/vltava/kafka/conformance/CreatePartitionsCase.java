@@ -51,6 +51,13 @@ final class CreatePartitionsCase implements ApiCase {
     assertEquals(topic, refusedTwice.data().results().get(0).name());
     assertEquals(Errors.INVALID_REQUEST, Errors.forCode(refusedTwice.data().results().get(0).errorCode()));
     assertEquals(4, partitionCount(broker, topic), "a refused request changed the partition count");
+
+    // validate_only counts against the quota too, as in Kafka's controller.
+    MutationQuotaChecks.check(broker, apiKey(), version, (short) 3, (connection, first) -> {
+      CreatePartitionsRequestData request = new CreatePartitionsRequestData().setTimeoutMs(30_000).setValidateOnly(true);
+      request.topics().add(growTo(topic, 4 + (first ? MutationQuotaChecks.OVERDRAWING : 1)));
+      return connection.send(request, version);
+    }, response -> Errors.forCode(((CreatePartitionsResponse) response).data().results().get(0).errorCode()));
   }
 
   /** Without assignments, as Admin createPartitions(NewPartitions.increaseTo(count)) sends it: null, not empty. */

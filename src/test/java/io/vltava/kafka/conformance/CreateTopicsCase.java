@@ -49,6 +49,13 @@ final class CreateTopicsCase implements ApiCase {
     assertTrue(broker.topic(validated).isEmpty(), "validate_only created " + validated);
 
     checkRefusals(broker, version, created, validated);
+    // validate_only counts against the quota too, as in Kafka's controller.
+    MutationQuotaChecks.check(broker, apiKey(), version, (short) 6, (connection, first) -> {
+      CreateTopicsRequestData request = new CreateTopicsRequestData().setTimeoutMs(30_000).setValidateOnly(true);
+      request.topics().add(topic(broker.uniqueTopicName("create-topics-quota"), first ? MutationQuotaChecks.OVERDRAWING : 1,
+          (short) 1, Map.of()));
+      return connection.send(request, version);
+    }, response -> Errors.forCode(((CreateTopicsResponse) response).data().topics().iterator().next().errorCode()));
     if (version >= 4) {
       checkDefaults(broker, version);
     }

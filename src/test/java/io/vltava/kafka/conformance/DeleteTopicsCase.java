@@ -62,6 +62,28 @@ final class DeleteTopicsCase implements ApiCase {
     assertTrue(broker.topic(byId).isEmpty(), byId + " still in the metadata");
     assertTrue(broker.admin().listTopics().names().get().stream().noneMatch(name -> name.equals(byName) || name.equals(byId)));
     checkRefusals(broker, version);
+    checkMutationQuota(broker, version);
+  }
+
+  /** Deleting a topic counts its partitions; one refused for the quota stays. */
+  private void checkMutationQuota(ConformanceBroker broker, short version) throws Exception {
+    String overdrawing = broker.createTopic("delete-topics-quota", MutationQuotaChecks.OVERDRAWING);
+    String refused = broker.createTopic("delete-topics-quota-refused", 1);
+    MutationQuotaChecks.check(broker, apiKey(), version, (short) 5, (connection, first) -> {
+      String name = first ? overdrawing : refused;
+      DeleteTopicsRequestData request = new DeleteTopicsRequestData().setTimeoutMs(30_000);
+      if (version >= 6) {
+        request.setTopics(List.of(new DeleteTopicState().setName(name)));
+      } else {
+        request.setTopicNames(List.of(name));
+      }
+      return connection.send(request, version);
+    }, response -> Errors.forCode(((DeleteTopicsResponse) response).data().responses().iterator().next().errorCode()));
+    assertTrue(broker.topic(overdrawing).isEmpty(), overdrawing + " still in the metadata");
+    if (version >= 5) {
+      assertTrue(broker.topic(refused).isPresent(), "a topic refused for the quota was deleted");
+    }
+    broker.admin().deleteTopics(List.of(refused)).all().get();
   }
 
   /** As Kafka, a topic named twice (by name, by id, or by both) is refused and kept; so is an entry naming it both ways or neither. */

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -20,6 +21,8 @@ import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.requests.FetchMetadata;
@@ -140,6 +143,56 @@ final class FetchCase implements ApiCase {
       assertEquals(List.of(), unknownSession.data().responses());
       FetchSessionChecks.check(broker, version);
     }
+    checkConsumerQuota(broker, version, fetches);
+  }
+
+  /**
+   * A consumer over its consumer_byte_rate gets an empty answer with throttle_time_ms, and the bytes
+   * it was not sent do not count (Kafka's throttled fetch): a client id of its own may read
+   * partition 0 once a window, and each fetch after that is throttled the same short time, where
+   * counting the unsent bytes would make it several times longer. Each fetch on its own connection
+   * (a throttled one is muted); from v7 as a full fetch, which must open no session when throttled.
+   */
+  private void checkConsumerQuota(ConformanceBroker broker, short version, Fetches fetches) throws Exception {
+    int partitionBytes = firstBatch.length + secondBatch.length;
+    // Within a 10 s window one read is a tenth of the bytes per second, two are a fifth.
+    long bytesPerSecond = (long) Math.floor(0.19 * partitionBytes);
+    String clientId = "fetch-quota-v" + version;
+    ClientQuotaEntity entity = new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, clientId));
+    alterConsumerQuota(broker, entity, (double) bytesPerSecond);
+    try {
+      FetchResponse read = fetchAs(broker, clientId, version, fetches);
+      assertEquals(0, read.throttleTimeMs());
+      assertRead(only(read), version, concat(firstBatch, secondBatch));
+      FetchResponse throttled = fetchAs(broker, clientId, version, fetches);
+      FetchResponse again = fetchAs(broker, clientId, version, fetches);
+      for (FetchResponse response : List.of(throttled, again)) {
+        assertEquals(Errors.NONE.code(), response.data().errorCode());
+        assertEquals(List.of(), response.data().responses(), "a throttled fetch is answered empty");
+        assertEquals(FetchMetadata.INVALID_SESSION_ID, response.data().sessionId(), "a throttled full fetch opens no session");
+      }
+      // (2/10 - 0.19) / 0.19 of the 10 s window; with the unsent bytes counted it would be (3/10 - 0.19) / 0.19.
+      double expectedMs = (partitionBytes * 2 / 10.0 - bytesPerSecond) / bytesPerSecond * 10_000;
+      assertEquals(expectedMs, throttled.throttleTimeMs(), 0.25 * expectedMs + 50);
+      assertEquals(expectedMs, again.throttleTimeMs(), 0.25 * expectedMs + 50, "the unsent bytes were counted");
+    } finally {
+      alterConsumerQuota(broker, entity, null);
+    }
+  }
+
+  private FetchResponse fetchAs(ConformanceBroker broker, String clientId, short version, Fetches fetches) throws Exception {
+    FetchRequestData request = fetches.request(0, 0, 1 << 20, fetches.partition(0, 0));
+    if (version >= FIRST_VERSION_WITH_SESSIONS) {
+      request.setSessionEpoch(FetchMetadata.INITIAL_EPOCH);
+    }
+    try (ConformanceBroker.Connection connection = broker.connectAs(clientId)) {
+      return connection.send(request, version);
+    }
+  }
+
+  private static void alterConsumerQuota(ConformanceBroker broker, ClientQuotaEntity entity, Double bytesPerSecond) throws Exception {
+    broker.admin().alterClientQuotas(List.of(new ClientQuotaAlteration(entity,
+        List.of(new ClientQuotaAlteration.Op("consumer_byte_rate", bytesPerSecond))))).all().get();
   }
 
   private void assertUnknownTopic(ConformanceBroker broker, short version) throws Exception {

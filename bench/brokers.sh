@@ -1,11 +1,41 @@
-# Shared by the bench scripts (sourced): start and stop Vltava and Apache Kafka 4.3.1 brokers on
-# free loopback ports, wait until they answer, run Kafka's tools.
+# Broker lifecycle shared by bench/kafka-perf.sh, bench/omb.sh, bench/soak.sh and bench/scale.sh
+# (sourced, not run):
+# start one or three Vltava nodes or Apache Kafka 4.3.1 KRaft brokers on free loopback ports with
+# fresh data dirs, wait until they answer, stop them.
 #
-# The sourcing script defines before sourcing: ROOT (repo), BENCH (bench/kafka), WORK (its temp
-# dir), BROKER_HEAP, TOOL_HEAP, READY_TIMEOUT, RF and TOPIC_CONFIGS (used by wait_ready), and
-# functions log and die; and sets BROKER_PIDS=() and BROKER_LOGS=(). Then it calls
-# resolve_kafka_classpath once. Optional: STOP_TIMEOUT (stop_brokers), VLTAVA_CONF_EXTRA (lines
-# appended to the Vltava nodes' config file).
+# The sourcing script sets ROOT (repo root), WORK (its temp dir), RF (replication factor of the
+# readiness probe topic), TOPIC_CONFIGS (array, configs of that topic), READY_TIMEOUT (seconds), and
+# defines log and die; then calls brokers_init once. start_target TARGET NODES starts a target and
+# sets BOOTSTRAP, BROKER_PIDS, BROKER_LOGS and BROKER_DATAS; stop_brokers stops it. Optional, read at start:
+#   BROKER_HEAP          -Xms/-Xmx of each broker (default 1g)
+#   BROKER_JVM_EXTRA     more JVM options for each broker, space-separated (e.g. a GC log)
+#   KAFKA_EXTRA_PROPS    lines appended to each Kafka server.properties
+#   VLTAVA_EXTRA_CONF    lines appended to the Vltava config file
+#   STOP_TIMEOUT         seconds stop_brokers gives the brokers to exit on TERM (default 15)
+
+BROKER_PIDS=()   # pids of the running target's broker processes (1 or 3), in node order
+BROKER_LOGS=()   # their log files, same order
+BROKER_DATAS=()  # their data dirs, same order
+BOOTSTRAP=""     # their client addresses, comma-separated
+
+# brokers_init: resolve the Kafka 4.3.1 classpath (bench/kafka/pom.xml, cached in its target/) and
+# set KAFKA_CP, LOG4J, TOOL_JAVA (a java command line for Kafka's tools) and BROKER_JVM.
+brokers_init() {
+  local bench=$ROOT/bench/kafka cp_file=$ROOT/bench/kafka/target/classpath.txt
+  if [ ! -s "$cp_file" ] || [ "$bench/pom.xml" -nt "$cp_file" ]; then
+    log "resolving the Kafka 4.3.1 classpath (bench/kafka/pom.xml)"
+    mkdir -p "$bench/target"
+    mvn -q -B -f "$bench/pom.xml" dependency:build-classpath -Dmdep.outputFile="$cp_file" >"$WORK/mvn-cp.log" 2>&1 \
+      || { cat "$WORK/mvn-cp.log" >&2; die "could not resolve the Kafka classpath"; }
+  fi
+  KAFKA_CP=$(cat "$cp_file")
+  LOG4J="-Dlog4j2.configurationFile=$bench/log4j2.properties"
+  TOOL_JAVA=(java "-Xmx${TOOL_HEAP:-1g}" "$LOG4J" -Dbench.log.level=WARN -cp "$KAFKA_CP")
+  # Same JVM settings for both brokers.
+  # shellcheck disable=SC2206
+  BROKER_JVM=("-Xms${BROKER_HEAP:-1g}" "-Xmx${BROKER_HEAP:-1g}" -XX:+UseG1GC -Djava.awt.headless=true ${BROKER_JVM_EXTRA:-})
+  write_admin_config
+}
 
 any_alive() {  # any_alive PID...: true if at least one of them still runs
   local pid
@@ -20,8 +50,8 @@ dead_broker() {
   done
   return 1
 }
-# stop_brokers: TERM all brokers at once, give them STOP_TIMEOUT seconds together (default 15), then
-# KILL whatever is left.
+# stop_brokers: TERM all brokers at once, give them STOP_TIMEOUT seconds together, then KILL
+# whatever is left.
 stop_brokers() {
   [ "${#BROKER_PIDS[@]}" -gt 0 ] || return 0
   local pids=("${BROKER_PIDS[@]}") pid i
@@ -39,25 +69,6 @@ stop_brokers() {
 show_log() {  # show_log FILE: the last lines of a broker log, for an error report
   echo "----- last lines of $1 -----" >&2; tail -n 40 "$1" >&2 || true
 }
-
-# resolve_kafka_classpath: sets KAFKA_CP (Kafka 4.3.1 from bench/kafka/pom.xml), LOG4J, TOOL_JAVA
-# (java for Kafka's tools and bench clients) and BROKER_JVM (the JVM flags both brokers get).
-resolve_kafka_classpath() {
-  local CP_FILE=$BENCH/target/classpath.txt
-  if [ ! -s "$CP_FILE" ] || [ "$BENCH/pom.xml" -nt "$CP_FILE" ]; then
-    log "resolving the Kafka 4.3.1 classpath (bench/kafka/pom.xml)"
-    mkdir -p "$BENCH/target"
-    mvn -q -B -f "$BENCH/pom.xml" dependency:build-classpath -Dmdep.outputFile="$CP_FILE" >"$WORK/mvn-cp.log" 2>&1 \
-      || { cat "$WORK/mvn-cp.log" >&2; die "could not resolve the Kafka classpath"; }
-  fi
-  KAFKA_CP=$(cat "$CP_FILE")
-  LOG4J="-Dlog4j2.configurationFile=$BENCH/log4j2.properties"
-  TOOL_JAVA=(java "-Xmx$TOOL_HEAP" "$LOG4J" -Dbench.log.level=WARN -cp "$KAFKA_CP")
-  # Same JVM settings for both brokers.
-  BROKER_JVM=("-Xms$BROKER_HEAP" "-Xmx$BROKER_HEAP" -XX:+UseG1GC -Djava.awt.headless=true)
-}
-
-# ---------------------------------------------------------------- helpers
 # free_ports N: N distinct free loopback ports, space-separated (all sockets are held open until
 # every port is picked, so the kernel cannot hand out the same one twice).
 free_ports() {
@@ -175,6 +186,7 @@ share.coordinator.state.topic.replication.factor=$rf
 share.coordinator.state.topic.min.isr=$minisr
 # Nobody to wait for in a bench; don't charge the consumer 3 s of join delay.
 group.initial.rebalance.delay.ms=0
+${KAFKA_EXTRA_PROPS:-}
 EOF
     timeout 120 "${TOOL_JAVA[@]}" kafka.tools.StorageTool format "${fmt[@]}" \
         --config "$props" --cluster-id "$cid" >>"${logs[$i]}" 2>&1 \
@@ -207,11 +219,10 @@ start_vltava() {
       || { tail -n 40 "$WORK/mvn-vltava.log" >&2; log "building vltava.jar failed"; return 1; }
   fi
   # The same group setting the Kafka brokers get, so consumer start-up is comparable.
-  printf 'vltava.groups.group.initial.rebalance.delay.ms = 0\n' >"$WORK/vltava.conf"
-  [ -z "${VLTAVA_CONF_EXTRA:-}" ] || printf '%s\n' "$VLTAVA_CONF_EXTRA" >>"$WORK/vltava.conf"
+  printf 'vltava.groups.group.initial.rebalance.delay.ms = 0\n%s\n' "${VLTAVA_EXTRA_CONF:-}" >"$WORK/vltava.conf"
   if [ "$n" -eq 1 ]; then
     java "${BROKER_JVM[@]}" -jar "$ROOT/target/vltava.jar" broker --config "$WORK/vltava.conf" \
-      --host 127.0.0.1 --port "${ports[0]}" --data-dir "${datas[0]}" >>"${logs[0]}" 2>&1 &
+      --host 127.0.0.1 --port "${ports[0]}" --http-port 0 --data-dir "${datas[0]}" >>"${logs[0]}" 2>&1 &
     BROKER_PIDS+=($!)
     return 0
   fi
@@ -222,4 +233,28 @@ start_vltava() {
       "${seeds[@]}" --data-dir "${datas[$i]}" >>"${logs[$i]}" 2>&1 &
     BROKER_PIDS+=($!)
   done
+}
+
+# start_target TARGET NODES: start NODES (1 or 3) brokers of TARGET (vltava|kafka) with data dirs and
+# logs under $WORK/TARGET-*, wait until ready; sets BOOTSTRAP and BROKER_DATAS. On failure stops them and returns 1.
+start_target() {
+  local tgt=$1 nodes=$2 i all node_ports=() node_cports=() node_datas=() node_logs=()
+  read -r -a all <<<"$(free_ports $((2 * nodes)))"
+  [ "${#all[@]}" -eq $((2 * nodes)) ] || { log "no free ports for $tgt"; return 1; }
+  node_ports=("${all[@]:0:nodes}"); node_cports=("${all[@]:nodes}")
+  BOOTSTRAP=""
+  for i in $(seq 1 "$nodes"); do
+    if [ "$nodes" -eq 1 ]; then node_datas+=("$WORK/$tgt-data"); node_logs+=("$WORK/$tgt-broker.log")
+    else node_datas+=("$WORK/$tgt-data-$i"); node_logs+=("$WORK/$tgt-broker-$i.log"); fi
+    rm -rf "${node_datas[$((i - 1))]}"; mkdir -p "${node_datas[$((i - 1))]}"; : >"${node_logs[$((i - 1))]}"
+    BOOTSTRAP+="${BOOTSTRAP:+,}127.0.0.1:${node_ports[$((i - 1))]}"
+  done
+  BROKER_PIDS=(); BROKER_LOGS=("${node_logs[@]}"); BROKER_DATAS=("${node_datas[@]}")
+  log "=== $tgt: starting $nodes broker(s) on $BOOTSTRAP (data ${node_datas[*]}, logs ${node_logs[*]})"
+  case "$tgt" in
+    kafka) start_kafka node_ports node_cports node_datas node_logs || { stop_brokers; return 1; } ;;
+    vltava) start_vltava node_ports node_cports node_datas node_logs || { stop_brokers; return 1; } ;;
+    *) log "unknown target $tgt"; return 1 ;;
+  esac
+  if ! wait_ready "$tgt" "$BOOTSTRAP" "${node_ports[@]}"; then stop_brokers; return 1; fi
 }
