@@ -24,7 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * One node holds 1,000 client connections at once: every one sends before any reads, every one is
  * answered (ApiVersions, then Metadata), and the node still serves a new connection afterwards.
- * The test JVM and the node together hold ~2,000 sockets: `ulimit -n` must allow it (README).
+ * The test JVM and the node together hold ~2,000 sockets: `ulimit -n` must allow it (README). The
+ * connects come faster than a busy node accepts them; the listener's accept queue (1,024, capped by
+ * net.core.somaxconn) holds all 1,000, so none is dropped or reset whatever the node's pace.
  */
 class ManyConnectionsTest {
   private static final int CONNECTIONS = 1_000;
