@@ -143,7 +143,7 @@ class ListenerAuthenticationTest {
 
   private void start(SecurityProtocol protocol, String clientAuth, Duration authenticationTimeout, Duration reauth) throws Exception {
     ListenerSettings settings = new ListenerSettings("127.0.0.1", 0, "127.0.0.1", 1 << 20, Duration.ofSeconds(30), 4,
-        authenticationTimeout, Duration.ZERO, reauth);
+        authenticationTimeout, Duration.ZERO, reauth, false);
     String keystore = stores.resolve("node.keystore.p12").toString();
     String truststore = stores.resolve("client.truststore.p12").toString();
     SslSettings ssl = new SslSettings(keystore, "changeit", "PKCS12", "", truststore, "changeit", "PKCS12",
