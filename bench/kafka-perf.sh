@@ -26,6 +26,8 @@
 #   STEP_TIMEOUT    seconds allowed for one producer/consumer run     (default 1800)
 #   BROKER_HEAP     -Xmx/-Xms of each broker                          (default 1g; 3 x 1g is fine on 24 GiB)
 #   TOOL_HEAP       -Xmx of the perf tools                            (default 1g)
+#   VLTAVA_SETTINGS extra lines for the Vltava brokers' config file
+#                   (e.g. 'vltava.listener.plaintext-zero-copy = on')
 #   KEEP_WORK=1     keep the temp dir (broker logs, data, raw tool output) after exit
 set -euo pipefail
 
@@ -288,7 +290,7 @@ start_vltava() {
       || { tail -n 40 "$WORK/mvn-vltava.log" >&2; log "building vltava.jar failed"; return 1; }
   fi
   # The same group setting the Kafka brokers get, so consumer start-up is comparable.
-  printf 'vltava.groups.group.initial.rebalance.delay.ms = 0\n' >"$WORK/vltava.conf"
+  printf 'vltava.groups.group.initial.rebalance.delay.ms = 0\n%s\n' "${VLTAVA_SETTINGS:-}" >"$WORK/vltava.conf"
   if [ "$n" -eq 1 ]; then
     java "${BROKER_JVM[@]}" -jar "$ROOT/target/vltava.jar" broker --config "$WORK/vltava.conf" \
       --host 127.0.0.1 --port "${ports[0]}" --http-port 0 --data-dir "${datas[0]}" >>"${logs[0]}" 2>&1 &

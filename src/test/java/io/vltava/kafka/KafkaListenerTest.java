@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -252,6 +253,34 @@ class KafkaListenerTest {
         answered.add(ResponseHeader.parse(socket.receiveFrame(), (short) 1).correlationId());
       }
       assertEquals(IntStream.range(0, requests).boxed().toList(), answered);
+    }
+  }
+
+  @Test
+  void atMaxInFlightTheListenerReadsNoFurtherRequestUntilAResponseGoesOut() throws Exception {
+    List<CompletableFuture<AbstractResponse>> held = new CopyOnWriteArrayList<>();
+    ApiHandler holding = heartbeats((header, request) -> {
+      CompletableFuture<AbstractResponse> response = new CompletableFuture<>();
+      held.add(response);
+      return response;
+    });
+    ListenerSettings twoInFlight = new ListenerSettings("127.0.0.1", 0, "127.0.0.1", MAX_REQUEST_BYTES, Duration.ofSeconds(30), 2);
+    int requests = 5;
+    try (KafkaSocket socket = start(twoInFlight, holding)) {
+      for (int i = 0; i < requests; i++) {
+        socket.send(heartbeatHeader(i), heartbeat("g"));
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 2);
+      // The other three are sent but stay unread while two are in flight.
+      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> held.size() == 2);
+      for (int i = 0; i < requests; i++) {
+        int answered = i;
+        // Each response out lets one more request in: two in flight until the last ones.
+        await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == Math.min(requests, answered + 2));
+        held.get(i).complete(answer(Errors.NONE).toCompletableFuture().join());
+        HeartbeatResponse response = socket.receive(heartbeatHeader(i));
+        assertEquals(Errors.NONE, response.error());
+      }
     }
   }
 
