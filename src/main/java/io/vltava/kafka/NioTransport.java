@@ -52,6 +52,8 @@ final class NioTransport implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(KafkaListener.class);
 
   private static final int SIZE_FIELD_BYTES = Integer.BYTES;
+  /** A request body's first buffer; it doubles as more of the body arrives. */
+  private static final int INITIAL_REQUEST_BUFFER_BYTES = 16 * 1024;
   /** Longest a select waits, so that idle connections and the drain deadline are noticed in time. */
   private static final long MAX_SELECT_MS = 1000;
   /** At close, input already received is read and dropped (up to this much) so that the close is a FIN, not a reset. */
@@ -226,8 +228,9 @@ final class NioTransport implements Runnable {
     private final ConnectionAuthenticator authenticator;
     private final TransferableChannel out;
     private final ByteBuffer sizeField = ByteBuffer.allocate(SIZE_FIELD_BYTES);
-    /** The body being read; null while the size field is. */
+    /** The body being read, grown as its bytes arrive (a size field alone allocates little); null while the size field is read. */
     private ByteBuffer request;
+    private int requestBytes;
     private final ArrayDeque<CompletableFuture<Outgoing>> inFlight = new ArrayDeque<>();
     private Send sending;
     /** No more requests are read: the client half-closed, the listener drains, or an answer ends the connection. */
@@ -273,9 +276,13 @@ final class NioTransport implements Runnable {
               close();
               return;
             }
-            request = ByteBuffer.allocate(size);
+            requestBytes = size;
+            request = ByteBuffer.allocate(Math.min(size, INITIAL_REQUEST_BUFFER_BYTES));
           }
-          if (request != null && !request.hasRemaining()) {
+          if (request != null && !request.hasRemaining() && request.capacity() < requestBytes) {
+            request = ByteBuffer.allocate((int) Math.min(requestBytes, 2L * request.capacity())).put(request.flip());
+          }
+          if (request != null && request.position() == requestBytes) {
             ByteString frame = ByteString.fromArrayUnsafe(request.array());
             request = null;
             dispatch(frame);
