@@ -60,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * big-endian size framing, authentication ({@link ConnectionAuthenticator}) before anything else on a
  * SASL listener, up to max-in-flight requests handled at once, responses written in request order.
  * Input that cannot be parsed, a failed TLS handshake or authentication closes only the connection it
- * came on.
+ * came on. PLAINTEXT listeners run on {@link NioTransport} when plaintext-zero-copy is on (fetched
+ * records go out with sendfile); the others on Pekko Streams TCP.
  */
 public final class KafkaListener {
 
