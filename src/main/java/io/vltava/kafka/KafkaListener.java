@@ -290,7 +290,7 @@ public final class KafkaListener {
           .map(inbound -> {
             SessionBytes bytes = (SessionBytes) inbound;
             if (established.compareAndSet(false, true)) {
-              authenticator.tlsEstablished(bytes.session());
+              authenticator.tlsEstablished(bytes.session(), ssl);
             }
             return bytes.bytes();
           })
