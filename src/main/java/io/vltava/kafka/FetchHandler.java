@@ -5,6 +5,7 @@ import io.vltava.kafka.FetchSession.Key;
 import io.vltava.kafka.FetchSession.PartitionFetch;
 import io.vltava.metadata.TopicState;
 import io.vltava.replica.PartitionRead;
+import io.vltava.replica.RecordsForm;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +82,7 @@ final class FetchHandler implements ApiHandler {
         : broker.replicas().awaitData(wanted.stream().map(f -> f.partition().topicPartition()).toList(),
             Duration.ofMillis(data.maxWaitMs())).toCompletableFuture();
     return CompletableFuture
-        .supplyAsync(() -> readAll(replicaId, wanted, data.maxBytes(), version), broker.replicas().ioExecutor())
+        .supplyAsync(() -> readAll(replicaId, wanted, data.maxBytes(), version, context.recordsForm()), broker.replicas().ioExecutor())
         .thenCompose(bytesRead -> {
           if (arrival == null) {
             return CompletableFuture.completedFuture(bytesRead);
@@ -91,7 +92,7 @@ final class FetchHandler implements ApiHandler {
             arrival.complete(null); // releases the registration and cancels its timer
             return CompletableFuture.completedFuture(bytesRead);
           }
-          return arrival.thenApplyAsync(arrived -> readAll(replicaId, wanted, data.maxBytes(), version), broker.replicas().ioExecutor());
+          return arrival.thenApplyAsync(arrived -> readAll(replicaId, wanted, data.maxBytes(), version, context.recordsForm()), broker.replicas().ioExecutor());
         })
         .thenApply(bytesRead -> {
           long throttleMs = quota.throttleMs(bytesRead);
@@ -157,7 +158,7 @@ final class FetchHandler implements ApiHandler {
   }
 
   /** Fills the slot of every partition not already answered with an error; returns the bytes of records read. */
-  private int readAll(int replicaId, List<Fetched> wanted, int responseMaxBytes, short version) {
+  private int readAll(int replicaId, List<Fetched> wanted, int responseMaxBytes, short version, RecordsForm form) {
     int remaining = responseMaxBytes;
     int total = 0;
     for (Fetched f : wanted) {
@@ -168,16 +169,16 @@ final class FetchHandler implements ApiHandler {
       // so a consumer always progresses. Followers keep it for every partition: they do not rotate
       // their partitions between fetches as consumers do, so a strict limit could starve the last ones.
       boolean batchMayExceedLimit = total == 0 || replicaId >= 0;
-      int read = read(replicaId, f, remaining <= 0 ? 0 : Math.min(remaining, f.request().maxBytes()), batchMayExceedLimit, version);
+      int read = read(replicaId, f, remaining <= 0 ? 0 : Math.min(remaining, f.request().maxBytes()), batchMayExceedLimit, version, form);
       remaining -= read;
       total += read;
     }
     return total;
   }
 
-  private int read(int replicaId, Fetched f, int maxBytes, boolean batchMayExceedLimit, short version) {
+  private int read(int replicaId, Fetched f, int maxBytes, boolean batchMayExceedLimit, short version, RecordsForm form) {
     PartitionRead read = broker.replicas().read(f.partition().topicPartition(), replicaId, f.request().fetchOffset(),
-        f.request().currentLeaderEpoch(), maxBytes, batchMayExceedLimit);
+        f.request().currentLeaderEpoch(), maxBytes, batchMayExceedLimit, form);
     Errors error = BrokerServices.replicaErrorFor(read.error(), version, FIRST_VERSION_WITH_STORAGE_ERROR);
     f.response().setErrorCode(error.code()).setHighWatermark(read.highWatermark())
         .setLastStableOffset(read.highWatermark()).setLogStartOffset(read.logStartOffset()).setRecords(read.records());

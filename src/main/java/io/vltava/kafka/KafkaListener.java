@@ -1,7 +1,9 @@
 package io.vltava.kafka;
 
+import io.vltava.replica.RecordsForm;
 import io.vltava.security.SaslServers;
 import io.vltava.security.SslSettings;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -58,7 +60,8 @@ import org.slf4j.LoggerFactory;
  * big-endian size framing, authentication ({@link ConnectionAuthenticator}) before anything else on a
  * SASL listener, up to max-in-flight requests handled at once, responses written in request order.
  * Input that cannot be parsed, a failed TLS handshake or authentication closes only the connection it
- * came on.
+ * came on. PLAINTEXT listeners run on {@link NioTransport} when plaintext-zero-copy is on (fetched
+ * records go out with sendfile); the others on Pekko Streams TCP.
  */
 public final class KafkaListener {
 
@@ -71,24 +74,28 @@ public final class KafkaListener {
    * delays those clients by seconds or, if the queue stays full, resets them. Kafka's acceptor
    * thread drains its smaller queue (50) on a thread of its own.
    */
-  private static final int BACKLOG = 1024;
+  static final int BACKLOG = 1024;
 
   /** How connections on a listener are secured: the TLS context (SSL, SASL_SSL) and the SASL mechanisms (SASL_*). */
   public record Security(Optional<SslSettings> ssl, Optional<SSLContext> sslContext, Optional<SaslServers> sasl) {
     public static final Security NONE = new Security(Optional.empty(), Optional.empty(), Optional.empty());
   }
 
-  private final NamedListener listener;
-  private final Tcp.ServerBinding binding;
-  private final CompletionStage<Done> accepting;
-  private final Connections connections;
+  /** What carries the bytes: Pekko Streams TCP, or the NIO transport for zero-copy PLAINTEXT listeners. */
+  private interface Transport {
+    InetSocketAddress boundAddress();
 
-  private KafkaListener(
-      NamedListener listener, Tcp.ServerBinding binding, CompletionStage<Done> accepting, Connections connections) {
+    CompletionStage<Done> unbind();
+
+    CompletionStage<Done> shutdown(Duration deadline);
+  }
+
+  private final NamedListener listener;
+  private final Transport transport;
+
+  private KafkaListener(NamedListener listener, Transport transport) {
     this.listener = listener;
-    this.binding = binding;
-    this.accepting = accepting;
-    this.connections = connections;
+    this.transport = transport;
   }
 
   /** Binds the simple form's one PLAINTEXT listener at host:port (port 0 picks a free one). */
@@ -111,8 +118,31 @@ public final class KafkaListener {
     if (listener.usesTls() && security.sslContext().isEmpty() || listener.usesSasl() && security.sasl().isEmpty()) {
       throw new IllegalArgumentException("listener " + listener.name() + " (" + listener.securityProtocol() + ") lacks its security settings");
     }
-    Connections connections = new Connections(system, settings, listener, security,
-        new RequestDispatcher(handlers, system.executionContext(), metrics));
+    RequestDispatcher dispatcher = new RequestDispatcher(handlers, system.executionContext(), metrics);
+    if (listener.securityProtocol() == SecurityProtocol.PLAINTEXT && settings.plaintextZeroCopy()) {
+      try {
+        NioTransport nio = NioTransport.bind(listener, settings, dispatcher);
+        return CompletableFuture.completedFuture(new KafkaListener(listener, new Transport() {
+          @Override
+          public InetSocketAddress boundAddress() {
+            return nio.boundAddress();
+          }
+
+          @Override
+          public CompletionStage<Done> unbind() {
+            return nio.unbind();
+          }
+
+          @Override
+          public CompletionStage<Done> shutdown(Duration deadline) {
+            return nio.shutdown(deadline);
+          }
+        }));
+      } catch (IOException e) {
+        return CompletableFuture.failedFuture(e);
+      }
+    }
+    Connections connections = new Connections(system, settings, listener, security, dispatcher);
     // halfClose on, so that reading can stop (draining, bad input) while responses are written;
     // the connection closes when the response stream ends.
     Pair<CompletionStage<Tcp.ServerBinding>, CompletionStage<Done>> bound =
@@ -122,7 +152,25 @@ public final class KafkaListener {
             .run(system);
     return bound
         .first()
-        .thenApply(binding -> new KafkaListener(listener, binding, bound.second(), connections));
+        .thenApply(binding -> new KafkaListener(listener, new Transport() {
+          @Override
+          public InetSocketAddress boundAddress() {
+            return binding.localAddress();
+          }
+
+          @Override
+          public CompletionStage<Done> unbind() {
+            return binding.unbind().thenApply(unbound -> Done.getInstance());
+          }
+
+          @Override
+          public CompletionStage<Done> shutdown(Duration deadline) {
+            return unbind()
+                // Once the accept stream is done, every connection it accepted is registered.
+                .thenCompose(unbound -> bound.second())
+                .thenCompose(accepted -> connections.drain(deadline));
+          }
+        }));
   }
 
   public NamedListener listener() {
@@ -130,7 +178,7 @@ public final class KafkaListener {
   }
 
   public InetSocketAddress boundAddress() {
-    return binding.localAddress();
+    return transport.boundAddress();
   }
 
   /** The port this listener tells clients: the advertised one, else the one it is bound to. */
@@ -140,7 +188,7 @@ public final class KafkaListener {
 
   /** Stops accepting connections; open ones carry on. */
   public CompletionStage<Done> unbind() {
-    return binding.unbind().thenApply(unbound -> Done.getInstance());
+    return transport.unbind();
   }
 
   /**
@@ -149,10 +197,7 @@ public final class KafkaListener {
    * Completes when every connection is closed.
    */
   public CompletionStage<Done> shutdown(Duration deadline) {
-    return unbind()
-        // Once the accept stream is done, every connection it accepted is registered.
-        .thenCompose(unbound -> accepting)
-        .thenCompose(accepted -> connections.drain(deadline));
+    return transport.shutdown(deadline);
   }
 
   /** The open connections and the switches that end them. */
@@ -213,11 +258,11 @@ public final class KafkaListener {
               .via(draining.flow())
               .mapAsync(
                   settings.maxInFlightPerConnection(),
-                  frame -> dispatcher.respond(frame, peer, authenticator))
+                  frame -> dispatcher.respond(frame, peer, authenticator, RecordsForm.MEMORY))
               // A failed authentication's answer is the last thing the connection sends.
               .takeWhile(outgoing -> !outgoing.closeAfter(), true)
               .filter(outgoing -> outgoing.response().isPresent())
-              .map(outgoing -> outgoing.response().get());
+              .map(outgoing -> ByteStringChannel.drain(outgoing.response().get()));
       Flow<ByteString, ByteString, NotUsed> application =
           BidiFlow.<ByteString, ByteString>bidirectionalIdleTimeout(settings.connectionsMaxIdle()).join(requests);
       Flow<ByteString, ByteString, NotUsed> transport =

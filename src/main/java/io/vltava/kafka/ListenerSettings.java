@@ -16,13 +16,14 @@ public record ListenerSettings(
     int maxInFlightPerConnection,
     Duration authenticationTimeout,
     Duration failedAuthenticationDelay,
-    Duration connectionsMaxReauth) {
+    Duration connectionsMaxReauth,
+    boolean plaintextZeroCopy) {
 
-  /** Kafka's defaults for the authentication settings. */
+  /** Kafka's defaults for the authentication settings; PLAINTEXT listeners on Pekko Streams TCP. */
   public ListenerSettings(String host, int port, String advertisedHost, int socketRequestMaxBytes,
       Duration connectionsMaxIdle, int maxInFlightPerConnection) {
     this(host, port, advertisedHost, socketRequestMaxBytes, connectionsMaxIdle, maxInFlightPerConnection,
-        Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ZERO);
+        Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ZERO, false);
   }
 
   public ListenerSettings {
@@ -49,6 +50,12 @@ public record ListenerSettings(
     }
   }
 
+  /** These settings with PLAINTEXT listeners on the zero-copy transport ({@link NioTransport}) or not. */
+  public ListenerSettings withPlaintextZeroCopy(boolean zeroCopy) {
+    return new ListenerSettings(host, port, advertisedHost, socketRequestMaxBytes, connectionsMaxIdle,
+        maxInFlightPerConnection, authenticationTimeout, failedAuthenticationDelay, connectionsMaxReauth, zeroCopy);
+  }
+
   /** Reads the {@code vltava.listener} section; an empty advertised-host means the bind host. */
   public static ListenerSettings fromConfig(Config vltavaListenerSection) {
     Config c = vltavaListenerSection;
@@ -63,6 +70,7 @@ public record ListenerSettings(
         c.getInt("max-in-flight-per-connection"),
         Duration.ofMillis(c.getLong("authentication.timeout.ms")),
         Duration.ofMillis(c.getLong("connection.failed.authentication.delay.ms")),
-        Duration.ofMillis(c.getLong("connections.max.reauth.ms")));
+        Duration.ofMillis(c.getLong("connections.max.reauth.ms")),
+        c.getBoolean("plaintext-zero-copy"));
   }
 }

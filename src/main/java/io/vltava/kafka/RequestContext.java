@@ -1,5 +1,6 @@
 package io.vltava.kafka;
 
+import io.vltava.replica.RecordsForm;
 import java.net.InetAddress;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
@@ -7,9 +8,11 @@ import org.apache.kafka.common.requests.RequestHeader;
 
 /**
  * Who asks, and how: a request's header with its connection's identity. Handlers authorize and
- * answer from it; the listener fills the identity once the connection has authenticated.
+ * answer from it; the listener fills the identity once the connection has authenticated. The
+ * records form says whether the connection's transport sends fetched records from the segment
+ * files (sendfile) or needs them in memory.
  */
-public record RequestContext(RequestHeader header, ConnectionIdentity connection) {
+public record RequestContext(RequestHeader header, ConnectionIdentity connection, RecordsForm recordsForm) {
 
   /** What a connection is known as once accepted (and, with SASL or TLS, authenticated). */
   public record ConnectionIdentity(

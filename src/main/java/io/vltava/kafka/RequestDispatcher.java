@@ -1,10 +1,8 @@
 package io.vltava.kafka;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.vltava.replica.RecordsForm;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -12,6 +10,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.network.ByteBufferSend;
+import org.apache.kafka.common.network.Send;
 import org.apache.kafka.common.errors.UnknownServerException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.ApiVersionsRequestData;
@@ -26,7 +26,6 @@ import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.SaslAuthenticateRequest;
 import org.apache.kafka.common.requests.SaslHandshakeRequest;
 import org.apache.pekko.util.ByteString;
-import org.apache.pekko.util.ByteStringBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,18 +50,21 @@ final class RequestDispatcher {
 
   /**
    * What goes back for one request: its size-prefixed response, none (a produce with acks=0), and
-   * whether the connection closes after it (a failed authentication).
+   * whether the connection closes after it (a failed authentication). The response is a kafka-clients
+   * {@link Send}: serialized fields, with record batches left in memory or in their segment file.
    */
-  record Outgoing(Optional<ByteString> response, boolean closeAfter) {}
+  record Outgoing(Optional<Send> response, boolean closeAfter) {}
 
   /**
    * The response to a request (its frame without the length field). The connection's
-   * authenticator admits the request and answers the SASL APIs itself.
+   * authenticator admits the request and answers the SASL APIs itself; {@code recordsForm} is what
+   * the connection's transport can send fetched records as.
    */
-  CompletionStage<Outgoing> respond(ByteString requestBytes, InetSocketAddress peer, ConnectionAuthenticator connection) {
+  CompletionStage<Outgoing> respond(
+      ByteString requestBytes, InetSocketAddress peer, ConnectionAuthenticator connection, RecordsForm recordsForm) {
     if (connection.expectsRawToken()) {
       return delayed(connection.authenticateRaw(requestBytes.toArray()), reply -> Optional.ofNullable(reply.rawToken()).map(
-          token -> new ByteStringBuilder().putInt(token.length, ByteOrder.BIG_ENDIAN).putBytes(token).result()));
+          token -> ByteBufferSend.sizePrefixed(ByteBuffer.wrap(token))));
     }
     long startNanos = System.nanoTime();
     // A writable copy: handlers may rewrite record batches in place (offsets, leader epoch).
@@ -77,7 +79,7 @@ final class RequestDispatcher {
     if (handler instanceof ApiHandlers.AnsweredByConnection) {
       return authenticate(header, request, connection, startNanos);
     }
-    return call(handler, new RequestContext(header, connection.identity()), request)
+    return call(handler, new RequestContext(header, connection.identity(), recordsForm), request)
         .handleAsync(
             (response, failure) -> {
               metrics.requestCompleted(header.apiKey(), failure != null ? Errors.forException(unwrap(failure)) : errorOf(response),
@@ -115,7 +117,7 @@ final class RequestDispatcher {
   }
 
   private CompletionStage<Outgoing> delayed(
-      ConnectionAuthenticator.SaslReply reply, java.util.function.Function<ConnectionAuthenticator.SaslReply, Optional<ByteString>> encoding) {
+      ConnectionAuthenticator.SaslReply reply, java.util.function.Function<ConnectionAuthenticator.SaslReply, Optional<Send>> encoding) {
     Outgoing outgoing = new Outgoing(encoding.apply(reply), reply.closeAfter());
     if (reply.delay().isZero()) {
       return CompletableFuture.completedFuture(outgoing);
@@ -129,7 +131,7 @@ final class RequestDispatcher {
    * gets UNKNOWN_SERVER_ERROR for that request instead of a closed connection, and the log says which
    * field (the conformance suite fails on either).
    */
-  private static ByteString encodeOrReportBug(
+  private static Send encodeOrReportBug(
       RequestHeader header, AbstractRequest request, AbstractResponse response, InetSocketAddress peer) {
     try {
       return encode(header, request, response);
@@ -218,14 +220,9 @@ final class RequestDispatcher {
   /**
    * Encodes at the request's version, which for an ApiVersions request at an unknown version is
    * 0; the response header version follows from key and version (ApiVersions always uses v0).
-   * Record batches in the response are shared, not copied (see {@link ByteStringChannel}).
+   * Record batches in the response are referenced, not copied.
    */
-  private static ByteString encode(
-      RequestHeader header, AbstractRequest request, AbstractResponse response) {
-    try {
-      return ByteStringChannel.drain(response.toSend(header.toResponseHeader(), request.version()));
-    } catch (IOException e) {
-      throw new UncheckedIOException("encoding " + header.apiKey() + " v" + request.version(), e);
-    }
+  private static Send encode(RequestHeader header, AbstractRequest request, AbstractResponse response) {
+    return response.toSend(header.toResponseHeader(), request.version());
   }
 }

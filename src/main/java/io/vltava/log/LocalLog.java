@@ -134,8 +134,10 @@ final class LocalLog {
   /**
    * Whole batches from the one containing {@code fetchOffset}, up to {@code maxBytes} (at least one
    * batch), never including offsets at or above {@code maxOffsetExclusive}; see PartitionLog#read.
+   * In memory ({@link LogSegment#read}, CRCs checked) or as a slice of the segment file
+   * ({@link LogSegment#slice}).
    */
-  FetchedRecords read(long fetchOffset, int maxBytes, long maxOffsetExclusive) throws IOException {
+  FetchedRecords read(long fetchOffset, int maxBytes, long maxOffsetExclusive, boolean asFileSlice) throws IOException {
     long endOffset = logEndOffset;
     long startOffset = logStartOffset;
     if (fetchOffset < startOffset || fetchOffset > endOffset) {
@@ -144,18 +146,22 @@ final class LocalLog {
     }
     long bound = Math.min(maxOffsetExclusive, endOffset);
     if (fetchOffset >= bound) {
-      return new FetchedRecords(MemoryRecords.EMPTY, startOffset, endOffset);
+      return new FetchedRecords(MemoryRecords.EMPTY, 0, startOffset, endOffset);
     }
     CRC32C crc = new CRC32C();
     for (int attempt = 1; ; attempt++) {
       try {
         for (LogSegment segment : segments.from(fetchOffset)) {
-          Optional<MemoryRecords> batches = segment.read(fetchOffset, maxBytes, bound, crc);
+          Optional<FetchedRecords> batches = asFileSlice
+              ? segment.slice(fetchOffset, maxBytes, bound)
+                  .map(slice -> new FetchedRecords(slice.records(), slice.recordCount(), startOffset, endOffset))
+              : segment.read(fetchOffset, maxBytes, bound, crc)
+                  .map(memory -> new FetchedRecords(memory, RecordCount.of(memory), startOffset, endOffset));
           if (batches.isPresent()) {
-            return new FetchedRecords(batches.get(), startOffset, endOffset);
+            return batches.get();
           }
         }
-        return new FetchedRecords(MemoryRecords.EMPTY, startOffset, endOffset);
+        return new FetchedRecords(MemoryRecords.EMPTY, 0, startOffset, endOffset);
       } catch (ClosedChannelException e) {
         // The segment was deleted under us by retention, DeleteRecords or truncation...
         if (fetchOffset < logStartOffset || fetchOffset > logEndOffset) {

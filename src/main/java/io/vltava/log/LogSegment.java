@@ -367,6 +367,46 @@ final class LogSegment {
   }
 
   /**
+   * The batches {@link #read} would return, left in the file: a slice of the segment for a transport
+   * that sends it with sendfile, and the records it holds. Only batch headers are read; CRCs are not
+   * checked, as Kafka's fetch does not check them: appends and recovery validated every batch, and
+   * clients check them again on receipt. A slice shares the segment's open file: a segment deleted
+   * or truncated before the slice is sent fails the send (FileRecords checks the size it is given).
+   */
+  Optional<FetchedSlice> slice(long offset, int maxBytes, long maxOffsetExclusive) throws IOException {
+    int limit = records.sizeInBytes();
+    int start = positionOf(offset, limit);
+    if (start == limit) {
+      return Optional.empty();
+    }
+    ByteBuffer header = ByteBuffer.allocate(BatchHeader.OVERHEAD_BYTES);
+    int pos = start;
+    long recordCount = 0;
+    while (limit - pos >= BatchHeader.OVERHEAD_BYTES) {
+      header.clear();
+      readFully(header, pos);
+      int size = BatchHeader.sizeBytes(header, 0);
+      if (size < BatchHeader.OVERHEAD_BYTES || size > limit - pos) {
+        throw new CorruptSegmentException(logFile, pos, "batch size " + size + " out of bounds");
+      }
+      // The first batch goes whole, whatever maxBytes (the caller decides whether it may).
+      if (pos > start && pos - start + size > maxBytes || BatchHeader.lastOffset(header, 0) >= maxOffsetExclusive) {
+        break;
+      }
+      if (BatchHeader.magic(header, 0) != RecordBatch.MAGIC_VALUE_V2) {
+        throw new CorruptSegmentException(logFile, pos, "magic check failed for batch at offset "
+            + BatchHeader.baseOffset(header, 0));
+      }
+      recordCount += BatchHeader.recordCount(header, 0);
+      pos += size;
+    }
+    return Optional.of(new FetchedSlice(records.slice(start, pos - start), recordCount));
+  }
+
+  /** Whole batches left in a segment file, and how many records they hold. */
+  record FetchedSlice(FileRecords records, long recordCount) {}
+
+  /**
    * The first record with a timestamp >= {@code timestampMs} at an offset >= {@code minOffset}, or
    * empty; callers ask only a segment whose largest timestamp is >= it.
    */

@@ -252,7 +252,15 @@ public final class PartitionLog implements AutoCloseable {
    * is a {@link CorruptSegmentException}.
    */
   public FetchedRecords read(long fetchOffset, int maxBytes, long maxOffsetExclusive) throws IOException {
-    return local.read(fetchOffset, maxBytes, maxOffsetExclusive);
+    return local.read(fetchOffset, maxBytes, maxOffsetExclusive, false);
+  }
+
+  /**
+   * As {@link #read}, but the batches stay in the segment file (a slice, for a transport that sends
+   * it with sendfile); their CRCs are not checked here (see LogSegment#slice).
+   */
+  public FetchedRecords readFileSlice(long fetchOffset, int maxBytes, long maxOffsetExclusive) throws IOException {
+    return local.read(fetchOffset, maxBytes, maxOffsetExclusive, true);
   }
 
   public long logStartOffset() {

@@ -177,8 +177,8 @@ public final class LocalReplica {
    * consumer learns nothing more, as from Kafka (it resets by its policy); a follower learns the
    * log start offset, where it restarts a log that ends below it.
    */
-  PartitionRead read(int fetcherReplicaId, long fetchOffset, int maxBytes, boolean batchMayExceedLimit, long nowMs)
-      throws IOException {
+  PartitionRead read(int fetcherReplicaId, long fetchOffset, int maxBytes, boolean batchMayExceedLimit, RecordsForm form,
+      long nowMs) throws IOException {
     PartitionLog current = log;
     if (current == null) {
       return PartitionRead.failed(Errors.LEADER_NOT_AVAILABLE);
@@ -187,14 +187,19 @@ public final class LocalReplica {
     long committed = follower ? followerFetched(fetcherReplicaId, fetchOffset, nowMs) : highWatermark;
     try {
       if (maxBytes <= 0) {
-        return new PartitionRead(Errors.NONE, committed, current.logStartOffset(), MemoryRecords.EMPTY);
+        return new PartitionRead(Errors.NONE, committed, current.logStartOffset(), MemoryRecords.EMPTY, 0);
       }
-      FetchedRecords fetched = current.read(fetchOffset, maxBytes, follower ? Long.MAX_VALUE : committed);
-      Records records = fetched.sizeInBytes() > maxBytes && !batchMayExceedLimit ? MemoryRecords.EMPTY : fetched.records();
-      return new PartitionRead(Errors.NONE, committed, fetched.logStartOffset(), records);
+      long bound = follower ? Long.MAX_VALUE : committed;
+      FetchedRecords fetched = form == RecordsForm.FILE_SLICE
+          ? current.readFileSlice(fetchOffset, maxBytes, bound)
+          : current.read(fetchOffset, maxBytes, bound);
+      if (fetched.sizeInBytes() > maxBytes && !batchMayExceedLimit) {
+        return new PartitionRead(Errors.NONE, committed, fetched.logStartOffset(), MemoryRecords.EMPTY, 0);
+      }
+      return new PartitionRead(Errors.NONE, committed, fetched.logStartOffset(), fetched.records(), fetched.recordCount());
     } catch (OffsetOutOfRangeException e) {
       return follower
-          ? new PartitionRead(Errors.OFFSET_OUT_OF_RANGE, -1, current.logStartOffset(), MemoryRecords.EMPTY)
+          ? new PartitionRead(Errors.OFFSET_OUT_OF_RANGE, -1, current.logStartOffset(), MemoryRecords.EMPTY, 0)
           : PartitionRead.failed(Errors.OFFSET_OUT_OF_RANGE);
     }
   }

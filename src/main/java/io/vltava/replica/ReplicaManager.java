@@ -247,6 +247,13 @@ public final class ReplicaManager {
   public PartitionRead read(
       TopicPartition partition, int fetcherReplicaId, long fetchOffset, int currentLeaderEpoch, int maxBytes,
       boolean batchMayExceedLimit) {
+    return read(partition, fetcherReplicaId, fetchOffset, currentLeaderEpoch, maxBytes, batchMayExceedLimit, RecordsForm.MEMORY);
+  }
+
+  /** As the read above, handing the batches over in {@code form}. Blocking: call on {@link #ioExecutor()}. */
+  public PartitionRead read(
+      TopicPartition partition, int fetcherReplicaId, long fetchOffset, int currentLeaderEpoch, int maxBytes,
+      boolean batchMayExceedLimit, RecordsForm form) {
     LocalReplica replica = replicas.get(partition);
     Errors error = leaderError(partition, replica, currentLeaderEpoch);
     if (error != Errors.NONE) {
@@ -256,7 +263,7 @@ public final class ReplicaManager {
     int allowedBytes = follower ? leaderThrottledMaxBytes(partition, fetcherReplicaId, maxBytes) : maxBytes;
     PartitionLog readLog = replica.log();
     try {
-      PartitionRead read = replica.read(fetcherReplicaId, fetchOffset, allowedBytes, batchMayExceedLimit, System.currentTimeMillis());
+      PartitionRead read = replica.read(fetcherReplicaId, fetchOffset, allowedBytes, batchMayExceedLimit, form, System.currentTimeMillis());
       if (follower) {
         leaderSent(partition, fetcherReplicaId, read.sizeInBytes());
       }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.ConnectException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -60,13 +62,17 @@ import org.apache.pekko.stream.BindFailedException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(120)
 class KafkaListenerTest {
 
-  private static final ActorTestKit testKit = ActorTestKit.create();
+  private final ActorTestKit testKit = ActorTestKit.create();
 
   private static final int MAX_REQUEST_BYTES = 1024;
   private static final ListenerSettings SETTINGS =
@@ -78,7 +84,7 @@ class KafkaListenerTest {
   private KafkaListener listener;
 
   @AfterAll
-  static void stopTestKit() {
+  void stopTestKit() {
     testKit.shutdownTestKit();
   }
 
@@ -89,9 +95,14 @@ class KafkaListenerTest {
     }
   }
 
+  /** Whether the listener runs on the zero-copy NIO transport; {@link ZeroCopyKafkaListenerTest} says yes. */
+  protected boolean zeroCopy() {
+    return false;
+  }
+
   private KafkaSocket start(ListenerSettings settings, ApiHandler... handlers) throws Exception {
     listener =
-        KafkaListener.bind(testKit.system(), settings, ApiHandlers.of(List.of(handlers)))
+        KafkaListener.bind(testKit.system(), settings.withPlaintextZeroCopy(zeroCopy()), ApiHandlers.of(List.of(handlers)))
             .toCompletableFuture()
             .get(10, TimeUnit.SECONDS);
     return connect();
@@ -242,6 +253,34 @@ class KafkaListenerTest {
         answered.add(ResponseHeader.parse(socket.receiveFrame(), (short) 1).correlationId());
       }
       assertEquals(IntStream.range(0, requests).boxed().toList(), answered);
+    }
+  }
+
+  @Test
+  void atMaxInFlightTheListenerReadsNoFurtherRequestUntilAResponseGoesOut() throws Exception {
+    List<CompletableFuture<AbstractResponse>> held = new CopyOnWriteArrayList<>();
+    ApiHandler holding = heartbeats((header, request) -> {
+      CompletableFuture<AbstractResponse> response = new CompletableFuture<>();
+      held.add(response);
+      return response;
+    });
+    ListenerSettings twoInFlight = new ListenerSettings("127.0.0.1", 0, "127.0.0.1", MAX_REQUEST_BYTES, Duration.ofSeconds(30), 2);
+    int requests = 5;
+    try (KafkaSocket socket = start(twoInFlight, holding)) {
+      for (int i = 0; i < requests; i++) {
+        socket.send(heartbeatHeader(i), heartbeat("g"));
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == 2);
+      // The other three are sent but stay unread while two are in flight.
+      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> held.size() == 2);
+      for (int i = 0; i < requests; i++) {
+        int answered = i;
+        // Each response out lets one more request in: two in flight until the last ones.
+        await().atMost(Duration.ofSeconds(10)).until(() -> held.size() == Math.min(requests, answered + 2));
+        held.get(i).complete(answer(Errors.NONE).toCompletableFuture().join());
+        HeartbeatResponse response = socket.receive(heartbeatHeader(i));
+        assertEquals(Errors.NONE, response.error());
+      }
     }
   }
 
@@ -416,11 +455,12 @@ class KafkaListenerTest {
             Duration.ofSeconds(30),
             16);
     CompletableFuture<KafkaListener> second =
-        KafkaListener.bind(testKit.system(), samePort, ApiHandlers.of(List.of()))
+        KafkaListener.bind(testKit.system(), samePort.withPlaintextZeroCopy(zeroCopy()), ApiHandlers.of(List.of()))
             .toCompletableFuture();
     ExecutionException failure =
         assertThrows(ExecutionException.class, () -> second.get(10, TimeUnit.SECONDS));
-    assertInstanceOf(BindFailedException.class, failure.getCause());
+    Class<? extends Throwable> expected = zeroCopy() ? BindException.class : BindFailedException.class;
+    assertInstanceOf(expected, failure.getCause());
   }
 
   @Test

@@ -240,7 +240,7 @@ class ListenerAuthenticationTest {
   private void start(String host, SecurityProtocol protocol, String clientAuth, String principalMappingRules,
       Duration authenticationTimeout, Duration reauth) throws Exception {
     ListenerSettings settings = new ListenerSettings(host, 0, host, 1 << 20, Duration.ofSeconds(30), 4,
-        authenticationTimeout, Duration.ZERO, reauth);
+        authenticationTimeout, Duration.ZERO, reauth, false);
     String keystore = stores.resolve("node.keystore.p12").toString();
     String truststore = stores.resolve("client.truststore.p12").toString();
     SslSettings ssl = new SslSettings("vltava.ssl", keystore, "changeit", "PKCS12", "", truststore, "changeit", "PKCS12",

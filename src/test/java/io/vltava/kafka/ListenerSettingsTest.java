@@ -19,7 +19,7 @@ class ListenerSettingsTest {
   @Test
   void readsTheDefaultsAndFallsBackToTheBindHostForAdvertising() {
     assertEquals(
-        new ListenerSettings("127.0.0.1", 9092, "127.0.0.1", 104857600, Duration.ofMinutes(10), 16),
+        new ListenerSettings("127.0.0.1", 9092, "127.0.0.1", 104857600, Duration.ofMinutes(10), 16).withPlaintextZeroCopy(true),
         ListenerSettings.fromConfig(listenerSection("")));
   }
 
@@ -36,6 +36,7 @@ class ListenerSettingsTest {
                   socket.request.max.bytes = 1024
                   connections.max.idle.ms = 250
                   max-in-flight-per-connection = 1
+                  plaintext-zero-copy = off
                 }
                 """));
     assertEquals(
