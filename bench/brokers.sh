@@ -1,4 +1,5 @@
-# Broker lifecycle shared by bench/kafka-perf.sh, bench/omb.sh and bench/soak.sh (sourced, not run):
+# Broker lifecycle shared by bench/kafka-perf.sh, bench/omb.sh, bench/soak.sh and bench/scale.sh
+# (sourced, not run):
 # start one or three Vltava nodes or Apache Kafka 4.3.1 KRaft brokers on free loopback ports with
 # fresh data dirs, wait until they answer, stop them.
 #
@@ -10,6 +11,7 @@
 #   BROKER_JVM_EXTRA     more JVM options for each broker, space-separated (e.g. a GC log)
 #   KAFKA_EXTRA_PROPS    lines appended to each Kafka server.properties
 #   VLTAVA_EXTRA_CONF    lines appended to the Vltava config file
+#   STOP_TIMEOUT         seconds stop_brokers gives the brokers to exit on TERM (default 15)
 
 BROKER_PIDS=()   # pids of the running target's broker processes (1 or 3), in node order
 BROKER_LOGS=()   # their log files, same order
@@ -48,16 +50,17 @@ dead_broker() {
   done
   return 1
 }
-# stop_brokers: TERM all brokers at once, give them 15 s together, then KILL whatever is left.
+# stop_brokers: TERM all brokers at once, give them STOP_TIMEOUT seconds together, then KILL
+# whatever is left.
 stop_brokers() {
   [ "${#BROKER_PIDS[@]}" -gt 0 ] || return 0
   local pids=("${BROKER_PIDS[@]}") pid i
   BROKER_PIDS=()
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for i in $(seq 1 30); do any_alive "${pids[@]}" || break; sleep 0.5; done
+  for i in $(seq 1 $(( 2 * ${STOP_TIMEOUT:-15} ))); do any_alive "${pids[@]}" || break; sleep 0.5; done
   for pid in "${pids[@]}"; do
     if kill -0 "$pid" 2>/dev/null; then
-      log "broker pid $pid did not stop in 15s; killing it"
+      log "broker pid $pid did not stop in ${STOP_TIMEOUT:-15}s; killing it"
       kill -9 "$pid" 2>/dev/null || true
     fi
   done
@@ -189,9 +192,17 @@ EOF
         --config "$props" --cluster-id "$cid" >>"${logs[$i]}" 2>&1 \
       || { tail -n 20 "${logs[$i]}" >&2; log "kafka-storage format of node $((i + 1)) failed"; return 1; }
   done
+  launch_kafka "$n" "$4"
+}
+
+# launch_kafka N LOGFILES: starts the N Kafka nodes start_kafka configured and formatted (again after
+# a stop: their data stays).
+launch_kafka() {
+  local n=$1 i
+  local -n klogs=$2
   for i in $(seq 0 $((n - 1))); do
     java "${BROKER_JVM[@]}" "$LOG4J" -Dbench.log.level=INFO -cp "$KAFKA_CP" kafka.Kafka \
-      "$WORK/kafka-server-$((i + 1)).properties" >>"${logs[$i]}" 2>&1 &
+      "$WORK/kafka-server-$((i + 1)).properties" >>"${klogs[$i]}" 2>&1 &
     BROKER_PIDS+=($!)
   done
 }

@@ -2,7 +2,8 @@
 # Creates, with the JDK's keytool, what examples/secure/node.conf and admin.properties use:
 #   generated/ca.p12                 the example CA (key and certificate)
 #   generated/node.keystore.p12      the node's key and certificate for 127.0.0.1/localhost, signed by the CA
-#   generated/client.truststore.p12  the CA's certificate, for clients
+#                                    (every node of the example shares it; followers authenticate with SCRAM)
+#   generated/client.truststore.p12  the CA's certificate, for clients and for followers checking their leader
 # Usage: examples/secure/setup.sh [OUTPUT_DIR]   (default: examples/secure/generated; existing files are replaced)
 # Every store's password is "changeit" (an example, not a secret). Certificates are valid for 365 days.
 set -eu

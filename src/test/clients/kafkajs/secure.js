@@ -1,7 +1,10 @@
-// kafkajs over SASL_SSL with SCRAM-SHA-512, run by io.vltava.security.SecureExampleTest as
-//   node secure.js BOOTSTRAP CA_PEM MECHANISM USER PASSWORD TOPIC DENIED_TOPIC
-// It produces three records to partition 0 of TOPIC, reads them back, then tries to produce to
-// DENIED_TOPIC, which the user may not write, and prints one JSON line
+// kafkajs over SASL, run by io.vltava.security.SecureExampleTest (SASL_SSL, SCRAM-SHA-512) and
+// OAuthBearerTest (SASL_PLAINTEXT, OAUTHBEARER) as
+//   node secure.js BOOTSTRAP CA_PEM MECHANISM USER PASSWORD TOPIC DENIED_TOPIC [TOKEN_URL]
+// CA_PEM "-" means plaintext. With OAUTHBEARER, USER and PASSWORD are an OAuth client's id and
+// secret, and each token comes from TOKEN_URL (client-credentials grant), as often as kafkajs asks.
+// It produces three records to partition 0 of TOPIC, reads them back as group TOPIC, then tries to
+// produce to DENIED_TOPIC, which the user may not write, and prints one JSON line
 // {"consumed": [...], "deniedProduce": "<the Kafka error kafkajs reported>"}; kafkajs' own log goes
 // to stderr. Any other failure, or a produce to DENIED_TOPIC that succeeds, exits non-zero.
 'use strict'
@@ -11,12 +14,14 @@ const { Kafka, logLevel } = require('kafkajs')
 
 const STEP_TIMEOUT_MS = 60000
 
-async function main ([bootstrap, ca, mechanism, user, password, topic, deniedTopic]) {
+async function main ([bootstrap, ca, mechanism, user, password, topic, deniedTopic, tokenUrl]) {
   const kafka = new Kafka({
     clientId: 'secure-kafkajs',
     brokers: [bootstrap],
-    ssl: { ca: [fs.readFileSync(ca, 'utf-8')] },
-    sasl: { mechanism: mechanism.toLowerCase(), username: user, password },
+    ssl: ca === '-' ? false : { ca: [fs.readFileSync(ca, 'utf-8')] },
+    sasl: mechanism === 'OAUTHBEARER'
+      ? { mechanism: 'oauthbearer', oauthBearerProvider: () => fetchToken(tokenUrl, user, password) }
+      : { mechanism: mechanism.toLowerCase(), username: user, password },
     logLevel: logLevel.WARN,
     logCreator: () => ({ log }) => process.stderr.write(JSON.stringify(log) + '\n'),
   })
@@ -27,7 +32,7 @@ async function main ([bootstrap, ca, mechanism, user, password, topic, deniedTop
     .then(() => { throw new Error(`the produce to ${deniedTopic} succeeded`) }, protocolErrorType)
   await producer.disconnect()
 
-  const consumer = kafka.consumer({ groupId: 'secure-kafkajs' })
+  const consumer = kafka.consumer({ groupId: topic })
   await consumer.connect()
   await consumer.subscribe({ topic, fromBeginning: true })
   const values = []
@@ -38,6 +43,20 @@ async function main ([bootstrap, ca, mechanism, user, password, topic, deniedTop
   }
   await consumer.disconnect()
   process.stdout.write(JSON.stringify({ consumed: values, deniedProduce }) + '\n')
+}
+
+// An access token from an OAuth token endpoint, client-credentials grant with HTTP Basic client authentication.
+async function fetchToken (tokenUrl, clientId, clientSecret) {
+  const response = await fetch(tokenUrl, {
+    method: 'POST',
+    headers: {
+      Authorization: 'Basic ' + Buffer.from(`${clientId}:${clientSecret}`).toString('base64'),
+      'Content-Type': 'application/x-www-form-urlencoded',
+    },
+    body: 'grant_type=client_credentials',
+  })
+  if (!response.ok) throw new Error(`token endpoint answered ${response.status}`)
+  return { value: (await response.json()).access_token }
 }
 
 // The Kafka error (e.g. TOPIC_AUTHORIZATION_FAILED) under kafkajs' retry wrappers; rethrows any other failure.

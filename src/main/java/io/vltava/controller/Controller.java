@@ -55,7 +55,8 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * against the current state and written to Distributed Data with WriteMajority (durable on disk)
  * before anyone is told, so no node acts on a change that could be lost. A new controller first
  * reads the state with ReadMajority and bumps the controller epoch. Changes are written one at a
- * time; commands that arrive meanwhile wait in the stash.
+ * time; commands that arrive meanwhile wait in the stash. ISR changes are written in batches: each
+ * write ships the whole state, and after a broker restart every partition it holds asks at once.
  */
 public final class Controller {
 
@@ -176,6 +177,9 @@ public final class Controller {
 
   private record MemberRemoved(String address) implements Command {}
 
+  /** Writes the ISR changes gathered since the last batch (sent to self by the first of them). */
+  private enum WriteIsrBatch implements Command { INSTANCE }
+
   /**
    * What the controller needs besides its state: defaults, the topic-config rules, the
    * replication factor each internal topic is raised to as brokers join ({@code internalTopics}),
@@ -208,9 +212,12 @@ public final class Controller {
   private final Settings settings;
   private final MetadataCache cache;
   private ClusterState state = ClusterState.empty();
+  /** ISR changes waiting for the next {@link WriteIsrBatch}, in arrival order. */
+  private final List<AlterIsr> pendingIsrChanges = new ArrayList<>();
 
   public static Behavior<Command> create(Settings settings, MetadataCache cache) {
-    return Behaviors.setup(context -> Behaviors.withStash(10_000, stash ->
+    // Room for an ISR change and a replica report from each of tens of thousands of partitions.
+    return Behaviors.setup(context -> Behaviors.withStash(100_000, stash ->
         DistributedData.<Command, LWWRegister<ClusterState>>withReplicatorMessageAdapter(replicator ->
             new Controller(context, stash, replicator, settings, cache).takeOver())));
   }
@@ -261,6 +268,7 @@ public final class Controller {
   private Behavior<Command> ready() {
     return Behaviors.receive(Command.class)
         .onMessage(AlterIsr.class, this::onAlterIsr)
+        .onMessage(WriteIsrBatch.class, m -> writeIsrBatch())
         .onMessage(ReplicaStatus.class, this::onReplicaStatus)
         .onMessage(RegisterBroker.class, m -> {
           ClusterState next = withInternalTopicsRaised(
@@ -307,22 +315,39 @@ public final class Controller {
   }
 
   private Behavior<Command> onAlterIsr(AlterIsr request) {
-    ClusterState next;
-    try {
-      next = PartitionReassignment.completeReady(
-          LeaderElection.changeIsr(state, request.topic(), request.partition(), request.base(), request.isr()));
-      if (settings.autoLeaderRebalance()) {
-        next = LeaderElection.restorePreferredLeaders(next);
+    if (pendingIsrChanges.isEmpty()) {
+      // Behind the changes already queued (stashed or in the mailbox), which join this batch.
+      context.getSelf().tell(WriteIsrBatch.INSTANCE);
+    }
+    pendingIsrChanges.add(request);
+    return Behaviors.same();
+  }
+
+  /** Applies the pending ISR changes in order (a refused one changes nothing) and stores them as one new state. */
+  private Behavior<Command> writeIsrBatch() {
+    List<AlterIsr> batch = List.copyOf(pendingIsrChanges);
+    pendingIsrChanges.clear();
+    ClusterState next = state;
+    List<AlterIsr> applied = new ArrayList<>();
+    for (AlterIsr request : batch) {
+      try {
+        next = LeaderElection.changeIsr(next, request.topic(), request.partition(), request.base(), request.isr());
+        applied.add(request);
+      } catch (RuntimeException e) {
+        request.replyTo().tell(new IsrChanged(org.apache.kafka.common.protocol.Errors.forException(e).code(), null));
       }
-      // A completed move may have held back an internal topic's raise.
-      next = withInternalTopicsRaised(next);
-    } catch (RuntimeException e) {
-      request.replyTo().tell(new IsrChanged(org.apache.kafka.common.protocol.Errors.forException(e).code(), null));
+    }
+    if (applied.isEmpty()) {
       return Behaviors.same();
     }
-    ClusterState changed = next;
-    return write(next, () -> request.replyTo().tell(new IsrChanged((short) 0,
-        changed.topic(request.topic()).orElseThrow().partitions().get(request.partition()))), this::ready);
+    next = PartitionReassignment.completeReady(next);
+    if (settings.autoLeaderRebalance()) {
+      next = LeaderElection.restorePreferredLeaders(next);
+    }
+    // A completed move may have held back an internal topic's raise.
+    ClusterState changed = withInternalTopicsRaised(next);
+    return write(changed, () -> applied.forEach(request -> request.replyTo().tell(new IsrChanged((short) 0,
+        changed.topic(request.topic()).orElseThrow().partitions().get(request.partition())))), this::ready);
   }
 
   private Behavior<Command> onReplicaStatus(ReplicaStatus report) {

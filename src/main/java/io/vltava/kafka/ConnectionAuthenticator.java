@@ -2,11 +2,15 @@ package io.vltava.kafka;
 
 import io.vltava.kafka.RequestContext.ConnectionIdentity;
 import io.vltava.security.SaslServers;
+import io.vltava.security.SslSettings;
 import java.net.InetAddress;
+import java.security.Principal;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 import javax.security.sasl.SaslException;
@@ -21,13 +25,15 @@ import org.apache.kafka.common.requests.SaslAuthenticateResponse;
 import org.apache.kafka.common.requests.SaslHandshakeRequest;
 import org.apache.kafka.common.requests.SaslHandshakeResponse;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.common.security.authenticator.SaslInternalConfigs;
 
 /**
  * One connection's authentication, as Kafka's server authenticators run it: on a SASL listener only
  * ApiVersions, SaslHandshake and SaslAuthenticate are served until the client has authenticated, and
  * requests are bounded by {@code sasl.server.max.receive.size} meanwhile; on a TLS listener the
- * client certificate's subject names the principal. With {@code connections.max.reauth.ms} a session
- * ends: the client re-authenticates as the same principal on the same connection (KIP-368), or the
+ * client certificate's subject names the principal. With {@code connections.max.reauth.ms}, or a
+ * credential that expires (an OAUTHBEARER token), a session ends ({@link SessionLifetime}): the
+ * client re-authenticates as the same principal on the same connection (KIP-368), or the
  * connection is closed at its next request. After a SaslHandshake v0 (before KIP-152, still what
  * librdkafka checks for) the SASL tokens travel raw, each in a size-prefixed frame of its own.
  *
@@ -62,6 +68,8 @@ final class ConnectionAuthenticator {
   private boolean rawTokens;
   /** System.nanoTime() after which the SASL session has ended; Long.MAX_VALUE = never. */
   private long sessionEndNanos = Long.MAX_VALUE;
+  /** The lifetime of the session the last completed authentication began, told to the client. */
+  private OptionalLong sessionLifetimeMs = OptionalLong.empty();
 
   ConnectionAuthenticator(NamedListener listener, InetAddress clientAddress, Optional<SaslServers> sasl,
       ListenerSettings settings, Runnable onAuthenticated) {
@@ -90,17 +98,24 @@ final class ConnectionAuthenticator {
     return state == State.AUTHENTICATED ? settings.socketRequestMaxBytes() : sasl.map(SaslServers::maxReceiveBytes).orElse(0);
   }
 
-  /** The TLS handshake is done: on an SSL listener that authenticates the client (by certificate, else ANONYMOUS). */
-  void tlsEstablished(SSLSession session) {
+  /**
+   * The TLS handshake is done: on an SSL listener that authenticates the client, by certificate
+   * (its subject through ssl.principal.mapping.rules), else ANONYMOUS.
+   *
+   * @throws SSLPeerUnverifiedException when no mapping rule matches the certificate: the connection closes
+   */
+  void tlsEstablished(SSLSession session, SslSettings ssl) throws SSLPeerUnverifiedException {
     if (listener.usesSasl()) {
       return;
     }
-    KafkaPrincipal principal = KafkaPrincipal.ANONYMOUS;
+    Principal peer = null;
     try {
-      principal = new KafkaPrincipal(KafkaPrincipal.USER_TYPE, session.getPeerPrincipal().getName());
+      peer = session.getPeerPrincipal();
     } catch (SSLPeerUnverifiedException noClientCertificate) {
       // ssl.client.auth none or requested without a certificate: anonymous, as in Kafka.
     }
+    KafkaPrincipal principal = peer == null ? KafkaPrincipal.ANONYMOUS
+        : new KafkaPrincipal(KafkaPrincipal.USER_TYPE, ssl.principalName(peer));
     identity = new ConnectionIdentity(principal, listener.name(), listener.securityProtocol(), clientAddress);
     onAuthenticated.run();
   }
@@ -156,9 +171,8 @@ final class ConnectionAuthenticator {
       return failed(response, e);
     }
     response.setAuthBytes(challenge);
-    if (state == State.AUTHENTICATED && settings.connectionsMaxReauth().toMillis() > 0
-        && version >= FIRST_VERSION_WITH_SESSION_LIFETIME) {
-      response.setSessionLifetimeMs(settings.connectionsMaxReauth().toMillis());
+    if (state == State.AUTHENTICATED && version >= FIRST_VERSION_WITH_SESSION_LIFETIME) {
+      sessionLifetimeMs.ifPresent(response::setSessionLifetimeMs);
     }
     return reply(new SaslAuthenticateResponse(response.setErrorCode(Errors.NONE.code())), false);
   }
@@ -184,11 +198,12 @@ final class ConnectionAuthenticator {
         throw new SaslAuthenticationException(
             "Cannot change principals during re-authentication from " + identity.principal() + " to " + principal);
       }
+      Long credentialExpiryMs = (Long) server.getNegotiatedProperty(SaslInternalConfigs.CREDENTIAL_LIFETIME_MS_SASL_NEGOTIATED_PROPERTY_KEY);
       disposeServer();
       identity = new ConnectionIdentity(principal, listener.name(), listener.securityProtocol(), clientAddress);
-      if (!settings.connectionsMaxReauth().isZero()) {
-        sessionEndNanos = System.nanoTime() + settings.connectionsMaxReauth().toNanos();
-      }
+      sessionLifetimeMs = SessionLifetime.ms(settings.connectionsMaxReauth(), credentialExpiryMs, System.currentTimeMillis());
+      long nowNanos = System.nanoTime();
+      sessionLifetimeMs.ifPresent(lifetimeMs -> sessionEndNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(lifetimeMs));
       state = State.AUTHENTICATED;
       onAuthenticated.run();
     }

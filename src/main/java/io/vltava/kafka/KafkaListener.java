@@ -64,8 +64,14 @@ public final class KafkaListener {
 
   private static final Logger log = LoggerFactory.getLogger(KafkaListener.class);
 
-  /** Pending-accept queue length; Pekko's default. */
-  private static final int BACKLOG = 100;
+  /**
+   * Pending-accept queue length (the kernel caps it at net.core.somaxconn). Pekko accepts only as
+   * fast as the stream asks for connections, so on a busy node a burst of connects (clients
+   * restarting together) waits in this queue; once it is full the kernel drops handshakes, which
+   * delays those clients by seconds or, if the queue stays full, resets them. Kafka's acceptor
+   * thread drains its smaller queue (50) on a thread of its own.
+   */
+  private static final int BACKLOG = 1024;
 
   /** How connections on a listener are secured: the TLS context (SSL, SASL_SSL) and the SASL mechanisms (SASL_*). */
   public record Security(Optional<SslSettings> ssl, Optional<SSLContext> sslContext, Optional<SaslServers> sasl) {
@@ -245,7 +251,7 @@ public final class KafkaListener {
           .map(inbound -> {
             SessionBytes bytes = (SessionBytes) inbound;
             if (established.compareAndSet(false, true)) {
-              authenticator.tlsEstablished(bytes.session());
+              authenticator.tlsEstablished(bytes.session(), ssl);
             }
             return bytes.bytes();
           })

@@ -13,6 +13,12 @@ import io.vltava.util.SettingsReader;
 import io.vltava.kafka.Listeners;
 import io.vltava.security.SaslSettings;
 import io.vltava.security.SslSettings;
+import io.vltava.kafka.NamedListener;
+import io.vltava.security.InterBrokerSasl;
+import io.vltava.security.ListenerOverrides;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
 import io.vltava.log.TopicConfigs;
 import io.vltava.security.AuthorizationSettings;
 import java.nio.file.Path;
@@ -43,9 +49,10 @@ public record NodeSettings(
     Duration shutdownHandoverTimeout,
     ConsoleSettings console,
     Listeners listeners,
-    SslSettings ssl,
+    Map<String, SslSettings> listenerSsl,
     SaslSettings sasl,
-    AuthorizationSettings authorization) {
+    AuthorizationSettings authorization,
+    Optional<InterBrokerSasl> interBrokerSasl) {
 
   /** {@link #httpPort} value that turns the HTTP endpoint off. */
   public static final int HTTP_DISABLED = -1;
@@ -91,10 +98,29 @@ public record NodeSettings(
     }
   }
 
+  /** The TLS settings of listener {@code name}: vltava.ssl with its listener.name.<name>.ssl overrides. */
+  public SslSettings ssl(String listenerName) {
+    SslSettings ssl = listenerSsl.get(listenerName);
+    if (ssl == null) {
+      throw new IllegalArgumentException("no listener " + listenerName);
+    }
+    return ssl;
+  }
+
   /** Reads and checks {@code config} (the user's settings already layered over reference.conf). */
   public static NodeSettings from(Config config) {
     Config vltava = config.getConfig("vltava");
     Config topics = vltava.getConfig("topics");
+    Listeners listeners = Listeners.fromConfig(vltava);
+    List<String> listenerNames = listeners.all().stream().map(NamedListener::name).toList();
+    ListenerOverrides.checkListenerNames(vltava, listenerNames);
+    Map<String, SslSettings> listenerSsl = new LinkedHashMap<>();
+    listenerNames.forEach(name -> listenerSsl.put(name, SslSettings.forListener(vltava, name)));
+    SaslSettings sasl = SaslSettings.fromConfig(vltava.getConfig("sasl"));
+    NamedListener interBroker = listeners.interBroker();
+    Optional<InterBrokerSasl> interBrokerSasl = interBroker.usesSasl()
+        ? Optional.of(InterBrokerSasl.fromConfig(vltava, interBroker.name(), sasl.enabledMechanisms()))
+        : Optional.empty();
     return new NodeSettings(
         vltava.getInt("node-id"),
         Path.of(vltava.getString("data-dir")),
@@ -121,10 +147,11 @@ public record NodeSettings(
         new SettingsReader(config, "vltava.http").positiveDuration("consumer-lag-timeout"),
         new SettingsReader(config, "vltava").positiveDuration("shutdown-handover-timeout"),
         ConsoleSettings.from(config),
-        Listeners.fromConfig(vltava),
-        SslSettings.fromConfig(vltava.getConfig("ssl")),
-        SaslSettings.fromConfig(vltava.getConfig("sasl")),
-        AuthorizationSettings.fromConfig(vltava.getConfig("authorization")));
+        listeners,
+        Map.copyOf(listenerSsl),
+        sasl,
+        AuthorizationSettings.fromConfig(vltava.getConfig("authorization")),
+        interBrokerSasl);
   }
 
   private static int httpPort(int port) {
@@ -143,7 +170,7 @@ public record NodeSettings(
     if (user.hasPath("vltava")) {
       for (Map.Entry<String, ConfigValue> entry : user.getConfig("vltava").entrySet()) {
         String path = "vltava." + entry.getKey();
-        if (!reference.hasPathOrNull(path)) {
+        if (!reference.hasPathOrNull(referencePath(reference, path))) {
           throw new ConfigException.BadPath(path, "unknown setting (not in reference.conf); check its spelling");
         }
       }
@@ -158,7 +185,7 @@ public record NodeSettings(
       // Read each user setting as the type reference.conf gives it, so a bad value is reported by its full path.
       for (String key : user.getConfig("vltava").entrySet().stream().map(Map.Entry::getKey).toList()) {
         String path = "vltava." + key;
-        switch (reference.getValue(path).valueType()) {
+        switch (reference.getValue(referencePath(reference, path)).valueType()) {
           case NUMBER -> merged.getNumber(path);
           case BOOLEAN -> merged.getBoolean(path);
           case STRING -> merged.getString(path);
@@ -167,5 +194,10 @@ public record NodeSettings(
       }
     }
     return merged;
+  }
+
+  /** The reference.conf setting that {@code path} is checked against: itself, or what a per-listener setting overrides. */
+  private static String referencePath(Config reference, String path) {
+    return reference.hasPathOrNull(path) ? path : ListenerOverrides.referencePath(path).orElse(path);
   }
 }

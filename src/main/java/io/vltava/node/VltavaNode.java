@@ -30,9 +30,12 @@ import io.vltava.kafka.KafkaListener;
 import io.vltava.kafka.NamedListener;
 import io.vltava.metadata.ScramCredentials;
 import io.vltava.replica.InterBrokerListener;
+import io.vltava.security.SslSettings;
+import io.vltava.security.OAuthBearerValidator;
 import io.vltava.security.SaslServers;
 import io.vltava.security.SaslSettings;
 import io.vltava.security.ScramCredentialFormat;
+import javax.net.SocketFactory;
 import javax.net.ssl.SSLContext;
 import io.vltava.metadata.BrokerInfo;
 import io.vltava.metadata.ClusterState;
@@ -127,6 +130,7 @@ public final class VltavaNode implements AutoCloseable {
           + (settings.cluster().discovers() ? ", and the pods the Kubernetes API lists" : "") + ")");
       NodeMetrics metrics = new NodeMetrics();
       Optional<HttpEndpoint> http = startHttp(system, settings, readiness, metrics);
+      Optional<OAuthBearerValidator> oauthBearer = startOAuthBearer(system, settings.sasl());
       String clusterId = awaitMembership(system, settings, meta);
       readiness.notReady("starting the broker");
       MetadataCache metadata = new MetadataCache(settings.nodeId());
@@ -151,7 +155,7 @@ public final class VltavaNode implements AutoCloseable {
       ApiHandlers handlers = ApiHandlers.of(KafkaApis.handlers(services, fetchSessions, settings.numPartitions()));
       List<KafkaListener> listeners = new java.util.ArrayList<>();
       for (NamedListener named : settings.listeners().all()) {
-        listeners.add(KafkaListener.bind(system, settings.listener(), named, security(settings, named, metadata), handlers, metrics)
+        listeners.add(KafkaListener.bind(system, settings.listener(), named, security(settings, named, metadata, oauthBearer), handlers, metrics)
             .toCompletableFuture().get(settings.startupTimeout().toMillis(), TimeUnit.MILLISECONDS));
       }
       VltavaNode node = new VltavaNode(system, settings, listeners, metadata, replicas, fetchSessions, http, readiness);
@@ -193,6 +197,19 @@ public final class VltavaNode implements AutoCloseable {
     HttpEndpoint http = HttpEndpoint.start(settings.listener().host(), settings.httpPort(), readiness, metrics::scrape);
     system.getWhenTerminated().thenRun(http::close);
     return Optional.of(http);
+  }
+
+  /**
+   * With OAUTHBEARER enabled, the token validator over the configured JWKS, read now so that a JWKS
+   * that cannot be read stops start-up; its refresh stops with the actor system however it ends.
+   */
+  private static Optional<OAuthBearerValidator> startOAuthBearer(ActorSystem<?> system, SaslSettings sasl) {
+    if (!sasl.enabledMechanisms().contains(SaslSettings.OAUTHBEARER)) {
+      return Optional.empty();
+    }
+    OAuthBearerValidator validator = OAuthBearerValidator.start(sasl.oauthBearer());
+    system.getWhenTerminated().thenRun(validator::close);
+    return Optional.of(validator);
   }
 
   /**
@@ -417,24 +434,23 @@ public final class VltavaNode implements AutoCloseable {
   }
 
   /** The TLS context and SASL mechanisms a listener's security protocol needs; a bad keystore stops start-up. */
-  private static KafkaListener.Security security(NodeSettings settings, NamedListener listener, MetadataCache metadata) {
-    Optional<SSLContext> tls = listener.usesTls() ? Optional.of(settings.ssl().serverContext()) : Optional.empty();
+  private static KafkaListener.Security security(NodeSettings settings, NamedListener listener, MetadataCache metadata,
+      Optional<OAuthBearerValidator> oauthBearer) {
+    SslSettings ssl = settings.ssl(listener.name());
+    Optional<SSLContext> tls = listener.usesTls() ? Optional.of(ssl.serverContext()) : Optional.empty();
     Optional<SaslServers> sasl = listener.usesSasl()
-        ? Optional.of(new SaslServers(settings.sasl(), () -> metadata.current().scramCredentials()))
+        ? Optional.of(new SaslServers(settings.sasl(), () -> metadata.current().scramCredentials(), oauthBearer))
         : Optional.empty();
-    return new KafkaListener.Security(Optional.of(settings.ssl()), tls, sasl);
+    return new KafkaListener.Security(Optional.of(ssl), tls, sasl);
   }
 
-  /** Followers connect to leaders' inter-broker listener, in plain text or TLS; SASL between brokers is not built yet. */
+  /** Followers connect to leaders' inter-broker listener in plain text or TLS (that listener's settings), with SASL on a SASL listener. */
   private static InterBrokerListener interBrokerListener(NodeSettings settings) {
     NamedListener interBroker = settings.listeners().interBroker();
-    if (interBroker.usesSasl()) {
-      throw new com.typesafe.config.ConfigException.BadValue("vltava.inter.broker.listener.name",
-          interBroker.name() + " is " + interBroker.securityProtocol() + "; followers fetch over PLAINTEXT or SSL listeners only");
-    }
-    return interBroker.usesTls()
-        ? new InterBrokerListener(interBroker.name(), settings.ssl().clientContext().getSocketFactory())
-        : InterBrokerListener.plaintext(interBroker.name());
+    SocketFactory sockets = interBroker.usesTls()
+        ? settings.ssl(interBroker.name()).clientSockets()
+        : SocketFactory.getDefault();
+    return new InterBrokerListener(interBroker.name(), sockets, settings.interBrokerSasl());
   }
 
   public NodeSettings settings() {

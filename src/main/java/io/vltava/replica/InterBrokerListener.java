@@ -1,14 +1,12 @@
 package io.vltava.replica;
 
+import io.vltava.security.InterBrokerSasl;
+import java.util.Optional;
 import javax.net.SocketFactory;
 
 /**
  * How followers reach leaders: the listener they connect to on the leader (Kafka's
- * inter.broker.listener.name) and the sockets its security protocol needs (plain or TLS).
+ * inter.broker.listener.name), the sockets its security protocol needs (plain or TLS), and, on a
+ * SASL listener, how this node authenticates.
  */
-public record InterBrokerListener(String listenerName, SocketFactory sockets) {
-
-  public static InterBrokerListener plaintext(String listenerName) {
-    return new InterBrokerListener(listenerName, SocketFactory.getDefault());
-  }
-}
+public record InterBrokerListener(String listenerName, SocketFactory sockets, Optional<InterBrokerSasl> sasl) {}

@@ -1,41 +1,140 @@
 package io.vltava.replica;
 
+import io.vltava.security.InterBrokerSasl;
+import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.util.Optional;
 import javax.net.SocketFactory;
+import javax.security.sasl.SaslClient;
+import javax.security.sasl.SaslException;
+import org.apache.kafka.common.errors.IllegalSaslStateException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.UnsupportedSaslMechanismException;
+import org.apache.kafka.common.message.SaslAuthenticateRequestData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.SaslAuthenticateRequest;
+import org.apache.kafka.common.requests.SaslAuthenticateResponse;
+import org.apache.kafka.common.requests.SaslHandshakeRequest;
+import org.apache.kafka.common.requests.SaslHandshakeResponse;
 
 /**
  * A follower's blocking Kafka-protocol connection to a leader broker: replication uses the same
- * Fetch API as consumers (bulk data stays off Artery, whose frames are small). One request at a
+ * Fetch API as consumers (bulk data stays off Artery, whose frames are small). On a SASL listener it
+ * authenticates (SaslHandshake, then SaslAuthenticate rounds) before anything else, and again on the
+ * same connection before the session lifetime the leader gave ends (KIP-368). One request at a
  * time, from the fetcher thread that owns it.
  */
 final class LeaderConnection implements AutoCloseable {
+  private static final short HANDSHAKE_VERSION = 1;
+  /** The first version whose response carries the session lifetime. */
+  private static final short AUTHENTICATE_VERSION = 1;
+  /** Re-authenticate once this share of the session lifetime has passed (Kafka picks 85–95 %). */
+  private static final double REAUTHENTICATE_AT = 0.85;
+
   private final Socket socket;
   private final DataInputStream in;
   private final DataOutputStream out;
+  private final String host;
   private final String clientId;
+  private final Optional<InterBrokerSasl> sasl;
   private int nextCorrelationId;
+  /** System.nanoTime() from which the next request first re-authenticates; Long.MAX_VALUE = never. */
+  private long reauthenticateAtNanos = Long.MAX_VALUE;
+  private int authentications;
 
-  LeaderConnection(SocketFactory sockets, String host, int port, String clientId, int connectTimeoutMs, int readTimeoutMs)
-      throws IOException {
+  /**
+   * Connects and, with {@code sasl}, authenticates.
+   *
+   * @throws SaslAuthenticationException when the leader refuses the credentials (the connection is closed)
+   */
+  LeaderConnection(SocketFactory sockets, String host, int port, String clientId, Optional<InterBrokerSasl> sasl,
+      int connectTimeoutMs, int readTimeoutMs) throws IOException {
     this.socket = sockets.createSocket();
-    socket.connect(new InetSocketAddress(host, port), connectTimeoutMs);
-    socket.setSoTimeout(readTimeoutMs);
-    socket.setTcpNoDelay(true);
-    this.in = new DataInputStream(socket.getInputStream());
-    this.out = new DataOutputStream(new java.io.BufferedOutputStream(socket.getOutputStream()));
+    this.host = host;
     this.clientId = clientId;
+    this.sasl = sasl;
+    try {
+      socket.connect(new InetSocketAddress(host, port), connectTimeoutMs);
+      socket.setSoTimeout(readTimeoutMs);
+      socket.setTcpNoDelay(true);
+      this.in = new DataInputStream(socket.getInputStream());
+      this.out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream()));
+      if (sasl.isPresent()) {
+        authenticate(sasl.get());
+      }
+    } catch (IOException | RuntimeException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  /** Sends one request and reads its response, re-authenticating first when the session is about to end. */
+  <T extends AbstractResponse> T send(AbstractRequest.Builder<?> builder, short version) throws IOException {
+    if (System.nanoTime() - reauthenticateAtNanos >= 0) {
+      authenticate(sasl.orElseThrow());
+    }
+    return exchange(builder, version);
+  }
+
+  /** How many times this connection has authenticated (the first time included). */
+  int authentications() {
+    return authentications;
+  }
+
+  private void authenticate(InterBrokerSasl credentials) throws IOException {
+    SaslHandshakeResponse handshake = exchange(
+        new SaslHandshakeRequest.Builder(new SaslHandshakeRequestData().setMechanism(credentials.mechanism())), HANDSHAKE_VERSION);
+    Errors handshakeError = Errors.forCode(handshake.data().errorCode());
+    if (handshakeError == Errors.UNSUPPORTED_SASL_MECHANISM) {
+      throw new UnsupportedSaslMechanismException("the leader's listener offers " + handshake.data().mechanisms()
+          + ", not " + credentials.mechanism() + " (sasl.mechanism.inter.broker.protocol)");
+    }
+    if (handshakeError != Errors.NONE) {
+      throw new IllegalSaslStateException("SaslHandshake failed: " + handshakeError);
+    }
+    long startNanos = System.nanoTime();
+    SaslClient client = credentials.newClient(host);
+    try {
+      byte[] token = client.hasInitialResponse() ? client.evaluateChallenge(new byte[0]) : new byte[0];
+      long sessionLifetimeMs;
+      while (true) {
+        SaslAuthenticateResponse response = exchange(
+            new SaslAuthenticateRequest.Builder(new SaslAuthenticateRequestData().setAuthBytes(token)), AUTHENTICATE_VERSION);
+        if (response.data().errorCode() != Errors.NONE.code()) {
+          // The leader's message says what failed (e.g. invalid credentials) and never holds a secret.
+          throw new SaslAuthenticationException(response.data().errorMessage());
+        }
+        sessionLifetimeMs = response.data().sessionLifetimeMs();
+        if (client.isComplete()) {
+          break;
+        }
+        token = client.evaluateChallenge(response.data().authBytes());
+        if (client.isComplete() && (token == null || token.length == 0)) {
+          break;
+        }
+      }
+      authentications++;
+      reauthenticateAtNanos = sessionLifetimeMs > 0
+          ? startNanos + (long) (sessionLifetimeMs * REAUTHENTICATE_AT) * 1_000_000L
+          : Long.MAX_VALUE;
+    } catch (SaslException e) {
+      throw new SaslAuthenticationException(credentials.mechanism() + " authentication with the leader failed: " + e.getMessage());
+    } finally {
+      client.dispose();
+    }
   }
 
   @SuppressWarnings("unchecked")
-  <T extends AbstractResponse> T send(AbstractRequest.Builder<?> builder, short version) throws IOException {
+  private <T extends AbstractResponse> T exchange(AbstractRequest.Builder<?> builder, short version) throws IOException {
     AbstractRequest request = builder.build(version);
     RequestHeader header = new RequestHeader(builder.apiKey(), version, clientId, nextCorrelationId++);
     ByteBuffer frame = request.serializeWithHeader(header);

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.FetchSessionHandler;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochRequestData;
 import org.apache.kafka.common.message.OffsetForLeaderEpochResponseData;
@@ -45,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * <p>Failure policy: a failed round (the leader unreachable, a timeout, a failed write here) closes
  * the connection and retries after a backoff that doubles from replica.fetch.backoff.ms up to
  * replica.fetch.backoff.max.ms ({@link ReplicationSettings}); the first failure of a streak is logged at WARN, the rest at DEBUG, and
- * the recovery at INFO. A partition whose appends fail is warned about once per streak too (a replica
+ * the recovery at INFO; a refused SASL authentication at ERROR, once per streak. A partition whose appends fail is warned about once per streak too (a replica
  * whose log is offline is skipped until it is back). The thread ends only on {@link #shutdown}; if an
  * Error kills it anyway, that is logged at ERROR and the next metadata change starts a new fetcher.
  */
@@ -69,6 +70,8 @@ final class ReplicaFetcher implements Runnable {
   private final FetchSessionHandler session;
   /** Failed rounds in a row; 0 while fetching works. */
   private int failedRounds;
+  /** Whether this streak of failures has logged a refused authentication. */
+  private boolean authenticationFailureLogged;
   /** Partitions whose last append failed: warned about once until one succeeds. */
   private final Set<TopicPartition> failingAppends = ConcurrentHashMap.newKeySet();
 
@@ -138,6 +141,7 @@ final class ReplicaFetcher implements Runnable {
         if (failedRounds > 0) {
           log.info("Follower {} fetches from broker {} again after {} failed attempts", replicas.localNodeId(), leaderId, failedRounds);
           failedRounds = 0;
+          authenticationFailureLogged = false;
         }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -146,17 +150,34 @@ final class ReplicaFetcher implements Runnable {
         if (running) {
           failedRounds++;
           long backoffMs = settings.fetchBackoffMs(failedRounds);
-          if (failedRounds == 1) {
-            log.warn("Follower {} failed to fetch from broker {}; retrying with backoff up to {} ms: {}",
-                replicas.localNodeId(), leaderId, settings.fetchBackoffMax().toMillis(), e.toString());
-          } else {
-            log.debug("Fetching from broker {} failed again ({} in a row); next try in {} ms", leaderId, failedRounds, backoffMs, e);
-          }
+          logFailure(e, backoffMs);
           session.handleError(e);
           closeConnection();
           sleepQuietly(backoffMs);
         }
       }
+    }
+  }
+
+  /**
+   * The first failure of a streak at WARN, the rest at DEBUG; a refused authentication, which needs an
+   * operator, at ERROR once per streak, naming the mechanism and user but never the password.
+   */
+  private void logFailure(Exception e, long backoffMs) {
+    if (e instanceof AuthenticationException && !authenticationFailureLogged) {
+      authenticationFailureLogged = true;
+      InterBrokerListener listener = replicas.interBroker();
+      log.error("Follower {} cannot authenticate to broker {} on listener {} with {}: {}. It retries every {} ms at most, and the"
+              + " partitions it follows leave their ISR meanwhile; check this node's sasl.jaas.config for that listener and"
+              + " the user's credential in the cluster.",
+          replicas.localNodeId(), leaderId, listener.listenerName(),
+          listener.sasl().map(sasl -> sasl.mechanism() + " as " + sasl.username()).orElse("no SASL"),
+          e.getMessage(), settings.fetchBackoffMax().toMillis());
+    } else if (failedRounds == 1) {
+      log.warn("Follower {} failed to fetch from broker {}; retrying with backoff up to {} ms: {}",
+          replicas.localNodeId(), leaderId, settings.fetchBackoffMax().toMillis(), e.toString());
+    } else {
+      log.debug("Fetching from broker {} failed again ({} in a row); next try in {} ms", leaderId, failedRounds, backoffMs, e);
     }
   }
 
@@ -167,7 +188,7 @@ final class ReplicaFetcher implements Runnable {
         return null;
       }
       connection = new LeaderConnection(replicas.interBroker().sockets(), leader.host(), leader.port(),
-          "replica-" + replicas.localNodeId(), (int) settings.connectTimeout().toMillis(), (int) settings.socketTimeout().toMillis());
+          "replica-" + replicas.localNodeId(), replicas.interBroker().sasl(), (int) settings.connectTimeout().toMillis(), (int) settings.socketTimeout().toMillis());
     }
     return connection;
   }

@@ -12,6 +12,7 @@ import javax.security.auth.callback.CallbackHandler;
 import javax.security.auth.callback.NameCallback;
 import javax.security.auth.callback.UnsupportedCallbackException;
 import javax.security.sasl.SaslServer;
+import org.apache.kafka.common.security.oauthbearer.internals.OAuthBearerSaslServer;
 import org.apache.kafka.common.security.plain.PlainAuthenticateCallback;
 import org.apache.kafka.common.security.plain.internals.PlainSaslServer;
 import org.apache.kafka.common.security.scram.ScramCredentialCallback;
@@ -20,18 +21,25 @@ import org.apache.kafka.common.security.scram.internals.ScramSaslServer;
 
 /**
  * Makes the server side of each enabled SASL mechanism with kafka-clients' own implementations
- * (PlainSaslServer, ScramSaslServer); this class only answers their callbacks: PLAIN's password
- * compared in constant time with the configured one, SCRAM's stored credential looked up in the
- * cluster's metadata. Thread-safe; each connection gets its own SaslServer.
+ * (PlainSaslServer, ScramSaslServer, OAuthBearerSaslServer); this class only answers their
+ * callbacks: PLAIN's password compared in constant time with the configured one, SCRAM's stored
+ * credential looked up in the cluster's metadata, OAUTHBEARER's token checked by the node's
+ * {@link OAuthBearerValidator}. Thread-safe; each connection gets its own SaslServer.
  */
 public final class SaslServers {
 
   private final SaslSettings settings;
   private final Supplier<ScramCredentials> scramCredentials;
+  private final Optional<OAuthBearerValidator> oauthBearer;
 
-  public SaslServers(SaslSettings settings, Supplier<ScramCredentials> scramCredentials) {
+  /** {@code oauthBearer} is required when OAUTHBEARER is enabled. */
+  public SaslServers(SaslSettings settings, Supplier<ScramCredentials> scramCredentials, Optional<OAuthBearerValidator> oauthBearer) {
+    if (settings.enabledMechanisms().contains(SaslSettings.OAUTHBEARER) && oauthBearer.isEmpty()) {
+      throw new IllegalArgumentException("OAUTHBEARER is enabled without a token validator");
+    }
     this.settings = settings;
     this.scramCredentials = scramCredentials;
+    this.oauthBearer = oauthBearer;
   }
 
   public java.util.List<String> enabledMechanisms() {
@@ -49,6 +57,9 @@ public final class SaslServers {
     }
     if (mechanism.equals(SaslSettings.PLAIN)) {
       return Optional.of(new PlainSaslServer(this::answerPlain));
+    }
+    if (mechanism.equals(SaslSettings.OAUTHBEARER)) {
+      return Optional.of(new OAuthBearerSaslServer(oauthBearer.orElseThrow()));
     }
     try {
       return Optional.of(new ScramSaslServer(ScramMechanism.forMechanismName(mechanism), Map.of(), scramCallbacks(mechanism)));

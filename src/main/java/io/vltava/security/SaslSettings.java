@@ -13,13 +13,15 @@ import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 
 /**
  * SASL settings of the SASL listeners ({@code vltava.sasl}): the mechanisms offered, the bound on
- * requests before authentication, PLAIN's configured users, and the SCRAM credentials a new
- * cluster starts with. Passwords are kept out of {@link #toString()}.
+ * requests before authentication, PLAIN's configured users, the SCRAM credentials a new cluster
+ * starts with, and how OAUTHBEARER tokens are validated. Passwords are kept out of {@link #toString()}.
  */
 public record SaslSettings(
-    List<String> enabledMechanisms, int maxReceiveBytes, Map<String, byte[]> plainUsers, List<BootstrapCredential> scramBootstrap) {
+    List<String> enabledMechanisms, int maxReceiveBytes, Map<String, byte[]> plainUsers, List<BootstrapCredential> scramBootstrap,
+    OAuthBearerSettings oauthBearer) {
 
   public static final String PLAIN = "PLAIN";
+  public static final String OAUTHBEARER = "OAUTHBEARER";
 
   /** A SCRAM credential for a new cluster, given with its password as kafka-storage's --add-scram takes it. */
   public record BootstrapCredential(String mechanism, String user, String password, int iterations) {
@@ -42,11 +44,12 @@ public record SaslSettings(
   public static SaslSettings fromConfig(Config sasl) {
     List<String> mechanisms = sasl.getStringList("enabled.mechanisms");
     for (String mechanism : mechanisms) {
-      if (!mechanism.equals(PLAIN) && !ScramMechanism.isScram(mechanism)) {
+      if (!mechanism.equals(PLAIN) && !mechanism.equals(OAUTHBEARER) && !ScramMechanism.isScram(mechanism)) {
         throw new ConfigException.BadValue("vltava.sasl.enabled.mechanisms",
-            mechanism + " is not supported; use PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512");
+            mechanism + " is not supported; use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or OAUTHBEARER");
       }
     }
+    OAuthBearerSettings oauthBearer = OAuthBearerSettings.fromConfig(sasl.getConfig("oauthbearer"), mechanisms.contains(OAUTHBEARER));
     Map<String, byte[]> plainUsers = new LinkedHashMap<>();
     for (Config user : sasl.getConfigList("plain.users")) {
       if (!user.hasPath("name") || !user.hasPath("password")) {
@@ -62,7 +65,7 @@ public record SaslSettings(
     if (maxReceive <= 0) {
       throw new ConfigException.BadValue("vltava.sasl.server.max.receive.size", "must be positive");
     }
-    return new SaslSettings(mechanisms, maxReceive, plainUsers, bootstrap);
+    return new SaslSettings(mechanisms, maxReceive, plainUsers, bootstrap, oauthBearer);
   }
 
   private static BootstrapCredential parseBootstrap(String entry) {
@@ -100,6 +103,6 @@ public record SaslSettings(
   @Override
   public String toString() {
     return "SaslSettings[mechanisms=" + enabledMechanisms + ", maxReceiveBytes=" + maxReceiveBytes
-        + ", plainUsers=" + plainUsers.keySet() + ", scramBootstrap=" + scramBootstrap + "]";
+        + ", plainUsers=" + plainUsers.keySet() + ", scramBootstrap=" + scramBootstrap + ", oauthBearer=" + oauthBearer + "]";
   }
 }

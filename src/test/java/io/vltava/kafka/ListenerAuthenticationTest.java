@@ -1,13 +1,20 @@
 package io.vltava.kafka;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vltava.metadata.ScramCredentials;
 import io.vltava.security.ExampleStores;
+import io.vltava.security.OAuthBearerSettings;
+import io.vltava.security.OAuthBearerValidator;
+import io.vltava.security.TestIdentityProvider;
 import io.vltava.security.SaslServers;
 import io.vltava.security.SaslSettings;
 import io.vltava.security.SslSettings;
+import java.io.IOException;
+import org.apache.kafka.common.security.ssl.SslPrincipalMapper;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.nio.ByteBuffer;
@@ -20,6 +27,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import org.apache.kafka.common.message.HeartbeatRequestData;
 import org.apache.kafka.common.message.HeartbeatResponseData;
@@ -36,7 +44,9 @@ import org.apache.kafka.common.requests.SaslAuthenticateResponse;
 import org.apache.kafka.common.requests.SaslHandshakeRequest;
 import org.apache.kafka.common.requests.SaslHandshakeResponse;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
+import org.apache.kafka.common.security.auth.SaslExtensions;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
+import org.apache.kafka.common.security.oauthbearer.internals.OAuthBearerClientInitialResponse;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -48,7 +58,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a listener makes of a connection before any handler sees it: the principal from a TLS client
- * certificate, the authentication deadline, and SASL sessions that end and are renewed (KIP-368).
+ * certificate, the authentication deadline, and SASL sessions that end and are renewed (KIP-368),
+ * by the setting or by an OAUTHBEARER token's expiry.
  * A Heartbeat handler records the principal each request arrives with.
  */
 @Timeout(value = 2, unit = TimeUnit.MINUTES)
@@ -60,13 +71,23 @@ class ListenerAuthenticationTest {
   private final AtomicReference<KafkaPrincipal> lastPrincipal = new AtomicReference<>();
   private KafkaListener listener;
 
+  private static TestIdentityProvider idp;
+  private static OAuthBearerSettings oauthBearerSettings;
+  private static OAuthBearerValidator oauthBearer;
+
   @BeforeAll
-  static void createStores() throws Exception {
+  static void createStoresAndKeys() throws Exception {
     ExampleStores.create(stores);
+    idp = TestIdentityProvider.start();
+    oauthBearerSettings = new OAuthBearerSettings(idp.writeJwks(stores.resolve("jwks.json")), 3_600_000, 100, 10_000,
+        List.of(TestIdentityProvider.AUDIENCE), TestIdentityProvider.ISSUER, "sub", "scope", 0);
+    oauthBearer = OAuthBearerValidator.start(oauthBearerSettings);
   }
 
   @AfterAll
   static void stopTestKit() {
+    oauthBearer.close();
+    idp.close();
     testKit.shutdownTestKit();
   }
 
@@ -83,6 +104,24 @@ class ListenerAuthenticationTest {
     try (SSLSocket socket = tlsSocket(true)) {
       assertEquals(Errors.NONE, heartbeat(socket, 1));
       assertEquals(new KafkaPrincipal(KafkaPrincipal.USER_TYPE, "CN=vltava-node"), lastPrincipal.get());
+    }
+  }
+
+  @Test
+  void principalMappingRulesTurnTheCertificateSubjectIntoTheName() throws Exception {
+    start(SecurityProtocol.SSL, "required", "RULE:^CN=([^,]+)$/$1/U", Duration.ofSeconds(30), Duration.ZERO);
+    try (SSLSocket socket = tlsSocket(true)) {
+      assertEquals(Errors.NONE, heartbeat(socket, 1));
+      assertEquals(new KafkaPrincipal(KafkaPrincipal.USER_TYPE, "VLTAVA-NODE"), lastPrincipal.get());
+    }
+  }
+
+  @Test
+  void aCertificateNoMappingRuleMatchesIsRefused() throws Exception {
+    start(SecurityProtocol.SSL, "required", "RULE:^CN=(.*),O=Example$/$1/", Duration.ofSeconds(30), Duration.ZERO);
+    try (SSLSocket socket = tlsSocket(true)) {
+      assertThrows(IOException.class, () -> heartbeat(socket, 1));
+      assertNull(lastPrincipal.get());
     }
   }
 
@@ -135,6 +174,54 @@ class ListenerAuthenticationTest {
     }
   }
 
+  @Test
+  void anOAuthBearerSessionEndsWithItsTokenUnlessAFreshTokenRenewsIt() throws Exception {
+    Duration maxReauth = Duration.ofMinutes(10);
+    start(SecurityProtocol.SASL_PLAINTEXT, "none", Duration.ofSeconds(30), maxReauth);
+    KafkaPrincipal alice = new KafkaPrincipal(KafkaPrincipal.USER_TYPE, "alice");
+    try (KafkaSocket socket = new KafkaSocket(listener.boundAddress())) {
+      SaslAuthenticateResponse first = oauthBearer(socket, idp.token("alice", Duration.ofSeconds(20)), 1);
+      assertEquals(Errors.NONE.code(), first.data().errorCode());
+      long lifetimeMs = first.data().sessionLifetimeMs();
+      assertTrue(lifetimeMs > 10_000 && lifetimeMs <= 20_000, "the token's 20 s, not connections.max.reauth.ms: " + lifetimeMs);
+      assertEquals(Errors.NONE, heartbeat(socket, 3));
+      assertEquals(alice, lastPrincipal.get());
+      SaslAuthenticateResponse renewed = oauthBearer(socket, idp.token("alice", Duration.ofHours(1)), 4);
+      assertEquals(Errors.NONE.code(), renewed.data().errorCode());
+      assertEquals(maxReauth.toMillis(), renewed.data().sessionLifetimeMs(), "a fresh token's hour, capped by the setting");
+      assertEquals(Errors.NONE, heartbeat(socket, 6));
+      SaslAuthenticateResponse otherSubject = oauthBearer(socket, idp.token("bob", Duration.ofHours(1)), 7);
+      assertEquals(Errors.SASL_AUTHENTICATION_FAILED.code(), otherSubject.data().errorCode());
+      assertTrue(socket.closedByPeer(), "a token for another subject cannot take over the connection");
+    }
+    Duration shortLived = Duration.ofSeconds(1);
+    try (KafkaSocket socket = new KafkaSocket(listener.boundAddress())) {
+      assertEquals(Errors.NONE.code(), oauthBearer(socket, idp.token("alice", shortLived), 1).data().errorCode());
+      awaitSessionEnd(shortLived);
+      socket.send(new RequestHeader(ApiKeys.HEARTBEAT, (short) 4, "test", 3), heartbeatRequest());
+      assertTrue(socket.closedByPeer(), "a request after the token expired closes the connection");
+    }
+  }
+
+  @Test
+  void aFollowerChecksThatTheLeadersCertificateNamesTheHostItConnectsTo() throws Exception {
+    // The example node certificate names 127.0.0.1 and localhost; 127.0.0.2 is loopback too, but not named.
+    start("127.0.0.2", SecurityProtocol.SSL, "none", "DEFAULT", Duration.ofSeconds(30), Duration.ZERO);
+    assertThrows(SSLHandshakeException.class, () -> followerHandshake("https"));
+    followerHandshake("");
+  }
+
+  /** A TLS handshake with the listener as a follower does it, checking the leader's host by {@code algorithm}. */
+  private void followerHandshake(String algorithm) throws Exception {
+    SslSettings follower = new SslSettings("follower", "", "changeit", "PKCS12", "", stores.resolve("client.truststore.p12").toString(),
+        "changeit", "PKCS12", SslSettings.ClientAuth.NONE, List.of("TLSv1.3"), SslPrincipalMapper.fromRules("DEFAULT"), algorithm);
+    try (SSLSocket socket = (SSLSocket) follower.clientSockets().createSocket()) {
+      socket.connect(listener.boundAddress(), 10_000);
+      socket.setSoTimeout(10_000);
+      socket.startHandshake();
+    }
+  }
+
   /** Sessions end by the clock; nothing to observe but its passing. */
   private static void awaitSessionEnd(Duration lifetime) {
     long endNanos = System.nanoTime() + lifetime.toNanos();
@@ -142,19 +229,29 @@ class ListenerAuthenticationTest {
   }
 
   private void start(SecurityProtocol protocol, String clientAuth, Duration authenticationTimeout, Duration reauth) throws Exception {
-    ListenerSettings settings = new ListenerSettings("127.0.0.1", 0, "127.0.0.1", 1 << 20, Duration.ofSeconds(30), 4,
+    start(protocol, clientAuth, "DEFAULT", authenticationTimeout, reauth);
+  }
+
+  private void start(SecurityProtocol protocol, String clientAuth, String principalMappingRules, Duration authenticationTimeout,
+      Duration reauth) throws Exception {
+    start("127.0.0.1", protocol, clientAuth, principalMappingRules, authenticationTimeout, reauth);
+  }
+
+  private void start(String host, SecurityProtocol protocol, String clientAuth, String principalMappingRules,
+      Duration authenticationTimeout, Duration reauth) throws Exception {
+    ListenerSettings settings = new ListenerSettings(host, 0, host, 1 << 20, Duration.ofSeconds(30), 4,
         authenticationTimeout, Duration.ZERO, reauth);
     String keystore = stores.resolve("node.keystore.p12").toString();
     String truststore = stores.resolve("client.truststore.p12").toString();
-    SslSettings ssl = new SslSettings(keystore, "changeit", "PKCS12", "", truststore, "changeit", "PKCS12",
-        SslSettings.ClientAuth.valueOf(clientAuth.toUpperCase()), List.of("TLSv1.3"));
-    SaslSettings sasl = new SaslSettings(List.of("PLAIN"), 4096,
+    SslSettings ssl = new SslSettings("vltava.ssl", keystore, "changeit", "PKCS12", "", truststore, "changeit", "PKCS12",
+        SslSettings.ClientAuth.valueOf(clientAuth.toUpperCase()), List.of("TLSv1.3"), SslPrincipalMapper.fromRules(principalMappingRules), "https");
+    SaslSettings sasl = new SaslSettings(List.of("PLAIN", "OAUTHBEARER"), 4096,
         Map.of("alice", "alice-secret".getBytes(StandardCharsets.UTF_8), "bob", "bob-secret".getBytes(StandardCharsets.UTF_8)),
-        List.of());
-    NamedListener named = new NamedListener(protocol.name, protocol, "127.0.0.1", 0, "127.0.0.1", 0);
+        List.of(), oauthBearerSettings);
+    NamedListener named = new NamedListener(protocol.name, protocol, host, 0, host, 0);
     KafkaListener.Security security = new KafkaListener.Security(Optional.of(ssl),
         named.usesTls() ? Optional.of(ssl.serverContext()) : Optional.empty(),
-        named.usesSasl() ? Optional.of(new SaslServers(sasl, () -> ScramCredentials.NONE)) : Optional.empty());
+        named.usesSasl() ? Optional.of(new SaslServers(sasl, () -> ScramCredentials.NONE, Optional.of(oauthBearer))) : Optional.empty());
     ApiHandler recording = new ApiHandler() {
       @Override
       public ApiKeys apiKey() {
@@ -172,8 +269,9 @@ class ListenerAuthenticationTest {
   }
 
   private SSLSocket tlsSocket(boolean withCertificate) throws Exception {
-    SslSettings client = new SslSettings(withCertificate ? stores.resolve("node.keystore.p12").toString() : "", "changeit", "PKCS12", "",
-        stores.resolve("client.truststore.p12").toString(), "changeit", "PKCS12", SslSettings.ClientAuth.NONE, List.of("TLSv1.3"));
+    SslSettings client = new SslSettings("client", withCertificate ? stores.resolve("node.keystore.p12").toString() : "", "changeit", "PKCS12", "",
+        stores.resolve("client.truststore.p12").toString(), "changeit", "PKCS12", SslSettings.ClientAuth.NONE, List.of("TLSv1.3"),
+        SslPrincipalMapper.fromRules("DEFAULT"), "https");
     SSLSocket socket = (SSLSocket) client.clientContext().getSocketFactory().createSocket();
     socket.connect(listener.boundAddress(), 10_000);
     socket.setSoTimeout(10_000);
@@ -204,15 +302,24 @@ class ListenerAuthenticationTest {
     return new HeartbeatRequest.Builder(new HeartbeatRequestData().setGroupId("g").setMemberId("m").setGenerationId(1)).build((short) 4);
   }
 
-  /** SaslHandshake v1 and SaslAuthenticate v2 with a PLAIN token; correlation ids {@code first} and {@code first + 1}. */
   private static SaslAuthenticateResponse plain(KafkaSocket socket, String user, String password, int first) throws Exception {
+    return authenticate(socket, "PLAIN", ("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8), first);
+  }
+
+  /** The client's first OAUTHBEARER message (RFC 7628) carrying {@code token}, as kafka-clients sends it. */
+  private static SaslAuthenticateResponse oauthBearer(KafkaSocket socket, String token, int first) throws Exception {
+    return authenticate(socket, "OAUTHBEARER", new OAuthBearerClientInitialResponse(token, SaslExtensions.empty()).toBytes(), first);
+  }
+
+  /** SaslHandshake v1 and SaslAuthenticate v2 with one token; correlation ids {@code first} and {@code first + 1}. */
+  private static SaslAuthenticateResponse authenticate(KafkaSocket socket, String mechanism, byte[] token, int first) throws Exception {
     RequestHeader handshakeHeader = new RequestHeader(ApiKeys.SASL_HANDSHAKE, (short) 1, "test", first);
-    socket.send(handshakeHeader, new SaslHandshakeRequest.Builder(new SaslHandshakeRequestData().setMechanism("PLAIN")).build((short) 1));
+    socket.send(handshakeHeader, new SaslHandshakeRequest.Builder(new SaslHandshakeRequestData().setMechanism(mechanism)).build((short) 1));
     SaslHandshakeResponse handshake = socket.receive(handshakeHeader);
     assertEquals(Errors.NONE.code(), handshake.data().errorCode());
     RequestHeader authenticateHeader = new RequestHeader(ApiKeys.SASL_AUTHENTICATE, (short) 2, "test", first + 1);
     socket.send(authenticateHeader, new SaslAuthenticateRequest.Builder(new SaslAuthenticateRequestData()
-        .setAuthBytes(("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8))).build((short) 2));
+        .setAuthBytes(token)).build((short) 2));
     return socket.receive(authenticateHeader);
   }
 }

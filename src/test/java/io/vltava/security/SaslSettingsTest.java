@@ -49,4 +49,33 @@ class SaslSettingsTest {
     assertTrue(mechanism.getMessage().contains("vltava.sasl.enabled.mechanisms"), mechanism.getMessage());
     assertThrows(ConfigException.class, () -> read(Map.of("vltava.sasl.plain.users", List.of(Map.of("name", "a")))));
   }
+
+  @Test
+  void oauthBearerWithoutAJwksRefusesToStart() {
+    ConfigException noJwks = assertThrows(ConfigException.class,
+        () -> read(Map.of("vltava.sasl.enabled.mechanisms", List.of("OAUTHBEARER"))));
+    assertTrue(noJwks.getMessage().contains("vltava.sasl.oauthbearer.jwks.endpoint.url"), noJwks.getMessage());
+    ConfigException badScheme = assertThrows(ConfigException.class, () -> read(Map.of(
+        "vltava.sasl.enabled.mechanisms", List.of("OAUTHBEARER"), "vltava.sasl.oauthbearer.jwks.endpoint.url", "ftp://idp/jwks")));
+    assertTrue(badScheme.getMessage().contains("https:, http: or file:"), badScheme.getMessage());
+  }
+
+  @Test
+  void oauthBearerSettingsReachKafkasValidatorUnderKafkasNames() {
+    SaslSettings sasl = read(Map.of(
+        "vltava.sasl.enabled.mechanisms", List.of("OAUTHBEARER", "SCRAM-SHA-512"),
+        "vltava.sasl.oauthbearer.jwks.endpoint.url", "https://idp.example.com/jwks",
+        "vltava.sasl.oauthbearer.expected.audience", List.of("vltava"),
+        "vltava.sasl.oauthbearer.expected.issuer", "https://idp.example.com",
+        "vltava.sasl.oauthbearer.sub.claim.name", "client_id",
+        "vltava.sasl.oauthbearer.clock.skew.seconds", 5));
+    Map<String, ?> kafka = sasl.oauthBearer().kafkaConfigs();
+    assertEquals("https://idp.example.com/jwks", kafka.get("sasl.oauthbearer.jwks.endpoint.url"));
+    assertEquals(List.of("vltava"), kafka.get("sasl.oauthbearer.expected.audience"));
+    assertEquals("https://idp.example.com", kafka.get("sasl.oauthbearer.expected.issuer"));
+    assertEquals("client_id", kafka.get("sasl.oauthbearer.sub.claim.name"));
+    assertEquals("scope", kafka.get("sasl.oauthbearer.scope.claim.name"));
+    assertEquals(5, kafka.get("sasl.oauthbearer.clock.skew.seconds"));
+    assertEquals(3_600_000L, kafka.get("sasl.oauthbearer.jwks.endpoint.refresh.ms"));
+  }
 }

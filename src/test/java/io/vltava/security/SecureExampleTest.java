@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -52,10 +51,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.acl.AccessControlEntry;
-import org.apache.kafka.common.acl.AclBinding;
-import org.apache.kafka.common.acl.AclOperation;
-import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -63,9 +58,6 @@ import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.requests.ApiVersionsRequest;
-import org.apache.kafka.common.resource.PatternType;
-import org.apache.kafka.common.resource.ResourcePattern;
-import org.apache.kafka.common.resource.ResourceType;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -100,7 +92,7 @@ class SecureExampleTest {
     ExampleStores.create(generated);
     Config example = ConfigFactory.parseFile(Path.of("examples/secure/node.conf").toFile());
     Config onFreePorts = ConfigFactory.parseMap(Map.of(
-        "vltava.listeners", "SASL_SSL://127.0.0.1:0,SSL://127.0.0.1:0",
+        "vltava.listeners", "SASL_SSL://127.0.0.1:0,BROKER://127.0.0.1:0",
         "vltava.ssl.keystore.location", generated.resolve("node.keystore.p12").toString(),
         "vltava.ssl.truststore.location", generated.resolve("client.truststore.p12").toString(),
         "vltava.data-dir", dataDir.toString(),
@@ -330,38 +322,22 @@ class SecureExampleTest {
 
   /**
    * Runs a client's driver as {@code user} (a SCRAM user is created first) on its own topic, which
-   * the admin lets the user write and read with the group "secure-CLIENT"; it must read back the
-   * three records it wrote, and be refused a produce to a topic no ACL names.
+   * the admin lets the user write and read with the group "secure-CLIENT" (see {@link SecureDrivers}).
    */
   private static void assertConsumedByDriver(String clientName, List<String> driver, String mechanism, String user, String password)
       throws Exception {
     String topic = "secure-" + clientName;
-    String principal = "User:" + user;
     try (Admin admin = Admin.create(client("SCRAM-SHA-512", "admin", "admin-secret"))) {
-      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
       if (mechanism.startsWith("SCRAM")) {
         admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
             new ScramCredentialInfo(ScramMechanism.fromMechanismName(mechanism), 8192), password))).all().get(30, TimeUnit.SECONDS);
       }
-      admin.createAcls(List.of(
-          allow(principal, AclOperation.WRITE, ResourceType.TOPIC, topic),
-          allow(principal, AclOperation.READ, ResourceType.TOPIC, topic),
-          allow(principal, AclOperation.READ, ResourceType.GROUP, topic))).all().get(30, TimeUnit.SECONDS);
+      SecureDrivers.grantOwnTopic(admin, "User:" + user, topic);
     }
     List<String> command = new ArrayList<>(driver);
     command.addAll(List.of(node.bootstrapServers(), generated.resolve("ca.crt").toString(), mechanism, user, password, topic,
         FORBIDDEN_TOPIC));
-    List<JsonNode> events = DriverProcess.run(command, generated.resolve("drivers"), clientName, Duration.ofMinutes(2));
-    assertEquals(1, events.size(), "one JSON line: " + events);
-    List<String> consumed = new ArrayList<>();
-    events.get(0).get("consumed").forEach(value -> consumed.add(value.asText()));
-    assertEquals(List.of(clientName + "-0", clientName + "-1", clientName + "-2"), consumed);
-    assertEquals("TOPIC_AUTHORIZATION_FAILED", events.get(0).get("deniedProduce").asText());
-  }
-
-  private static AclBinding allow(String principal, AclOperation operation, ResourceType type, String name) {
-    return new AclBinding(new ResourcePattern(type, name, PatternType.LITERAL),
-        new AccessControlEntry(principal, "*", operation, AclPermissionType.ALLOW));
+    SecureDrivers.assertReadsBackItsRecordsAndIsDenied(command, generated.resolve("drivers"), clientName, clientName);
   }
 
   private static Properties client(String mechanism, String user, String password) {

@@ -10,6 +10,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.vltava.node.GroupTestSupport;
 import io.vltava.node.TestNodes;
 import io.vltava.node.VltavaNode;
+import io.vltava.security.TestIdentityProvider;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -55,7 +56,11 @@ class ConformanceTest {
     settings.put("vltava.topics.auto.create.topics.enable", false);
     // Plain text first (what the cases use), and a SASL listener for the SASL APIs.
     settings.put("vltava.listeners", "PLAINTEXT://127.0.0.1:0," + SaslCases.LISTENER + "://127.0.0.1:0");
-    settings.put("vltava.sasl.enabled.mechanisms", List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"));
+    settings.put("vltava.sasl.enabled.mechanisms", SaslCases.OFFERED);
+    SaslCases.identityProvider = TestIdentityProvider.start();
+    settings.put("vltava.sasl.oauthbearer.jwks.endpoint.url", SaslCases.identityProvider.jwksUrl());
+    settings.put("vltava.sasl.oauthbearer.expected.audience", List.of(TestIdentityProvider.AUDIENCE));
+    settings.put("vltava.sasl.oauthbearer.expected.issuer", TestIdentityProvider.ISSUER);
     settings.put("vltava.sasl.plain.users", List.of(Map.of("name", SaslCases.PLAIN_USER, "password", SaslCases.PLAIN_PASSWORD)));
     settings.put("vltava.sasl.scram.bootstrap.credentials",
         List.of("SCRAM-SHA-256=[name=" + SaslCases.SCRAM_USER + ",password=" + SaslCases.SCRAM_PASSWORD + "]"));
@@ -76,6 +81,9 @@ class ConformanceTest {
     }
     if (node != null) {
       node.close();
+    }
+    if (SaslCases.identityProvider != null) {
+      SaslCases.identityProvider.close();
     }
   }
 

@@ -3,8 +3,10 @@ package io.vltava.kafka.conformance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vltava.security.TestIdentityProvider;
 import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
+import java.util.List;
 import javax.security.auth.callback.Callback;
 import javax.security.auth.callback.NameCallback;
 import javax.security.auth.callback.PasswordCallback;
@@ -15,6 +17,8 @@ import org.apache.kafka.common.message.SaslHandshakeRequestData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.SaslAuthenticateResponse;
 import org.apache.kafka.common.requests.SaslHandshakeResponse;
+import org.apache.kafka.common.security.auth.SaslExtensions;
+import org.apache.kafka.common.security.oauthbearer.internals.OAuthBearerClientInitialResponse;
 import org.apache.kafka.common.security.scram.ScramExtensionsCallback;
 import org.apache.kafka.common.security.scram.internals.ScramMechanism;
 import org.apache.kafka.common.security.scram.internals.ScramSaslClient;
@@ -24,6 +28,9 @@ final class SaslCases {
   private SaslCases() {}
 
   static final String LISTENER = "SASL_PLAINTEXT";
+  static final List<String> OFFERED = List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER");
+  /** Signs the OAUTHBEARER tokens; the node validates them against its JWKS. Started by ConformanceTest. */
+  static TestIdentityProvider identityProvider;
   static final String PLAIN_USER = "conformance-plain";
   static final String PLAIN_PASSWORD = "plain-secret";
   static final String SCRAM_USER = "conformance";
@@ -31,6 +38,11 @@ final class SaslCases {
 
   static SaslHandshakeResponse handshake(ConformanceBroker.Connection connection, String mechanism) throws Exception {
     return connection.send(new SaslHandshakeRequestData().setMechanism(mechanism), (short) 1);
+  }
+
+  /** The client's first OAUTHBEARER message (RFC 7628) carrying {@code token}, as kafka-clients sends it. */
+  static byte[] oauthBearerToken(String token) throws Exception {
+    return new OAuthBearerClientInitialResponse(token, SaslExtensions.empty()).toBytes();
   }
 
   static byte[] plainToken(String user, String password) {

@@ -13,14 +13,15 @@ import org.apache.kafka.common.requests.RequestUtils;
 import org.apache.kafka.common.requests.SaslHandshakeResponse;
 
 /**
- * SaslHandshake: on a SASL listener it names the mechanisms offered and accepts an enabled one; an
+ * SaslHandshake: on a SASL listener it names the mechanisms offered (OAUTHBEARER among them, as the
+ * node has a JWKS) and accepts an enabled one; an
  * unknown mechanism is refused with the list and the connection closes; other APIs before
  * authentication close the connection; on a plaintext listener the answer is ILLEGAL_SASL_STATE.
  * After a v0 handshake the SASL tokens travel raw (before KIP-152; librdkafka requires v0 advertised):
  * a good PLAIN token gets an empty raw token back, a wrong one closes the connection.
  */
 final class SaslHandshakeCase implements ApiCase {
-  private static final List<String> OFFERED = List.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
+  private static final List<String> OFFERED = SaslCases.OFFERED;
 
   @Override
   public ApiKeys apiKey() {
@@ -29,10 +30,12 @@ final class SaslHandshakeCase implements ApiCase {
 
   @Override
   public void check(ConformanceBroker broker, short version) throws Exception {
-    try (ConformanceBroker.Connection sasl = broker.connect(SaslCases.LISTENER)) {
-      SaslHandshakeResponse accepted = sasl.send(new SaslHandshakeRequestData().setMechanism("SCRAM-SHA-512"), version);
-      assertEquals(Errors.NONE.code(), accepted.data().errorCode());
-      assertEquals(OFFERED, accepted.data().mechanisms());
+    for (String mechanism : List.of("SCRAM-SHA-512", "OAUTHBEARER")) {
+      try (ConformanceBroker.Connection sasl = broker.connect(SaslCases.LISTENER)) {
+        SaslHandshakeResponse accepted = sasl.send(new SaslHandshakeRequestData().setMechanism(mechanism), version);
+        assertEquals(Errors.NONE.code(), accepted.data().errorCode(), mechanism);
+        assertEquals(OFFERED, accepted.data().mechanisms());
+      }
     }
     if (version == 0) {
       try (ConformanceBroker.Connection sasl = broker.connect(SaslCases.LISTENER)) {
