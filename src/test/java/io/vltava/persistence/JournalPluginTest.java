@@ -31,9 +31,11 @@ import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The journal plugin used the way a user would: an event-sourced entity of the test's own. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class JournalPluginTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
