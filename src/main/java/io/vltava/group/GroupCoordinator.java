@@ -28,10 +28,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
@@ -149,6 +151,30 @@ public final class GroupCoordinator extends EventSourcedBehavior<GroupCoordinato
   @Override
   public GroupOffsets emptyState() {
     return GroupOffsets.EMPTY;
+  }
+
+  /** Two snapshots are kept, so a snapshot that cannot be read still leaves an older one and its events. */
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.offsetsSnapshotEvery(), 2).withDeleteEventsOnSnapshot();
+  }
+
+  /** What a snapshot holds: the offsets as a list, since a map keyed by records is no CBOR object. */
+  public record OffsetsSnapshot(List<CommittedOffset> offsets) implements CborSerializable {}
+
+  @Override
+  public SnapshotAdapter<GroupOffsets> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(GroupOffsets state) {
+        return new OffsetsSnapshot(List.copyOf(state.byPartition().values()));
+      }
+
+      @Override
+      public GroupOffsets fromJournal(Object snapshot) {
+        return GroupOffsets.EMPTY.committed(((OffsetsSnapshot) snapshot).offsets());
+      }
+    };
   }
 
   @Override

@@ -13,7 +13,8 @@ public record GroupSettings(
     Duration offsetsRetentionCheckInterval,
     Duration offsetsCommitTimeout,
     Duration coordinatorRestartBackoff,
-    Duration coordinatorRestartBackoffMax) {
+    Duration coordinatorRestartBackoffMax,
+    int offsetsSnapshotEvery) {
 
   public static GroupSettings from(Config config) {
     Config groups = config.getConfig("vltava.groups");
@@ -25,6 +26,7 @@ public record GroupSettings(
         Duration.ofMillis(groups.getLong("offsets.retention.check.interval.ms")),
         Duration.ofMillis(groups.getLong("offsets.commit.timeout.ms")),
         new SettingsReader(config, "vltava.groups").positiveDuration("coordinator-restart-backoff"),
-        new SettingsReader(config, "vltava.groups").positiveDuration("coordinator-restart-backoff-max"));
+        new SettingsReader(config, "vltava.groups").positiveDuration("coordinator-restart-backoff-max"),
+        new SettingsReader(config, "vltava.groups").intAtLeast("offsets-snapshot-every", 1));
   }
 }

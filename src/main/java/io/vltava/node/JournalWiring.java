@@ -18,8 +18,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
- * Gives the journal plugin its storage: creates the journal topic if it is new and registers the
- * storage, which reaches each partition's leader wherever it is, once every partition's leader serves.
+ * Gives the journal and snapshot store plugins their storage: creates the journal and snapshot
+ * topics if they are new and registers the storage, which reaches each partition's leader wherever
+ * it is, once every partition's leader serves.
  */
 final class JournalWiring {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(JournalWiring.class);
@@ -65,22 +66,26 @@ final class JournalWiring {
       }
       Thread.sleep(100); // waiting for the other brokers of a starting cluster to register
     }
-    // Events are kept until their entity deletes them, never by age.
-    Controller.NewTopic topic = new Controller.NewTopic(
-        settings.topic(), settings.partitions(), replicationFactor, Map.of("retention.ms", "-1"));
+    // Events are kept until their entity deletes them, never by age; snapshots are compacted.
+    List<Controller.NewTopic> topics = List.of(
+        new Controller.NewTopic(settings.topic(), settings.partitions(), replicationFactor, Map.of("retention.ms", "-1")),
+        new Controller.NewTopic(settings.snapshotTopic(), settings.partitions(), replicationFactor, settings.snapshotTopicConfigs()));
     List<TopicOutcome> outcomes = AskPattern.<Controller.Command, Controller.TopicOutcomes>ask(controller,
-            replyTo -> new Controller.CreateTopics(List.of(topic), false, replyTo), timeout, system.scheduler())
+            replyTo -> new Controller.CreateTopics(topics, false, replyTo), timeout, system.scheduler())
         .toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS).outcomes();
-    Errors error = outcomes.get(0).error();
-    if (error != Errors.NONE && error != Errors.TOPIC_ALREADY_EXISTS) {
-      throw error.exception("cannot create the journal topic " + settings.topic() + ": " + outcomes.get(0).errorMessage());
+    for (TopicOutcome outcome : outcomes) {
+      if (outcome.error() != Errors.NONE && outcome.error() != Errors.TOPIC_ALREADY_EXISTS) {
+        throw outcome.error().exception("cannot create the internal topic " + outcome.name() + ": " + outcome.errorMessage());
+      }
     }
-    ReplicaJournalStorage storage = new ReplicaJournalStorage(system, replicas, settings);
-    awaitLeaders(storage, timeout);
-    JournalStorageExtension.get(system).register(storage);
+    ReplicaJournalStorage journal = new ReplicaJournalStorage(system, replicas, settings, settings.topic());
+    ReplicaJournalStorage snapshots = new ReplicaJournalStorage(system, replicas, settings, settings.snapshotTopic());
+    awaitLeaders(journal, timeout);
+    awaitLeaders(snapshots, timeout);
+    JournalStorageExtension.get(system).register(journal, snapshots);
   }
 
-  /** Waits until every journal partition's leader answers, so the first persistent actors do not fail their recovery. */
+  /** Waits until every partition's leader answers, so the first persistent actors do not fail their recovery. */
   private static void awaitLeaders(ReplicaJournalStorage storage, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     for (int partition = 0; partition < storage.partitionCount(); partition++) {
@@ -90,7 +95,7 @@ final class JournalWiring {
           break;
         } catch (RuntimeException notYet) {
           if (System.nanoTime() > deadline) {
-            throw new java.util.concurrent.TimeoutException("journal partition " + partition + " has no serving leader after " + timeout);
+            throw new java.util.concurrent.TimeoutException("internal topic partition " + partition + " has no serving leader after " + timeout);
           }
           Thread.sleep(20); // the leader opens its log asynchronously after the topic is created
         }

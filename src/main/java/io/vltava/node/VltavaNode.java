@@ -301,7 +301,7 @@ public final class VltavaNode implements AutoCloseable {
         topic -> settings.topicConfigs().uncleanLeaderElection(topic.configs()),
         settings.replication().autoLeaderRebalance(),
         settings.cluster().consistencyTimeout(),
-        Map.of(journal.topic(), journal.targetReplicationFactor()),
+        Map.of(journal.topic(), journal.targetReplicationFactor(), journal.snapshotTopic(), journal.targetReplicationFactor()),
         metrics::isrChanged,
         bootstrapScramCredentials(settings.sasl()));
   }

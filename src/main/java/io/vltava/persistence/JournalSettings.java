@@ -2,11 +2,18 @@ package io.vltava.persistence;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 
-/** The typed reading of the journal plugin's config block ({@code vltava.journal}). */
-public record JournalSettings(String topic, int partitions, int replicationFactor, Duration writeTimeout) {
+/**
+ * The typed reading of the journal plugin's config block ({@code vltava.journal}) and the snapshot
+ * store's ({@code vltava.snapshot-store}), whose topic has the journal's partitions and replication.
+ */
+public record JournalSettings(String topic, int partitions, int replicationFactor, Duration writeTimeout,
+    String snapshotTopic, Map<String, String> snapshotTopicConfigs) {
 
   public static final String PLUGIN_ID = "vltava.journal";
+  public static final String SNAPSHOT_PLUGIN_ID = "vltava.snapshot-store";
   /** As Kafka's offsets.topic.replication.factor: the journal's replication factor unless configured. */
   private static final int DEFAULT_REPLICATION_FACTOR = 3;
 
@@ -25,10 +32,16 @@ public record JournalSettings(String topic, int partitions, int replicationFacto
 
   public static JournalSettings from(Config config) {
     Config journal = config.getConfig(PLUGIN_ID);
+    Config snapshots = config.getConfig(SNAPSHOT_PLUGIN_ID);
+    Map<String, String> snapshotTopicConfigs = new TreeMap<>();
+    snapshots.getConfig("topic-configs").entrySet()
+        .forEach(e -> snapshotTopicConfigs.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped())));
     return new JournalSettings(
         journal.getString("topic"),
         journal.getInt("partitions"),
         journal.getInt("replication-factor"),
-        journal.getDuration("write-timeout"));
+        journal.getDuration("write-timeout"),
+        snapshots.getString("topic"),
+        Map.copyOf(snapshotTopicConfigs));
   }
 }

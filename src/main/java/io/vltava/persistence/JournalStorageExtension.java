@@ -7,8 +7,8 @@ import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 
 /**
- * How the journal plugin, which Pekko creates by reflection, finds the node's storage: the node
- * registers it here once at start-up; the plugin's operations wait for that.
+ * How the journal and snapshot store plugins, which Pekko creates by reflection, find the node's
+ * storage: the node registers it here once at start-up; the plugins' operations wait for that.
  */
 public final class JournalStorageExtension implements Extension {
 
@@ -20,6 +20,7 @@ public final class JournalStorageExtension implements Extension {
   };
 
   private final CompletableFuture<JournalStore> store = new CompletableFuture<>();
+  private final CompletableFuture<SnapshotTopicStore> snapshotStore = new CompletableFuture<>();
 
   private JournalStorageExtension() {}
 
@@ -27,14 +28,18 @@ public final class JournalStorageExtension implements Extension {
     return ID.apply(system);
   }
 
-  /** Registers the storage; a second registration is refused. */
-  public void register(JournalStorage storage) {
-    if (!store.complete(new JournalStore(storage))) {
+  /** Registers the journal's and the snapshot store's storage; a second registration is refused. */
+  public void register(JournalStorage journal, JournalStorage snapshots) {
+    if (!store.complete(new JournalStore(journal)) || !snapshotStore.complete(new SnapshotTopicStore(snapshots))) {
       throw new IllegalStateException("journal storage is already registered");
     }
   }
 
   public CompletionStage<JournalStore> store() {
     return store;
+  }
+
+  public CompletionStage<SnapshotTopicStore> snapshotStore() {
+    return snapshotStore;
   }
 }

@@ -1,11 +1,8 @@
 package io.vltava.persistence;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +16,6 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
-import org.apache.kafka.common.record.internal.RecordBatch;
-import org.apache.kafka.common.record.internal.Records;
 import org.apache.kafka.common.record.internal.SimpleRecord;
 import org.apache.kafka.common.utils.Utils;
 
@@ -36,7 +31,6 @@ import org.apache.kafka.common.utils.Utils;
 public final class JournalStore {
   static final String SEQ_NR_HEADER = "seq-nr";
   static final String DELETED_TO_HEADER = "deleted-to";
-  private static final int READ_BYTES = 1 << 20;
 
   /** One serialized event. */
   public record Event(long seqNr, byte[] payload) {}
@@ -91,7 +85,7 @@ public final class JournalStore {
       for (long offset : index.offsets(persistenceId, fromSeqNr, toSeqNr, max)) {
         Record record = chunk.get(offset);
         if (record == null) {
-          chunk = readChunk(partition, offset);
+          chunk = PartitionReader.chunkAt(storage, partition, offset);
           record = chunk.get(offset);
         }
         if (record == null) {
@@ -142,27 +136,7 @@ public final class JournalStore {
 
   /** Reads the records from where the index stopped to the end into it (reading one twice is harmless). */
   private JournalIndex catchUp(int partition, JournalIndex index) {
-    long offset = Math.max(index.readUpTo(), storage.startOffset(partition));
-    long end = storage.endOffset(partition);
-    try {
-      while (offset < end) {
-        Records records = storage.read(partition, offset, READ_BYTES);
-        if (records.sizeInBytes() == 0) {
-          break;
-        }
-        for (RecordBatch batch : records.batches()) {
-          for (Record record : batch) {
-            if (record.offset() >= offset) {
-              apply(index, record);
-            }
-          }
-          offset = Math.max(offset, batch.nextOffset());
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    index.readUpTo(offset);
+    index.readUpTo(PartitionReader.readFrom(storage, partition, index.readUpTo(), record -> apply(index, record)));
     return index;
   }
 
@@ -173,20 +147,6 @@ public final class JournalStore {
     } else {
       index.deleted(persistenceId, longHeader(record, DELETED_TO_HEADER));
     }
-  }
-
-  private Map<Long, Record> readChunk(int partition, long offset) {
-    Map<Long, Record> chunk = new HashMap<>();
-    try {
-      for (RecordBatch batch : storage.read(partition, offset, READ_BYTES).batches()) {
-        for (Record record : batch) {
-          chunk.put(record.offset(), record);
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return chunk;
   }
 
   private static SimpleRecord record(String persistenceId, byte[] value, String header, long number) {

@@ -20,7 +20,7 @@ import org.apache.kafka.common.record.internal.Records;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
- * Journal storage in the partitions of one topic, reached through each partition's leader entity
+ * Journal or snapshot storage in the partitions of one topic, reached through each partition's leader entity
  * (cluster sharding), so a persistent actor on any node writes to and recovers from the leader.
  */
 public final class ReplicaJournalStorage implements JournalStorage {
@@ -29,12 +29,16 @@ public final class ReplicaJournalStorage implements JournalStorage {
 
   private final ReplicaManager replicas;
   private final JournalSettings settings;
+  private final String topic;
 
   private final Executor blockingExecutor;
 
-  public ReplicaJournalStorage(org.apache.pekko.actor.typed.ActorSystem<?> system, ReplicaManager replicas, JournalSettings settings) {
+  /** Storage in {@code topic}: the journal's or the snapshot store's, both with the journal's partition count. */
+  public ReplicaJournalStorage(org.apache.pekko.actor.typed.ActorSystem<?> system, ReplicaManager replicas,
+      JournalSettings settings, String topic) {
     this.replicas = replicas;
     this.settings = settings;
+    this.topic = topic;
     this.blockingExecutor = system.dispatchers().lookup(org.apache.pekko.actor.typed.DispatcherSelector.blocking());
   }
 
@@ -98,18 +102,18 @@ public final class ReplicaJournalStorage implements JournalStorage {
           .<PartitionLeader.ReadResult>ask(replyTo -> new PartitionLeader.Read(offset, maxBytes, replyTo), settings.writeTimeout())
           .toCompletableFuture().get(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
       if (result.error() != Errors.NONE && result.error() != Errors.OFFSET_OUT_OF_RANGE) {
-        throw result.error().exception("reading journal partition " + partition + " at " + offset);
+        throw result.error().exception("reading " + topic + " partition " + partition + " at " + offset);
       }
       return result;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted reading journal partition " + partition);
+      throw new InterruptedIOException("interrupted reading " + topic + " partition " + partition);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IOException("journal partition " + partition + " did not answer", e);
+      throw new IOException(topic + " partition " + partition + " did not answer", e);
     }
   }
 
   private EntityRef<PartitionLeader.Command> leader(int partition) {
-    return replicas.leaderRef(new TopicPartition(settings.topic(), partition));
+    return replicas.leaderRef(new TopicPartition(topic, partition));
   }
 }

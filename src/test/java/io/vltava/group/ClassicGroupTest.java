@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class ClassicGroupTest {
   private static final GroupSettings SETTINGS =
       new GroupSettings(Duration.ofMillis(3000), 100, 60_000, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofSeconds(5),
-          Duration.ofMillis(200), Duration.ofSeconds(5));
+          Duration.ofMillis(200), Duration.ofSeconds(5), 1000);
   private static final List<Protocol> RANGE = List.of(new Protocol("range", new byte[] {1}));
 
   private final ClassicGroup group = new ClassicGroup("g", SETTINGS);

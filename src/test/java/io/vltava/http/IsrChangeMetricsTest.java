@@ -45,11 +45,11 @@ class IsrChangeMetricsTest {
       }
       // Settled: the journal topic exists and every partition has all its replicas in sync.
       ClusterState settled = cluster.awaitMetadata(
-          state -> state.topic(JOURNAL).isPresent() && state.topic(TOPIC).isPresent() && allInSync(state), Duration.ofSeconds(60));
+          state -> state.topic(JOURNAL).isPresent() && state.topic("__vltava_snapshots").isPresent() && state.topic(TOPIC).isPresent() && allInSync(state), Duration.ofSeconds(60));
       int victim = cluster.controllerId() % 3 + 1;
       long partitionsWithVictim = settled.topics().values().stream()
           .flatMap(t -> t.partitions().stream()).filter(p -> p.isr().contains(victim)).count();
-      assertEquals(8 + 4, partitionsWithVictim, "every partition has a replica on each of the 3 nodes");
+      assertEquals(8 + 8 + 4, partitionsWithVictim, "every partition (journal, snapshots, topic) has a replica on each of the 3 nodes");
       double shrinksBefore = sum(cluster, "vltava_isr_shrinks_total");
       double expandsBefore = sum(cluster, "vltava_isr_expands_total");
 

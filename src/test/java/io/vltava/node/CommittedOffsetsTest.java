@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.LongStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * also after an orderly restart and a crash of the broker; at-most-once loses and at-least-once
  * repeats exactly the records of an interrupted batch; auto-commit commits.
  */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CommittedOffsetsTest {
   private static final TopicPartition P0 = new TopicPartition("events", 0);
 
@@ -147,6 +150,40 @@ class CommittedOffsetsTest {
   }
 
   /** A consumer of group {@code group} subscribed to "events", fetching at most {@code maxPollRecords} per poll. */
+  @Test
+  void aGroupCommittingThousandsOfTimesKeepsABoundedJournalAndRecoversItsLatestOffsets() throws Exception {
+    Map<String, Object> settings = new java.util.HashMap<>(FAST_GROUPS);
+    settings.put("vltava.groups.offsets-snapshot-every", 100);
+    TopicPartition p1 = new TopicPartition("events", 1);
+    int commits = 1_000;
+    try (VltavaNode node = TestNodes.start(dataDir, settings)) {
+      GroupTestSupport.createTopic(node.bootstrapServers(), "events", 2);
+      try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(GroupTestSupport.groupConsumerProps(node.bootstrapServers(), "busy"))) {
+        for (int i = 1; i <= commits; i++) {
+          consumer.commitSync(Map.of(P0, new OffsetAndMetadata(i), p1, new OffsetAndMetadata(2L * i, "m" + i)));
+        }
+      }
+      // Snapshots at 900 and 1000 are kept; the one at 1000 deleted the events up to 800.
+      io.vltava.persistence.JournalStore journal =
+          io.vltava.persistence.JournalStorageExtension.get(node.system()).store().toCompletableFuture().get();
+      String persistenceId = io.vltava.group.GroupCoordinator.persistenceId("busy").id();
+      await().atMost(Duration.ofSeconds(15)).until(() -> liveEvents(journal, persistenceId), org.hamcrest.Matchers.equalTo(200));
+      assertEquals((long) commits, journal.highestSeqNr(persistenceId).toCompletableFuture().get());
+    }
+    try (VltavaNode node = TestNodes.start(dataDir, settings);
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(GroupTestSupport.groupConsumerProps(node.bootstrapServers(), "busy"))) {
+      Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(java.util.Set.of(P0, p1), Duration.ofSeconds(30));
+      assertEquals(new OffsetAndMetadata(commits), committed.get(P0));
+      assertEquals(new OffsetAndMetadata(2L * commits, "m" + commits), committed.get(p1));
+    }
+  }
+
+  private static int liveEvents(io.vltava.persistence.JournalStore journal, String persistenceId) throws Exception {
+    int[] count = {0};
+    journal.replay(persistenceId, 1, Long.MAX_VALUE, Long.MAX_VALUE, event -> count[0]++).toCompletableFuture().get();
+    return count[0];
+  }
+
   private static KafkaConsumer<byte[], byte[]> subscribed(String bootstrap, String group, int maxPollRecords) {
     Properties props = GroupTestSupport.groupConsumerProps(bootstrap, group);
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));

@@ -26,20 +26,23 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.persistence.JournalProtocol;
 import org.apache.pekko.persistence.Persistence;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The journal plugin used the way a user would: an event-sourced entity of the test's own. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class JournalPluginTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
   @TempDir Path dataDir;
 
-  /** A user's entity: an append-only list of lines. */
-  static final class Notebook extends EventSourcedBehavior<Notebook.Command, Notebook.Written, List<String>> {
+  /** A user's entity: an append-only list of lines, optionally snapshotting. */
+  static final class Notebook extends EventSourcedBehavior<Notebook.Command, Notebook.Written, Notebook.Page> {
     sealed interface Command extends CborSerializable {}
 
     record Write(String line, ActorRef<Done> replyTo) implements Command {}
@@ -48,34 +51,49 @@ class JournalPluginTest {
 
     record Written(String line) implements CborSerializable {}
 
+    /** The state, which is also the snapshot. */
+    record Page(List<String> lines) implements CborSerializable {}
+
+    private final RetentionCriteria retention;
+
     static Behavior<Command> create(String id) {
-      return new Notebook(id);
+      return new Notebook(id, RetentionCriteria.disabled());
     }
 
-    private Notebook(String id) {
+    static Behavior<Command> snapshotting(String id, RetentionCriteria retention) {
+      return new Notebook(id, retention);
+    }
+
+    private Notebook(String id, RetentionCriteria retention) {
       super(PersistenceId.of("notebook", id));
+      this.retention = retention;
     }
 
     @Override
-    public List<String> emptyState() {
-      return List.of();
+    public RetentionCriteria retentionCriteria() {
+      return retention;
     }
 
     @Override
-    public CommandHandler<Command, Written, List<String>> commandHandler() {
+    public Page emptyState() {
+      return new Page(List.of());
+    }
+
+    @Override
+    public CommandHandler<Command, Written, Page> commandHandler() {
       return newCommandHandlerBuilder().forAnyState()
           .onCommand(Write.class, (state, write) ->
               Effect().persist(new Written(write.line())).thenReply(write.replyTo(), s -> Done.getInstance()))
-          .onCommand(Read.class, (state, read) -> Effect().reply(read.replyTo(), state))
+          .onCommand(Read.class, (state, read) -> Effect().reply(read.replyTo(), state.lines()))
           .build();
     }
 
     @Override
-    public EventHandler<List<String>, Written> eventHandler() {
+    public EventHandler<Page, Written> eventHandler() {
       return newEventHandlerBuilder().forAnyState().onEvent(Written.class, (state, event) -> {
-        List<String> next = new ArrayList<>(state);
+        List<String> next = new ArrayList<>(state.lines());
         next.add(event.line());
-        return next;
+        return new Page(next);
       }).build();
     }
   }
@@ -141,6 +159,48 @@ class JournalPluginTest {
       JournalPluginTest.<Done>ask(node.system(), book, replyTo -> new Notebook.Write("line-6", replyTo)).toCompletableFuture().get();
       assertEquals(List.of("line-4", "line-5", "line-6"), read(node.system(), book));
     }
+  }
+
+  @Test
+  void aSnapshottingEntityRecoversFromItsLatestSnapshotAndTheEventsAfterIt() throws Exception {
+    // Snapshots at 4, 8 and 12; the one at 12 deletes the events up to 12 - 2 * 4 = 4.
+    RetentionCriteria retention = RetentionCriteria.snapshotEvery(4, 2).withDeleteEventsOnSnapshot();
+    List<String> expected = new ArrayList<>();
+    try (VltavaNode node = TestNodes.start(dataDir)) {
+      ActorRef<Notebook.Command> book = node.system().systemActorOf(Notebook.snapshotting("snap", retention), "snap",
+          org.apache.pekko.actor.typed.Props.empty());
+      for (int i = 1; i <= 14; i++) {
+        String line = "line-" + i;
+        expected.add(line);
+        JournalPluginTest.<Done>ask(node.system(), book, replyTo -> new Notebook.Write(line, replyTo)).toCompletableFuture().get();
+      }
+      assertEquals(expected, read(node.system(), book));
+      SnapshotTopicStore snapshots = JournalStorageExtension.get(node.system()).snapshotStore().toCompletableFuture().get();
+      // The deletion after the snapshot at 12 runs after its reply: wait for it.
+      org.awaitility.Awaitility.await().atMost(TIMEOUT).until(() -> replayedSeqNrs(node.system()),
+          org.hamcrest.Matchers.equalTo(List.of(5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L, 13L, 14L)));
+      SnapshotTopicStore.Criteria all = new SnapshotTopicStore.Criteria(0, Long.MAX_VALUE, 0, Long.MAX_VALUE);
+      assertEquals(12L, snapshots.load("notebook|snap", all).toCompletableFuture().get().orElseThrow().seqNr());
+    }
+    try (VltavaNode node = TestNodes.start(dataDir)) {
+      SnapshotTopicStore snapshots = JournalStorageExtension.get(node.system()).snapshotStore().toCompletableFuture().get();
+      SnapshotTopicStore.Criteria upTo11 = new SnapshotTopicStore.Criteria(0, 11, 0, Long.MAX_VALUE);
+      assertEquals(8L, snapshots.load("notebook|snap", upTo11).toCompletableFuture().get().orElseThrow().seqNr());
+      ActorRef<Notebook.Command> book = node.system().systemActorOf(Notebook.snapshotting("snap", retention), "snap",
+          org.apache.pekko.actor.typed.Props.empty());
+      assertEquals(expected, read(node.system(), book), "snapshot 12 plus events 13 and 14");
+      JournalPluginTest.<Done>ask(node.system(), book, replyTo -> new Notebook.Write("line-15", replyTo)).toCompletableFuture().get();
+      expected.add("line-15");
+      assertEquals(expected, read(node.system(), book));
+    }
+  }
+
+  private static List<Long> replayedSeqNrs(ActorSystem<?> system) throws Exception {
+    JournalStore store = JournalStorageExtension.get(system).store().toCompletableFuture().get();
+    List<Long> seqNrs = new ArrayList<>();
+    store.replay("notebook|snap", 1, Long.MAX_VALUE, Long.MAX_VALUE, event -> seqNrs.add(event.seqNr()))
+        .toCompletableFuture().get();
+    return seqNrs;
   }
 
   private static List<ActorRef<Notebook.Command>> spawnAll(ActorSystem<?> system, int count) {

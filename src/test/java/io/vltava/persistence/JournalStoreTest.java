@@ -4,21 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.vltava.log.LogConfig;
 import io.vltava.log.PartitionLog;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.record.internal.MemoryRecords;
-import org.apache.kafka.common.record.internal.Records;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,43 +21,6 @@ class JournalStoreTest {
   @TempDir Path dir;
   private final ExecutorService io = Executors.newSingleThreadExecutor();
   private PartitionLog log;
-
-  /** One journal partition in a real log on disk, shared as the partition leader shares it. */
-  private final class SharedPartition implements JournalStorage {
-    @Override
-    public int partitionCount() {
-      return 1;
-    }
-
-    @Override
-    public synchronized CompletionStage<Long> append(int partition, MemoryRecords records) {
-      try {
-        return CompletableFuture.completedFuture(log.appendAsLeader(records, 0).firstOffset());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-
-    @Override
-    public Records read(int partition, long offset, int maxBytes) throws IOException {
-      return log.read(offset, maxBytes, log.logEndOffset()).records();
-    }
-
-    @Override
-    public long startOffset(int partition) {
-      return log.logStartOffset();
-    }
-
-    @Override
-    public long endOffset(int partition) {
-      return log.logEndOffset();
-    }
-
-    @Override
-    public Executor ioExecutor() {
-      return io;
-    }
-  }
 
   @AfterEach
   void close() throws Exception {
@@ -86,7 +42,7 @@ class JournalStoreTest {
   @Test
   void anEntityThatMovesToANodeWithAnOlderIndexRecoversEveryEventWrittenElsewhere() throws Exception {
     log = PartitionLog.open(dir, LogConfig.defaults(), Clock.systemUTC());
-    SharedPartition partition = new SharedPartition();
+    SharedLogPartition partition = new SharedLogPartition(log, io);
     JournalStore first = new JournalStore(partition);
     JournalStore second = new JournalStore(partition);
     first.write("group-a", List.of(event(1, "a1"))).toCompletableFuture().get(10, TimeUnit.SECONDS);
