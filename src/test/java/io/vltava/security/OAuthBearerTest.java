@@ -180,17 +180,8 @@ class OAuthBearerTest {
     props.put(SaslConfigs.SASL_LOGIN_REFRESH_WINDOW_JITTER, 0.0);
     props.put(SaslConfigs.SASL_LOGIN_REFRESH_MIN_PERIOD_SECONDS, (short) 0);
     props.put(SaslConfigs.SASL_LOGIN_REFRESH_BUFFER_SECONDS, (short) 0);
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
-      long endNanos = System.nanoTime() + tokenLifetime.multipliedBy(3).toNanos();
-      int sent = 0;
-      // Bounded: records flow across three token lifetimes; the node ends each session when its token expires.
-      while (System.nanoTime() < endNanos && sent < 5_000) {
-        producer.send(new ProducerRecord<>("oauth-renewed", ("r" + sent++).getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
-      }
-      assertTrue(metric(producer, "successful-reauthentication-total") >= 2, "the producer re-authenticated on its connections");
-      assertEquals(0, metric(producer, "failed-reauthentication-total"));
-      assertEquals(0, metric(producer, "failed-authentication-total"));
-    }
+    // Records flow across three token lifetimes; the node ends each session when its token expires.
+    SecureDrivers.assertProducerReauthenticates(props, "oauth-renewed", tokenLifetime.multipliedBy(3), 2);
     assertTrue(idp.tokensIssued("renewer") >= 3, "fresh tokens were fetched: " + idp.tokensIssued("renewer"));
   }
 
@@ -256,11 +247,5 @@ class OAuthBearerTest {
       }
     }
     return values;
-  }
-
-  private static double metric(KafkaProducer<?, ?> producer, String name) {
-    return producer.metrics().entrySet().stream()
-        .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("producer-metrics"))
-        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
   }
 }

@@ -1,14 +1,19 @@
 package io.vltava.security;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vltava.clients.DriverProcess;
 import java.nio.file.Path;
+import java.util.Properties;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.acl.AccessControlEntry;
@@ -55,5 +60,29 @@ final class SecureDrivers {
     events.get(0).get("consumed").forEach(value -> consumed.add(value.asText()));
     assertEquals(List.of(valuePrefix + "-0", valuePrefix + "-1", valuePrefix + "-2"), consumed);
     assertEquals("TOPIC_AUTHORIZATION_FAILED", events.get(0).get("deniedProduce").asText());
+  }
+
+  /**
+   * Produces to {@code topic} with {@code props} (bounded: for {@code span} or 10,000 records) and
+   * checks that the producer re-authenticated at least {@code minReauthentications} times without a failure.
+   */
+  static void assertProducerReauthenticates(Properties props, String topic, Duration span, int minReauthentications)
+      throws Exception {
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+      long endNanos = System.nanoTime() + span.toNanos();
+      int sent = 0;
+      while (System.nanoTime() < endNanos && sent < 10_000) {
+        producer.send(new ProducerRecord<>(topic, ("r" + sent++).getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+      }
+      assertTrue(metric(producer, "successful-reauthentication-total") >= minReauthentications, "the producer re-authenticated");
+      assertEquals(0, metric(producer, "failed-reauthentication-total"));
+      assertEquals(0, metric(producer, "failed-authentication-total"));
+    }
+  }
+
+  private static double metric(KafkaProducer<?, ?> producer, String name) {
+    return producer.metrics().entrySet().stream()
+        .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("producer-metrics"))
+        .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
   }
 }
