@@ -3,9 +3,9 @@
 # start one or three Vltava nodes or Apache Kafka 4.3.1 KRaft brokers on free loopback ports with
 # fresh data dirs, wait until they answer, stop them.
 #
-# The sourcing script sets ROOT (repo root), WORK (its temp dir), RF (replication factor of the
-# readiness probe topic), TOPIC_CONFIGS (array, configs of that topic), READY_TIMEOUT (seconds), and
-# defines log and die; then calls brokers_init once. start_target TARGET NODES starts a target and
+# The sourcing script sets ROOT (repo root), RF (replication factor of the readiness probe topic),
+# TOPIC_CONFIGS (array, configs of that topic), READY_TIMEOUT (seconds), and defines log and die;
+# then calls bench_work NAME (its temp dir WORK) and brokers_init once. start_target TARGET NODES starts a target and
 # sets BOOTSTRAP, BROKER_PIDS, BROKER_LOGS and BROKER_DATAS; stop_brokers stops it. Optional, read at start:
 #   BROKER_HEAP          -Xms/-Xmx of each broker (default 1g)
 #   BROKER_JVM_EXTRA     more JVM options for each broker, space-separated (e.g. a GC log)
@@ -17,6 +17,19 @@ BROKER_PIDS=()   # pids of the running target's broker processes (1 or 3), in no
 BROKER_LOGS=()   # their log files, same order
 BROKER_DATAS=()  # their data dirs, same order
 BOOTSTRAP=""     # their client addresses, comma-separated
+
+# bench_work NAME: a fresh temp dir in WORK; on exit the brokers are stopped (after the sourcing
+# script's stop_driver, if it defines one) and WORK is removed, or kept with KEEP_WORK=1.
+bench_work() {
+  WORK=$(mktemp -d "${TMPDIR:-/tmp}/vltava-$1.XXXXXX")
+  trap bench_exit EXIT
+  trap 'exit 130' INT TERM
+}
+bench_exit() {
+  if declare -F stop_driver >/dev/null; then stop_driver; fi
+  stop_brokers
+  if [ "${KEEP_WORK:-0}" = 1 ]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
+}
 
 # brokers_init: resolve the Kafka 4.3.1 classpath (bench/kafka/pom.xml, cached in its target/) and
 # set KAFKA_CP, LOG4J, TOOL_JAVA (a java command line for Kafka's tools) and BROKER_JVM.

@@ -71,15 +71,9 @@ command -v timeout >/dev/null || die "coreutils 'timeout' is required"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/vltava-omb.XXXXXX")
 # shellcheck source=bench/brokers.sh
 . "$ROOT/bench/brokers.sh"
-cleanup() {
-  stop_brokers
-  if [ "${KEEP_WORK:-0}" = 1 ]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_work omb
 
 RF=1; TOPIC_CONFIGS=()
 brokers_init

@@ -68,19 +68,13 @@ fi
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/vltava-scale.XXXXXX")
 RF=1
 TOPIC_CONFIGS=()
 
 # shellcheck source=bench/brokers.sh
 . "$ROOT/bench/brokers.sh"
 
-cleanup() {
-  stop_brokers
-  if [ "${KEEP_WORK:-0}" = 1 ]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_work scale
 
 brokers_init
 mkdir -p "$WORK/client"

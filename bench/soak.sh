@@ -67,17 +67,14 @@ command -v jstat >/dev/null || die "jstat (JDK) is required"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/vltava-soak.XXXXXX")
 # shellcheck source=bench/brokers.sh
 . "$ROOT/bench/brokers.sh"
 DRIVER_PID=""
-cleanup() {
+stop_driver() {  # called on exit by bench_exit, before the brokers stop
   [ -n "$DRIVER_PID" ] && kill "$DRIVER_PID" 2>/dev/null && wait "$DRIVER_PID" 2>/dev/null
-  stop_brokers
-  if [ "${KEEP_WORK:-0}" = 1 ]; then log "work dir kept: $WORK"; else rm -rf "$WORK"; fi
+  return 0
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_work soak
 
 # Each broker writes a GC log of its own (%p: its pid), read for the heap left after each collection.
 BROKER_JVM_EXTRA="-Xlog:gc:file=$WORK/gc-%p.log"
