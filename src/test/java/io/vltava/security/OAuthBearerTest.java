@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -118,7 +116,7 @@ class OAuthBearerTest {
     consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps)) {
       consumer.subscribe(List.of(topic));
-      assertEquals(List.of("order-0", "order-1", "order-2"), poll(consumer, 3));
+      assertEquals(List.of("order-0", "order-1", "order-2"), SecureDrivers.poll(consumer, 3));
     }
     // Another subject of the same provider has no ACL on the topic.
     Properties bobProps = TestNodes.producerProps(bootstrap());
@@ -235,17 +233,5 @@ class OAuthBearerTest {
     ExecutionException refused = assertThrows(ExecutionException.class, () -> producer.send(
         new ProducerRecord<>(topic, "x".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS));
     assertEquals(Set.of(topic), assertInstanceOf(TopicAuthorizationException.class, refused.getCause()).unauthorizedTopics());
-  }
-
-  /** The values of up to {@code count} records, polled for at most 30 s. */
-  private static List<String> poll(KafkaConsumer<byte[], byte[]> consumer, int count) {
-    List<String> values = new ArrayList<>();
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (values.size() < count && System.nanoTime() < deadline) {
-      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-        values.add(new String(record.value(), StandardCharsets.UTF_8));
-      }
-    }
-    return values;
   }
 }

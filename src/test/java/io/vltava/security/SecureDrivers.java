@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.admin.Admin;
@@ -84,5 +86,17 @@ final class SecureDrivers {
     return producer.metrics().entrySet().stream()
         .filter(e -> e.getKey().name().equals(name) && e.getKey().group().equals("producer-metrics"))
         .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+  }
+
+  /** The values of up to {@code count} records, polled for at most 30 s. */
+  static List<String> poll(KafkaConsumer<byte[], byte[]> consumer, int count) {
+    List<String> values = new ArrayList<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (values.size() < count && System.nanoTime() < deadline) {
+      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+        values.add(new String(record.value(), StandardCharsets.UTF_8));
+      }
+    }
+    return values;
   }
 }

@@ -46,7 +46,6 @@ import org.apache.kafka.clients.admin.ScramCredentialInfo;
 import org.apache.kafka.clients.admin.ScramMechanism;
 import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -145,35 +144,23 @@ class SecureExampleTest {
     consumerProps.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps)) {
       consumer.subscribe(List.of("secure-orders"));
-      assertInstanceOf(GroupAuthorizationException.class, assertThrows(AuthorizationException.class, () -> poll(consumer, 3)));
+      assertInstanceOf(GroupAuthorizationException.class, assertThrows(AuthorizationException.class, () -> SecureDrivers.poll(consumer, 3)));
     }
     kafkaAcls("--add", "--allow-principal", "User:alice", "--operation", "Read", "--group", "order-readers");
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps)) {
       consumer.subscribe(List.of("secure-orders"));
       TopicAuthorizationException noRead = assertInstanceOf(TopicAuthorizationException.class,
-          assertThrows(AuthorizationException.class, () -> poll(consumer, 3)));
+          assertThrows(AuthorizationException.class, () -> SecureDrivers.poll(consumer, 3)));
       assertEquals(Set.of("secure-orders"), noRead.unauthorizedTopics());
     }
     kafkaAcls("--add", "--allow-principal", "User:alice", "--operation", "Read", "--topic", "secure-orders");
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProps)) {
       consumer.subscribe(List.of("secure-orders"));
-      assertEquals(List.of("order-0", "order-1", "order-2"), poll(consumer, 3));
+      assertEquals(List.of("order-0", "order-1", "order-2"), SecureDrivers.poll(consumer, 3));
       consumer.commitSync(Duration.ofSeconds(30));
     }
     String listed = kafkaAcls("--list", "--principal", "User:alice").stdout();
     assertTrue(listed.contains("User:alice") && listed.contains("WRITE") && listed.contains("READ"), listed);
-  }
-
-  /** The values of up to {@code count} records, polled for at most 30 s. */
-  private static List<String> poll(KafkaConsumer<byte[], byte[]> consumer, int count) {
-    List<String> values = new ArrayList<>();
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (values.size() < count && System.nanoTime() < deadline) {
-      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-        values.add(new String(record.value(), StandardCharsets.UTF_8));
-      }
-    }
-    return values;
   }
 
   /** kafka-acls as admin, configured by examples/secure/admin.properties. */
