@@ -181,7 +181,7 @@ public final class LocalReplica {
       long nowMs) throws IOException {
     PartitionLog current = log;
     if (current == null) {
-      return PartitionRead.failed(Errors.LEADER_NOT_AVAILABLE);
+      return PartitionRead.failed(Errors.NOT_LEADER_OR_FOLLOWER);
     }
     boolean follower = fetcherReplicaId >= 0;
     long committed = follower ? followerFetched(fetcherReplicaId, fetchOffset, nowMs) : highWatermark;

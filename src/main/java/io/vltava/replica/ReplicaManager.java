@@ -257,7 +257,9 @@ public final class ReplicaManager {
     LocalReplica replica = replicas.get(partition);
     Errors error = leaderError(partition, replica, currentLeaderEpoch);
     if (error != Errors.NONE) {
-      return PartitionRead.failed(error);
+      // As Kafka's fetch answers: clients treat LEADER_NOT_AVAILABLE in a fetch as an unexpected,
+      // fatal error (Kafka Streams stops), NOT_LEADER_OR_FOLLOWER as "refresh metadata and retry".
+      return PartitionRead.failed(error == Errors.LEADER_NOT_AVAILABLE ? Errors.NOT_LEADER_OR_FOLLOWER : error);
     }
     boolean follower = fetcherReplicaId >= 0;
     int allowedBytes = follower ? leaderThrottledMaxBytes(partition, fetcherReplicaId, maxBytes) : maxBytes;
