@@ -14,6 +14,7 @@ import java.security.Principal;
 import java.util.List;
 import java.util.Locale;
 import javax.net.SocketFactory;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -89,11 +90,8 @@ public record SslSettings(
       throw new ConfigException.BadValue(path + ".keystore.location", "an SSL or SASL_SSL listener needs a keystore");
     }
     try {
-      KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-      keys.init(load(path + ".keystore.location", keystoreLocation, keystoreType, keystorePassword),
-          (keyPassword.isEmpty() ? keystorePassword : keyPassword).toCharArray());
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keys.getKeyManagers(), trustManagers().getTrustManagers(), null);
+      context.init(keyManagers(), trustManagers().getTrustManagers(), null);
       return context;
     } catch (GeneralSecurityException e) {
       throw new ConfigException.BadValue(path + ".keystore.location", "cannot use " + keystoreLocation + ": " + e.getMessage());
@@ -103,14 +101,8 @@ public record SslSettings(
   /** A client's context trusting the truststore (the JDK's CAs without one), with the keystore as its certificate if set. */
   public SSLContext clientContext() {
     try {
-      KeyManagerFactory keys = null;
-      if (!keystoreLocation.isEmpty()) {
-        keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(load(path + ".keystore.location", keystoreLocation, keystoreType, keystorePassword),
-            (keyPassword.isEmpty() ? keystorePassword : keyPassword).toCharArray());
-      }
       SSLContext context = SSLContext.getInstance("TLS");
-      context.init(keys == null ? null : keys.getKeyManagers(), trustManagers().getTrustManagers(), null);
+      context.init(keyManagers(), trustManagers().getTrustManagers(), null);
       return context;
     } catch (GeneralSecurityException e) {
       throw new ConfigException.BadValue(path, "cannot build a TLS client context: " + e.getMessage());
@@ -179,6 +171,17 @@ public record SslSettings(
       case NONE -> engine.setWantClientAuth(false);
     }
     return engine;
+  }
+
+  /** The keystore's key managers; null (the JDK's default: no certificate) without a keystore. */
+  private KeyManager[] keyManagers() throws GeneralSecurityException {
+    if (keystoreLocation.isEmpty()) {
+      return null;
+    }
+    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    keys.init(load(path + ".keystore.location", keystoreLocation, keystoreType, keystorePassword),
+        (keyPassword.isEmpty() ? keystorePassword : keyPassword).toCharArray());
+    return keys.getKeyManagers();
   }
 
   private TrustManagerFactory trustManagers() throws GeneralSecurityException {
