@@ -3,8 +3,8 @@
 # (org.apache.kafka.tools.ProducerPerformance / ConsumerPerformance, from kafka-tools 4.3.1).
 #
 #   bench/kafka-perf.sh [--records N] [--record-size BYTES] [--target vltava|kafka|both] [--nodes 1|3]
-#                       [--partitions P[,P...]] [--acks A[,A...]]
-#                                                     (defaults: 2000000, 100, both, 1, see below, 1,all)
+#                       [--partitions P[,P...]] [--acks A[,A...]] [--throughput RECORDS_PER_S]
+#                                       (defaults: 2000000, 100, both, 1, see below, 1,all, unthrottled)
 #
 # For each target: start the broker(s) on free loopback ports with fresh temp data dirs, wait until
 # they answer (bounded), then for each workload create a topic, produce N records of record-size bytes as
@@ -15,6 +15,7 @@
 #
 #   --nodes 1  one broker; workloads 1 and 6 partitions x acks=1 and acks=all, replication factor 1.
 #   --partitions, --acks  replace those lists (e.g. --partitions 100 --acks all --record-size 1024).
+#   --throughput  the producer's fixed rate (records/s) instead of as fast as possible.
 #   --nodes 3  three brokers (Vltava: 3 nodes joined through each other's cluster ports; Kafka: 3
 #              combined broker+controller KRaft nodes with a static 3-voter quorum); workloads
 #              6 partitions x acks=1 and acks=all, topics with replication factor 3 and
@@ -37,6 +38,7 @@ NODES=1
 ACKS_LIST=(1 all)
 PARTITIONS_ARG=""
 ACKS_ARG=""
+THROUGHPUT=-1
 
 usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; }
 die() { echo "kafka-perf: ERROR: $*" >&2; exit 1; }
@@ -54,6 +56,8 @@ while [ $# -gt 0 ]; do
     --partitions=*) PARTITIONS_ARG=${1#*=}; shift ;;
     --acks) [ $# -ge 2 ] || die "--acks needs a value"; ACKS_ARG=$2; shift 2 ;;
     --acks=*) ACKS_ARG=${1#*=}; shift ;;
+    --throughput) [ $# -ge 2 ] || die "--throughput needs a value"; THROUGHPUT=$2; shift 2 ;;
+    --throughput=*) THROUGHPUT=${1#*=}; shift ;;
     --nodes) [ $# -ge 2 ] || die "--nodes needs a value"; NODES=$2; shift 2 ;;
     --nodes=*) NODES=${1#*=}; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -72,6 +76,7 @@ case "$NODES" in
   3) PARTITIONS_LIST=(6); RF=3; TOPIC_CONFIGS=(--config min.insync.replicas=2); READY_TIMEOUT=${READY_TIMEOUT:-180} ;;
   *) die "--nodes must be 1 or 3, got '$NODES'" ;;
 esac
+[[ "$THROUGHPUT" =~ ^(-1|[1-9][0-9]*)$ ]] || die "--throughput must be a positive integer, got '$THROUGHPUT'"
 [[ "$RECORD_SIZE" =~ ^[1-9][0-9]*$ ]] || die "--record-size must be a positive integer, got '$RECORD_SIZE'"
 if [ -n "$PARTITIONS_ARG" ]; then
   [[ "$PARTITIONS_ARG" =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--partitions must be a comma-separated list of positive integers"
@@ -153,7 +158,7 @@ run_workload() {  # run_workload TARGET BOOTSTRAP PARTS ACKS
   log "[$tgt] $topic: produce $RECORDS x ${RECORD_SIZE}B, acks=$acks"
   if ! timeout "$STEP_TIMEOUT" "${TOOL_JAVA[@]}" org.apache.kafka.tools.ProducerPerformance \
       --bootstrap-server "$bs" --topic "$topic" --num-records "$RECORDS" --record-size "$RECORD_SIZE" \
-      --throughput -1 --command-property "acks=$acks" >"$out.produce" 2>&1; then
+      --throughput "$THROUGHPUT" --command-property "acks=$acks" >"$out.produce" 2>&1; then
     tail -n 20 "$out.produce" >&2
     log "[$tgt] $topic: ProducerPerformance failed or timed out"
     status=produce-failed
