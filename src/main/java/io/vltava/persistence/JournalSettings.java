@@ -8,9 +8,10 @@ import java.util.TreeMap;
 /**
  * The typed reading of the journal plugin's config block ({@code vltava.journal}) and the snapshot
  * store's ({@code vltava.snapshot-store}), whose topic has the journal's partitions and replication.
+ * Each topic's {@code topic-configs} are the configs it is created with.
  */
 public record JournalSettings(String topic, int partitions, int replicationFactor, Duration writeTimeout,
-    String snapshotTopic, Map<String, String> snapshotTopicConfigs) {
+    Map<String, String> topicConfigs, String snapshotTopic, Map<String, String> snapshotTopicConfigs) {
 
   public static final String PLUGIN_ID = "vltava.journal";
   public static final String SNAPSHOT_PLUGIN_ID = "vltava.snapshot-store";
@@ -33,15 +34,21 @@ public record JournalSettings(String topic, int partitions, int replicationFacto
   public static JournalSettings from(Config config) {
     Config journal = config.getConfig(PLUGIN_ID);
     Config snapshots = config.getConfig(SNAPSHOT_PLUGIN_ID);
-    Map<String, String> snapshotTopicConfigs = new TreeMap<>();
-    snapshots.getConfig("topic-configs").entrySet()
-        .forEach(e -> snapshotTopicConfigs.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped())));
     return new JournalSettings(
         journal.getString("topic"),
         journal.getInt("partitions"),
         journal.getInt("replication-factor"),
         journal.getDuration("write-timeout"),
+        topicConfigs(journal),
         snapshots.getString("topic"),
-        Map.copyOf(snapshotTopicConfigs));
+        topicConfigs(snapshots));
+  }
+
+  /** The {@code topic-configs} block of {@code plugin}; Kafka's dotted names are quoted keys there. */
+  private static Map<String, String> topicConfigs(Config plugin) {
+    Map<String, String> configs = new TreeMap<>();
+    plugin.getConfig("topic-configs").entrySet()
+        .forEach(e -> configs.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped())));
+    return Map.copyOf(configs);
   }
 }
