@@ -142,13 +142,7 @@ class JournalPluginTest {
         String line = "line-" + i;
         JournalPluginTest.<Done>ask(node.system(), book, replyTo -> new Notebook.Write(line, replyTo)).toCompletableFuture().get();
       }
-      // What a snapshotting entity's retention does: the journal actor is asked to delete up to 3.
-      org.apache.pekko.actor.ActorRef journal = Persistence.get(Adapter.toClassic(node.system())).journalFor(JournalSettings.PLUGIN_ID, ConfigFactory.empty());
-      org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<Object> probe =
-          org.apache.pekko.actor.testkit.typed.javadsl.TestProbe.create(node.system());
-      journal.tell(new JournalProtocol.DeleteMessagesTo("notebook|trimmed", 3, Adapter.toClassic(probe.ref())),
-          Adapter.toClassic(probe.ref()));
-      probe.expectMessageClass(org.apache.pekko.persistence.DeleteMessagesSuccess.class, TIMEOUT);
+      deleteTo(node.system(), "notebook|trimmed", 3);
     }
     try (VltavaNode node = TestNodes.start(dataDir)) {
       JournalStore store = JournalStorageExtension.get(node.system()).store().toCompletableFuture().get();
@@ -193,6 +187,106 @@ class JournalPluginTest {
       expected.add("line-15");
       assertEquals(expected, read(node.system(), book));
     }
+  }
+
+  @Test
+  void aJournalAnOlderVersionWroteRecoversWithNewWritesAndIsNeverCompacted() throws Exception {
+    String persistenceId = "notebook|legacy";
+    // The journal topic as older versions created it: only retention.ms=-1, so cleanup.policy delete.
+    Map<String, Object> olderVersion = new HashMap<>();
+    for (String config : List.of("cleanup.policy", "segment.bytes", "segment.ms", "delete.retention.ms")) {
+      olderVersion.put("vltava.journal.topic-configs.\"" + config + "\"", null);
+    }
+    int partition;
+    try (VltavaNode node = TestNodes.start(dataDir, olderVersion)) {
+      JournalStore store = JournalStorageExtension.get(node.system()).store().toCompletableFuture().get();
+      partition = store.partitionOf(persistenceId);
+      org.apache.pekko.serialization.Serialization serialization =
+          org.apache.pekko.serialization.SerializationExtension.get(Adapter.toClassic(node.system()));
+      List<org.apache.kafka.common.record.internal.SimpleRecord> records = new ArrayList<>();
+      for (long seqNr = 1; seqNr <= 5; seqNr++) {
+        byte[] event = serialization.serialize(org.apache.pekko.persistence.PersistentRepr.apply(
+            new Notebook.Written("old-" + seqNr), seqNr, persistenceId, "", false, null, "older-writer")).get();
+        records.add(JournalRecordsTest.oldFormat(persistenceId, event, JournalRecords.SEQ_NR_HEADER, seqNr));
+      }
+      records.add(JournalRecordsTest.oldFormat(persistenceId, null, JournalRecords.DELETED_TO_HEADER, 2));
+      for (org.apache.kafka.common.record.internal.SimpleRecord record : records) {
+        appendToJournal(node, partition, record);
+      }
+    }
+    try (VltavaNode node = TestNodes.start(dataDir)) {
+      assertEquals("delete", journalCleanupPolicy(node));
+      JournalStore store = JournalStorageExtension.get(node.system()).store().toCompletableFuture().get();
+      assertEquals(5L, store.highestSeqNr(persistenceId).toCompletableFuture().get());
+      ActorRef<Notebook.Command> book = node.system().systemActorOf(Notebook.create("legacy"), "legacy",
+          org.apache.pekko.actor.typed.Props.empty());
+      assertEquals(List.of("old-3", "old-4", "old-5"), read(node.system(), book));
+      for (String line : List.of("new-6", "new-7")) {
+        JournalPluginTest.<Done>ask(node.system(), book, replyTo -> new Notebook.Write(line, replyTo)).toCompletableFuture().get();
+      }
+      deleteTo(node.system(), persistenceId, 6);
+      // The new writes are in the keyed format, in the same partition as the old records.
+      List<JournalRecords.Entry> newEntries = new ArrayList<>();
+      org.apache.kafka.common.TopicPartition journalPartition = new org.apache.kafka.common.TopicPartition("__vltava_journal", partition);
+      PartitionReader.readFrom(new SharedLogPartition(node.localReplica(journalPartition).orElseThrow().log(), Runnable::run),
+          0, 0, record -> {
+            if (record.headers().length > 0 && record.headers()[0].key().equals(JournalRecords.KEY_FORMAT_HEADER)) {
+              newEntries.add(JournalRecords.parse(record));
+            }
+          });
+      assertEquals(List.of(
+          new JournalRecords.Event(persistenceId, 6), new JournalRecords.Event(persistenceId, 7),
+          new JournalRecords.DeletedTo(persistenceId, 6),
+          new JournalRecords.Tombstone(persistenceId, 3), new JournalRecords.Tombstone(persistenceId, 4),
+          new JournalRecords.Tombstone(persistenceId, 5), new JournalRecords.Tombstone(persistenceId, 6)),
+          newEntries.stream().filter(e -> e.persistenceId().equals(persistenceId)).toList());
+    }
+    try (VltavaNode node = TestNodes.start(dataDir)) {
+      assertEquals("delete", journalCleanupPolicy(node), "a journal of an older version is never compacted");
+      JournalStore store = JournalStorageExtension.get(node.system()).store().toCompletableFuture().get();
+      assertEquals(7L, store.highestSeqNr(persistenceId).toCompletableFuture().get());
+      ActorRef<Notebook.Command> book = node.system().systemActorOf(Notebook.create("legacy"), "legacy",
+          org.apache.pekko.actor.typed.Props.empty());
+      assertEquals(List.of("new-7"), read(node.system(), book));
+    }
+  }
+
+  @Test
+  void aJournalCreatedNowIsCompacted() throws Exception {
+    try (VltavaNode node = TestNodes.start(dataDir)) {
+      JournalStorageExtension.get(node.system()).store().toCompletableFuture().get();
+      assertEquals("compact", journalCleanupPolicy(node));
+    }
+  }
+
+  private static void appendToJournal(VltavaNode node, int partition, org.apache.kafka.common.record.internal.SimpleRecord record)
+      throws Exception {
+    java.nio.ByteBuffer batch = org.apache.kafka.common.record.internal.MemoryRecords.withRecords(
+        org.apache.kafka.common.compress.Compression.NONE, record).buffer();
+    byte[] bytes = new byte[batch.remaining()];
+    batch.get(bytes);
+    io.vltava.replica.AppendOutcome outcome = node.partitionLeader(new org.apache.kafka.common.TopicPartition("__vltava_journal", partition))
+        .<io.vltava.replica.AppendOutcome>ask(replyTo -> new io.vltava.replica.PartitionLeader.Append(bytes, replyTo), TIMEOUT)
+        .toCompletableFuture().get();
+    assertEquals(org.apache.kafka.common.protocol.Errors.NONE, outcome.error(), outcome.errorMessage());
+  }
+
+  private static String journalCleanupPolicy(VltavaNode node) throws Exception {
+    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(TestNodes.adminProps(node.bootstrapServers()))) {
+      org.apache.kafka.common.config.ConfigResource journal =
+          new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "__vltava_journal");
+      return admin.describeConfigs(List.of(journal)).all().get().get(journal).get("cleanup.policy").value();
+    }
+  }
+
+  /** What a snapshotting entity's retention does: the journal actor is asked to delete up to {@code toSeqNr}. */
+  private static void deleteTo(ActorSystem<?> system, String persistenceId, long toSeqNr) {
+    org.apache.pekko.actor.ActorRef journal = Persistence.get(Adapter.toClassic(system)).journalFor(JournalSettings.PLUGIN_ID, ConfigFactory.empty());
+    org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<Object> probe =
+        org.apache.pekko.actor.testkit.typed.javadsl.TestProbe.create(system);
+    journal.tell(new JournalProtocol.DeleteMessagesTo(persistenceId, toSeqNr, Adapter.toClassic(probe.ref())),
+        Adapter.toClassic(probe.ref()));
+    probe.expectMessageClass(org.apache.pekko.persistence.DeleteMessagesSuccess.class, TIMEOUT);
   }
 
   private static List<Long> replayedSeqNrs(ActorSystem<?> system) throws Exception {
