@@ -2,8 +2,11 @@ package io.vltava.persistence;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
 
 /**
  * The typed reading of the journal plugin's config block ({@code vltava.journal}) and the snapshot
@@ -29,6 +32,24 @@ public record JournalSettings(String topic, int partitions, int replicationFacto
    */
   public int initialReplicationFactor(int clusterSize) {
     return replicationFactor > 0 ? replicationFactor : Math.max(1, Math.min(DEFAULT_REPLICATION_FACTOR, clusterSize));
+  }
+
+  /**
+   * Refuses turning compaction on for the journal topic: one that was created without it may hold
+   * records of older versions, keyed by persistence id alone, of which compaction would keep only
+   * the last of each entity. A journal topic created compacted ({@code topic-configs}) may be
+   * switched to delete, but not back.
+   */
+  public void checkConfigChange(String changedTopic, String cleanupPolicyBefore, String cleanupPolicyAfter) {
+    if (changedTopic.equals(topic) && !compacts(cleanupPolicyBefore) && compacts(cleanupPolicyAfter)) {
+      throw new InvalidConfigurationException("The journal topic " + topic + " was not created compacted: it may hold "
+          + "events of an older Vltava keyed by persistence id alone, which compaction would lose; "
+          + "cleanup.policy cannot include compact.");
+    }
+  }
+
+  private static boolean compacts(String cleanupPolicy) {
+    return Arrays.stream(cleanupPolicy.split(",")).anyMatch(policy -> policy.trim().equals(TopicConfig.CLEANUP_POLICY_COMPACT));
   }
 
   public static JournalSettings from(Config config) {

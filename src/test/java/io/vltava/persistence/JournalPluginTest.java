@@ -243,6 +243,14 @@ class JournalPluginTest {
     }
     try (VltavaNode node = TestNodes.start(dataDir)) {
       assertEquals("delete", journalCleanupPolicy(node), "a journal of an older version is never compacted");
+      try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(TestNodes.adminProps(node.bootstrapServers()))) {
+        java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
+            java.util.concurrent.ExecutionException.class, () -> admin.incrementalAlterConfigs(Map.of(JOURNAL_TOPIC, List.of(
+                new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry("cleanup.policy", "compact"),
+                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get());
+        assertTrue(refused.getCause() instanceof org.apache.kafka.common.errors.InvalidConfigurationException, refused.toString());
+      }
+      assertEquals("delete", journalCleanupPolicy(node));
       JournalStore store = JournalStorageExtension.get(node.system()).store().toCompletableFuture().get();
       assertEquals(7L, store.highestSeqNr(persistenceId).toCompletableFuture().get());
       ActorRef<Notebook.Command> book = node.system().systemActorOf(Notebook.create("legacy"), "legacy",
@@ -271,11 +279,12 @@ class JournalPluginTest {
     assertEquals(org.apache.kafka.common.protocol.Errors.NONE, outcome.error(), outcome.errorMessage());
   }
 
+  private static final org.apache.kafka.common.config.ConfigResource JOURNAL_TOPIC =
+      new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "__vltava_journal");
+
   private static String journalCleanupPolicy(VltavaNode node) throws Exception {
     try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(TestNodes.adminProps(node.bootstrapServers()))) {
-      org.apache.kafka.common.config.ConfigResource journal =
-          new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "__vltava_journal");
-      return admin.describeConfigs(List.of(journal)).all().get().get(journal).get("cleanup.policy").value();
+      return admin.describeConfigs(List.of(JOURNAL_TOPIC)).all().get().get(JOURNAL_TOPIC).get("cleanup.policy").value();
     }
   }
 
