@@ -71,8 +71,8 @@ class JournalStoreTest {
     // The journal topic's settings, scaled down: small segments, tombstones dropped at the next cleaning.
     LogConfig defaults = LogConfig.defaults();
     LogConfig compacted = new LogConfig(4096, defaults.segmentMs(), -1, -1, defaults.maxMessageBytes(),
-        defaults.indexIntervalBytes(), 4096, Long.MAX_VALUE, Long.MAX_VALUE, defaults.timestampType(),
-        new CleanupConfig(true, false, 0, 0.1, 0, Long.MAX_VALUE));
+        defaults.indexIntervalBytes(), 4096, Long.MAX_VALUE, Long.MAX_VALUE, defaults.timestampType())
+        .withCleanup(new CleanupConfig(true, false, 0, 0.1, 0, Long.MAX_VALUE));
     log = PartitionLog.open(dir, compacted, Clock.systemUTC());
     SharedLogPartition partition = new SharedLogPartition(log, io);
     JournalStore writer = new JournalStore(partition);
