@@ -62,7 +62,8 @@ public final class SnapshotTopicStore {
 
   public CompletionStage<Void> save(String persistenceId, Snapshot snapshot) {
     Header[] headers = {new RecordHeader(TIMESTAMP_HEADER, longBytes(snapshot.timestamp()))};
-    SimpleRecord record = new SimpleRecord(System.currentTimeMillis(), new SequencedKey(persistenceId, snapshot.seqNr()).bytes(), snapshot.payload(), headers);
+    byte[] key = new SequencedKey(persistenceId, snapshot.seqNr()).bytes();
+    SimpleRecord record = new SimpleRecord(System.currentTimeMillis(), key, snapshot.payload(), headers);
     return storage.append(partitionOf(persistenceId), MemoryRecords.withRecords(Compression.NONE, record)).thenApply(offset -> null);
   }
 
@@ -96,7 +97,8 @@ public final class SnapshotTopicStore {
             return CompletableFuture.completedFuture(null);
           }
           SimpleRecord[] tombstones = snapshots.stream()
-              .map(entry -> new SimpleRecord(System.currentTimeMillis(), new SequencedKey(persistenceId, entry.getKey()).bytes(), null))
+              .map(entry -> new SimpleRecord(System.currentTimeMillis(),
+                  new SequencedKey(persistenceId, entry.getKey()).bytes(), null))
               .toArray(SimpleRecord[]::new);
           return storage.append(partition, MemoryRecords.withRecords(Compression.NONE, tombstones)).thenApply(offset -> null);
         });

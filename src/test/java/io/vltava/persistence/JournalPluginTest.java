@@ -1,6 +1,7 @@
 package io.vltava.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vltava.metadata.CborSerializable;
@@ -17,6 +18,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import com.typesafe.config.ConfigFactory;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.persistence.PersistentRepr;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.protocol.Errors;
+import io.vltava.replica.AppendOutcome;
+import io.vltava.replica.PartitionLeader;
+import java.util.concurrent.ExecutionException;
+import java.nio.ByteBuffer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -38,6 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class JournalPluginTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(15);
+  private static final ConfigResource JOURNAL_TOPIC = new ConfigResource(ConfigResource.Type.TOPIC, "__vltava_journal");
 
   @TempDir Path dataDir;
 
@@ -201,16 +220,15 @@ class JournalPluginTest {
     try (VltavaNode node = TestNodes.start(dataDir, olderVersion)) {
       JournalStore store = JournalStorageExtension.get(node.system()).store().toCompletableFuture().get();
       partition = store.partitionOf(persistenceId);
-      org.apache.pekko.serialization.Serialization serialization =
-          org.apache.pekko.serialization.SerializationExtension.get(Adapter.toClassic(node.system()));
-      List<org.apache.kafka.common.record.internal.SimpleRecord> records = new ArrayList<>();
+      Serialization serialization = SerializationExtension.get(Adapter.toClassic(node.system()));
+      List<SimpleRecord> records = new ArrayList<>();
       for (long seqNr = 1; seqNr <= 5; seqNr++) {
-        byte[] event = serialization.serialize(org.apache.pekko.persistence.PersistentRepr.apply(
+        byte[] event = serialization.serialize(PersistentRepr.apply(
             new Notebook.Written("old-" + seqNr), seqNr, persistenceId, "", false, null, "older-writer")).get();
         records.add(JournalRecordsTest.oldFormat(persistenceId, event, JournalRecords.SEQ_NR_HEADER, seqNr));
       }
       records.add(JournalRecordsTest.oldFormat(persistenceId, null, JournalRecords.DELETED_TO_HEADER, 2));
-      for (org.apache.kafka.common.record.internal.SimpleRecord record : records) {
+      for (SimpleRecord record : records) {
         appendToJournal(node, partition, record);
       }
     }
@@ -227,13 +245,13 @@ class JournalPluginTest {
       deleteTo(node.system(), persistenceId, 6);
       // The new writes are in the keyed format, in the same partition as the old records.
       List<JournalRecords.Entry> newEntries = new ArrayList<>();
-      org.apache.kafka.common.TopicPartition journalPartition = new org.apache.kafka.common.TopicPartition("__vltava_journal", partition);
-      PartitionReader.readFrom(new SharedLogPartition(node.localReplica(journalPartition).orElseThrow().log(), Runnable::run),
-          0, 0, record -> {
-            if (record.headers().length > 0 && record.headers()[0].key().equals(JournalRecords.KEY_FORMAT_HEADER)) {
-              newEntries.add(JournalRecords.parse(record));
-            }
-          });
+      SharedLogPartition journalPartition = new SharedLogPartition(
+          node.localReplica(new TopicPartition(JOURNAL_TOPIC.name(), partition)).orElseThrow().log(), Runnable::run);
+      PartitionReader.readFrom(journalPartition, 0, 0, record -> {
+        if (record.headers().length > 0 && record.headers()[0].key().equals(JournalRecords.KEY_FORMAT_HEADER)) {
+          newEntries.add(JournalRecords.parse(record));
+        }
+      });
       assertEquals(List.of(
           new JournalRecords.Event(persistenceId, 6), new JournalRecords.Event(persistenceId, 7),
           new JournalRecords.DeletedTo(persistenceId, 6),
@@ -243,12 +261,11 @@ class JournalPluginTest {
     }
     try (VltavaNode node = TestNodes.start(dataDir)) {
       assertEquals("delete", journalCleanupPolicy(node), "a journal of an older version is never compacted");
-      try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(TestNodes.adminProps(node.bootstrapServers()))) {
-        java.util.concurrent.ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(
-            java.util.concurrent.ExecutionException.class, () -> admin.incrementalAlterConfigs(Map.of(JOURNAL_TOPIC, List.of(
-                new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry("cleanup.policy", "compact"),
-                    org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)))).all().get());
-        assertTrue(refused.getCause() instanceof org.apache.kafka.common.errors.InvalidConfigurationException, refused.toString());
+      try (Admin admin = Admin.create(TestNodes.adminProps(node.bootstrapServers()))) {
+        AlterConfigOp compact = new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.SET);
+        ExecutionException refused = assertThrows(ExecutionException.class,
+            () -> admin.incrementalAlterConfigs(Map.of(JOURNAL_TOPIC, List.of(compact))).all().get());
+        assertTrue(refused.getCause() instanceof InvalidConfigurationException, refused.toString());
       }
       assertEquals("delete", journalCleanupPolicy(node));
       JournalStore store = JournalStorageExtension.get(node.system()).store().toCompletableFuture().get();
@@ -267,23 +284,19 @@ class JournalPluginTest {
     }
   }
 
-  private static void appendToJournal(VltavaNode node, int partition, org.apache.kafka.common.record.internal.SimpleRecord record)
-      throws Exception {
-    java.nio.ByteBuffer batch = org.apache.kafka.common.record.internal.MemoryRecords.withRecords(
-        org.apache.kafka.common.compress.Compression.NONE, record).buffer();
+  /** Appends {@code record} to the journal partition as the node's own journal does, through the leader. */
+  private static void appendToJournal(VltavaNode node, int partition, SimpleRecord record) throws Exception {
+    ByteBuffer batch = MemoryRecords.withRecords(Compression.NONE, record).buffer();
     byte[] bytes = new byte[batch.remaining()];
     batch.get(bytes);
-    io.vltava.replica.AppendOutcome outcome = node.partitionLeader(new org.apache.kafka.common.TopicPartition("__vltava_journal", partition))
-        .<io.vltava.replica.AppendOutcome>ask(replyTo -> new io.vltava.replica.PartitionLeader.Append(bytes, replyTo), TIMEOUT)
+    AppendOutcome outcome = node.partitionLeader(new TopicPartition(JOURNAL_TOPIC.name(), partition))
+        .<AppendOutcome>ask(replyTo -> new PartitionLeader.Append(bytes, replyTo), TIMEOUT)
         .toCompletableFuture().get();
-    assertEquals(org.apache.kafka.common.protocol.Errors.NONE, outcome.error(), outcome.errorMessage());
+    assertEquals(Errors.NONE, outcome.error(), outcome.errorMessage());
   }
 
-  private static final org.apache.kafka.common.config.ConfigResource JOURNAL_TOPIC =
-      new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "__vltava_journal");
-
   private static String journalCleanupPolicy(VltavaNode node) throws Exception {
-    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(TestNodes.adminProps(node.bootstrapServers()))) {
+    try (Admin admin = Admin.create(TestNodes.adminProps(node.bootstrapServers()))) {
       return admin.describeConfigs(List.of(JOURNAL_TOPIC)).all().get().get(JOURNAL_TOPIC).get("cleanup.policy").value();
     }
   }
