@@ -10,7 +10,10 @@ import io.vltava.persistence.ReplicaJournalStorage;
 import io.vltava.replica.ReplicaManager;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -79,11 +82,38 @@ final class JournalWiring {
         throw outcome.error().exception("cannot create the internal topic " + outcome.name() + ": " + outcome.errorMessage());
       }
     }
+    if (outcomes.stream().anyMatch(o -> o.name().equals(settings.topic()) && o.error() == Errors.TOPIC_ALREADY_EXISTS)) {
+      pinOlderJournalsPolicy(system, settings, controller, metadata, timeout);
+    }
     ReplicaJournalStorage journal = new ReplicaJournalStorage(system, replicas, settings, settings.topic());
     ReplicaJournalStorage snapshots = new ReplicaJournalStorage(system, replicas, settings, settings.snapshotTopic());
     awaitLeaders(journal, timeout);
     awaitLeaders(snapshots, timeout);
     JournalStorageExtension.get(system).register(journal, snapshots);
+  }
+
+  /**
+   * A journal topic created without a cleanup.policy of its own (by a version before per-event
+   * keys) follows the brokers' default, so an operator setting that default to compact would
+   * compact its records keyed by persistence id alone and lose events. Its policy is pinned to
+   * delete, once; changing it to compact is refused from then on (JournalSettings#checkConfigChange).
+   */
+  private static void pinOlderJournalsPolicy(ActorSystem<?> system, JournalSettings settings,
+      ActorRef<Controller.Command> controller, MetadataCache metadata, Duration timeout) throws Exception {
+    boolean unpinned = metadata.current().topic(settings.topic())
+        .map(topic -> !topic.configs().containsKey(TopicConfig.CLEANUP_POLICY_CONFIG)).orElse(false);
+    if (!unpinned) {
+      return;
+    }
+    Controller.ConfigChange pin = new Controller.ConfigChange(settings.topic(),
+        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, Optional.of(TopicConfig.CLEANUP_POLICY_DELETE)), false);
+    TopicOutcome outcome = AskPattern.<Controller.Command, Controller.TopicOutcomes>ask(controller,
+            replyTo -> new Controller.AlterTopicConfigs(List.of(pin), false, replyTo), timeout, system.scheduler())
+        .toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS).outcomes().get(0);
+    if (outcome.error() != Errors.NONE) {
+      throw outcome.error().exception("cannot pin cleanup.policy=delete on " + settings.topic() + ": " + outcome.errorMessage());
+    }
+    log.info("The journal topic {} was created by an older version: its cleanup.policy is pinned to delete", settings.topic());
   }
 
   /** Waits until every partition's leader answers, so the first persistent actors do not fail their recovery. */

@@ -232,9 +232,10 @@ class JournalPluginTest {
         appendToJournal(node, partition, record);
       }
     }
-    try (VltavaNode node = TestNodes.start(dataDir)) {
-      assertEquals("delete", journalCleanupPolicy(node));
+    // Brokers that compact by default must not compact it: its policy is pinned to delete.
+    try (VltavaNode node = TestNodes.start(dataDir, Map.of("vltava.topic-defaults.cleanup.policy", "compact"))) {
       JournalStore store = JournalStorageExtension.get(node.system()).store().toCompletableFuture().get();
+      assertEquals("delete", journalCleanupPolicy(node));
       assertEquals(5L, store.highestSeqNr(persistenceId).toCompletableFuture().get());
       ActorRef<Notebook.Command> book = node.system().systemActorOf(Notebook.create("legacy"), "legacy",
           org.apache.pekko.actor.typed.Props.empty());
