@@ -181,7 +181,8 @@ public final class Controller {
   private enum WriteIsrBatch implements Command { INSTANCE }
 
   /**
-   * What the controller needs besides its state: defaults, the topic-config rules, the
+   * What the controller needs besides its state: defaults, the topic-config rules (the configs'
+   * own validation, and {@code configChangeRule} for a change of an existing topic's configs), the
    * replication factor each internal topic is raised to as brokers join ({@code internalTopics}),
    * and where to report the ISR changes it makes ({@code isrChanged}: every change, whichever path
    * made it, once, on the node whose controller made it).
@@ -192,12 +193,19 @@ public final class Controller {
       int defaultPartitions,
       int defaultReplicationFactor,
       Consumer<Map<String, String>> topicConfigValidator,
+      ConfigChangeRule configChangeRule,
       LeaderElection.UncleanPolicy uncleanPolicy,
       boolean autoLeaderRebalance,
       Duration consistencyTimeout,
       Map<String, Integer> internalTopics,
       Consumer<IsrChangeCount> isrChanged,
       ScramCredentials bootstrapScramCredentials) {}
+
+  /** A check of a change of one existing topic's configs (overrides before and after); throws to refuse it. */
+  @FunctionalInterface
+  public interface ConfigChangeRule {
+    void check(String topic, Map<String, String> before, Map<String, String> after);
+  }
 
   /**
    * Kafka's bound on the metadata records one admin request may produce (a record per topic, per
@@ -454,6 +462,7 @@ public final class Controller {
         }
       });
       settings.topicConfigValidator().accept(configs);
+      settings.configChangeRule().check(topic.name(), topic.configs(), configs);
       return topic.withConfigs(configs);
     });
   }

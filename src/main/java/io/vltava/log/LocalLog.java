@@ -40,6 +40,10 @@ final class LocalLog {
   private long recoveryPoint;
   private long unflushedMessages;
   private long lastFlushMs;
+  /** Segments out of the log whose files are deleted at {@link RemovedSegment#deleteAtMs}. */
+  private final List<RemovedSegment> removed = new ArrayList<>();
+
+  private record RemovedSegment(LogSegment segment, long deleteAtMs) {}
 
   /** Over loaded segments (not empty), all valid up to the active one's end, which becomes the recovery point. */
   LocalLog(Path dir, LogConfig config, Clock clock, LogCheckpoints checkpoints, LogSegments segments,
@@ -187,7 +191,7 @@ final class LocalLog {
     while (segments.count() > 1 && segments.active().baseOffset() >= offset) {
       LogSegment last = segments.active();
       segments.remove(last);
-      last.closeAndDelete();
+      deleteLater(last);
     }
     LogSegment last = segments.active();
     last.truncateTo(offset, config.indexIntervalBytes());
@@ -207,7 +211,7 @@ final class LocalLog {
     logEndOffset = Math.min(logEndOffset, offset);
     for (LogSegment segment : new ArrayList<>(segments.all())) {
       segments.remove(segment);
-      segment.closeAndDelete();
+      deleteLater(segment);
     }
     segments.add(LogSegment.create(dir, offset, config.segmentIndexBytes(), clock.millis()));
     logStartOffset = offset;
@@ -229,7 +233,7 @@ final class LocalLog {
     List<LogSegment> oldestFirst = new ArrayList<>(segments.all());
     for (int i = 0; i + 1 < oldestFirst.size() && oldestFirst.get(i + 1).baseOffset() <= offset; i++) {
       segments.remove(oldestFirst.get(i));
-      oldestFirst.get(i).closeAndDelete();
+      deleteLater(oldestFirst.get(i));
     }
   }
 
@@ -292,7 +296,7 @@ final class LocalLog {
   }
 
   /** The steps of {@link #replaceSegments}, after each of which a crash leaves a log the next open makes whole. */
-  enum SwapStep { CLEANED_FLUSHED, SWAP_RENAMED, OLD_SEGMENT_MARKED_DELETED, OLD_SEGMENTS_DELETED, SWAP_COMPLETED }
+  enum SwapStep { CLEANED_FLUSHED, SWAP_RENAMED, OLD_SEGMENT_MARKED_DELETED, SWAP_COMPLETED }
 
   /**
    * Replaces consecutive inactive segments starting at {@code oldBaseOffsets.get(0)} with
@@ -300,8 +304,9 @@ final class LocalLog {
    * what is kept of their batches, crash-safely as Kafka's LocalLog.replaceSegments: the cleaned
    * files are fsynced and renamed to ".swap" (from here the swap is decided: an open completes it),
    * the cleaned segment enters the map in place of the old ones, whose files are renamed to
-   * ".deleted" and then deleted, and the swap files get their plain names. Readers never miss an
-   * offset: the cleaned segment is in the map before an old one is closed. Writer only.
+   * ".deleted" (and deleted file.delete.delay.ms later), and the swap files get their plain names.
+   * Readers never miss an offset: the cleaned segment is in the map before an old one is closed.
+   * Writer only.
    */
   void replaceSegments(LogSegment cleaned, List<Long> oldBaseOffsets) throws IOException {
     replaceSegments(cleaned, oldBaseOffsets, step -> { });
@@ -333,23 +338,43 @@ final class LocalLog {
     segments.add(cleaned);
     for (LogSegment segment : old) {
       segments.remove(segment);
-      segment.changeFileSuffix(LogSegment.DELETED_SUFFIX);
+      deleteLater(segment);
       afterStep.accept(SwapStep.OLD_SEGMENT_MARKED_DELETED);
     }
-    for (LogSegment segment : old) {
-      segment.closeAndDelete();
-    }
-    afterStep.accept(SwapStep.OLD_SEGMENTS_DELETED);
     cleaned.changeFileSuffix("");
     CheckpointFile.fsyncDirectory(dir);
     afterStep.accept(SwapStep.SWAP_COMPLETED);
   }
 
-  /** Closes every segment's files without flushing. */
+  /**
+   * Takes a segment already out of the map out of the directory's live names: its files are renamed
+   * to ".deleted" at once (an open after a crash deletes them) and deleted file.delete.delay.ms
+   * later, as Kafka's asynchronous segment deletion, so a read or a zero-copy send that already
+   * holds the segment's channel completes instead of failing mid-response.
+   */
+  private void deleteLater(LogSegment segment) throws IOException {
+    segment.changeFileSuffix(LogSegment.DELETED_SUFFIX);
+    removed.add(new RemovedSegment(segment, clock.millis() + config.fileDeleteDelayMs()));
+    deleteRemovedSegments(clock.millis());
+  }
+
+  /** Deletes the files of removed segments whose delay is over. Writer only. */
+  void deleteRemovedSegments(long nowMs) throws IOException {
+    for (Iterator<RemovedSegment> due = removed.iterator(); due.hasNext(); ) {
+      RemovedSegment segment = due.next();
+      if (segment.deleteAtMs() <= nowMs) {
+        due.remove();
+        segment.segment().closeAndDelete();
+      }
+    }
+  }
+
+  /** Closes every segment's files without flushing; removed segments' files are deleted now. */
   void closeSegments() throws IOException {
     for (LogSegment segment : segments.all()) {
       segment.close();
     }
+    deleteRemovedSegments(Long.MAX_VALUE);
   }
 
   @Override

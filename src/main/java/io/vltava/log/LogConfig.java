@@ -17,14 +17,18 @@ public record LogConfig(
     long flushMessages, // flush.messages, Long.MAX_VALUE = leave it to the OS
     long flushMs, // flush.ms, Long.MAX_VALUE = leave it to the OS
     TimestampType timestampType, // message.timestamp.type
-    CleanupConfig cleanup) { // cleanup.policy and the compaction settings
+    CleanupConfig cleanup, // cleanup.policy and the compaction settings
+    long fileDeleteDelayMs) { // file.delete.delay.ms: how long a removed segment's files outlive it
 
   /** A log with Kafka's default cleanup: retention only. */
   public LogConfig(int segmentBytes, long segmentMs, long retentionMs, long retentionBytes, int maxMessageBytes,
       int indexIntervalBytes, int segmentIndexBytes, long flushMessages, long flushMs, TimestampType timestampType) {
     this(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes, segmentIndexBytes,
-        flushMessages, flushMs, timestampType, CleanupConfig.defaults());
+        flushMessages, flushMs, timestampType, CleanupConfig.defaults(), DEFAULT_FILE_DELETE_DELAY_MS);
   }
+
+  /** Kafka's file.delete.delay.ms. */
+  public static final long DEFAULT_FILE_DELETE_DELAY_MS = 60_000;
 
   /**
    * The age at which the active segment rolls: segment.ms, or sooner for a compacted log whose
@@ -36,7 +40,12 @@ public record LogConfig(
 
   public LogConfig withCleanup(CleanupConfig cleanup) {
     return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
-        segmentIndexBytes, flushMessages, flushMs, timestampType, cleanup);
+        segmentIndexBytes, flushMessages, flushMs, timestampType, cleanup, fileDeleteDelayMs);
+  }
+
+  public LogConfig withFileDeleteDelayMs(long fileDeleteDelayMs) {
+    return new LogConfig(segmentBytes, segmentMs, retentionMs, retentionBytes, maxMessageBytes, indexIntervalBytes,
+        segmentIndexBytes, flushMessages, flushMs, timestampType, cleanup, fileDeleteDelayMs);
   }
 
   /** Kafka's defaults. */
@@ -52,6 +61,7 @@ public record LogConfig(
         Long.MAX_VALUE,
         Long.MAX_VALUE,
         TimestampType.CREATE_TIME,
-        CleanupConfig.defaults());
+        CleanupConfig.defaults(),
+        DEFAULT_FILE_DELETE_DELAY_MS);
   }
 }

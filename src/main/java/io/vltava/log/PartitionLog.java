@@ -443,6 +443,7 @@ public final class PartitionLog implements AutoCloseable {
     long nowMs = clock.millis();
     local.rollIfOld(nowMs);
     local.flushForMaintenance(nowMs);
+    local.deleteRemovedSegments(nowMs);
     long retainedStartOffset = LogRetention.retainedStartOffset(
         local.segments().infos(local.logEndOffset()), nowMs, cfg);
     if (retainedStartOffset > local.logStartOffset()) {

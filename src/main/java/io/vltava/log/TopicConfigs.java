@@ -47,6 +47,8 @@ public final class TopicConfigs {
           "delete (whole segments by retention.ms and retention.bytes), compact (the last record of each key), or compact,delete.")
       .define(TopicConfig.DELETE_RETENTION_MS_CONFIG, ConfigDef.Type.LONG, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.Range.atLeast(0),
           ConfigDef.Importance.MEDIUM, "How long a compacted topic keeps a tombstone (a null value) after the cleaner first passes it.")
+      .define(TopicConfig.FILE_DELETE_DELAY_MS_CONFIG, ConfigDef.Type.LONG, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.Range.atLeast(0),
+          ConfigDef.Importance.MEDIUM, "How long a segment's files stay after retention, compaction or truncation removed it, so reads already using it finish.")
       .define(TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG, ConfigDef.Type.LONG, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.Range.atLeast(1),
           ConfigDef.Importance.MEDIUM, "Force an fsync of the log after this many messages.")
       .define(TopicConfig.FLUSH_MS_CONFIG, ConfigDef.Type.LONG, ConfigDef.NO_DEFAULT_VALUE, ConfigDef.Range.atLeast(0),
@@ -208,7 +210,8 @@ public final class TopicConfigs {
             (Double) v.get(TopicConfig.MIN_CLEANABLE_DIRTY_RATIO_CONFIG),
             (Long) v.get(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG),
             (Long) v.get(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG))
-            .withPolicy(String.join(",", cleanupPolicy)));
+            .withPolicy(String.join(",", cleanupPolicy)),
+        (Long) v.get(TopicConfig.FILE_DELETE_DELAY_MS_CONFIG));
   }
 
   public int minInsyncReplicas(Map<String, String> overrides) {

@@ -10,7 +10,6 @@ import io.vltava.persistence.ReplicaJournalStorage;
 import io.vltava.replica.ReplicaManager;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -66,9 +65,11 @@ final class JournalWiring {
       }
       Thread.sleep(100); // waiting for the other brokers of a starting cluster to register
     }
-    // Events are kept until their entity deletes them, never by age; snapshots are compacted.
+    // Both topics are compacted: events and snapshots stay until their entity deletes them, never
+    // by age. An existing topic keeps its configs: a journal an older version created (records
+    // keyed by persistence id alone, cleanup.policy delete) must never be compacted.
     List<Controller.NewTopic> topics = List.of(
-        new Controller.NewTopic(settings.topic(), settings.partitions(), replicationFactor, Map.of("retention.ms", "-1")),
+        new Controller.NewTopic(settings.topic(), settings.partitions(), replicationFactor, settings.topicConfigs()),
         new Controller.NewTopic(settings.snapshotTopic(), settings.partitions(), replicationFactor, settings.snapshotTopicConfigs()));
     List<TopicOutcome> outcomes = AskPattern.<Controller.Command, Controller.TopicOutcomes>ask(controller,
             replyTo -> new Controller.CreateTopics(topics, false, replyTo), timeout, system.scheduler())

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
@@ -298,6 +299,9 @@ public final class VltavaNode implements AutoCloseable {
       NodeSettings settings, JournalSettings journal, String clusterId, NodeMetrics metrics) {
     return new Controller.Settings(clusterId, settings.nodeId(), settings.numPartitions(), settings.defaultReplicationFactor(),
         settings.topicConfigs()::validate,
+        (topic, before, after) -> journal.checkConfigChange(topic,
+            settings.topicConfigs().effective(before).get(TopicConfig.CLEANUP_POLICY_CONFIG),
+            settings.topicConfigs().effective(after).get(TopicConfig.CLEANUP_POLICY_CONFIG)),
         topic -> settings.topicConfigs().uncleanLeaderElection(topic.configs()),
         settings.replication().autoLeaderRebalance(),
         settings.cluster().consistencyTimeout(),

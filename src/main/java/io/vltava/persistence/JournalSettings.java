@@ -2,15 +2,19 @@ package io.vltava.persistence;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
 
 /**
  * The typed reading of the journal plugin's config block ({@code vltava.journal}) and the snapshot
  * store's ({@code vltava.snapshot-store}), whose topic has the journal's partitions and replication.
+ * Each topic's {@code topic-configs} are the configs it is created with.
  */
 public record JournalSettings(String topic, int partitions, int replicationFactor, Duration writeTimeout,
-    String snapshotTopic, Map<String, String> snapshotTopicConfigs) {
+    Map<String, String> topicConfigs, String snapshotTopic, Map<String, String> snapshotTopicConfigs) {
 
   public static final String PLUGIN_ID = "vltava.journal";
   public static final String SNAPSHOT_PLUGIN_ID = "vltava.snapshot-store";
@@ -30,18 +34,42 @@ public record JournalSettings(String topic, int partitions, int replicationFacto
     return replicationFactor > 0 ? replicationFactor : Math.max(1, Math.min(DEFAULT_REPLICATION_FACTOR, clusterSize));
   }
 
+  /**
+   * Refuses turning compaction on for the journal topic: one that was created without it may hold
+   * records of older versions, keyed by persistence id alone, of which compaction would keep only
+   * the last of each entity. A journal topic created compacted ({@code topic-configs}) may be
+   * switched to delete, but not back.
+   */
+  public void checkConfigChange(String changedTopic, String cleanupPolicyBefore, String cleanupPolicyAfter) {
+    if (changedTopic.equals(topic) && !compacts(cleanupPolicyBefore) && compacts(cleanupPolicyAfter)) {
+      throw new InvalidConfigurationException("The journal topic " + topic + " was not created compacted: it may hold "
+          + "events of an older Vltava keyed by persistence id alone, which compaction would lose; "
+          + "cleanup.policy cannot include compact.");
+    }
+  }
+
+  private static boolean compacts(String cleanupPolicy) {
+    return Arrays.stream(cleanupPolicy.split(",")).anyMatch(policy -> policy.trim().equals(TopicConfig.CLEANUP_POLICY_COMPACT));
+  }
+
   public static JournalSettings from(Config config) {
     Config journal = config.getConfig(PLUGIN_ID);
     Config snapshots = config.getConfig(SNAPSHOT_PLUGIN_ID);
-    Map<String, String> snapshotTopicConfigs = new TreeMap<>();
-    snapshots.getConfig("topic-configs").entrySet()
-        .forEach(e -> snapshotTopicConfigs.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped())));
     return new JournalSettings(
         journal.getString("topic"),
         journal.getInt("partitions"),
         journal.getInt("replication-factor"),
         journal.getDuration("write-timeout"),
+        topicConfigs(journal),
         snapshots.getString("topic"),
-        Map.copyOf(snapshotTopicConfigs));
+        topicConfigs(snapshots));
+  }
+
+  /** The {@code topic-configs} block of {@code plugin}; Kafka's dotted names are quoted keys there. */
+  private static Map<String, String> topicConfigs(Config plugin) {
+    Map<String, String> configs = new TreeMap<>();
+    plugin.getConfig("topic-configs").entrySet()
+        .forEach(e -> configs.put(e.getKey().replace("\"", ""), String.valueOf(e.getValue().unwrapped())));
+    return Map.copyOf(configs);
   }
 }

@@ -1,6 +1,5 @@
 package io.vltava.persistence;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -12,8 +11,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.Record;
 import org.apache.kafka.common.record.internal.SimpleRecord;
@@ -21,17 +18,14 @@ import org.apache.kafka.common.utils.Utils;
 
 /**
  * Events of many persistence ids in the partitions of a {@link JournalStorage}. A persistence id
- * always goes to partition murmur2(id) % partitions; each event is a record keyed by the id with
- * its sequence number in the {@value #SEQ_NR_HEADER} header, and a deletion is a record without
- * value whose {@value #DELETED_TO_HEADER} header says up to which sequence number. The first use
- * of a partition scans it once into a {@link JournalIndex}, so a replay reads only its own events.
- * Each node has its own index of a partition, and entities on other nodes append to the same
- * partition; before an entity recovers here, the index reads what was appended since it last looked.
+ * always goes to partition murmur2(id) % partitions; its events and deletions are records in the
+ * format {@link JournalRecords} describes (each event keyed by id and sequence number, so a
+ * compacted journal topic gives back the space of deleted events). The first use of a partition
+ * scans it once into a {@link JournalIndex}, so a replay reads only its own events. Each node has
+ * its own index of a partition, and entities on other nodes append to the same partition; before
+ * an entity recovers here, the index reads what was appended since it last looked.
  */
 public final class JournalStore {
-  static final String SEQ_NR_HEADER = "seq-nr";
-  static final String DELETED_TO_HEADER = "deleted-to";
-
   /** One serialized event. */
   public record Event(long seqNr, byte[] payload) {}
 
@@ -50,7 +44,7 @@ public final class JournalStore {
   public CompletionStage<Void> write(String persistenceId, List<Event> events) {
     int partition = partitionOf(persistenceId);
     SimpleRecord[] records = events.stream()
-        .map(e -> record(persistenceId, e.payload(), SEQ_NR_HEADER, e.seqNr()))
+        .map(e -> JournalRecords.event(persistenceId, e.seqNr(), e.payload()))
         .toArray(SimpleRecord[]::new);
     return index(partition).thenCompose(index ->
         storage.append(partition, MemoryRecords.withRecords(Compression.NONE, records)).thenAccept(firstOffset -> {
@@ -60,16 +54,30 @@ public final class JournalStore {
         }));
   }
 
-  /** Deletes the events up to {@code toSeqNr} (capped at the highest written) with a tombstone record. */
+  /**
+   * Deletes the events up to {@code toSeqNr} (capped at the highest written): appends the deleted-to
+   * marker, then a tombstone for each live event it deletes, in batches of bounded size, the marker
+   * first. The marker alone makes the deletion: the index reads it, and compaction keeps it. A crash
+   * before all tombstones are appended leaves their events on disk (space, never correctness: they
+   * stay deleted); so does a journal topic that is not compacted, where tombstones do nothing.
+   */
   public CompletionStage<Void> delete(String persistenceId, long toSeqNr) {
     int partition = partitionOf(persistenceId);
     return index(partition).thenCompose(index -> {
       long upTo = Math.min(toSeqNr, index.highestSeqNr(persistenceId));
-      if (upTo <= 0) {
+      if (upTo <= index.deletedTo(persistenceId)) {
         return CompletableFuture.completedFuture(null);
       }
-      MemoryRecords tombstone = MemoryRecords.withRecords(Compression.NONE, record(persistenceId, null, DELETED_TO_HEADER, upTo));
-      return storage.append(partition, tombstone).thenAccept(offset -> index.deleted(persistenceId, upTo));
+      List<SimpleRecord> records = new ArrayList<>();
+      records.add(JournalRecords.deletedToMarker(persistenceId, upTo));
+      index.liveSeqNrs(persistenceId, upTo).forEach(seqNr -> records.add(JournalRecords.tombstone(persistenceId, seqNr)));
+      List<MemoryRecords> batches = JournalRecords.batches(records, JournalRecords.MAX_DELETION_BATCH_BYTES);
+      CompletionStage<Void> appended = storage.append(partition, batches.get(0))
+          .thenAccept(offset -> index.deleted(persistenceId, upTo));
+      for (MemoryRecords tombstones : batches.subList(1, batches.size())) {
+        appended = appended.thenCompose(done -> storage.append(partition, tombstones)).thenApply(offset -> null);
+      }
+      return appended;
     });
   }
 
@@ -88,11 +96,12 @@ public final class JournalStore {
           chunk = PartitionReader.chunkAt(storage, partition, offset);
           record = chunk.get(offset);
         }
-        if (record == null) {
+        JournalRecords.Entry entry = record == null ? null : JournalRecords.parse(record);
+        if (!(entry instanceof JournalRecords.Event event) || !event.persistenceId().equals(persistenceId)) {
           throw new IllegalStateException("journal record " + persistenceId + " at offset " + offset
               + " of partition " + partition + " is gone");
         }
-        onEvent.accept(new Event(longHeader(record, SEQ_NR_HEADER), Utils.toArray(record.value())));
+        onEvent.accept(new Event(event.seqNr(), Utils.toArray(record.value())));
       }
     }, storage.ioExecutor());
   }
@@ -136,30 +145,8 @@ public final class JournalStore {
 
   /** Reads the records from where the index stopped to the end into it (reading one twice is harmless). */
   private JournalIndex catchUp(int partition, JournalIndex index) {
-    index.readUpTo(PartitionReader.readFrom(storage, partition, index.readUpTo(), record -> apply(index, record)));
+    index.readUpTo(PartitionReader.readFrom(storage, partition, index.readUpTo(),
+        record -> index.apply(JournalRecords.parse(record), record.offset())));
     return index;
-  }
-
-  private static void apply(JournalIndex index, Record record) {
-    String persistenceId = StandardCharsets.UTF_8.decode(record.key()).toString();
-    if (record.hasValue()) {
-      index.event(persistenceId, longHeader(record, SEQ_NR_HEADER), record.offset());
-    } else {
-      index.deleted(persistenceId, longHeader(record, DELETED_TO_HEADER));
-    }
-  }
-
-  private static SimpleRecord record(String persistenceId, byte[] value, String header, long number) {
-    Header[] headers = {new RecordHeader(header, ByteBuffer.allocate(Long.BYTES).putLong(0, number).array())};
-    return new SimpleRecord(System.currentTimeMillis(), persistenceId.getBytes(StandardCharsets.UTF_8), value, headers);
-  }
-
-  private static long longHeader(Record record, String name) {
-    for (Header header : record.headers()) {
-      if (header.key().equals(name)) {
-        return ByteBuffer.wrap(header.value()).getLong();
-      }
-    }
-    throw new IllegalStateException("journal record at offset " + record.offset() + " has no " + name + " header");
   }
 }

@@ -22,9 +22,9 @@ import org.apache.kafka.common.utils.Utils;
 /**
  * Snapshots of many persistence ids in the partitions of a {@link JournalStorage} meant to be a
  * compacted topic. A persistence id goes to partition murmur2(id) % partitions, like the journal;
- * each snapshot is a record whose key is the id followed by the 8-byte sequence number, so every
- * snapshot has a key of its own: compaction keeps each live one, and deleting one appends a
- * tombstone with its key, which the cleaner later removes together with the snapshot.
+ * each snapshot is a record keyed by a {@link SequencedKey}, so every snapshot has a key of its
+ * own: compaction keeps each live one, and deleting one appends a tombstone with its key, which the
+ * cleaner later removes together with the snapshot.
  * A partition is scanned into an index of (sequence number, timestamp, offset) on first use and
  * caught up before every operation, since other nodes append to it too.
  */
@@ -62,7 +62,8 @@ public final class SnapshotTopicStore {
 
   public CompletionStage<Void> save(String persistenceId, Snapshot snapshot) {
     Header[] headers = {new RecordHeader(TIMESTAMP_HEADER, longBytes(snapshot.timestamp()))};
-    SimpleRecord record = new SimpleRecord(System.currentTimeMillis(), key(persistenceId, snapshot.seqNr()), snapshot.payload(), headers);
+    byte[] key = new SequencedKey(persistenceId, snapshot.seqNr()).bytes();
+    SimpleRecord record = new SimpleRecord(System.currentTimeMillis(), key, snapshot.payload(), headers);
     return storage.append(partitionOf(persistenceId), MemoryRecords.withRecords(Compression.NONE, record)).thenApply(offset -> null);
   }
 
@@ -96,7 +97,8 @@ public final class SnapshotTopicStore {
             return CompletableFuture.completedFuture(null);
           }
           SimpleRecord[] tombstones = snapshots.stream()
-              .map(entry -> new SimpleRecord(System.currentTimeMillis(), key(persistenceId, entry.getKey()), null))
+              .map(entry -> new SimpleRecord(System.currentTimeMillis(),
+                  new SequencedKey(persistenceId, entry.getKey()).bytes(), null))
               .toArray(SimpleRecord[]::new);
           return storage.append(partition, MemoryRecords.withRecords(Compression.NONE, tombstones)).thenApply(offset -> null);
         });
@@ -126,10 +128,9 @@ public final class SnapshotTopicStore {
   }
 
   private static void apply(Index index, Record record) {
-    ByteBuffer key = record.key();
-    int idEnd = key.limit() - Long.BYTES;
-    long seqNr = key.getLong(idEnd);
-    String persistenceId = StandardCharsets.UTF_8.decode(key.duplicate().limit(idEnd)).toString();
+    SequencedKey key = SequencedKey.parse(record.key());
+    String persistenceId = key.persistenceId();
+    long seqNr = key.seqNr();
     if (record.hasValue()) {
       index.byPersistenceId.computeIfAbsent(persistenceId, id -> new TreeMap<>())
           .put(seqNr, new Located(timestamp(record), record.offset()));
@@ -155,11 +156,6 @@ public final class SnapshotTopicStore {
       }
     }
     throw new IllegalStateException("snapshot record at offset " + record.offset() + " has no " + TIMESTAMP_HEADER + " header");
-  }
-
-  private static byte[] key(String persistenceId, long seqNr) {
-    byte[] id = persistenceId.getBytes(StandardCharsets.UTF_8);
-    return ByteBuffer.allocate(id.length + Long.BYTES).put(id).putLong(seqNr).array();
   }
 
   private static byte[] longBytes(long value) {

@@ -20,7 +20,8 @@ class TopicConfigEntriesTest {
   @Test
   void everySupportedConfigIsListedInDefinitionOrderWithItsSource() {
     List<TopicConfigEntries> entries = TopicConfigEntries.of(configs, Map.of("retention.ms", "1000"));
-    assertEquals(List.of("cleanup.policy", "delete.retention.ms", "flush.messages", "flush.ms", "index.interval.bytes",
+    assertEquals(List.of("cleanup.policy", "delete.retention.ms", "file.delete.delay.ms", "flush.messages", "flush.ms",
+        "index.interval.bytes",
         "max.message.bytes", "message.timestamp.type", "max.compaction.lag.ms", "min.cleanable.dirty.ratio", "min.compaction.lag.ms",
         "min.insync.replicas", "retention.bytes", "retention.ms", "segment.bytes", "segment.index.bytes", "segment.ms",
         "unclean.leader.election.enable", "leader.replication.throttled.replicas", "follower.replication.throttled.replicas"),

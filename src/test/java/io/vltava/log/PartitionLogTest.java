@@ -27,6 +27,7 @@ import org.apache.kafka.common.errors.FencedLeaderEpochException;
 import org.apache.kafka.common.errors.OffsetOutOfRangeException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.record.internal.FileRecords;
 import org.apache.kafka.common.record.internal.FileRecords.TimestampAndOffset;
 import org.apache.kafka.common.record.internal.MemoryRecords;
 import org.apache.kafka.common.record.internal.RecordBatch;
@@ -399,6 +400,41 @@ class PartitionLogTest {
     assertEquals(1, segmentCount());
     assertEquals(5, log.logEndOffset());
     assertEquals(5, log.appendAsLeader(batch(clock.millis(), "b"), 0).firstOffset());
+  }
+
+  @Test
+  void aSegmentRemovedByRetentionStaysReadableForFileDeleteDelayThenItsFilesGo() throws Exception {
+    int batchSize = batch(0, "a0").sizeInBytes();
+    open(with(config(2 * batchSize, 1), Long.MAX_VALUE / 2, 10_000, -1).withFileDeleteDelayMs(60_000));
+    for (int i = 0; i < 5; i++) {
+      log.appendAsLeader(batch(clock.millis(), "a" + i), 0);
+    }
+    // A zero-copy fetch holds a slice of the first segment when retention removes it.
+    FetchedRecords sending = log.readFileSlice(0, 1 << 20, Long.MAX_VALUE);
+    clock.advance(20_000);
+    log.runMaintenance();
+    assertEquals(5, log.logStartOffset());
+    assertEquals(List.of("00000000000000000000.log.deleted", "00000000000000000002.log.deleted",
+            "00000000000000000004.log.deleted"),
+        fileNames(name -> name.endsWith(".log.deleted")));
+
+    ByteBuffer sent = ByteBuffer.allocate(sending.records().sizeInBytes());
+    ((FileRecords) sending.records()).readInto(sent, 0);
+    assertEquals(List.of(new Entry(0, "a0"), new Entry(1, "a1")), entries(MemoryRecords.readableRecords(sent)),
+        "the slice sends its whole range after its segment left the log");
+
+    clock.advance(59_000);
+    log.runMaintenance();
+    assertEquals(3, fileNames(name -> name.endsWith(".log.deleted")).size(), "not before file.delete.delay.ms");
+    clock.advance(1_000);
+    log.runMaintenance();
+    assertEquals(List.of(), fileNames(name -> name.endsWith(".deleted")));
+  }
+
+  private List<String> fileNames(java.util.function.Predicate<String> wanted) throws Exception {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(f -> f.getFileName().toString()).filter(wanted).sorted().toList();
+    }
   }
 
   @Test

@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 class SegmentSwapTest {
   /** Offsets of the batch the "cleaner" drops in these tests. */
   private static final long DROPPED_BASE_OFFSET = 6;
-  private static final int SWAP_FILE_OPERATIONS = 6;
+  /** Flush, rename to ".swap", each of the two old segments renamed ".deleted", rename to plain names. */
+  private static final int SWAP_FILE_OPERATIONS = 5;
 
   @TempDir Path root;
   private final ManualClock clock = new ManualClock(1_000_000);

@@ -166,6 +166,7 @@ class ClusterTest {
         }
       }
       assertEquals(2, offline.size());
+      assertOfflinePartitionIsNotLedHere(cluster, degraded, offline.iterator().next());
 
       String survivors = survivorsBootstrap(cluster);
       Map<TopicPartition, List<String>> survivingData = new HashMap<>(sent);
@@ -220,6 +221,27 @@ class ClusterTest {
       assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), consumerFetch.data().responses().get(0).partitions().get(0).errorCode());
       assertEquals(cluster.node(partition.leader()).kafkaAddress().getPort(),
           consumerFetch.data().nodeEndpoints().find(partition.leader()).port());
+    }
+  }
+
+  /**
+   * A partition without a leader answers fetches with NOT_LEADER_OR_FOLLOWER at every version, as
+   * Kafka: clients refresh metadata and retry, while LEADER_NOT_AVAILABLE in a fetch is fatal to
+   * Kafka's consumer ("unexpected error code 5", which stopped a Kafka Streams application).
+   */
+  private static void assertOfflinePartitionIsNotLedHere(VltavaCluster cluster, ClusterState state, int partition) throws Exception {
+    TopicState topic = state.topic("fragile").orElseThrow();
+    Map<TopicPartition, FetchRequest.PartitionData> wanted = Map.of(new TopicPartition("fragile", partition),
+        new FetchRequest.PartitionData(io.vltava.kafka.BrokerServices.toKafka(topic.topicId()), 0, 0, 1 << 20,
+            Optional.empty(), Optional.empty()));
+    int survivor = cluster.isRunning(1) ? 1 : 2;
+    try (KafkaSocket socket = new KafkaSocket(cluster.node(survivor).kafkaAddress())) {
+      int correlationId = 1;
+      for (short version = ApiKeys.FETCH.oldestVersion(); version <= ApiKeys.FETCH.latestVersion(); version++) {
+        FetchResponse response = socket.roundTrip(FetchRequest.Builder.forConsumer(version, 0, 1, wanted), correlationId++);
+        assertEquals(Errors.NOT_LEADER_OR_FOLLOWER.code(), response.data().responses().get(0).partitions().get(0).errorCode(),
+            "Fetch v" + version);
+      }
     }
   }
 

@@ -1,6 +1,7 @@
 package io.vltava.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.vltava.metadata.CborSerializable;
@@ -17,6 +18,23 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import com.typesafe.config.ConfigFactory;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.persistence.PersistentRepr;
+import org.apache.kafka.common.record.internal.SimpleRecord;
+import org.apache.kafka.common.record.internal.MemoryRecords;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.InvalidConfigurationException;
+import org.apache.kafka.common.protocol.Errors;
+import io.vltava.replica.AppendOutcome;
+import io.vltava.replica.PartitionLeader;
+import java.util.concurrent.ExecutionException;
+import java.nio.ByteBuffer;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -38,6 +56,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class JournalPluginTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(15);
+  private static final ConfigResource JOURNAL_TOPIC = new ConfigResource(ConfigResource.Type.TOPIC, "__vltava_journal");
 
   @TempDir Path dataDir;
 
@@ -142,13 +161,7 @@ class JournalPluginTest {
         String line = "line-" + i;
         JournalPluginTest.<Done>ask(node.system(), book, replyTo -> new Notebook.Write(line, replyTo)).toCompletableFuture().get();
       }
-      // What a snapshotting entity's retention does: the journal actor is asked to delete up to 3.
-      org.apache.pekko.actor.ActorRef journal = Persistence.get(Adapter.toClassic(node.system())).journalFor(JournalSettings.PLUGIN_ID, ConfigFactory.empty());
-      org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<Object> probe =
-          org.apache.pekko.actor.testkit.typed.javadsl.TestProbe.create(node.system());
-      journal.tell(new JournalProtocol.DeleteMessagesTo("notebook|trimmed", 3, Adapter.toClassic(probe.ref())),
-          Adapter.toClassic(probe.ref()));
-      probe.expectMessageClass(org.apache.pekko.persistence.DeleteMessagesSuccess.class, TIMEOUT);
+      deleteTo(node.system(), "notebook|trimmed", 3);
     }
     try (VltavaNode node = TestNodes.start(dataDir)) {
       JournalStore store = JournalStorageExtension.get(node.system()).store().toCompletableFuture().get();
@@ -193,6 +206,109 @@ class JournalPluginTest {
       expected.add("line-15");
       assertEquals(expected, read(node.system(), book));
     }
+  }
+
+  @Test
+  void aJournalAnOlderVersionWroteRecoversWithNewWritesAndIsNeverCompacted() throws Exception {
+    String persistenceId = "notebook|legacy";
+    // The journal topic as older versions created it: only retention.ms=-1, so cleanup.policy delete.
+    Map<String, Object> olderVersion = new HashMap<>();
+    for (String config : List.of("cleanup.policy", "segment.bytes", "segment.ms", "delete.retention.ms")) {
+      olderVersion.put("vltava.journal.topic-configs.\"" + config + "\"", null);
+    }
+    int partition;
+    try (VltavaNode node = TestNodes.start(dataDir, olderVersion)) {
+      JournalStore store = JournalStorageExtension.get(node.system()).store().toCompletableFuture().get();
+      partition = store.partitionOf(persistenceId);
+      Serialization serialization = SerializationExtension.get(Adapter.toClassic(node.system()));
+      List<SimpleRecord> records = new ArrayList<>();
+      for (long seqNr = 1; seqNr <= 5; seqNr++) {
+        byte[] event = serialization.serialize(PersistentRepr.apply(
+            new Notebook.Written("old-" + seqNr), seqNr, persistenceId, "", false, null, "older-writer")).get();
+        records.add(JournalRecordsTest.oldFormat(persistenceId, event, JournalRecords.SEQ_NR_HEADER, seqNr));
+      }
+      records.add(JournalRecordsTest.oldFormat(persistenceId, null, JournalRecords.DELETED_TO_HEADER, 2));
+      for (SimpleRecord record : records) {
+        appendToJournal(node, partition, record);
+      }
+    }
+    try (VltavaNode node = TestNodes.start(dataDir)) {
+      assertEquals("delete", journalCleanupPolicy(node));
+      JournalStore store = JournalStorageExtension.get(node.system()).store().toCompletableFuture().get();
+      assertEquals(5L, store.highestSeqNr(persistenceId).toCompletableFuture().get());
+      ActorRef<Notebook.Command> book = node.system().systemActorOf(Notebook.create("legacy"), "legacy",
+          org.apache.pekko.actor.typed.Props.empty());
+      assertEquals(List.of("old-3", "old-4", "old-5"), read(node.system(), book));
+      for (String line : List.of("new-6", "new-7")) {
+        JournalPluginTest.<Done>ask(node.system(), book, replyTo -> new Notebook.Write(line, replyTo)).toCompletableFuture().get();
+      }
+      deleteTo(node.system(), persistenceId, 6);
+      // The new writes are in the keyed format, in the same partition as the old records.
+      List<JournalRecords.Entry> newEntries = new ArrayList<>();
+      SharedLogPartition journalPartition = new SharedLogPartition(
+          node.localReplica(new TopicPartition(JOURNAL_TOPIC.name(), partition)).orElseThrow().log(), Runnable::run);
+      PartitionReader.readFrom(journalPartition, 0, 0, record -> {
+        if (record.headers().length > 0 && record.headers()[0].key().equals(JournalRecords.KEY_FORMAT_HEADER)) {
+          newEntries.add(JournalRecords.parse(record));
+        }
+      });
+      assertEquals(List.of(
+          new JournalRecords.Event(persistenceId, 6), new JournalRecords.Event(persistenceId, 7),
+          new JournalRecords.DeletedTo(persistenceId, 6),
+          new JournalRecords.Tombstone(persistenceId, 3), new JournalRecords.Tombstone(persistenceId, 4),
+          new JournalRecords.Tombstone(persistenceId, 5), new JournalRecords.Tombstone(persistenceId, 6)),
+          newEntries.stream().filter(e -> e.persistenceId().equals(persistenceId)).toList());
+    }
+    try (VltavaNode node = TestNodes.start(dataDir)) {
+      assertEquals("delete", journalCleanupPolicy(node), "a journal of an older version is never compacted");
+      try (Admin admin = Admin.create(TestNodes.adminProps(node.bootstrapServers()))) {
+        AlterConfigOp compact = new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.SET);
+        ExecutionException refused = assertThrows(ExecutionException.class,
+            () -> admin.incrementalAlterConfigs(Map.of(JOURNAL_TOPIC, List.of(compact))).all().get());
+        assertTrue(refused.getCause() instanceof InvalidConfigurationException, refused.toString());
+      }
+      assertEquals("delete", journalCleanupPolicy(node));
+      JournalStore store = JournalStorageExtension.get(node.system()).store().toCompletableFuture().get();
+      assertEquals(7L, store.highestSeqNr(persistenceId).toCompletableFuture().get());
+      ActorRef<Notebook.Command> book = node.system().systemActorOf(Notebook.create("legacy"), "legacy",
+          org.apache.pekko.actor.typed.Props.empty());
+      assertEquals(List.of("new-7"), read(node.system(), book));
+    }
+  }
+
+  @Test
+  void aJournalCreatedNowIsCompacted() throws Exception {
+    try (VltavaNode node = TestNodes.start(dataDir)) {
+      JournalStorageExtension.get(node.system()).store().toCompletableFuture().get();
+      assertEquals("compact", journalCleanupPolicy(node));
+    }
+  }
+
+  /** Appends {@code record} to the journal partition as the node's own journal does, through the leader. */
+  private static void appendToJournal(VltavaNode node, int partition, SimpleRecord record) throws Exception {
+    ByteBuffer batch = MemoryRecords.withRecords(Compression.NONE, record).buffer();
+    byte[] bytes = new byte[batch.remaining()];
+    batch.get(bytes);
+    AppendOutcome outcome = node.partitionLeader(new TopicPartition(JOURNAL_TOPIC.name(), partition))
+        .<AppendOutcome>ask(replyTo -> new PartitionLeader.Append(bytes, replyTo), TIMEOUT)
+        .toCompletableFuture().get();
+    assertEquals(Errors.NONE, outcome.error(), outcome.errorMessage());
+  }
+
+  private static String journalCleanupPolicy(VltavaNode node) throws Exception {
+    try (Admin admin = Admin.create(TestNodes.adminProps(node.bootstrapServers()))) {
+      return admin.describeConfigs(List.of(JOURNAL_TOPIC)).all().get().get(JOURNAL_TOPIC).get("cleanup.policy").value();
+    }
+  }
+
+  /** What a snapshotting entity's retention does: the journal actor is asked to delete up to {@code toSeqNr}. */
+  private static void deleteTo(ActorSystem<?> system, String persistenceId, long toSeqNr) {
+    org.apache.pekko.actor.ActorRef journal = Persistence.get(Adapter.toClassic(system)).journalFor(JournalSettings.PLUGIN_ID, ConfigFactory.empty());
+    org.apache.pekko.actor.testkit.typed.javadsl.TestProbe<Object> probe =
+        org.apache.pekko.actor.testkit.typed.javadsl.TestProbe.create(system);
+    journal.tell(new JournalProtocol.DeleteMessagesTo(persistenceId, toSeqNr, Adapter.toClassic(probe.ref())),
+        Adapter.toClassic(probe.ref()));
+    probe.expectMessageClass(org.apache.pekko.persistence.DeleteMessagesSuccess.class, TIMEOUT);
   }
 
   private static List<Long> replayedSeqNrs(ActorSystem<?> system) throws Exception {
