@@ -9,7 +9,7 @@
 #   metadata    Metadata request for all topics on one connection: median and max of 20
 #   pass        one 100-byte record produced to every partition (acks=all), then consumed back
 #   heap        heap used after a full GC (jcmd GC.run; GC.heap_info), open files (/proc/PID/fd), threads
-#   idle CPU    percent of one core the broker(s) use over 10 s with no client
+#   idle CPU    percent of one core the broker(s) use over IDLE_SECONDS (10) with no client
 #   conns       1,000 client connections held open at once, each answered (ApiVersions + Metadata)
 #   stop        clean stop (SIGTERM) until the process exits
 #   start-up    restart after the clean stop until Metadata lists every partition with a leader
@@ -19,7 +19,7 @@
 # --smoke: counts 100 and 1000, cluster 100 (a few minutes).
 #
 # Environment knobs: BROKER_HEAP (default 2g), TOOL_HEAP (1g), READY_TIMEOUT (s, 180),
-# STEP_TIMEOUT (s per step, 900), CONNECTIONS (1000), KEEP_WORK=1 keeps the temp dir.
+# STEP_TIMEOUT (s per step, 900), CONNECTIONS (1000), IDLE_SECONDS (10), KEEP_WORK=1 keeps the temp dir.
 # Needs `ulimit -n` above the partitions' files plus CONNECTIONS (the script checks).
 set -euo pipefail
 
@@ -31,6 +31,7 @@ TOOL_HEAP=${TOOL_HEAP:-1g}
 READY_TIMEOUT=${READY_TIMEOUT:-180}
 STEP_TIMEOUT=${STEP_TIMEOUT:-900}
 CONNECTIONS=${CONNECTIONS:-1000}
+IDLE_SECONDS=${IDLE_SECONDS:-10}
 STOP_TIMEOUT=${STOP_TIMEOUT:-120}
 
 usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; }
@@ -54,6 +55,7 @@ case "$TARGET" in
   *) die "--target must be vltava, kafka or both, got '$TARGET'" ;;
 esac
 for c in ${COUNTS[@]+"${COUNTS[@]}"}; do [[ "$c" =~ ^[1-9][0-9]*$ ]] || die "counts must be positive integers, got '$c'"; done
+[[ "$IDLE_SECONDS" =~ ^[1-9][0-9]*$ ]] || die "IDLE_SECONDS must be a positive integer, got '$IDLE_SECONDS'"
 [[ "$CLUSTER" = none || "$CLUSTER" =~ ^[1-9][0-9]*$ ]] || die "--cluster must be a count or none"
 command -v jcmd >/dev/null || die "jcmd (JDK) is required"
 command -v timeout >/dev/null || die "coreutils 'timeout' is required"
@@ -96,13 +98,15 @@ cpu_ticks() {
   echo "$sum"
 }
 
-# idle_cpu: percent of one core the brokers use together while no client talks to them (10 s).
+# idle_cpu: percent of one core the brokers use together while no client talks to them (IDLE_SECONDS).
+# CPU time from /proc/PID/stat, so a busy machine slows the brokers but does not inflate the figure.
 idle_cpu() {
   local before hz
   hz=$(getconf CLK_TCK)
   before=$(cpu_ticks "${BROKER_PIDS[@]}")
-  sleep 10
-  echo $(( ($(cpu_ticks "${BROKER_PIDS[@]}") - before) * 100 / (10 * hz) ))
+  sleep "$IDLE_SECONDS"
+  awk -v t="$(( $(cpu_ticks "${BROKER_PIDS[@]}") - before ))" -v s="$IDLE_SECONDS" -v hz="$hz" \
+    'BEGIN { printf "%.1f\n", t * 100 / (s * hz) }'
 }
 
 # Per process: heap used after a full GC (MiB), open files, threads. Several: the largest of each.

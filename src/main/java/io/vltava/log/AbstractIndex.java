@@ -29,6 +29,8 @@ abstract class AbstractIndex {
   private volatile ByteBuffer buffer;
   private volatile int entries;
   private int persistedEntries;
+  /** The file was cut by a truncation since it was last fsynced. */
+  private boolean truncatedSinceFlush;
   private boolean sealed;
 
   AbstractIndex(Path file, long baseOffset, int maxIndexBytes, int entrySizeBytes) {
@@ -127,6 +129,7 @@ abstract class AbstractIndex {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
           ch.truncate((long) keep * entrySizeBytes);
         }
+        truncatedSinceFlush = true;
       }
     }
   }
@@ -150,6 +153,7 @@ abstract class AbstractIndex {
   final boolean load(int logSizeBytes) throws IOException {
     entries = 0;
     persistedEntries = 0;
+    truncatedSinceFlush = false;
     sealed = false;
     if (!Files.exists(file)) {
       return false;
@@ -171,6 +175,11 @@ abstract class AbstractIndex {
     return true;
   }
 
+  /** Whether the file lacks entries or holds a truncation not yet fsynced: whether {@link #flush} has work. */
+  final boolean needsFlush() {
+    return entries != persistedEntries || truncatedSinceFlush;
+  }
+
   /** Writes the entries not yet on disk and fsyncs the file. */
   final void flush() throws IOException {
     int n = entries;
@@ -187,6 +196,7 @@ abstract class AbstractIndex {
       ch.truncate((long) n * entrySizeBytes);
       ch.force(true);
     }
+    truncatedSinceFlush = false;
   }
 
   /** Flushes if needed, maps the file read-only and drops the heap copy. */

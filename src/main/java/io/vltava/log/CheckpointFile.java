@@ -34,6 +34,15 @@ final class CheckpointFile {
   }
 
   void write(List<String> lines) throws IOException {
+    writeBeforeDirectorySync(lines);
+    fsyncDirectory(file.getParent());
+  }
+
+  /**
+   * As {@link #write}, but the caller fsyncs the directory afterwards (one directory fsync makes
+   * every rename in it durable), e.g. a file written just before the clean-shutdown marker.
+   */
+  void writeBeforeDirectorySync(List<String> lines) throws IOException {
     StringBuilder content = new StringBuilder();
     for (String line : lines) {
       content.append(line).append('\n');
@@ -54,7 +63,6 @@ final class CheckpointFile {
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
     }
-    fsyncDirectory(file.getParent());
   }
 
   /** The lines without the CRC line; empty if the file is absent, torn or fails its CRC. */

@@ -42,14 +42,18 @@ final class LogCheckpoints {
    * so a crash from now on is detected by the next open.
    */
   boolean takeCleanShutdownMarker() throws IOException {
-    Path marker = dir.resolve(CLEAN_SHUTDOWN_FILE);
-    boolean cleanShutdown = Files.exists(marker);
-    Files.deleteIfExists(marker);
-    CheckpointFile.fsyncDirectory(dir);
+    boolean cleanShutdown = Files.deleteIfExists(dir.resolve(CLEAN_SHUTDOWN_FILE));
+    if (cleanShutdown) {
+      // Without a marker there is nothing to make durable: a crash cannot bring back a file never there.
+      CheckpointFile.fsyncDirectory(dir);
+    }
     return cleanShutdown;
   }
 
-  /** Written last by a clean close: everything else is on disk. */
+  /**
+   * Written last by a clean close: everything else is on disk. Its directory fsync also makes
+   * durable the renames written just before it with {@link CheckpointFile#writeBeforeDirectorySync}.
+   */
   void writeCleanShutdownMarker() throws IOException {
     Files.createFile(dir.resolve(CLEAN_SHUTDOWN_FILE));
     CheckpointFile.fsyncDirectory(dir);

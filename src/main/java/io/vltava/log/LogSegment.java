@@ -50,6 +50,12 @@ final class LogSegment {
   private final long createdMs;
   private long lastAppendMs;
   private int bytesSinceLastIndexEntry;
+  /**
+   * Whether the log file holds nothing that was not fsynced: true for an existing segment as loaded
+   * (the loader trusts only fsynced segments and flushes what it rebuilds), false once written,
+   * recovered or created, until the next {@link #flush}.
+   */
+  private boolean logFileFlushed;
 
   private LogSegment(Path dir, long baseOffset, String fileSuffix, int maxIndexBytes, long nowMs, boolean create)
       throws IOException {
@@ -66,6 +72,7 @@ final class LogSegment {
         maxIndexBytes);
     this.nextOffset = baseOffset;
     this.createdMs = create ? nowMs : Files.getLastModifiedTime(logFile).toMillis();
+    this.logFileFlushed = !create;
     this.lastAppendMs = createdMs;
     if (create) {
       offsetIndex.deleteFile();
@@ -152,6 +159,7 @@ final class LogSegment {
       throw new IllegalArgumentException("batches to append start at buffer position " + buf.position());
     }
     int filePosition = records.sizeInBytes();
+    logFileFlushed = false;
     try {
       records.append(batches);
     } catch (IOException e) {
@@ -245,6 +253,7 @@ final class LogSegment {
    * every byte belongs to a valid batch).
    */
   int recover(int indexIntervalBytes, boolean offsetGapsAllowed) throws IOException {
+    logFileFlushed = false;
     offsetIndex.clear();
     timeIndex.clear();
     nextOffset = baseOffset;
@@ -455,12 +464,25 @@ final class LogSegment {
     return removed;
   }
 
-  /** Fsyncs the log, then writes and fsyncs both indexes (with a closing time-index entry). */
+  /**
+   * Fsyncs the log, then writes and fsyncs both indexes (with a closing time-index entry). A
+   * segment with nothing written since it was loaded or last flushed is skipped: its files are
+   * already durable, and a clean stop of an idle log then costs no fsync of its segments.
+   */
   void flush() throws IOException {
-    records.flush();
     addClosingTimeIndexEntry();
+    if (!hasUnflushedWrites()) {
+      return;
+    }
+    records.flush();
+    logFileFlushed = true;
     offsetIndex.flush();
     timeIndex.flush();
+  }
+
+  /** Whether anything was written to the log file or an index since the segment was loaded or last flushed. */
+  boolean hasUnflushedWrites() {
+    return !logFileFlushed || offsetIndex.needsFlush() || timeIndex.needsFlush();
   }
 
   /** Maps the indexes of a finished, flushed segment instead of holding them on the heap. */

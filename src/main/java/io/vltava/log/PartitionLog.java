@@ -46,7 +46,8 @@ public final class PartitionLog implements AutoCloseable {
   private final LeaderEpochCache epochCache;
   private final ProducerStateManager producerState;
   private final LocalLog local;
-  private long checkpointedHighWatermark;
+  /** Volatile: the node's replica scheduler reads it to find the logs whose checkpoint is stale. */
+  private volatile long checkpointedHighWatermark;
   private boolean closed;
   /**
    * Held by every method that changes the log and by the log cleaner's segment swap, so a swap
@@ -92,6 +93,11 @@ public final class PartitionLog implements AutoCloseable {
    */
   public long checkpointedHighWatermark() {
     return Math.min(local.logEndOffset(), Math.max(local.logStartOffset(), checkpointedHighWatermark));
+  }
+
+  /** The high watermark the checkpoint file holds (0 when there is none); thread-safe. */
+  public long highWatermarkOnDisk() {
+    return checkpointedHighWatermark;
   }
 
   /** Writes {@code highWatermark} to disk if it moved since the last checkpoint. */

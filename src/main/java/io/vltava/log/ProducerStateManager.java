@@ -172,7 +172,11 @@ final class ProducerStateManager {
     producers.clear();
   }
 
-  /** Writes the state as of {@code logEndOffset}. */
+  /**
+   * Writes the state as of {@code logEndOffset}, on a clean close just before the clean-shutdown
+   * marker, whose directory fsync makes the snapshot's rename durable: the snapshot is only read
+   * when that marker is there, so a directory fsync of its own would buy nothing.
+   */
   void writeSnapshot(long logEndOffset) throws IOException {
     List<String> lines = new ArrayList<>();
     lines.add(SNAPSHOT_VERSION);
@@ -185,7 +189,7 @@ final class ProducerStateManager {
       }
       lines.add(line.toString());
     });
-    snapshot.write(lines);
+    snapshot.writeBeforeDirectorySync(lines);
   }
 
   /**

@@ -45,6 +45,8 @@ public final class LocalReplica {
   /** As a follower: the leader's high watermark from the last fetch, not capped by this log's end. */
   private volatile long leaderHighWatermark;
   private volatile PartitionState state;
+  /** Whether the controller has yet to acknowledge that the log is online or offline: the writer reports it again. */
+  private volatile boolean statusUnreported;
   /** Set when the node stops: it no longer leads, whatever the controller last said. */
   private volatile boolean resigned;
   private final Map<Integer, FollowerPosition> followers = new HashMap<>();
@@ -116,6 +118,14 @@ public final class LocalReplica {
   synchronized void resign() {
     resigned = true;
     completeAll(Errors.NOT_LEADER_OR_FOLLOWER);
+  }
+
+  boolean statusUnreported() {
+    return statusUnreported;
+  }
+
+  void statusUnreported(boolean unreported) {
+    this.statusUnreported = unreported;
   }
 
   ActorRef<PartitionReplica.Command> writer() {

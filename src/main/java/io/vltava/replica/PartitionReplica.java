@@ -37,7 +37,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * needed) and applies, in mailbox order: leader appends, follower appends of the leader's batches,
  * truncation, record deletion and config changes; it closes the log cleanly when stopped. While it
  * leads, a periodic check proposes ISR changes to the controller: followers that fell behind for
- * {@code replica.lag.time.max.ms} leave, followers that caught up join. Runs on the log dispatcher.
+ * {@code replica.lag.time.max.ms} leave, followers that caught up join. It keeps no timers of its
+ * own for periodic work: the node's {@link ReplicaScheduler} sends the ISR check, maintenance and
+ * high-watermark checkpoint ticks to the replicas that have something to do. Runs on the log dispatcher.
  *
  * <p>Failure policy. An I/O error on the log (a full disk, a failed write, read, flush or open)
  * takes this replica offline, as Kafka takes a failed log dir offline: the error is logged once at
@@ -86,11 +88,14 @@ public final class PartitionReplica {
   /** A reader of {@code failedLog} hit an I/O error: the log is offline if it is still the open one. */
   record ReadFailed(PartitionLog failedLog, IOException cause) implements Command {}
 
-  private enum MaintenanceTick implements Command { INSTANCE }
+  /** Retention, roll by age and flush.ms checks (from the node's {@link ReplicaScheduler}). */
+  enum MaintenanceTick implements Command { INSTANCE }
 
-  private enum IsrTick implements Command { INSTANCE }
+  /** As leader, proposes ISR changes and reports followers catching up; reports the log's status if the controller has yet to hear it. */
+  enum IsrTick implements Command { INSTANCE }
 
-  private enum HighWatermarkCheckpointTick implements Command { INSTANCE }
+  /** Writes the high watermark to disk (sent only when it moved since the last checkpoint). */
+  enum HighWatermarkCheckpointTick implements Command { INSTANCE }
 
   private enum ReopenTick implements Command { INSTANCE }
 
@@ -102,12 +107,19 @@ public final class PartitionReplica {
 
   /**
    * Settings that are the same for every replica on a node. An offline log is reopened after
-   * {@code storageRetryBackoff}, doubling up to {@code storageRetryBackoffMax}. The ISR is checked
-   * every {@code replicaLagMax}/2, at most every {@code isrCheckIntervalMax}.
+   * {@code storageRetryBackoff}, doubling up to {@code storageRetryBackoffMax}. The node's
+   * {@link ReplicaScheduler} runs maintenance every {@code maintenanceInterval}, checkpoints high
+   * watermarks every {@code highWatermarkCheckpointInterval} and checks ISRs every {@link #isrCheckInterval}.
    */
   public record Settings(
       Duration maintenanceInterval, Duration replicaLagMax, Duration highWatermarkCheckpointInterval,
       Duration storageRetryBackoff, Duration storageRetryBackoffMax, Duration isrCheckIntervalMax, Clock clock) {
+
+    /** Shrinking needs a check every replicaLagMax/2; rejoining should not wait that long: at most isrCheckIntervalMax. */
+    public Duration isrCheckInterval() {
+      Duration halfLag = replicaLagMax.dividedBy(2);
+      return halfLag.compareTo(isrCheckIntervalMax) < 0 ? halfLag : isrCheckIntervalMax;
+    }
 
     /** The replication settings of a node, with its retention check interval and clock. */
     public static Settings of(ReplicationSettings replication, Duration maintenanceInterval, Clock clock) {
@@ -148,12 +160,6 @@ public final class PartitionReplica {
       int localNodeId, Settings settings, ReplicationProgress progress) {
     Behavior<Command> replica = Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       context.setLoggerName(PartitionReplica.class);
-      timers.startTimerWithFixedDelay(MaintenanceTick.INSTANCE, settings.maintenanceInterval());
-      timers.startTimerWithFixedDelay(HighWatermarkCheckpointTick.INSTANCE, settings.highWatermarkCheckpointInterval());
-      // Shrinking needs a check every lag/2; rejoining should not wait that long.
-      Duration isrCheck = settings.replicaLagMax().dividedBy(2);
-      timers.startTimerWithFixedDelay(IsrTick.INSTANCE,
-          isrCheck.compareTo(settings.isrCheckIntervalMax()) < 0 ? isrCheck : settings.isrCheckIntervalMax());
       return new PartitionReplica(context, timers, view, dir, config, arrivals, isrChanges, liveBrokers, localNodeId, settings,
           progress).start();
     }));
@@ -346,8 +352,20 @@ public final class PartitionReplica {
 
   private Behavior<Command> onStateChanged(StateChanged change) {
     boolean newLeaderEpoch = change.state().leaderEpoch() != view.leaderEpoch();
-    view.update(change.state());
+    updateState(change.state());
     return newLeaderEpoch && view.isLeader() ? onLog("Recording the leader epoch of", this::startLeaderEpoch) : online;
+  }
+
+  /**
+   * Takes the controller's state of the partition. A replica with no follower to watch any more
+   * gets no ISR checks ({@link ReplicaChores#needsIsrCheck}), so it forgets its followers' catch-up
+   * here: the new leader reports them.
+   */
+  private void updateState(PartitionState state) {
+    view.update(state);
+    if (!view.isLeader() || ReplicaChores.alone(view.state(), localNodeId)) {
+      progress.catchUp().forget(view.topicPartition());
+    }
   }
 
   private void startLeaderEpoch() throws IOException {
@@ -468,7 +486,10 @@ public final class PartitionReplica {
   /** Tells the controller whether the log is online, unless it already knows or is being told. */
   private void reportStatus() {
     boolean isOnline = log != null;
-    if (reportInFlight || Boolean.valueOf(isOnline).equals(reportedOnline)) {
+    boolean unreported = !Boolean.valueOf(isOnline).equals(reportedOnline);
+    // Until the controller acknowledges it, the node's scheduler keeps sending ISR ticks, which report again.
+    view.statusUnreported(unreported);
+    if (reportInFlight || !unreported) {
       return;
     }
     reportInFlight = true;
@@ -483,7 +504,7 @@ public final class PartitionReplica {
       // Refused (a deleted topic, a replica moved away): nothing to tell the controller any more.
       reportedOnline = reported.online();
       if (decision.error() == Errors.NONE) {
-        view.update(decision.partition());
+        updateState(decision.partition());
       } else {
         context.getLog().warn("The controller refused the report that {} is {}: {}", view.topicPartition(),
             reported.online() ? "online" : "offline", decision.error());
@@ -578,7 +599,7 @@ public final class PartitionReplica {
       return online;
     }
     if (decision.error() == Errors.NONE) {
-      view.update(decision.partition());
+      updateState(decision.partition());
     } else if (decision.error() != Errors.INVALID_UPDATE_VERSION) {
       // INVALID_UPDATE_VERSION: a newer state exists, and its arrival ends the wait.
       view.proposalRefused(proposed.base());

@@ -81,6 +81,8 @@ public final class ReplicaManager {
   /** Compacts the logs of this node's replicas of compacted topics, leader and follower alike. */
   private final LogCleaner cleaner;
   private final ReplicationProgress progress;
+  /** Sends the replicas' ISR-check, maintenance and checkpoint ticks: one schedule per node, not per replica. */
+  private final ReplicaScheduler scheduler;
 
   private final InterBrokerListener interBroker;
 
@@ -101,6 +103,7 @@ public final class ReplicaManager {
     this.sharding = ClusterSharding.get(system);
     this.cleaner = new LogCleaner(CleanerConfig.from(system.settings().config().getConfig("vltava.log-cleaner")),
         this::cleanableLogs, replicaSettings.clock());
+    this.scheduler = new ReplicaScheduler(replicas::values, metadata.localNodeId());
   }
 
   private List<LogCleaner.Candidate> cleanableLogs() {
@@ -125,6 +128,7 @@ public final class ReplicaManager {
       stopCleaner();
     });
     cleaner.start();
+    scheduler.start(replicaSettings, system.scheduler(), system.executionContext());
     // Stops with the actor system's scheduler.
     system.scheduler().scheduleWithFixedDelay(replication.progressLogInterval(), replication.progressLogInterval(),
         () -> progress.catchUp().report(System.currentTimeMillis()).forEach(log::info), system.executionContext());
@@ -415,6 +419,7 @@ public final class ReplicaManager {
 
   /** Closes every log cleanly; completes when all are closed. */
   public CompletionStage<Void> shutdown() {
+    scheduler.stop();
     stopFetchers();
     stopCleaner();
     CompletableFuture<?>[] closing = replicas.values().stream()

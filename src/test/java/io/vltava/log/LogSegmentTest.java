@@ -2,6 +2,7 @@ package io.vltava.log;
 
 import static io.vltava.log.LogTestSupport.entries;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,6 +66,35 @@ class LogSegmentTest {
         "a batch straddling the bound waits");
     assertTrue(segment.read(16, Integer.MAX_VALUE, Long.MAX_VALUE, crc).isEmpty(), "nothing here: the next segment");
     segment.close();
+  }
+
+  /** A clean close of an idle log must not fsync its segments again: flush has work only after a write or a rebuild. */
+  @Test
+  void onlyWritesOrRebuiltIndexesLeaveASegmentToFlush() throws IOException {
+    LogSegment created = LogSegment.create(dir, 10, MAX_INDEX_BYTES, 0);
+    assertTrue(created.hasUnflushedWrites(), "a new segment's files are not durable yet");
+    writeThreeBatches(created);
+    created.flush();
+    assertFalse(created.hasUnflushedWrites());
+    created.close();
+
+    LogSegment loaded = LogSegment.open(dir, 10, MAX_INDEX_BYTES, 0);
+    assertEquals(0, loaded.loadTrusted(INDEX_INTERVAL_BYTES, false));
+    assertFalse(loaded.hasUnflushedWrites(), "loaded as flushed: closing it has nothing to fsync");
+    loaded.append(at(16, "g"), INDEX_INTERVAL_BYTES, 0);
+    assertTrue(loaded.hasUnflushedWrites(), "appended");
+    loaded.flush();
+    assertFalse(loaded.hasUnflushedWrites());
+    loaded.truncateTo(13, INDEX_INTERVAL_BYTES);
+    assertTrue(loaded.hasUnflushedWrites(), "truncated, indexes rebuilt");
+    loaded.flush();
+    loaded.close();
+
+    Files.delete(dir.resolve(LogSegment.fileName(10, LogSegment.INDEX_SUFFIX)));
+    LogSegment indexLost = LogSegment.open(dir, 10, MAX_INDEX_BYTES, 0);
+    assertEquals(0, indexLost.loadTrusted(INDEX_INTERVAL_BYTES, false));
+    assertTrue(indexLost.hasUnflushedWrites(), "the rebuilt index must reach the disk");
+    indexLost.close();
   }
 
   @Test
