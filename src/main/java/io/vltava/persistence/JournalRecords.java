@@ -1,6 +1,5 @@
 package io.vltava.persistence;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -63,7 +62,7 @@ final class JournalRecords {
   }
 
   static SimpleRecord deletedToMarker(String persistenceId, long toSeqNr) {
-    return keyed(new SequencedKey(persistenceId, MARKER_SEQ_NR), longBytes(toSeqNr));
+    return keyed(new SequencedKey(persistenceId, MARKER_SEQ_NR), LongHeaders.bytes(toSeqNr));
   }
 
   static SimpleRecord tombstone(String persistenceId, long seqNr) {
@@ -81,8 +80,8 @@ final class JournalRecords {
     }
     String persistenceId = StandardCharsets.UTF_8.decode(record.key()).toString();
     return record.hasValue()
-        ? new Event(persistenceId, longHeader(record, SEQ_NR_HEADER))
-        : new DeletedTo(persistenceId, longHeader(record, DELETED_TO_HEADER));
+        ? new Event(persistenceId, LongHeaders.read(record, SEQ_NR_HEADER))
+        : new DeletedTo(persistenceId, LongHeaders.read(record, DELETED_TO_HEADER));
   }
 
   /** {@code records} in order, in as few batches of at most {@code maxBatchBytes} as they fit (a larger record alone). */
@@ -126,18 +125,5 @@ final class JournalRecords {
       }
     }
     return false;
-  }
-
-  private static long longHeader(Record record, String name) {
-    for (Header header : record.headers()) {
-      if (header.key().equals(name)) {
-        return ByteBuffer.wrap(header.value()).getLong();
-      }
-    }
-    throw new IllegalStateException("journal record at offset " + record.offset() + " has no " + name + " header");
-  }
-
-  private static byte[] longBytes(long value) {
-    return ByteBuffer.allocate(Long.BYTES).putLong(0, value).array();
   }
 }

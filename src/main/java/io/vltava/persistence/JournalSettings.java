@@ -1,11 +1,10 @@
 package io.vltava.persistence;
 
 import com.typesafe.config.Config;
+import io.vltava.log.CleanupConfig;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.InvalidConfigurationException;
 
 /**
@@ -49,7 +48,7 @@ public record JournalSettings(String topic, int partitions, int replicationFacto
   }
 
   private static boolean compacts(String cleanupPolicy) {
-    return Arrays.stream(cleanupPolicy.split(",")).anyMatch(policy -> policy.trim().equals(TopicConfig.CLEANUP_POLICY_COMPACT));
+    return CleanupConfig.defaults().withPolicy(cleanupPolicy).compact();
   }
 
   public static JournalSettings from(Config config) {

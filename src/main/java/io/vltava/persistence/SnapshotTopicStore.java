@@ -1,6 +1,5 @@
 package io.vltava.persistence;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -61,7 +60,7 @@ public final class SnapshotTopicStore {
   }
 
   public CompletionStage<Void> save(String persistenceId, Snapshot snapshot) {
-    Header[] headers = {new RecordHeader(TIMESTAMP_HEADER, longBytes(snapshot.timestamp()))};
+    Header[] headers = {new RecordHeader(TIMESTAMP_HEADER, LongHeaders.bytes(snapshot.timestamp()))};
     byte[] key = new SequencedKey(persistenceId, snapshot.seqNr()).bytes();
     SimpleRecord record = new SimpleRecord(System.currentTimeMillis(), key, snapshot.payload(), headers);
     return storage.append(partitionOf(persistenceId), MemoryRecords.withRecords(Compression.NONE, record)).thenApply(offset -> null);
@@ -133,7 +132,7 @@ public final class SnapshotTopicStore {
     long seqNr = key.seqNr();
     if (record.hasValue()) {
       index.byPersistenceId.computeIfAbsent(persistenceId, id -> new TreeMap<>())
-          .put(seqNr, new Located(timestamp(record), record.offset()));
+          .put(seqNr, new Located(LongHeaders.read(record, TIMESTAMP_HEADER), record.offset()));
     } else {
       remove(index, persistenceId, seqNr);
     }
@@ -147,18 +146,5 @@ public final class SnapshotTopicStore {
         index.byPersistenceId.remove(persistenceId);
       }
     }
-  }
-
-  private static long timestamp(Record record) {
-    for (Header header : record.headers()) {
-      if (header.key().equals(TIMESTAMP_HEADER)) {
-        return ByteBuffer.wrap(header.value()).getLong();
-      }
-    }
-    throw new IllegalStateException("snapshot record at offset " + record.offset() + " has no " + TIMESTAMP_HEADER + " header");
-  }
-
-  private static byte[] longBytes(long value) {
-    return ByteBuffer.allocate(Long.BYTES).putLong(0, value).array();
   }
 }

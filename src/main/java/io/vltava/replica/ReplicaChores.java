@@ -32,11 +32,6 @@ final class ReplicaChores {
     return nodes.size() == 1 && nodes.get(0) == localNodeId;
   }
 
-  /** Retention, segment roll by age and flush.ms checks run on every open log; an offline one has no log to check. */
-  static boolean needsMaintenance(boolean online) {
-    return online;
-  }
-
   /** An open log's checkpoint is written only when the high watermark moved since the last one; an unchanged file is left alone. */
   static boolean needsHighWatermarkCheckpoint(long highWatermark, long checkpointedHighWatermark) {
     return highWatermark != checkpointedHighWatermark;

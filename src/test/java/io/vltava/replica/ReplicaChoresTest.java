@@ -41,12 +41,6 @@ class ReplicaChoresTest {
   }
 
   @Test
-  void maintenanceRunsOnOpenLogsOnly() {
-    assertTrue(ReplicaChores.needsMaintenance(true));
-    assertFalse(ReplicaChores.needsMaintenance(false));
-  }
-
-  @Test
   void onlyAMovedHighWatermarkIsCheckpointed() {
     assertFalse(ReplicaChores.needsHighWatermarkCheckpoint(42, 42));
     assertTrue(ReplicaChores.needsHighWatermarkCheckpoint(43, 42));
