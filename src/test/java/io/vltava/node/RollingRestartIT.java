@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -197,18 +198,23 @@ class RollingRestartIT {
     return thread;
   }
 
-  /** Sends "p-i" to partition p at a steady pace until stopped, keeping each partition's acknowledged values in order. */
+  /**
+   * Sends "p-i" to partition p at a steady pace until stopped, keeping each partition's acknowledged
+   * values by the offset they were acknowledged at. Not in callback order: across a leader change a
+   * later batch may be acknowledged by the new leader before an earlier one, already replicated,
+   * comes back as a duplicate with its original (lower) offset, as with Kafka.
+   */
   private static final class Producing implements Runnable {
     private final String bootstrap;
     private final AtomicBoolean producing;
-    private final Map<Integer, List<String>> acknowledged = new ConcurrentHashMap<>();
+    private final Map<Integer, ConcurrentSkipListMap<Long, String>> acknowledged = new ConcurrentHashMap<>();
     final List<String> failures = new CopyOnWriteArrayList<>();
 
     Producing(String bootstrap, AtomicBoolean producing) {
       this.bootstrap = bootstrap;
       this.producing = producing;
       for (int partition = 0; partition < PARTITIONS; partition++) {
-        acknowledged.put(partition, new CopyOnWriteArrayList<>());
+        acknowledged.put(partition, new ConcurrentSkipListMap<>());
       }
     }
 
@@ -225,10 +231,12 @@ class RollingRestartIT {
         for (int i = 0; producing.get() && i < MAX_RECORDS; i++) {
           int partition = i % PARTITIONS;
           String value = partition + "-" + i;
-          // Callbacks of one partition run in send order (idempotence keeps batches in order), so each list stays ordered.
           producer.send(new ProducerRecord<>(TOPIC, partition, null, value.getBytes(StandardCharsets.UTF_8)), (metadata, error) -> {
             if (error == null) {
-              acknowledged.get(partition).add(value);
+              String before = acknowledged.get(partition).putIfAbsent(metadata.offset(), value);
+              if (before != null) {
+                failures.add(value + " acknowledged at offset " + metadata.offset() + ", which " + before + " has");
+              }
             } else {
               failures.add(value + ": " + error);
             }
@@ -242,12 +250,13 @@ class RollingRestartIT {
       }
     }
 
+    /** The acknowledged values in offset order. */
     List<String> acknowledged(int partition) {
-      return acknowledged.get(partition);
+      return new ArrayList<>(acknowledged.get(partition).values());
     }
 
     int acknowledgedCount() {
-      return acknowledged.values().stream().mapToInt(Collection::size).sum();
+      return acknowledged.values().stream().mapToInt(Map::size).sum();
     }
   }
 
