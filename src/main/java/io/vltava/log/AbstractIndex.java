@@ -6,6 +6,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.utils.ByteBufferUnmapper;
 import org.apache.kafka.common.utils.Utils;
 
 /**
@@ -19,8 +21,12 @@ import org.apache.kafka.common.utils.Utils;
  * <p>Thread-safety: one writer, many readers. The writer fills an entry before the volatile
  * {@code entries} count publishes it, and publishes a grown or mapped buffer before any count
  * that needs it; readers take a {@link #view()} (count first, then buffer) and use only it.
+ * Readers do so between {@link #beginRead()} and {@link #endRead()}, so that {@link #release()}
+ * can unmap the file once none is inside: a read of an unmapped buffer would crash the JVM.
  */
 abstract class AbstractIndex {
+  private static final ByteBuffer RELEASED = ByteBuffer.allocate(0);
+
   /** Changes only when the log cleaner swaps a segment in (writer only). */
   private Path file;
   protected final long baseOffset;
@@ -32,6 +38,8 @@ abstract class AbstractIndex {
   /** The file was cut by a truncation since it was last fsynced. */
   private boolean truncatedSinceFlush;
   private boolean sealed;
+  /** Readers between beginRead and endRead. */
+  private final AtomicInteger readers = new AtomicInteger();
 
   AbstractIndex(Path file, long baseOffset, int maxIndexBytes, int entrySizeBytes) {
     this.file = file;
@@ -68,6 +76,16 @@ abstract class AbstractIndex {
 
   protected final int entriesIn(ByteBuffer view) {
     return view.limit() / entrySizeBytes;
+  }
+
+  /** {@link #view()} for a reader, who calls {@link #endRead()} once done with it. */
+  protected final ByteBuffer beginRead() {
+    readers.incrementAndGet();
+    return view();
+  }
+
+  protected final void endRead() {
+    readers.decrementAndGet();
   }
 
   /** The current buffer, for the writer's own reads: no window to allocate, nothing to unseal. */
@@ -211,6 +229,27 @@ abstract class AbstractIndex {
       buffer = ch.map(FileChannel.MapMode.READ_ONLY, 0, (long) entries * entrySizeBytes);
     }
     sealed = true;
+  }
+
+  /**
+   * Empties the index for good and unmaps a sealed file once no reader is inside a lookup (readers
+   * that come after see no entries). Left to the garbage collector, a mapping outlives its segment
+   * until the old generation is collected, which at a steady load can be hours of rolled and
+   * deleted segments: their mappings pile up towards the kernel's limit (vm.max_map_count) and a
+   * deleted file's blocks stay allocated. Kafka unmaps on close too. Writer only, after the segment
+   * left the log.
+   */
+  final void release() throws IOException {
+    ByteBuffer old = buffer;
+    buffer = RELEASED;
+    if (sealed) {
+      sealed = false;
+      // The volatile write above comes before this read: a reader counted after it sees RELEASED.
+      while (readers.get() != 0) {
+        Thread.onSpinWait();
+      }
+      ByteBufferUnmapper.unmap(file.toString(), old);
+    }
   }
 
   final void deleteFile() throws IOException {

@@ -514,11 +514,15 @@ final class LogSegment {
   /** Closes the file without flushing: the log flushes what must be durable before. */
   void close() throws IOException {
     records.closeHandlers();
+    offsetIndex.release();
+    timeIndex.release();
   }
 
   void closeAndDelete() throws IOException {
     records.deleteIfExists();
+    offsetIndex.release();
     offsetIndex.deleteFile();
+    timeIndex.release();
     timeIndex.deleteFile();
   }
 

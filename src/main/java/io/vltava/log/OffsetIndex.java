@@ -27,12 +27,16 @@ final class OffsetIndex extends AbstractIndex {
 
   /** The indexed (offset, position) at or below {@code offset}, or (baseOffset, 0). */
   IndexEntry lookup(long offset) {
-    ByteBuffer view = view();
-    int i = lastEntryBelow(view, offset - baseOffset, true);
-    if (i < 0) {
-      return new IndexEntry(baseOffset, 0);
+    ByteBuffer view = beginRead();
+    try {
+      int i = lastEntryBelow(view, offset - baseOffset, true);
+      if (i < 0) {
+        return new IndexEntry(baseOffset, 0);
+      }
+      return new IndexEntry(baseOffset + view.getInt(i * ENTRY_SIZE_BYTES), view.getInt(i * ENTRY_SIZE_BYTES + 4));
+    } finally {
+      endRead();
     }
-    return new IndexEntry(baseOffset + view.getInt(i * ENTRY_SIZE_BYTES), view.getInt(i * ENTRY_SIZE_BYTES + 4));
   }
 
   /** Drops the entries for batches at or after {@code offset}. */

@@ -31,16 +31,24 @@ final class TimeIndex extends AbstractIndex {
 
   /** The timestamp of the last entry, or -1 (no timestamp) if there is none. */
   long lastTimestampMs() {
-    ByteBuffer view = view();
-    int n = entriesIn(view);
-    return n == 0 ? -1 : view.getLong((n - 1) * ENTRY_SIZE_BYTES);
+    ByteBuffer view = beginRead();
+    try {
+      int n = entriesIn(view);
+      return n == 0 ? -1 : view.getLong((n - 1) * ENTRY_SIZE_BYTES);
+    } finally {
+      endRead();
+    }
   }
 
   /** An offset from which a scan finds the first record with timestamp >= {@code timestampMs}. */
   long scanStartOffset(long timestampMs) {
-    ByteBuffer view = view();
-    int i = lastEntryBelow(view, timestampMs, false);
-    return i < 0 ? baseOffset : baseOffset + view.getInt(i * ENTRY_SIZE_BYTES + 8);
+    ByteBuffer view = beginRead();
+    try {
+      int i = lastEntryBelow(view, timestampMs, false);
+      return i < 0 ? baseOffset : baseOffset + view.getInt(i * ENTRY_SIZE_BYTES + 8);
+    } finally {
+      endRead();
+    }
   }
 
   /** Drops entries whose offset is above {@code offset}: they speak of records no longer there. */
