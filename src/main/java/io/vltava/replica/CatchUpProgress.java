@@ -26,12 +26,16 @@ public final class CatchUpProgress {
   public record Follower(
       TopicPartition partition, int replica, long offsetsBehind, long bytesBehind, boolean reassigning, long sinceMs) {}
 
-  private record Key(TopicPartition partition, int replica) {}
-
   /** A follower broker's total gap at the last report, to measure the next one's rate against. */
   private record Reported(long bytesBehind, long atMs) {}
 
-  private final ConcurrentHashMap<Key, Follower> followers = new ConcurrentHashMap<>();
+  /**
+   * Per partition, its followers catching up by replica. Keyed by partition so that each leader's
+   * check touches only its own entry (a scan of every partition's followers per check was quadratic
+   * in the partitions: thousands of leaders each walked thousands of entries twice a second). The
+   * inner maps are replaced, never changed, so readers iterate them safely.
+   */
+  private final ConcurrentHashMap<TopicPartition, Map<Integer, Follower>> followers = new ConcurrentHashMap<>();
   private final Map<Integer, Reported> reported = new TreeMap<>();
 
   /**
@@ -40,11 +44,15 @@ public final class CatchUpProgress {
    */
   public Optional<String> behind(TopicPartition partition, int replica, long offsetsBehind, long bytesBehind, boolean reassigning,
       long nowMs) {
-    Key key = new Key(partition, replica);
-    Follower previous = followers.get(key);
-    followers.put(key, new Follower(partition, replica, offsetsBehind, bytesBehind, reassigning,
-        previous == null ? nowMs : previous.sinceMs()));
-    if (previous != null) {
+    Follower[] previous = new Follower[1];
+    followers.compute(partition, (p, byReplica) -> {
+      Map<Integer, Follower> updated = byReplica == null ? new TreeMap<>() : new TreeMap<>(byReplica);
+      previous[0] = updated.get(replica);
+      updated.put(replica, new Follower(partition, replica, offsetsBehind, bytesBehind, reassigning,
+          previous[0] == null ? nowMs : previous[0].sinceMs()));
+      return updated;
+    });
+    if (previous[0] != null) {
       return Optional.empty();
     }
     return Optional.of(String.format(Locale.ROOT, "%s %d of %s is catching up: %d offsets (%s) behind the leader",
@@ -53,27 +61,42 @@ public final class CatchUpProgress {
 
   /** Follower {@code replica} of {@code partition} is in sync: a line if it was catching up. */
   public Optional<String> inSync(TopicPartition partition, int replica, long nowMs) {
-    Follower previous = followers.remove(new Key(partition, replica));
-    if (previous == null) {
+    Follower[] previous = new Follower[1];
+    followers.computeIfPresent(partition, (p, byReplica) -> {
+      previous[0] = byReplica.get(replica);
+      return previous[0] == null ? byReplica : without(byReplica, List.of(replica));
+    });
+    if (previous[0] == null) {
       return Optional.empty();
     }
     return Optional.of(String.format(Locale.ROOT, "%s %d of %s caught up with the leader after %.1f s",
-        previous.reassigning() ? "New replica" : "Replica", replica, partition, (nowMs - previous.sinceMs()) / 1000.0));
+        previous[0].reassigning() ? "New replica" : "Replica", replica, partition, (nowMs - previous[0].sinceMs()) / 1000.0));
   }
 
   /** Forgets followers of {@code partition} other than {@code catchingUp} (back in sync, removed by a reassignment, or their broker gone). */
   public void retainReplicas(TopicPartition partition, List<Integer> catchingUp) {
-    followers.keySet().removeIf(key -> key.partition().equals(partition) && !catchingUp.contains(key.replica()));
+    followers.computeIfPresent(partition, (p, byReplica) -> {
+      List<Integer> gone = byReplica.keySet().stream().filter(replica -> !catchingUp.contains(replica)).toList();
+      return gone.isEmpty() ? byReplica : without(byReplica, gone);
+    });
   }
 
   /** This node no longer leads {@code partition}: its followers are reported by the new leader. */
   public void forget(TopicPartition partition) {
-    followers.keySet().removeIf(key -> key.partition().equals(partition));
+    followers.remove(partition);
+  }
+
+  /** A copy of {@code byReplica} without {@code replicas}; null (no entry) when none is left. */
+  private static Map<Integer, Follower> without(Map<Integer, Follower> byReplica, List<Integer> replicas) {
+    Map<Integer, Follower> left = new TreeMap<>(byReplica);
+    left.keySet().removeAll(replicas);
+    return left.isEmpty() ? null : left;
   }
 
   /** Every follower catching up now, by partition and replica. */
   public List<Follower> followers() {
     return followers.values().stream()
+        .flatMap(byReplica -> byReplica.values().stream())
         .sorted(Comparator.comparing((Follower f) -> f.partition().toString()).thenComparingInt(Follower::replica))
         .toList();
   }

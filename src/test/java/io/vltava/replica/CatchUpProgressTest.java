@@ -58,10 +58,14 @@ class CatchUpProgressTest {
         progress.behind(ORDERS_3, 4, 10, 1024, true, 0));
     assertEquals(List.of("New replica 4 of orders-3 is 10 offsets (1.0 KB) behind the leader"), progress.report(0));
     progress.behind(ORDERS_3, 5, 10, 1024, true, 0);
+    progress.behind(ORDERS_4, 5, 7, 700, false, 0);
     progress.retainReplicas(ORDERS_3, List.of(4));
-    assertEquals(List.of(4), progress.followers().stream().map(CatchUpProgress.Follower::replica).toList());
+    assertEquals(List.of("orders-3/4", "orders-4/5"), progress.followers().stream()
+        .map(f -> f.partition() + "/" + f.replica()).toList(), "retaining touches only its own partition");
     progress.forget(ORDERS_3);
-    assertEquals(List.of(), progress.followers());
+    assertEquals(List.of(new CatchUpProgress.Follower(ORDERS_4, 5, 7, 700, false, 0)), progress.followers(),
+        "forgetting a partition keeps the others' followers");
+    progress.forget(ORDERS_4);
     assertEquals(List.of(), progress.report(1_000));
   }
 }
