@@ -47,9 +47,24 @@ final class LeaderAllocationStrategy extends ShardCoordinator.AbstractShardAlloc
     metadata.awaitState(state -> leaderRegion(shardId, state, current).isPresent())
         .orTimeout(leaderWait.toMillis(), TimeUnit.MILLISECONDS)
         .whenComplete((state, timedOut) -> leaderRegion(shardId, state == null ? metadata.current() : state, current)
-            .ifPresentOrElse(placed::complete, () -> placed.completeExceptionally(
-                new IllegalStateException("partition " + shardId + " has no live leader to host it"))));
+            .ifPresentOrElse(placed::complete, () -> placed.completeExceptionally(new NoLiveLeader(shardId))));
     return FutureConverters.asScala(placed);
+  }
+
+  /**
+   * Why a shard was not placed. Sharding logs each failed allocation with its exception and retries;
+   * while a cluster of thousands of partitions stops, that is thousands of lines, so no stack trace
+   * (it would only show this class's timer).
+   */
+  static final class NoLiveLeader extends IllegalStateException {
+    NoLiveLeader(String shardId) {
+      super("partition " + shardId + " has no live leader to host it");
+    }
+
+    @Override
+    public synchronized Throwable fillInStackTrace() {
+      return this;
+    }
   }
 
   @Override
