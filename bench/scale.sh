@@ -19,7 +19,8 @@
 # --smoke: counts 100 and 1000, cluster 100 (a few minutes).
 #
 # Environment knobs: BROKER_HEAP (default 2g), TOOL_HEAP (1g), READY_TIMEOUT (s, 180),
-# STEP_TIMEOUT (s per step, 900), CONNECTIONS (1000), IDLE_SECONDS (10), KEEP_WORK=1 keeps the temp dir.
+# STEP_TIMEOUT (s per step, 900), CONNECTIONS (1000), IDLE_SECONDS (10), IDLE_AFTER_SECONDS (0: rest before
+# the idle measurement), KEEP_WORK=1 keeps the temp dir.
 # Needs `ulimit -n` above the partitions' files plus CONNECTIONS (the script checks).
 set -euo pipefail
 
@@ -32,6 +33,7 @@ READY_TIMEOUT=${READY_TIMEOUT:-180}
 STEP_TIMEOUT=${STEP_TIMEOUT:-900}
 CONNECTIONS=${CONNECTIONS:-1000}
 IDLE_SECONDS=${IDLE_SECONDS:-10}
+IDLE_AFTER_SECONDS=${IDLE_AFTER_SECONDS:-0}
 STOP_TIMEOUT=${STOP_TIMEOUT:-120}
 
 usage() { awk 'NR == 1 { next } /^#/ { sub(/^# ?/, ""); print; next } { exit }' "$0"; }
@@ -56,6 +58,7 @@ case "$TARGET" in
 esac
 for c in ${COUNTS[@]+"${COUNTS[@]}"}; do [[ "$c" =~ ^[1-9][0-9]*$ ]] || die "counts must be positive integers, got '$c'"; done
 [[ "$IDLE_SECONDS" =~ ^[1-9][0-9]*$ ]] || die "IDLE_SECONDS must be a positive integer, got '$IDLE_SECONDS'"
+[[ "$IDLE_AFTER_SECONDS" =~ ^[0-9]+$ ]] || die "IDLE_AFTER_SECONDS must be a whole number of seconds, got '$IDLE_AFTER_SECONDS'"
 [[ "$CLUSTER" = none || "$CLUSTER" =~ ^[1-9][0-9]*$ ]] || die "--cluster must be a count or none"
 command -v jcmd >/dev/null || die "jcmd (JDK) is required"
 command -v timeout >/dev/null || die "coreutils 'timeout' is required"
@@ -98,11 +101,14 @@ cpu_ticks() {
   echo "$sum"
 }
 
-# idle_cpu: percent of one core the brokers use together while no client talks to them (IDLE_SECONDS).
-# CPU time from /proc/PID/stat, so a busy machine slows the brokers but does not inflate the figure.
+# idle_cpu: percent of one core the brokers use together while no client talks to them (IDLE_SECONDS),
+# after IDLE_AFTER_SECONDS of rest (0: right after the produce and consume pass, while any work that
+# creating the partitions set off is still running). CPU time from /proc/PID/stat, so a busy machine
+# slows the brokers but does not inflate the figure.
 idle_cpu() {
   local before hz
   hz=$(getconf CLK_TCK)
+  sleep "$IDLE_AFTER_SECONDS"
   before=$(cpu_ticks "${BROKER_PIDS[@]}")
   sleep "$IDLE_SECONDS"
   awk -v t="$(( $(cpu_ticks "${BROKER_PIDS[@]}") - before ))" -v s="$IDLE_SECONDS" -v hz="$hz" \
