@@ -15,12 +15,13 @@
 # live heap (what a full collection forced at the window's end leaves), heap used now (jstat),
 # RSS and thread count (/proc/PID/status), open file handles (/proc/PID/fd), the soak topic's size
 # on disk (retention at work keeps it flat), the rest of the data dir (Vltava's journal, Kafka's
-# __consumer_offsets: where committed offsets go) and the count of segment files.
+# __consumer_offsets: where committed offsets go), the count of segment files and of memory mappings
+# (/proc/PID/maps: a broker that leaves its segments' index mappings to the GC piles them up).
 #
 # Drift: each metric's median over the last third of the windows against its median over the first
 # third. A metric drifted when the later median is more than 1.5x the earlier one AND above it by
 # more than an absolute margin (latency p99 5 ms, live heap 64 MB, file handles 100, threads
-# 10, topic and other data 100 MB), so noise from a shared machine on small values does not count; also when
+# 10, topic and other data 100 MB, mappings 1000), so noise from a shared machine on small values does not count; also when
 # any window consumed less than 97% of the rate (the brokers fell behind). Exit 1 on drift or failure.
 #
 # Environment knobs (all optional): WARMUP_SECONDS (60), PARTITIONS (100), RECORD_BYTES (1024),
@@ -90,13 +91,13 @@ topic_opts=(--topic-config "segment.bytes=$SEGMENT_BYTES" --topic-config "retent
   --topic-config "retention.bytes=$RETENTION_BYTES")
 [ "$NODES" -gt 1 ] && topic_opts+=(--replication-factor 3 --topic-config min.insync.replicas=2)
 
-SAMPLES=$WORK/samples.tsv   # window node heap_after_gc_mb live_heap_mb heap_used_mb rss_mb fds threads topic_mb other_mb segments
+SAMPLES=$WORK/samples.tsv   # window node heap_after_gc_mb live_heap_mb heap_used_mb rss_mb fds threads topic_mb other_mb segments mappings
 : >"$SAMPLES"
 declare -A GC_LINES=()      # GC log lines of each broker already read
 
 # sample WINDOW: one row per broker into SAMPLES.
 sample() {
-  local w=$1 i pid gc after live used rss fds threads total topic segments
+  local w=$1 i pid gc after live maps used rss fds threads total topic segments
   for i in "${!BROKER_PIDS[@]}"; do
     pid=${BROKER_PIDS[$i]}
     kill -0 "$pid" 2>/dev/null || { log "broker node $((i + 1)) (pid $pid) is gone"; continue; }
@@ -107,6 +108,8 @@ sample() {
     # A young collection's floor also holds garbage promoted since G1 last marked the old generation
     # (it marks only at 45% occupancy), so it creeps up without a leak. The live heap is what a full
     # collection leaves: one forced here per window (a pause of tens of ms).
+    # Mappings before that collection: what a broker that leaves unmapping to the GC piles up shows here.
+    maps=$(wc -l <"/proc/$pid/maps" 2>/dev/null || echo -)
     jcmd "$pid" GC.run >/dev/null 2>&1 || true
     live=$(sed -n 's/.*Pause Full.*[0-9]M->\([0-9]*\)M(.*/\1/p' "$gc" 2>/dev/null | tail -n 1)
     GC_LINES[$pid]=$(wc -l <"$gc" 2>/dev/null || echo 0)
@@ -119,8 +122,8 @@ sample() {
     total=$(du -sm "${BROKER_DATAS[$i]}" 2>/dev/null | awk '{ print $1 }')
     topic=$(find "${BROKER_DATAS[$i]}" -mindepth 1 -maxdepth 1 -name 'soak-*' -exec du -smc {} + 2>/dev/null | awk 'END { print $1 + 0 }')
     segments=$(find "${BROKER_DATAS[$i]}" -name '*.log' 2>/dev/null | wc -l)
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "$((i + 1))" "${after:--}" "${live:--}" "${used:--}" "${rss:--}" \
-      "$fds" "${threads:--}" "$topic" "$(( ${total:-0} - topic ))" "$segments" >>"$SAMPLES"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$w" "$((i + 1))" "${after:--}" "${live:--}" "${used:--}" "${rss:--}" \
+      "$fds" "${threads:--}" "$topic" "$(( ${total:-0} - topic ))" "$segments" "$maps" >>"$SAMPLES"
   done
 }
 
@@ -154,9 +157,9 @@ awk -F'\t' 'NR == FNR { s[$1 "\t" $2] = $0; nodes[$2] = 1; next }
   /^WINDOW/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
     for (n in nodes) if ((f["n"] "\t" n) in s) {
       split(s[f["n"] "\t" n], x, "\t")
-      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f["n"], n, f["produce_rate"],
+      printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", f["n"], n, f["produce_rate"],
         f["consume_rate"], f["produce_p50_ms"], f["produce_p99_ms"], f["produce_p999_ms"], f["e2e_p50_ms"],
-        f["e2e_p99_ms"], f["e2e_p999_ms"], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11] } }' \
+        f["e2e_p99_ms"], f["e2e_p999_ms"], x[3], x[4], x[5], x[6], x[7], x[8], x[9], x[10], x[11], x[12] } }' \
   "$SAMPLES" FS=' ' "$WORK/soak.out" | sort -n -k1,1 -k2,2 >"$ROWS"
 
 echo
@@ -164,11 +167,11 @@ echo "## Soak: $TARGET, $NODES node(s), $RATE records/s of $RECORD_BYTES B, $PAR
 echo
 echo "$WINDOWS windows of $WINDOW_MINUTES min after ${WARMUP_SECONDS}s warm-up. Load: before \`${UPTIME_START# }\`; after \`${UPTIME_END# }\`."
 echo
-echo "| window | node | produced rec/s | consumed rec/s | produce p50 ms | produce p99 ms | produce p99.9 ms | e2e p50 ms | e2e p99 ms | e2e p99.9 ms | heap after young GC MB (min) | live heap MB | heap used MB | RSS MB | open files | threads | topic MB | other data MB | segments |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| window | node | produced rec/s | consumed rec/s | produce p50 ms | produce p99 ms | produce p99.9 ms | e2e p50 ms | e2e p99 ms | e2e p99.9 ms | heap after young GC MB (min) | live heap MB | heap used MB | RSS MB | open files | threads | topic MB | other data MB | segments | memory mappings |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 awk -F'\t' '{ printf "| %s | %s | %.0f | %.0f |", $1, $2, $3, $4
   for (i = 5; i <= 10; i++) printf " %s |", $i
-  for (i = 11; i <= 19; i++) printf " %s |", $i; print "" }' "$ROWS"
+  for (i = 11; i <= 20; i++) printf " %s |", $i; print "" }' "$ROWS"
 echo
 echo "Drift (median of the last third of the windows vs the first third, per node):"
 echo
@@ -182,11 +185,11 @@ awk -F'\t' -v rate="$RATE" -v drift="$DRIFT" '
   { rows[$2, $1] = $0; nodes[$2] = 1; if ($1 > windows) windows = $1
     if ($4 + 0 < 0.97 * rate) behind = behind " " $1 }
   END {
-    split("6 9 12 15 16 17 18", cols, " ")
-    split("produce p99 ms|e2e p99 ms|live heap MB|open files|threads|topic MB|other data MB", names, "|")
-    split("5 5 64 100 10 100 100", margins, " ")
+    split("6 9 12 15 16 17 18 20", cols, " ")
+    split("produce p99 ms|e2e p99 ms|live heap MB|open files|threads|topic MB|other data MB|memory mappings", names, "|")
+    split("5 5 64 100 10 100 100 1000", margins, " ")
     third = int(windows / 3); if (third < 1) third = 1
-    for (node in nodes) for (m = 1; m <= 7; m++) {
+    for (node in nodes) for (m = 1; m <= 8; m++) {
       nf = 0; nl = 0; delete first; delete last
       for (w = 1; w <= windows; w++) {
         if (!((node, w) in rows)) continue
