@@ -5,14 +5,11 @@ import io.vltava.log.PartitionLog;
 import io.vltava.metadata.BrokerInfo;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.FetchSessionHandler;
@@ -309,67 +306,25 @@ final class ReplicaFetcher implements Runnable {
       return; // a session error: the next fetch is a full one
     }
     long throttledBytes = 0;
-    List<PendingAppend> appends = new ArrayList<>();
-    Exception failure = null;
     for (FetchResponseData.FetchableTopicResponse topic : response.data().responses()) {
       for (FetchResponseData.PartitionData data : topic.partitions()) {
         TopicPartition tp = new TopicPartition(topic.topic(), data.partitionIndex());
         if (throttled.contains(tp) && data.records() != null) {
           throttledBytes += data.records().sizeInBytes();
         }
-        try {
-          PendingAppend append = apply(tp, data);
-          if (append != null) {
-            appends.add(append);
-          }
-        } catch (InterruptedException e) {
-          throw e; // stopping: what is in flight no longer matters
-        } catch (Exception e) {
-          failure = failure == null ? e : failure;
-        }
+        apply(tp, data);
       }
     }
     if (throttledBytes > 0) {
       quota.record(throttledBytes, System.currentTimeMillis());
     }
-    awaitAll(appends, failure);
   }
 
-  /** A fetched partition's append, sent to its actor and not yet answered. */
-  private record PendingAppend(TopicPartition partition, Followed followed, CompletableFuture<AppendOutcome> outcome) {}
-
-  /**
-   * Waits for every append of one response; each partition's actor runs its own, so they proceed
-   * side by side instead of one round trip after another, which on a busy node made the next fetch
-   * (and so the acks=all answers and the high watermark) wait for the sum of the round trips.
-   * Every append is waited for even after a partition failed, so none is still in flight when the
-   * next fetch reads the logs' ends; the first failure ({@code failure}, or a failed append) then
-   * fails the round.
-   */
-  private void awaitAll(List<PendingAppend> appends, Exception failure) throws Exception {
-    Exception firstFailure = failure;
-    for (PendingAppend append : appends) {
-      try {
-        afterAppend(append, append.outcome().get(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS));
-      } catch (Exception e) {
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-        firstFailure = firstFailure == null ? e : firstFailure;
-      }
-    }
-    if (firstFailure != null) {
-      throw firstFailure;
-    }
-  }
-
-  /** Handles one partition of a fetch response; its append, if it has records to append, is only sent. */
-  private PendingAppend apply(TopicPartition tp, FetchResponseData.PartitionData data) throws Exception {
+  private void apply(TopicPartition tp, FetchResponseData.PartitionData data) throws Exception {
     Errors error = Errors.forCode(data.errorCode());
     Followed followed = partitions.get(tp);
     if (followed == null) {
-      return null;
+      return;
     }
     if (error == Errors.OFFSET_OUT_OF_RANGE) {
       PartitionLog partitionLog = logOf(tp);
@@ -379,11 +334,11 @@ final class ReplicaFetcher implements Runnable {
         AskPattern.<PartitionReplica.Command, org.apache.pekko.Done>askWithStatus(writerOf(tp),
                 replyTo -> new PartitionReplica.RestartAt(data.logStartOffset(), replyTo), settings.writeTimeout(), system.scheduler())
             .toCompletableFuture().get(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        return null;
+        return;
       }
       // Our log ends past the leader's: check the tail again.
       partitions.replace(tp, followed, new Followed(followed.leaderEpoch(), false));
-      return null;
+      return;
     }
     if (error == Errors.TOPIC_AUTHORIZATION_FAILED) {
       // The leader refuses this node's fetches as a whole; retry with backoff rather than at once, and say why.
@@ -391,17 +346,12 @@ final class ReplicaFetcher implements Runnable {
           + tp + ": this node's principal needs CLUSTER_ACTION on the cluster (an ACL, or super.users)");
     }
     if (error != Errors.NONE) {
-      return null; // a stale or future epoch, or a leader change: the metadata update re-assigns the partition
+      return; // a stale or future epoch, or a leader change: the metadata update re-assigns the partition
     }
     MemoryRecords records = (MemoryRecords) FetchResponse.recordsOrFail(data);
-    return new PendingAppend(tp, followed, AskPattern.<PartitionReplica.Command, AppendOutcome>ask(writerOf(tp),
+    AppendOutcome outcome = AskPattern.<PartitionReplica.Command, AppendOutcome>ask(writerOf(tp),
             replyTo -> new PartitionReplica.AppendAsFollower(records, data.highWatermark(), replyTo), settings.writeTimeout(), system.scheduler())
-        .toCompletableFuture());
-  }
-
-  private void afterAppend(PendingAppend append, AppendOutcome outcome) {
-    TopicPartition tp = append.partition();
-    Followed followed = append.followed();
+        .toCompletableFuture().get(settings.writeTimeout().toMillis(), TimeUnit.MILLISECONDS);
     if (outcome.error() != Errors.NONE) {
       if (failingAppends.add(tp)) {
         log.warn("Follower {} could not append {} from leader {}: {} {}", replicas.localNodeId(), tp, leaderId, outcome.error(), outcome.errorMessage());
