@@ -72,8 +72,12 @@ class AbstractIndexTest {
           readers.add(pool.submit(() -> {
             started.countDown();
             int wrong = 0;
-            // Reads on until well after the release: every lookup hits the mapping or, after it, nothing.
-            for (int n = 0; n < 200_000 && !(released.get() && n > 1_000); n++) {
+            int afterRelease = 0;
+            // Reads on until 1,000 lookups after the release: each hits the mapping or, after it, nothing.
+            for (int n = 0; n < 200_000 && afterRelease < 1_000; n++) {
+              if (released.get()) {
+                afterRelease++;
+              }
               long offset = BASE_OFFSET + 10L * (n % ENTRIES) + 3;
               OffsetIndex.IndexEntry entry = index.lookup(offset);
               boolean found = entry.offset() == offset - 3 && entry.position() == 100 * (n % ENTRIES);
