@@ -7,13 +7,16 @@ import io.vltava.metadata.TopicState;
 import io.vltava.node.NodeSettings;
 import io.vltava.node.VltavaNode;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +30,9 @@ import java.util.function.Predicate;
  */
 public final class VltavaCluster implements AutoCloseable {
   private static final Duration DEFAULT_WAIT = Duration.ofSeconds(60);
+  /** Test ports are picked at random from here up to the ephemeral range. */
+  private static final int LOWEST_TEST_PORT = 10_000;
+  private static final int PORT_PICK_ATTEMPTS = 200;
 
   private final Path baseDir;
   private final Map<String, Object> settings;
@@ -228,13 +234,19 @@ public final class VltavaCluster implements AutoCloseable {
     return values;
   }
 
-  /** {@code count} distinct loopback ports free at this moment, for nodes a test starts itself. */
+  /**
+   * {@code count} distinct loopback ports free at this moment, for nodes a test starts itself. They
+   * are below the kernel's ephemeral range where it has one: the kernel hands ephemeral ports to
+   * every socket that connects or binds port 0, so one that a crashed node freed could be taken by
+   * any client before the node restarts and binds it again.
+   */
   public static int[] freePorts(int count) throws IOException {
     int[] ports = new int[count];
     List<ServerSocket> held = new ArrayList<>();
     try {
+      int ephemeralLow = ephemeralRangeLow();
       for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        ServerSocket socket = bindBelow(ephemeralLow);
         held.add(socket);
         ports[i] = socket.getLocalPort();
       }
@@ -244,5 +256,30 @@ public final class VltavaCluster implements AutoCloseable {
       }
     }
     return ports;
+  }
+
+  /** A socket on a free loopback port in [{@link #LOWEST_TEST_PORT}, ceiling), or on any free port if none is found there. */
+  private static ServerSocket bindBelow(int ceiling) throws IOException {
+    InetAddress loopback = InetAddress.getLoopbackAddress();
+    for (int attempt = 0; ceiling - LOWEST_TEST_PORT >= 1_000 && attempt < PORT_PICK_ATTEMPTS; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(LOWEST_TEST_PORT, ceiling);
+      try {
+        return new ServerSocket(port, 1, loopback);
+      } catch (IOException taken) {
+        // try another
+      }
+    }
+    return new ServerSocket(0, 1, loopback);
+  }
+
+  /** The lowest ephemeral port on Linux; elsewhere (or unreadable) 0, which leaves the choice to the kernel. */
+  private static int ephemeralRangeLow() {
+    try {
+      // readAllLines: readString returned only the first byte of this /proc file (it reports size 0).
+      String range = Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0).trim();
+      return Integer.parseInt(range.split("\\s+")[0]);
+    } catch (IOException | RuntimeException unknown) {
+      return 0;
+    }
   }
 }

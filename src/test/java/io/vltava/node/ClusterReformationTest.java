@@ -83,7 +83,8 @@ class ClusterReformationTest {
       try {
         cluster.restart(id);
       } catch (Exception e) {
-        throw new IllegalStateException("node " + id + " did not start", e);
+        // The cause in the message: a build's summary shows only the message.
+        throw new IllegalStateException("node " + id + " did not start: " + e, e);
       }
     }, runnable -> new Thread(runnable, "start-node-" + id).start());
   }
