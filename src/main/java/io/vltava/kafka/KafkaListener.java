@@ -258,7 +258,8 @@ public final class KafkaListener {
               .via(draining.flow())
               .mapAsync(
                   settings.maxInFlightPerConnection(),
-                  frame -> dispatcher.respond(frame, peer, authenticator, RecordsForm.MEMORY))
+                  // A copy: a ByteString is immutable, and handlers may rewrite the request in place.
+                  frame -> dispatcher.respond(frame.toByteBuffer(), peer, authenticator, RecordsForm.MEMORY))
               // A failed authentication's answer is the last thing the connection sends.
               .takeWhile(outgoing -> !outgoing.closeAfter(), true)
               .filter(outgoing -> outgoing.response().isPresent())

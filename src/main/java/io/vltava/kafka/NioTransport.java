@@ -25,7 +25,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.common.network.Send;
 import org.apache.kafka.common.network.TransferableChannel;
 import org.apache.pekko.Done;
-import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +51,10 @@ final class NioTransport implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(KafkaListener.class);
 
   private static final int SIZE_FIELD_BYTES = Integer.BYTES;
-  /** A request body's first buffer; it doubles as more of the body arrives. */
+  /**
+   * A request body's first buffer; once it is full, the rest of the body gets a buffer of its whole
+   * size (a client that announces a large request but sends little holds little memory).
+   */
   private static final int INITIAL_REQUEST_BUFFER_BYTES = 16 * 1024;
   /** Longest a select waits, so that idle connections and the drain deadline are noticed in time. */
   private static final long MAX_SELECT_MS = 1000;
@@ -280,10 +282,12 @@ final class NioTransport implements Runnable {
             request = ByteBuffer.allocate(Math.min(size, INITIAL_REQUEST_BUFFER_BYTES));
           }
           if (request != null && !request.hasRemaining() && request.capacity() < requestBytes) {
-            request = ByteBuffer.allocate((int) Math.min(requestBytes, 2L * request.capacity())).put(request.flip());
+            // The first buffer's worth arrived, so the client is sending this request: one buffer for the rest
+            // (growing in steps would copy it several times and leave large garbage behind).
+            request = ByteBuffer.allocate(requestBytes).put(request.flip());
           }
           if (request != null && request.position() == requestBytes) {
-            ByteString frame = ByteString.fromArrayUnsafe(request.array());
+            ByteBuffer frame = request.flip();
             request = null;
             dispatch(frame);
           }
@@ -296,7 +300,7 @@ final class NioTransport implements Runnable {
       writeReady();
     }
 
-    private void dispatch(ByteString frame) {
+    private void dispatch(ByteBuffer frame) {
       CompletableFuture<Outgoing> response;
       try {
         response = dispatcher.respond(frame, peer, authenticator, RecordsForm.FILE_SLICE).toCompletableFuture();

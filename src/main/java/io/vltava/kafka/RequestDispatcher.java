@@ -25,7 +25,6 @@ import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.SaslAuthenticateRequest;
 import org.apache.kafka.common.requests.SaslHandshakeRequest;
-import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,16 +58,19 @@ final class RequestDispatcher {
    * The response to a request (its frame without the length field). The connection's
    * authenticator admits the request and answers the SASL APIs itself; {@code recordsForm} is what
    * the connection's transport can send fetched records as.
+   *
+   * @param buffer the request, handed over: handlers may rewrite its record batches in place
+   *     (offsets, leader epoch) and keep them, so the caller neither reuses nor shares it
    */
   CompletionStage<Outgoing> respond(
-      ByteString requestBytes, InetSocketAddress peer, ConnectionAuthenticator connection, RecordsForm recordsForm) {
+      ByteBuffer buffer, InetSocketAddress peer, ConnectionAuthenticator connection, RecordsForm recordsForm) {
     if (connection.expectsRawToken()) {
-      return delayed(connection.authenticateRaw(requestBytes.toArray()), reply -> Optional.ofNullable(reply.rawToken()).map(
-          token -> ByteBufferSend.sizePrefixed(ByteBuffer.wrap(token))));
+      byte[] token = new byte[buffer.remaining()];
+      buffer.get(token);
+      return delayed(connection.authenticateRaw(token), reply -> Optional.ofNullable(reply.rawToken()).map(
+          raw -> ByteBufferSend.sizePrefixed(ByteBuffer.wrap(raw))));
     }
     long startNanos = System.nanoTime();
-    // A writable copy: handlers may rewrite record batches in place (offsets, leader epoch).
-    ByteBuffer buffer = requestBytes.toByteBuffer();
     RequestHeader header = parseHeader(buffer);
     ApiHandler handler =
         handlers

@@ -31,7 +31,7 @@ import org.apache.kafka.common.requests.SaslHandshakeResponse;
  * Fetch API as consumers (bulk data stays off Artery, whose frames are small). On a SASL listener it
  * authenticates (SaslHandshake, then SaslAuthenticate rounds) before anything else, and again on the
  * same connection before the session lifetime the leader gave ends (KIP-368). One request at a
- * time, from the fetcher thread that owns it.
+ * time, from the fetcher thread that owns it; a response is valid until the next request.
  */
 final class LeaderConnection implements AutoCloseable {
   private static final short HANDSHAKE_VERSION = 1;
@@ -40,7 +40,19 @@ final class LeaderConnection implements AutoCloseable {
   /** Re-authenticate once this share of the session lifetime has passed (Kafka picks 85–95 %). */
   private static final double REAUTHENTICATE_AT = 0.85;
 
+  /** The response buffer's first size; it grows up to {@link #MAX_KEPT_RESPONSE_BUFFER_BYTES} as responses need. */
+  private static final int INITIAL_RESPONSE_BUFFER_BYTES = 64 * 1024;
+  /** Larger responses (a catching-up follower's) get a buffer of their own, so that no connection keeps more. */
+  private static final int MAX_KEPT_RESPONSE_BUFFER_BYTES = 4 * 1024 * 1024;
+
   private final Socket socket;
+  /**
+   * Responses are read into this one buffer: a fetch response's records are slices of it, so a
+   * response is valid only until the next request on this connection (the fetcher appends them
+   * all before it fetches again, and drops the connection on any failure). A fresh buffer per
+   * response, as large as replication batches are, cost a humongous allocation each.
+   */
+  private ByteBuffer responseBuffer = ByteBuffer.allocate(INITIAL_RESPONSE_BUFFER_BYTES);
   private final DataInputStream in;
   private final DataOutputStream out;
   private final String host;
@@ -141,9 +153,16 @@ final class LeaderConnection implements AutoCloseable {
     out.writeInt(frame.remaining());
     out.write(frame.array(), frame.arrayOffset() + frame.position(), frame.remaining());
     out.flush();
-    byte[] response = new byte[in.readInt()];
-    in.readFully(response);
-    return (T) AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
+    int size = in.readInt();
+    if (size < 0) {
+      throw new IOException("the leader sent a response of negative size " + size);
+    }
+    ByteBuffer response = size <= responseBuffer.capacity() ? responseBuffer.clear()
+        : size <= MAX_KEPT_RESPONSE_BUFFER_BYTES ? (responseBuffer = ByteBuffer.allocate(Math.min(MAX_KEPT_RESPONSE_BUFFER_BYTES,
+            Math.max(size, 2 * responseBuffer.capacity()))))
+        : ByteBuffer.allocate(size);
+    in.readFully(response.array(), 0, size);
+    return (T) AbstractResponse.parseResponse(response.limit(size), header);
   }
 
   @Override
