@@ -86,9 +86,20 @@ FIXED_FIELDS=(produce_rate consume_rate produce_p50_ms produce_p99_ms produce_p9
 FAILED=()
 UPTIME_START=$(uptime)
 
+# broker_cpu_ticks: CPU time (user + system, in clock ticks) the running brokers have used so far.
+broker_cpu_ticks() {
+  local pid total=0 stat
+  for pid in "${BROKER_PIDS[@]}"; do
+    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
+    stat=${stat##*) }   # the fields after "(command)"; utime and stime are the 12th and 13th of them
+    total=$((total + $(echo "$stat" | awk '{ print $12 + $13 }')))
+  done
+  echo "$total"
+}
+
 # run_target TARGET NODES: start the brokers, ramp, run the fixed rate, stop; appends one row to RESULTS.
 run_target() {
-  local tgt=$1 nodes=$2 topic_opts=() out max fixed status=ok f row
+  local tgt=$1 nodes=$2 topic_opts=() out max fixed status=ok f row cpu_ticks wall_start cores=-
   [ "$nodes" -gt 1 ] && topic_opts=(--replication-factor 3 --topic-config min.insync.replicas=2)
   out=$WORK/$tgt-$nodes
   RF=$([ "$nodes" -gt 1 ] && echo 3 || echo 1)
@@ -113,8 +124,12 @@ run_target() {
   fi
   if [[ "${fixed:-}" =~ ^[1-9][0-9]*$ ]] && ! broker_exited "$tgt"; then
     log "[$tgt, $nodes node(s)] fixed rate $fixed records/s: ${WARMUP_SECONDS}s warm-up, ${MEASURE_SECONDS}s measured"
+    cpu_ticks=$(broker_cpu_ticks); wall_start=$(date +%s.%N)
     run_driver "$out-fixed" fixed "${common[@]}" --rate "$fixed" --warmup-seconds "$WARMUP_SECONDS" \
       --seconds "$MEASURE_SECONDS" || { [ "$status" = ok ] && status=fixed-failed; }
+    # Cores the brokers kept busy over the fixed run (warm-up included): on a small machine the tail follows this.
+    cores=$(awk -v t="$(( $(broker_cpu_ticks) - cpu_ticks ))" -v hz="$(getconf CLK_TCK)" -v s="$wall_start" -v e="$(date +%s.%N)" \
+      'BEGIN { printf "%.2f", t / hz / (e - s) }')
   else
     log "[$tgt, $nodes node(s)] no fixed rate (Kafka's maximum unknown); skipping the latency run"
     fixed=-; [ "$status" = ok ] && status=no-fixed-rate
@@ -122,7 +137,7 @@ run_target() {
   if broker_exited "$tgt"; then status=broker-died; fi
   row="$nodes	$tgt	$max	$fixed"
   for f in "${FIXED_FIELDS[@]}"; do row+="	$(result_field "$out-fixed.out" "$f" 2>/dev/null || true)"; done
-  printf '%s\t%s\n' "$row" "$status" >>"$RESULTS"
+  printf '%s\t%s\t%s\n' "$row" "$cores" "$status" >>"$RESULTS"
   stop_brokers
   [ "$status" = ok ]
 }
@@ -144,13 +159,13 @@ for nodes in "${SETUPS[@]}"; do
   echo
   echo "### $setup"
   echo
-  echo "| target | max sustained rec/s | max MB/s | fixed rate rec/s | produced rec/s | consumed rec/s | produce p50 ms | produce p99 ms | produce p99.9 ms | e2e p50 ms | e2e p99 ms | e2e p99.9 ms | publish delay p99 ms | errors | status |"
-  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| target | max sustained rec/s | max MB/s | fixed rate rec/s | produced rec/s | consumed rec/s | produce p50 ms | produce p99 ms | produce p99.9 ms | e2e p50 ms | e2e p99 ms | e2e p99.9 ms | publish delay p99 ms | errors | broker CPU (cores) | status |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
   awk -F'\t' -v n="$nodes" -v b="$RECORD_BYTES" '
     function f(x, d) { return (x ~ /^[0-9.]+$/) ? sprintf("%." d "f", x) : (x == "" ? "-" : x) }
-    $1 == n { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $2, f($3, 0),
+    $1 == n { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $2, f($3, 0),
               ($3 ~ /^[0-9]+$/) ? sprintf("%.1f", $3 * b / 1e6) : "-", $4, f($5, 0), f($6, 0), f($7, 2), f($8, 2), f($9, 2),
-              f($10, 2), f($11, 2), f($12, 2), f($13, 2), f($14, 0), $NF }' "$RESULTS"
+              f($10, 2), f($11, 2), f($12, 2), f($13, 2), f($14, 0), f($15, 2), $NF }' "$RESULTS"
   if [ "${#TARGETS[@]}" -eq 2 ]; then
     echo
     echo "Vltava / Kafka ($setup; throughput >1 = Vltava higher, latency <1 = Vltava lower):"

@@ -46,13 +46,6 @@ final class LeaderConnection implements AutoCloseable {
   private static final int MAX_KEPT_RESPONSE_BUFFER_BYTES = 4 * 1024 * 1024;
 
   private final Socket socket;
-  /**
-   * Responses are read into this one buffer: a fetch response's records are slices of it, so a
-   * response is valid only until the next request on this connection (the fetcher appends them
-   * all before it fetches again, and drops the connection on any failure). A fresh buffer per
-   * response, as large as replication batches are, cost a humongous allocation each.
-   */
-  private ByteBuffer responseBuffer = ByteBuffer.allocate(INITIAL_RESPONSE_BUFFER_BYTES);
   private final DataInputStream in;
   private final DataOutputStream out;
   private final String host;
@@ -62,6 +55,13 @@ final class LeaderConnection implements AutoCloseable {
   /** System.nanoTime() from which the next request first re-authenticates; Long.MAX_VALUE = never. */
   private long reauthenticateAtNanos = Long.MAX_VALUE;
   private int authentications;
+  /**
+   * Responses are read into this one buffer: a fetch response's records are slices of it, so a
+   * response is valid only until the next request on this connection (the fetcher appends them
+   * all before it fetches again, and drops the connection on any failure). A fresh buffer per
+   * response, as large as replication batches are, cost a humongous allocation each.
+   */
+  private ByteBuffer responseBuffer = ByteBuffer.allocate(INITIAL_RESPONSE_BUFFER_BYTES);
 
   /**
    * Connects and, with {@code sasl}, authenticates.
@@ -157,12 +157,20 @@ final class LeaderConnection implements AutoCloseable {
     if (size < 0) {
       throw new IOException("the leader sent a response of negative size " + size);
     }
-    ByteBuffer response = size <= responseBuffer.capacity() ? responseBuffer.clear()
-        : size <= MAX_KEPT_RESPONSE_BUFFER_BYTES ? (responseBuffer = ByteBuffer.allocate(Math.min(MAX_KEPT_RESPONSE_BUFFER_BYTES,
-            Math.max(size, 2 * responseBuffer.capacity()))))
-        : ByteBuffer.allocate(size);
+    ByteBuffer response = bufferFor(size);
     in.readFully(response.array(), 0, size);
     return (T) AbstractResponse.parseResponse(response.limit(size), header);
+  }
+
+  /** For a response of {@code size} bytes: the kept buffer, grown if it must be, or above its bound one of its own. */
+  private ByteBuffer bufferFor(int size) {
+    if (size > MAX_KEPT_RESPONSE_BUFFER_BYTES) {
+      return ByteBuffer.allocate(size);
+    }
+    if (size > responseBuffer.capacity()) {
+      responseBuffer = ByteBuffer.allocate(Math.min(MAX_KEPT_RESPONSE_BUFFER_BYTES, Math.max(size, 2 * responseBuffer.capacity())));
+    }
+    return responseBuffer.clear();
   }
 
   @Override

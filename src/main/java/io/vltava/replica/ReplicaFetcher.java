@@ -306,6 +306,8 @@ final class ReplicaFetcher implements Runnable {
       return; // a session error: the next fetch is a full one
     }
     long throttledBytes = 0;
+    // The records are slices of the connection's response buffer, which the next request reuses:
+    // each is appended (apply waits for its partition's actor) before this method returns.
     for (FetchResponseData.FetchableTopicResponse topic : response.data().responses()) {
       for (FetchResponseData.PartitionData data : topic.partitions()) {
         TopicPartition tp = new TopicPartition(topic.topic(), data.partitionIndex());
