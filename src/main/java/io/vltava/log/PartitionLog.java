@@ -48,6 +48,10 @@ public final class PartitionLog implements AutoCloseable {
   private final LocalLog local;
   /** Volatile: the node's replica scheduler reads it to find the logs whose checkpoint is stale. */
   private volatile long checkpointedHighWatermark;
+  /** Serializes high-watermark checkpoints, which the node's checkpoint round writes besides the partition's writer. */
+  private final Object checkpointLock = new Object();
+  /** Set under {@link #checkpointLock} when the log closes: no checkpoint is written after that. */
+  private boolean checkpointsClosed;
   private boolean closed;
   /**
    * Held by every method that changes the log and by the log cleaner's segment swap, so a swap
@@ -100,11 +104,16 @@ public final class PartitionLog implements AutoCloseable {
     return checkpointedHighWatermark;
   }
 
-  /** Writes {@code highWatermark} to disk if it moved since the last checkpoint. */
+  /**
+   * Writes {@code highWatermark} to disk if it moved since the last checkpoint; nothing once the log
+   * is closed. Thread-safe, and takes no lock of the log's writes: it fsyncs, which may take long.
+   */
   public void checkpointHighWatermark(long highWatermark) throws IOException {
-    if (highWatermark != checkpointedHighWatermark) {
-      checkpoints.writeHighWatermark(highWatermark);
-      checkpointedHighWatermark = highWatermark;
+    synchronized (checkpointLock) {
+      if (!checkpointsClosed && highWatermark != checkpointedHighWatermark) {
+        checkpoints.writeHighWatermark(highWatermark);
+        checkpointedHighWatermark = highWatermark;
+      }
     }
   }
 
@@ -603,6 +612,9 @@ public final class PartitionLog implements AutoCloseable {
   }
 
   private void closeSegments() throws IOException {
+    synchronized (checkpointLock) { // waits for a checkpoint being written
+      checkpointsClosed = true;
+    }
     closed = true;
     local.closeSegments();
   }

@@ -38,8 +38,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * truncation, record deletion and config changes; it closes the log cleanly when stopped. While it
  * leads, a periodic check proposes ISR changes to the controller: followers that fell behind for
  * {@code replica.lag.time.max.ms} leave, followers that caught up join. It keeps no timers of its
- * own for periodic work: the node's {@link ReplicaScheduler} sends the ISR check, maintenance and
- * high-watermark checkpoint ticks to the replicas that have something to do. Runs on the log dispatcher.
+ * own for periodic work: the node's {@link ReplicaScheduler} sends the ISR check and maintenance
+ * ticks to the replicas that have something to do (and writes the periodic high-watermark
+ * checkpoints itself, off this actor). Runs on the log dispatcher.
  *
  * <p>Failure policy. An I/O error on the log (a full disk, a failed write, read, flush or open)
  * takes this replica offline, as Kafka takes a failed log dir offline: the error is logged once at
@@ -85,17 +86,17 @@ public final class PartitionReplica {
   /** Stops the actor and removes the log from disk (topic deletion). */
   public record Delete() implements Command {}
 
-  /** A reader of {@code failedLog} hit an I/O error: the log is offline if it is still the open one. */
-  record ReadFailed(PartitionLog failedLog, IOException cause) implements Command {}
+  /**
+   * {@code what} (a read, a high-watermark checkpoint) hit an I/O error in {@code failedLog} outside
+   * this actor: the log goes offline if it is still the open one.
+   */
+  record StorageFailed(PartitionLog failedLog, String what, IOException cause) implements Command {}
 
   /** Retention, roll by age and flush.ms checks (from the node's {@link ReplicaScheduler}). */
   enum MaintenanceTick implements Command { INSTANCE }
 
   /** As leader, proposes ISR changes and reports followers catching up; reports the log's status if the controller has yet to hear it. */
   enum IsrTick implements Command { INSTANCE }
-
-  /** Writes the high watermark to disk (sent only when it moved since the last checkpoint). */
-  enum HighWatermarkCheckpointTick implements Command { INSTANCE }
 
   private enum ReopenTick implements Command { INSTANCE }
 
@@ -224,14 +225,13 @@ public final class PartitionReplica {
           reportCatchUp();
           return maybeProposeIsr();
         })
-        .onMessage(HighWatermarkCheckpointTick.class, m -> onLog("Checkpointing the high watermark of", this::checkpointHighWatermark))
         .onMessage(IsrProposed.class, this::onIsrProposed)
         .onMessage(StatusReported.class, this::onStatusReported)
         .onMessage(DescribeProducers.class, m -> {
           m.replyTo().tell(log.activeProducers());
           return online;
         })
-        .onMessage(ReadFailed.class, m -> m.failedLog() == log ? goOffline("Reading", m.cause()) : online)
+        .onMessage(StorageFailed.class, m -> m.failedLog() == log ? goOffline(m.what(), m.cause()) : online)
         .onMessage(ReopenTick.class, m -> online)
         .onMessage(Close.class, m -> Behaviors.stopped())
         .onMessage(Delete.class, m -> {
@@ -283,8 +283,7 @@ public final class PartitionReplica {
         .onMessage(StatusReported.class, this::onStatusReported)
         .onMessage(ReopenTick.class, m -> reopen())
         .onMessage(MaintenanceTick.class, m -> offline)
-        .onMessage(HighWatermarkCheckpointTick.class, m -> offline)
-        .onMessage(ReadFailed.class, m -> offline)
+        .onMessage(StorageFailed.class, m -> offline)
         .onMessage(Close.class, m -> Behaviors.stopped())
         .onMessage(Delete.class, m -> {
           deleteOnStop = true;

@@ -128,7 +128,8 @@ public final class ReplicaManager {
       stopCleaner();
     });
     cleaner.start();
-    scheduler.start(replicaSettings, system.scheduler(), system.executionContext());
+    scheduler.start(replicaSettings, system.scheduler(), system.executionContext(),
+        system.dispatchers().lookup(DispatcherSelector.blocking()));
     // Stops with the actor system's scheduler.
     system.scheduler().scheduleWithFixedDelay(replication.progressLogInterval(), replication.progressLogInterval(),
         () -> progress.catchUp().report(System.currentTimeMillis()).forEach(log::info), system.executionContext());
@@ -291,7 +292,7 @@ public final class ReplicaManager {
     if (e instanceof ClosedChannelException || readLog == null) {
       return Errors.NOT_LEADER_OR_FOLLOWER;
     }
-    replica.writer().tell(new PartitionReplica.ReadFailed(readLog, e));
+    replica.writer().tell(new PartitionReplica.StorageFailed(readLog, "Reading", e));
     return Errors.KAFKA_STORAGE_ERROR;
   }
 

@@ -107,6 +107,19 @@ class PartitionLogTest {
   }
 
   @Test
+  void noCheckpointIsWrittenOnceTheLogIsClosed() throws Exception {
+    open(config(1 << 20, 100));
+    log.appendAsLeader(batch(1, "a", "b", "c"), 0);
+    log.checkpointHighWatermark(2);
+    log.close();
+    // The node's checkpoint round may still hold this log: a late write changes nothing.
+    log.checkpointHighWatermark(3);
+    assertEquals(2, log.highWatermarkOnDisk());
+    open(config(1 << 20, 100));
+    assertEquals(2, log.checkpointedHighWatermark());
+  }
+
+  @Test
   void appendsAssignOffsetsAndReadsReturnTheBytesWritten() throws Exception {
     open(config(1 << 20, 100));
     LogAppendInfo first = log.appendAsLeader(batch(1, "a", "b", "c"), 0);

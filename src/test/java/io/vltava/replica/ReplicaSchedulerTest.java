@@ -1,17 +1,21 @@
 package io.vltava.replica;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.vltava.log.LogConfig;
 import io.vltava.log.PartitionLog;
 import io.vltava.metadata.PartitionState;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.record.internal.MemoryRecords;
@@ -24,7 +28,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One round of each kind reaches exactly the replicas with something to do, and nothing else. */
+/**
+ * One round of each kind reaches exactly the replicas with something to do, and nothing else; the
+ * checkpoint round writes checkpoints itself, and a failed write takes its replica offline.
+ */
 class ReplicaSchedulerTest {
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final int SELF = 1;
@@ -93,18 +100,41 @@ class ReplicaSchedulerTest {
     assertEquals(1, replicas.get(1).highWatermark());
     ReplicaScheduler scheduler = new ReplicaScheduler(() -> replicas, SELF);
 
+    // The round writes the moved checkpoint itself; no replica's actor hears of it.
     scheduler.highWatermarkCheckpointRound();
-    written.expectMessage(PartitionReplica.HighWatermarkCheckpointTick.INSTANCE);
+    assertEquals(1, logs.get(1).highWatermarkOnDisk());
+    assertEquals(0, logs.get(0).highWatermarkOnDisk());
+    written.expectNoMessage(QUIET);
     idle.expectNoMessage(QUIET);
     offline.expectNoMessage(QUIET);
-
-    logs.get(1).checkpointHighWatermark(1);
-    scheduler.highWatermarkCheckpointRound();
-    written.expectNoMessage(QUIET);
 
     scheduler.maintenanceRound();
     idle.expectMessage(PartitionReplica.MaintenanceTick.INSTANCE);
     written.expectMessage(PartitionReplica.MaintenanceTick.INSTANCE);
     offline.expectNoMessage(QUIET);
+  }
+
+  @Test
+  @Timeout(60)
+  void aCheckpointThatCannotBeWrittenTakesItsReplicaOffline() throws Exception {
+    List<LocalReplica> replicas = new ArrayList<>();
+    var broken = replica(replicas, 0, new PartitionState(List.of(SELF), SELF, 0, List.of(SELF), 0), true);
+    PartitionLog log = logs.remove(0);
+    log.appendAsLeader(MemoryRecords.withRecords(Compression.NONE, new SimpleRecord("v".getBytes(StandardCharsets.UTF_8))), 0);
+    replicas.get(0).leaderAppended();
+    // The directory vanishes under the open log (as on a failed disk): the checkpoint's file cannot be created.
+    try (Stream<Path> paths = Files.walk(dir.resolve("t-0"))) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+
+    new ReplicaScheduler(() -> replicas, SELF).highWatermarkCheckpointRound();
+
+    PartitionReplica.StorageFailed failed = broken.expectMessageClass(PartitionReplica.StorageFailed.class);
+    assertSame(log, failed.failedLog());
+    assertEquals("Checkpointing the high watermark of", failed.what());
+    assertEquals(0, log.highWatermarkOnDisk());
+    log.closeAfterFailure();
   }
 }
