@@ -6,9 +6,9 @@ import java.util.List;
 /**
  * Which periodic work a local replica has to do, decided from what its {@link LocalReplica} view
  * shows. The node's {@link ReplicaScheduler} asks on every round and tells (or, for checkpoints,
- * serves) only the replicas with something to do, so an idle node's cost does not grow with its partition count (Kafka's broker
- * likewise runs one scheduled task each for retention, high-watermark checkpoints and ISR
- * shrinking, over all its partitions). Pure and stateless.
+ * serves) only the replicas with something to do, so an idle node's cost does not grow with its
+ * partition count (Kafka's broker likewise runs one scheduled task each for retention,
+ * high-watermark checkpoints and ISR shrinking, over all its partitions). Pure and stateless.
  */
 final class ReplicaChores {
   private ReplicaChores() {}
